@@ -1,0 +1,31 @@
+//! Human-readable quantities for reports: byte sizes and counts.
+
+/// A byte count in binary units with one decimal, as file managers show it: `2.7 MiB`.
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::human_bytes;
+
+    #[test]
+    fn sizes_in_binary_units() {
+        assert_eq!(human_bytes(0), "0 B");
+        assert_eq!(human_bytes(1023), "1023 B");
+        assert_eq!(human_bytes(1024), "1.0 KiB");
+        assert_eq!(human_bytes(2_936_012), "2.8 MiB");
+        assert_eq!(human_bytes(1_610_612_736), "1.5 GiB");
+        assert_eq!(human_bytes(u64::MAX), "16384.0 PiB");
+    }
+}

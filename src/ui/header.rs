@@ -1,0 +1,24 @@
+//! The page header: what flowpol is and the promise that nothing leaves the tab.
+
+use leptos::prelude::*;
+
+/// The title bar.
+#[component]
+pub fn Header() -> impl IntoView {
+    view! {
+        <header class="fp-header">
+            <div class="fp-header__brand">
+                <span class="fp-header__logo" aria-hidden="true">"⇄"</span>
+                <h1 class="fp-header__title">"flowpol"</h1>
+            </div>
+            <p class="fp-header__tagline">
+                "Turns observed Kubernetes network flows into least-privilege NetworkPolicies. "
+                "Drop Hubble flow logs and a kubectl inventory, review every ingress and egress "
+                "communication, and download the policy YAML."
+            </p>
+            <p class="fp-header__privacy" data-testid="privacy-note">
+                "Everything runs in this tab: no file is uploaded, and the page makes no network request."
+            </p>
+        </header>
+    }
+}

@@ -1,0 +1,92 @@
+//! Getting data in: the drop zone, the file picker and the demo button.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use web_sys::{DragEvent, HtmlInputElement};
+
+use crate::engine::demo::{FLOWS_FILE, INVENTORY_FILE};
+
+use super::file_reading::{fetch_own_file, files_of, load_files};
+use super::state::{AppState, FileOrigin};
+
+/// Where the demo files are served from, relative to the page.
+const DEMO_DIR: &str = "public/demo";
+
+/// The drop zone with its file picker and the "Load demo data" button.
+#[component]
+pub fn Loader() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let dragging = RwSignal::new(false);
+
+    let on_drop = move |ev: DragEvent| {
+        ev.prevent_default();
+        dragging.set(false);
+        let files = files_of(ev.data_transfer().and_then(|dt| dt.files()));
+        spawn_local(load_files(state, files, FileOrigin::Dropped));
+    };
+    let on_dragover = move |ev: DragEvent| {
+        ev.prevent_default();
+        dragging.set(true);
+    };
+    let on_pick = move |ev: leptos::ev::Event| {
+        let input: HtmlInputElement = event_target(&ev);
+        let files = files_of(input.files());
+        // Let the same file be picked again later.
+        input.set_value("");
+        spawn_local(load_files(state, files, FileOrigin::Picked));
+    };
+    let on_demo = move |_| {
+        spawn_local(async move {
+            let mut files = Vec::new();
+            for name in [FLOWS_FILE, INVENTORY_FILE] {
+                match fetch_own_file(&format!("{DEMO_DIR}/{name}")).await {
+                    Ok(file) => files.push(file),
+                    Err(message) => state.error.set(Some(message)),
+                }
+            }
+            load_files(state, files, FileOrigin::Demo).await;
+        });
+    };
+
+    view! {
+        <section class="fp-loader" aria-label="Load data">
+            <div
+                class="fp-dropzone"
+                class:fp-dropzone--active=move || dragging.get()
+                data-testid="drop-zone"
+                on:dragover=on_dragover
+                on:dragenter=move |ev: DragEvent| {
+                    ev.prevent_default();
+                    dragging.set(true);
+                }
+                on:dragleave=move |_| dragging.set(false)
+                on:drop=on_drop
+            >
+                <p class="fp-dropzone__title">"Drop flow logs and inventories here"</p>
+                <p class="fp-dropzone__hint">
+                    "Hubble JSON (hubble observe -o json) and kubectl get ... -o json; several files at once."
+                </p>
+                <div class="fp-dropzone__actions">
+                    <label class="fp-button fp-button--primary">
+                        "Choose files…"
+                        <input
+                            class="fp-visually-hidden"
+                            type="file"
+                            multiple
+                            data-testid="file-input"
+                            on:change=on_pick
+                        />
+                    </label>
+                    <button
+                        type="button"
+                        class="fp-button"
+                        data-testid="demo-button"
+                        on:click=on_demo
+                    >
+                        "Load demo data"
+                    </button>
+                </div>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,124 @@
+//! The UI's state: plain domain values from the engine wrapped in signals, in one place.
+
+use leptos::prelude::*;
+
+use crate::engine::format::InputFormat;
+
+/// Where a loaded file came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileOrigin {
+    /// The bundled demo data.
+    Demo,
+    /// Dropped onto the drop zone.
+    Dropped,
+    /// Chosen with the file picker.
+    Picked,
+}
+
+/// One file the user loaded, as the load status reports it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadedFile {
+    /// Unique within the page, for keyed lists.
+    pub id: usize,
+    pub name: String,
+    pub size: u64,
+    pub format: InputFormat,
+    pub origin: FileOrigin,
+}
+
+/// The main views.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    Ingress,
+    Egress,
+    Topology,
+    Policy,
+}
+
+impl Tab {
+    /// Every tab, in display order.
+    pub const ALL: [Tab; 4] = [Tab::Ingress, Tab::Egress, Tab::Topology, Tab::Policy];
+
+    /// The label on the tab.
+    pub fn label(self) -> &'static str {
+        match self {
+            Tab::Ingress => "Ingress",
+            Tab::Egress => "Egress",
+            Tab::Topology => "Topology",
+            Tab::Policy => "Generated Policy",
+        }
+    }
+
+    /// The stable `data-testid` of the tab button.
+    pub fn test_id(self) -> &'static str {
+        match self {
+            Tab::Ingress => "tab-ingress",
+            Tab::Egress => "tab-egress",
+            Tab::Topology => "tab-topology",
+            Tab::Policy => "tab-policy",
+        }
+    }
+
+    /// The tab `step` places after this one, wrapping around (for arrow keys).
+    pub fn cycled(self, step: isize) -> Tab {
+        let index = Tab::ALL.iter().position(|&t| t == self).unwrap_or(0) as isize;
+        let len = Tab::ALL.len() as isize;
+        Tab::ALL[(index + step).rem_euclid(len) as usize]
+    }
+}
+
+/// The entity types the scope bar offers, in the reference product's order.
+pub const ENTITY_KINDS: [&str; 7] = [
+    "Service",
+    "Deployment",
+    "DaemonSet",
+    "StatefulSet",
+    "CronJob",
+    "Job",
+    "Pod",
+];
+
+/// Everything the views share, provided as context by the app.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub files: RwSignal<Vec<LoadedFile>>,
+    /// Names of the files being read right now.
+    pub reading: RwSignal<Vec<String>>,
+    pub error: RwSignal<Option<String>>,
+    pub tab: RwSignal<Tab>,
+    pub scope_kind: RwSignal<String>,
+    next_id: StoredValue<usize>,
+}
+
+impl AppState {
+    /// A fresh state: nothing loaded, the Ingress tab open.
+    pub fn new() -> Self {
+        AppState {
+            files: RwSignal::new(Vec::new()),
+            reading: RwSignal::new(Vec::new()),
+            error: RwSignal::new(None),
+            tab: RwSignal::new(Tab::Ingress),
+            scope_kind: RwSignal::new("Deployment".to_string()),
+            next_id: StoredValue::new(0),
+        }
+    }
+
+    /// A new unique file id.
+    pub fn next_file_id(&self) -> usize {
+        let id = self.next_id.get_value();
+        self.next_id.set_value(id + 1);
+        id
+    }
+
+    /// Whether any loaded file holds flows.
+    pub fn has_flows(&self) -> bool {
+        self.files
+            .with(|files| files.iter().any(|f| f.format == InputFormat::Hubble))
+    }
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        Self::new()
+    }
+}

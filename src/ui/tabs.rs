@@ -1,0 +1,117 @@
+//! The four views as tabs (Ingress, Egress, Topology, Generated Policy), each with an empty
+//! state that says what to do next. Arrow keys, Home and End move between tabs.
+
+use leptos::prelude::*;
+use web_sys::KeyboardEvent;
+
+use super::state::{AppState, Tab};
+
+/// What a tab says while it has nothing to show: `(title, what to do)`.
+pub fn empty_state(tab: Tab, has_flows: bool) -> (&'static str, &'static str) {
+    if !has_flows {
+        let title = "No flows loaded";
+        let what = match tab {
+            Tab::Ingress => "Drop Hubble flow logs above, choose files, or load the demo data to review the communications a workload receives.",
+            Tab::Egress => "Drop Hubble flow logs above, choose files, or load the demo data to review the communications a workload starts.",
+            Tab::Topology => "Load flows to see the chosen workload and everything it talks to as a graph.",
+            Tab::Policy => "Load flows to generate a least-privilege NetworkPolicy for the chosen workload.",
+        };
+        return (title, what);
+    }
+    match tab {
+        Tab::Ingress => (
+            "No entity chosen",
+            "Choose an entity in the scope bar to review who connects to it.",
+        ),
+        Tab::Egress => (
+            "No entity chosen",
+            "Choose an entity in the scope bar to review whom it connects to.",
+        ),
+        Tab::Topology => (
+            "No entity chosen",
+            "Choose an entity in the scope bar to draw its communications.",
+        ),
+        Tab::Policy => (
+            "No entity chosen",
+            "Choose an entity in the scope bar to see its NetworkPolicy YAML.",
+        ),
+    }
+}
+
+fn panel_id(tab: Tab) -> String {
+    format!("panel-{}", tab.test_id())
+}
+
+/// The tab bar and the open tab's panel.
+#[component]
+pub fn Tabs() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let on_keydown = move |ev: KeyboardEvent| {
+        let current = state.tab.get_untracked();
+        let next = match ev.key().as_str() {
+            "ArrowRight" => current.cycled(1),
+            "ArrowLeft" => current.cycled(-1),
+            "Home" => Tab::ALL[0],
+            "End" => Tab::ALL[Tab::ALL.len() - 1],
+            _ => return,
+        };
+        ev.prevent_default();
+        state.tab.set(next);
+        if let Some(button) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(&format!("tab-button-{}", next.test_id())))
+        {
+            if let Ok(button) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(button) {
+                let _ = button.focus();
+            }
+        }
+    };
+    let buttons = Tab::ALL
+        .iter()
+        .map(|&tab| {
+            let selected = move || state.tab.get() == tab;
+            view! {
+                <button
+                    type="button"
+                    role="tab"
+                    class="fp-tab"
+                    class:fp-tab--selected=selected
+                    id=format!("tab-button-{}", tab.test_id())
+                    data-testid=tab.test_id()
+                    aria-selected=move || selected().to_string()
+                    aria-controls=panel_id(tab)
+                    tabindex=move || if selected() { "0" } else { "-1" }
+                    on:click=move |_| state.tab.set(tab)
+                >
+                    {tab.label()}
+                </button>
+            }
+        })
+        .collect_view();
+    let panel = move || {
+        let tab = state.tab.get();
+        let (title, what) = empty_state(tab, state.has_flows());
+        view! {
+            <div
+                class="fp-panel"
+                role="tabpanel"
+                id=panel_id(tab)
+                aria-labelledby=format!("tab-button-{}", tab.test_id())
+                data-testid=format!("panel-{}", tab.test_id().trim_start_matches("tab-"))
+            >
+                <div class="fp-empty" data-testid="empty-state">
+                    <h2 class="fp-empty__title">{title}</h2>
+                    <p class="fp-empty__text">{what}</p>
+                </div>
+            </div>
+        }
+    };
+    view! {
+        <section class="fp-views">
+            <div class="fp-tabs" role="tablist" aria-label="Views" on:keydown=on_keydown>
+                {buttons}
+            </div>
+            {panel}
+        </section>
+    }
+}

@@ -1,0 +1,138 @@
+//! Components in headless Chromium (wasm-bindgen-test): the app mounts, shows its empty states,
+//! switches tabs by mouse and keyboard, and reports a loaded file with its format.
+#![cfg(target_arch = "wasm32")]
+
+use flowpol::ui::file_reading::{load_files, PendingFile};
+use flowpol::ui::state::{AppState, FileOrigin};
+use flowpol::ui::App;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+/// Mounts a fresh app in its own container and returns the container.
+fn mount_app() -> HtmlElement {
+    let container: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&container).unwrap();
+    leptos::mount::mount_to(container.clone(), App).forget();
+    container
+}
+
+fn find(root: &Element, test_id: &str) -> Element {
+    root.query_selector(&format!("[data-testid=\"{test_id}\"]"))
+        .unwrap()
+        .unwrap_or_else(|| panic!("no element with data-testid={test_id}"))
+}
+
+/// Lets effects and reactive updates run.
+async fn tick() {
+    gloo_timers::future::TimeoutFuture::new(20).await;
+}
+
+#[wasm_bindgen_test]
+fn shell_has_every_stable_hook() {
+    let app = mount_app();
+    for id in [
+        "file-input",
+        "drop-zone",
+        "demo-button",
+        "load-status",
+        "scope-cluster",
+        "scope-namespace",
+        "scope-kind",
+        "scope-entity",
+        "scope-since",
+        "scope-until",
+        "tab-ingress",
+        "tab-egress",
+        "tab-topology",
+        "tab-policy",
+    ] {
+        find(&app, id);
+    }
+    app.remove();
+}
+
+#[wasm_bindgen_test]
+fn empty_states_say_what_to_do() {
+    let app = mount_app();
+    let status = find(&app, "load-status").text_content().unwrap();
+    assert!(status.contains("No files loaded yet"), "{status}");
+    let empty = find(&app, "empty-state").text_content().unwrap();
+    assert!(empty.contains("No flows loaded"), "{empty}");
+    assert!(empty.contains("load the demo data"), "{empty}");
+    assert_eq!(
+        find(&app, "tab-ingress")
+            .get_attribute("aria-selected")
+            .as_deref(),
+        Some("true")
+    );
+    // Scope controls wait for flows.
+    let namespace: web_sys::HtmlSelectElement = find(&app, "scope-namespace").unchecked_into();
+    assert!(namespace.disabled());
+    app.remove();
+}
+
+#[wasm_bindgen_test]
+async fn tabs_switch_by_click_and_arrow_keys() {
+    let app = mount_app();
+    find(&app, "tab-policy")
+        .unchecked_into::<HtmlElement>()
+        .click();
+    tick().await;
+    assert_eq!(
+        find(&app, "tab-policy")
+            .get_attribute("aria-selected")
+            .as_deref(),
+        Some("true")
+    );
+    let empty = find(&app, "empty-state").text_content().unwrap();
+    assert!(empty.contains("NetworkPolicy"), "{empty}");
+
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("ArrowRight");
+    init.set_bubbles(true);
+    let event =
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    find(&app, "tab-policy").dispatch_event(&event).unwrap();
+    tick().await;
+    assert_eq!(
+        find(&app, "tab-ingress")
+            .get_attribute("aria-selected")
+            .as_deref(),
+        Some("true"),
+        "ArrowRight on the last tab wraps to the first"
+    );
+    app.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_loaded_file_is_reported_with_size_and_format() {
+    let owner = Owner::new();
+    owner.set();
+    let state = AppState::new();
+    let line = r#"{"flow":{"verdict":"FORWARDED","IP":{"source":"10.0.0.1","destination":"10.0.0.2"}},"node_name":"n","time":"t"}"#;
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(line));
+    let file = web_sys::File::new_with_str_sequence(&parts, "capture.jsonl").unwrap();
+    let unknown_parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str("hello"));
+    let unknown = web_sys::File::new_with_str_sequence(&unknown_parts, "notes.txt").unwrap();
+    load_files(
+        state,
+        vec![PendingFile::from(file), PendingFile::from(unknown)],
+        FileOrigin::Dropped,
+    )
+    .await;
+    let files = state.files.get_untracked();
+    assert_eq!(files.len(), 2);
+    assert_eq!(files[0].name, "capture.jsonl");
+    assert_eq!(files[0].size, line.len() as u64);
+    assert_eq!(files[0].format.label(), "Hubble flows");
+    assert_eq!(files[1].format.label(), "unknown format");
+    assert!(state.has_flows());
+}

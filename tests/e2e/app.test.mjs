@@ -1,0 +1,233 @@
+// End-to-end tests of the built app (dist/) in Debian's headless Chromium, driven by
+// playwright-core. The app is served from a sub-path on 127.0.0.1 by a small static server in
+// this file, so relative URLs are tested too. Screenshots go to tests/e2e/artifacts/.
+//
+// Run: node --test tests/e2e/   (after `trunk build --release`)
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:http';
+import { readFile, mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(new URL('../../tools/package.json', import.meta.url));
+const { chromium } = require('playwright-core');
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const dist = path.join(root, 'dist');
+const fixtures = path.join(root, 'tests/fixtures/real');
+const artifacts = path.join(root, 'tests/e2e/artifacts');
+const SUB_PATH = '/teams/platform/flowpol/';
+const CAPTURE = 'hubble-otel_basic-sample-400-tcp-flows.first129.jsonl';
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.jsonl': 'application/x-ndjson',
+  '.svg': 'image/svg+xml',
+};
+
+let server;
+let origin;
+let browser;
+
+/** Serves dist/ under SUB_PATH, and nothing else. */
+function serveDist() {
+  return new Promise((resolve) => {
+    const srv = createServer(async (req, res) => {
+      const url = new URL(req.url, 'http://localhost');
+      if (!url.pathname.startsWith(SUB_PATH)) {
+        res.writeHead(404).end();
+        return;
+      }
+      let rel = decodeURIComponent(url.pathname.slice(SUB_PATH.length)) || 'index.html';
+      const file = path.join(dist, rel);
+      if (!file.startsWith(dist) || !existsSync(file)) {
+        res.writeHead(404).end();
+        return;
+      }
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream' });
+      res.end(body);
+    });
+    srv.listen(0, '127.0.0.1', () => resolve(srv));
+  });
+}
+
+before(async () => {
+  assert.ok(existsSync(path.join(dist, 'index.html')), 'dist/ is missing: run trunk build --release first');
+  await mkdir(artifacts, { recursive: true });
+  server = await serveDist();
+  origin = `http://127.0.0.1:${server.address().port}`;
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/**
+ * Opens the app and records every request, console error and CSP violation.
+ * @param {'light'|'dark'} colorScheme
+ */
+async function openApp(colorScheme = 'light') {
+  const context = await browser.newContext({ colorScheme, viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const requests = [];
+  const errors = [];
+  page.on('request', (request) => requests.push(request.url()));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(String(error)));
+  await page.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (event) => {
+      window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
+    });
+  });
+  await page.goto(origin + SUB_PATH);
+  await page.getByTestId('tab-ingress').waitFor();
+  return { page, context, requests, errors };
+}
+
+const byTestId = (page, id) => page.locator(`[data-testid="${id}"]`);
+
+function assertOnlyOwnOrigin(requests) {
+  assert.ok(requests.length > 0);
+  for (const url of requests) {
+    assert.ok(url.startsWith(origin + SUB_PATH), `request left the app's origin or path: ${url}`);
+  }
+}
+
+test('the shell loads from a sub-path with every stable hook and no error', async () => {
+  const { page, context, requests, errors } = await openApp();
+  for (const id of [
+    'file-input', 'drop-zone', 'demo-button', 'load-status', 'scope-cluster', 'scope-namespace',
+    'scope-kind', 'scope-entity', 'scope-since', 'scope-until', 'tab-ingress', 'tab-egress',
+    'tab-topology', 'tab-policy',
+  ]) {
+    assert.equal(await byTestId(page, id).count(), 1, `missing data-testid=${id}`);
+  }
+  assert.match(await page.locator('h1').innerText(), /flowpol/);
+  assert.match(await byTestId(page, 'load-status').innerText(), /No files loaded yet/);
+  assert.match(await byTestId(page, 'empty-state').innerText(), /No flows loaded/);
+  await page.screenshot({ path: path.join(artifacts, 'empty-light.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
+  assertOnlyOwnOrigin(requests);
+  await context.close();
+});
+
+test('the demo button loads the bundled demo data and reports it', async () => {
+  for (const scheme of ['light', 'dark']) {
+    const { page, context, requests, errors } = await openApp(scheme);
+    await byTestId(page, 'demo-button').click();
+    const status = byTestId(page, 'load-status');
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid="loaded-file"]').length === 2,
+    );
+    const text = await status.innerText();
+    assert.match(text, /2 files loaded/);
+    assert.match(text, /flows\.jsonl/);
+    assert.match(text, /Hubble flows/);
+    assert.match(text, /inventory\.json/);
+    assert.match(text, /Kubernetes inventory/);
+    assert.match(text, /demo/);
+    // With flows loaded, the empty state moves on to the next step.
+    assert.match(await byTestId(page, 'empty-state').innerText(), /Choose an entity/);
+    await page.screenshot({ path: path.join(artifacts, `demo-${scheme}.png`), fullPage: true });
+    assert.deepEqual(errors, []);
+    assertOnlyOwnOrigin(requests);
+    await context.close();
+  }
+});
+
+test('a dropped file is read and reported with its size and format', async () => {
+  const { page, context, requests } = await openApp();
+  const content = await readFile(path.join(fixtures, CAPTURE), 'utf8');
+  await page.evaluate(
+    ({ content, name }) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([content], name, { type: 'application/x-ndjson' }));
+      const zone = document.querySelector('[data-testid="drop-zone"]');
+      zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    },
+    { content, name: CAPTURE },
+  );
+  await byTestId(page, 'loaded-file').waitFor();
+  const row = await byTestId(page, 'loaded-file').innerText();
+  assert.match(row, new RegExp(CAPTURE.replace(/\./g, '\\.')));
+  assert.match(row, /184\.5 KiB/);
+  assert.match(row, /Hubble flows/);
+  assert.match(row, /dropped/);
+  assertOnlyOwnOrigin(requests);
+  await context.close();
+});
+
+test('the file picker takes several files and names the formats it understands', async () => {
+  const { page, context } = await openApp();
+  await byTestId(page, 'file-input').setInputFiles([
+    path.join(fixtures, CAPTURE),
+    path.join(fixtures, 'SOURCE.txt'),
+  ]);
+  await page.waitForFunction(
+    () => document.querySelectorAll('[data-testid="loaded-file"]').length === 2,
+  );
+  const text = await byTestId(page, 'load-status').innerText();
+  assert.match(text, /Hubble flows/);
+  assert.match(text, /SOURCE\.txt/);
+  assert.match(text, /unknown format/);
+  assert.match(text, /flowpol understands Hubble flows/);
+  await page.screenshot({ path: path.join(artifacts, 'picked-light.png'), fullPage: true });
+  await context.close();
+});
+
+test('the Content-Security-Policy blocks any connection to another origin', async () => {
+  const { page, context, requests } = await openApp();
+  const outcome = await page.evaluate(async () => {
+    try {
+      await fetch('http://127.0.0.1:9/exfiltrate', { mode: 'no-cors' });
+      return 'allowed';
+    } catch {
+      return 'blocked';
+    }
+  });
+  assert.equal(outcome, 'blocked');
+  const violations = await page.evaluate(() => window.__cspViolations);
+  assert.ok(violations.some((v) => v.startsWith('connect-src')), JSON.stringify(violations));
+  assertOnlyOwnOrigin(requests.filter((url) => !url.includes('/exfiltrate')));
+  await context.close();
+});
+
+test('tabs work with the keyboard alone', async () => {
+  const { page, context } = await openApp();
+  await byTestId(page, 'tab-ingress').focus();
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await byTestId(page, 'tab-egress').getAttribute('aria-selected'), 'true');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'tab-egress');
+  await page.keyboard.press('End');
+  assert.equal(await byTestId(page, 'tab-policy').getAttribute('aria-selected'), 'true');
+  assert.match(await byTestId(page, 'empty-state').innerText(), /NetworkPolicy/);
+  await context.close();
+});

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Runs every test layer of flowpol, installing what it needs first:
+#   formatting and lints (host and wasm32), native cargo tests, the release build,
+#   wasm-bindgen tests in headless Chromium, Playwright end-to-end tests against dist/.
+# Ends with one line: `all: N passed, M failed`, and exits non-zero when anything failed.
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$FLOWPOL_ROOT"
+bash tools/setup.sh test || { echo "all: 0 passed, 1 failed"; exit 1; }
+
+started=$(date +%s)
+passed=0
+failed=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+# check NAME COMMAND...: one pass or one failure.
+check() {
+  local name=$1; shift
+  echo "== $name"
+  if "$@"; then passed=$((passed + 1)); echo "ok: $name"
+  else failed=$((failed + 1)); echo "FAILED: $name"; fi
+}
+
+# tests NAME PARSER COMMAND...: counts the tests the command's runner reports.
+tests() {
+  local name=$1 parser=$2; shift 2
+  echo "== $name"
+  "$@" 2>&1 | tee "$log"
+  local status=${PIPESTATUS[0]} p f
+  read -r p f < <("$parser" "$log")
+  if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi  # a build error counts as a failure
+  if [ "$status" -eq 0 ] && [ "$p" -eq 0 ]; then echo "FAILED: $name ran no test"; f=1; fi
+  passed=$((passed + p)); failed=$((failed + f))
+  echo "$name: $p passed, $f failed"
+}
+
+cargo_counts() {
+  awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+       END { print p + 0, f + 0 }' "$1"
+}
+tap_counts() {
+  awk '/^# pass / { p = $3 } /^# fail / { f = $3 } END { print p + 0, f + 0 }' "$1"
+}
+
+check "cargo fmt --check" cargo fmt --all --check
+check "clippy (host)" cargo clippy --all-targets --locked -- -D warnings
+check "clippy (wasm32)" cargo clippy --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
+tests "native tests" cargo_counts cargo test --locked
+check "trunk build --release" trunk build --release
+if [ -f dist/index.html ]; then
+  wasm=$(ls dist/*.wasm | head -n 1)
+  echo "wasm size: $(stat -c %s "$wasm") bytes raw, $(gzip -9 -c "$wasm" | wc -c) bytes gzip ($wasm)"
+fi
+tests "browser tests (wasm-bindgen-test)" cargo_counts cargo test --locked --target wasm32-unknown-unknown
+tests "end-to-end tests (Playwright)" tap_counts node --test --test-reporter=tap tests/e2e/
+
+echo "took $(( $(date +%s) - started )) s"
+echo "all: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
