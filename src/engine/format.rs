@@ -205,6 +205,24 @@ mod tests {
         }
 
         #[test]
+        fn a_cut_short_inventory_is_still_an_inventory(extra in 0usize..400) {
+            static INVENTORY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+                crate::engine::demo::inventory_json(&crate::engine::demo::DemoCluster::new(1))
+            });
+            let text = INVENTORY.as_str();
+            let first_key_end = text.find("\"apiVersion\"").unwrap_or(0) + "\"apiVersion\"".len();
+            let cut = &text.as_bytes()[..first_key_end + extra];
+            proptest::prop_assert_eq!(detect_format(cut), InputFormat::KubernetesInventory);
+        }
+
+        #[test]
+        fn a_cut_short_hubble_line_is_still_hubble(extra in 0usize..600) {
+            let line = r#"{"flow":{"time":"2021-11-10T10:40:56Z","verdict":"FORWARDED","IP":{"source":"10.0.0.1","destination":"10.0.0.2"},"l4":{"TCP":{"source_port":1,"destination_port":2}}},"node_name":"n","time":"t"}"#;
+            let cut = &line.as_bytes()[..(r#"{"flow""#.len() + extra).min(line.len())];
+            proptest::prop_assert_eq!(detect_format(cut), InputFormat::Hubble);
+        }
+
+        #[test]
         fn never_panics_on_json_like_text(text in "[{}\\[\\]\":, a-z0-9\\\\\n]{0,200}") {
             let _ = detect_format(text.as_bytes());
         }

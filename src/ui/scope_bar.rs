@@ -15,14 +15,17 @@ fn ScopeField(label: &'static str, children: Children) -> impl IntoView {
     }
 }
 
-/// The scope bar. Cluster, namespace, entity and time span fill in from the loaded flows.
+/// The scope bar: the entity type, and (once flows are aggregated) cluster, namespace, entity
+/// and time span.
 #[component]
 pub fn ScopeBar() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let no_flows = move || !state.has_flows();
+    // Cluster, namespace, entity and time span have nothing to offer until flows are
+    // aggregated into workloads, which this version does not do yet.
+    let no_entities = || true;
     let hint = move || {
         if state.has_flows() {
-            "Choose what to review: the views follow the scope."
+            "Flow files recognised. Choosing a cluster, namespace and entity needs the flows aggregated per workload, which this version does not do yet."
         } else {
             "Load flows to choose a scope."
         }
@@ -30,12 +33,12 @@ pub fn ScopeBar() -> impl IntoView {
     view! {
         <section class="fp-scope" aria-label="Scope">
             <ScopeField label="Cluster">
-                <select data-testid="scope-cluster" disabled=no_flows>
+                <select data-testid="scope-cluster" disabled=no_entities>
                     <option value="">"All clusters"</option>
                 </select>
             </ScopeField>
             <ScopeField label="Namespace">
-                <select data-testid="scope-namespace" disabled=no_flows>
+                <select data-testid="scope-namespace" disabled=no_entities>
                     <option value="">"All namespaces"</option>
                 </select>
             </ScopeField>
@@ -52,15 +55,15 @@ pub fn ScopeBar() -> impl IntoView {
                 </select>
             </ScopeField>
             <ScopeField label="Entity">
-                <select data-testid="scope-entity" disabled=no_flows>
+                <select data-testid="scope-entity" disabled=no_entities>
                     <option value="">"Choose an entity"</option>
                 </select>
             </ScopeField>
             <ScopeField label="From">
-                <input type="datetime-local" step="1" data-testid="scope-since" disabled=no_flows />
+                <input type="datetime-local" step="1" data-testid="scope-since" disabled=no_entities />
             </ScopeField>
             <ScopeField label="To">
-                <input type="datetime-local" step="1" data-testid="scope-until" disabled=no_flows />
+                <input type="datetime-local" step="1" data-testid="scope-until" disabled=no_entities />
             </ScopeField>
             <p class="fp-scope__hint">{hint}</p>
         </section>

@@ -18,24 +18,14 @@ pub fn empty_state(tab: Tab, has_flows: bool) -> (&'static str, &'static str) {
         };
         return (title, what);
     }
-    match tab {
-        Tab::Ingress => (
-            "No entity chosen",
-            "Choose an entity in the scope bar to review who connects to it.",
-        ),
-        Tab::Egress => (
-            "No entity chosen",
-            "Choose an entity in the scope bar to review whom it connects to.",
-        ),
-        Tab::Topology => (
-            "No entity chosen",
-            "Choose an entity in the scope bar to draw its communications.",
-        ),
-        Tab::Policy => (
-            "No entity chosen",
-            "Choose an entity in the scope bar to see its NetworkPolicy YAML.",
-        ),
-    }
+    // Flows are recognised, but this version does not yet aggregate them into workloads.
+    let what = match tab {
+        Tab::Ingress => "The flow files are recognised. Reviewing the communications a workload receives needs them aggregated per workload, which this version of flowpol does not do yet.",
+        Tab::Egress => "The flow files are recognised. Reviewing the communications a workload starts needs them aggregated per workload, which this version of flowpol does not do yet.",
+        Tab::Topology => "The flow files are recognised. The topology needs them aggregated per workload, which this version of flowpol does not do yet.",
+        Tab::Policy => "The flow files are recognised. Generating a NetworkPolicy needs them aggregated per workload, which this version of flowpol does not do yet.",
+    };
+    ("Flows recognised", what)
 }
 
 fn panel_id(tab: Tab) -> String {
