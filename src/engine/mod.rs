@@ -7,4 +7,6 @@
 
 pub mod demo;
 pub mod format;
+pub mod ingest;
+pub mod model;
 pub mod units;

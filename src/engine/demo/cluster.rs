@@ -6,22 +6,7 @@
 //! with no CronJob, a bare Pod, a Service with a named `targetPort`, a Service whose port differs
 //! from its target, cluster DNS, label values that YAML 1.1 would misread (`1.10`, `yes`).
 
-/// A network protocol as Kubernetes spells it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Protocol {
-    Tcp,
-    Udp,
-}
-
-impl Protocol {
-    /// The spelling used by Kubernetes objects (`TCP`, `UDP`).
-    pub fn as_k8s(self) -> &'static str {
-        match self {
-            Protocol::Tcp => "TCP",
-            Protocol::Udp => "UDP",
-        }
-    }
-}
+pub use crate::engine::model::Protocol;
 
 /// The controller kinds of the demo, as the inventory and Hubble's `workloads[]` name them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -694,10 +694,15 @@ fn render(context: &Context<'_>, event: Event<'_>, nanos: i128, uuid: &str) -> S
             source_port: event.source_port,
             destination_port: event.destination_port,
         },
+        Protocol::Sctp => L4::Sctp {
+            source_port: event.source_port,
+            destination_port: event.destination_port,
+        },
     };
     let summary = event.summary.as_deref().unwrap_or(match event.protocol {
         Protocol::Tcp => event.flags.summary(),
         Protocol::Udp => "UDP",
+        Protocol::Sctp => "SCTP",
     });
     let is_l7 = event.l7.is_some();
     let dropped = event.verdict == "DROPPED";

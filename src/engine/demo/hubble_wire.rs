@@ -74,6 +74,11 @@ pub enum L4 {
         source_port: u16,
         destination_port: u16,
     },
+    #[serde(rename = "SCTP")]
+    Sctp {
+        source_port: u16,
+        destination_port: u16,
+    },
 }
 
 /// `l4.TCP.flags`: only the flags that are set are present.

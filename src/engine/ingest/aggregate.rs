@@ -1,0 +1,445 @@
+//! Aggregating connection starts into observed communications, keeping only aggregated state:
+//! memory grows with distinct (client endpoint, server endpoint, protocol, port) tuples, never
+//! with lines.
+//!
+//! **Connections, not events.** The same connection is seen at several vantage points (the
+//! client's node and the server's node, each at several observation points). Each vantage
+//! sees each connection start once, so a communication's connection count is the largest count
+//! among its vantages, evaluated over any time span from per-minute counts. Within one vantage,
+//! repeated starts of the same client address and port (SYN retransmissions, keep-alive
+//! requests) are counted once.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{Hash, Hasher};
+
+use crate::engine::model::Protocol;
+
+use super::hubble::{EndpointInfo, FlowEvent, Transport, Verdict};
+
+/// An index into [`ObservedEndpoints`].
+pub type EndpointId = u32;
+
+/// An endpoint as Hubble described it, before any resolution.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ObservedEndpoint {
+    pub ip: String,
+    pub cluster: Option<String>,
+    pub namespace: Option<String>,
+    pub pod_name: Option<String>,
+    /// `(kind, name)` from Hubble's `workloads[]`.
+    pub workload: Option<(String, String)>,
+    /// Labels as printed (`k8s:app=x`, `reserved:world`), sorted.
+    pub labels: Vec<String>,
+    pub identity: u32,
+}
+
+impl ObservedEndpoint {
+    fn from_info(info: &EndpointInfo<'_>) -> Self {
+        let mut labels: Vec<String> = info.labels.iter().map(|l| l.to_string()).collect();
+        labels.sort();
+        ObservedEndpoint {
+            ip: info.ip.to_string(),
+            cluster: info.cluster.as_deref().map(str::to_string),
+            namespace: info.namespace.as_deref().map(str::to_string),
+            pod_name: info.pod_name.as_deref().map(str::to_string),
+            workload: info
+                .workload
+                .as_ref()
+                .map(|(kind, name)| (kind.to_string(), name.to_string())),
+            labels,
+            identity: info.identity,
+        }
+    }
+
+    /// The reserved identities (`world`, `host`, ...) this endpoint carries.
+    pub fn reserved(&self) -> impl Iterator<Item = &str> {
+        self.labels
+            .iter()
+            .filter_map(|l| l.strip_prefix("reserved:"))
+    }
+
+    /// The Kubernetes labels (`k8s:key=value`) as key and value.
+    pub fn k8s_labels(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.labels
+            .iter()
+            .filter_map(|l| l.strip_prefix("k8s:").and_then(|kv| kv.split_once('=')))
+    }
+}
+
+/// Interned endpoints: each distinct endpoint is stored once.
+#[derive(Debug, Default)]
+pub struct ObservedEndpoints {
+    pub endpoints: Vec<ObservedEndpoint>,
+    by_hash: HashMap<u64, Vec<EndpointId>>,
+}
+
+fn hash_info(info: &EndpointInfo<'_>) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    info.ip.hash(&mut hasher);
+    info.pod_name.as_deref().hash(&mut hasher);
+    info.namespace.as_deref().hash(&mut hasher);
+    info.identity.hash(&mut hasher);
+    info.labels.len().hash(&mut hasher);
+    hasher.finish()
+}
+
+fn same(endpoint: &ObservedEndpoint, info: &EndpointInfo<'_>) -> bool {
+    endpoint.ip == info.ip
+        && endpoint.identity == info.identity
+        && endpoint.pod_name.as_deref() == info.pod_name.as_deref()
+        && endpoint.namespace.as_deref() == info.namespace.as_deref()
+        && endpoint.cluster.as_deref() == info.cluster.as_deref()
+        && endpoint
+            .workload
+            .as_ref()
+            .map(|(k, n)| (k.as_str(), n.as_str()))
+            == info
+                .workload
+                .as_ref()
+                .map(|(k, n)| (k.as_ref(), n.as_ref()))
+        && endpoint.labels.len() == info.labels.len()
+        && info.labels.iter().all(|l| {
+            endpoint
+                .labels
+                .binary_search_by(|e| e.as_str().cmp(l))
+                .is_ok()
+        })
+}
+
+impl ObservedEndpoints {
+    /// The id of `info`, stored on first sight.
+    pub fn intern(&mut self, info: &EndpointInfo<'_>) -> EndpointId {
+        let hash = hash_info(info);
+        let bucket = self.by_hash.entry(hash).or_default();
+        if let Some(&id) = bucket
+            .iter()
+            .find(|&&id| same(&self.endpoints[id as usize], info))
+        {
+            return id;
+        }
+        let id = self.endpoints.len() as EndpointId;
+        self.endpoints.push(ObservedEndpoint::from_info(info));
+        bucket.push(id);
+        id
+    }
+}
+
+/// Where an event was observed: node, observation point, direction and event kind.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Vantage {
+    pub node: String,
+    pub point: String,
+}
+
+/// An index into the vantage table.
+pub type VantageId = u16;
+
+/// A key of the communication table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CommunicationKey {
+    pub client: EndpointId,
+    pub server: EndpointId,
+    pub protocol: Protocol,
+    pub port: u16,
+}
+
+/// How many recent connection keys a vantage remembers to drop repeats.
+const RECENT_STARTS: usize = 8;
+
+/// The starts one vantage saw of one communication.
+#[derive(Clone, Debug, Default)]
+pub struct VantageCounts {
+    /// Connection starts per minute since the Unix epoch.
+    pub per_minute: BTreeMap<i64, u32>,
+    recent: [u64; RECENT_STARTS],
+    recent_next: usize,
+}
+
+impl VantageCounts {
+    fn record(&mut self, minute: i64, connection: u64) {
+        if self.recent.contains(&connection) {
+            return;
+        }
+        self.recent[self.recent_next] = connection;
+        self.recent_next = (self.recent_next + 1) % RECENT_STARTS;
+        *self.per_minute.entry(minute).or_insert(0) += 1;
+    }
+
+    /// Starts within `[from, to]` minutes (inclusive).
+    pub fn count_between(&self, from: i64, to: i64) -> u64 {
+        if from > to {
+            return 0;
+        }
+        self.per_minute
+            .range(from..=to)
+            .map(|(_, &n)| u64::from(n))
+            .sum()
+    }
+}
+
+/// What was observed of one communication.
+#[derive(Clone, Debug, Default)]
+pub struct ObservedCommunication {
+    pub vantages: BTreeMap<VantageId, VantageCounts>,
+    /// Nanoseconds since the Unix epoch; `None` when no event had a time.
+    pub first_seen: Option<i64>,
+    pub last_seen: Option<i64>,
+    /// Start events Cilium dropped (a policy already denies them).
+    pub dropped_starts: u64,
+    /// DNS names of the server, from `destination_names`.
+    pub server_names: BTreeSet<String>,
+    /// `(namespace, name)` of the Services the connection was addressed through.
+    pub services: BTreeSet<(String, String)>,
+}
+
+impl ObservedCommunication {
+    /// Connections within `[from, to]` minutes: the largest count among the vantages.
+    pub fn connections_between(&self, from: i64, to: i64) -> u64 {
+        self.vantages
+            .values()
+            .map(|v| v.count_between(from, to))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Connections over the whole capture.
+    pub fn connections(&self) -> u64 {
+        self.connections_between(i64::MIN, i64::MAX)
+    }
+
+    /// Folds `other` (the same communication seen under another key) into this one.
+    pub fn merge(&mut self, other: &ObservedCommunication) {
+        for (vantage, counts) in &other.vantages {
+            let mine = self.vantages.entry(*vantage).or_default();
+            for (minute, n) in &counts.per_minute {
+                *mine.per_minute.entry(*minute).or_insert(0) += n;
+            }
+        }
+        self.first_seen = min_option(self.first_seen, other.first_seen);
+        self.last_seen = max_option(self.last_seen, other.last_seen);
+        self.dropped_starts += other.dropped_starts;
+        self.server_names.extend(other.server_names.iter().cloned());
+        self.services.extend(other.services.iter().cloned());
+    }
+}
+
+fn min_option(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+fn max_option(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Parses an RFC 3339 time to nanoseconds since the Unix epoch.
+pub fn parse_time(text: &str) -> Option<i64> {
+    let time =
+        time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()?;
+    i64::try_from(time.unix_timestamp_nanos()).ok()
+}
+
+/// Minutes since the Unix epoch of a time in nanoseconds.
+pub fn minute_of(nanos: i64) -> i64 {
+    nanos.div_euclid(60_000_000_000)
+}
+
+/// Everything aggregated from the flows of all files.
+#[derive(Debug, Default)]
+pub struct FlowAggregate {
+    pub endpoints: ObservedEndpoints,
+    pub vantages: Vec<Vantage>,
+    vantage_ids: HashMap<Vantage, VantageId>,
+    pub communications: HashMap<CommunicationKey, ObservedCommunication>,
+    /// DNS answers seen in L7 records: address → names.
+    pub dns_names: BTreeMap<String, BTreeSet<String>>,
+}
+
+/// How many DNS names are kept per address.
+const MAX_NAMES_PER_ADDRESS: usize = 16;
+
+impl FlowAggregate {
+    fn vantage(&mut self, event: &FlowEvent<'_>) -> VantageId {
+        let point = match event.kind {
+            super::hubble::EventKind::Trace => event
+                .observation_point
+                .as_deref()
+                .unwrap_or("TRACE")
+                .to_string(),
+            kind => format!("{kind:?}"),
+        };
+        let direction = event.direction.as_deref().unwrap_or("");
+        let vantage = Vantage {
+            node: event.node.as_deref().unwrap_or("").to_string(),
+            point: format!("{point}/{direction}"),
+        };
+        if let Some(&id) = self.vantage_ids.get(&vantage) {
+            return id;
+        }
+        let id = self.vantages.len() as VantageId;
+        self.vantage_ids.insert(vantage.clone(), id);
+        self.vantages.push(vantage);
+        id
+    }
+
+    /// Records a connection start.
+    pub fn add_start(&mut self, event: &FlowEvent<'_>) {
+        let Transport::Ports {
+            protocol,
+            source_port,
+            destination_port,
+            ..
+        } = event.transport
+        else {
+            return;
+        };
+        let key = CommunicationKey {
+            client: self.endpoints.intern(&event.source),
+            server: self.endpoints.intern(&event.destination),
+            protocol,
+            port: destination_port,
+        };
+        let vantage = self.vantage(event);
+        let time = event.time.as_deref().and_then(parse_time);
+        let mut connection = std::collections::hash_map::DefaultHasher::new();
+        (event.source.ip.as_ref(), source_port).hash(&mut connection);
+        let communication = self.communications.entry(key).or_default();
+        communication
+            .vantages
+            .entry(vantage)
+            .or_default()
+            .record(time.map_or(0, minute_of), connection.finish());
+        if let Some(time) = time {
+            communication.first_seen = min_option(communication.first_seen, Some(time));
+            communication.last_seen = max_option(communication.last_seen, Some(time));
+        }
+        if event.verdict == Verdict::Dropped {
+            communication.dropped_starts += 1;
+        }
+        for name in &event.destination_names {
+            if communication.server_names.len() < MAX_NAMES_PER_ADDRESS {
+                communication
+                    .server_names
+                    .insert(name.trim_end_matches('.').to_string());
+            }
+        }
+        if let Some((namespace, name)) = &event.destination_service {
+            communication
+                .services
+                .insert((namespace.to_string(), name.to_string()));
+        }
+    }
+
+    /// Records the names a DNS answer gave to addresses.
+    pub fn add_dns_answer(&mut self, query: &str, addresses: &[std::borrow::Cow<'_, str>]) {
+        let name = query.trim_end_matches('.');
+        for address in addresses {
+            let names = self.dns_names.entry(address.to_string()).or_default();
+            if names.len() < MAX_NAMES_PER_ADDRESS {
+                names.insert(name.to_string());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::ingest::hubble::parse_flow;
+
+    fn start(aggregate: &mut FlowAggregate, line: &str) {
+        aggregate.add_start(&parse_flow(line.as_bytes()).unwrap());
+    }
+
+    fn syn(node: &str, point: &str, sport: u16, time: &str) -> String {
+        format!(
+            r#"{{"time":"{time}","IP":{{"source":"10.0.0.1","destination":"10.0.0.2"}},"l4":{{"TCP":{{"source_port":{sport},"destination_port":80,"flags":{{"SYN":true}}}}}},"source":{{"identity":5,"pod_name":"a"}},"destination":{{"identity":6,"pod_name":"b"}},"node_name":"{node}","event_type":{{"type":4}},"trace_observation_point":"{point}"}}"#
+        )
+    }
+
+    #[test]
+    fn one_connection_seen_at_two_nodes_counts_once() {
+        let mut aggregate = FlowAggregate::default();
+        start(
+            &mut aggregate,
+            &syn("n1", "TO_STACK", 40000, "2026-01-01T00:00:01Z"),
+        );
+        start(
+            &mut aggregate,
+            &syn("n2", "TO_ENDPOINT", 40000, "2026-01-01T00:00:01Z"),
+        );
+        start(
+            &mut aggregate,
+            &syn("n1", "TO_OVERLAY", 40000, "2026-01-01T00:00:01Z"),
+        );
+        assert_eq!(aggregate.communications.len(), 1);
+        let communication = aggregate.communications.values().next().unwrap();
+        assert_eq!(communication.connections(), 1);
+        assert_eq!(aggregate.endpoints.endpoints.len(), 2);
+    }
+
+    #[test]
+    fn retransmissions_count_once_and_new_ports_count_again() {
+        let mut aggregate = FlowAggregate::default();
+        for _ in 0..3 {
+            start(
+                &mut aggregate,
+                &syn("n1", "TO_STACK", 40000, "2026-01-01T00:00:01Z"),
+            );
+        }
+        start(
+            &mut aggregate,
+            &syn("n1", "TO_STACK", 40001, "2026-01-01T00:02:01Z"),
+        );
+        start(
+            &mut aggregate,
+            &syn("n2", "TO_ENDPOINT", 40001, "2026-01-01T00:02:01Z"),
+        );
+        let communication = aggregate.communications.values().next().unwrap();
+        assert_eq!(communication.connections(), 2);
+        let minute = minute_of(parse_time("2026-01-01T00:00:30Z").unwrap());
+        assert_eq!(communication.connections_between(minute, minute), 1);
+        assert_eq!(communication.connections_between(minute + 1, minute + 5), 1);
+        assert_eq!(communication.first_seen, parse_time("2026-01-01T00:00:01Z"));
+        assert_eq!(communication.last_seen, parse_time("2026-01-01T00:02:01Z"));
+    }
+
+    #[test]
+    fn times_parse_with_nanoseconds() {
+        assert_eq!(
+            parse_time("1970-01-01T00:00:01.000000005Z"),
+            Some(1_000_000_005)
+        );
+        assert_eq!(parse_time("not a time"), None);
+        assert_eq!(minute_of(-1), -1);
+    }
+
+    #[test]
+    fn merging_keys_of_one_communication_keeps_the_largest_vantage() {
+        let mut aggregate = FlowAggregate::default();
+        // Seen at the client before DNAT (to a ClusterIP), and at the server after it.
+        let pre_dnat = |sport| {
+            syn("n1", "TO_STACK", sport, "2026-01-01T00:00:01Z").replace("10.0.0.2", "10.96.0.9")
+        };
+        start(&mut aggregate, &pre_dnat(40000));
+        start(&mut aggregate, &pre_dnat(40002));
+        start(
+            &mut aggregate,
+            &syn("n2", "TO_ENDPOINT", 40000, "2026-01-01T00:00:01Z"),
+        );
+        start(
+            &mut aggregate,
+            &syn("n2", "TO_ENDPOINT", 40002, "2026-01-01T00:00:01Z"),
+        );
+        assert_eq!(aggregate.communications.len(), 2);
+        let mut values = aggregate.communications.values();
+        let mut merged = values.next().unwrap().clone();
+        merged.merge(values.next().unwrap());
+        assert_eq!(merged.connections(), 2);
+    }
+}

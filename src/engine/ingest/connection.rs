@@ -1,0 +1,183 @@
+//! Which flow events start a connection. Only starts become communications: counting replies
+//! would produce rules for ephemeral ports, a classic bug of flow-based policy tools.
+//!
+//! The rules, in order:
+//! 1. L7 records are proxy observations of a connection already seen at L3/L4: never a start.
+//! 2. ICMP and unknown protocols are not connections NetworkPolicies can name.
+//! 3. A policy-verdict event is emitted once, when a new connection is decided: a start.
+//! 4. TCP with flags: SYN without ACK starts, SYN+ACK replies, anything else is mid-connection.
+//! 5. Otherwise `is_reply` (or the older `reply`) decides when present.
+//! 6. Otherwise (tunnel observation points, drops, UDP without connection tracking): a packet
+//!    from an ephemeral port to a lower, well-known one is a start, the reverse a reply.
+
+use super::hubble::{EventKind, FlowEvent, Transport};
+
+/// What one event means for connection counting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// The first packet of a connection, from client to server.
+    Start,
+    /// A packet from server to client.
+    Reply,
+    /// Not a connection start; the reason is counted and reported.
+    Skipped(SkipReason),
+}
+
+/// Why an event is not a connection start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SkipReason {
+    /// A reply (server to client).
+    Reply,
+    /// A later packet of a connection (ACK, PSH, FIN without SYN).
+    MidConnection,
+    /// An L7 request or response record.
+    L7,
+    /// ICMP.
+    Icmp,
+    /// No transport layer, or one NetworkPolicies cannot name.
+    OtherProtocol,
+}
+
+impl SkipReason {
+    /// How the load report names the reason.
+    pub fn label(self) -> &'static str {
+        match self {
+            SkipReason::Reply => "replies",
+            SkipReason::MidConnection => "later packets of a connection",
+            SkipReason::L7 => "L7 records",
+            SkipReason::Icmp => "ICMP",
+            SkipReason::OtherProtocol => "other protocols",
+        }
+    }
+}
+
+/// The lowest port of the Linux ephemeral range (`ip_local_port_range`).
+const EPHEMERAL_PORTS_START: u16 = 32768;
+
+/// Classifies one event.
+pub fn role(event: &FlowEvent<'_>) -> Role {
+    if event.is_l7 || event.kind == EventKind::L7 {
+        return Role::Skipped(SkipReason::L7);
+    }
+    let (source_port, destination_port, flags) = match event.transport {
+        Transport::Ports {
+            source_port,
+            destination_port,
+            flags,
+            ..
+        } => (source_port, destination_port, flags),
+        Transport::Icmp => return Role::Skipped(SkipReason::Icmp),
+        Transport::Other => return Role::Skipped(SkipReason::OtherProtocol),
+    };
+    if event.kind == EventKind::PolicyVerdict {
+        return Role::Start;
+    }
+    if let Some(flags) = flags {
+        return match (flags.syn, flags.ack) {
+            (true, false) => Role::Start,
+            (true, true) => Role::Reply,
+            _ => Role::Skipped(SkipReason::MidConnection),
+        };
+    }
+    match event.is_reply {
+        Some(true) => Role::Reply,
+        Some(false) => Role::Start,
+        // From a server port to an ephemeral one: a reply; anything else counts as a start.
+        None if source_port < EPHEMERAL_PORTS_START
+            && destination_port >= EPHEMERAL_PORTS_START =>
+        {
+            Role::Reply
+        }
+        None => Role::Start,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::ingest::hubble::parse_flow;
+
+    fn role_of(line: &str) -> Role {
+        role(&parse_flow(line.as_bytes()).unwrap())
+    }
+
+    fn tcp(ports: (u16, u16), flags: &str, extra: &str) -> String {
+        format!(
+            r#"{{"IP":{{"source":"a","destination":"b"}},"l4":{{"TCP":{{"source_port":{},"destination_port":{}{flags}}}}},"event_type":{{"type":4}}{extra}}}"#,
+            ports.0, ports.1
+        )
+    }
+
+    #[test]
+    fn syn_starts_and_syn_ack_replies_whatever_is_reply_says() {
+        assert_eq!(
+            role_of(&tcp((40000, 80), r#","flags":{"SYN":true}"#, "")),
+            Role::Start
+        );
+        assert_eq!(
+            role_of(&tcp((80, 40000), r#","flags":{"SYN":true,"ACK":true}"#, "")),
+            Role::Reply
+        );
+        assert_eq!(
+            role_of(&tcp(
+                (40000, 80),
+                r#","flags":{"ACK":true,"PSH":true}"#,
+                r#","is_reply":false"#
+            )),
+            Role::Skipped(SkipReason::MidConnection)
+        );
+    }
+
+    #[test]
+    fn is_reply_and_the_older_reply_decide_without_flags() {
+        assert_eq!(
+            role_of(&tcp((40000, 80), "", r#","is_reply":false"#)),
+            Role::Start
+        );
+        assert_eq!(
+            role_of(&tcp((80, 40000), "", r#","is_reply":true"#)),
+            Role::Reply
+        );
+        assert_eq!(
+            role_of(&tcp((80, 40000), "", r#","reply":true"#)),
+            Role::Reply
+        );
+    }
+
+    #[test]
+    fn policy_verdicts_start() {
+        let line =
+            tcp((40000, 80), r#","flags":{"ACK":true}"#, "").replace(r#""type":4"#, r#""type":5"#);
+        assert_eq!(role_of(&line), Role::Start);
+    }
+
+    #[test]
+    fn ports_decide_when_nothing_else_does() {
+        let udp = |s: u16, d: u16| {
+            format!(
+                r#"{{"IP":{{"source":"a","destination":"b"}},"l4":{{"UDP":{{"source_port":{s},"destination_port":{d}}}}}}}"#
+            )
+        };
+        assert_eq!(role_of(&udp(45000, 53)), Role::Start);
+        assert_eq!(role_of(&udp(53, 45000)), Role::Reply);
+        assert_eq!(role_of(&udp(5353, 5353)), Role::Start);
+    }
+
+    #[test]
+    fn l7_icmp_and_unknown_protocols_are_skipped() {
+        assert_eq!(
+            role_of(
+                r#"{"IP":{"source":"a","destination":"b"},"Type":"L7","l4":{"TCP":{"source_port":1,"destination_port":2}}}"#
+            ),
+            Role::Skipped(SkipReason::L7)
+        );
+        assert_eq!(
+            role_of(r#"{"IP":{"source":"a","destination":"b"},"l4":{"ICMPv6":{}}}"#),
+            Role::Skipped(SkipReason::Icmp)
+        );
+        assert_eq!(
+            role_of(r#"{"IP":{"source":"a","destination":"b"}}"#),
+            Role::Skipped(SkipReason::OtherProtocol)
+        );
+    }
+}

@@ -1,0 +1,11 @@
+//! Ingest: from the bytes of dropped files to flows, connections and communications.
+//!
+//! - [`records`]: a stream of chunks cut into JSON records (lines or array elements).
+//! - [`hubble`]: one Hubble line to a [`hubble::FlowEvent`].
+//! - [`connection`]: which events start a connection.
+//! - [`aggregate`]: starts counted per communication, connections not events.
+
+pub mod aggregate;
+pub mod connection;
+pub mod hubble;
+pub mod records;

@@ -1,0 +1,350 @@
+//! Cutting a stream of bytes, fed in chunks of any size, into JSON records: one per line
+//! (JSON lines), or one per element of a top-level JSON array (which may span many lines).
+//! Only the unfinished tail of a chunk is kept between chunks, so memory does not grow with the
+//! file.
+
+/// One record: its bytes and the 1-based line where it starts.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Record<'a> {
+    pub line: u64,
+    pub bytes: &'a [u8],
+}
+
+/// The layout of the stream, decided by its first non-blank byte.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Layout {
+    Undecided,
+    Lines,
+    /// Inside a top-level array; `done` once its closing bracket was read.
+    Array {
+        done: bool,
+    },
+}
+
+/// State of the scanner inside an array element.
+#[derive(Clone, Copy, Debug, Default)]
+struct ElementScan {
+    /// A non-blank byte of the element was seen.
+    started: bool,
+    depth: u32,
+    in_string: bool,
+    escaped: bool,
+}
+
+/// A streaming splitter. Feed chunks with [`RecordSplitter::push`], then call
+/// [`RecordSplitter::finish`]; each calls back once per record, in order.
+#[derive(Debug)]
+pub struct RecordSplitter {
+    layout: Layout,
+    /// Bytes of the unfinished record carried over from earlier chunks.
+    carry: Vec<u8>,
+    /// The line the carried record starts on.
+    carry_line: u64,
+    /// The current line number (1-based) at the end of what was consumed.
+    line: u64,
+    scan: ElementScan,
+    /// Bytes after the closing bracket of an array that were not blank.
+    trailing_garbage: bool,
+}
+
+impl Default for RecordSplitter {
+    fn default() -> Self {
+        RecordSplitter {
+            layout: Layout::Undecided,
+            carry: Vec::new(),
+            carry_line: 1,
+            line: 1,
+            scan: ElementScan::default(),
+            trailing_garbage: false,
+        }
+    }
+}
+
+fn is_blank(bytes: &[u8]) -> bool {
+    bytes.iter().all(|b| b.is_ascii_whitespace())
+}
+
+impl RecordSplitter {
+    /// A splitter at the start of a stream.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Whether the stream is a JSON array (known once its first byte was seen).
+    pub fn is_array(&self) -> bool {
+        matches!(self.layout, Layout::Array { .. })
+    }
+
+    /// Whether non-blank bytes followed the closing bracket of a top-level array.
+    pub fn has_trailing_garbage(&self) -> bool {
+        self.trailing_garbage
+    }
+
+    /// Feeds the next chunk; `on_record` receives every record completed by it.
+    pub fn push(&mut self, chunk: &[u8], on_record: &mut dyn FnMut(Record<'_>)) {
+        let mut chunk = chunk;
+        if self.layout == Layout::Undecided {
+            let start = chunk.iter().position(|b| !b.is_ascii_whitespace());
+            let Some(start) = start else {
+                self.line += chunk.iter().filter(|&&b| b == b'\n').count() as u64;
+                return;
+            };
+            self.line += chunk[..start].iter().filter(|&&b| b == b'\n').count() as u64;
+            // A UTF-8 byte order mark is not part of the data.
+            let rest = &chunk[start..];
+            let rest = rest.strip_prefix(b"\xef\xbb\xbf").unwrap_or(rest);
+            if rest.first() == Some(&b'[') {
+                self.layout = Layout::Array { done: false };
+                chunk = &rest[1..];
+            } else {
+                self.layout = Layout::Lines;
+                chunk = rest;
+            }
+            self.carry_line = self.line;
+        }
+        match self.layout {
+            Layout::Lines => self.push_lines(chunk, on_record),
+            Layout::Array { .. } => self.push_array(chunk, on_record),
+            Layout::Undecided => {}
+        }
+    }
+
+    /// Ends the stream: a last line without a newline is still a record.
+    pub fn finish(&mut self, on_record: &mut dyn FnMut(Record<'_>)) {
+        if !is_blank(&self.carry) {
+            let carry = std::mem::take(&mut self.carry);
+            let bytes = if self.is_array() {
+                trim(&carry)
+            } else {
+                &carry[..]
+            };
+            on_record(Record {
+                line: self.carry_line,
+                bytes,
+            });
+        }
+        self.carry.clear();
+    }
+
+    fn push_lines(&mut self, chunk: &[u8], on_record: &mut dyn FnMut(Record<'_>)) {
+        let mut rest = chunk;
+        while let Some(end) = rest.iter().position(|&b| b == b'\n') {
+            let piece = &rest[..end];
+            if self.carry.is_empty() {
+                if !is_blank(piece) {
+                    on_record(Record {
+                        line: self.line,
+                        bytes: strip_cr(piece),
+                    });
+                }
+            } else {
+                self.carry.extend_from_slice(piece);
+                let carry = std::mem::take(&mut self.carry);
+                if !is_blank(&carry) {
+                    on_record(Record {
+                        line: self.carry_line,
+                        bytes: strip_cr(&carry),
+                    });
+                }
+                self.carry = carry;
+                self.carry.clear();
+            }
+            self.line += 1;
+            self.carry_line = self.line;
+            rest = &rest[end + 1..];
+        }
+        self.carry.extend_from_slice(rest);
+    }
+
+    fn push_array(&mut self, chunk: &[u8], on_record: &mut dyn FnMut(Record<'_>)) {
+        let mut element_start = 0;
+        for (i, &byte) in chunk.iter().enumerate() {
+            if let Layout::Array { done: true } = self.layout {
+                if !byte.is_ascii_whitespace() {
+                    self.trailing_garbage = true;
+                }
+                continue;
+            }
+            let scan = &mut self.scan;
+            let separator = !scan.in_string && scan.depth == 0 && (byte == b',' || byte == b']');
+            if separator {
+                self.emit_element(&chunk[element_start..i], on_record);
+                element_start = i + 1;
+                if byte == b']' {
+                    self.layout = Layout::Array { done: true };
+                }
+                continue;
+            }
+            if !self.scan.started && !byte.is_ascii_whitespace() {
+                self.scan.started = true;
+                self.carry_line = self.line;
+            }
+            let scan = &mut self.scan;
+            if scan.in_string {
+                if scan.escaped {
+                    scan.escaped = false;
+                } else if byte == b'\\' {
+                    scan.escaped = true;
+                } else if byte == b'"' {
+                    scan.in_string = false;
+                }
+            } else {
+                match byte {
+                    b'"' => scan.in_string = true,
+                    b'{' | b'[' => scan.depth += 1,
+                    b'}' | b']' => scan.depth = scan.depth.saturating_sub(1),
+                    _ => {}
+                }
+            }
+            if byte == b'\n' {
+                self.line += 1;
+            }
+        }
+        if self.scan.started && element_start < chunk.len() {
+            self.carry.extend_from_slice(&chunk[element_start..]);
+        }
+    }
+
+    fn emit_element(&mut self, tail: &[u8], on_record: &mut dyn FnMut(Record<'_>)) {
+        if self.scan.started {
+            let line = self.carry_line;
+            if self.carry.is_empty() {
+                on_record(Record {
+                    line,
+                    bytes: trim(tail),
+                });
+            } else {
+                self.carry.extend_from_slice(tail);
+                let carry = std::mem::take(&mut self.carry);
+                on_record(Record {
+                    line,
+                    bytes: trim(&carry),
+                });
+                self.carry = carry;
+                self.carry.clear();
+            }
+        }
+        self.scan = ElementScan::default();
+    }
+}
+
+fn strip_cr(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+fn trim(bytes: &[u8]) -> &[u8] {
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(start, |e| e + 1);
+    &bytes[start..end.max(start)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// All records of `input` fed in chunks of `chunk` bytes, as (line, text).
+    fn split(input: &str, chunk: usize) -> Vec<(u64, String)> {
+        let mut splitter = RecordSplitter::new();
+        let mut out = Vec::new();
+        let mut collect = |r: Record<'_>| {
+            out.push((r.line, String::from_utf8_lossy(r.bytes).into_owned()));
+        };
+        for piece in input.as_bytes().chunks(chunk.max(1)) {
+            splitter.push(piece, &mut collect);
+        }
+        splitter.finish(&mut collect);
+        out
+    }
+
+    #[test]
+    fn json_lines_with_blank_lines_crlf_and_no_final_newline() {
+        let input = "{\"a\":1}\r\n\n  \n{\"b\":2}\n{\"c\":3}";
+        let expected = vec![
+            (1, "{\"a\":1}".to_string()),
+            (4, "{\"b\":2}".to_string()),
+            (5, "{\"c\":3}".to_string()),
+        ];
+        for chunk in [1, 2, 3, 7, 100] {
+            assert_eq!(split(input, chunk), expected, "chunk {chunk}");
+        }
+    }
+
+    #[test]
+    fn a_pretty_printed_array_gives_its_elements_with_their_first_line() {
+        let input = "[\n  {\"a\": [1, 2],\n   \"s\": \"x,]}\\\"\"},\n  {\"b\": {}}\n]\n";
+        let expected = vec![
+            (2, "{\"a\": [1, 2],\n   \"s\": \"x,]}\\\"\"}".to_string()),
+            (4, "{\"b\": {}}".to_string()),
+        ];
+        for chunk in [1, 2, 5, 1000] {
+            assert_eq!(split(input, chunk), expected, "chunk {chunk}");
+        }
+    }
+
+    #[test]
+    fn a_one_line_array_and_an_empty_one() {
+        assert_eq!(
+            split("[{\"a\":1},{\"b\":2}]", 4),
+            vec![(1, "{\"a\":1}".to_string()), (1, "{\"b\":2}".to_string())]
+        );
+        assert!(split("[]", 1).is_empty());
+        assert!(split("  \n ", 1).is_empty());
+    }
+
+    #[test]
+    fn text_after_the_array_is_noticed() {
+        let mut splitter = RecordSplitter::new();
+        splitter.push(b"[{}] x", &mut |_| {});
+        assert!(splitter.has_trailing_garbage());
+    }
+
+    #[test]
+    fn byte_order_mark_is_skipped() {
+        assert_eq!(
+            split("\u{feff}{\"a\":1}\n", 3),
+            vec![(1, "{\"a\":1}".to_string())]
+        );
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        #[test]
+        fn chunking_never_changes_the_records(
+            records in proptest::collection::vec("[a-z0-9 ,:\\[\\]{}\"]{0,20}", 0..20),
+            chunk in 1usize..40,
+        ) {
+            let lines = records.join("\n");
+            proptest::prop_assert_eq!(split(&lines, chunk), split(&lines, usize::MAX));
+        }
+
+        #[test]
+        fn array_chunking_never_changes_the_records(
+            values in proptest::collection::vec(0u32..1000, 0..30),
+            chunk in 1usize..40,
+        ) {
+            let objects: Vec<String> = values.iter().map(|v| format!("{{\"v\": [{v}, \"a,]\"]}}")).collect();
+            let array = format!("[\n{}\n]", objects.join(",\n"));
+            let got = split(&array, chunk);
+            proptest::prop_assert_eq!(got.len(), values.len());
+            for (i, (line, text)) in got.iter().enumerate() {
+                proptest::prop_assert_eq!(*line, i as u64 + 2);
+                proptest::prop_assert_eq!(text, &objects[i]);
+            }
+        }
+
+        #[test]
+        fn never_panics(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300), chunk in 1usize..50) {
+            let mut splitter = RecordSplitter::new();
+            for piece in bytes.chunks(chunk) {
+                splitter.push(piece, &mut |_| {});
+            }
+            splitter.finish(&mut |_| {});
+        }
+    }
+}
