@@ -5,8 +5,11 @@
 // No unwrap or expect outside tests: input is data, and bad data is reported, never a panic.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod dataset;
 pub mod demo;
 pub mod format;
 pub mod ingest;
+pub mod inventory;
 pub mod model;
+pub mod resolve;
 pub mod units;

@@ -4,8 +4,10 @@
 //! - [`hubble`]: one Hubble line to a [`hubble::FlowEvent`].
 //! - [`connection`]: which events start a connection.
 //! - [`aggregate`]: starts counted per communication, connections not events.
+//! - [`session`]: files fed in chunks, gzip undone, formats recognised, problems reported.
 
 pub mod aggregate;
 pub mod connection;
 pub mod hubble;
 pub mod records;
+pub mod session;

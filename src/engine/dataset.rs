@@ -1,0 +1,138 @@
+//! The result of ingest: entities, unresolved addresses, Services and the communications
+//! between them. Plain data with public fields; the UI and the CLI read it, later steps
+//! (decisions, policies, verification, topology) build on it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::engine::ingest::aggregate::ObservedCommunication;
+use crate::engine::inventory::{ContainerPort, Labels, ServicePort};
+use crate::engine::model::Protocol;
+use crate::engine::resolve::addresses::{AddressClass, ClusterRanges};
+use crate::engine::resolve::owners::Owner;
+
+/// An index into [`Dataset::entities`].
+pub type EntityId = usize;
+/// An index into [`Dataset::addresses`].
+pub type AddressId = usize;
+
+/// Where an entity's selector comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SelectorSource {
+    /// The workload's own `spec.selector` from the inventory.
+    Workload,
+    /// The pod template's labels (CronJobs, Jobs) minus volatile labels.
+    PodTemplate,
+    /// The labels every observed pod shares, minus volatile labels.
+    ObservedPods,
+}
+
+/// A workload (or a bare pod): the unit policies are written for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entity {
+    pub owner: Owner,
+    pub cluster: Option<String>,
+    /// `matchLabels` that pick the entity's pods.
+    pub selector: Labels,
+    pub selector_source: SelectorSource,
+    /// Names of the pods seen (in flows or in the inventory).
+    pub pods: BTreeSet<String>,
+    /// Labels every pod of the entity carries.
+    pub labels: Labels,
+    /// The ports its containers declare.
+    pub ports: Vec<ContainerPort>,
+}
+
+/// An address no Kubernetes object explains.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Address {
+    pub ip: String,
+    pub class: AddressClass,
+    /// DNS names seen for it (`destination_names`, DNS answers).
+    pub names: BTreeSet<String>,
+    /// Cilium's reserved identities (`world`, `host`, ...).
+    pub reserved: Vec<String>,
+}
+
+/// One side of a communication.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Peer {
+    Entity(EntityId),
+    Address(AddressId),
+}
+
+/// A Service and the entities behind it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceInfo {
+    pub namespace: String,
+    pub name: String,
+    pub cluster_ips: Vec<String>,
+    pub selector: Option<Labels>,
+    pub ports: Vec<ServicePort>,
+    pub backends: Vec<EntityId>,
+}
+
+/// Client to server on one port: connection counts over time, names.
+#[derive(Clone, Debug)]
+pub struct Communication {
+    pub client: Peer,
+    pub server: Peer,
+    pub protocol: Protocol,
+    /// The server's port after DNAT (the container port).
+    pub port: u16,
+    pub observed: ObservedCommunication,
+}
+
+/// Everything the loaded files say.
+#[derive(Clone, Debug, Default)]
+pub struct Dataset {
+    pub entities: Vec<Entity>,
+    pub addresses: Vec<Address>,
+    pub services: Vec<ServiceInfo>,
+    pub communications: Vec<Communication>,
+    pub ranges: ClusterRanges,
+    /// Clusters named by the flows or the user.
+    pub clusters: BTreeSet<String>,
+    /// Namespace labels from the inventory.
+    pub namespaces: BTreeMap<String, Labels>,
+}
+
+impl Dataset {
+    /// The communications `entity` takes part in, as client (egress) or server (ingress).
+    pub fn communications_of(
+        &self,
+        entity: EntityId,
+    ) -> (Vec<&Communication>, Vec<&Communication>) {
+        let peer = Peer::Entity(entity);
+        let ingress = self
+            .communications
+            .iter()
+            .filter(|c| c.server == peer)
+            .collect();
+        let egress = self
+            .communications
+            .iter()
+            .filter(|c| c.client == peer)
+            .collect();
+        (ingress, egress)
+    }
+
+    /// The entity `kind/namespace/name`.
+    pub fn find_entity(&self, kind: &str, namespace: &str, name: &str) -> Option<EntityId> {
+        self.entities.iter().position(|e| {
+            e.owner.kind.as_str().eq_ignore_ascii_case(kind)
+                && e.owner.namespace == namespace
+                && e.owner.name == name
+        })
+    }
+
+    /// A peer as `kind/namespace/name` or its IP.
+    pub fn peer_label(&self, peer: Peer) -> String {
+        match peer {
+            Peer::Entity(id) => {
+                let owner = &self.entities[id].owner;
+                format!("{}/{}/{}", owner.kind, owner.namespace, owner.name)
+            }
+            Peer::Address(id) => self.addresses[id].ip.clone(),
+        }
+    }
+}

@@ -1,0 +1,534 @@
+//! An ingest session: files fed one after the other, in chunks of any size, each recognised
+//! from its content (gzip is undone first), flows aggregated as they stream by, inventories
+//! read whole, and every problem reported with file, line and reason while the valid rest is
+//! kept. [`Ingest::finish`] resolves everything into a [`Dataset`].
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use crate::engine::dataset::Dataset;
+use crate::engine::format::{detect_format, InputFormat, SNIFF_BYTES, UNDERSTOOD_FORMATS};
+use crate::engine::inventory::Inventory;
+use crate::engine::resolve::resolve;
+
+use super::aggregate::FlowAggregate;
+use super::connection::{role, Role, SkipReason};
+use super::hubble::parse_flow;
+use super::records::{Record, RecordSplitter};
+
+/// How many problems are listed (all are counted).
+pub const LISTED_PROBLEMS: usize = 100;
+
+/// A problem with one place of one file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub file: String,
+    /// 1-based line, or 0 when the problem is not tied to a line.
+    pub line: u64,
+    pub message: String,
+}
+
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line > 0 {
+            write!(f, "{}:{}: {}", self.file, self.line, self.message)
+        } else {
+            write!(f, "{}: {}", self.file, self.message)
+        }
+    }
+}
+
+/// What one file held.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileReport {
+    pub name: String,
+    /// Bytes received (compressed, for a gzip file).
+    pub bytes: u64,
+    /// Bytes after decompression.
+    pub decoded_bytes: u64,
+    pub format: Option<InputFormat>,
+    pub compressed: bool,
+    /// Records (lines or array elements) read.
+    pub records: u64,
+    /// Records that were flows.
+    pub flows: u64,
+    /// Flows that started a connection.
+    pub starts: u64,
+    /// Flows that did not, by reason.
+    pub skipped: BTreeMap<SkipReason, u64>,
+    /// Records or items that could not be read.
+    pub problems: u64,
+    /// Kubernetes objects read from an inventory.
+    pub objects: u64,
+    /// Why the whole file could not be used, if it could not.
+    pub error: Option<String>,
+}
+
+enum Decoder {
+    /// The first bytes, until gzip's magic number can be told.
+    Sniffing(Vec<u8>),
+    Plain,
+    Gzip(Box<flate2::write::MultiGzDecoder<Vec<u8>>>),
+    Failed,
+}
+
+enum Content {
+    /// The first decoded bytes, until the format can be told.
+    Sniffing(Vec<u8>),
+    Flows(RecordSplitter),
+    Inventory(Vec<u8>),
+    Ignored,
+}
+
+struct OpenFile {
+    report: FileReport,
+    decoder: Decoder,
+    content: Content,
+}
+
+/// A whole ingest: all files, their reports, the aggregated flows and the inventory.
+#[derive(Default)]
+pub struct Ingest {
+    pub flows: FlowAggregate,
+    pub inventory: Inventory,
+    pub files: Vec<FileReport>,
+    /// The first [`LISTED_PROBLEMS`] problems.
+    pub diagnostics: Vec<Diagnostic>,
+    /// All problems.
+    pub problem_count: u64,
+    open: Option<OpenFile>,
+}
+
+/// The parts of an ingest a file's records are fed into.
+struct Sink<'a> {
+    flows: &'a mut FlowAggregate,
+    report: &'a mut FileReport,
+    diagnostics: &'a mut Vec<Diagnostic>,
+    problem_count: &'a mut u64,
+}
+
+impl Sink<'_> {
+    fn problem(&mut self, line: u64, message: String) {
+        self.report.problems += 1;
+        *self.problem_count += 1;
+        if self.diagnostics.len() < LISTED_PROBLEMS {
+            self.diagnostics.push(Diagnostic {
+                file: self.report.name.clone(),
+                line,
+                message,
+            });
+        }
+    }
+
+    fn flow_record(&mut self, record: Record<'_>) {
+        self.report.records += 1;
+        let event = match parse_flow(record.bytes) {
+            Ok(event) => event,
+            Err(error) => {
+                self.problem(record.line, error.to_string());
+                return;
+            }
+        };
+        self.report.flows += 1;
+        if let Some((query, addresses)) = &event.dns {
+            self.flows.add_dns_answer(query, addresses);
+        }
+        match role(&event) {
+            Role::Start => {
+                self.report.starts += 1;
+                self.flows.add_start(&event);
+            }
+            Role::Reply => *self.report.skipped.entry(SkipReason::Reply).or_default() += 1,
+            Role::Skipped(reason) => *self.report.skipped.entry(reason).or_default() += 1,
+        }
+    }
+}
+
+impl Ingest {
+    /// An empty session.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Starts a new file (ending the previous one if it was not ended).
+    pub fn begin_file(&mut self, name: &str) {
+        self.end_file();
+        self.open = Some(OpenFile {
+            report: FileReport {
+                name: name.to_string(),
+                ..FileReport::default()
+            },
+            decoder: Decoder::Sniffing(Vec::new()),
+            content: Content::Sniffing(Vec::new()),
+        });
+    }
+
+    /// Feeds the next chunk of the current file.
+    pub fn push(&mut self, chunk: &[u8]) {
+        let Some(mut file) = self.open.take() else {
+            return;
+        };
+        file.report.bytes += chunk.len() as u64;
+        self.decode(&mut file, chunk);
+        self.open = Some(file);
+    }
+
+    fn decode(&mut self, file: &mut OpenFile, chunk: &[u8]) {
+        match &mut file.decoder {
+            Decoder::Sniffing(head) => {
+                head.extend_from_slice(chunk);
+                if head.len() < 2 {
+                    return;
+                }
+                let head = std::mem::take(head);
+                if head.starts_with(&[0x1f, 0x8b]) {
+                    file.report.compressed = true;
+                    file.decoder =
+                        Decoder::Gzip(Box::new(flate2::write::MultiGzDecoder::new(Vec::new())));
+                } else {
+                    file.decoder = Decoder::Plain;
+                }
+                self.decode(file, &head);
+            }
+            Decoder::Plain => self.content(file, chunk, false),
+            Decoder::Gzip(decoder) => {
+                let result = decoder.write_all(chunk);
+                let decoded = std::mem::take(decoder.get_mut());
+                self.content(file, &decoded, false);
+                if let Err(error) = result {
+                    self.fail_gzip(file, &error);
+                }
+            }
+            Decoder::Failed => {}
+        }
+    }
+
+    fn fail_gzip(&mut self, file: &mut OpenFile, error: &std::io::Error) {
+        file.decoder = Decoder::Failed;
+        let message = format!(
+            "the gzip stream is damaged after {} decompressed bytes ({error}); what came before it was kept",
+            file.report.decoded_bytes
+        );
+        file.report.error = Some(message.clone());
+        self.problem_count += 1;
+        if self.diagnostics.len() < LISTED_PROBLEMS {
+            self.diagnostics.push(Diagnostic {
+                file: file.report.name.clone(),
+                line: 0,
+                message,
+            });
+        }
+    }
+
+    /// Feeds decoded bytes to the file's content reader; `last` when the file ended.
+    fn content(&mut self, file: &mut OpenFile, bytes: &[u8], last: bool) {
+        file.report.decoded_bytes += bytes.len() as u64;
+        if let Content::Sniffing(head) = &mut file.content {
+            head.extend_from_slice(bytes);
+            if head.len() < SNIFF_BYTES && !last {
+                return;
+            }
+            let head = std::mem::take(head);
+            let format = detect_format(&head);
+            file.report.format = Some(format);
+            file.content = match format {
+                InputFormat::Hubble => Content::Flows(RecordSplitter::new()),
+                InputFormat::KubernetesInventory => Content::Inventory(Vec::new()),
+                InputFormat::Gzip | InputFormat::Unknown => {
+                    file.report.error = Some(if head.iter().all(u8::is_ascii_whitespace) {
+                        "the file is empty".to_string()
+                    } else if format == InputFormat::Gzip {
+                        "a gzip file inside a gzip file: decompress it once first".to_string()
+                    } else {
+                        format!("not a format flowpol understands; it reads {UNDERSTOOD_FORMATS}")
+                    });
+                    Content::Ignored
+                }
+            };
+            file.report.decoded_bytes -= head.len() as u64;
+            return self.content(file, &head, last);
+        }
+        let OpenFile {
+            report, content, ..
+        } = file;
+        match content {
+            Content::Flows(splitter) => {
+                let mut sink = Sink {
+                    flows: &mut self.flows,
+                    report,
+                    diagnostics: &mut self.diagnostics,
+                    problem_count: &mut self.problem_count,
+                };
+                splitter.push(bytes, &mut |record| sink.flow_record(record));
+                if last {
+                    splitter.finish(&mut |record| sink.flow_record(record));
+                    if splitter.has_trailing_garbage() {
+                        sink.problem(
+                            0,
+                            "text after the end of the JSON array was ignored".to_string(),
+                        );
+                    }
+                }
+            }
+            Content::Inventory(buffer) => {
+                buffer.extend_from_slice(bytes);
+                if last {
+                    let document = std::mem::take(buffer);
+                    let before = self.inventory.object_count();
+                    match self.inventory.add_document(&document) {
+                        Ok(problems) => {
+                            for problem in problems {
+                                report.problems += 1;
+                                self.problem_count += 1;
+                                if self.diagnostics.len() < LISTED_PROBLEMS {
+                                    self.diagnostics.push(Diagnostic {
+                                        file: report.name.clone(),
+                                        line: 0,
+                                        message: format!(
+                                            "item {} ({}) skipped: {}",
+                                            problem.index, problem.object, problem.message
+                                        ),
+                                    });
+                                }
+                            }
+                        }
+                        Err(message) => report.error = Some(message),
+                    }
+                    report.objects = (self.inventory.object_count() - before) as u64;
+                }
+            }
+            Content::Ignored | Content::Sniffing(_) => {}
+        }
+    }
+
+    /// Ends the current file: its last line is read and its report filed.
+    pub fn end_file(&mut self) {
+        let Some(mut file) = self.open.take() else {
+            return;
+        };
+        match std::mem::replace(&mut file.decoder, Decoder::Plain) {
+            Decoder::Sniffing(head) => {
+                file.decoder = Decoder::Plain;
+                if head.starts_with(&[0x1f, 0x8b]) {
+                    file.report.compressed = true;
+                }
+                self.content(&mut file, &head, true);
+            }
+            Decoder::Gzip(decoder) => match decoder.finish() {
+                Ok(rest) => self.content(&mut file, &rest, true),
+                Err(error) => {
+                    self.content(&mut file, &[], true);
+                    self.fail_gzip(&mut file, &error);
+                }
+            },
+            Decoder::Plain | Decoder::Failed => self.content(&mut file, &[], true),
+        }
+        self.files.push(file.report);
+    }
+
+    /// Reads a whole file at once (for tests and small inputs).
+    pub fn add_file(&mut self, name: &str, bytes: &[u8]) {
+        self.begin_file(name);
+        self.push(bytes);
+        self.end_file();
+    }
+
+    /// Resolves everything read into a dataset; `extra_ranges` are cluster CIDRs the user
+    /// entered.
+    pub fn finish(&mut self, extra_ranges: &[String]) -> Dataset {
+        self.end_file();
+        resolve(&self.flows, &self.inventory, extra_ranges)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CAPTURE: &[u8] = include_bytes!(
+        "../../../tests/fixtures/real/hubble-otel_basic-sample-400-tcp-flows.first129.jsonl"
+    );
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(bytes).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    #[test]
+    fn counts_records_flows_starts_and_skips() {
+        let mut ingest = Ingest::new();
+        ingest.add_file("capture.jsonl", CAPTURE);
+        let report = &ingest.files[0];
+        assert_eq!(report.format, Some(InputFormat::Hubble));
+        assert_eq!(report.records, 129);
+        assert_eq!(report.flows, 129);
+        assert_eq!(report.problems, 0);
+        let skipped: u64 = report.skipped.values().sum();
+        assert_eq!(report.starts + skipped, 129);
+        assert_eq!(report.skipped[&SkipReason::L7], 20);
+    }
+
+    #[test]
+    fn any_chunking_and_gzip_give_the_same_result() {
+        let mut whole = Ingest::new();
+        whole.add_file("a", CAPTURE);
+        for chunk in [1, 7, 4096] {
+            for compressed in [false, true] {
+                let bytes = if compressed {
+                    gzip(CAPTURE)
+                } else {
+                    CAPTURE.to_vec()
+                };
+                let mut ingest = Ingest::new();
+                ingest.begin_file("a");
+                for piece in bytes.chunks(chunk) {
+                    ingest.push(piece);
+                }
+                ingest.end_file();
+                let report = &ingest.files[0];
+                assert_eq!(report.compressed, compressed);
+                assert_eq!(report.starts, whole.files[0].starts, "chunk {chunk}");
+                assert_eq!(report.skipped, whole.files[0].skipped);
+                assert_eq!(report.decoded_bytes, CAPTURE.len() as u64);
+                assert_eq!(
+                    ingest.flows.communications.len(),
+                    whole.flows.communications.len()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn bad_lines_are_reported_and_the_rest_kept() {
+        let mut text = String::from_utf8(CAPTURE.to_vec()).unwrap();
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines.insert(2, "{\"flow\": {\"IP\": ");
+        lines.insert(50, "garbage");
+        lines.insert(90, "{\"flow\":{\"verdict\":\"FORWARDED\"}}");
+        text = lines.join("\n");
+        let mut ingest = Ingest::new();
+        ingest.add_file("broken.jsonl", text.as_bytes());
+        let report = &ingest.files[0];
+        assert_eq!(report.problems, 3);
+        assert_eq!(report.flows, 129);
+        let listed: Vec<(u64, &str)> = ingest
+            .diagnostics
+            .iter()
+            .map(|d| (d.line, d.message.as_str()))
+            .collect();
+        assert_eq!(listed[0].0, 3);
+        assert!(listed[0].1.starts_with("invalid JSON"), "{}", listed[0].1);
+        assert_eq!(listed[1].0, 51);
+        assert_eq!(listed[2], (91, "missing field `IP`"));
+        assert_eq!(
+            ingest.diagnostics[2].to_string(),
+            "broken.jsonl:91: missing field `IP`"
+        );
+    }
+
+    #[test]
+    fn only_the_first_hundred_problems_are_listed_but_all_are_counted() {
+        let text = "nonsense\n".repeat(250);
+        let mut ingest = Ingest::new();
+        ingest.add_file("first.jsonl", CAPTURE);
+        ingest.add_file(
+            "bad.jsonl",
+            format!(
+                "{}\n{text}",
+                std::str::from_utf8(&CAPTURE[..CAPTURE.iter().position(|&b| b == b'\n').unwrap()])
+                    .unwrap()
+            )
+            .as_bytes(),
+        );
+        assert_eq!(ingest.files[1].problems, 250);
+        assert_eq!(ingest.problem_count, 250);
+        assert_eq!(ingest.diagnostics.len(), LISTED_PROBLEMS);
+    }
+
+    #[test]
+    fn unknown_empty_and_damaged_files() {
+        let mut ingest = Ingest::new();
+        ingest.add_file("notes.txt", b"hello world");
+        ingest.add_file("empty.jsonl", b"");
+        let mut damaged = gzip(CAPTURE);
+        let middle = damaged.len() / 2;
+        damaged[middle..middle + 40].fill(0);
+        ingest.add_file("damaged.jsonl.gz", &damaged);
+        let errors: Vec<&str> = ingest
+            .files
+            .iter()
+            .map(|f| f.error.as_deref().unwrap_or(""))
+            .collect();
+        assert!(
+            errors[0].contains("flowpol understands") || errors[0].contains("reads Hubble"),
+            "{}",
+            errors[0]
+        );
+        assert_eq!(errors[1], "the file is empty");
+        assert!(
+            errors[2].contains("gzip stream is damaged"),
+            "{}",
+            errors[2]
+        );
+        assert!(
+            ingest.files[2].starts > 0,
+            "the part before the damage is kept"
+        );
+    }
+
+    #[test]
+    fn inventories_are_read_and_their_bad_items_listed() {
+        let mut ingest = Ingest::new();
+        let inventory =
+            crate::engine::demo::inventory_json(&crate::engine::demo::DemoCluster::new(1));
+        for chunk_size in [usize::MAX, 1000] {
+            let mut ingest_chunked = Ingest::new();
+            ingest_chunked.begin_file("inventory.json");
+            for piece in inventory.as_bytes().chunks(chunk_size.min(inventory.len())) {
+                ingest_chunked.push(piece);
+            }
+            ingest_chunked.end_file();
+            assert_eq!(
+                ingest_chunked.files[0].format,
+                Some(InputFormat::KubernetesInventory)
+            );
+            assert!(ingest_chunked.files[0].objects > 50);
+        }
+        ingest.add_file(
+            "bad-inventory.json",
+            br#"{"apiVersion":"v1","kind":"List","items":[{"kind":"Service","metadata":{"name":"s","namespace":"n"},"spec":{"ports":[{"port":-1}]}}]}"#,
+        );
+        assert_eq!(ingest.files[0].problems, 1);
+        assert!(
+            ingest.diagnostics[0]
+                .message
+                .starts_with("item 0 (Service n/s) skipped"),
+            "{}",
+            ingest.diagnostics[0].message
+        );
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        #[test]
+        fn never_panics_on_arbitrary_files(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400), chunk in 1usize..64) {
+            let mut ingest = Ingest::new();
+            ingest.begin_file("fuzz");
+            for piece in bytes.chunks(chunk) {
+                ingest.push(piece);
+            }
+            let _ = ingest.finish(&[]);
+        }
+
+        #[test]
+        fn never_panics_on_corrupted_gzip(position in 0usize..2000, value in proptest::prelude::any::<u8>()) {
+            let mut bytes = gzip(&CAPTURE[..4000]);
+            let position = position % bytes.len();
+            bytes[position] = value;
+            let mut ingest = Ingest::new();
+            ingest.add_file("x.gz", &bytes);
+            let _ = ingest.finish(&[]);
+        }
+    }
+}

@@ -1,0 +1,599 @@
+//! The cluster inventory: what `kubectl get namespaces,nodes,pods,services,replicasets,
+//! deployments,statefulsets,daemonsets,jobs,cronjobs -A -o json` tells flowpol. Reads a
+//! `v1 List` (or a single object), keeps the fields flowpol uses, and reports items it cannot
+//! read by their index and field, keeping every other item.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::engine::model::Protocol;
+
+/// Labels or a `matchLabels` selector.
+pub type Labels = BTreeMap<String, String>;
+
+/// A label selector (`matchLabels` and `matchExpressions`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct LabelSelector {
+    pub match_labels: Labels,
+    pub match_expressions: Vec<SelectorRequirement>,
+}
+
+/// One `matchExpressions` entry.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct SelectorRequirement {
+    pub key: String,
+    pub operator: String,
+    pub values: Vec<String>,
+}
+
+impl LabelSelector {
+    /// Whether `labels` satisfy the selector. An unknown operator matches nothing.
+    pub fn matches(&self, labels: &Labels) -> bool {
+        self.match_labels
+            .iter()
+            .all(|(k, v)| labels.get(k) == Some(v))
+            && self.match_expressions.iter().all(|req| {
+                let value = labels.get(&req.key);
+                match req.operator.as_str() {
+                    "In" => value.is_some_and(|v| req.values.contains(v)),
+                    "NotIn" => value.is_none_or(|v| !req.values.contains(v)),
+                    "Exists" => value.is_some(),
+                    "DoesNotExist" => value.is_none(),
+                    _ => false,
+                }
+            })
+    }
+
+    /// Whether the selector selects nothing at all (no requirement: selects everything).
+    pub fn is_empty(&self) -> bool {
+        self.match_labels.is_empty() && self.match_expressions.is_empty()
+    }
+}
+
+/// A reference from an object to its controller.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct OwnerReference {
+    pub kind: String,
+    pub name: String,
+    pub controller: Option<bool>,
+}
+
+/// The metadata flowpol reads.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Metadata {
+    pub name: String,
+    pub namespace: String,
+    pub labels: Labels,
+    pub owner_references: Vec<OwnerReference>,
+}
+
+impl Metadata {
+    /// The controlling owner (or the first owner when none is marked controller).
+    pub fn controller(&self) -> Option<&OwnerReference> {
+        self.owner_references
+            .iter()
+            .find(|o| o.controller == Some(true))
+            .or_else(|| self.owner_references.first())
+    }
+}
+
+/// A port a container declares.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContainerPort {
+    pub name: Option<String>,
+    pub port: u16,
+    pub protocol: Protocol,
+}
+
+/// A pod.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Pod {
+    pub metadata: Metadata,
+    pub node_name: Option<String>,
+    pub host_network: bool,
+    pub ips: Vec<String>,
+    pub ports: Vec<ContainerPort>,
+}
+
+/// The port a Service forwards to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TargetPort {
+    Number(u16),
+    Name(String),
+}
+
+/// One port of a Service.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServicePort {
+    pub name: Option<String>,
+    pub port: u16,
+    pub target: TargetPort,
+    pub protocol: Protocol,
+}
+
+/// A Service.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Service {
+    pub metadata: Metadata,
+    /// `None` when the Service has no selector (its endpoints are managed by hand).
+    pub selector: Option<Labels>,
+    pub cluster_ips: Vec<String>,
+    pub ports: Vec<ServicePort>,
+}
+
+/// A controller: ReplicaSet, Deployment, StatefulSet, DaemonSet, Job or CronJob.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Controller {
+    pub kind: String,
+    pub metadata: Metadata,
+    pub selector: Option<LabelSelector>,
+    /// Labels of the pod template.
+    pub template_labels: Labels,
+}
+
+/// A node.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Node {
+    pub name: String,
+    pub pod_cidrs: Vec<String>,
+    pub addresses: Vec<String>,
+}
+
+/// A namespace.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Namespace {
+    pub name: String,
+    pub labels: Labels,
+}
+
+/// Everything read from the inventories.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Inventory {
+    pub namespaces: Vec<Namespace>,
+    pub nodes: Vec<Node>,
+    pub pods: Vec<Pod>,
+    pub services: Vec<Service>,
+    pub controllers: Vec<Controller>,
+}
+
+/// An item of an inventory that could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ItemProblem {
+    /// Index of the item in `items` (0 for a single object).
+    pub index: usize,
+    /// `kind namespace/name` when known.
+    pub object: String,
+    pub message: String,
+}
+
+// --- wire shapes -------------------------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct WireList {
+    items: Vec<serde_json::Value>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct WirePodSpec {
+    node_name: Option<String>,
+    host_network: bool,
+    containers: Vec<WireContainer>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct WireContainer {
+    ports: Vec<WireContainerPort>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct WireContainerPort {
+    name: Option<String>,
+    container_port: u16,
+    protocol: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct WirePodStatus {
+    #[serde(rename = "podIP")]
+    pod_ip: Option<String>,
+    #[serde(rename = "podIPs")]
+    pod_ips: Vec<WireIp>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct WireIp {
+    ip: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct WirePod {
+    metadata: Metadata,
+    spec: WirePodSpec,
+    status: WirePodStatus,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct WireServiceSpec {
+    selector: Option<Labels>,
+    #[serde(rename = "clusterIP")]
+    cluster_ip: Option<String>,
+    #[serde(rename = "clusterIPs")]
+    cluster_ips: Vec<String>,
+    ports: Vec<WireServicePort>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct WireServicePort {
+    name: Option<String>,
+    port: u16,
+    target_port: Option<serde_json::Value>,
+    protocol: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct WireService {
+    metadata: Metadata,
+    spec: WireServiceSpec,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct WireTemplate {
+    metadata: Metadata,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct WireJobTemplate {
+    spec: WireControllerSpec,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct WireControllerSpec {
+    selector: Option<LabelSelector>,
+    template: WireTemplate,
+    job_template: Option<Box<WireJobTemplate>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct WireController {
+    metadata: Metadata,
+    spec: WireControllerSpec,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct WireNodeSpec {
+    #[serde(rename = "podCIDR")]
+    pod_cidr: Option<String>,
+    #[serde(rename = "podCIDRs")]
+    pod_cidrs: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct WireNodeAddress {
+    #[serde(rename = "type")]
+    kind: String,
+    address: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct WireNodeStatus {
+    addresses: Vec<WireNodeAddress>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct WireNode {
+    metadata: Metadata,
+    spec: WireNodeSpec,
+    status: WireNodeStatus,
+}
+
+fn protocol(text: Option<&str>) -> Result<Protocol, String> {
+    match text {
+        None => Ok(Protocol::Tcp),
+        Some(p) => Protocol::from_k8s(p).ok_or_else(|| format!("unknown protocol `{p}`")),
+    }
+}
+
+fn object_name(value: &serde_json::Value) -> String {
+    let kind = value["kind"].as_str().unwrap_or("object");
+    let namespace = value["metadata"]["namespace"].as_str().unwrap_or("");
+    let name = value["metadata"]["name"].as_str().unwrap_or("?");
+    if namespace.is_empty() {
+        format!("{kind} {name}")
+    } else {
+        format!("{kind} {namespace}/{name}")
+    }
+}
+
+impl Inventory {
+    /// Adds the objects of one inventory document (a `List` or a single object).
+    /// Unreadable items are returned as problems; every other item is kept.
+    pub fn add_document(&mut self, bytes: &[u8]) -> Result<Vec<ItemProblem>, String> {
+        let value: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(|e| format!("invalid JSON: {e}"))?;
+        if !value.is_object() {
+            return Err("not a Kubernetes object or List".to_string());
+        }
+        let items = if value["items"].is_array() || value["kind"] == "List" {
+            serde_json::from_value::<WireList>(value)
+                .map_err(|e| format!("invalid List: {e}"))?
+                .items
+        } else {
+            vec![value]
+        };
+        let mut problems = Vec::new();
+        for (index, item) in items.into_iter().enumerate() {
+            let object = object_name(&item);
+            if let Err(message) = self.add_object(item) {
+                problems.push(ItemProblem {
+                    index,
+                    object,
+                    message,
+                });
+            }
+        }
+        Ok(problems)
+    }
+
+    fn add_object(&mut self, item: serde_json::Value) -> Result<(), String> {
+        let kind = item["kind"].as_str().unwrap_or("").to_string();
+        let read = |e: serde_json::Error| e.to_string();
+        match kind.as_str() {
+            "Namespace" => {
+                let wire: WireController = serde_json::from_value(item).map_err(read)?;
+                self.namespaces.push(Namespace {
+                    name: wire.metadata.name,
+                    labels: wire.metadata.labels,
+                });
+            }
+            "Node" => {
+                let wire: WireNode = serde_json::from_value(item).map_err(read)?;
+                let mut pod_cidrs = wire.spec.pod_cidrs;
+                if pod_cidrs.is_empty() {
+                    pod_cidrs.extend(wire.spec.pod_cidr);
+                }
+                self.nodes.push(Node {
+                    name: wire.metadata.name,
+                    pod_cidrs,
+                    addresses: wire
+                        .status
+                        .addresses
+                        .into_iter()
+                        .filter(|a| a.kind.ends_with("IP"))
+                        .map(|a| a.address)
+                        .collect(),
+                });
+            }
+            "Pod" => {
+                let wire: WirePod = serde_json::from_value(item).map_err(read)?;
+                let mut ips: Vec<String> = wire.status.pod_ips.into_iter().map(|i| i.ip).collect();
+                if ips.is_empty() {
+                    ips.extend(wire.status.pod_ip);
+                }
+                ips.retain(|ip| !ip.is_empty());
+                let mut ports = Vec::new();
+                for container in wire.spec.containers {
+                    for port in container.ports {
+                        ports.push(ContainerPort {
+                            name: port.name,
+                            port: port.container_port,
+                            protocol: protocol(port.protocol.as_deref())
+                                .map_err(|e| format!("spec.containers[].ports: {e}"))?,
+                        });
+                    }
+                }
+                self.pods.push(Pod {
+                    metadata: wire.metadata,
+                    node_name: wire.spec.node_name,
+                    host_network: wire.spec.host_network,
+                    ips,
+                    ports,
+                });
+            }
+            "Service" => {
+                let wire: WireService = serde_json::from_value(item).map_err(read)?;
+                let mut cluster_ips = wire.spec.cluster_ips;
+                if cluster_ips.is_empty() {
+                    cluster_ips.extend(wire.spec.cluster_ip);
+                }
+                cluster_ips.retain(|ip| !ip.is_empty() && ip != "None");
+                let mut ports = Vec::new();
+                for port in wire.spec.ports {
+                    let target = match port.target_port {
+                        None => TargetPort::Number(port.port),
+                        Some(serde_json::Value::Number(n)) => TargetPort::Number(
+                            n.as_u64()
+                                .and_then(|n| u16::try_from(n).ok())
+                                .ok_or("spec.ports[].targetPort: not a port number")?,
+                        ),
+                        Some(serde_json::Value::String(name)) => match name.parse::<u16>() {
+                            Ok(number) => TargetPort::Number(number),
+                            Err(_) => TargetPort::Name(name),
+                        },
+                        Some(_) => {
+                            return Err("spec.ports[].targetPort: not a number or name".into())
+                        }
+                    };
+                    ports.push(ServicePort {
+                        name: port.name,
+                        port: port.port,
+                        target,
+                        protocol: protocol(port.protocol.as_deref())
+                            .map_err(|e| format!("spec.ports[]: {e}"))?,
+                    });
+                }
+                self.services.push(Service {
+                    metadata: wire.metadata,
+                    selector: wire.spec.selector,
+                    cluster_ips,
+                    ports,
+                });
+            }
+            "ReplicaSet" | "Deployment" | "StatefulSet" | "DaemonSet" | "Job" | "CronJob" => {
+                let wire: WireController = serde_json::from_value(item).map_err(read)?;
+                let (selector, template_labels) = match wire.spec.job_template {
+                    Some(job) => (job.spec.selector, job.spec.template.metadata.labels),
+                    None => (wire.spec.selector, wire.spec.template.metadata.labels),
+                };
+                self.controllers.push(Controller {
+                    kind,
+                    metadata: wire.metadata,
+                    selector,
+                    template_labels,
+                });
+            }
+            // Other kinds (ConfigMaps, Endpoints, ...) carry nothing flowpol uses.
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Number of objects read.
+    pub fn object_count(&self) -> usize {
+        self.namespaces.len()
+            + self.nodes.len()
+            + self.pods.len()
+            + self.services.len()
+            + self.controllers.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::demo::{inventory_json, DemoCluster};
+
+    #[test]
+    fn reads_the_demo_inventory() {
+        let mut inventory = Inventory::default();
+        let problems = inventory
+            .add_document(inventory_json(&DemoCluster::new(1)).as_bytes())
+            .unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(inventory.nodes.len(), 3);
+        assert_eq!(inventory.nodes[0].pod_cidrs, vec!["10.244.1.0/24"]);
+        let frontend = inventory
+            .services
+            .iter()
+            .find(|s| s.metadata.name == "frontend")
+            .unwrap();
+        assert_eq!(frontend.ports[0].target, TargetPort::Name("http".into()));
+        let headless = inventory
+            .services
+            .iter()
+            .find(|s| s.metadata.name == "orders-db")
+            .unwrap();
+        assert!(headless.cluster_ips.is_empty());
+        let cron = inventory
+            .controllers
+            .iter()
+            .find(|c| c.kind == "CronJob")
+            .unwrap();
+        assert_eq!(cron.template_labels["app"], "db-backup");
+        let pod = inventory
+            .pods
+            .iter()
+            .find(|p| p.metadata.name.starts_with("frontend-"))
+            .unwrap();
+        assert_eq!(pod.metadata.controller().unwrap().kind, "ReplicaSet");
+        assert!(pod
+            .ports
+            .iter()
+            .any(|p| p.name.as_deref() == Some("http") && p.port == 8080));
+    }
+
+    #[test]
+    fn a_single_object_is_an_inventory_too() {
+        let mut inventory = Inventory::default();
+        inventory
+            .add_document(br#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a","namespace":"x"},"status":{"podIP":"10.0.0.5"}}"#)
+            .unwrap();
+        assert_eq!(inventory.pods[0].ips, vec!["10.0.0.5"]);
+    }
+
+    #[test]
+    fn a_bad_item_is_reported_and_the_rest_kept() {
+        let mut inventory = Inventory::default();
+        let problems = inventory
+            .add_document(
+                br#"{"kind":"List","items":[
+                    {"kind":"Service","metadata":{"name":"bad","namespace":"x"},"spec":{"ports":[{"port":"eighty"}]}},
+                    {"kind":"Service","metadata":{"name":"odd","namespace":"x"},"spec":{"ports":[{"port":80,"protocol":"QUIC"}]}},
+                    {"kind":"Namespace","metadata":{"name":"x","labels":{"team":"a"}}}
+                ]}"#,
+            )
+            .unwrap();
+        assert_eq!(problems.len(), 2);
+        assert_eq!(problems[0].index, 0);
+        assert_eq!(problems[0].object, "Service x/bad");
+        assert!(
+            problems[0].message.contains("invalid type"),
+            "{}",
+            problems[0].message
+        );
+        assert!(problems[1].message.contains("unknown protocol `QUIC`"));
+        assert_eq!(inventory.namespaces.len(), 1);
+        assert!(inventory.add_document(b"[1]").is_err());
+        assert!(inventory.add_document(b"{").is_err());
+    }
+
+    #[test]
+    fn selectors_match_labels_and_expressions() {
+        let labels: Labels = [
+            ("app".to_string(), "a".to_string()),
+            ("tier".to_string(), "web".to_string()),
+        ]
+        .into_iter()
+        .collect();
+        let selector: LabelSelector = serde_json::from_str(
+            r#"{"matchLabels":{"app":"a"},"matchExpressions":[{"key":"tier","operator":"In","values":["web","api"]},{"key":"canary","operator":"DoesNotExist"}]}"#,
+        )
+        .unwrap();
+        assert!(selector.matches(&labels));
+        let not_in: LabelSelector = serde_json::from_str(
+            r#"{"matchExpressions":[{"key":"tier","operator":"NotIn","values":["web"]}]}"#,
+        )
+        .unwrap();
+        assert!(!not_in.matches(&labels));
+        let unknown: LabelSelector =
+            serde_json::from_str(r#"{"matchExpressions":[{"key":"tier","operator":"Near"}]}"#)
+                .unwrap();
+        assert!(!unknown.matches(&labels));
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        #[test]
+        fn never_panics(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300)) {
+            let _ = Inventory::default().add_document(&bytes);
+        }
+
+        #[test]
+        fn never_panics_on_json_items(kind in "(Pod|Service|Node|Deployment|CronJob|Namespace)", body in "[{}\\[\\]\":, a-z0-9]{0,80}") {
+            let document = format!(r#"{{"kind":"List","items":[{{"kind":"{kind}","spec":{body}}}]}}"#);
+            let _ = Inventory::default().add_document(document.as_bytes());
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! Classifying addresses no Kubernetes object explains: inside the cluster (pod CIDRs, node
+//! addresses, Service ClusterIPs, Cilium's host and node identities), outside it, or unknown
+//! (a private address while the cluster's ranges are not known).
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+/// Where an unresolved address lies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AddressClass {
+    Internal,
+    External,
+    Unknown,
+}
+
+impl AddressClass {
+    /// The name the review shows.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AddressClass::Internal => "Internal",
+            AddressClass::External => "External",
+            AddressClass::Unknown => "Unknown",
+        }
+    }
+}
+
+/// What is known of the cluster's address ranges.
+#[derive(Clone, Debug, Default)]
+pub struct ClusterRanges {
+    /// Pod CIDRs (from nodes) and ranges the user entered.
+    pub ranges: Vec<IpNet>,
+    /// Node addresses and Service ClusterIPs.
+    pub addresses: Vec<IpAddr>,
+}
+
+impl ClusterRanges {
+    /// Whether anything is known of the cluster's ranges.
+    pub fn is_known(&self) -> bool {
+        !self.ranges.is_empty()
+    }
+
+    /// Adds a CIDR (ignored when it does not parse).
+    pub fn add_range(&mut self, cidr: &str) {
+        if let Ok(net) = cidr.trim().parse::<IpNet>() {
+            self.ranges.push(net);
+        }
+    }
+
+    /// Adds a single address (ignored when it does not parse).
+    pub fn add_address(&mut self, address: &str) {
+        if let Ok(ip) = address.trim().parse::<IpAddr>() {
+            self.addresses.push(ip);
+        }
+    }
+
+    /// Classifies `address`, given the reserved identities Cilium gave it.
+    pub fn classify<'a>(
+        &self,
+        address: &str,
+        reserved: impl IntoIterator<Item = &'a str>,
+    ) -> AddressClass {
+        let mut reserved = reserved.into_iter();
+        if reserved.any(|r| {
+            matches!(
+                r,
+                "host" | "remote-node" | "kube-apiserver" | "health" | "ingress" | "init"
+            )
+        }) {
+            return AddressClass::Internal;
+        }
+        let Ok(ip) = address.parse::<IpAddr>() else {
+            return AddressClass::Unknown;
+        };
+        if self.addresses.contains(&ip) || self.ranges.iter().any(|net| net.contains(&ip)) {
+            return AddressClass::Internal;
+        }
+        if is_private(ip) {
+            if self.is_known() {
+                // The cluster's ranges are known and this private address is not in them.
+                AddressClass::External
+            } else {
+                AddressClass::Unknown
+            }
+        } else {
+            AddressClass::External
+        }
+    }
+}
+
+/// Addresses that are not routed on the internet: RFC 1918, shared (CGNAT), link-local,
+/// loopback, unique local (IPv6).
+fn is_private(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            v4.is_private()
+                || v4.is_loopback()
+                || v4.is_link_local()
+                || (a == 100 && (64..128).contains(&b))
+        }
+        IpAddr::V6(v6) => {
+            let first = v6.segments()[0];
+            v6.is_loopback() || (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reserved_identities_of_the_cluster_are_internal() {
+        let ranges = ClusterRanges::default();
+        assert_eq!(
+            ranges.classify("172.19.0.3", ["host"]),
+            AddressClass::Internal
+        );
+        assert_eq!(
+            ranges.classify("10.0.0.1", ["kube-apiserver"]),
+            AddressClass::Internal
+        );
+    }
+
+    #[test]
+    fn private_addresses_are_unknown_until_the_ranges_are_known() {
+        let mut ranges = ClusterRanges::default();
+        assert_eq!(
+            ranges.classify("10.244.2.250", ["world"]),
+            AddressClass::Unknown
+        );
+        assert_eq!(
+            ranges.classify("203.0.113.10", ["world"]),
+            AddressClass::External
+        );
+        ranges.add_range("10.244.0.0/16");
+        assert_eq!(
+            ranges.classify("10.244.2.250", ["world"]),
+            AddressClass::Internal
+        );
+        assert_eq!(
+            ranges.classify("10.9.0.1", ["world"]),
+            AddressClass::External
+        );
+        ranges.add_address("172.20.0.11");
+        assert_eq!(ranges.classify("172.20.0.11", []), AddressClass::Internal);
+    }
+
+    #[test]
+    fn ipv6_and_garbage() {
+        let ranges = ClusterRanges::default();
+        assert_eq!(ranges.classify("fd00::1", []), AddressClass::Unknown);
+        assert_eq!(ranges.classify("2001:db8::1", []), AddressClass::External);
+        assert_eq!(ranges.classify("not-an-ip", []), AddressClass::Unknown);
+        assert_eq!(ranges.classify("100.64.1.1", []), AddressClass::Unknown);
+    }
+}

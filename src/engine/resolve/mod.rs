@@ -1,0 +1,456 @@
+//! Resolution: observed endpoints to entities (owners), Services and classified addresses;
+//! observed communications to communications between them, with ports after DNAT.
+//!
+//! - [`owners`]: which workload a pod belongs to.
+//! - [`addresses`]: Internal, External or Unknown for unexplained addresses.
+
+pub mod addresses;
+pub mod owners;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::engine::dataset::{
+    Address, Communication, Dataset, Entity, EntityId, Peer, SelectorSource, ServiceInfo,
+};
+use crate::engine::ingest::aggregate::{CommunicationKey, FlowAggregate, ObservedEndpoint};
+use crate::engine::inventory::{Inventory, Labels, Pod, Service, TargetPort};
+
+use addresses::ClusterRanges;
+use owners::{
+    owner_from_hubble, owner_from_inventory, owner_from_name, pod_labels_from_hubble, EntityKind,
+    Owner,
+};
+
+/// Labels controllers set on their pods that change between revisions or runs: never part
+/// of a selector.
+pub fn is_volatile_label(key: &str) -> bool {
+    matches!(
+        key,
+        "pod-template-hash"
+            | "controller-revision-hash"
+            | "pod-template-generation"
+            | "statefulset.kubernetes.io/pod-name"
+            | "apps.kubernetes.io/pod-index"
+            | "job-name"
+            | "controller-uid"
+    ) || key.starts_with("batch.kubernetes.io/")
+}
+
+fn stable(labels: &Labels) -> Labels {
+    labels
+        .iter()
+        .filter(|(k, _)| !is_volatile_label(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// Labels present with the same value in every set.
+fn common_labels<'a>(mut sets: impl Iterator<Item = &'a Labels>) -> Labels {
+    let Some(first) = sets.next() else {
+        return Labels::new();
+    };
+    let mut common = first.clone();
+    for labels in sets {
+        common.retain(|k, v| labels.get(k) == Some(v));
+    }
+    common
+}
+
+/// What is being built while resolving.
+struct Resolver<'i> {
+    inventory: &'i Inventory,
+    pods_by_name: HashMap<(&'i str, &'i str), &'i Pod>,
+    pods_by_ip: HashMap<&'i str, &'i Pod>,
+    services_by_ip: HashMap<&'i str, &'i Service>,
+    dataset: Dataset,
+    entity_ids: HashMap<Owner, EntityId>,
+    /// Labels of each observed pod, by entity, to find the common ones.
+    pod_labels: BTreeMap<EntityId, BTreeMap<String, Labels>>,
+    address_ids: HashMap<String, usize>,
+    /// Entities seen with each Cilium security identity.
+    identities: HashMap<u32, BTreeSet<EntityId>>,
+}
+
+impl<'i> Resolver<'i> {
+    fn new(inventory: &'i Inventory, extra_ranges: &[String]) -> Self {
+        let mut ranges = ClusterRanges::default();
+        for node in &inventory.nodes {
+            node.pod_cidrs.iter().for_each(|c| ranges.add_range(c));
+            node.addresses.iter().for_each(|a| ranges.add_address(a));
+        }
+        for service in &inventory.services {
+            service
+                .cluster_ips
+                .iter()
+                .for_each(|ip| ranges.add_address(ip));
+        }
+        extra_ranges.iter().for_each(|c| ranges.add_range(c));
+        let mut pods_by_ip = HashMap::new();
+        for pod in inventory.pods.iter().filter(|p| !p.host_network) {
+            for ip in &pod.ips {
+                pods_by_ip.insert(ip.as_str(), pod);
+            }
+        }
+        Resolver {
+            inventory,
+            pods_by_name: inventory
+                .pods
+                .iter()
+                .map(|p| ((p.metadata.namespace.as_str(), p.metadata.name.as_str()), p))
+                .collect(),
+            pods_by_ip,
+            services_by_ip: inventory
+                .services
+                .iter()
+                .flat_map(|s| s.cluster_ips.iter().map(move |ip| (ip.as_str(), s)))
+                .collect(),
+            dataset: Dataset {
+                ranges,
+                namespaces: inventory
+                    .namespaces
+                    .iter()
+                    .map(|n| (n.name.clone(), n.labels.clone()))
+                    .collect(),
+                ..Dataset::default()
+            },
+            entity_ids: HashMap::new(),
+            pod_labels: BTreeMap::new(),
+            address_ids: HashMap::new(),
+            identities: HashMap::new(),
+        }
+    }
+
+    /// The entity of `owner`. Entities are told apart by owner only: one dataset describes one
+    /// cluster (the cluster name, when flows give it, is recorded on the entity).
+    fn entity(&mut self, cluster: Option<&str>, owner: Owner) -> EntityId {
+        let id = match self.entity_ids.get(&owner) {
+            Some(&id) => id,
+            None => {
+                let id = self.dataset.entities.len();
+                self.dataset.entities.push(Entity {
+                    owner: owner.clone(),
+                    cluster: None,
+                    selector: Labels::new(),
+                    selector_source: SelectorSource::ObservedPods,
+                    pods: BTreeSet::new(),
+                    labels: Labels::new(),
+                    ports: Vec::new(),
+                });
+                self.entity_ids.insert(owner, id);
+                id
+            }
+        };
+        let entity = &mut self.dataset.entities[id];
+        if entity.cluster.is_none() {
+            entity.cluster = cluster.map(str::to_string);
+        }
+        id
+    }
+
+    fn note_pod(&mut self, entity: EntityId, pod: &str, labels: Labels) {
+        self.dataset.entities[entity].pods.insert(pod.to_string());
+        self.pod_labels
+            .entry(entity)
+            .or_default()
+            .entry(pod.to_string())
+            .or_insert(labels);
+    }
+
+    /// Registers an inventory pod as part of its entity.
+    fn inventory_pod(&mut self, cluster: Option<&str>, pod: &'i Pod) -> EntityId {
+        let owner = owner_from_inventory(self.inventory, &pod.metadata);
+        let id = self.entity(cluster, owner);
+        self.note_pod(id, &pod.metadata.name, pod.metadata.labels.clone());
+        let ports = &mut self.dataset.entities[id].ports;
+        for port in &pod.ports {
+            if !ports.contains(port) {
+                ports.push(port.clone());
+            }
+        }
+        id
+    }
+
+    fn address(&mut self, endpoint: &ObservedEndpoint) -> Peer {
+        if let Some(&id) = self.address_ids.get(&endpoint.ip) {
+            return Peer::Address(id);
+        }
+        let class = self
+            .dataset
+            .ranges
+            .classify(&endpoint.ip, endpoint.reserved());
+        let id = self.dataset.addresses.len();
+        self.dataset.addresses.push(Address {
+            ip: endpoint.ip.clone(),
+            class,
+            names: BTreeSet::new(),
+            reserved: endpoint.reserved().map(str::to_string).collect(),
+        });
+        self.address_ids.insert(endpoint.ip.clone(), id);
+        Peer::Address(id)
+    }
+
+    /// The peer an observed endpoint is, or `None` when only its labels are known (resolved
+    /// in a second pass, once every entity's labels are known).
+    fn peer(&mut self, endpoint: &ObservedEndpoint) -> Option<Peer> {
+        let cluster = endpoint.cluster.as_deref();
+        if let (Some(namespace), Some(pod)) = (&endpoint.namespace, &endpoint.pod_name) {
+            let hubble_labels = pod_labels_from_hubble(endpoint.k8s_labels());
+            if let Some(&inventory_pod) = self.pods_by_name.get(&(namespace.as_str(), pod.as_str()))
+            {
+                let id = self.inventory_pod(cluster, inventory_pod);
+                self.note_identity(endpoint.identity, id);
+                return Some(Peer::Entity(id));
+            }
+            let owner = endpoint
+                .workload
+                .as_ref()
+                .and_then(|(kind, name)| owner_from_hubble(namespace, kind, name))
+                .unwrap_or_else(|| owner_from_name(namespace, pod, &hubble_labels));
+            let id = self.entity(cluster, owner);
+            self.note_pod(id, pod, hubble_labels);
+            self.note_identity(endpoint.identity, id);
+            return Some(Peer::Entity(id));
+        }
+        if let Some(&pod) = self.pods_by_ip.get(endpoint.ip.as_str()) {
+            return Some(Peer::Entity(self.inventory_pod(cluster, pod)));
+        }
+        if endpoint.reserved().next().is_none() && endpoint.k8s_labels().next().is_some() {
+            return None;
+        }
+        Some(self.address(endpoint))
+    }
+
+    /// Remembers that pods of `entity` carry Cilium security identity `identity`.
+    fn note_identity(&mut self, identity: u32, entity: EntityId) {
+        // Identities below 256 are Cilium's reserved ones (host, world, ...).
+        if identity >= 256 {
+            self.identities.entry(identity).or_default().insert(entity);
+        }
+    }
+
+    /// An endpoint known only by its identity and labels, with no pod name (traffic
+    /// re-originated by a node-local proxy): the one entity seen with the same identity, else
+    /// the one entity of its namespace whose selector its labels satisfy.
+    fn peer_by_labels(&mut self, endpoint: &ObservedEndpoint) -> Peer {
+        if let Some(entities) = self.identities.get(&endpoint.identity) {
+            if let [only] = entities.iter().copied().collect::<Vec<_>>()[..] {
+                return Peer::Entity(only);
+            }
+        }
+        let labels = pod_labels_from_hubble(endpoint.k8s_labels());
+        let namespace = endpoint
+            .namespace
+            .as_deref()
+            .or_else(|| {
+                endpoint
+                    .k8s_labels()
+                    .find(|(k, _)| *k == "io.kubernetes.pod.namespace")
+                    .map(|(_, v)| v)
+            })
+            .unwrap_or("");
+        let candidates: Vec<EntityId> = (0..self.dataset.entities.len())
+            .filter(|&id| {
+                let entity = &self.dataset.entities[id];
+                entity.owner.namespace == namespace
+                    && !entity.selector.is_empty()
+                    && entity
+                        .selector
+                        .iter()
+                        .all(|(k, v)| labels.get(k) == Some(v))
+            })
+            .collect();
+        match candidates[..] {
+            [only] => Peer::Entity(only),
+            _ => self.address(endpoint),
+        }
+    }
+
+    /// Sets each entity's selector and common labels.
+    fn settle_selectors(&mut self) {
+        for id in 0..self.dataset.entities.len() {
+            let common = self
+                .pod_labels
+                .get(&id)
+                .map(|pods| common_labels(pods.values()))
+                .unwrap_or_default();
+            let owner = self.dataset.entities[id].owner.clone();
+            let controller = self.inventory.controllers.iter().find(|c| {
+                c.kind == owner.kind.as_str()
+                    && c.metadata.namespace == owner.namespace
+                    && c.metadata.name == owner.name
+            });
+            let (selector, source) = match (owner.kind, controller) {
+                (
+                    EntityKind::Deployment | EntityKind::StatefulSet | EntityKind::DaemonSet,
+                    Some(controller),
+                ) if controller.selector.as_ref().is_some_and(|s| {
+                    s.match_expressions.is_empty() && !s.match_labels.is_empty()
+                }) =>
+                {
+                    let selector = controller.selector.clone().unwrap_or_default().match_labels;
+                    (selector, SelectorSource::Workload)
+                }
+                (EntityKind::CronJob | EntityKind::Job, Some(controller))
+                    if !stable(&controller.template_labels).is_empty() =>
+                {
+                    (
+                        stable(&controller.template_labels),
+                        SelectorSource::PodTemplate,
+                    )
+                }
+                _ => (stable(&common), SelectorSource::ObservedPods),
+            };
+            let entity = &mut self.dataset.entities[id];
+            entity.labels = common;
+            entity.selector = selector;
+            entity.selector_source = source;
+        }
+    }
+
+    /// The entities behind a Service, and each backend's port for a Service port.
+    fn backends(
+        &mut self,
+        cluster: Option<&str>,
+        service: &'i Service,
+    ) -> Vec<(EntityId, &'i Pod)> {
+        let Some(selector) = &service.selector else {
+            return Vec::new();
+        };
+        let mut backends = Vec::new();
+        let inventory = self.inventory;
+        for pod in &inventory.pods {
+            if pod.metadata.namespace == service.metadata.namespace
+                && !selector.is_empty()
+                && selector
+                    .iter()
+                    .all(|(k, v)| pod.metadata.labels.get(k) == Some(v))
+            {
+                backends.push((self.inventory_pod(cluster, pod), pod));
+            }
+        }
+        backends
+    }
+}
+
+/// The container port a Service port reaches on `pod`.
+fn target_port(
+    service: &Service,
+    port: u16,
+    protocol: crate::engine::model::Protocol,
+    pod: &Pod,
+) -> Option<u16> {
+    let service_port = service
+        .ports
+        .iter()
+        .find(|p| p.port == port && p.protocol == protocol)?;
+    match &service_port.target {
+        TargetPort::Number(n) => Some(*n),
+        TargetPort::Name(name) => pod
+            .ports
+            .iter()
+            .find(|p| p.name.as_deref() == Some(name.as_str()) && p.protocol == protocol)
+            .map(|p| p.port),
+    }
+}
+
+/// Resolves aggregated flows against the inventory. `extra_ranges` are cluster CIDRs the user
+/// entered (pod or Service ranges) when the inventory does not give them.
+pub fn resolve(flows: &FlowAggregate, inventory: &Inventory, extra_ranges: &[String]) -> Dataset {
+    let mut resolver = Resolver::new(inventory, extra_ranges);
+    let endpoints = &flows.endpoints.endpoints;
+    // Every inventory pod is an entity's pod, seen in flows or not.
+    for pod in &inventory.pods {
+        resolver.inventory_pod(None, pod);
+    }
+    let mut peers: Vec<Option<Peer>> = endpoints.iter().map(|e| resolver.peer(e)).collect();
+    resolver.settle_selectors();
+    for (index, endpoint) in endpoints.iter().enumerate() {
+        if peers[index].is_none() {
+            peers[index] = Some(resolver.peer_by_labels(endpoint));
+        }
+    }
+    let mut keys: Vec<&CommunicationKey> = flows.communications.keys().collect();
+    keys.sort();
+    let mut merged: BTreeMap<(Peer, Peer, crate::engine::model::Protocol, u16), Communication> =
+        BTreeMap::new();
+    for key in keys {
+        let observed = &flows.communications[key];
+        let Some(client) = peers[key.client as usize] else {
+            continue;
+        };
+        let server_endpoint = &endpoints[key.server as usize];
+        let mut servers: Vec<(Peer, u16)> = Vec::new();
+        if let Some(&service) = resolver.services_by_ip.get(server_endpoint.ip.as_str()) {
+            let cluster = server_endpoint.cluster.clone();
+            for (entity, pod) in resolver.backends(cluster.as_deref(), service) {
+                if let Some(port) = target_port(service, key.port, key.protocol, pod) {
+                    if !servers.contains(&(Peer::Entity(entity), port)) {
+                        servers.push((Peer::Entity(entity), port));
+                    }
+                }
+            }
+        }
+        if servers.is_empty() {
+            if let Some(server) = peers[key.server as usize] {
+                servers.push((server, key.port));
+            }
+        }
+        for (server, port) in servers {
+            merged
+                .entry((client, server, key.protocol, port))
+                .and_modify(|c| c.observed.merge(observed))
+                .or_insert_with(|| Communication {
+                    client,
+                    server,
+                    protocol: key.protocol,
+                    port,
+                    observed: observed.clone(),
+                });
+        }
+    }
+    let mut dataset = resolver.dataset;
+    for communication in merged.values() {
+        if let Peer::Address(id) = communication.server {
+            dataset.addresses[id]
+                .names
+                .extend(communication.observed.server_names.iter().cloned());
+        }
+    }
+    for address in &mut dataset.addresses {
+        if let Some(names) = flows.dns_names.get(&address.ip) {
+            address.names.extend(names.iter().cloned());
+        }
+    }
+    dataset.communications = merged.into_values().collect();
+    dataset.clusters = endpoints.iter().filter_map(|e| e.cluster.clone()).collect();
+    dataset.services = inventory
+        .services
+        .iter()
+        .map(|service| ServiceInfo {
+            namespace: service.metadata.namespace.clone(),
+            name: service.metadata.name.clone(),
+            cluster_ips: service.cluster_ips.clone(),
+            selector: service.selector.clone(),
+            ports: service.ports.clone(),
+            backends: Vec::new(),
+        })
+        .collect();
+    for info in &mut dataset.services {
+        let Some(selector) = &info.selector else {
+            continue;
+        };
+        if selector.is_empty() {
+            continue;
+        }
+        info.backends = (0..dataset.entities.len())
+            .filter(|&id| {
+                let entity = &dataset.entities[id];
+                entity.owner.namespace == info.namespace
+                    && selector
+                        .iter()
+                        .all(|(k, v)| entity.labels.get(k) == Some(v))
+            })
+            .collect();
+    }
+    dataset
+}

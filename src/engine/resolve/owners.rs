@@ -1,0 +1,352 @@
+//! Which workload a pod belongs to: Hubble's `workloads[]`; else the inventory's
+//! `ownerReferences` (Pod → ReplicaSet → Deployment, Pod → Job → CronJob); else Cilium's
+//! heuristics on names and labels (a ReplicaSet hash suffix means a Deployment, a Job named
+//! `<name>-<8 to 10 digits>` belongs to CronJob `<name>`).
+
+use std::fmt;
+
+use crate::engine::inventory::{Inventory, Labels, Metadata};
+
+/// The kinds of entity flowpol writes policies for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EntityKind {
+    Deployment,
+    StatefulSet,
+    DaemonSet,
+    CronJob,
+    Job,
+    /// A pod no controller owns.
+    Pod,
+}
+
+impl EntityKind {
+    /// Every kind, in the scope bar's order.
+    pub const ALL: [EntityKind; 6] = [
+        EntityKind::Deployment,
+        EntityKind::DaemonSet,
+        EntityKind::StatefulSet,
+        EntityKind::CronJob,
+        EntityKind::Job,
+        EntityKind::Pod,
+    ];
+
+    /// The Kubernetes kind.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityKind::Deployment => "Deployment",
+            EntityKind::StatefulSet => "StatefulSet",
+            EntityKind::DaemonSet => "DaemonSet",
+            EntityKind::CronJob => "CronJob",
+            EntityKind::Job => "Job",
+            EntityKind::Pod => "Pod",
+        }
+    }
+
+    /// Parses a kind, ignoring case (`deployment`, `Deployment`).
+    pub fn parse(text: &str) -> Option<EntityKind> {
+        EntityKind::ALL
+            .into_iter()
+            .find(|k| k.as_str().eq_ignore_ascii_case(text))
+    }
+}
+
+impl fmt::Display for EntityKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A workload: kind, namespace and name.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Owner {
+    pub kind: EntityKind,
+    pub namespace: String,
+    pub name: String,
+}
+
+/// How an owner was found, for the record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OwnerSource {
+    Hubble,
+    Inventory,
+    NameHeuristic,
+}
+
+/// The alphabet Kubernetes uses for generated suffixes and pod-template hashes.
+const SAFE_ALPHABET: &str = "bcdfghjklmnpqrstvwxz2456789";
+
+fn is_safe_suffix(text: &str, lengths: std::ops::RangeInclusive<usize>) -> bool {
+    lengths.contains(&text.len()) && text.chars().all(|c| SAFE_ALPHABET.contains(c))
+}
+
+/// `<cronjob>-<8..10 digits>` → `<cronjob>`: the Job name a CronJob gives its runs.
+pub fn cronjob_of_job(job: &str) -> Option<&str> {
+    let (base, stamp) = job.rsplit_once('-')?;
+    let digits = (8..=10).contains(&stamp.len()) && stamp.chars().all(|c| c.is_ascii_digit());
+    (digits && !base.is_empty()).then_some(base)
+}
+
+/// `<deployment>-<hash>` → `<deployment>`: the ReplicaSet name a Deployment gives.
+pub fn deployment_of_replica_set(replica_set: &str) -> Option<&str> {
+    let (base, hash) = replica_set.rsplit_once('-')?;
+    (is_safe_suffix(hash, 6..=10) && !base.is_empty()).then_some(base)
+}
+
+/// Kubernetes labels Hubble prints as `k8s:key=value`, without Cilium's own.
+pub fn pod_labels_from_hubble<'a>(labels: impl Iterator<Item = (&'a str, &'a str)>) -> Labels {
+    labels
+        .filter(|(k, _)| !k.starts_with("io.cilium.k8s.") && !k.starts_with("io.kubernetes.pod."))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// The owner of a pod from its name and labels alone (no inventory, no `workloads[]`).
+pub fn owner_from_name(namespace: &str, pod: &str, labels: &Labels) -> Owner {
+    let owner = |kind, name: &str| Owner {
+        kind,
+        namespace: namespace.to_string(),
+        name: name.to_string(),
+    };
+    let job = labels
+        .get("batch.kubernetes.io/job-name")
+        .or_else(|| labels.get("job-name"))
+        .map(String::as_str)
+        .or_else(|| {
+            pod.rsplit_once('-')
+                .map(|(job, _)| job)
+                .filter(|job| cronjob_of_job(job).is_some())
+        });
+    if let Some(job) = job {
+        return match cronjob_of_job(job) {
+            Some(cronjob) => owner(EntityKind::CronJob, cronjob),
+            None => owner(EntityKind::Job, job),
+        };
+    }
+    if let Some(name) = labels.get("statefulset.kubernetes.io/pod-name") {
+        if let Some((set, ordinal)) = name.rsplit_once('-') {
+            if ordinal.chars().all(|c| c.is_ascii_digit()) {
+                return owner(EntityKind::StatefulSet, set);
+            }
+        }
+    }
+    if let Some((replica_set, suffix)) = pod.rsplit_once('-') {
+        if is_safe_suffix(suffix, 5..=5) {
+            if labels.contains_key("pod-template-generation") {
+                return owner(EntityKind::DaemonSet, replica_set);
+            }
+            if let Some(deployment) = deployment_of_replica_set(replica_set) {
+                return owner(EntityKind::Deployment, deployment);
+            }
+        }
+    }
+    owner(EntityKind::Pod, pod)
+}
+
+/// The owner of a pod the inventory knows, following `ownerReferences`.
+pub fn owner_from_inventory(inventory: &Inventory, pod: &Metadata) -> Owner {
+    let namespace = pod.namespace.as_str();
+    let owner = |kind, name: &str| Owner {
+        kind,
+        namespace: namespace.to_string(),
+        name: name.to_string(),
+    };
+    let find = |kind: &str, name: &str| {
+        inventory.controllers.iter().find(|c| {
+            c.kind == kind && c.metadata.name == name && c.metadata.namespace == namespace
+        })
+    };
+    let Some(reference) = pod.controller() else {
+        return owner(EntityKind::Pod, &pod.name);
+    };
+    match reference.kind.as_str() {
+        "ReplicaSet" => {
+            match find("ReplicaSet", &reference.name).and_then(|rs| rs.metadata.controller()) {
+                Some(parent) if parent.kind == "Deployment" => {
+                    owner(EntityKind::Deployment, &parent.name)
+                }
+                Some(_) => owner(EntityKind::Pod, &pod.name),
+                None => match deployment_of_replica_set(&reference.name) {
+                    Some(deployment) => owner(EntityKind::Deployment, deployment),
+                    None => owner(EntityKind::Pod, &pod.name),
+                },
+            }
+        }
+        "Job" => match find("Job", &reference.name) {
+            Some(job) => match job.metadata.controller() {
+                Some(parent) if parent.kind == "CronJob" => {
+                    owner(EntityKind::CronJob, &parent.name)
+                }
+                _ => owner(EntityKind::Job, &reference.name),
+            },
+            None => match cronjob_of_job(&reference.name) {
+                Some(cronjob) => owner(EntityKind::CronJob, cronjob),
+                None => owner(EntityKind::Job, &reference.name),
+            },
+        },
+        kind => match EntityKind::parse(kind) {
+            Some(kind) => owner(kind, &reference.name),
+            None => owner(EntityKind::Pod, &pod.name),
+        },
+    }
+}
+
+/// Maps a `workloads[]` kind from Hubble to an entity kind (a bare ReplicaSet or Job is
+/// followed one step as the inventory would).
+pub fn owner_from_hubble(namespace: &str, kind: &str, name: &str) -> Option<Owner> {
+    let owner = |kind, name: &str| Owner {
+        kind,
+        namespace: namespace.to_string(),
+        name: name.to_string(),
+    };
+    match kind {
+        "ReplicaSet" => Some(match deployment_of_replica_set(name) {
+            Some(deployment) => owner(EntityKind::Deployment, deployment),
+            None => owner(EntityKind::Pod, name),
+        }),
+        "Job" => Some(match cronjob_of_job(name) {
+            Some(cronjob) => owner(EntityKind::CronJob, cronjob),
+            None => owner(EntityKind::Job, name),
+        }),
+        other => EntityKind::parse(other).map(|k| owner(k, name)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(pairs: &[(&str, &str)]) -> Labels {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn deployment_pods_from_their_hash_suffix() {
+        let owner = owner_from_name(
+            "bookinfo",
+            "productpage-v1-6b746f74dc-9rcxx",
+            &Labels::new(),
+        );
+        assert_eq!(
+            (owner.kind, owner.name.as_str()),
+            (EntityKind::Deployment, "productpage-v1")
+        );
+        let owner = owner_from_name("bookinfo", "ratings-v1-b6994bb9-jgqxb", &Labels::new());
+        assert_eq!(
+            (owner.kind, owner.name.as_str()),
+            (EntityKind::Deployment, "ratings-v1")
+        );
+        // A hash with letters outside the alphabet is not a hash.
+        let owner = owner_from_name("x", "my-app-aeiou1-xxxxx", &Labels::new());
+        assert_eq!(owner.kind, EntityKind::Pod);
+    }
+
+    #[test]
+    fn cronjob_and_job_pods() {
+        let owner = owner_from_name("data", "db-backup-29396160-rh8gb", &Labels::new());
+        assert_eq!(
+            (owner.kind, owner.name.as_str()),
+            (EntityKind::CronJob, "db-backup")
+        );
+        let owner = owner_from_name("data", "migrate-x7x2q", &labels(&[("job-name", "migrate")]));
+        assert_eq!(
+            (owner.kind, owner.name.as_str()),
+            (EntityKind::Job, "migrate")
+        );
+        assert_eq!(cronjob_of_job("report-1234567"), None);
+        assert_eq!(cronjob_of_job("report-12345678"), Some("report"));
+    }
+
+    #[test]
+    fn statefulset_daemonset_and_bare_pods() {
+        let owner = owner_from_name(
+            "data",
+            "orders-db-1",
+            &labels(&[("statefulset.kubernetes.io/pod-name", "orders-db-1")]),
+        );
+        assert_eq!(
+            (owner.kind, owner.name.as_str()),
+            (EntityKind::StatefulSet, "orders-db")
+        );
+        let owner = owner_from_name(
+            "m",
+            "node-exporter-x2b4z",
+            &labels(&[("pod-template-generation", "1")]),
+        );
+        assert_eq!(
+            (owner.kind, owner.name.as_str()),
+            (EntityKind::DaemonSet, "node-exporter")
+        );
+        let owner = owner_from_name("default", "debug-shell", &Labels::new());
+        assert_eq!(
+            (owner.kind, owner.name.as_str()),
+            (EntityKind::Pod, "debug-shell")
+        );
+    }
+
+    #[test]
+    fn hubble_kinds() {
+        assert_eq!(
+            owner_from_hubble("a", "Deployment", "web").unwrap().kind,
+            EntityKind::Deployment
+        );
+        assert_eq!(
+            owner_from_hubble("a", "Job", "backup-29396160")
+                .unwrap()
+                .name,
+            "backup"
+        );
+        assert_eq!(
+            owner_from_hubble("a", "ReplicaSet", "web-6b746f74dc")
+                .unwrap()
+                .name,
+            "web"
+        );
+        assert!(owner_from_hubble("a", "Rollout", "web").is_none());
+    }
+
+    #[test]
+    fn inventory_owner_references() {
+        let mut inventory = Inventory::default();
+        inventory
+            .add_document(
+                crate::engine::demo::inventory_json(&crate::engine::demo::DemoCluster::new(1))
+                    .as_bytes(),
+            )
+            .unwrap();
+        let owner_of = |prefix: &str| {
+            let pod = inventory
+                .pods
+                .iter()
+                .find(|p| p.metadata.name.starts_with(prefix))
+                .unwrap();
+            owner_from_inventory(&inventory, &pod.metadata)
+        };
+        assert_eq!(owner_of("frontend-").name, "frontend");
+        assert_eq!(owner_of("frontend-").kind, EntityKind::Deployment);
+        assert_eq!(owner_of("db-backup-").kind, EntityKind::CronJob);
+        assert_eq!(owner_of("schema-migrate-").kind, EntityKind::Job);
+        assert_eq!(owner_of("orders-db-").kind, EntityKind::StatefulSet);
+        assert_eq!(owner_of("node-exporter-").kind, EntityKind::DaemonSet);
+        assert_eq!(owner_of("debug-shell").kind, EntityKind::Pod);
+    }
+
+    #[test]
+    fn hubble_labels_without_ciliums_own() {
+        let labels = pod_labels_from_hubble(
+            [
+                ("app", "x"),
+                ("io.cilium.k8s.policy.cluster", "c"),
+                ("io.kubernetes.pod.namespace", "n"),
+            ]
+            .into_iter(),
+        );
+        assert_eq!(labels, labels_of(&[("app", "x")]));
+    }
+
+    fn labels_of(pairs: &[(&str, &str)]) -> Labels {
+        labels(pairs)
+    }
+}
