@@ -161,7 +161,13 @@ pub struct FlowLines<'c> {
     options: FlowOptions,
     emitted: usize,
     templates_covered: usize,
-    pending: VecDeque<String>,
+    /// Queued lines, each marked when it is the first line of its connection.
+    pending: VecDeque<(String, bool)>,
+    /// The next client port: allocated in sequence, as Linux does, so that a port is not
+    /// reused while a connection with it may still be remembered.
+    next_source_port: u16,
+    /// Connections whose first line was emitted.
+    connections: u64,
 }
 
 fn pod_endpoint(cluster: &DemoCluster, pod_index: usize) -> Endpoint {
@@ -374,8 +380,16 @@ impl<'c> FlowLines<'c> {
             options,
             emitted: 0,
             templates_covered: 0,
+            next_source_port: 32768 + (options.seed % 20_000) as u16,
+            connections: 0,
             pending: VecDeque::new(),
         }
+    }
+
+    /// Connections whose first line has been emitted so far: the ground truth an ingest of
+    /// these lines must count.
+    pub fn connections_emitted(&self) -> u64 {
+        self.connections
     }
 
     /// Samples one connection and queues its lines.
@@ -389,7 +403,11 @@ impl<'c> FlowLines<'c> {
         } else {
             context.pick_template(rng)
         };
-        let source_port = rng.u16(32768..=60999);
+        let source_port = self.next_source_port;
+        self.next_source_port = match source_port + rng.u16(1..=7) {
+            port if port > 60999 => 32768,
+            port => port,
+        };
         let node_of = |pod: usize| context.cluster.pods[pod].node;
         let mut owned_ip = String::new();
         let mut unknown_client: Option<(usize, u16, &Endpoint)> = None;
@@ -579,7 +597,7 @@ impl<'c> FlowLines<'c> {
             let nanos = first + i as i128 * 41_337 + rng.u32(..1000) as i128;
             let uuid = random_uuid(rng);
             self.pending
-                .push_back(render(&self.context, event, nanos, &uuid));
+                .push_back((render(&self.context, event, nanos, &uuid), i == 0));
         }
     }
 }
@@ -750,6 +768,10 @@ impl Iterator for FlowLines<'_> {
             self.generate_connection();
         }
         self.emitted += 1;
-        self.pending.pop_front()
+        let (line, first) = self.pending.pop_front()?;
+        if first {
+            self.connections += 1;
+        }
+        Some(line)
     }
 }

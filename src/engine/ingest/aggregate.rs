@@ -124,10 +124,11 @@ impl ObservedEndpoints {
     }
 }
 
-/// Where an event was observed: node, observation point, direction and event kind.
+/// Where an event was observed: event kind or observation point, and direction. Not the
+/// node: the pods of one workload run on several nodes, and every connection passes each
+/// vantage once on whichever node its pod runs.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Vantage {
-    pub node: String,
     pub point: String,
 }
 
@@ -275,7 +276,6 @@ impl FlowAggregate {
         };
         let direction = event.direction.as_deref().unwrap_or("");
         let vantage = Vantage {
-            node: event.node.as_deref().unwrap_or("").to_string(),
             point: format!("{point}/{direction}"),
         };
         if let Some(&id) = self.vantage_ids.get(&vantage) {

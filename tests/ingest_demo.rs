@@ -1,0 +1,273 @@
+//! Ingest of the project's demo data: the communications found are exactly the ones the
+//! generator's templates describe, whatever the order of the files, and replies never appear
+//! as communications.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::collections::BTreeSet;
+
+use flowpol::engine::dataset::{Dataset, Peer};
+use flowpol::engine::demo::traffic::{templates, Template};
+use flowpol::engine::demo::{inventory_json, DemoCluster, FlowLines, FlowOptions};
+use flowpol::engine::ingest::session::Ingest;
+use flowpol::engine::resolve::addresses::AddressClass;
+
+const FLOWS: &[u8] = include_bytes!("../public/demo/flows.jsonl");
+const INVENTORY: &[u8] = include_bytes!("../public/demo/inventory.json");
+
+fn normalized(dataset: &Dataset, peer: Peer) -> String {
+    match peer {
+        Peer::Entity(_) => dataset.peer_label(peer),
+        Peer::Address(id) => format!(
+            "{}:{}",
+            dataset.addresses[id].class.as_str(),
+            dataset.addresses[id].ip
+        ),
+    }
+}
+
+fn found(dataset: &Dataset) -> BTreeSet<String> {
+    dataset
+        .communications
+        .iter()
+        .map(|c| {
+            format!(
+                "{} -> {} {}/{}",
+                normalized(dataset, c.client),
+                normalized(dataset, c.server),
+                c.protocol,
+                c.port
+            )
+        })
+        .collect()
+}
+
+/// What the generator's templates say the communications are.
+fn expected(cluster: &DemoCluster, found: &BTreeSet<String>) -> BTreeSet<String> {
+    let label = |workload: usize| {
+        let spec = &cluster.workloads[workload];
+        format!("{}/{}/{}", spec.kind.as_str(), spec.namespace, spec.name)
+    };
+    let mut expected = BTreeSet::new();
+    for weighted in templates(cluster) {
+        match weighted.template {
+            Template::Internal {
+                client,
+                server,
+                port,
+                protocol,
+                ..
+            } => {
+                expected.insert(format!(
+                    "{} -> {} {protocol}/{port}",
+                    label(client),
+                    label(server)
+                ));
+            }
+            Template::Dns { client, protocol } => {
+                let coredns = cluster.workload_index("coredns").unwrap();
+                expected.insert(format!(
+                    "{} -> {} {protocol}/53",
+                    label(client),
+                    label(coredns)
+                ));
+            }
+            Template::External {
+                client, ips, port, ..
+            } => {
+                for ip in ips {
+                    let line = format!("{} -> External:{ip} TCP/{port}", label(client));
+                    // Each address of a name is expected only if the sample drew it.
+                    if found.contains(&line) {
+                        expected.insert(line);
+                    }
+                }
+            }
+            Template::WorldIngress { server, port } => {
+                for line in found.iter().filter(|l| {
+                    l.starts_with("External:")
+                        && l.ends_with(&format!("-> {} TCP/{port}", label(server)))
+                }) {
+                    expected.insert(line.clone());
+                }
+            }
+            Template::Probe { server, port } => {
+                for node in &cluster.nodes {
+                    let line = format!(
+                        "Internal:{} -> {} TCP/{port}",
+                        node.internal_ip,
+                        label(server)
+                    );
+                    if found.contains(&line) {
+                        expected.insert(line);
+                    }
+                }
+            }
+            Template::ApiServer { client } => {
+                expected.insert(format!(
+                    "{} -> Internal:{} TCP/6443",
+                    label(client),
+                    cluster.api_server_ip
+                ));
+            }
+            Template::VanishedPod { server, port } => {
+                expected.insert(format!(
+                    "Internal:{} -> {} TCP/{port}",
+                    cluster.vanished_pod_ip(),
+                    label(server)
+                ));
+            }
+            Template::Dropped {
+                client,
+                server,
+                port,
+            } => {
+                expected.insert(format!("{} -> {} TCP/{port}", label(client), label(server)));
+            }
+        }
+    }
+    expected
+}
+
+#[test]
+fn demo_communications_are_exactly_the_templates() {
+    let cluster = DemoCluster::new(1);
+    for order in [
+        [("flows.jsonl", FLOWS), ("inventory.json", INVENTORY)],
+        [("inventory.json", INVENTORY), ("flows.jsonl", FLOWS)],
+    ] {
+        let mut ingest = Ingest::new();
+        for (name, bytes) in order {
+            ingest.add_file(name, bytes);
+        }
+        let dataset = ingest.finish(&[]);
+        let found = found(&dataset);
+        assert_eq!(found, expected(&cluster, &found));
+        assert_eq!(ingest.problem_count, 0);
+    }
+}
+
+#[test]
+fn replies_and_ephemeral_ports_never_become_communications() {
+    let mut ingest = Ingest::new();
+    ingest.add_file("flows.jsonl", FLOWS);
+    ingest.add_file("inventory.json", INVENTORY);
+    let dataset = ingest.finish(&[]);
+    assert!(dataset.communications.iter().all(|c| c.port < 32768));
+    assert!(ingest.files[0].skipped.values().sum::<u64>() > 0);
+}
+
+#[test]
+fn a_clusterip_connection_resolves_to_the_backend_and_target_port() {
+    let mut ingest = Ingest::new();
+    ingest.add_file("flows.jsonl", FLOWS);
+    ingest.add_file("inventory.json", INVENTORY);
+    let dataset = ingest.finish(&[]);
+    let found = found(&dataset);
+    assert!(found.contains("Deployment/shop/frontend -> Deployment/shop/catalog TCP/3550"));
+    assert!(
+        !found.iter().any(|l| l.contains("10.96.20.12")),
+        "the ClusterIP is not a peer"
+    );
+}
+
+#[test]
+fn without_the_inventory_owners_come_from_hubble_and_addresses_are_unknown() {
+    let mut ingest = Ingest::new();
+    ingest.add_file("flows.jsonl", FLOWS);
+    let dataset = ingest.finish(&[]);
+    let catalog = dataset
+        .find_entity("Deployment", "shop", "catalog")
+        .unwrap();
+    assert_eq!(
+        dataset.entities[catalog]
+            .selector
+            .get("app")
+            .map(String::as_str),
+        Some("catalog")
+    );
+    let vanished = dataset
+        .addresses
+        .iter()
+        .find(|a| a.ip == "10.244.2.250")
+        .unwrap();
+    assert_eq!(vanished.class, AddressClass::Unknown);
+    // The user enters the pod range: the same address becomes Internal.
+    let mut ingest = Ingest::new();
+    ingest.add_file("flows.jsonl", FLOWS);
+    let dataset = ingest.finish(&["10.244.0.0/16".to_string()]);
+    let vanished = dataset
+        .addresses
+        .iter()
+        .find(|a| a.ip == "10.244.2.250")
+        .unwrap();
+    assert_eq!(vanished.class, AddressClass::Internal);
+}
+
+#[test]
+fn entities_carry_selectors_names_and_counts() {
+    let mut ingest = Ingest::new();
+    ingest.add_file("inventory.json", INVENTORY);
+    ingest.add_file("flows.jsonl", FLOWS);
+    let dataset = ingest.finish(&[]);
+    let frontend = &dataset.entities[dataset
+        .find_entity("Deployment", "shop", "frontend")
+        .unwrap()];
+    assert_eq!(
+        frontend.pods.len(),
+        4,
+        "two ReplicaSets mid-rollout, one entity"
+    );
+    assert_eq!(frontend.selector.len(), 2);
+    let backup = &dataset.entities[dataset.find_entity("CronJob", "data", "db-backup").unwrap()];
+    assert_eq!(
+        backup.selector.get("app").map(String::as_str),
+        Some("db-backup")
+    );
+    assert!(backup.selector.keys().all(|k| !k.contains("job")));
+    let stripe = dataset
+        .addresses
+        .iter()
+        .find(|a| a.ip == "203.0.113.10")
+        .unwrap();
+    assert!(stripe.names.contains("api.stripe.com"));
+    let dropped = dataset
+        .communications
+        .iter()
+        .find(|c| c.port == 5432 && dataset.peer_label(c.client).ends_with("debug-shell"))
+        .unwrap();
+    assert!(dropped.observed.dropped_starts > 0);
+    assert_eq!(
+        dropped.observed.connections(),
+        dropped
+            .observed
+            .dropped_starts
+            .min(dropped.observed.connections())
+    );
+}
+
+#[test]
+fn connections_are_counted_exactly_at_scale() {
+    // The generator knows how many connections it printed; every one of them is seen at up
+    // to five vantage points on three nodes, with replies, retransmissions, tunnel and
+    // pre-DNAT events. Ingest must count each once.
+    let cluster = DemoCluster::new(3);
+    let mut lines = FlowLines::new(
+        &cluster,
+        FlowOptions {
+            lines: 20_000,
+            seed: 3,
+            ..FlowOptions::default()
+        },
+    );
+    let text: String = lines.by_ref().map(|l| l + "\n").collect();
+    let mut ingest = Ingest::new();
+    ingest.add_file("flows.jsonl", text.as_bytes());
+    ingest.add_file("inventory.json", inventory_json(&cluster).as_bytes());
+    let dataset = ingest.finish(&[]);
+    let total: u64 = dataset
+        .communications
+        .iter()
+        .map(|c| c.observed.connections())
+        .sum();
+    assert_eq!(total, lines.connections_emitted());
+}
