@@ -73,3 +73,26 @@ fn ignored_any(bencher: divan::Bencher, lines: usize) {
             n
         });
 }
+
+#[divan::bench(args = [100_000], sample_count = 3, sample_size = 1)]
+fn scan_only(bencher: divan::Bencher, lines: usize) {
+    use flowpol::engine::ingest::json_scan::{for_each_member, ScanError};
+    let text = flows(lines);
+    bencher
+        .counter(divan::counter::BytesCount::new(text.len()))
+        .bench(|| {
+            let mut n = 0usize;
+            for line in text.split(|&b| b == b'\n') {
+                let _ = for_each_member::<ScanError>(line, |k, v| {
+                    if k == b"flow" {
+                        let _ = for_each_member::<ScanError>(v, |_, v2| {
+                            n += v2.len();
+                            Ok(())
+                        });
+                    }
+                    Ok(())
+                });
+            }
+            n
+        });
+}

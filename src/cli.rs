@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::engine::demo::{self, DemoCluster, FlowLines, FlowOptions};
+use crate::engine::ingest::session::Ingest;
 
 /// flowpol turns observed Kubernetes network flows (Hubble logs) into least-privilege
 /// NetworkPolicies. The same engine runs in the browser app.
@@ -21,6 +22,16 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Read flow logs and inventories and print what they hold: each file's format and counts,
+    /// the problems found, and every communication with its connection count.
+    Inspect {
+        /// Cluster CIDRs (pod or Service ranges) when no inventory gives them.
+        #[arg(long = "cluster-range", value_name = "CIDR")]
+        cluster_ranges: Vec<String>,
+        /// Flow logs and inventories, in any order, plain or gzip-compressed.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Write the demo dataset: a Hubble flow log and the matching kubectl inventory.
     Demo {
         /// Number of Hubble lines to write.
@@ -52,6 +63,10 @@ pub fn run() -> ExitCode {
 
 fn execute(command: Command) -> Result<(), String> {
     match command {
+        Command::Inspect {
+            cluster_ranges,
+            files,
+        } => inspect(&files, &cluster_ranges),
         Command::Demo {
             flows,
             out,
@@ -86,6 +101,99 @@ fn write_demo(out: &Path, lines: usize, seed: u64, duration_seconds: u64) -> Res
         "flowpol: wrote {lines} flow lines to {} and the inventory to {}",
         flows_path.display(),
         inventory_path.display()
+    );
+    Ok(())
+}
+
+/// Chunk size for reading files: large enough to amortise calls, small enough to stream.
+const READ_CHUNK: usize = 8 << 20;
+
+/// Streams `files` through an ingest session.
+pub fn ingest_files(files: &[PathBuf]) -> Result<Ingest, String> {
+    use std::io::Read;
+    let mut ingest = Ingest::new();
+    let mut buffer = vec![0u8; READ_CHUNK];
+    for path in files {
+        let mut file =
+            File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        ingest.begin_file(&path.display().to_string());
+        loop {
+            let read = file
+                .read(&mut buffer)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            if read == 0 {
+                break;
+            }
+            ingest.push(&buffer[..read]);
+        }
+        ingest.end_file();
+    }
+    Ok(ingest)
+}
+
+fn inspect(files: &[PathBuf], cluster_ranges: &[String]) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let mut ingest = ingest_files(files)?;
+    let dataset = ingest.finish(cluster_ranges);
+    let seconds = started.elapsed().as_secs_f64();
+    let mut out = std::io::stdout().lock();
+    let write_error = |e: std::io::Error| format!("cannot write to standard output: {e}");
+    for file in &ingest.files {
+        let format = file.format.map_or("nothing", |f| f.label());
+        writeln!(
+            out,
+            "{}: {}{}, {} bytes, {} records, {} flows, {} connection starts, {} objects, {} problems",
+            file.name,
+            format,
+            if file.compressed { " (gzip)" } else { "" },
+            file.decoded_bytes,
+            file.records,
+            file.flows,
+            file.starts,
+            file.objects,
+            file.problems
+        )
+        .map_err(write_error)?;
+        for (reason, count) in &file.skipped {
+            writeln!(out, "  skipped {count} {}", reason.label()).map_err(write_error)?;
+        }
+        if let Some(error) = &file.error {
+            writeln!(out, "  error: {error}").map_err(write_error)?;
+        }
+    }
+    for diagnostic in &ingest.diagnostics {
+        eprintln!("flowpol: {diagnostic}");
+    }
+    if ingest.problem_count > ingest.diagnostics.len() as u64 {
+        eprintln!(
+            "flowpol: {} more problems not listed",
+            ingest.problem_count - ingest.diagnostics.len() as u64
+        );
+    }
+    writeln!(
+        out,
+        "{} entities, {} unresolved addresses, {} communications",
+        dataset.entities.len(),
+        dataset.addresses.len(),
+        dataset.communications.len()
+    )
+    .map_err(write_error)?;
+    for communication in &dataset.communications {
+        writeln!(
+            out,
+            "  {} -> {} {}/{} x{}",
+            dataset.peer_label(communication.client),
+            dataset.peer_label(communication.server),
+            communication.protocol,
+            communication.port,
+            communication.observed.connections()
+        )
+        .map_err(write_error)?;
+    }
+    let bytes: u64 = ingest.files.iter().map(|f| f.decoded_bytes).sum();
+    eprintln!(
+        "flowpol: read {bytes} bytes in {seconds:.2} s ({:.0} MB/s)",
+        bytes as f64 / seconds / 1e6
     );
     Ok(())
 }

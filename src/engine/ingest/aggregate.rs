@@ -14,7 +14,7 @@ use std::hash::{Hash, Hasher};
 
 use crate::engine::model::Protocol;
 
-use super::hubble::{EndpointInfo, FlowEvent, Transport, Verdict};
+use super::hubble::{EndpointInfo, FlowError, FlowEvent, Transport, Verdict};
 
 /// An index into [`ObservedEndpoints`].
 pub type EndpointId = u32;
@@ -71,10 +71,12 @@ impl ObservedEndpoint {
 pub struct ObservedEndpoints {
     pub endpoints: Vec<ObservedEndpoint>,
     by_hash: HashMap<u64, Vec<EndpointId>>,
+    /// Endpoints by the hash of their address and raw JSON, with that JSON.
+    by_raw: HashMap<u64, Vec<(EndpointId, Option<Vec<u8>>)>>,
 }
 
 fn hash_info(info: &EndpointInfo<'_>) -> u64 {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    let mut hasher = rustc_hash::FxHasher::default();
     info.ip.hash(&mut hasher);
     info.pod_name.as_deref().hash(&mut hasher);
     info.namespace.as_deref().hash(&mut hasher);
@@ -107,6 +109,33 @@ fn same(endpoint: &ObservedEndpoint, info: &EndpointInfo<'_>) -> bool {
 }
 
 impl ObservedEndpoints {
+    /// The id of the endpoint with address `ip` whose JSON object is `raw`: the same pod is
+    /// printed with the same bytes every time, so it is parsed only on first sight.
+    pub fn intern_raw<'a>(
+        &mut self,
+        ip: &str,
+        raw: Option<&[u8]>,
+        parse: impl FnOnce() -> Result<EndpointInfo<'a>, FlowError>,
+    ) -> Result<EndpointId, FlowError> {
+        let mut hasher = rustc_hash::FxHasher::default();
+        ip.hash(&mut hasher);
+        raw.hash(&mut hasher);
+        let hash = hasher.finish();
+        if let Some(candidates) = self.by_raw.get(&hash) {
+            for &(id, ref stored_raw) in candidates {
+                if self.endpoints[id as usize].ip == ip && stored_raw.as_deref() == raw {
+                    return Ok(id);
+                }
+            }
+        }
+        let id = self.intern(&parse()?);
+        self.by_raw
+            .entry(hash)
+            .or_default()
+            .push((id, raw.map(<[u8]>::to_vec)));
+        Ok(id)
+    }
+
     /// The id of `info`, stored on first sight.
     pub fn intern(&mut self, info: &EndpointInfo<'_>) -> EndpointId {
         let hash = hash_info(info);
@@ -287,8 +316,8 @@ impl FlowAggregate {
         id
     }
 
-    /// Records a connection start.
-    pub fn add_start(&mut self, event: &FlowEvent<'_>) {
+    /// Records a connection start; fails when an endpoint of the event cannot be read.
+    pub fn add_start(&mut self, event: &FlowEvent<'_>) -> Result<(), FlowError> {
         let Transport::Ports {
             protocol,
             source_port,
@@ -296,18 +325,26 @@ impl FlowAggregate {
             ..
         } = event.transport
         else {
-            return;
+            return Ok(());
         };
+        let client = self
+            .endpoints
+            .intern_raw(&event.source_ip, event.source_raw, || event.source())?;
+        let server =
+            self.endpoints
+                .intern_raw(&event.destination_ip, event.destination_raw, || {
+                    event.destination()
+                })?;
         let key = CommunicationKey {
-            client: self.endpoints.intern(&event.source),
-            server: self.endpoints.intern(&event.destination),
+            client,
+            server,
             protocol,
             port: destination_port,
         };
         let vantage = self.vantage(event);
         let time = event.time.as_deref().and_then(parse_time);
-        let mut connection = std::collections::hash_map::DefaultHasher::new();
-        (event.source.ip.as_ref(), source_port).hash(&mut connection);
+        let mut connection = rustc_hash::FxHasher::default();
+        (event.source_ip.as_ref(), source_port).hash(&mut connection);
         let communication = self.communications.entry(key).or_default();
         communication
             .vantages
@@ -333,6 +370,7 @@ impl FlowAggregate {
                 .services
                 .insert((namespace.to_string(), name.to_string()));
         }
+        Ok(())
     }
 
     /// Records the names a DNS answer gave to addresses.
@@ -353,7 +391,9 @@ mod tests {
     use crate::engine::ingest::hubble::parse_flow;
 
     fn start(aggregate: &mut FlowAggregate, line: &str) {
-        aggregate.add_start(&parse_flow(line.as_bytes()).unwrap());
+        aggregate
+            .add_start(&parse_flow(line.as_bytes()).unwrap())
+            .unwrap();
     }
 
     fn syn(node: &str, point: &str, sport: u16, time: &str) -> String {

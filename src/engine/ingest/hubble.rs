@@ -1,6 +1,8 @@
-//! Reading one Hubble flow: the wire shape of `hubble observe -o json|jsonpb` lines (an
-//! envelope `{"flow": {...}, "node_name", "time"}` or a bare flow object), borrowed from the
-//! input and skipping every field flowpol does not read, converted into a [`FlowEvent`].
+//! Reading one Hubble flow: `hubble observe -o json|jsonpb` lines (an envelope
+//! `{"flow": {...}, "node_name", "time"}` or a bare flow object) into a [`FlowEvent`].
+//! The members are found with [`json_scan`](super::json_scan); the small values flowpol
+//! reads are parsed (validated) with serde_json, borrowed from the input; the endpoints, most
+//! of a line's bytes, are parsed only when asked for (for connection starts).
 //!
 //! Field names are protojson's, snake_case (`is_reply`) or lowerCamelCase (`isReply`); false and
 //! zero values may be absent, so a missing `is_reply` is "unknown", never "false".
@@ -11,46 +13,7 @@ use serde::Deserialize;
 
 use crate::engine::model::Protocol;
 
-/// A Hubble line, or the flow inside it: the same struct reads both, so that neither shape
-/// needs buffering.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct WireFlow<'a> {
-    #[serde(borrow)]
-    flow: Option<Box<WireFlow<'a>>>,
-    #[serde(borrow)]
-    time: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    verdict: Option<Cow<'a, str>>,
-    #[serde(rename = "IP", alias = "ip")]
-    ip: Option<WireIp<'a>>,
-    l4: Option<WireL4>,
-    #[serde(borrow)]
-    source: Option<WireEndpoint<'a>>,
-    #[serde(borrow)]
-    destination: Option<WireEndpoint<'a>>,
-    #[serde(rename = "Type", alias = "type")]
-    flow_type: Option<Cow<'a, str>>,
-    #[serde(alias = "nodeName", borrow)]
-    node_name: Option<Cow<'a, str>>,
-    #[serde(alias = "destinationNames", borrow)]
-    destination_names: Vec<Cow<'a, str>>,
-    #[serde(alias = "sourceNames", borrow)]
-    source_names: Vec<Cow<'a, str>>,
-    #[serde(borrow)]
-    l7: Option<WireL7<'a>>,
-    #[serde(alias = "isReply")]
-    is_reply: Option<bool>,
-    reply: Option<bool>,
-    #[serde(alias = "eventType")]
-    event_type: Option<WireEventType>,
-    #[serde(alias = "trafficDirection", borrow)]
-    traffic_direction: Option<Cow<'a, str>>,
-    #[serde(alias = "traceObservationPoint", borrow)]
-    trace_observation_point: Option<Cow<'a, str>>,
-    #[serde(alias = "destinationService", borrow)]
-    destination_service: Option<WireService<'a>>,
-}
+use super::json_scan::{finish, scan_object, skip_value, skip_whitespace, ScanError};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -252,8 +215,12 @@ pub struct FlowEvent<'a> {
     pub is_l7: bool,
     /// `l7.type`: REQUEST, RESPONSE, SAMPLE.
     pub l7_type: Option<Cow<'a, str>>,
-    pub source: EndpointInfo<'a>,
-    pub destination: EndpointInfo<'a>,
+    /// Addresses from `IP`.
+    pub source_ip: Cow<'a, str>,
+    pub destination_ip: Cow<'a, str>,
+    /// The unparsed `source` and `destination` endpoint objects.
+    pub source_raw: Option<&'a [u8]>,
+    pub destination_raw: Option<&'a [u8]>,
     pub transport: Transport,
     /// `is_reply`, else the older `reply`; `None` when neither is present.
     pub is_reply: Option<bool>,
@@ -270,8 +237,10 @@ pub struct FlowEvent<'a> {
 /// Why a line is not a flow.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FlowError {
-    /// Not valid JSON, or a field of the wrong type; serde's message names it.
+    /// Not valid JSON.
     Json(String),
+    /// A field of the wrong type; serde's message says what was expected.
+    Field(&'static str, String),
     /// Valid JSON without the fields of a flow.
     MissingField(&'static str),
 }
@@ -280,13 +249,47 @@ impl std::fmt::Display for FlowError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             FlowError::Json(message) => write!(f, "invalid JSON: {message}"),
+            FlowError::Field(field, message) => write!(f, "field `{field}`: {message}"),
             FlowError::MissingField(field) => write!(f, "missing field `{field}`"),
         }
     }
 }
 
-fn endpoint<'a>(wire: Option<WireEndpoint<'a>>, ip: Cow<'a, str>) -> EndpointInfo<'a> {
-    let wire = wire.unwrap_or_default();
+impl From<ScanError> for FlowError {
+    fn from(error: ScanError) -> Self {
+        FlowError::Json(format!(
+            "expected {} at byte {}",
+            error.expected,
+            error.offset + 1
+        ))
+    }
+}
+
+impl<'a> FlowEvent<'a> {
+    /// The source endpoint (parsed now).
+    pub fn source(&self) -> Result<EndpointInfo<'a>, FlowError> {
+        endpoint("source", self.source_raw, self.source_ip.clone())
+    }
+
+    /// The destination endpoint (parsed now).
+    pub fn destination(&self) -> Result<EndpointInfo<'a>, FlowError> {
+        endpoint(
+            "destination",
+            self.destination_raw,
+            self.destination_ip.clone(),
+        )
+    }
+}
+
+fn endpoint<'a>(
+    field: &'static str,
+    raw: Option<&'a [u8]>,
+    ip: Cow<'a, str>,
+) -> Result<EndpointInfo<'a>, FlowError> {
+    let wire: WireEndpoint<'a> = match raw {
+        Some(bytes) => parse_value(field, bytes)?,
+        None => WireEndpoint::default(),
+    };
     let workload = wire
         .workloads
         .into_iter()
@@ -294,7 +297,7 @@ fn endpoint<'a>(wire: Option<WireEndpoint<'a>>, ip: Cow<'a, str>) -> EndpointInf
         .filter(|w| !w.name.is_empty())
         .map(|w| (w.kind, w.name));
     let non_empty = |value: Option<Cow<'a, str>>| value.filter(|v| !v.is_empty());
-    EndpointInfo {
+    Ok(EndpointInfo {
         ip,
         identity: wire.identity,
         cluster: non_empty(wire.cluster_name),
@@ -302,7 +305,15 @@ fn endpoint<'a>(wire: Option<WireEndpoint<'a>>, ip: Cow<'a, str>) -> EndpointInf
         pod_name: non_empty(wire.pod_name),
         labels: wire.labels,
         workload,
-    }
+    })
+}
+
+/// Parses one value, naming the field when it has the wrong type.
+fn parse_value<'a, T: Deserialize<'a>>(
+    field: &'static str,
+    bytes: &'a [u8],
+) -> Result<T, FlowError> {
+    serde_json::from_slice(bytes).map_err(|e| FlowError::Field(field, e.to_string()))
 }
 
 fn transport(l4: Option<WireL4>) -> Transport {
@@ -332,22 +343,118 @@ fn transport(l4: Option<WireL4>) -> Transport {
     }
 }
 
+/// The members of a flow object flowpol reads, still unparsed.
+#[derive(Default)]
+struct FlowMembers<'a> {
+    flow: Option<&'a [u8]>,
+    time: Option<&'a [u8]>,
+    verdict: Option<&'a [u8]>,
+    ip: Option<&'a [u8]>,
+    l4: Option<&'a [u8]>,
+    source: Option<&'a [u8]>,
+    destination: Option<&'a [u8]>,
+    flow_type: Option<&'a [u8]>,
+    node_name: Option<&'a [u8]>,
+    destination_names: Option<&'a [u8]>,
+    source_names: Option<&'a [u8]>,
+    l7: Option<&'a [u8]>,
+    is_reply: Option<&'a [u8]>,
+    reply: Option<&'a [u8]>,
+    event_type: Option<&'a [u8]>,
+    traffic_direction: Option<&'a [u8]>,
+    trace_observation_point: Option<&'a [u8]>,
+    destination_service: Option<&'a [u8]>,
+}
+
+impl<'a> FlowMembers<'a> {
+    /// The slot of a member flowpol reads, `None` for the others.
+    fn slot(&mut self, key: &[u8]) -> Option<&mut Option<&'a [u8]>> {
+        Some(match key {
+            b"time" => &mut self.time,
+            b"verdict" => &mut self.verdict,
+            b"IP" | b"ip" => &mut self.ip,
+            b"l4" => &mut self.l4,
+            b"source" => &mut self.source,
+            b"destination" => &mut self.destination,
+            b"Type" | b"type" => &mut self.flow_type,
+            b"node_name" | b"nodeName" => &mut self.node_name,
+            b"destination_names" | b"destinationNames" => &mut self.destination_names,
+            b"source_names" | b"sourceNames" => &mut self.source_names,
+            b"l7" => &mut self.l7,
+            b"is_reply" | b"isReply" => &mut self.is_reply,
+            b"reply" => &mut self.reply,
+            b"event_type" | b"eventType" => &mut self.event_type,
+            b"traffic_direction" | b"trafficDirection" => &mut self.traffic_direction,
+            b"trace_observation_point" | b"traceObservationPoint" => {
+                &mut self.trace_observation_point
+            }
+            b"destination_service" | b"destinationService" => &mut self.destination_service,
+            _ => return None,
+        })
+    }
+}
+
+/// The members of the flow object at `at`, and the offset just after it.
+fn flow_members(bytes: &[u8], at: usize) -> Result<(FlowMembers<'_>, usize), FlowError> {
+    let mut found = FlowMembers::default();
+    let end = scan_object::<FlowError>(bytes, at, |key, value_start| {
+        let value_end = skip_value(bytes, value_start)?;
+        if let Some(slot) = found.slot(key) {
+            *slot = Some(&bytes[value_start..value_end]);
+        }
+        Ok(value_end)
+    })?;
+    Ok((found, end))
+}
+
+/// The members of a line: an envelope's flow (walked once, in place) and its own members,
+/// or a bare flow's members.
+fn members(line: &[u8]) -> Result<(FlowMembers<'_>, Option<FlowMembers<'_>>), FlowError> {
+    let start = skip_whitespace(line, 0);
+    let mut outer = FlowMembers::default();
+    let mut inner: Option<FlowMembers<'_>> = None;
+    let end = scan_object::<FlowError>(line, start, |key, value_start| {
+        if key == b"flow" && line.get(value_start) == Some(&b'{') {
+            let (flow, value_end) = flow_members(line, value_start)?;
+            inner = Some(flow);
+            outer.flow = Some(&line[value_start..value_end]);
+            return Ok(value_end);
+        }
+        let value_end = skip_value(line, value_start)?;
+        if let Some(slot) = outer.slot(key) {
+            *slot = Some(&line[value_start..value_end]);
+        }
+        Ok(value_end)
+    })?;
+    finish(line, end)?;
+    Ok(match inner {
+        Some(flow) => (flow, Some(outer)),
+        None => (outer, None),
+    })
+}
+
+/// Parses an optional member; JSON `null` counts as absent.
+fn optional<'a, T: Deserialize<'a>>(
+    field: &'static str,
+    bytes: Option<&'a [u8]>,
+) -> Result<Option<T>, FlowError> {
+    match bytes {
+        None | Some(b"null") => Ok(None),
+        Some(bytes) => parse_value(field, bytes).map(Some),
+    }
+}
+
 /// Parses one Hubble line (envelope or bare flow).
 pub fn parse_flow(line: &[u8]) -> Result<FlowEvent<'_>, FlowError> {
-    let outer: WireFlow<'_> =
-        serde_json::from_slice(line).map_err(|e| FlowError::Json(e.to_string()))?;
-    let envelope_node = outer.node_name.clone();
-    let envelope_time = outer.time.clone();
-    let flow = match outer.flow {
-        Some(inner) => *inner,
-        None => outer,
-    };
-    let Some(ip) = flow.ip else {
+    let (flow, envelope) = members(line)?;
+    let Some(ip) = optional::<WireIp<'_>>("IP", flow.ip)? else {
         // Flows without addresses (e.g. agent events) are not connections.
         return Err(FlowError::MissingField("IP"));
     };
-    let is_l7 = flow.flow_type.as_deref() == Some("L7") || flow.l7.is_some();
-    let (l7_type, dns) = match flow.l7 {
+    let l7: Option<WireL7<'_>> = optional("l7", flow.l7)?;
+    let flow_type: Option<Cow<'_, str>> = optional("Type", flow.flow_type)?;
+    let is_l7 = flow_type.as_deref() == Some("L7") || l7.is_some();
+    let (l7_type, dns) = match l7 {
         Some(l7) => (
             l7.kind,
             l7.dns
@@ -356,23 +463,39 @@ pub fn parse_flow(line: &[u8]) -> Result<FlowEvent<'_>, FlowError> {
         ),
         None => (None, None),
     };
+    let envelope_node = envelope.as_ref().and_then(|e| e.node_name);
+    let envelope_time = envelope.as_ref().and_then(|e| e.time);
+    let verdict: Option<Cow<'_, str>> = optional("verdict", flow.verdict)?;
+    let event_type: Option<WireEventType> = optional("event_type", flow.event_type)?;
+    let is_reply: Option<bool> = optional("is_reply", flow.is_reply)?;
+    let reply: Option<bool> = optional("reply", flow.reply)?;
+    let service: Option<WireService<'_>> =
+        optional("destination_service", flow.destination_service)?;
     Ok(FlowEvent {
-        time: flow.time.or(envelope_time),
-        verdict: Verdict::parse(flow.verdict.as_deref()),
-        kind: EventKind::from_code(flow.event_type.map_or(0, |e| e.kind)),
+        time: match optional("time", flow.time)? {
+            Some(time) => Some(time),
+            None => optional("time", envelope_time)?,
+        },
+        verdict: Verdict::parse(verdict.as_deref()),
+        kind: EventKind::from_code(event_type.map_or(0, |e| e.kind)),
         is_l7,
         l7_type,
-        source: endpoint(flow.source, ip.source),
-        destination: endpoint(flow.destination, ip.destination),
-        transport: transport(flow.l4),
-        is_reply: flow.is_reply.or(flow.reply),
-        node: flow.node_name.or(envelope_node),
-        observation_point: flow.trace_observation_point,
-        direction: flow.traffic_direction,
-        destination_names: flow.destination_names,
-        source_names: flow.source_names,
-        destination_service: flow
-            .destination_service
+        source_ip: ip.source,
+        destination_ip: ip.destination,
+        source_raw: flow.source.filter(|s| *s != b"null"),
+        destination_raw: flow.destination.filter(|d| *d != b"null"),
+        transport: transport(optional("l4", flow.l4)?),
+        is_reply: is_reply.or(reply),
+        node: match optional("node_name", flow.node_name)? {
+            Some(node) => Some(node),
+            None => optional("node_name", envelope_node)?,
+        },
+        observation_point: optional("trace_observation_point", flow.trace_observation_point)?,
+        direction: optional("traffic_direction", flow.traffic_direction)?,
+        destination_names: optional("destination_names", flow.destination_names)?
+            .unwrap_or_default(),
+        source_names: optional("source_names", flow.source_names)?.unwrap_or_default(),
+        destination_service: service
             .filter(|s| !s.name.is_empty())
             .map(|s| (s.namespace, s.name)),
         dns,
@@ -390,14 +513,15 @@ mod tests {
         let flow = parse_flow(ENVELOPE.as_bytes()).unwrap();
         assert_eq!(flow.verdict, Verdict::Forwarded);
         assert_eq!(flow.kind, EventKind::Trace);
-        assert_eq!(flow.source.ip, "10.244.0.177");
+        let source = flow.source().unwrap();
+        assert_eq!(source.ip, "10.244.0.177");
         assert_eq!(
-            flow.source.pod_name.as_deref(),
+            source.pod_name.as_deref(),
             Some("productpage-v1-6b746f74dc-9rcxx")
         );
-        assert_eq!(flow.source.workload, None);
+        assert_eq!(source.workload, None);
         assert_eq!(
-            flow.destination.workload,
+            flow.destination().unwrap().workload,
             Some(("Deployment".into(), "reviews-v2".into()))
         );
         assert_eq!(
@@ -487,10 +611,19 @@ mod tests {
         let wrong_type = parse_flow(
             br#"{"IP":{"source":"a","destination":"b"},"l4":{"TCP":{"source_port":"x"}}}"#,
         );
-        let Err(FlowError::Json(message)) = wrong_type else {
-            panic!("expected a JSON error");
+        let Err(FlowError::Field("l4", message)) = wrong_type else {
+            panic!("expected an error naming the field, got {wrong_type:?}");
         };
         assert!(message.contains("invalid type"), "{message}");
+        // Endpoints are read lazily: a broken one is an error when it is asked for.
+        let broken =
+            parse_flow(br#"{"IP":{"source":"a","destination":"b"},"source":{"labels":"x"}}"#)
+                .unwrap();
+        assert!(matches!(
+            broken.source(),
+            Err(FlowError::Field("source", _))
+        ));
+        assert!(broken.destination().is_ok());
     }
 
     #[test]
@@ -500,6 +633,81 @@ mod tests {
         );
         for (number, line) in capture.lines().enumerate() {
             assert!(parse_flow(line.as_bytes()).is_ok(), "line {}", number + 1);
+        }
+    }
+
+    /// The fields a reference reading with `serde_json::Value` finds.
+    fn reference(
+        line: &str,
+    ) -> (
+        String,
+        String,
+        Option<bool>,
+        String,
+        Option<String>,
+        Vec<String>,
+        i64,
+    ) {
+        let value: serde_json::Value = serde_json::from_str(line).unwrap();
+        let flow = &value["flow"];
+        let l4 = flow["l4"].as_object().unwrap();
+        let (_, ports) = l4.iter().next().unwrap();
+        (
+            flow["IP"]["source"].as_str().unwrap().to_string(),
+            flow["IP"]["destination"].as_str().unwrap().to_string(),
+            flow["is_reply"].as_bool(),
+            format!("{}>{}", ports["source_port"], ports["destination_port"]),
+            flow["source"]["pod_name"].as_str().map(str::to_string),
+            flow["destination"]["labels"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| l.as_str().unwrap().to_string())
+                .collect(),
+            flow["event_type"]["type"].as_i64().unwrap(),
+        )
+    }
+
+    #[test]
+    fn agrees_with_a_reference_reading_on_generated_flows() {
+        let cluster = crate::engine::demo::DemoCluster::new(5);
+        let options = crate::engine::demo::FlowOptions {
+            lines: 3000,
+            seed: 5,
+            ..Default::default()
+        };
+        for line in crate::engine::demo::FlowLines::new(&cluster, options) {
+            let flow = parse_flow(line.as_bytes()).unwrap();
+            let Transport::Ports {
+                source_port,
+                destination_port,
+                ..
+            } = flow.transport
+            else {
+                panic!("no ports in {line}");
+            };
+            let kind = match flow.kind {
+                EventKind::Drop => 1,
+                EventKind::Trace => 4,
+                EventKind::PolicyVerdict => 5,
+                EventKind::L7 => 129,
+                EventKind::Other(code) => i64::from(code),
+            };
+            let got = (
+                flow.source_ip.to_string(),
+                flow.destination_ip.to_string(),
+                flow.is_reply,
+                format!("{source_port}>{destination_port}"),
+                flow.source().unwrap().pod_name.map(|p| p.to_string()),
+                flow.destination()
+                    .unwrap()
+                    .labels
+                    .iter()
+                    .map(|l| l.to_string())
+                    .collect(),
+                kind,
+            );
+            assert_eq!(got, reference(&line), "{line}");
         }
     }
 

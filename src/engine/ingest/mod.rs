@@ -9,5 +9,6 @@
 pub mod aggregate;
 pub mod connection;
 pub mod hubble;
+pub mod json_scan;
 pub mod records;
 pub mod session;

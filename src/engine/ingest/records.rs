@@ -128,7 +128,7 @@ impl RecordSplitter {
 
     fn push_lines(&mut self, chunk: &[u8], on_record: &mut dyn FnMut(Record<'_>)) {
         let mut rest = chunk;
-        while let Some(end) = rest.iter().position(|&b| b == b'\n') {
+        while let Some(end) = memchr::memchr(b'\n', rest) {
             let piece = &rest[..end];
             if self.carry.is_empty() {
                 if !is_blank(piece) {

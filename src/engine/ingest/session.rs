@@ -134,10 +134,10 @@ impl Sink<'_> {
             self.flows.add_dns_answer(query, addresses);
         }
         match role(&event) {
-            Role::Start => {
-                self.report.starts += 1;
-                self.flows.add_start(&event);
-            }
+            Role::Start => match self.flows.add_start(&event) {
+                Ok(()) => self.report.starts += 1,
+                Err(error) => self.problem(record.line, error.to_string()),
+            },
             Role::Reply => *self.report.skipped.entry(SkipReason::Reply).or_default() += 1,
             Role::Skipped(reason) => *self.report.skipped.entry(reason).or_default() += 1,
         }
