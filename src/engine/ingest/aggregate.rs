@@ -66,13 +66,16 @@ impl ObservedEndpoint {
     }
 }
 
+/// An interned endpoint with the exact JSON it was printed as.
+type RawEndpoint = (EndpointId, Option<Vec<u8>>);
+
 /// Interned endpoints: each distinct endpoint is stored once.
 #[derive(Debug, Default)]
 pub struct ObservedEndpoints {
     pub endpoints: Vec<ObservedEndpoint>,
     by_hash: HashMap<u64, Vec<EndpointId>>,
     /// Endpoints by the hash of their address and raw JSON, with that JSON.
-    by_raw: HashMap<u64, Vec<(EndpointId, Option<Vec<u8>>)>>,
+    by_raw: HashMap<u64, Vec<RawEndpoint>>,
 }
 
 fn hash_info(info: &EndpointInfo<'_>) -> u64 {
