@@ -136,3 +136,29 @@ async fn a_loaded_file_is_reported_with_size_and_format() {
     assert_eq!(files[1].format.label(), "unknown format");
     assert!(state.has_flows());
 }
+
+#[wasm_bindgen_test]
+fn a_finished_load_crosses_from_the_worker_intact() {
+    use flowpol::engine::ingest::session::Ingest;
+    use flowpol::ui::worker_protocol::FromWorker;
+    let mut ingest = Ingest::new();
+    ingest.add_file("flows.jsonl", include_bytes!("../public/demo/flows.jsonl"));
+    ingest.add_file(
+        "inventory.json",
+        include_bytes!("../public/demo/inventory.json"),
+    );
+    let sent = ingest.finish_result(&[]);
+    let text = serde_json::to_string(&FromWorker::Done {
+        result: Box::new(sent.clone()),
+    })
+    .unwrap();
+    let FromWorker::Done { result } = serde_json::from_str(&text).unwrap() else {
+        panic!("not a Done message");
+    };
+    assert_eq!(result.files, sent.files);
+    assert_eq!(
+        result.dataset.communications.len(),
+        sent.dataset.communications.len()
+    );
+    assert!(result.dataset.communications.len() > 30);
+}

@@ -16,7 +16,7 @@ pub type EntityId = usize;
 pub type AddressId = usize;
 
 /// Where an entity's selector comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SelectorSource {
     /// The workload's own `spec.selector` from the inventory.
     Workload,
@@ -27,7 +27,7 @@ pub enum SelectorSource {
 }
 
 /// A workload (or a bare pod): the unit policies are written for.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq)]
 pub struct Entity {
     pub owner: Owner,
     pub cluster: Option<String>,
@@ -43,7 +43,7 @@ pub struct Entity {
 }
 
 /// An address no Kubernetes object explains.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Address {
     pub ip: String,
     pub class: AddressClass,
@@ -54,14 +54,16 @@ pub struct Address {
 }
 
 /// One side of a communication.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash,
+)]
 pub enum Peer {
     Entity(EntityId),
     Address(AddressId),
 }
 
 /// A Service and the entities behind it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq)]
 pub struct ServiceInfo {
     pub namespace: String,
     pub name: String,
@@ -72,7 +74,7 @@ pub struct ServiceInfo {
 }
 
 /// Client to server on one port: connection counts over time, names.
-#[derive(Clone, Debug)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug)]
 pub struct Communication {
     pub client: Peer,
     pub server: Peer,
@@ -83,7 +85,7 @@ pub struct Communication {
 }
 
 /// Everything the loaded files say.
-#[derive(Clone, Debug, Default)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, Default)]
 pub struct Dataset {
     pub entities: Vec<Entity>,
     pub addresses: Vec<Address>,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::de::IgnoredAny;
 
 /// The kinds of input flowpol recognises.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InputFormat {
     /// Hubble flows: `hubble observe -o json|jsonpb` lines, bare flow objects, or an array.
     Hubble,

@@ -83,7 +83,7 @@ impl Metadata {
 }
 
 /// A port a container declares.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct ContainerPort {
     pub name: Option<String>,
     pub port: u16,
@@ -101,14 +101,14 @@ pub struct Pod {
 }
 
 /// The port a Service forwards to.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
 pub enum TargetPort {
     Number(u16),
     Name(String),
 }
 
 /// One port of a Service.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct ServicePort {
     pub name: Option<String>,
     pub port: u16,

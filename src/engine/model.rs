@@ -3,7 +3,9 @@
 use std::fmt;
 
 /// A transport protocol a NetworkPolicy can name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash,
+)]
 pub enum Protocol {
     Tcp,
     Udp,

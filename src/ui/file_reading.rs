@@ -45,7 +45,8 @@ async fn describe(file: &PendingFile) -> Result<(u64, crate::engine::format::Inp
     Ok((size, detect_format(&bytes)))
 }
 
-/// Describes `files` one after the other and adds them to the load status.
+/// Describes `files` one after the other and adds them to the load status and the sources
+/// the next ingest reads.
 pub async fn load_files(state: AppState, files: Vec<PendingFile>, origin: FileOrigin) {
     state.error.set(None);
     for file in files {
@@ -56,12 +57,13 @@ pub async fn load_files(state: AppState, files: Vec<PendingFile>, origin: FileOr
             Ok((size, format)) => {
                 let loaded = LoadedFile {
                     id: state.next_file_id(),
-                    name: file.name,
+                    name: file.name.clone(),
                     size,
                     format,
                     origin,
                 };
                 state.files.update(|files| files.push(loaded));
+                state.sources.update_value(|sources| sources.push(file));
             }
             Err(message) => state.error.set(Some(message)),
         }

@@ -1,11 +1,15 @@
-//! What was loaded: each file with its size and detected format, and any error.
+//! What was loaded: each file with its size and format, the worker's progress (bytes, percent,
+//! flows per second) with a cancel button, then each file's counts, the problems found, and a
+//! summary of the dataset.
 
 use leptos::prelude::*;
 
 use crate::engine::format::{InputFormat, UNDERSTOOD_FORMATS};
-use crate::engine::units::human_bytes;
+use crate::engine::ingest::session::{FileReport, LoadResult};
+use crate::engine::units::{human_bytes, thousands};
 
-use super::state::{AppState, FileOrigin, LoadedFile};
+use super::state::{AppState, FileOrigin, LoadProgress, LoadedFile};
+use super::worker_client::cancel;
 
 fn origin_label(origin: FileOrigin) -> &'static str {
     match origin {
@@ -15,20 +19,131 @@ fn origin_label(origin: FileOrigin) -> &'static str {
     }
 }
 
+/// What a finished load says of one file.
+fn report_text(report: &FileReport) -> String {
+    match report.format {
+        Some(InputFormat::Hubble) => format!(
+            "{} records · {} connection starts · {} problems",
+            thousands(report.records),
+            thousands(report.starts),
+            thousands(report.problems)
+        ),
+        Some(InputFormat::KubernetesInventory) => format!(
+            "{} objects · {} problems",
+            thousands(report.objects),
+            thousands(report.problems)
+        ),
+        _ => String::new(),
+    }
+}
+
 /// One line of the status list.
 #[component]
-fn LoadedFileRow(file: LoadedFile) -> impl IntoView {
-    let unknown = file.format == InputFormat::Unknown;
+fn LoadedFileRow(file: LoadedFile, report: Option<FileReport>) -> impl IntoView {
+    let format = report
+        .as_ref()
+        .and_then(|r| r.format)
+        .unwrap_or(file.format);
+    let compressed = report.as_ref().is_some_and(|r| r.compressed);
+    let unknown = format == InputFormat::Unknown;
+    let label = if compressed {
+        format!("{} (gzip)", format.label())
+    } else {
+        format.label().to_string()
+    };
+    let details = report.as_ref().map(report_text).filter(|t| !t.is_empty());
+    let error = report.and_then(|r| r.error);
     view! {
         <li class="fp-status__file" class:fp-status__file--unknown=unknown data-testid="loaded-file">
             <span class="fp-status__name">{file.name}</span>
             <span class="fp-status__size">{human_bytes(file.size)}</span>
-            <span class="fp-status__format" data-format=file.format.label()>{file.format.label()}</span>
+            <span class="fp-status__format" data-format=format.label()>{label}</span>
             <span class="fp-status__origin">{origin_label(file.origin)}</span>
-            {unknown.then(|| view! {
+            {details.map(|text| view! { <span class="fp-status__counts" data-testid="file-counts">{text}</span> })}
+            {error.map(|text| view! { <span class="fp-status__help">{text}</span> })}
+            {(unknown && file.format == InputFormat::Unknown).then(|| view! {
                 <span class="fp-status__help">{format!("flowpol understands {UNDERSTOOD_FORMATS}.")}</span>
             })}
         </li>
+    }
+}
+
+/// The worker's progress, file by file, with a cancel button.
+#[component]
+fn Progress(progress: LoadProgress) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let elapsed = ((js_sys::Date::now() - progress.started_ms) / 1000.0).max(0.001);
+    let read: u64 = progress.files.iter().map(|f| f.read).sum();
+    let flows: u64 = progress.files.iter().map(|f| f.flows).sum();
+    let rows = progress
+        .files
+        .into_iter()
+        .map(|file| {
+            let percent = if file.total == 0 { 100.0 } else { file.read as f64 * 100.0 / file.total as f64 };
+            view! {
+                <li class="fp-progress__file">
+                    <span class="fp-status__name">{file.name}</span>
+                    <progress max=file.total.max(1).to_string() value=file.read.to_string()></progress>
+                    <span class="fp-progress__text">
+                        {format!("{} of {} · {percent:.0}%", human_bytes(file.read), human_bytes(file.total))}
+                    </span>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="fp-progress" data-testid="load-progress">
+            <ul class="fp-progress__files">{rows}</ul>
+            <p class="fp-progress__rate">
+                {format!(
+                    "{} flows · {:.0} MB/s · {:.0} flows/s",
+                    thousands(flows),
+                    read as f64 / elapsed / 1e6,
+                    flows as f64 / elapsed
+                )}
+            </p>
+            <button type="button" class="fp-button" data-testid="cancel-load" on:click=move |_| cancel(state)>
+                "Cancel"
+            </button>
+        </div>
+    }
+}
+
+/// The dataset in one sentence.
+fn result_summary(result: &LoadResult) -> String {
+    let dataset = &result.dataset;
+    let connections: u64 = dataset
+        .communications
+        .iter()
+        .map(|c| c.observed.connections())
+        .sum();
+    format!(
+        "{} connections in {} communications between {} workloads and {} unresolved addresses.",
+        thousands(connections),
+        thousands(dataset.communications.len() as u64),
+        thousands(dataset.entities.len() as u64),
+        thousands(dataset.addresses.len() as u64)
+    )
+}
+
+/// The problems found, the first hundred listed.
+#[component]
+fn Problems(result: std::sync::Arc<LoadResult>) -> impl IntoView {
+    let count = result.problem_count;
+    let listed = result.diagnostics.len() as u64;
+    let items = result
+        .diagnostics
+        .iter()
+        .map(|d| view! { <li>{d.to_string()}</li> })
+        .collect_view();
+    view! {
+        <details class="fp-problems" data-testid="load-problems">
+            <summary>
+                {format!("{} problems: those lines were skipped, everything else was kept", thousands(count))}
+                {(count > listed).then(|| format!(" (the first {listed} are listed)"))}
+            </summary>
+            <ul>{items}</ul>
+        </details>
     }
 }
 
@@ -41,6 +156,9 @@ pub fn LoadStatus() -> impl IntoView {
         let reading = state.reading.get();
         if !reading.is_empty() {
             format!("Reading {}…", reading.join(", "))
+        } else if state.progress.with(Option::is_some) {
+            let noun = if files.len() == 1 { "file" } else { "files" };
+            format!("Loading {} {noun}…", files.len())
         } else if files.is_empty() {
             "No files loaded yet.".to_string()
         } else {
@@ -49,16 +167,35 @@ pub fn LoadStatus() -> impl IntoView {
             format!("{} {noun} loaded, {}.", files.len(), human_bytes(total))
         }
     };
+    let rows = move || {
+        let reports = state
+            .result
+            .get()
+            .map(|r| r.files.clone())
+            .unwrap_or_default();
+        state
+            .files
+            .get()
+            .into_iter()
+            .enumerate()
+            .map(|(index, file)| {
+                let report = reports.get(index).cloned();
+                view! { <LoadedFileRow file=file report=report /> }
+            })
+            .collect_view()
+    };
     view! {
         <section class="fp-status" data-testid="load-status" aria-live="polite">
             <p class="fp-status__summary">{summary}</p>
-            <ul class="fp-status__files">
-                <For
-                    each=move || state.files.get()
-                    key=|file| file.id
-                    children=|file| view! { <LoadedFileRow file=file /> }
-                />
-            </ul>
+            <ul class="fp-status__files">{rows}</ul>
+            {move || state.progress.get().map(|progress| view! { <Progress progress=progress /> })}
+            {move || state.progress.with(Option::is_none).then(|| state.result.get()).flatten().map(|result| {
+                let problems = (result.problem_count > 0).then(|| view! { <Problems result=result.clone() /> });
+                view! {
+                    <p class="fp-status__dataset" data-testid="dataset-summary">{result_summary(&result)}</p>
+                    {problems}
+                }
+            })}
             {move || state.error.get().map(|message| view! {
                 <p class="fp-status__error" role="alert">{message}</p>
             })}

@@ -6,11 +6,21 @@ use web_sys::{DragEvent, HtmlInputElement};
 
 use crate::engine::demo::{FLOWS_FILE, INVENTORY_FILE};
 
-use super::file_reading::{fetch_own_file, files_of, load_files};
+use super::file_reading::{fetch_own_file, files_of, load_files, PendingFile};
 use super::state::{AppState, FileOrigin};
+use super::worker_client::start_ingest;
 
 /// Where the demo files are served from, relative to the page.
 const DEMO_DIR: &str = "public/demo";
+
+/// Adds files to the load status, then reads everything loaded in the worker.
+async fn load_and_ingest(state: AppState, files: Vec<PendingFile>, origin: FileOrigin) {
+    if files.is_empty() {
+        return;
+    }
+    load_files(state, files, origin).await;
+    start_ingest(state);
+}
 
 /// The drop zone with its file picker and the "Load demo data" button.
 #[component]
@@ -22,7 +32,7 @@ pub fn Loader() -> impl IntoView {
         ev.prevent_default();
         dragging.set(false);
         let files = files_of(ev.data_transfer().and_then(|dt| dt.files()));
-        spawn_local(load_files(state, files, FileOrigin::Dropped));
+        spawn_local(load_and_ingest(state, files, FileOrigin::Dropped));
     };
     let on_dragover = move |ev: DragEvent| {
         ev.prevent_default();
@@ -33,7 +43,7 @@ pub fn Loader() -> impl IntoView {
         let files = files_of(input.files());
         // Let the same file be picked again later.
         input.set_value("");
-        spawn_local(load_files(state, files, FileOrigin::Picked));
+        spawn_local(load_and_ingest(state, files, FileOrigin::Picked));
     };
     let on_demo = move |_| {
         spawn_local(async move {
@@ -44,7 +54,7 @@ pub fn Loader() -> impl IntoView {
                     Err(message) => state.error.set(Some(message)),
                 }
             }
-            load_files(state, files, FileOrigin::Demo).await;
+            load_and_ingest(state, files, FileOrigin::Demo).await;
         });
     };
 

@@ -3,11 +3,14 @@
 
 pub mod file_reading;
 pub mod header;
+pub mod ingest_worker;
 pub mod load_status;
 pub mod loader;
 pub mod scope_bar;
 pub mod state;
 pub mod tabs;
+pub mod worker_client;
+pub mod worker_protocol;
 
 use leptos::prelude::*;
 

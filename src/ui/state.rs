@@ -1,8 +1,14 @@
 //! The UI's state: plain domain values from the engine wrapped in signals, in one place.
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
 use crate::engine::format::InputFormat;
+use crate::engine::ingest::session::LoadResult;
+
+use super::file_reading::PendingFile;
+use super::worker_client::IngestJob;
 
 /// Where a loaded file came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,6 +84,23 @@ pub const ENTITY_KINDS: [&str; 7] = [
     "Pod",
 ];
 
+/// How far the worker has read one file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileProgress {
+    pub name: String,
+    pub read: u64,
+    pub total: u64,
+    pub flows: u64,
+}
+
+/// A load in progress.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadProgress {
+    pub files: Vec<FileProgress>,
+    /// `Date.now()` when the load started.
+    pub started_ms: f64,
+}
+
 /// Everything the views share, provided as context by the app.
 #[derive(Clone, Copy)]
 pub struct AppState {
@@ -87,6 +110,16 @@ pub struct AppState {
     pub error: RwSignal<Option<String>>,
     pub tab: RwSignal<Tab>,
     pub scope_kind: RwSignal<String>,
+    /// The running load, while the worker reads.
+    pub progress: RwSignal<Option<LoadProgress>>,
+    /// The last finished load.
+    pub result: RwSignal<Option<Arc<LoadResult>>>,
+    /// Cluster CIDRs the user entered.
+    pub cluster_ranges: RwSignal<Vec<String>>,
+    /// Every file loaded so far (a new file re-reads them all with it).
+    pub sources: StoredValue<Vec<PendingFile>, LocalStorage>,
+    /// The running ingest worker.
+    pub job: StoredValue<Option<IngestJob>, LocalStorage>,
     next_id: StoredValue<usize>,
 }
 
@@ -99,6 +132,11 @@ impl AppState {
             error: RwSignal::new(None),
             tab: RwSignal::new(Tab::Ingress),
             scope_kind: RwSignal::new("Deployment".to_string()),
+            progress: RwSignal::new(None),
+            result: RwSignal::new(None),
+            cluster_ranges: RwSignal::new(Vec::new()),
+            sources: StoredValue::new_local(Vec::new()),
+            job: StoredValue::new_local(None),
             next_id: StoredValue::new(0),
         }
     }

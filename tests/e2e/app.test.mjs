@@ -8,7 +8,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
-import { readFile, mkdir } from 'node:fs/promises';
+import { readFile, mkdir, mkdtemp, writeFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -143,16 +144,21 @@ test('the demo button loads the bundled demo data and reports it', async () => {
     const { page, context, requests, errors } = await openApp(scheme);
     await byTestId(page, 'demo-button').click();
     const status = byTestId(page, 'load-status');
-    await page.waitForFunction(
-      () => document.querySelectorAll('[data-testid="loaded-file"]').length === 2,
-    );
+    // The worker reads both files and sends back the dataset.
+    await byTestId(page, 'dataset-summary').waitFor();
     const text = await status.innerText();
     assert.match(text, /2 files loaded/);
     assert.match(text, /flows\.jsonl/);
     assert.match(text, /Hubble flows/);
+    assert.match(text, /2,000 records · [\d,]+ connection starts · 0 problems/);
     assert.match(text, /inventory\.json/);
     assert.match(text, /Kubernetes inventory/);
+    assert.match(text, /\d+ objects · 0 problems/);
     assert.match(text, /demo/);
+    assert.match(
+      await byTestId(page, 'dataset-summary').innerText(),
+      /[\d,]+ connections in \d+ communications between 13 workloads and \d+ unresolved addresses/,
+    );
     // With flows loaded, the empty state moves on.
     assert.match(await byTestId(page, 'empty-state').innerText(), /Flows recognised/);
     await page.screenshot({ path: path.join(artifacts, `demo-${scheme}.png`), fullPage: true });
@@ -175,12 +181,16 @@ test('a dropped file is read and reported with its size and format', async () =>
     },
     { content, name: CAPTURE },
   );
-  await byTestId(page, 'loaded-file').waitFor();
+  await byTestId(page, 'dataset-summary').waitFor();
   const row = await byTestId(page, 'loaded-file').innerText();
   assert.match(row, new RegExp(CAPTURE.replace(/\./g, '\\.')));
   assert.match(row, /184\.5 KiB/);
   assert.match(row, /Hubble flows/);
   assert.match(row, /dropped/);
+  // The hand-checked content of this capture (tests/ingest_real.rs): 129 records, 20 starts,
+  // four communications between five workloads.
+  assert.match(row, /129 records · 20 connection starts · 0 problems/);
+  assert.match(await byTestId(page, 'dataset-summary').innerText(), /8 connections in 4 communications between 5 workloads/);
   assertOnlyOwnOrigin(requests);
   await context.close();
 });
@@ -191,9 +201,7 @@ test('the file picker takes several files and names the formats it understands',
     path.join(fixtures, CAPTURE),
     path.join(fixtures, 'SOURCE.txt'),
   ]);
-  await page.waitForFunction(
-    () => document.querySelectorAll('[data-testid="loaded-file"]').length === 2,
-  );
+  await byTestId(page, 'dataset-summary').waitFor();
   const text = await byTestId(page, 'load-status').innerText();
   assert.match(text, /Hubble flows/);
   assert.match(text, /SOURCE\.txt/);
@@ -201,6 +209,49 @@ test('the file picker takes several files and names the formats it understands',
   assert.match(text, /flowpol understands Hubble flows/);
   await page.screenshot({ path: path.join(artifacts, 'picked-light.png'), fullPage: true });
   await context.close();
+});
+
+test('bad lines are listed with file, line and reason, and the rest is kept', async () => {
+  const { page, context } = await openApp();
+  const lines = (await readFile(path.join(fixtures, CAPTURE), 'utf8')).split('\n');
+  lines.splice(4, 0, '{"flow": {"IP": ');
+  lines.splice(10, 0, 'not json at all');
+  await byTestId(page, 'file-input').setInputFiles([
+    { name: 'broken.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(lines.join('\n')) },
+  ]);
+  await byTestId(page, 'dataset-summary').waitFor();
+  assert.match(await byTestId(page, 'file-counts').innerText(), /131 records · 20 connection starts · 2 problems/);
+  const problems = byTestId(page, 'load-problems');
+  await problems.locator('summary').click();
+  const text = await problems.innerText();
+  assert.match(text, /2 problems/);
+  assert.match(text, /broken\.jsonl:5: invalid JSON/);
+  assert.match(text, /broken\.jsonl:11: invalid JSON/);
+  await context.close();
+});
+
+test('a large file shows its progress and can be cancelled', async () => {
+  const { page, context } = await openApp();
+  // About 300 MB of flows: long enough to watch, read from memory by the browser.
+  const demo = await readFile(path.join(root, 'public/demo/flows.jsonl'));
+  const dir = await mkdtemp(path.join(tmpdir(), 'flowpol-e2e-'));
+  const bigPath = path.join(dir, 'big.jsonl');
+  await writeFile(bigPath, Buffer.concat(Array.from({ length: 110 }, () => demo)));
+  await byTestId(page, 'file-input').setInputFiles([bigPath]);
+  await page.waitForFunction(() => {
+    const progress = document.querySelector('[data-testid="load-progress"] progress');
+    return progress && Number(progress.value) > 0;
+  });
+  const text = await byTestId(page, 'load-progress').innerText();
+  assert.match(text, /big\.jsonl/);
+  assert.match(text, /MiB of [\d.]+ MiB · \d+%/);
+  assert.match(text, /flows · \d+ MB\/s · \d+ flows\/s/);
+  await page.screenshot({ path: path.join(artifacts, 'progress-light.png'), fullPage: true });
+  await byTestId(page, 'cancel-load').click();
+  await byTestId(page, 'load-progress').waitFor({ state: 'detached' });
+  assert.match(await byTestId(page, 'load-status').innerText(), /Loading was cancelled/);
+  await context.close();
+  await rm(dir, { recursive: true, force: true });
 });
 
 test('the Content-Security-Policy blocks any connection to another origin', async () => {

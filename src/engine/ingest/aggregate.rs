@@ -180,11 +180,13 @@ pub struct CommunicationKey {
 const RECENT_STARTS: usize = 8;
 
 /// The starts one vantage saw of one communication.
-#[derive(Clone, Debug, Default)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, Default)]
 pub struct VantageCounts {
     /// Connection starts per minute since the Unix epoch.
     pub per_minute: BTreeMap<i64, u32>,
+    #[serde(skip)]
     recent: [u64; RECENT_STARTS],
+    #[serde(skip)]
     recent_next: usize,
 }
 
@@ -211,7 +213,7 @@ impl VantageCounts {
 }
 
 /// What was observed of one communication.
-#[derive(Clone, Debug, Default)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, Default)]
 pub struct ObservedCommunication {
     pub vantages: BTreeMap<VantageId, VantageCounts>,
     /// Nanoseconds since the Unix epoch; `None` when no event had a time.

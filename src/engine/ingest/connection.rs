@@ -24,7 +24,9 @@ pub enum Role {
 }
 
 /// Why an event is not a connection start.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash,
+)]
 pub enum SkipReason {
     /// A reply (server to client).
     Reply,

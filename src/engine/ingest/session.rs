@@ -20,7 +20,7 @@ use super::records::{Record, RecordSplitter};
 pub const LISTED_PROBLEMS: usize = 100;
 
 /// A problem with one place of one file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
     pub file: String,
     /// 1-based line, or 0 when the problem is not tied to a line.
@@ -39,7 +39,7 @@ impl std::fmt::Display for Diagnostic {
 }
 
 /// What one file held.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, Default, PartialEq, Eq)]
 pub struct FileReport {
     pub name: String,
     /// Bytes received (compressed, for a gzip file).
@@ -84,6 +84,17 @@ struct OpenFile {
     report: FileReport,
     decoder: Decoder,
     content: Content,
+}
+
+/// Everything a finished ingest tells: the file reports, the problems and the dataset. This is
+/// what the browser's worker sends back to the page.
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, Default)]
+pub struct LoadResult {
+    pub files: Vec<FileReport>,
+    /// The first [`LISTED_PROBLEMS`] problems.
+    pub diagnostics: Vec<Diagnostic>,
+    pub problem_count: u64,
+    pub dataset: Dataset,
 }
 
 /// A whole ingest: all files, their reports, the aggregated flows and the inventory.
@@ -333,6 +344,22 @@ impl Ingest {
         self.end_file();
     }
 
+    /// The report of the file being read, so far.
+    pub fn current_report(&self) -> Option<&FileReport> {
+        self.open.as_ref().map(|file| &file.report)
+    }
+
+    /// Ends the session: reports, problems and the resolved dataset.
+    pub fn finish_result(&mut self, extra_ranges: &[String]) -> LoadResult {
+        let dataset = self.finish(extra_ranges);
+        LoadResult {
+            files: self.files.clone(),
+            diagnostics: self.diagnostics.clone(),
+            problem_count: self.problem_count,
+            dataset,
+        }
+    }
+
     /// Resolves everything read into a dataset; `extra_ranges` are cluster CIDRs the user
     /// entered.
     pub fn finish(&mut self, extra_ranges: &[String]) -> Dataset {
@@ -506,6 +533,23 @@ mod tests {
                 .starts_with("item 0 (Service n/s) skipped"),
             "{}",
             ingest.diagnostics[0].message
+        );
+    }
+
+    #[test]
+    fn a_load_result_survives_json_unchanged() {
+        let mut ingest = Ingest::new();
+        ingest.add_file("capture.jsonl", CAPTURE);
+        ingest.add_file("notes.txt", b"hello");
+        let result = ingest.finish_result(&["10.244.0.0/16".to_string()]);
+        let text = serde_json::to_string(&result).unwrap();
+        let back: LoadResult = serde_json::from_str(&text).unwrap();
+        assert_eq!(serde_json::to_string(&back).unwrap(), text);
+        assert_eq!(back.files, result.files);
+        assert_eq!(back.dataset.communications.len(), 4);
+        assert_eq!(
+            back.dataset.communications[0].observed.connections(),
+            result.dataset.communications[0].observed.connections()
         );
     }
 

@@ -7,7 +7,9 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 /// Where an unresolved address lies.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash,
+)]
 pub enum AddressClass {
     Internal,
     External,
@@ -26,7 +28,7 @@ impl AddressClass {
 }
 
 /// What is known of the cluster's address ranges.
-#[derive(Clone, Debug, Default)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, Default)]
 pub struct ClusterRanges {
     /// Pod CIDRs (from nodes) and ranges the user entered.
     pub ranges: Vec<IpNet>,

@@ -8,7 +8,9 @@ use std::fmt;
 use crate::engine::inventory::{Inventory, Labels, Metadata};
 
 /// The kinds of entity flowpol writes policies for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash,
+)]
 pub enum EntityKind {
     Deployment,
     StatefulSet,
@@ -57,7 +59,9 @@ impl fmt::Display for EntityKind {
 }
 
 /// A workload: kind, namespace and name.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash,
+)]
 pub struct Owner {
     pub kind: EntityKind,
     pub namespace: String,

@@ -1,0 +1,148 @@
+//! The page side of ingest: starts the worker with every loaded file, follows its progress,
+//! takes its result, and cancels it by terminating it (which frees its memory at once).
+
+use std::sync::Arc;
+
+use js_sys::Array;
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
+
+use super::state::{AppState, FileProgress, LoadProgress};
+use super::worker_protocol::{FromWorker, StartRequest};
+
+/// Where Trunk puts the worker's loader, relative to the page.
+const WORKER_URL: &str = "./worker_loader.js";
+
+/// A running ingest: the worker and the callbacks that must live as long as it.
+pub struct IngestJob {
+    worker: Worker,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
+}
+
+impl Drop for IngestJob {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// Stops the running ingest, if any.
+pub fn cancel(state: AppState) {
+    state.job.set_value(None);
+    if state.progress.get_untracked().is_some() {
+        state.progress.set(None);
+        state.error.set(Some("Loading was cancelled.".to_string()));
+    }
+}
+
+/// (Re)starts ingest over every file loaded so far.
+pub fn start_ingest(state: AppState) {
+    state.job.set_value(None);
+    let names: Vec<String> = state
+        .sources
+        .with_value(|sources| sources.iter().map(|s| s.name.clone()).collect());
+    let totals: Vec<u64> = state
+        .sources
+        .with_value(|sources| sources.iter().map(|s| s.blob.size() as u64).collect());
+    state.progress.set(Some(LoadProgress {
+        files: names
+            .iter()
+            .zip(&totals)
+            .map(|(name, &total)| FileProgress {
+                name: name.clone(),
+                read: 0,
+                total,
+                flows: 0,
+            })
+            .collect(),
+        started_ms: now_ms(),
+    }));
+    match spawn(state, names) {
+        Ok(job) => state.job.set_value(Some(job)),
+        Err(message) => {
+            state.progress.set(None);
+            state.error.set(Some(message));
+        }
+    }
+}
+
+fn spawn(state: AppState, names: Vec<String>) -> Result<IngestJob, String> {
+    let options = WorkerOptions::new();
+    options.set_type(WorkerType::Classic);
+    let worker = Worker::new_with_options(WORKER_URL, &options)
+        .map_err(|_| "the browser could not start the ingest worker".to_string())?;
+    let for_messages = worker.clone();
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        let Some(text) = event.data().as_string() else {
+            return;
+        };
+        let Ok(message) = serde_json::from_str::<FromWorker>(&text) else {
+            return;
+        };
+        match message {
+            FromWorker::Ready => {
+                let request = StartRequest {
+                    names: names.clone(),
+                    cluster_ranges: state.cluster_ranges.get_untracked(),
+                };
+                let payload = Array::new();
+                payload.push(&JsValue::from_str(
+                    &serde_json::to_string(&request).unwrap_or_default(),
+                ));
+                state.sources.with_value(|sources| {
+                    for source in sources {
+                        payload.push(&source.blob);
+                    }
+                });
+                if for_messages.post_message(&payload).is_err() {
+                    state
+                        .error
+                        .set(Some("the files could not be handed to the worker".into()));
+                }
+            }
+            FromWorker::Progress {
+                file,
+                read,
+                total,
+                flows,
+            } => state.progress.update(|progress| {
+                if let Some(entry) = progress.as_mut().and_then(|p| p.files.get_mut(file)) {
+                    entry.read = read;
+                    entry.total = total;
+                    entry.flows = flows;
+                }
+            }),
+            FromWorker::Done { result } => {
+                state.progress.set(None);
+                state.result.set(Some(Arc::new(*result)));
+                state.job.set_value(None);
+            }
+            FromWorker::Failed { message } => {
+                state.progress.set(None);
+                state.error.set(Some(message));
+                state.job.set_value(None);
+            }
+        }
+    });
+    let on_error =
+        Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
+            state.progress.set(None);
+            state.error.set(Some(format!(
+                "the ingest worker failed: {}",
+                event.message()
+            )));
+        });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    Ok(IngestJob {
+        worker,
+        _on_message: on_message,
+        _on_error: on_error,
+    })
+}
