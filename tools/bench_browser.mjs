@@ -1,0 +1,57 @@
+// In-browser ingest throughput: builds dist/ first (trunk build --release), then serves it on
+// 127.0.0.1, hands headless Chromium a large Hubble file made by repeating the demo flows,
+// and times from the file's hand-over to the dataset's summary.
+// Run: node tools/bench_browser.mjs [copies=500]   (500 copies ≈ 1.3 GiB)
+
+import { createRequire } from 'node:module';
+import { createServer } from 'node:http';
+import { readFile, writeFile, mkdtemp, rm, open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const { chromium } = require('playwright-core');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.join(root, 'dist');
+const copies = Number(process.argv[2] ?? 500);
+const MIME = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml' };
+
+const server = createServer(async (req, res) => {
+  const url = new URL(req.url, 'http://localhost');
+  const file = path.join(dist, url.pathname.endsWith('/') ? url.pathname + 'index.html' : url.pathname);
+  try {
+    const body = await readFile(file);
+    res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream' });
+    res.end(body);
+  } catch {
+    res.writeHead(404).end();
+  }
+});
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+
+const dir = await mkdtemp(path.join(tmpdir(), 'flowpol-bench-'));
+const big = path.join(dir, 'flows.jsonl');
+const demo = await readFile(path.join(root, 'public/demo/flows.jsonl'));
+const handle = await open(big, 'w');
+for (let i = 0; i < copies; i++) await handle.write(demo);
+await handle.close();
+const bytes = demo.length * copies;
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+const page = await browser.newPage();
+await page.goto(`http://127.0.0.1:${server.address().port}/`);
+await page.locator('[data-testid="tab-ingress"]').waitFor();
+const started = Date.now();
+await page.locator('[data-testid="file-input"]').setInputFiles([big]);
+await page.locator('[data-testid="dataset-summary"]').waitFor({ timeout: 30 * 60 * 1000 });
+const seconds = (Date.now() - started) / 1000;
+const counts = await page.locator('[data-testid="file-counts"]').innerText();
+const metrics = await page.evaluate(() => performance.memory ? performance.memory.usedJSHeapSize : null);
+console.log(`${(bytes / 2 ** 20).toFixed(0)} MiB (${copies} copies of the demo flows) in ${seconds.toFixed(1)} s: ${(bytes / seconds / 1e6).toFixed(0)} MB/s; ${counts}; page JS heap ${metrics ? (metrics / 2 ** 20).toFixed(0) + ' MiB' : 'n/a'}`);
+await browser.close();
+server.close();
+await rm(dir, { recursive: true, force: true });
