@@ -15,6 +15,15 @@ pub fn human_bytes(bytes: u64) -> String {
     format!("{value:.1} {}", UNITS[unit])
 }
 
+/// A time in nanoseconds since the Unix epoch, to the second, in UTC: `2026-11-20 09:00:01`.
+pub fn utc_time(nanos: i64) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(nanos))
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_default()
+}
+
 /// A count with thousands separated by commas: `1,234,567`.
 pub fn thousands(count: u64) -> String {
     let digits = count.to_string();
@@ -30,7 +39,13 @@ pub fn thousands(count: u64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{human_bytes, thousands};
+    use super::{human_bytes, thousands, utc_time};
+
+    #[test]
+    fn times_in_utc_to_the_second() {
+        assert_eq!(utc_time(1_795_165_201_500_000_000), "2026-11-20 09:00:01");
+        assert_eq!(utc_time(0), "1970-01-01 00:00:00");
+    }
 
     #[test]
     fn counts_with_separators() {

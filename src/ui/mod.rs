@@ -1,6 +1,7 @@
 //! The browser shell: a thin Leptos layer over the engine, compiled for wasm32 only.
 //! One feature component per file; all signals live in [`state`].
 
+pub mod communications;
 pub mod file_reading;
 pub mod header;
 pub mod ingest_worker;

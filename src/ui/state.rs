@@ -110,6 +110,10 @@ pub struct AppState {
     pub error: RwSignal<Option<String>>,
     pub tab: RwSignal<Tab>,
     pub scope_kind: RwSignal<String>,
+    /// The namespace in scope (empty: all).
+    pub scope_namespace: RwSignal<String>,
+    /// The entity in scope, an index into the dataset's entities.
+    pub scope_entity: RwSignal<Option<usize>>,
     /// The running load, while the worker reads.
     pub progress: RwSignal<Option<LoadProgress>>,
     /// The last finished load.
@@ -132,6 +136,8 @@ impl AppState {
             error: RwSignal::new(None),
             tab: RwSignal::new(Tab::Ingress),
             scope_kind: RwSignal::new("Deployment".to_string()),
+            scope_namespace: RwSignal::new(String::new()),
+            scope_entity: RwSignal::new(None),
             progress: RwSignal::new(None),
             result: RwSignal::new(None),
             cluster_ranges: RwSignal::new(Vec::new()),

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use web_sys::KeyboardEvent;
 
+use super::communications::{CommunicationList, Direction};
 use super::state::{AppState, Tab};
 
 /// What a tab says while it has nothing to show: `(title, what to do)`.
@@ -18,14 +19,24 @@ pub fn empty_state(tab: Tab, has_flows: bool) -> (&'static str, &'static str) {
         };
         return (title, what);
     }
-    // Flows are recognised, but this version does not yet aggregate them into workloads.
-    let what = match tab {
-        Tab::Ingress => "The flow files are recognised. Reviewing the communications a workload receives needs them aggregated per workload, which this version of flowpol does not do yet.",
-        Tab::Egress => "The flow files are recognised. Reviewing the communications a workload starts needs them aggregated per workload, which this version of flowpol does not do yet.",
-        Tab::Topology => "The flow files are recognised. The topology needs them aggregated per workload, which this version of flowpol does not do yet.",
-        Tab::Policy => "The flow files are recognised. Generating a NetworkPolicy needs them aggregated per workload, which this version of flowpol does not do yet.",
-    };
-    ("Flows recognised", what)
+    match tab {
+        Tab::Ingress => (
+            "No entity chosen",
+            "Choose an entity in the scope bar to see who connects to it.",
+        ),
+        Tab::Egress => (
+            "No entity chosen",
+            "Choose an entity in the scope bar to see whom it connects to.",
+        ),
+        Tab::Topology => (
+            "Not in this version yet",
+            "The topology graph of the chosen entity is not part of this version of flowpol yet.",
+        ),
+        Tab::Policy => (
+            "Not in this version yet",
+            "NetworkPolicy generation is not part of this version of flowpol yet.",
+        ),
+    }
 }
 
 fn panel_id(tab: Tab) -> String {
@@ -80,7 +91,29 @@ pub fn Tabs() -> impl IntoView {
         .collect_view();
     let panel = move || {
         let tab = state.tab.get();
-        let (title, what) = empty_state(tab, state.has_flows());
+        let direction = match tab {
+            Tab::Ingress => Some(Direction::Ingress),
+            Tab::Egress => Some(Direction::Egress),
+            _ => None,
+        };
+        let content = match (state.result.get(), state.scope_entity.get(), direction) {
+            (Some(result), Some(entity), Some(direction))
+                if entity < result.dataset.entities.len() =>
+            {
+                view! { <CommunicationList dataset=result entity=entity direction=direction /> }
+                    .into_any()
+            }
+            _ => {
+                let (title, what) = empty_state(tab, state.has_flows());
+                view! {
+                    <div class="fp-empty" data-testid="empty-state">
+                        <h2 class="fp-empty__title">{title}</h2>
+                        <p class="fp-empty__text">{what}</p>
+                    </div>
+                }
+                .into_any()
+            }
+        };
         view! {
             <div
                 class="fp-panel"
@@ -89,10 +122,7 @@ pub fn Tabs() -> impl IntoView {
                 aria-labelledby=format!("tab-button-{}", tab.test_id())
                 data-testid=format!("panel-{}", tab.test_id().trim_start_matches("tab-"))
             >
-                <div class="fp-empty" data-testid="empty-state">
-                    <h2 class="fp-empty__title">{title}</h2>
-                    <p class="fp-empty__text">{what}</p>
-                </div>
+                {content}
             </div>
         }
     };

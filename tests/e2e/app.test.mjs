@@ -159,8 +159,22 @@ test('the demo button loads the bundled demo data and reports it', async () => {
       await byTestId(page, 'dataset-summary').innerText(),
       /[\d,]+ connections in \d+ communications between 13 workloads and \d+ unresolved addresses/,
     );
-    // With flows loaded, the empty state moves on.
-    assert.match(await byTestId(page, 'empty-state').innerText(), /Flows recognised/);
+    // With flows loaded, the scope bar offers the workloads.
+    assert.match(await byTestId(page, 'empty-state').innerText(), /Choose an entity/);
+    await byTestId(page, 'scope-namespace').selectOption('shop');
+    const cart = await byTestId(page, 'scope-entity').locator('option', { hasText: 'shop/cart (' }).getAttribute('value');
+    await byTestId(page, 'scope-entity').selectOption(cart);
+    const fromFrontend = page.locator('[data-testid="comm-row"][data-direction="ingress"][data-peer="Deployment/shop/frontend"]');
+    assert.equal(await fromFrontend.getAttribute('data-port'), '7070');
+    assert.equal(await fromFrontend.getAttribute('data-protocol'), 'TCP');
+    await page.screenshot({ path: path.join(artifacts, `ingress-${scheme}.png`), fullPage: true });
+    await byTestId(page, 'tab-egress').click();
+    const toRedis = page.locator('[data-testid="comm-row"][data-direction="egress"][data-peer="Deployment/data/redis"]');
+    assert.equal(await toRedis.getAttribute('data-port'), '6379');
+    // No reply ever shows up as a communication on an ephemeral port.
+    for (const port of await page.locator('[data-testid="comm-row"]').evaluateAll((rows) => rows.map((r) => Number(r.dataset.port)))) {
+      assert.ok(port < 32768, `ephemeral port ${port}`);
+    }
     await page.screenshot({ path: path.join(artifacts, `demo-${scheme}.png`), fullPage: true });
     assert.deepEqual(errors, []);
     assertOnlyOwnOrigin(requests);
