@@ -48,10 +48,9 @@ check "clippy (host)" cargo clippy --all-targets --locked -- -D warnings
 check "clippy (wasm32)" cargo clippy --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
 tests "native tests" cargo_counts cargo test --locked
 check "trunk build --release" trunk build --release
-if [ -f dist/index.html ]; then
-  wasm=$(ls dist/*.wasm | head -n 1)
-  echo "wasm size: $(stat -c %s "$wasm") bytes raw, $(gzip -9 -c "$wasm" | wc -c) bytes gzip ($wasm)"
-fi
+for wasm in dist/*.wasm; do
+  [ -f "$wasm" ] && echo "wasm size: $(stat -c %s "$wasm") bytes raw, $(gzip -9 -c "$wasm" | wc -c) bytes gzip ($wasm)"
+done
 tests "browser tests (wasm-bindgen-test)" cargo_counts cargo test --locked --target wasm32-unknown-unknown
 tests "end-to-end tests (Playwright)" tap_counts node --test --test-reporter=tap tests/e2e/
 
