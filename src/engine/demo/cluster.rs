@@ -7,32 +7,7 @@
 //! from its target, cluster DNS, label values that YAML 1.1 would misread (`1.10`, `yes`).
 
 pub use crate::engine::model::Protocol;
-
-/// The controller kinds of the demo, as the inventory and Hubble's `workloads[]` name them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum WorkloadKind {
-    Deployment,
-    StatefulSet,
-    DaemonSet,
-    CronJob,
-    Job,
-    /// A pod that no controller owns.
-    Pod,
-}
-
-impl WorkloadKind {
-    /// The Kubernetes `kind` string.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WorkloadKind::Deployment => "Deployment",
-            WorkloadKind::StatefulSet => "StatefulSet",
-            WorkloadKind::DaemonSet => "DaemonSet",
-            WorkloadKind::CronJob => "CronJob",
-            WorkloadKind::Job => "Job",
-            WorkloadKind::Pod => "Pod",
-        }
-    }
-}
+pub use crate::engine::resolve::owners::EntityKind;
 
 /// A port a container listens on.
 #[derive(Clone, Copy, Debug)]
@@ -47,7 +22,7 @@ pub struct ContainerPort {
 pub struct WorkloadSpec {
     pub namespace: &'static str,
     pub name: &'static str,
-    pub kind: WorkloadKind,
+    pub kind: EntityKind,
     pub replicas: usize,
     pub labels: &'static [(&'static str, &'static str)],
     pub ports: &'static [ContainerPort],
@@ -192,7 +167,7 @@ pub static WORKLOADS: &[WorkloadSpec] = &[
     WorkloadSpec {
         namespace: "shop",
         name: "frontend",
-        kind: WorkloadKind::Deployment,
+        kind: EntityKind::Deployment,
         replicas: 2,
         labels: &[("app", "frontend"), ("tier", "web")],
         ports: &[tcp("http", 8080), tcp("metrics", 9090)],
@@ -202,7 +177,7 @@ pub static WORKLOADS: &[WorkloadSpec] = &[
     WorkloadSpec {
         namespace: "shop",
         name: "cart",
-        kind: WorkloadKind::Deployment,
+        kind: EntityKind::Deployment,
         replicas: 2,
         labels: &[("app", "cart")],
         ports: &[tcp("grpc", 7070), tcp("metrics", 9090)],
@@ -212,7 +187,7 @@ pub static WORKLOADS: &[WorkloadSpec] = &[
     WorkloadSpec {
         namespace: "shop",
         name: "catalog",
-        kind: WorkloadKind::Deployment,
+        kind: EntityKind::Deployment,
         replicas: 2,
         labels: &[("app", "catalog"), ("version", "1.10")],
         ports: &[tcp("grpc", 3550)],
@@ -222,7 +197,7 @@ pub static WORKLOADS: &[WorkloadSpec] = &[
     WorkloadSpec {
         namespace: "payments",
         name: "checkout",
-        kind: WorkloadKind::Deployment,
+        kind: EntityKind::Deployment,
         replicas: 2,
         labels: &[("app", "checkout")],
         ports: &[tcp("grpc", 5050), tcp("metrics", 9090)],
@@ -232,7 +207,7 @@ pub static WORKLOADS: &[WorkloadSpec] = &[
     WorkloadSpec {
         namespace: "payments",
         name: "payment-gateway",
-        kind: WorkloadKind::Deployment,
+        kind: EntityKind::Deployment,
         replicas: 2,
         labels: &[("app", "payment-gateway"), ("pci", "yes")],
         ports: &[tcp("https", 8443)],
@@ -242,7 +217,7 @@ pub static WORKLOADS: &[WorkloadSpec] = &[
     WorkloadSpec {
         namespace: "data",
         name: "orders-db",
-        kind: WorkloadKind::StatefulSet,
+        kind: EntityKind::StatefulSet,
         replicas: 2,
         labels: &[
             ("app.kubernetes.io/name", "postgresql"),
@@ -255,7 +230,7 @@ pub static WORKLOADS: &[WorkloadSpec] = &[
     WorkloadSpec {
         namespace: "data",
         name: "redis",
-        kind: WorkloadKind::Deployment,
+        kind: EntityKind::Deployment,
         replicas: 1,
         labels: &[("app", "redis")],
         ports: &[tcp("redis", 6379)],
@@ -265,7 +240,7 @@ pub static WORKLOADS: &[WorkloadSpec] = &[
     WorkloadSpec {
         namespace: "data",
         name: "db-backup",
-        kind: WorkloadKind::CronJob,
+        kind: EntityKind::CronJob,
         replicas: 3,
         labels: &[("app", "db-backup")],
         ports: &[],
@@ -275,7 +250,7 @@ pub static WORKLOADS: &[WorkloadSpec] = &[
     WorkloadSpec {
         namespace: "data",
         name: "schema-migrate",
-        kind: WorkloadKind::Job,
+        kind: EntityKind::Job,
         replicas: 1,
         labels: &[("app", "schema-migrate")],
         ports: &[],
@@ -285,7 +260,7 @@ pub static WORKLOADS: &[WorkloadSpec] = &[
     WorkloadSpec {
         namespace: "monitoring",
         name: "prometheus",
-        kind: WorkloadKind::Deployment,
+        kind: EntityKind::Deployment,
         replicas: 1,
         labels: &[("app", "prometheus")],
         ports: &[tcp("web", 9090)],
@@ -295,7 +270,7 @@ pub static WORKLOADS: &[WorkloadSpec] = &[
     WorkloadSpec {
         namespace: "monitoring",
         name: "node-exporter",
-        kind: WorkloadKind::DaemonSet,
+        kind: EntityKind::DaemonSet,
         replicas: 3,
         labels: &[("app", "node-exporter")],
         ports: &[tcp("metrics", 9100)],
@@ -305,7 +280,7 @@ pub static WORKLOADS: &[WorkloadSpec] = &[
     WorkloadSpec {
         namespace: "default",
         name: "debug-shell",
-        kind: WorkloadKind::Pod,
+        kind: EntityKind::Pod,
         replicas: 1,
         labels: &[("run", "debug-shell")],
         ports: &[],
@@ -315,7 +290,7 @@ pub static WORKLOADS: &[WorkloadSpec] = &[
     WorkloadSpec {
         namespace: "kube-system",
         name: "coredns",
-        kind: WorkloadKind::Deployment,
+        kind: EntityKind::Deployment,
         replicas: 2,
         labels: &[("k8s-app", "kube-dns")],
         ports: &[udp("dns", 53), tcp("dns-tcp", 53), tcp("metrics", 9153)],
@@ -461,7 +436,7 @@ impl DemoCluster {
         for (index, spec) in WORKLOADS.iter().enumerate() {
             for (name, owner, extra_labels, finished) in cluster.pod_plan(index, spec, &mut rng) {
                 let node = match spec.kind {
-                    WorkloadKind::DaemonSet => cluster.pods_of(index).count() % cluster.nodes.len(),
+                    EntityKind::DaemonSet => cluster.pods_of(index).count() % cluster.nodes.len(),
                     _ => rng.usize(..cluster.nodes.len()),
                 };
                 next_host[node] += 1;
@@ -502,7 +477,7 @@ impl DemoCluster {
         let label = |k: &str, v: &str| (k.to_string(), v.to_string());
         let mut plan = Vec::new();
         match spec.kind {
-            WorkloadKind::Deployment => {
+            EntityKind::Deployment => {
                 let sets = if spec.mid_rollout { 2 } else { 1 };
                 for _ in 0..sets {
                     let hash = random_suffix(rng, 10);
@@ -520,7 +495,7 @@ impl DemoCluster {
                     }
                 }
             }
-            WorkloadKind::StatefulSet => {
+            EntityKind::StatefulSet => {
                 let revision = format!("{}-{}", spec.name, random_suffix(rng, 10));
                 for i in 0..spec.replicas {
                     let name = format!("{}-{i}", spec.name);
@@ -532,7 +507,7 @@ impl DemoCluster {
                     plan.push((name, PodOwner::Workload, labels, false));
                 }
             }
-            WorkloadKind::DaemonSet => {
+            EntityKind::DaemonSet => {
                 let revision = random_suffix(rng, 10);
                 for _ in 0..self.nodes.len() {
                     let name = format!("{}-{}", spec.name, random_suffix(rng, 5));
@@ -543,9 +518,9 @@ impl DemoCluster {
                     plan.push((name, PodOwner::Workload, labels, false));
                 }
             }
-            WorkloadKind::CronJob | WorkloadKind::Job => {
+            EntityKind::CronJob | EntityKind::Job => {
                 for run in 0..spec.replicas {
-                    let (job_name, minute) = if spec.kind == WorkloadKind::CronJob {
+                    let (job_name, minute) = if spec.kind == EntityKind::CronJob {
                         let minute = FIRST_CRON_MINUTE + 20 * run as u64;
                         (format!("{}-{minute}", spec.name), Some(minute))
                     } else {
@@ -570,7 +545,7 @@ impl DemoCluster {
                     plan.push((name, PodOwner::Job(job_index), labels, finished));
                 }
             }
-            WorkloadKind::Pod => {
+            EntityKind::Pod => {
                 plan.push((spec.name.to_string(), PodOwner::None, Vec::new(), false));
             }
         }

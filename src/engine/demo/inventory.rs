@@ -4,7 +4,7 @@
 use serde_json::{json, Map, Value};
 
 use super::cluster::{
-    DemoCluster, PodOwner, ServiceSpec, TargetPort, WorkloadKind, WorkloadSpec, FIRST_CRON_MINUTE,
+    DemoCluster, EntityKind, PodOwner, ServiceSpec, TargetPort, WorkloadSpec, FIRST_CRON_MINUTE,
 };
 
 /// The timestamp every demo object claims as its creation time.
@@ -84,27 +84,27 @@ fn workload_object(cluster: &DemoCluster, index: usize) -> Option<Value> {
         labels_object(spec.labels.iter().copied()),
     );
     let object = match spec.kind {
-        WorkloadKind::Deployment => json!({
+        EntityKind::Deployment => json!({
             "apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta,
             "spec": {"replicas": spec.replicas, "selector": selector,
                      "template": pod_template(spec, &[])}
         }),
-        WorkloadKind::StatefulSet => json!({
+        EntityKind::StatefulSet => json!({
             "apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": meta,
             "spec": {"replicas": spec.replicas, "serviceName": spec.name, "selector": selector,
                      "template": pod_template(spec, &[])}
         }),
-        WorkloadKind::DaemonSet => json!({
+        EntityKind::DaemonSet => json!({
             "apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": meta,
             "spec": {"selector": selector, "template": pod_template(spec, &[])}
         }),
-        WorkloadKind::CronJob => json!({
+        EntityKind::CronJob => json!({
             "apiVersion": "batch/v1", "kind": "CronJob", "metadata": meta,
             "spec": {"schedule": "*/20 * * * *", "jobTemplate": {"spec": {
                 "template": pod_template(spec, &[])}}},
             "status": {"lastScheduleTime": cron_time(FIRST_CRON_MINUTE + 40)}
         }),
-        WorkloadKind::Job | WorkloadKind::Pod => return None,
+        EntityKind::Job | EntityKind::Pod => return None,
     };
     Some(object)
 }
@@ -267,9 +267,9 @@ pub fn inventory_objects(cluster: &DemoCluster) -> Vec<Value> {
     items.extend(cluster.services.iter().map(service_object));
     items.extend(replica_set_objects(cluster));
     let kinds = [
-        WorkloadKind::Deployment,
-        WorkloadKind::StatefulSet,
-        WorkloadKind::DaemonSet,
+        EntityKind::Deployment,
+        EntityKind::StatefulSet,
+        EntityKind::DaemonSet,
     ];
     for kind in kinds {
         items.extend(
@@ -281,7 +281,7 @@ pub fn inventory_objects(cluster: &DemoCluster) -> Vec<Value> {
     items.extend(job_objects(cluster));
     items.extend(
         (0..cluster.workloads.len())
-            .filter(|&i| cluster.workloads[i].kind == WorkloadKind::CronJob)
+            .filter(|&i| cluster.workloads[i].kind == EntityKind::CronJob)
             .filter_map(|i| workload_object(cluster, i)),
     );
     items
