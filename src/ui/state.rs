@@ -154,10 +154,18 @@ impl AppState {
         id
     }
 
-    /// Whether any loaded file holds flows.
+    /// Whether any loaded file holds flows (recognised from its head, or by the last load,
+    /// which also sees inside gzip files).
     pub fn has_flows(&self) -> bool {
         self.files
             .with(|files| files.iter().any(|f| f.format == InputFormat::Hubble))
+            || self.result.with(|result| {
+                result.as_ref().is_some_and(|r| {
+                    r.files
+                        .iter()
+                        .any(|f| f.format == Some(InputFormat::Hubble))
+                })
+            })
     }
 }
 

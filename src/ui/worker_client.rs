@@ -32,11 +32,17 @@ fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
-/// Stops the running ingest, if any.
+/// Stops the running ingest, if any, and forgets the files it was adding: what the last
+/// finished load showed stays.
 pub fn cancel(state: AppState) {
     state.job.set_value(None);
     if state.progress.get_untracked().is_some() {
         state.progress.set(None);
+        let kept = state
+            .result
+            .with_untracked(|r| r.as_ref().map_or(0, |r| r.files.len()));
+        state.files.update(|files| files.truncate(kept));
+        state.sources.update_value(|sources| sources.truncate(kept));
         state.error.set(Some("Loading was cancelled.".to_string()));
     }
 }

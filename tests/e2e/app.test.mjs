@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
 import { readFile, mkdir, mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -225,6 +226,21 @@ test('the file picker takes several files and names the formats it understands',
   await context.close();
 });
 
+test('a gzip-compressed capture is read like the plain one', async () => {
+  const { page, context } = await openApp();
+  const dir = await mkdtemp(path.join(tmpdir(), 'flowpol-e2e-'));
+  const gzPath = path.join(dir, 'capture.jsonl.gz');
+  await writeFile(gzPath, gzipSync(await readFile(path.join(fixtures, CAPTURE))));
+  await byTestId(page, 'file-input').setInputFiles([gzPath]);
+  await byTestId(page, 'dataset-summary').waitFor();
+  const row = await byTestId(page, 'loaded-file').innerText();
+  assert.match(row, /Hubble flows \(gzip\)/);
+  assert.match(row, /129 records · 20 connection starts · 0 problems/);
+  assert.match(await byTestId(page, 'empty-state').innerText(), /Choose an entity/);
+  await context.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
 test('bad lines are listed with file, line and reason, and the rest is kept', async () => {
   const { page, context } = await openApp();
   const lines = (await readFile(path.join(fixtures, CAPTURE), 'utf8')).split('\n');
@@ -263,7 +279,9 @@ test('a large file shows its progress and can be cancelled', async () => {
   await page.screenshot({ path: path.join(artifacts, 'progress-light.png'), fullPage: true });
   await byTestId(page, 'cancel-load').click();
   await byTestId(page, 'load-progress').waitFor({ state: 'detached' });
-  assert.match(await byTestId(page, 'load-status').innerText(), /Loading was cancelled/);
+  const status = await byTestId(page, 'load-status').innerText();
+  assert.match(status, /Loading was cancelled/);
+  assert.match(status, /No files loaded yet/, 'the cancelled file is forgotten');
   await context.close();
   await rm(dir, { recursive: true, force: true });
 });
