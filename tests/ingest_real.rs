@@ -55,3 +55,24 @@ fn bookinfo_capture_holds_exactly_these_communications() {
         ]
     );
 }
+
+/// Inspektor Gadget's `advise network-policy` trace events, converted to flowpol's flow format
+/// by the jq one-liner in the README (the converted file is committed beside the original).
+#[test]
+fn inspektor_gadget_events_through_the_flowpol_format() {
+    let converted =
+        include_bytes!("fixtures/flowpol/inspektor-gadget-connect-to-svc.flowpol.jsonl");
+    let (ingest, dataset) = load(&[("ig.flowpol.jsonl", converted)]);
+    assert_eq!(
+        ingest.files[0].format,
+        Some(flowpol::engine::format::InputFormat::FlowpolJson)
+    );
+    assert_eq!(ingest.files[0].records, 5);
+    assert_eq!(
+        summary(&dataset),
+        vec![
+            "Pod/test-networkpolicy-8485776873410829123/test-pod -> 10.96.0.1 TCP/443 x2",
+            "Pod/test-networkpolicy-8485776873410829123/test-pod -> 10.96.0.10 UDP/53 x3",
+        ]
+    );
+}

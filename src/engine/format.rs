@@ -11,6 +11,8 @@ pub enum InputFormat {
     Hubble,
     /// A Kubernetes object or `v1 List`, as `kubectl get ... -o json` prints it.
     KubernetesInventory,
+    /// flowpol's own flow format (`src`, `dst`, `port`, ...), for other tools' data.
+    FlowpolJson,
     /// A gzip stream (its content is recognised once decompressed).
     Gzip,
     /// Nothing flowpol understands.
@@ -18,11 +20,17 @@ pub enum InputFormat {
 }
 
 impl InputFormat {
+    /// Whether files of this format hold flows.
+    pub fn holds_flows(self) -> bool {
+        matches!(self, InputFormat::Hubble | InputFormat::FlowpolJson)
+    }
+
     /// A short human-readable name.
     pub fn label(self) -> &'static str {
         match self {
             InputFormat::Hubble => "Hubble flows",
             InputFormat::KubernetesInventory => "Kubernetes inventory",
+            InputFormat::FlowpolJson => "flowpol flows",
             InputFormat::Gzip => "gzip-compressed",
             InputFormat::Unknown => "unknown format",
         }
@@ -31,8 +39,8 @@ impl InputFormat {
 
 /// What flowpol says when it does not understand a file.
 pub const UNDERSTOOD_FORMATS: &str = "Hubble flows (hubble observe -o json, one JSON object \
-     per line, or a JSON array) and Kubernetes inventories (kubectl get ... -o json), plain \
-     or gzip-compressed";
+     per line, or a JSON array), flowpol's own flow format (see flowpol-flows.schema.json) and \
+     Kubernetes inventories (kubectl get ... -o json), plain or gzip-compressed";
 
 /// How many leading bytes [`detect_format`] looks at, at most.
 pub const SNIFF_BYTES: usize = 64 * 1024;
@@ -123,6 +131,8 @@ fn classify(keys: &[String]) -> InputFormat {
     let has = |key: &str| keys.iter().any(|k| k == key);
     if has("flow") || keys.iter().any(|k| FLOW_KEYS.contains(&k.as_str())) {
         InputFormat::Hubble
+    } else if has("src") && has("dst") {
+        InputFormat::FlowpolJson
     } else if (has("apiVersion") && (has("kind") || has("items") || has("metadata")))
         || keys.first().is_some_and(|k| k == "apiVersion")
     {
@@ -169,6 +179,14 @@ mod tests {
     fn single_object_inventory() {
         let text = br#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a"}}"#;
         assert_eq!(detect_format(text), InputFormat::KubernetesInventory);
+    }
+
+    #[test]
+    fn flowpol_flows() {
+        assert_eq!(
+            detect_format(br#"{"src":{"ip":"a"},"dst":{"ip":"b"},"port":80}"#),
+            InputFormat::FlowpolJson
+        );
     }
 
     #[test]

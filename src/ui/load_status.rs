@@ -22,7 +22,7 @@ fn origin_label(origin: FileOrigin) -> &'static str {
 /// What a finished load says of one file.
 fn report_text(report: &FileReport) -> String {
     match report.format {
-        Some(InputFormat::Hubble) => format!(
+        Some(InputFormat::Hubble | InputFormat::FlowpolJson) => format!(
             "{} records · {} connection starts · {} problems",
             thousands(report.records),
             thousands(report.starts),

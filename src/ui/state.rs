@@ -158,7 +158,7 @@ impl AppState {
     /// which also sees inside gzip files).
     pub fn has_flows(&self) -> bool {
         self.files
-            .with(|files| files.iter().any(|f| f.format == InputFormat::Hubble))
+            .with(|files| files.iter().any(|f| f.format.holds_flows()))
             || self.result.with(|result| {
                 result.as_ref().is_some_and(|r| {
                     r.files

@@ -284,6 +284,19 @@ pub fn minute_of(nanos: i64) -> i64 {
     nanos.div_euclid(60_000_000_000)
 }
 
+/// Connections another tool already aggregated: `count` from client to server.
+#[derive(Clone, Debug)]
+pub struct AggregateRecord<'a> {
+    pub client: EndpointInfo<'a>,
+    pub server: EndpointInfo<'a>,
+    pub protocol: Protocol,
+    pub port: u16,
+    pub count: u32,
+    pub time: Option<i64>,
+    pub dropped: bool,
+    pub server_names: Vec<std::borrow::Cow<'a, str>>,
+}
+
 /// Everything aggregated from the flows of all files.
 #[derive(Debug, Default)]
 pub struct FlowAggregate {
@@ -376,6 +389,49 @@ impl FlowAggregate {
                 .insert((namespace.to_string(), name.to_string()));
         }
         Ok(())
+    }
+
+    /// Records `count` connections of an already aggregated record (flowpol's flow JSON):
+    /// counted as given, in a vantage of their own, at `time` when known.
+    pub fn add_aggregate(&mut self, record: &AggregateRecord<'_>) {
+        let key = CommunicationKey {
+            client: self.endpoints.intern(&record.client),
+            server: self.endpoints.intern(&record.server),
+            protocol: record.protocol,
+            port: record.port,
+        };
+        let vantage = self.named_vantage("flowpol-json");
+        let communication = self.communications.entry(key).or_default();
+        let minute = record.time.map_or(0, minute_of);
+        let counts = communication.vantages.entry(vantage).or_default();
+        *counts.per_minute.entry(minute).or_insert(0) += record.count;
+        if let Some(time) = record.time {
+            communication.first_seen = min_option(communication.first_seen, Some(time));
+            communication.last_seen = max_option(communication.last_seen, Some(time));
+        }
+        if record.dropped {
+            communication.dropped_starts += u64::from(record.count);
+        }
+        for name in &record.server_names {
+            if communication.server_names.len() < MAX_NAMES_PER_ADDRESS {
+                communication
+                    .server_names
+                    .insert(name.trim_end_matches('.').to_string());
+            }
+        }
+    }
+
+    fn named_vantage(&mut self, point: &str) -> VantageId {
+        let vantage = Vantage {
+            point: point.to_string(),
+        };
+        if let Some(&id) = self.vantage_ids.get(&vantage) {
+            return id;
+        }
+        let id = self.vantages.len() as VantageId;
+        self.vantage_ids.insert(vantage.clone(), id);
+        self.vantages.push(vantage);
+        id
     }
 
     /// Records the names a DNS answer gave to addresses.

@@ -2,12 +2,14 @@
 //!
 //! - [`records`]: a stream of chunks cut into JSON records (lines or array elements).
 //! - [`hubble`]: one Hubble line to a [`hubble::FlowEvent`].
+//! - [`flowpol_json`]: flowpol's own flow format, for other tools' data.
 //! - [`connection`]: which events start a connection.
 //! - [`aggregate`]: starts counted per communication, connections not events.
 //! - [`session`]: files fed in chunks, gzip undone, formats recognised, problems reported.
 
 pub mod aggregate;
 pub mod connection;
+pub mod flowpol_json;
 pub mod hubble;
 pub mod json_scan;
 pub mod records;

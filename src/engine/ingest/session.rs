@@ -13,6 +13,7 @@ use crate::engine::resolve::resolve;
 
 use super::aggregate::FlowAggregate;
 use super::connection::{role, Role, SkipReason};
+use super::flowpol_json::parse_record;
 use super::hubble::parse_flow;
 use super::records::{Record, RecordSplitter};
 
@@ -75,7 +76,7 @@ enum Decoder {
 enum Content {
     /// The first decoded bytes, until the format can be told.
     Sniffing(Vec<u8>),
-    Flows(RecordSplitter),
+    Flows(RecordSplitter, FlowFormat),
     Inventory(Vec<u8>),
     Ignored,
 }
@@ -95,6 +96,13 @@ pub struct LoadResult {
     pub diagnostics: Vec<Diagnostic>,
     pub problem_count: u64,
     pub dataset: Dataset,
+}
+
+/// The record formats of flow files.
+#[derive(Clone, Copy)]
+enum FlowFormat {
+    Hubble,
+    Flowpol,
 }
 
 /// A whole ingest: all files, their reports, the aggregated flows and the inventory.
@@ -128,6 +136,25 @@ impl Sink<'_> {
                 line,
                 message,
             });
+        }
+    }
+
+    fn flowpol_record(&mut self, record: Record<'_>) {
+        self.report.records += 1;
+        match parse_record(record.bytes) {
+            Ok(aggregate) => {
+                self.report.flows += 1;
+                self.report.starts += u64::from(aggregate.count);
+                self.flows.add_aggregate(&aggregate);
+            }
+            Err(message) => self.problem(record.line, message),
+        }
+    }
+
+    fn record(&mut self, format: FlowFormat, record: Record<'_>) {
+        match format {
+            FlowFormat::Hubble => self.flow_record(record),
+            FlowFormat::Flowpol => self.flowpol_record(record),
         }
     }
 
@@ -243,7 +270,10 @@ impl Ingest {
             let format = detect_format(&head);
             file.report.format = Some(format);
             file.content = match format {
-                InputFormat::Hubble => Content::Flows(RecordSplitter::new()),
+                InputFormat::Hubble => Content::Flows(RecordSplitter::new(), FlowFormat::Hubble),
+                InputFormat::FlowpolJson => {
+                    Content::Flows(RecordSplitter::new(), FlowFormat::Flowpol)
+                }
                 InputFormat::KubernetesInventory => Content::Inventory(Vec::new()),
                 InputFormat::Gzip | InputFormat::Unknown => {
                     file.report.error = Some(if head.iter().all(u8::is_ascii_whitespace) {
@@ -263,16 +293,17 @@ impl Ingest {
             report, content, ..
         } = file;
         match content {
-            Content::Flows(splitter) => {
+            Content::Flows(splitter, format) => {
+                let format = *format;
                 let mut sink = Sink {
                     flows: &mut self.flows,
                     report,
                     diagnostics: &mut self.diagnostics,
                     problem_count: &mut self.problem_count,
                 };
-                splitter.push(bytes, &mut |record| sink.flow_record(record));
+                splitter.push(bytes, &mut |record| sink.record(format, record));
                 if last {
-                    splitter.finish(&mut |record| sink.flow_record(record));
+                    splitter.finish(&mut |record| sink.record(format, record));
                     if splitter.has_trailing_garbage() {
                         sink.problem(
                             0,
