@@ -9,6 +9,7 @@ import { readFile, writeFile, mkdtemp, rm, open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
 
 const require = createRequire(import.meta.url);
 const { chromium } = require('playwright-core');
@@ -45,13 +46,29 @@ const browser = await chromium.launch({
 const page = await browser.newPage();
 await page.goto(`http://127.0.0.1:${server.address().port}/`);
 await page.locator('[data-testid="tab-ingress"]').waitFor();
+// The resident memory of Chromium's renderer processes (the tab: its page and its worker)
+// and of the others (browser, GPU, utilities), sampled while the file loads.
+let peakKiB = 0;
+let peakOtherKiB = 0;
+const sample = () => {
+  try {
+    const lines = execFileSync('ps', ['-C', 'chromium', '-o', 'rss=,args=']).toString().split('\n').filter(Boolean);
+    for (const line of lines) {
+      const rss = Number(line.trim().split(/\s+/)[0]);
+      if (line.includes('--type=renderer')) peakKiB = Math.max(peakKiB, rss);
+      else peakOtherKiB = Math.max(peakOtherKiB, rss);
+    }
+  } catch {}
+};
+const sampler = setInterval(sample, 250);
 const started = Date.now();
 await page.locator('[data-testid="file-input"]').setInputFiles([big]);
 await page.locator('[data-testid="dataset-summary"]').waitFor({ timeout: 30 * 60 * 1000 });
 const seconds = (Date.now() - started) / 1000;
+clearInterval(sampler);
 const counts = await page.locator('[data-testid="file-counts"]').innerText();
 const metrics = await page.evaluate(() => performance.memory ? performance.memory.usedJSHeapSize : null);
-console.log(`${(bytes / 2 ** 20).toFixed(0)} MiB (${copies} copies of the demo flows) in ${seconds.toFixed(1)} s: ${(bytes / seconds / 1e6).toFixed(0)} MB/s; ${counts}; page JS heap ${metrics ? (metrics / 2 ** 20).toFixed(0) + ' MiB' : 'n/a'}`);
+console.log(`${(bytes / 2 ** 20).toFixed(0)} MiB (${copies} copies of the demo flows) in ${seconds.toFixed(1)} s: ${(bytes / seconds / 1e6).toFixed(0)} MB/s; ${counts}; page JS heap ${metrics ? (metrics / 2 ** 20).toFixed(0) + ' MiB' : 'n/a'}; tab (renderer) peak ${(peakKiB / 1024).toFixed(0)} MiB resident, largest other Chromium process ${(peakOtherKiB / 1024).toFixed(0)} MiB`);
 await browser.close();
 server.close();
 await rm(dir, { recursive: true, force: true });
