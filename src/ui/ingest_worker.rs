@@ -1,6 +1,7 @@
-//! The worker side of ingest: waits for a batch of files, reads each in chunks (asking for the
-//! next chunk before parsing the current one), feeds them to the engine, reports progress, and
-//! sends back the result. The page cancels by terminating the worker.
+//! The worker side of ingest: waits for a batch of files, reads each in chunks (through one
+//! reused buffer where the browser allows, else in slices read one ahead), feeds them to the
+//! engine, reports progress, and sends back the result. The page cancels by terminating the
+//! worker.
 
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -54,33 +55,89 @@ fn read(blob: &Blob, start: f64, end: f64) -> Result<JsFuture, String> {
     Ok(JsFuture::from(slice.array_buffer()))
 }
 
+/// Reads `blob` through a BYOB ("bring your own buffer") reader: the same buffer goes back
+/// and forth between the browser and the worker, so memory stays flat however large the file.
+/// `None` when the browser's blob streams are not byte streams.
+async fn read_with_one_buffer(
+    blob: &Blob,
+    mut on_chunk: impl FnMut(&[u8], u64),
+) -> Option<Result<(), String>> {
+    let reader = web_sys::ReadableStreamByobReader::new(&blob.stream()).ok()?;
+    let mut buffer = js_sys::ArrayBuffer::new(CHUNK_BYTES as u32);
+    let mut bytes = vec![0u8; CHUNK_BYTES as usize];
+    let mut offset = 0u64;
+    loop {
+        let view = Uint8Array::new(&buffer);
+        let result = match JsFuture::from(reader.read_with_array_buffer_view(&view)).await {
+            Ok(result) => result,
+            Err(_) => return Some(Err("the browser could not read the file".to_string())),
+        };
+        let done = js_sys::Reflect::get(&result, &"done".into())
+            .map(|d| d.is_truthy())
+            .unwrap_or(true);
+        let Ok(value) = js_sys::Reflect::get(&result, &"value".into()) else {
+            return Some(Err("the browser returned no data".to_string()));
+        };
+        if let Ok(filled) = value.dyn_into::<Uint8Array>() {
+            let length = filled.length() as usize;
+            filled.copy_to(&mut bytes[..length]);
+            offset += length as u64;
+            on_chunk(&bytes[..length], offset);
+            // The buffer was handed over and back: read into it again.
+            buffer = filled.buffer();
+        }
+        if done {
+            return Some(Ok(()));
+        }
+    }
+}
+
+/// Reads `blob` in slices, asking for the next before handing over the current one.
+async fn read_in_slices(blob: &Blob, mut on_chunk: impl FnMut(&[u8], u64)) -> Result<(), String> {
+    let total = blob.size();
+    let mut offset = 0.0;
+    let mut next = (total > 0.0)
+        .then(|| read(blob, 0.0, CHUNK_BYTES.min(total)))
+        .transpose()?;
+    while let Some(pending) = next.take() {
+        let buffer = pending
+            .await
+            .map_err(|_| "the browser could not read the file".to_string())?;
+        let bytes = Uint8Array::new(&buffer).to_vec();
+        offset += bytes.len() as f64;
+        if offset < total && !bytes.is_empty() {
+            next = Some(read(blob, offset, (offset + CHUNK_BYTES).min(total))?);
+        }
+        on_chunk(&bytes, offset as u64);
+    }
+    Ok(())
+}
+
 async fn ingest(request: StartRequest, blobs: Vec<Blob>) -> Result<(), String> {
     let mut ingest = Ingest::new();
     for (index, blob) in blobs.iter().enumerate() {
         let name = request.names.get(index).cloned().unwrap_or_default();
-        let total = blob.size();
+        let total = blob.size() as u64;
         ingest.begin_file(&name);
-        let mut offset = 0.0;
-        let mut next = (total > 0.0)
-            .then(|| read(blob, 0.0, CHUNK_BYTES.min(total)))
-            .transpose()?;
-        while let Some(pending) = next.take() {
-            let buffer = pending
-                .await
-                .map_err(|_| format!("the browser could not read {name}"))?;
-            let bytes = Uint8Array::new(&buffer).to_vec();
-            offset += bytes.len() as f64;
-            if offset < total && !bytes.is_empty() {
-                next = Some(read(blob, offset, (offset + CHUNK_BYTES).min(total))?);
+        let mut reported = 0u64;
+        let mut on_chunk = |bytes: &[u8], read: u64| {
+            ingest.push(bytes);
+            // Progress about every chunk's worth of bytes, and at the end.
+            if read - reported >= CHUNK_BYTES as u64 || read >= total {
+                reported = read;
+                post(&FromWorker::Progress {
+                    file: index,
+                    read,
+                    total,
+                    flows: ingest.current_report().map_or(0, |r| r.flows),
+                });
             }
-            ingest.push(&bytes);
-            post(&FromWorker::Progress {
-                file: index,
-                read: offset as u64,
-                total: total as u64,
-                flows: ingest.current_report().map_or(0, |r| r.flows),
-            });
-        }
+        };
+        let outcome = match read_with_one_buffer(blob, &mut on_chunk).await {
+            Some(outcome) => outcome,
+            None => read_in_slices(blob, &mut on_chunk).await,
+        };
+        outcome.map_err(|message| format!("{name}: {message}"))?;
         ingest.end_file();
     }
     let result = ingest.finish_result(&request.cluster_ranges);
