@@ -6,8 +6,8 @@
 //! client's node and the server's node, each at several observation points). Each vantage
 //! sees each connection start once, so a communication's connection count is the largest count
 //! among its vantages, evaluated over any time span from per-minute counts. Within one vantage,
-//! repeated starts of the same client address and port (SYN retransmissions, keep-alive
-//! requests) are counted once.
+//! a start from a client address and port among the last few seen there (a SYN retransmission
+//! follows its original at once) is counted once.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{Hash, Hasher};
@@ -165,7 +165,7 @@ pub struct Vantage {
 }
 
 /// An index into the vantage table.
-pub type VantageId = u16;
+pub type VantageId = u32;
 
 /// A key of the communication table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -197,7 +197,8 @@ impl VantageCounts {
         }
         self.recent[self.recent_next] = connection;
         self.recent_next = (self.recent_next + 1) % RECENT_STARTS;
-        *self.per_minute.entry(minute).or_insert(0) += 1;
+        let count = self.per_minute.entry(minute).or_insert(0);
+        *count = count.saturating_add(1);
     }
 
     /// Starts within `[from, to]` minutes (inclusive).
@@ -247,7 +248,8 @@ impl ObservedCommunication {
         for (vantage, counts) in &other.vantages {
             let mine = self.vantages.entry(*vantage).or_default();
             for (minute, n) in &counts.per_minute {
-                *mine.per_minute.entry(*minute).or_insert(0) += n;
+                let count = mine.per_minute.entry(*minute).or_insert(0);
+                *count = count.saturating_add(*n);
             }
         }
         self.first_seen = min_option(self.first_seen, other.first_seen);
@@ -404,7 +406,8 @@ impl FlowAggregate {
         let communication = self.communications.entry(key).or_default();
         let minute = record.time.map_or(0, minute_of);
         let counts = communication.vantages.entry(vantage).or_default();
-        *counts.per_minute.entry(minute).or_insert(0) += record.count;
+        let count = counts.per_minute.entry(minute).or_insert(0);
+        *count = count.saturating_add(record.count);
         if let Some(time) = record.time {
             communication.first_seen = min_option(communication.first_seen, Some(time));
             communication.last_seen = max_option(communication.last_seen, Some(time));

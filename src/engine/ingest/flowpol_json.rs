@@ -76,9 +76,9 @@ fn endpoint<'a>(
         }
         None => None,
     };
-    if workload.is_some() && wire.namespace.is_none() {
+    if (workload.is_some() || wire.pod.is_some()) && wire.namespace.is_none() {
         return Err(format!(
-            "field `{side}.namespace`: required with `workload`"
+            "field `{side}.namespace`: required with `pod` or `workload`"
         ));
     }
     let mut labels: Vec<Cow<'a, str>> = wire
@@ -199,6 +199,10 @@ mod tests {
             (
                 r#"{"src":{"ip":"a"},"dst":{"ip":"b"},"port":80,"colour":"red"}"#,
                 "unknown field `colour`",
+            ),
+            (
+                r#"{"src":{"pod":"alpha"},"dst":{"ip":"b"},"port":80}"#,
+                "field `src.namespace`",
             ),
         ] {
             let error = parse_record(bad.as_bytes()).unwrap_err();

@@ -113,10 +113,11 @@ pub fn skip_value(bytes: &[u8], at: usize) -> Result<usize, ScanError> {
         }
         b'-' | b'0'..=b'9' | b't' | b'f' | b'n' => {
             let mut position = at;
+            // Numbers, true, false, null: only their own characters.
             while position < bytes.len()
-                && !matches!(
+                && matches!(
                     bytes[position],
-                    b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'
+                    b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' | b'+' | b'-' | b'.'
                 )
             {
                 position += 1;
@@ -235,6 +236,8 @@ mod tests {
             "{\"a\":1 \"b\":2}",
             "{\"a\":[1,2}",
             "{\"a\":\"open}",
+            "{\"a\":1\"b\":2}",
+            "{\"a\":tru\"e}",
             "{\"a\":1} x",
             "{\"a\":\"\\",
         ] {

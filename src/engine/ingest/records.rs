@@ -82,26 +82,39 @@ impl RecordSplitter {
 
     /// Feeds the next chunk; `on_record` receives every record completed by it.
     pub fn push(&mut self, chunk: &[u8], on_record: &mut dyn FnMut(Record<'_>)) {
-        let mut chunk = chunk;
-        if self.layout == Layout::Undecided {
-            let start = chunk.iter().position(|b| !b.is_ascii_whitespace());
-            let Some(start) = start else {
-                self.line += chunk.iter().filter(|&&b| b == b'\n').count() as u64;
-                return;
-            };
-            self.line += chunk[..start].iter().filter(|&&b| b == b'\n').count() as u64;
-            // A UTF-8 byte order mark is not part of the data.
-            let rest = &chunk[start..];
-            let rest = rest.strip_prefix(b"\xef\xbb\xbf").unwrap_or(rest);
-            if rest.first() == Some(&b'[') {
-                self.layout = Layout::Array { done: false };
-                chunk = &rest[1..];
-            } else {
-                self.layout = Layout::Lines;
-                chunk = rest;
-            }
-            self.carry_line = self.line;
+        if self.layout != Layout::Undecided {
+            return self.push_decided(chunk, on_record);
         }
+        // Undecided: the layout is told by the first byte that is neither blank nor part of a
+        // UTF-8 byte order mark, which may arrive split over several chunks.
+        let mut pending = std::mem::take(&mut self.carry);
+        pending.extend_from_slice(chunk);
+        let newlines = |bytes: &[u8]| bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+        let mut start = first_non_blank(&pending, 0);
+        let rest = &pending[start..];
+        if rest.len() < BOM.len() && BOM.starts_with(rest) && !rest.is_empty() {
+            self.carry = pending;
+            return;
+        }
+        if rest.starts_with(BOM) {
+            start = first_non_blank(&pending, start + BOM.len());
+        }
+        if start == pending.len() {
+            self.line += newlines(&pending);
+            return;
+        }
+        self.line += newlines(&pending[..start]);
+        self.carry_line = self.line;
+        if pending[start] == b'[' {
+            self.layout = Layout::Array { done: false };
+            start += 1;
+        } else {
+            self.layout = Layout::Lines;
+        }
+        self.push_decided(&pending[start..], on_record);
+    }
+
+    fn push_decided(&mut self, chunk: &[u8], on_record: &mut dyn FnMut(Record<'_>)) {
         match self.layout {
             Layout::Lines => self.push_lines(chunk, on_record),
             Layout::Array { .. } => self.push_array(chunk, on_record),
@@ -228,6 +241,17 @@ impl RecordSplitter {
     }
 }
 
+/// The UTF-8 byte order mark.
+const BOM: &[u8] = b"\xef\xbb\xbf";
+
+fn first_non_blank(bytes: &[u8], from: usize) -> usize {
+    bytes
+        .iter()
+        .skip(from)
+        .position(|b| !b.is_ascii_whitespace())
+        .map_or(bytes.len(), |p| from + p)
+}
+
 fn strip_cr(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
@@ -305,11 +329,19 @@ mod tests {
     }
 
     #[test]
-    fn byte_order_mark_is_skipped() {
-        assert_eq!(
-            split("\u{feff}{\"a\":1}\n", 3),
-            vec![(1, "{\"a\":1}".to_string())]
-        );
+    fn byte_order_mark_is_skipped_however_it_is_cut() {
+        for chunk in [1, 2, 3, 4, 100] {
+            assert_eq!(
+                split("\u{feff}{\"a\":1}\n", chunk),
+                vec![(1, "{\"a\":1}".to_string())],
+                "chunk {chunk}"
+            );
+            assert_eq!(
+                split("\u{feff}\n[\n{\"a\":1},\n{\"b\":2}\n]", chunk),
+                vec![(3, "{\"a\":1}".to_string()), (4, "{\"b\":2}".to_string())],
+                "chunk {chunk}"
+            );
+        }
     }
 
     #[cfg(not(target_arch = "wasm32"))]

@@ -230,7 +230,13 @@ impl Ingest {
             }
             Decoder::Plain => self.content(file, chunk, false),
             Decoder::Gzip(decoder) => {
-                let result = decoder.write_all(chunk);
+                let mut result = decoder.write_all(chunk);
+                if result.is_err() {
+                    // Hand over what was decompressed before the damage.
+                    let _ = decoder.flush();
+                } else {
+                    result = decoder.flush();
+                }
                 let decoded = std::mem::take(decoder.get_mut());
                 self.content(file, &decoded, false);
                 if let Err(error) = result {
@@ -248,6 +254,7 @@ impl Ingest {
             file.report.decoded_bytes
         );
         file.report.error = Some(message.clone());
+        file.report.problems += 1;
         self.problem_count += 1;
         if self.diagnostics.len() < LISTED_PROBLEMS {
             self.diagnostics.push(Diagnostic {
@@ -356,13 +363,15 @@ impl Ingest {
                 }
                 self.content(&mut file, &head, true);
             }
-            Decoder::Gzip(decoder) => match decoder.finish() {
-                Ok(rest) => self.content(&mut file, &rest, true),
-                Err(error) => {
-                    self.content(&mut file, &[], true);
+            Decoder::Gzip(mut decoder) => {
+                let result = decoder.try_finish();
+                // Whatever was decompressed is read, even when the stream ends early.
+                let rest = std::mem::take(decoder.get_mut());
+                self.content(&mut file, &rest, true);
+                if let Err(error) = result {
                     self.fail_gzip(&mut file, &error);
                 }
-            },
+            }
             Decoder::Plain | Decoder::Failed => self.content(&mut file, &[], true),
         }
         self.files.push(file.report);
@@ -532,6 +541,32 @@ mod tests {
         assert!(
             ingest.files[2].starts > 0,
             "the part before the damage is kept"
+        );
+    }
+
+    #[test]
+    fn a_gzip_file_cut_short_keeps_every_decompressed_record() {
+        let whole = gzip(CAPTURE);
+        for cut in [4, 8] {
+            let mut ingest = Ingest::new();
+            ingest.add_file("cut.jsonl.gz", &whole[..whole.len() - cut]);
+            let report = &ingest.files[0];
+            assert_eq!(report.records, 129, "cut {cut}");
+            assert!(report.error.as_deref().unwrap_or("").contains("damaged"));
+            assert_eq!(report.problems, 1);
+            assert_eq!(ingest.problem_count, 1);
+        }
+    }
+
+    #[test]
+    fn huge_counts_saturate_instead_of_overflowing() {
+        let record = br#"{"src":{"ip":"10.0.0.1"},"dst":{"ip":"10.0.0.2"},"port":80,"count":4294967295,"time":"2026-01-01T00:00:00Z"}"#;
+        let mut ingest = Ingest::new();
+        ingest.add_file("a.json", &[&record[..], b"\n", &record[..]].concat());
+        let dataset = ingest.finish(&[]);
+        assert_eq!(
+            dataset.communications[0].observed.connections(),
+            u64::from(u32::MAX)
         );
     }
 

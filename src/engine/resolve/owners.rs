@@ -203,10 +203,9 @@ pub fn owner_from_hubble(namespace: &str, kind: &str, name: &str) -> Option<Owne
         name: name.to_string(),
     };
     match kind {
-        "ReplicaSet" => Some(match deployment_of_replica_set(name) {
-            Some(deployment) => owner(EntityKind::Deployment, deployment),
-            None => owner(EntityKind::Pod, name),
-        }),
+        // A ReplicaSet no Deployment made: its pods have no workload flowpol writes for and
+        // are told apart by their own names (`None` lets the caller use the pod's name).
+        "ReplicaSet" => deployment_of_replica_set(name).map(|d| owner(EntityKind::Deployment, d)),
         "Job" => Some(match cronjob_of_job(name) {
             Some(cronjob) => owner(EntityKind::CronJob, cronjob),
             None => owner(EntityKind::Job, name),
@@ -308,6 +307,7 @@ mod tests {
                 .name,
             "web"
         );
+        assert!(owner_from_hubble("a", "ReplicaSet", "handmade").is_none());
         assert!(owner_from_hubble("a", "Rollout", "web").is_none());
     }
 
