@@ -179,16 +179,7 @@ fn inspect(files: &[PathBuf], cluster_ranges: &[String]) -> Result<(), String> {
     )
     .map_err(write_error)?;
     for communication in &dataset.communications {
-        writeln!(
-            out,
-            "  {} -> {} {}/{} x{}",
-            dataset.peer_label(communication.client),
-            dataset.peer_label(communication.server),
-            communication.protocol,
-            communication.port,
-            communication.observed.connections()
-        )
-        .map_err(write_error)?;
+        writeln!(out, "  {}", dataset.describe(communication)).map_err(write_error)?;
     }
     let bytes: u64 = ingest.files.iter().map(|f| f.decoded_bytes).sum();
     eprintln!(

@@ -19,16 +19,7 @@ fn summary(dataset: &Dataset) -> Vec<String> {
     let mut lines: Vec<String> = dataset
         .communications
         .iter()
-        .map(|c| {
-            format!(
-                "{} -> {} {}/{} x{}",
-                dataset.peer_label(c.client),
-                dataset.peer_label(c.server),
-                c.protocol,
-                c.port,
-                c.observed.connections()
-            )
-        })
+        .map(|c| dataset.describe(c))
         .collect();
     lines.sort();
     lines

@@ -127,6 +127,18 @@ impl Dataset {
         })
     }
 
+    /// A communication in one line: `client -> server PROTOCOL/port xCONNECTIONS`.
+    pub fn describe(&self, communication: &Communication) -> String {
+        format!(
+            "{} -> {} {}/{} x{}",
+            self.peer_label(communication.client),
+            self.peer_label(communication.server),
+            communication.protocol,
+            communication.port,
+            communication.observed.connections()
+        )
+    }
+
     /// A peer as `kind/namespace/name` or its IP.
     pub fn peer_label(&self, peer: Peer) -> String {
         match peer {

@@ -324,16 +324,7 @@ impl FlowAggregate {
             kind => format!("{kind:?}"),
         };
         let direction = event.direction.as_deref().unwrap_or("");
-        let vantage = Vantage {
-            point: format!("{point}/{direction}"),
-        };
-        if let Some(&id) = self.vantage_ids.get(&vantage) {
-            return id;
-        }
-        let id = self.vantages.len() as VantageId;
-        self.vantage_ids.insert(vantage.clone(), id);
-        self.vantages.push(vantage);
-        id
+        self.named_vantage(&format!("{point}/{direction}"))
     }
 
     /// Records a connection start; fails when an endpoint of the event cannot be read.
