@@ -235,14 +235,9 @@ fn entities_carry_selectors_names_and_counts() {
         .iter()
         .find(|c| c.port == 5432 && dataset.peer_label(c.client).ends_with("debug-shell"))
         .unwrap();
-    assert!(dropped.observed.dropped_starts > 0);
-    assert_eq!(
-        dropped.observed.connections(),
-        dropped
-            .observed
-            .dropped_starts
-            .min(dropped.observed.connections())
-    );
+    // Every connection of this pair was dropped (retries included in the starts).
+    assert!(dropped.observed.connections() > 0);
+    assert!(dropped.observed.dropped_starts >= dropped.observed.connections());
 }
 
 #[test]

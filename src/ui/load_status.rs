@@ -60,10 +60,11 @@ fn LoadedFileRow(file: LoadedFile, report: Option<FileReport>) -> impl IntoView 
             <span class="fp-status__format" data-format=format.label()>{label}</span>
             <span class="fp-status__origin">{origin_label(file.origin)}</span>
             {details.map(|text| view! { <span class="fp-status__counts" data-testid="file-counts">{text}</span> })}
-            {error.map(|text| view! { <span class="fp-status__help">{text}</span> })}
-            {(unknown && file.format == InputFormat::Unknown).then(|| view! {
+            // Until the worker's report says why, an unknown file says what flowpol reads.
+            {(unknown && error.is_none()).then(|| view! {
                 <span class="fp-status__help">{format!("flowpol understands {UNDERSTOOD_FORMATS}.")}</span>
             })}
+            {error.map(|text| view! { <span class="fp-status__help">{text}</span> })}
         </li>
     }
 }

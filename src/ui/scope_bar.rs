@@ -3,7 +3,9 @@
 
 use leptos::prelude::*;
 
-use super::state::{AppState, ENTITY_KINDS};
+use crate::engine::resolve::owners::EntityKind;
+
+use super::state::AppState;
 
 /// One labelled control of the scope bar.
 #[component]
@@ -112,9 +114,10 @@ pub fn ScopeBar() -> impl IntoView {
                     }
                     prop:value=move || state.scope_kind.get()
                 >
-                    {ENTITY_KINDS
-                        .iter()
-                        .map(|kind| view! { <option value=*kind>{*kind}</option> })
+                    // The reference product's order: Service, then the workload kinds.
+                    {std::iter::once("Service")
+                        .chain(EntityKind::ALL.iter().map(|kind| kind.as_str()))
+                        .map(|kind| view! { <option value=kind>{kind}</option> })
                         .collect_view()}
                 </select>
             </ScopeField>

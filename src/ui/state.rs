@@ -73,17 +73,6 @@ impl Tab {
     }
 }
 
-/// The entity types the scope bar offers, in the reference product's order.
-pub const ENTITY_KINDS: [&str; 7] = [
-    "Service",
-    "Deployment",
-    "DaemonSet",
-    "StatefulSet",
-    "CronJob",
-    "Job",
-    "Pod",
-];
-
 /// How far the worker has read one file.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FileProgress {

@@ -288,7 +288,9 @@ impl Ingest {
                     } else if format == InputFormat::Gzip {
                         "a gzip file inside a gzip file: decompress it once first".to_string()
                     } else {
-                        format!("not a format flowpol understands; it reads {UNDERSTOOD_FORMATS}")
+                        format!(
+                            "flowpol understands {UNDERSTOOD_FORMATS}; this file is none of them"
+                        )
                     });
                     Content::Ignored
                 }
