@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::engine::ingest::aggregate::ObservedCommunication;
+use crate::engine::ingest::aggregate::{minute_of, ObservedCommunication};
 use crate::engine::inventory::{ContainerPort, Labels, ServicePort};
 use crate::engine::model::Protocol;
 use crate::engine::resolve::addresses::{AddressClass, ClusterRanges};
@@ -82,6 +82,43 @@ pub struct Communication {
     /// The server's port after DNAT (the container port).
     pub port: u16,
     pub observed: ObservedCommunication,
+}
+
+/// A span of time in whole minutes since the Unix epoch, both ends included.
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimeWindow {
+    pub from_minute: i64,
+    pub to_minute: i64,
+}
+
+impl TimeWindow {
+    /// The whole capture.
+    pub const ALL: TimeWindow = TimeWindow {
+        from_minute: i64::MIN,
+        to_minute: i64::MAX,
+    };
+
+    /// The minutes from `since` to `until` (nanoseconds since the epoch; open when `None`).
+    pub fn between(since: Option<i64>, until: Option<i64>) -> TimeWindow {
+        TimeWindow {
+            from_minute: since.map_or(i64::MIN, minute_of),
+            to_minute: until.map_or(i64::MAX, minute_of),
+        }
+    }
+}
+
+impl Communication {
+    /// Connections within `window`.
+    pub fn connections_in(&self, window: TimeWindow) -> u64 {
+        self.observed
+            .connections_between(window.from_minute, window.to_minute)
+    }
+
+    /// Whether the communication happened within `window` (a connection started, or one was
+    /// dropped, in it).
+    pub fn seen_in(&self, window: TimeWindow) -> bool {
+        window == TimeWindow::ALL || self.connections_in(window) > 0
+    }
 }
 
 /// Everything the loaded files say.

@@ -12,20 +12,24 @@ use crate::engine::model::Protocol;
 /// Labels or a `matchLabels` selector.
 pub type Labels = BTreeMap<String, String>;
 
-/// A label selector (`matchLabels` and `matchExpressions`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+/// A label selector (`matchLabels` and `matchExpressions`); written with empty parts left
+/// out, so the empty selector is `{}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct LabelSelector {
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub match_labels: Labels,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub match_expressions: Vec<SelectorRequirement>,
 }
 
 /// One `matchExpressions` entry.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
 #[serde(default)]
 pub struct SelectorRequirement {
     pub key: String,
     pub operator: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub values: Vec<String>,
 }
 
@@ -45,6 +49,14 @@ impl LabelSelector {
                     _ => false,
                 }
             })
+    }
+
+    /// A selector of exactly these labels.
+    pub fn of_labels(labels: &Labels) -> LabelSelector {
+        LabelSelector {
+            match_labels: labels.clone(),
+            match_expressions: Vec::new(),
+        }
     }
 
     /// Whether the selector selects nothing at all (no requirement: selects everything).

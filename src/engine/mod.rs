@@ -6,10 +6,13 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod dataset;
+pub mod decisions;
 pub mod demo;
 pub mod format;
 pub mod ingest;
 pub mod inventory;
 pub mod model;
+pub mod policy;
 pub mod resolve;
 pub mod units;
+pub mod verify;

@@ -1,4 +1,7 @@
-//! The native command-line tool: argument parsing and file I/O over the engine.
+//! The native command-line tool: argument parsing and file I/O over the engine. `policy`
+//! holds `generate` and `verify`; `inspect` and `demo` are here.
+
+mod policy;
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
@@ -32,6 +35,13 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Write one NetworkPolicy per workload (every workload of every namespace seen, unless
+    /// narrowed), as multi-document YAML, with the default decisions: communications between
+    /// workloads included, unresolved addresses excluded unless an --alias covers them.
+    Generate(policy::GenerateArgs),
+    /// Replay every observed connection through NetworkPolicies; exit non-zero when one would
+    /// be denied, listing them.
+    Verify(policy::VerifyArgs),
     /// Write the demo dataset: a Hubble flow log and the matching kubectl inventory.
     Demo {
         /// Number of Hubble lines to write.
@@ -67,6 +77,8 @@ fn execute(command: Command) -> Result<(), String> {
             cluster_ranges,
             files,
         } => inspect(&files, &cluster_ranges),
+        Command::Generate(args) => policy::generate(&args),
+        Command::Verify(args) => policy::verify(&args),
         Command::Demo {
             flows,
             out,

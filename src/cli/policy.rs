@@ -1,0 +1,240 @@
+//! `flowpol generate` and `flowpol verify`: file I/O and flags over the engine's policy
+//! generator and verifier.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use crate::cli::ingest_files;
+use crate::engine::dataset::{Dataset, TimeWindow};
+use crate::engine::decisions::Decisions;
+use crate::engine::ingest::aggregate::parse_time;
+use crate::engine::ingest::session::Ingest;
+use crate::engine::policy::{generate_policies, policies_yaml, select_entities, Selection};
+use crate::engine::verify::existing::read_policies;
+use crate::engine::verify::replay::{verify_existing, verify_generated, Report};
+
+/// The options of `flowpol generate`.
+#[derive(Args, Debug)]
+pub struct GenerateArgs {
+    /// kubectl inventories (`kubectl get ... -A -o json`); files given as FLOW_FILE are
+    /// recognised too.
+    #[arg(long = "inventory", value_name = "FILE")]
+    pub inventories: Vec<PathBuf>,
+    /// Only workloads of this namespace (repeatable; default: every namespace seen).
+    #[arg(long = "namespace", value_name = "NS")]
+    pub namespaces: Vec<String>,
+    /// With --name: one workload, or `service` for the pods behind a Service.
+    #[arg(long, value_name = "KIND", requires = "name")]
+    pub kind: Option<String>,
+    /// With --kind: the workload's (or Service's) name.
+    #[arg(long, value_name = "NAME", requires = "kind")]
+    pub name: Option<String>,
+    /// Only connections from this time on (RFC 3339).
+    #[arg(long, value_name = "RFC3339")]
+    pub since: Option<String>,
+    /// Only connections up to this time (RFC 3339).
+    #[arg(long, value_name = "RFC3339")]
+    pub until: Option<String>,
+    /// Map an IP or CIDR to a name; its communications are included, as an ipBlock.
+    #[arg(long = "alias", value_name = "CIDR=NAME")]
+    pub aliases: Vec<String>,
+    /// Only workloads of this cluster (when the flows name clusters).
+    #[arg(long, value_name = "NAME")]
+    pub cluster: Option<String>,
+    /// Cluster CIDRs (pod or Service ranges) when no inventory gives them.
+    #[arg(long = "cluster-range", value_name = "CIDR")]
+    pub cluster_ranges: Vec<String>,
+    /// Allow UDP and TCP 53 to the cluster DNS pods (kube-system, k8s-app=kube-dns) from
+    /// every workload, as the browser's DNS option does.
+    #[arg(long)]
+    pub allow_dns: bool,
+    /// Decisions exported from the browser's review (JSON); flags add to them.
+    #[arg(long, value_name = "FILE")]
+    pub decisions: Option<PathBuf>,
+    /// Write the YAML here instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Flow logs (Hubble, flowpol JSON), plain or gzip-compressed.
+    #[arg(value_name = "FLOW_FILE", required = true)]
+    pub flow_files: Vec<PathBuf>,
+}
+
+/// The options of `flowpol verify`.
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// NetworkPolicies to check (YAML or JSON; several documents or a List per file); repeat
+    /// the flag for several files.
+    #[arg(long = "policies", value_name = "FILE", required = true)]
+    pub policies: Vec<PathBuf>,
+    /// kubectl inventories.
+    #[arg(long = "inventory", value_name = "FILE")]
+    pub inventories: Vec<PathBuf>,
+    /// Only connections from this time on (RFC 3339).
+    #[arg(long, value_name = "RFC3339")]
+    pub since: Option<String>,
+    /// Only connections up to this time (RFC 3339).
+    #[arg(long, value_name = "RFC3339")]
+    pub until: Option<String>,
+    /// Cluster CIDRs when no inventory gives them.
+    #[arg(long = "cluster-range", value_name = "CIDR")]
+    pub cluster_ranges: Vec<String>,
+    /// Flow logs, plain or gzip-compressed.
+    #[arg(value_name = "FLOW_FILE", required = true)]
+    pub flow_files: Vec<PathBuf>,
+}
+
+/// Reads the inputs into a dataset; skipped lines are warned about, an unreadable file is an
+/// error.
+fn load(
+    inventories: &[PathBuf],
+    flow_files: &[PathBuf],
+    cluster_ranges: &[String],
+) -> Result<Dataset, String> {
+    let files: Vec<PathBuf> = inventories.iter().chain(flow_files).cloned().collect();
+    let mut ingest: Ingest = ingest_files(&files)?;
+    let dataset = ingest.finish(cluster_ranges);
+    for diagnostic in &ingest.diagnostics {
+        eprintln!("flowpol: warning: {diagnostic}");
+    }
+    let unlisted = ingest.problem_count - ingest.diagnostics.len() as u64;
+    if unlisted > 0 {
+        eprintln!("flowpol: warning: {unlisted} more problems not listed");
+    }
+    if let Some(file) = ingest.files.iter().find(|f| f.error.is_some()) {
+        let error = file.error.as_deref().unwrap_or_default();
+        return Err(format!("{}: {error}", file.name));
+    }
+    if dataset.communications.is_empty() {
+        return Err("the files hold no connection between workloads".to_string());
+    }
+    Ok(dataset)
+}
+
+fn window(since: &Option<String>, until: &Option<String>) -> Result<TimeWindow, String> {
+    let parse = |flag: &str, value: &Option<String>| -> Result<Option<i64>, String> {
+        value
+            .as_deref()
+            .map(|text| {
+                parse_time(text).ok_or_else(|| {
+                    format!("--{flag} {text}: not an RFC 3339 time (e.g. 2026-11-20T09:00:00Z)")
+                })
+            })
+            .transpose()
+    };
+    Ok(TimeWindow::between(
+        parse("since", since)?,
+        parse("until", until)?,
+    ))
+}
+
+/// The decisions of `generate`: the exported file if given, plus the flags.
+fn decisions(args: &GenerateArgs) -> Result<Decisions, String> {
+    let mut decisions = match &args.decisions {
+        Some(path) => Decisions::from_json(&read_text(path)?)
+            .map_err(|e| format!("{}: {e}", path.display()))?,
+        None => Decisions::default(),
+    };
+    for alias in &args.aliases {
+        let (cidr, name) = alias
+            .split_once('=')
+            .ok_or_else(|| format!("--alias {alias}: expected CIDR=NAME"))?;
+        decisions
+            .add_alias(name, cidr)
+            .map_err(|e| format!("--alias {alias}: {e}"))?;
+    }
+    decisions.allow_dns |= args.allow_dns;
+    Ok(decisions)
+}
+
+fn read_text(path: &Path) -> Result<String, String> {
+    fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+/// `flowpol generate`: one NetworkPolicy per selected workload, as multi-document YAML.
+pub fn generate(args: &GenerateArgs) -> Result<(), String> {
+    let decisions = decisions(args)?;
+    let window = window(&args.since, &args.until)?;
+    let mut ranges = args.cluster_ranges.clone();
+    ranges.extend(decisions.cluster_ranges.iter().map(ToString::to_string));
+    let dataset = load(&args.inventories, &args.flow_files, &ranges)?;
+    let selection = Selection {
+        namespaces: args.namespaces.clone(),
+        entity: args.kind.clone().zip(args.name.clone()),
+        cluster: args.cluster.clone(),
+    };
+    let entities = select_entities(&dataset, &selection)?;
+    let generated = generate_policies(&dataset, &decisions, &entities, window);
+    for warning in generated.iter().flat_map(|g| &g.warnings) {
+        eprintln!("flowpol: warning: {warning}");
+    }
+    let yaml = policies_yaml(&generated)?;
+    if yaml.is_empty() {
+        return Err("no policy could be written (see the warnings)".to_string());
+    }
+    let policies: Vec<_> = generated.iter().filter_map(|g| g.policy.clone()).collect();
+    let report = verify_generated(&dataset, &decisions, &policies, &entities, window);
+    eprintln!(
+        "flowpol: {} policies; verified: {}",
+        policies.len(),
+        report.summary()
+    );
+    match &args.output {
+        Some(path) => {
+            fs::write(path, yaml).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        }
+        None => {
+            use std::io::Write;
+            std::io::stdout()
+                .lock()
+                .write_all(yaml.as_bytes())
+                .map_err(|e| format!("cannot write to standard output: {e}"))
+        }
+    }
+}
+
+/// `flowpol verify`: replays every observed connection through the given policies; fails
+/// when one would be denied, listing them.
+pub fn verify(args: &VerifyArgs) -> Result<(), String> {
+    let window = window(&args.since, &args.until)?;
+    let mut policies = Vec::new();
+    for path in &args.policies {
+        let read = read_policies(&path.display().to_string(), &read_text(path)?)?;
+        for note in read.notes {
+            eprintln!("flowpol: warning: {note}");
+        }
+        policies.extend(read.policies);
+    }
+    let dataset = load(&args.inventories, &args.flow_files, &args.cluster_ranges)?;
+    let report = verify_existing(&dataset, &policies, window);
+    print_denied(&dataset, &report);
+    let denied = report.included_denied().count();
+    println!(
+        "{} policies, {} observed communications: {}",
+        policies.len(),
+        report.rows.len(),
+        if denied == 0 {
+            "all allowed".to_string()
+        } else {
+            format!("{denied} would be DENIED")
+        }
+    );
+    if denied == 0 {
+        Ok(())
+    } else {
+        Err(format!("{denied} observed communications would be denied"))
+    }
+}
+
+fn print_denied(dataset: &Dataset, report: &Report) {
+    for row in report.included_denied() {
+        let communication = &dataset.communications[row.communication];
+        let side = match (row.verdict.egress.allows(), row.verdict.ingress.allows()) {
+            (false, false) => "egress at the client and ingress at the server",
+            (false, true) => "egress at the client",
+            _ => "ingress at the server",
+        };
+        println!("DENIED {} (by {side})", dataset.describe(communication));
+    }
+}

@@ -1,0 +1,338 @@
+//! What the user decided in the review, as plain data with pure operations: which
+//! communications are included or excluded, a general rule per entity and direction, aliases
+//! for unresolved addresses, extra cluster ranges and the DNS option. The UI wraps it in a
+//! signal, stores it in the browser and exports it as JSON; the CLI builds it from flags or
+//! reads the exported JSON. Decisions are keyed by names, not indices, so they survive a
+//! reload of the same (or a newer) capture.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+use crate::engine::dataset::{Communication, Dataset, Peer};
+use crate::engine::model::Protocol;
+use crate::engine::resolve::owners::Owner;
+
+/// Ingress (traffic the entity serves) or egress (traffic it starts).
+#[derive(
+    serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash,
+)]
+pub enum Direction {
+    Ingress,
+    Egress,
+}
+
+impl Direction {
+    pub const BOTH: [Direction; 2] = [Direction::Ingress, Direction::Egress];
+
+    /// The name Kubernetes uses in `policyTypes`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Ingress => "Ingress",
+            Direction::Egress => "Egress",
+        }
+    }
+}
+
+/// How a direction of an entity is decided.
+#[derive(
+    serde::Serialize, serde::Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, Hash,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum GeneralRule {
+    /// Each communication by its own include/exclude decision.
+    #[default]
+    PerRow,
+    /// Nothing is allowed.
+    BlockAll,
+    /// Every pod of the entity's namespace is allowed, nothing else.
+    AllowNamespace,
+    /// Everything is allowed.
+    AllowAll,
+}
+
+impl GeneralRule {
+    pub const ALL: [GeneralRule; 4] = [
+        GeneralRule::PerRow,
+        GeneralRule::BlockAll,
+        GeneralRule::AllowNamespace,
+        GeneralRule::AllowAll,
+    ];
+
+    /// The value used in forms and in exported decisions.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GeneralRule::PerRow => "per-row",
+            GeneralRule::BlockAll => "block-all",
+            GeneralRule::AllowNamespace => "allow-namespace",
+            GeneralRule::AllowAll => "allow-all",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<GeneralRule> {
+        GeneralRule::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+
+    /// What the rule does, in one line.
+    pub fn explanation(self, direction: Direction) -> &'static str {
+        match (self, direction) {
+            (GeneralRule::PerRow, _) => "Each communication as included or excluded below.",
+            (GeneralRule::BlockAll, Direction::Ingress) => {
+                "No pod may connect to this entity (Ingress listed with no rule)."
+            }
+            (GeneralRule::BlockAll, Direction::Egress) => {
+                "This entity may connect nowhere, DNS included (Egress listed with no rule)."
+            }
+            (GeneralRule::AllowNamespace, Direction::Ingress) => {
+                "Any pod of the same namespace may connect, on any port; nothing from outside it."
+            }
+            (GeneralRule::AllowNamespace, Direction::Egress) => {
+                "This entity may connect to any pod of its namespace, on any port; nothing else."
+            }
+            (GeneralRule::AllowAll, Direction::Ingress) => {
+                "Anything may connect, on any port: no restriction on ingress."
+            }
+            (GeneralRule::AllowAll, Direction::Egress) => {
+                "This entity may connect anywhere: no restriction on egress."
+            }
+        }
+    }
+}
+
+impl fmt::Display for GeneralRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A name the user gave to an address or a range no Kubernetes object explains.
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Alias {
+    pub name: String,
+    pub cidr: IpNet,
+}
+
+/// Why an alias cannot be added.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AliasError {
+    EmptyName,
+    BadCidr(String),
+}
+
+impl fmt::Display for AliasError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AliasError::EmptyName => f.write_str("the alias needs a name"),
+            AliasError::BadCidr(text) => write!(
+                f,
+                "`{text}` is not an address or a CIDR (e.g. 203.0.113.10/32 or 2001:db8::/64)"
+            ),
+        }
+    }
+}
+
+/// Parses `203.0.113.10`, `203.0.113.0/24` or an IPv6 equivalent into a network with its
+/// host bits cleared.
+pub fn parse_cidr(text: &str) -> Result<IpNet, AliasError> {
+    let text = text.trim();
+    if let Ok(net) = text.parse::<IpNet>() {
+        return Ok(net.trunc());
+    }
+    text.parse::<IpAddr>()
+        .map(IpNet::from)
+        .map_err(|_| AliasError::BadCidr(text.to_string()))
+}
+
+/// Where cluster DNS runs: pods labelled `k8s-app=kube-dns` in kube-system.
+pub const DNS_NAMESPACE: &str = "kube-system";
+pub const DNS_LABEL: (&str, &str) = ("k8s-app", "kube-dns");
+
+/// Whether `peer` is a cluster DNS pod.
+pub fn is_dns_server(dataset: &Dataset, peer: Peer) -> bool {
+    match peer {
+        Peer::Entity(id) => {
+            let entity = &dataset.entities[id];
+            entity.owner.namespace == DNS_NAMESPACE
+                && entity.labels.get(DNS_LABEL.0).map(String::as_str) == Some(DNS_LABEL.1)
+        }
+        Peer::Address(_) => false,
+    }
+}
+
+/// All decisions of a review.
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Decisions {
+    /// Row decisions that differ from the default, by [`row_key`].
+    pub rows: BTreeMap<String, bool>,
+    /// General rules other than per-row, by `Kind/namespace/name` and direction.
+    pub general: BTreeMap<String, BTreeMap<Direction, GeneralRule>>,
+    pub aliases: Vec<Alias>,
+    /// Cluster ranges the user entered (the inventory's are in the dataset).
+    pub cluster_ranges: Vec<IpNet>,
+    /// Allow UDP and TCP 53 to the cluster DNS pods from every entity that has an egress
+    /// policy.
+    pub allow_dns: bool,
+}
+
+/// `Kind/namespace/name`.
+pub fn owner_key(owner: &Owner) -> String {
+    format!("{}/{}/{}", owner.kind, owner.namespace, owner.name)
+}
+
+/// The stable name of a communication: `client -> server PROTOCOL/port`, peers as
+/// `Kind/namespace/name` or an IP.
+pub fn row_key(dataset: &Dataset, communication: &Communication) -> String {
+    format!(
+        "{} -> {} {}/{}",
+        dataset.peer_label(communication.client),
+        dataset.peer_label(communication.server),
+        communication.protocol,
+        communication.port
+    )
+}
+
+impl Decisions {
+    /// The alias covering `ip`, the most specific one when several do.
+    pub fn alias_of(&self, ip: &str) -> Option<&Alias> {
+        let ip = ip.parse::<IpAddr>().ok()?;
+        self.aliases
+            .iter()
+            .filter(|a| a.cidr.contains(&ip))
+            .max_by_key(|a| a.cidr.prefix_len())
+    }
+
+    /// Adds an alias (replacing one with the same CIDR).
+    pub fn add_alias(&mut self, name: &str, cidr: &str) -> Result<(), AliasError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(AliasError::EmptyName);
+        }
+        let cidr = parse_cidr(cidr)?;
+        self.aliases.retain(|a| a.cidr != cidr);
+        self.aliases.push(Alias {
+            name: name.to_string(),
+            cidr,
+        });
+        self.aliases
+            .sort_by(|a, b| (a.cidr, &a.name).cmp(&(b.cidr, &b.name)));
+        Ok(())
+    }
+
+    pub fn remove_alias(&mut self, cidr: &IpNet) {
+        self.aliases.retain(|a| a.cidr != *cidr);
+    }
+
+    /// The general rule of `owner` in `direction`.
+    pub fn general_rule(&self, owner: &Owner, direction: Direction) -> GeneralRule {
+        self.general
+            .get(&owner_key(owner))
+            .and_then(|rules| rules.get(&direction))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    pub fn set_general_rule(&mut self, owner: &Owner, direction: Direction, rule: GeneralRule) {
+        let key = owner_key(owner);
+        let rules = self.general.entry(key.clone()).or_default();
+        if rule == GeneralRule::PerRow {
+            rules.remove(&direction);
+        } else {
+            rules.insert(direction, rule);
+        }
+        if rules.is_empty() {
+            self.general.remove(&key);
+        }
+    }
+
+    /// Whether a communication is included when the user has not decided: communications
+    /// between Kubernetes entities are, and those with an address only when an alias covers it.
+    pub fn default_included(&self, dataset: &Dataset, communication: &Communication) -> bool {
+        [communication.client, communication.server]
+            .into_iter()
+            .all(|peer| match peer {
+                Peer::Entity(_) => true,
+                Peer::Address(id) => self.alias_of(&dataset.addresses[id].ip).is_some(),
+            })
+    }
+
+    /// Whether the row is included.
+    pub fn is_included(&self, dataset: &Dataset, communication: &Communication) -> bool {
+        self.rows
+            .get(&row_key(dataset, communication))
+            .copied()
+            .unwrap_or_else(|| self.default_included(dataset, communication))
+    }
+
+    /// Includes or excludes one row; a decision equal to the default is not stored.
+    pub fn set_included(&mut self, dataset: &Dataset, communication: &Communication, on: bool) {
+        let key = row_key(dataset, communication);
+        if on == self.default_included(dataset, communication) {
+            self.rows.remove(&key);
+        } else {
+            self.rows.insert(key, on);
+        }
+    }
+
+    /// Includes or excludes every row given (the rows shown).
+    pub fn set_all_included<'a>(
+        &mut self,
+        dataset: &Dataset,
+        communications: impl IntoIterator<Item = &'a Communication>,
+        on: bool,
+    ) {
+        for communication in communications {
+            self.set_included(dataset, communication, on);
+        }
+    }
+
+    /// Whether the review lets `communication` through on one side, in `direction` (egress at
+    /// the client, ingress at the server; an address has no side and lets it through): the
+    /// DNS option, else the general rule, else the row decision.
+    pub fn side_allows(
+        &self,
+        dataset: &Dataset,
+        communication: &Communication,
+        direction: Direction,
+    ) -> bool {
+        let (own, other) = match direction {
+            Direction::Ingress => (communication.server, communication.client),
+            Direction::Egress => (communication.client, communication.server),
+        };
+        let Peer::Entity(id) = own else {
+            return true;
+        };
+        let owner = &dataset.entities[id].owner;
+        let rule = self.general_rule(owner, direction);
+        let dns = self.allow_dns
+            && direction == Direction::Egress
+            && matches!(rule, GeneralRule::PerRow | GeneralRule::AllowNamespace)
+            && communication.port == 53
+            && matches!(communication.protocol, Protocol::Udp | Protocol::Tcp)
+            && is_dns_server(dataset, communication.server);
+        if dns {
+            return true;
+        }
+        match rule {
+            GeneralRule::PerRow => self.is_included(dataset, communication),
+            GeneralRule::BlockAll => false,
+            GeneralRule::AllowAll => true,
+            GeneralRule::AllowNamespace => match other {
+                Peer::Entity(peer) => dataset.entities[peer].owner.namespace == owner.namespace,
+                Peer::Address(_) => false,
+            },
+        }
+    }
+
+    /// Reads exported decisions.
+    pub fn from_json(text: &str) -> Result<Decisions, String> {
+        serde_json::from_str(text).map_err(|e| format!("decisions: {e}"))
+    }
+
+    /// Writes decisions for export, pretty and in a stable order.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}

@@ -1,0 +1,298 @@
+//! From the review to NetworkPolicies: one policy per entity, selecting exactly its pods,
+//! allowing exactly the included communications in the time window: each peer only the
+//! ports and protocols it used (peers with identical port sets share a rule), pods by
+//! selector (another namespace's as ONE peer with both selectors), aliased addresses by
+//! `ipBlock`. What a policy cannot express is said in warnings, never papered over.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::engine::dataset::{Dataset, EntityId, Peer, TimeWindow};
+use crate::engine::decisions::{
+    is_dns_server, owner_key, Decisions, Direction, GeneralRule, DNS_LABEL, DNS_NAMESPACE,
+};
+use crate::engine::inventory::{LabelSelector, Labels};
+use crate::engine::model::Protocol;
+use crate::engine::policy::model::{
+    EgressRule, IngressRule, IpBlock, NetworkPolicy, PolicyPeer, PolicyPort, PortValue,
+};
+use crate::engine::policy::names::policy_name;
+
+/// The label Kubernetes puts on every namespace with its name.
+pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
+/// The label flowpol puts on the policies it writes.
+pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "flowpol");
+
+/// The policy of one entity, or why there is none, with what it cannot express.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GeneratedPolicy {
+    pub entity: EntityId,
+    /// `None` when no correct policy exists (see `warnings`).
+    pub policy: Option<NetworkPolicy>,
+    pub warnings: Vec<String>,
+}
+
+/// A port a peer used.
+type PortKey = (Protocol, u16);
+
+/// Builds the policy of `entity`.
+pub fn generate_policy(
+    dataset: &Dataset,
+    decisions: &Decisions,
+    entity: EntityId,
+    window: TimeWindow,
+) -> GeneratedPolicy {
+    let mut warnings = Vec::new();
+    let own = &dataset.entities[entity];
+    let label = owner_key(&own.owner);
+    if let Some(problem) = selector_problem(dataset, entity) {
+        warnings.push(format!("No policy for {label}: {problem}"));
+        return GeneratedPolicy {
+            entity,
+            policy: None,
+            warnings,
+        };
+    }
+    let mut policy = NetworkPolicy::new(&own.owner.namespace, &policy_name(&own.owner));
+    policy
+        .metadata
+        .labels
+        .insert(MANAGED_BY.0.to_string(), MANAGED_BY.1.to_string());
+    policy.spec.pod_selector = LabelSelector::of_labels(&own.selector);
+    policy.spec.policy_types = Direction::BOTH
+        .iter()
+        .map(|d| d.as_str().to_string())
+        .collect();
+
+    let mut rules = BTreeMap::new();
+    for direction in Direction::BOTH {
+        let rule = decisions.general_rule(&own.owner, direction);
+        let direction_rules = match rule {
+            GeneralRule::BlockAll => Vec::new(),
+            GeneralRule::AllowAll => vec![(None, None)],
+            GeneralRule::AllowNamespace | GeneralRule::PerRow => {
+                let mut peers = BTreeMap::new();
+                if rule == GeneralRule::AllowNamespace {
+                    let everyone_here = PolicyPeer {
+                        pod_selector: Some(LabelSelector::default()),
+                        ..PolicyPeer::default()
+                    };
+                    peers.insert(everyone_here, None);
+                } else {
+                    collect_row_peers(
+                        dataset,
+                        decisions,
+                        entity,
+                        direction,
+                        window,
+                        &mut peers,
+                        &mut warnings,
+                    );
+                }
+                if direction == Direction::Egress && decisions.allow_dns {
+                    add_dns_peer(dataset, entity, &mut peers);
+                }
+                group_by_ports(peers)
+            }
+        };
+        rules.insert(direction, direction_rules);
+    }
+    let ingress = rules.remove(&Direction::Ingress).unwrap_or_default();
+    let egress = rules.remove(&Direction::Egress).unwrap_or_default();
+    policy.spec.ingress = (!ingress.is_empty()).then(|| {
+        ingress
+            .into_iter()
+            .map(|(from, ports)| IngressRule { from, ports })
+            .collect()
+    });
+    policy.spec.egress = (!egress.is_empty()).then(|| {
+        egress
+            .into_iter()
+            .map(|(to, ports)| EgressRule { to, ports })
+            .collect()
+    });
+    GeneratedPolicy {
+        entity,
+        policy: Some(policy),
+        warnings,
+    }
+}
+
+/// Why the entity's selector cannot be the policy's `podSelector`, if it cannot: it is empty
+/// (it would pick every pod of the namespace), or it also picks another workload's pods.
+fn selector_problem(dataset: &Dataset, entity: EntityId) -> Option<String> {
+    let own = &dataset.entities[entity];
+    if own.selector.is_empty() {
+        return Some(format!(
+            "its pods share no label, so no selector can pick them without picking every pod \
+             of namespace {}",
+            own.owner.namespace
+        ));
+    }
+    let selector = LabelSelector::of_labels(&own.selector);
+    let others: Vec<String> = dataset
+        .entities
+        .iter()
+        .enumerate()
+        .filter(|(id, other)| {
+            *id != entity
+                && other.owner.namespace == own.owner.namespace
+                && !other.labels.is_empty()
+                && selector.matches(&other.labels)
+        })
+        .map(|(_, other)| owner_key(&other.owner))
+        .collect();
+    (!others.is_empty()).then(|| {
+        format!(
+            "its selector {} also picks the pods of {}",
+            labels_text(&own.selector),
+            others.join(", ")
+        )
+    })
+}
+
+/// `k=v,k2=v2`.
+pub fn labels_text(labels: &Labels) -> String {
+    labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The peers of the included communications of `entity` in `direction`, each with the ports
+/// it used.
+fn collect_row_peers(
+    dataset: &Dataset,
+    decisions: &Decisions,
+    entity: EntityId,
+    direction: Direction,
+    window: TimeWindow,
+    peers: &mut BTreeMap<PolicyPeer, Option<BTreeSet<PortKey>>>,
+    warnings: &mut Vec<String>,
+) {
+    let own = &dataset.entities[entity];
+    for communication in &dataset.communications {
+        let (this_side, other_side) = match direction {
+            Direction::Ingress => (communication.server, communication.client),
+            Direction::Egress => (communication.client, communication.server),
+        };
+        if this_side != Peer::Entity(entity)
+            || !communication.seen_in(window)
+            || !decisions.is_included(dataset, communication)
+        {
+            continue;
+        }
+        let peer = match other_side {
+            Peer::Entity(other) => {
+                let other = &dataset.entities[other];
+                if other.selector.is_empty() {
+                    warnings.push(format!(
+                        "{} {} not allowed: {} has no label to select it by",
+                        direction.as_str(),
+                        dataset.describe(communication),
+                        owner_key(&other.owner)
+                    ));
+                    continue;
+                }
+                pod_peer(
+                    &own.owner.namespace,
+                    &other.owner.namespace,
+                    &other.selector,
+                )
+            }
+            Peer::Address(address) => {
+                let ip = &dataset.addresses[address].ip;
+                let Some(alias) = decisions.alias_of(ip) else {
+                    warnings.push(format!(
+                        "{} {} not allowed: {ip} needs an alias (Map IP) to become an ipBlock",
+                        direction.as_str(),
+                        dataset.describe(communication)
+                    ));
+                    continue;
+                };
+                PolicyPeer {
+                    ip_block: Some(IpBlock {
+                        cidr: alias.cidr.to_string(),
+                        except: Vec::new(),
+                    }),
+                    ..PolicyPeer::default()
+                }
+            }
+        };
+        if communication.port == 0 {
+            continue;
+        }
+        peers
+            .entry(peer)
+            .or_insert_with(|| Some(BTreeSet::new()))
+            .get_or_insert_with(BTreeSet::new)
+            .insert((communication.protocol, communication.port));
+    }
+}
+
+/// Pods selected by `selector` in `peer_namespace`, seen from a policy in `policy_namespace`:
+/// a `podSelector` alone in the same namespace, else ONE peer with both selectors (AND).
+fn pod_peer(policy_namespace: &str, peer_namespace: &str, selector: &Labels) -> PolicyPeer {
+    let namespace_selector = (policy_namespace != peer_namespace).then(|| {
+        LabelSelector::of_labels(&Labels::from([(
+            NAMESPACE_NAME_LABEL.to_string(),
+            peer_namespace.to_string(),
+        )]))
+    });
+    PolicyPeer {
+        namespace_selector,
+        pod_selector: Some(LabelSelector::of_labels(selector)),
+        ip_block: None,
+    }
+}
+
+/// Adds UDP and TCP 53 to the cluster DNS pods: the entity labelled `k8s-app=kube-dns` in
+/// kube-system when the data has it, else that label in kube-system.
+fn add_dns_peer(
+    dataset: &Dataset,
+    entity: EntityId,
+    peers: &mut BTreeMap<PolicyPeer, Option<BTreeSet<PortKey>>>,
+) {
+    let dns_selector = (0..dataset.entities.len())
+        .find(|&id| is_dns_server(dataset, Peer::Entity(id)))
+        .map(|id| dataset.entities[id].selector.clone())
+        .filter(|selector| !selector.is_empty())
+        .unwrap_or_else(|| Labels::from([(DNS_LABEL.0.to_string(), DNS_LABEL.1.to_string())]));
+    let peer = pod_peer(
+        &dataset.entities[entity].owner.namespace,
+        DNS_NAMESPACE,
+        &dns_selector,
+    );
+    if let Some(ports) = peers.entry(peer).or_insert_with(|| Some(BTreeSet::new())) {
+        ports.insert((Protocol::Udp, 53));
+        ports.insert((Protocol::Tcp, 53));
+    }
+}
+
+/// A rule's peers and ports (`None`: any).
+type Rule = (Option<Vec<PolicyPeer>>, Option<Vec<PolicyPort>>);
+
+/// Rules from peers: peers with identical port sets share a rule, never more. `None` ports
+/// mean every port. Rules come in the order of their port sets, peers sorted within.
+fn group_by_ports(peers: BTreeMap<PolicyPeer, Option<BTreeSet<PortKey>>>) -> Vec<Rule> {
+    let mut by_ports: BTreeMap<Option<BTreeSet<PortKey>>, Vec<PolicyPeer>> = BTreeMap::new();
+    for (peer, ports) in peers {
+        by_ports.entry(ports).or_default().push(peer);
+    }
+    by_ports
+        .into_iter()
+        .map(|(ports, peers)| {
+            let ports = ports.map(|ports| {
+                ports
+                    .into_iter()
+                    .map(|(protocol, port)| PolicyPort {
+                        protocol: Some(protocol.as_k8s().to_string()),
+                        port: Some(PortValue::Number(i64::from(port))),
+                        end_port: None,
+                    })
+                    .collect()
+            });
+            (Some(peers), ports)
+        })
+        .collect()
+}

@@ -1,0 +1,106 @@
+//! Step 4: NetworkPolicies from the dataset and the review's decisions. `model` is the
+//! Kubernetes wire type, `build` the generator, `names` the DNS-1123 names, `yaml` the one
+//! place YAML is written; this module picks the entities a command or a view asks for.
+
+pub mod build;
+pub mod model;
+pub mod names;
+pub mod yaml;
+
+use crate::engine::dataset::{Dataset, EntityId, TimeWindow};
+use crate::engine::decisions::Decisions;
+use crate::engine::policy::build::{generate_policy, GeneratedPolicy};
+use crate::engine::resolve::owners::EntityKind;
+
+/// Which entities to write policies for.
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    /// Only these namespaces (all when empty).
+    pub namespaces: Vec<String>,
+    /// Only this entity: a kind (`service` for the pods behind a Service) and a name.
+    pub entity: Option<(String, String)>,
+    /// Only entities of this cluster (when the data names clusters).
+    pub cluster: Option<String>,
+}
+
+/// The entities `selection` names, sorted by namespace, kind and name.
+pub fn select_entities(dataset: &Dataset, selection: &Selection) -> Result<Vec<EntityId>, String> {
+    let in_namespace = |namespace: &str| {
+        selection.namespaces.is_empty() || selection.namespaces.iter().any(|n| n == namespace)
+    };
+    let in_cluster = |cluster: &Option<String>| match (&selection.cluster, cluster) {
+        (Some(wanted), Some(cluster)) => wanted == cluster,
+        _ => true,
+    };
+    let mut chosen: Vec<EntityId> = match &selection.entity {
+        None => (0..dataset.entities.len()).collect(),
+        Some((kind, name)) if kind.eq_ignore_ascii_case("service") => {
+            let services: Vec<_> = dataset
+                .services
+                .iter()
+                .filter(|s| &s.name == name && in_namespace(&s.namespace))
+                .collect();
+            if services.is_empty() {
+                return Err(format!("no Service named {name} in the data"));
+            }
+            let backends: Vec<EntityId> = services
+                .iter()
+                .flat_map(|s| s.backends.iter().copied())
+                .collect();
+            if backends.is_empty() {
+                return Err(format!("Service {name} selects no pod seen in the data"));
+            }
+            backends
+        }
+        Some((kind, name)) => {
+            let Some(kind) = EntityKind::parse(kind) else {
+                return Err(format!(
+                    "unknown kind {kind}: use service, deployment, statefulset, daemonset, \
+                     cronjob, job or pod"
+                ));
+            };
+            let found: Vec<EntityId> = (0..dataset.entities.len())
+                .filter(|&id| {
+                    let owner = &dataset.entities[id].owner;
+                    owner.kind == kind && &owner.name == name
+                })
+                .collect();
+            if found.is_empty() {
+                return Err(format!("no {kind} named {name} in the data"));
+            }
+            found
+        }
+    };
+    chosen.retain(|&id| {
+        let entity = &dataset.entities[id];
+        in_namespace(&entity.owner.namespace) && in_cluster(&entity.cluster)
+    });
+    chosen.sort_by(|&a, &b| {
+        let (a, b) = (&dataset.entities[a].owner, &dataset.entities[b].owner);
+        (&a.namespace, a.kind, &a.name).cmp(&(&b.namespace, b.kind, &b.name))
+    });
+    chosen.dedup();
+    if chosen.is_empty() {
+        return Err("no workload matches the namespaces and cluster asked for".to_string());
+    }
+    Ok(chosen)
+}
+
+/// The policies of `entities`, in that order.
+pub fn generate_policies(
+    dataset: &Dataset,
+    decisions: &Decisions,
+    entities: &[EntityId],
+    window: TimeWindow,
+) -> Vec<GeneratedPolicy> {
+    entities
+        .iter()
+        .map(|&entity| generate_policy(dataset, decisions, entity, window))
+        .collect()
+}
+
+/// The YAML of the policies that exist, as one multi-document text.
+pub fn policies_yaml(generated: &[GeneratedPolicy]) -> Result<String, String> {
+    let policies: Vec<_> = generated.iter().filter_map(|g| g.policy.as_ref()).collect();
+    yaml::to_yaml(&policies)
+}

@@ -1,0 +1,93 @@
+//! Names Kubernetes accepts: a NetworkPolicy's name is a DNS-1123 subdomain (lower-case
+//! letters, digits, `-` and `.`, starting and ending with a letter or digit, at most 253
+//! characters). Names taken from the cluster are valid already; anything else is folded into
+//! that alphabet.
+
+use crate::engine::resolve::owners::Owner;
+
+/// The longest DNS-1123 subdomain.
+const MAX_SUBDOMAIN: usize = 253;
+
+/// `text` as a DNS-1123 subdomain; `fallback` when nothing usable is left.
+pub fn dns1123_subdomain(text: &str, fallback: &str) -> String {
+    let mut name = String::with_capacity(text.len());
+    for c in text.chars() {
+        let c = c.to_ascii_lowercase();
+        if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' {
+            name.push(c);
+        } else if !name.ends_with('-') {
+            name.push('-');
+        }
+    }
+    name.truncate(MAX_SUBDOMAIN);
+    let name = name.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+    if name.is_empty() {
+        fallback.to_string()
+    } else {
+        name.to_string()
+    }
+}
+
+/// The policy's name: the workload's name and kind, e.g. `frontend-deployment`, so a
+/// Deployment and a StatefulSet of the same name get different policies.
+pub fn policy_name(owner: &Owner) -> String {
+    let kind = owner.kind.as_str().to_ascii_lowercase();
+    let base = dns1123_subdomain(&owner.name, "workload");
+    let room = MAX_SUBDOMAIN - kind.len() - 1;
+    let base = base[..base.len().min(room)].trim_end_matches(['-', '.']);
+    format!("{base}-{kind}")
+}
+
+/// The file a single policy downloads as: `<entity>-networkpolicy.yaml`.
+pub fn policy_file_name(owner: &Owner) -> String {
+    format!(
+        "{}-networkpolicy.yaml",
+        dns1123_subdomain(&owner.name, "workload")
+    )
+}
+
+/// The file a namespace's bundle downloads as.
+pub fn bundle_file_name(namespace: &str) -> String {
+    format!(
+        "{}-networkpolicies.yaml",
+        dns1123_subdomain(namespace, "namespace")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::resolve::owners::EntityKind;
+    use proptest::prelude::*;
+
+    fn is_subdomain(name: &str) -> bool {
+        !name.is_empty()
+            && name.len() <= MAX_SUBDOMAIN
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+            && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && name.ends_with(|c: char| c.is_ascii_alphanumeric())
+    }
+
+    #[test]
+    fn cluster_names_are_kept() {
+        let owner = Owner {
+            kind: EntityKind::StatefulSet,
+            namespace: "data".into(),
+            name: "orders-db".into(),
+        };
+        assert_eq!(policy_name(&owner), "orders-db-statefulset");
+        assert_eq!(policy_file_name(&owner), "orders-db-networkpolicy.yaml");
+        assert_eq!(dns1123_subdomain("My_App!", "x"), "my-app");
+        assert_eq!(dns1123_subdomain("--", "x"), "x");
+    }
+
+    proptest! {
+        #[test]
+        fn any_name_becomes_a_valid_subdomain(name in ".{0,300}") {
+            let owner = Owner { kind: EntityKind::CronJob, namespace: "n".into(), name };
+            prop_assert!(is_subdomain(&policy_name(&owner)), "{}", policy_name(&owner));
+        }
+    }
+}

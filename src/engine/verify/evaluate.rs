@@ -1,0 +1,206 @@
+//! NetworkPolicy semantics, as the Kubernetes API documents them. A pod is isolated in a
+//! direction when any policy of its namespace selects it and lists that direction in
+//! `policyTypes` (absent: Ingress always, Egress when `egress` is present); an isolated pod
+//! accepts a connection when ANY selecting policy has a rule whose peers (ANY of them) AND
+//! ports (ANY of them) match. A peer with both `namespaceSelector` and `podSelector` needs
+//! both; an empty selector matches everything; an absent list (`from`, `to`, `ports`)
+//! matches everything. A connection needs egress allowed at the client AND ingress at the
+//! server. Pods are matched by labels only: `ipBlock` matches addresses outside the pod
+//! network, as most CNIs treat it.
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+use crate::engine::inventory::{ContainerPort, Labels};
+use crate::engine::model::Protocol;
+use crate::engine::policy::model::{NetworkPolicy, PolicyPeer, PolicyPort, PortValue};
+
+/// One end of a connection, as policies see it.
+#[derive(Clone, Copy, Debug)]
+pub enum Endpoint<'a> {
+    Pod {
+        namespace: &'a str,
+        labels: &'a Labels,
+        /// The namespace's labels (with `kubernetes.io/metadata.name`).
+        namespace_labels: &'a Labels,
+        /// The container ports, for named ports.
+        ports: &'a [ContainerPort],
+    },
+    /// An address outside the pod network (or not known to be a pod).
+    Address(Option<IpAddr>),
+}
+
+/// What one side (egress at the client or ingress at the server) makes of a connection.
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SideVerdict {
+    /// No policy selects the pod in this direction (or the end is not a pod).
+    NotIsolated,
+    /// Allowed by the policy at this index.
+    AllowedBy(usize),
+    /// Policies select the pod and none allows the connection.
+    Denied,
+}
+
+impl SideVerdict {
+    pub fn allows(self) -> bool {
+        !matches!(self, SideVerdict::Denied)
+    }
+}
+
+/// Both sides of a connection.
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    pub egress: SideVerdict,
+    pub ingress: SideVerdict,
+}
+
+impl Verdict {
+    pub fn allowed(self) -> bool {
+        self.egress.allows() && self.ingress.allows()
+    }
+}
+
+/// Whether `policies` let `client` connect to `server` on `protocol`/`port`.
+pub fn evaluate(
+    policies: &[NetworkPolicy],
+    client: &Endpoint<'_>,
+    server: &Endpoint<'_>,
+    protocol: Protocol,
+    port: u16,
+) -> Verdict {
+    Verdict {
+        egress: side(policies, client, "Egress", |policy| {
+            policy.spec.egress.iter().flatten().any(|rule| {
+                peers_match(rule.to.as_deref(), &policy.metadata.namespace, server)
+                    && ports_match(rule.ports.as_deref(), server, protocol, port)
+            })
+        }),
+        ingress: side(policies, server, "Ingress", |policy| {
+            policy.spec.ingress.iter().flatten().any(|rule| {
+                peers_match(rule.from.as_deref(), &policy.metadata.namespace, client)
+                    && ports_match(rule.ports.as_deref(), server, protocol, port)
+            })
+        }),
+    }
+}
+
+/// The verdict of the policies selecting `pod` in `direction`.
+fn side(
+    policies: &[NetworkPolicy],
+    pod: &Endpoint<'_>,
+    direction: &str,
+    allows: impl Fn(&NetworkPolicy) -> bool,
+) -> SideVerdict {
+    let Endpoint::Pod {
+        namespace, labels, ..
+    } = pod
+    else {
+        return SideVerdict::NotIsolated;
+    };
+    let mut isolated = false;
+    for (index, policy) in policies.iter().enumerate() {
+        if policy.metadata.namespace != *namespace
+            || !policy.restricts(direction)
+            || !policy.spec.pod_selector.matches(labels)
+        {
+            continue;
+        }
+        isolated = true;
+        if allows(policy) {
+            return SideVerdict::AllowedBy(index);
+        }
+    }
+    if isolated {
+        SideVerdict::Denied
+    } else {
+        SideVerdict::NotIsolated
+    }
+}
+
+/// Whether any of `peers` (all when absent or empty) matches `target`.
+fn peers_match(
+    peers: Option<&[PolicyPeer]>,
+    policy_namespace: &str,
+    target: &Endpoint<'_>,
+) -> bool {
+    match peers {
+        None | Some([]) => true,
+        Some(peers) => peers
+            .iter()
+            .any(|peer| peer_matches(peer, policy_namespace, target)),
+    }
+}
+
+fn peer_matches(peer: &PolicyPeer, policy_namespace: &str, target: &Endpoint<'_>) -> bool {
+    if let Some(block) = &peer.ip_block {
+        let Endpoint::Address(Some(ip)) = target else {
+            return false;
+        };
+        return contains(&block.cidr, ip) && !block.except.iter().any(|e| contains(e, ip));
+    }
+    let Endpoint::Pod {
+        namespace,
+        labels,
+        namespace_labels,
+        ..
+    } = target
+    else {
+        return false;
+    };
+    match (&peer.namespace_selector, &peer.pod_selector) {
+        (None, None) => false,
+        (namespace_selector, pod_selector) => {
+            let namespace_ok = match namespace_selector {
+                Some(selector) => selector.matches(namespace_labels),
+                None => *namespace == policy_namespace,
+            };
+            namespace_ok && pod_selector.as_ref().is_none_or(|s| s.matches(labels))
+        }
+    }
+}
+
+fn contains(cidr: &str, ip: &IpAddr) -> bool {
+    cidr.trim()
+        .parse::<IpNet>()
+        .is_ok_and(|net| net.contains(ip))
+}
+
+/// Whether any of `ports` (all when absent or empty) matches; named ports are looked up in
+/// the server's container ports.
+fn ports_match(
+    ports: Option<&[PolicyPort]>,
+    server: &Endpoint<'_>,
+    protocol: Protocol,
+    port: u16,
+) -> bool {
+    match ports {
+        None | Some([]) => true,
+        Some(ports) => ports
+            .iter()
+            .any(|p| port_matches(p, server, protocol, port)),
+    }
+}
+
+fn port_matches(rule: &PolicyPort, server: &Endpoint<'_>, protocol: Protocol, port: u16) -> bool {
+    let rule_protocol = match &rule.protocol {
+        Some(text) => Protocol::from_k8s(text),
+        None => Some(Protocol::Tcp),
+    };
+    if rule_protocol != Some(protocol) {
+        return false;
+    }
+    match &rule.port {
+        None => true,
+        Some(PortValue::Number(first)) => {
+            let last = rule.end_port.unwrap_or(*first);
+            (*first..=last).contains(&i64::from(port))
+        }
+        Some(PortValue::Name(name)) => match server {
+            Endpoint::Pod { ports, .. } => ports.iter().any(|p| {
+                p.name.as_deref() == Some(name.as_str()) && p.protocol == protocol && p.port == port
+            }),
+            Endpoint::Address(_) => false,
+        },
+    }
+}

@@ -1,0 +1,93 @@
+//! Reading the policies a cluster already has: YAML or JSON, one or many documents, single
+//! NetworkPolicies or `List`s of them (`kubectl get networkpolicies -A -o yaml`). Other kinds
+//! are skipped with a note; a policy without a namespace is in `default`.
+
+use crate::engine::policy::model::NetworkPolicy;
+use crate::engine::policy::yaml::from_yaml;
+
+/// The policies of one file and notes on what was skipped.
+#[derive(Clone, Debug, Default)]
+pub struct ExistingPolicies {
+    pub policies: Vec<NetworkPolicy>,
+    pub notes: Vec<String>,
+}
+
+/// Reads every NetworkPolicy of `text` (YAML, and therefore JSON too); `file` names it in
+/// messages.
+pub fn read_policies(file: &str, text: &str) -> Result<ExistingPolicies, String> {
+    let documents: Vec<serde_json::Value> =
+        from_yaml(text).map_err(|e| format!("{file}: not YAML or JSON: {e}"))?;
+    let mut read = ExistingPolicies::default();
+    for (index, document) in documents.into_iter().enumerate() {
+        add_document(file, index + 1, document, &mut read)?;
+    }
+    Ok(read)
+}
+
+fn add_document(
+    file: &str,
+    number: usize,
+    document: serde_json::Value,
+    read: &mut ExistingPolicies,
+) -> Result<(), String> {
+    let kind = document
+        .get("kind")
+        .and_then(|k| k.as_str())
+        .unwrap_or_default()
+        .to_string();
+    match kind.as_str() {
+        "NetworkPolicy" => {
+            let mut policy: NetworkPolicy = serde_json::from_value(document)
+                .map_err(|e| format!("{file}: document {number}: NetworkPolicy: {e}"))?;
+            if policy.metadata.namespace.is_empty() {
+                policy.metadata.namespace = "default".to_string();
+            }
+            read.policies.push(policy);
+        }
+        "List" | "NetworkPolicyList" => {
+            let items = match document.get("items") {
+                Some(serde_json::Value::Array(items)) => items.clone(),
+                _ => Vec::new(),
+            };
+            for item in items {
+                add_document(file, number, item, read)?;
+            }
+        }
+        other => read.notes.push(format!(
+            "{file}: document {number}: skipped a {} (only NetworkPolicy is read)",
+            if other.is_empty() {
+                "document without kind"
+            } else {
+                other
+            }
+        )),
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_policies;
+    use crate::engine::policy::model::PortValue;
+
+    #[test]
+    fn reads_lists_documents_and_named_ports() {
+        let text = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: networking.k8s.io/v1\n  kind: NetworkPolicy\n  metadata: {name: a}\n  spec:\n    podSelector: {}\n    ingress:\n    - ports:\n      - port: http\n---\nkind: ConfigMap\n---\n{\"apiVersion\": \"networking.k8s.io/v1\", \"kind\": \"NetworkPolicy\", \"metadata\": {\"name\": \"b\", \"namespace\": \"x\"}, \"spec\": {\"podSelector\": {\"matchLabels\": {\"app\": \"b\"}}, \"egress\": [{\"ports\": [{\"port\": 53, \"protocol\": \"UDP\"}]}]}}\n";
+        let read = read_policies("p.yaml", text).unwrap();
+        assert_eq!(read.policies.len(), 2);
+        assert_eq!(read.policies[0].metadata.namespace, "default");
+        let ports = read.policies[0].spec.ingress.as_ref().unwrap()[0]
+            .ports
+            .clone()
+            .unwrap();
+        assert_eq!(ports[0].port, Some(PortValue::Name("http".into())));
+        assert!(read.policies[1].restricts("Egress"));
+        assert_eq!(read.notes.len(), 1, "{:?}", read.notes);
+    }
+
+    #[test]
+    fn garbage_is_an_error_naming_the_file() {
+        let error = read_policies("p.yaml", "kind: NetworkPolicy\nspec: [").unwrap_err();
+        assert!(error.starts_with("p.yaml"), "{error}");
+    }
+}

@@ -1,0 +1,224 @@
+//! Replays the communications in scope through policies: each row allowed or denied, against
+//! what the review decided (for generated policies) or against "everything observed should
+//! still work" (for existing policies).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::engine::dataset::{Communication, Dataset, EntityId, Peer, TimeWindow};
+use crate::engine::decisions::{Decisions, Direction};
+use crate::engine::inventory::Labels;
+use crate::engine::policy::build::NAMESPACE_NAME_LABEL;
+use crate::engine::policy::model::NetworkPolicy;
+use crate::engine::units::thousands;
+use crate::engine::verify::evaluate::{evaluate, Endpoint, Verdict};
+
+/// The outcome for one communication.
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct RowVerdict {
+    /// Index into [`Dataset::communications`].
+    pub communication: usize,
+    pub verdict: Verdict,
+    /// Whether the review wants it allowed.
+    pub expected: bool,
+}
+
+impl RowVerdict {
+    pub fn agrees(&self) -> bool {
+        self.verdict.allowed() == self.expected
+    }
+}
+
+/// Every row and the counts of the summary.
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    pub rows: Vec<RowVerdict>,
+}
+
+impl Report {
+    /// Rows the review includes that the policies deny.
+    pub fn included_denied(&self) -> impl Iterator<Item = &RowVerdict> {
+        self.rows
+            .iter()
+            .filter(|r| r.expected && !r.verdict.allowed())
+    }
+
+    /// Rows the review excludes that the policies still allow.
+    pub fn excluded_allowed(&self) -> impl Iterator<Item = &RowVerdict> {
+        self.rows
+            .iter()
+            .filter(|r| !r.expected && r.verdict.allowed())
+    }
+
+    pub fn all_agree(&self) -> bool {
+        self.rows.iter().all(RowVerdict::agrees)
+    }
+
+    /// "all 42 included communications allowed, all 3 excluded denied", or the mismatches.
+    pub fn summary(&self) -> String {
+        let included = self.rows.iter().filter(|r| r.expected).count();
+        let excluded = self.rows.len() - included;
+        let included_denied = self.included_denied().count();
+        let excluded_allowed = self.excluded_allowed().count();
+        let count = |n: usize| thousands(n as u64);
+        let included_part = match (included, included_denied) {
+            (0, _) => "no included communication".to_string(),
+            (n, 0) => format!("all {} included communications allowed", count(n)),
+            (n, d) => format!(
+                "{} of {} included communications DENIED",
+                count(d),
+                count(n)
+            ),
+        };
+        let excluded_part = match (excluded, excluded_allowed) {
+            (0, _) => "none excluded".to_string(),
+            (n, 0) => format!("all {} excluded denied", count(n)),
+            (n, a) => format!("{} of {} excluded still ALLOWED", count(a), count(n)),
+        };
+        format!("{included_part}, {excluded_part}")
+    }
+}
+
+/// Labels of every namespace, with the `kubernetes.io/metadata.name` label Kubernetes adds.
+struct NamespaceLabels(BTreeMap<String, Labels>);
+
+impl NamespaceLabels {
+    fn of(dataset: &Dataset) -> NamespaceLabels {
+        let mut all = dataset.namespaces.clone();
+        for entity in &dataset.entities {
+            all.entry(entity.owner.namespace.clone()).or_default();
+        }
+        for (name, labels) in &mut all {
+            labels.insert(NAMESPACE_NAME_LABEL.to_string(), name.clone());
+        }
+        NamespaceLabels(all)
+    }
+
+    fn endpoint<'a>(&'a self, dataset: &'a Dataset, peer: Peer) -> Endpoint<'a> {
+        match peer {
+            Peer::Entity(id) => {
+                let entity = &dataset.entities[id];
+                Endpoint::Pod {
+                    namespace: &entity.owner.namespace,
+                    labels: &entity.labels,
+                    namespace_labels: self.0.get(&entity.owner.namespace).unwrap_or(&EMPTY),
+                    ports: &entity.ports,
+                }
+            }
+            Peer::Address(id) => Endpoint::Address(dataset.addresses[id].ip.parse().ok()),
+        }
+    }
+}
+
+static EMPTY: Labels = Labels::new();
+
+/// The communications of `scope` (as client or server) seen in `window`, by index.
+pub fn communications_in_scope(
+    dataset: &Dataset,
+    scope: &[EntityId],
+    window: TimeWindow,
+) -> Vec<usize> {
+    let scope: BTreeSet<EntityId> = scope.iter().copied().collect();
+    let touches = |peer: Peer| matches!(peer, Peer::Entity(id) if scope.contains(&id));
+    dataset
+        .communications
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| (touches(c.client) || touches(c.server)) && c.seen_in(window))
+        .map(|(index, _)| index)
+        .collect()
+}
+
+/// Whether the review lets `communication` through, given that only the entities of `scope`
+/// get policies.
+fn review_allows(
+    dataset: &Dataset,
+    decisions: &Decisions,
+    scope: &BTreeSet<EntityId>,
+    communication: &Communication,
+) -> bool {
+    let decided = |peer: Peer| matches!(peer, Peer::Entity(id) if scope.contains(&id));
+    (!decided(communication.client)
+        || decisions.side_allows(dataset, communication, Direction::Egress))
+        && (!decided(communication.server)
+            || decisions.side_allows(dataset, communication, Direction::Ingress))
+}
+
+/// Replays the communications of `scope` through policies generated for `scope`, expecting
+/// exactly what the review decided.
+pub fn verify_generated(
+    dataset: &Dataset,
+    decisions: &Decisions,
+    policies: &[NetworkPolicy],
+    scope: &[EntityId],
+    window: TimeWindow,
+) -> Report {
+    let in_scope: BTreeSet<EntityId> = scope.iter().copied().collect();
+    replay(
+        dataset,
+        policies,
+        communications_in_scope(dataset, scope, window),
+        |c| review_allows(dataset, decisions, &in_scope, c),
+    )
+}
+
+/// Replays every communication seen in `window` through existing policies, expecting each
+/// to be allowed (they were observed, so the cluster needs them).
+pub fn verify_existing(
+    dataset: &Dataset,
+    policies: &[NetworkPolicy],
+    window: TimeWindow,
+) -> Report {
+    let rows = (0..dataset.communications.len())
+        .filter(|&i| dataset.communications[i].seen_in(window))
+        .collect();
+    replay(dataset, policies, rows, |_| true)
+}
+
+fn replay(
+    dataset: &Dataset,
+    policies: &[NetworkPolicy],
+    rows: Vec<usize>,
+    expected: impl Fn(&Communication) -> bool,
+) -> Report {
+    let namespaces = NamespaceLabels::of(dataset);
+    let rows = rows
+        .into_iter()
+        .map(|index| {
+            let communication = &dataset.communications[index];
+            let client = namespaces.endpoint(dataset, communication.client);
+            let server = namespaces.endpoint(dataset, communication.server);
+            RowVerdict {
+                communication: index,
+                verdict: evaluate(
+                    policies,
+                    &client,
+                    &server,
+                    communication.protocol,
+                    communication.port,
+                ),
+                expected: expected(communication),
+            }
+        })
+        .collect();
+    Report { rows }
+}
+
+/// Whether `policies` let `client` reach `server` on `protocol`/`port`: for probes of
+/// connections never observed.
+pub fn probe(
+    dataset: &Dataset,
+    policies: &[NetworkPolicy],
+    client: Peer,
+    server: Peer,
+    protocol: crate::engine::model::Protocol,
+    port: u16,
+) -> Verdict {
+    let namespaces = NamespaceLabels::of(dataset);
+    evaluate(
+        policies,
+        &namespaces.endpoint(dataset, client),
+        &namespaces.endpoint(dataset, server),
+        protocol,
+        port,
+    )
+}
