@@ -2,7 +2,8 @@
 # Installs what flowpol needs to build (and, with `test`, to test), each piece only when it is
 # missing or at another version. Safe to run again and again.
 #   bash tools/setup.sh build   # Rust wasm32 target, trunk, wasm-bindgen-cli, wasm-opt
-#   bash tools/setup.sh test    # the above, plus Chromium, chromedriver and playwright-core
+#   bash tools/setup.sh test    # the above, plus Chromium, chromedriver and playwright-core,
+#                               # and tools/.venv with kubernetes-validate and PyYAML
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$FLOWPOL_ROOT"
@@ -10,6 +11,10 @@ what="${1:-test}"
 
 TRUNK_VERSION=0.21.14
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
+# tools/validate_policies.py's Python packages, with what kubernetes-validate pulls in, all pinned.
+PY_REQUIREMENTS="kubernetes-validate==1.37.0 PyYAML==6.0.4
+  jsonschema==4.26.0 jsonschema-specifications==2025.9.1 referencing==0.37.0 rpds-py==2026.9.1
+  attrs==26.1.0 importlib_resources==7.1.0 packaging==26.4 typing_extensions==4.16.0"
 # A lighter profile than the tools' own fat LTO: minutes faster on two cores.
 export CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
 
@@ -50,5 +55,19 @@ if [ "$what" = test ]; then
   fi
   rustup component list --installed | grep -q '^clippy' || rustup component add clippy
   rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
+
+  # tools/.venv for tools/validate_policies.py; made anew when the pins above change.
+  venv_stamp="tools/.venv/.flowpol-requirements"
+  if [ "$(cat "$venv_stamp" 2>/dev/null)" != "$PY_REQUIREMENTS" ] ||
+     ! tools/.venv/bin/python -c 'import kubernetes_validate, yaml' 2>/dev/null; then
+    say "installing tools/.venv: kubernetes-validate and PyYAML"
+    if python3 -m venv --clear tools/.venv; then
+      tools/.venv/bin/python -m pip install -q --disable-pip-version-check $PY_REQUIREMENTS
+    else  # a Python without ensurepip: a bare venv, filled by the outer pip
+      python3 -m venv --clear --without-pip tools/.venv
+      python3 -m pip --python tools/.venv/bin/python install -q --disable-pip-version-check $PY_REQUIREMENTS
+    fi
+    echo "$PY_REQUIREMENTS" > "$venv_stamp"
+  fi
 fi
 say "ready"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test layer of flowpol, installing what it needs first:
-#   formatting and lints (host and wasm32), native cargo tests, the release build,
-#   wasm-bindgen tests in headless Chromium, Playwright end-to-end tests against dist/.
+#   formatting and lints (host and wasm32), native cargo tests, the NetworkPolicy YAML they
+#   generate (kubernetes-validate, PyYAML), the release build, wasm-bindgen tests in headless
+#   Chromium, Playwright end-to-end tests against dist/.
 # Ends with one line: `all: N passed, M failed`, and exits non-zero when anything failed.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -46,7 +47,13 @@ tap_counts() {
 check "cargo fmt --check" cargo fmt --all --check
 check "clippy (host)" cargo clippy --all-targets --locked -- -D warnings
 check "clippy (wasm32)" cargo clippy --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
+rm -rf target/generated-policies  # written anew by the native tests: no stale policy passes
 tests "native tests" cargo_counts cargo test --locked
+# The policies those tests wrote (*.yaml, each with a *.json twin of the intended values): read
+# back exactly by PyYAML (YAML 1.1, as kubectl), accepted by kubernetes-validate --strict and by
+# the API server's NetworkPolicy value rules.
+check "generated policy YAML (tools/validate_policies.py)" \
+  tools/.venv/bin/python tools/validate_policies.py target/generated-policies
 check "trunk build --release" trunk build --release
 for wasm in dist/*.wasm; do
   [ -f "$wasm" ] && echo "wasm size: $(stat -c %s "$wasm") bytes raw, $(gzip -9 -c "$wasm" | wc -c) bytes gzip ($wasm)"

@@ -5,7 +5,7 @@
 //! reads the exported JSON. Decisions are keyed by names, not indices, so they survive a
 //! reload of the same (or a newer) capture.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::net::IpAddr;
 
@@ -165,8 +165,8 @@ pub fn is_dns_server(dataset: &Dataset, peer: Peer) -> bool {
 #[derive(serde::Serialize, serde::Deserialize, Clone, Debug, Default, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Decisions {
-    /// Row decisions that differ from the default, by [`row_key`].
-    pub rows: BTreeMap<String, bool>,
+    /// Rows the user excluded, by [`row_key`]; every other row that can be included is.
+    pub excluded: BTreeSet<String>,
     /// General rules other than per-row, by `Kind/namespace/name` and direction.
     pub general: BTreeMap<String, BTreeMap<Direction, GeneralRule>>,
     pub aliases: Vec<Alias>,
@@ -247,9 +247,10 @@ impl Decisions {
         }
     }
 
-    /// Whether a communication is included when the user has not decided: communications
-    /// between Kubernetes entities are, and those with an address only when an alias covers it.
-    pub fn default_included(&self, dataset: &Dataset, communication: &Communication) -> bool {
+    /// Whether the row can be included at all, and is unless excluded: communications
+    /// between Kubernetes entities can, and those with an address only when an alias covers
+    /// it, since only an alias's CIDR becomes an `ipBlock`.
+    pub fn can_include(&self, dataset: &Dataset, communication: &Communication) -> bool {
         [communication.client, communication.server]
             .into_iter()
             .all(|peer| match peer {
@@ -260,19 +261,25 @@ impl Decisions {
 
     /// Whether the row is included.
     pub fn is_included(&self, dataset: &Dataset, communication: &Communication) -> bool {
-        self.rows
-            .get(&row_key(dataset, communication))
-            .copied()
-            .unwrap_or_else(|| self.default_included(dataset, communication))
+        self.can_include(dataset, communication)
+            && !self.excluded.contains(&row_key(dataset, communication))
     }
 
-    /// Includes or excludes one row; a decision equal to the default is not stored.
-    pub fn set_included(&mut self, dataset: &Dataset, communication: &Communication, on: bool) {
+    /// Includes or excludes one row. Including a row with an address that has no alias
+    /// does nothing (it cannot be written as a policy), and says so by returning false.
+    pub fn set_included(
+        &mut self,
+        dataset: &Dataset,
+        communication: &Communication,
+        on: bool,
+    ) -> bool {
         let key = row_key(dataset, communication);
-        if on == self.default_included(dataset, communication) {
-            self.rows.remove(&key);
+        if on {
+            self.excluded.remove(&key);
+            self.can_include(dataset, communication)
         } else {
-            self.rows.insert(key, on);
+            self.excluded.insert(key);
+            true
         }
     }
 
@@ -334,5 +341,201 @@ impl Decisions {
     /// Writes decisions for export, pretty and in a stable order.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::dataset::{Address, Entity, SelectorSource};
+    use crate::engine::ingest::aggregate::ObservedCommunication;
+    use crate::engine::inventory::Labels;
+    use crate::engine::resolve::addresses::AddressClass;
+    use crate::engine::resolve::owners::EntityKind;
+
+    /// `web` (shop) calls `api` (shop) on 80, `db` (data) on 5432 and 203.0.113.7 on 443;
+    /// kube-system's `coredns` answers on UDP 53.
+    fn dataset() -> Dataset {
+        let entity = |namespace: &str, name: &str, extra: &[(&str, &str)]| {
+            let mut labels = Labels::from([("app".to_string(), name.to_string())]);
+            for (k, v) in extra {
+                labels.insert(k.to_string(), v.to_string());
+            }
+            Entity {
+                owner: Owner {
+                    kind: EntityKind::Deployment,
+                    namespace: namespace.into(),
+                    name: name.into(),
+                },
+                cluster: None,
+                selector: labels.clone(),
+                selector_source: SelectorSource::Workload,
+                pods: Default::default(),
+                labels,
+                ports: Vec::new(),
+            }
+        };
+        let communication = |client, server, protocol, port| Communication {
+            client,
+            server,
+            protocol,
+            port,
+            observed: ObservedCommunication::default(),
+        };
+        Dataset {
+            entities: vec![
+                entity("shop", "web", &[]),
+                entity("shop", "api", &[]),
+                entity("data", "db", &[]),
+                entity("kube-system", "coredns", &[("k8s-app", "kube-dns")]),
+            ],
+            addresses: vec![Address {
+                ip: "203.0.113.7".into(),
+                class: AddressClass::External,
+                names: Default::default(),
+                reserved: Vec::new(),
+            }],
+            communications: vec![
+                communication(Peer::Entity(0), Peer::Entity(1), Protocol::Tcp, 80),
+                communication(Peer::Entity(0), Peer::Entity(2), Protocol::Tcp, 5432),
+                communication(Peer::Entity(0), Peer::Address(0), Protocol::Tcp, 443),
+                communication(Peer::Entity(0), Peer::Entity(3), Protocol::Udp, 53),
+            ],
+            ..Dataset::default()
+        }
+    }
+
+    #[test]
+    fn defaults_include_resolved_rows_and_exclude_addresses() {
+        let data = dataset();
+        let decisions = Decisions::default();
+        let included: Vec<bool> = data
+            .communications
+            .iter()
+            .map(|c| decisions.is_included(&data, c))
+            .collect();
+        assert_eq!(included, [true, true, false, true]);
+        assert_eq!(
+            row_key(&data, &data.communications[2]),
+            "Deployment/shop/web -> 203.0.113.7 TCP/443"
+        );
+    }
+
+    #[test]
+    fn excluding_and_including_rows() {
+        let data = dataset();
+        let mut decisions = Decisions::default();
+        assert!(decisions.set_included(&data, &data.communications[0], false));
+        assert!(!decisions.is_included(&data, &data.communications[0]));
+        assert_eq!(decisions.excluded.len(), 1);
+        assert!(decisions.set_included(&data, &data.communications[0], true));
+        assert_eq!(decisions, Decisions::default(), "back to the default");
+        assert!(
+            !decisions.set_included(&data, &data.communications[2], true),
+            "an address without alias cannot be included"
+        );
+        decisions.set_all_included(&data, &data.communications, false);
+        assert!(data
+            .communications
+            .iter()
+            .all(|c| !decisions.is_included(&data, c)));
+    }
+
+    #[test]
+    fn aliases_validate_cover_ranges_and_make_rows_includable() {
+        let data = dataset();
+        let mut decisions = Decisions::default();
+        assert_eq!(
+            decisions.add_alias(" ", "1.2.3.4"),
+            Err(AliasError::EmptyName)
+        );
+        assert!(matches!(
+            decisions.add_alias("x", "1.2.3.400/32"),
+            Err(AliasError::BadCidr(_))
+        ));
+        decisions.add_alias("docs", "203.0.113.0/24").unwrap();
+        decisions.add_alias("stripe", "203.0.113.7").unwrap();
+        assert_eq!(decisions.alias_of("203.0.113.7").unwrap().name, "stripe");
+        assert_eq!(decisions.alias_of("203.0.113.8").unwrap().name, "docs");
+        assert!(decisions.alias_of("198.51.100.1").is_none());
+        assert!(decisions.is_included(&data, &data.communications[2]));
+        decisions.add_alias("renamed", "203.0.113.7/32").unwrap();
+        assert_eq!(decisions.aliases.len(), 2, "same CIDR replaces");
+        decisions.remove_alias(&parse_cidr("203.0.113.7").unwrap());
+        assert_eq!(decisions.alias_of("203.0.113.7").unwrap().name, "docs");
+        assert_eq!(
+            parse_cidr("10.1.2.3/8").unwrap().to_string(),
+            "10.0.0.0/8",
+            "host bits cleared"
+        );
+    }
+
+    #[test]
+    fn general_rules_decide_a_side() {
+        let data = dataset();
+        let web = data.entities[0].owner.clone();
+        let mut decisions = Decisions::default();
+        let egress = |d: &Decisions, i: usize| {
+            d.side_allows(&data, &data.communications[i], Direction::Egress)
+        };
+        decisions.set_general_rule(&web, Direction::Egress, GeneralRule::AllowNamespace);
+        assert_eq!(
+            [0, 1, 2].map(|i| egress(&decisions, i)),
+            [true, false, false]
+        );
+        decisions.set_general_rule(&web, Direction::Egress, GeneralRule::AllowAll);
+        assert_eq!([0, 1, 2].map(|i| egress(&decisions, i)), [true; 3]);
+        decisions.set_general_rule(&web, Direction::Egress, GeneralRule::BlockAll);
+        assert_eq!([0, 1, 2, 3].map(|i| egress(&decisions, i)), [false; 4]);
+        assert!(
+            decisions.side_allows(&data, &data.communications[0], Direction::Ingress),
+            "the server's side is api's"
+        );
+        decisions.set_general_rule(&web, Direction::Egress, GeneralRule::PerRow);
+        assert!(
+            decisions.general.is_empty(),
+            "per-row is the default, not stored"
+        );
+    }
+
+    #[test]
+    fn the_dns_option_allows_dns_even_when_excluded() {
+        let data = dataset();
+        let mut decisions = Decisions::default();
+        decisions.set_included(&data, &data.communications[3], false);
+        let dns = &data.communications[3];
+        assert!(!decisions.side_allows(&data, dns, Direction::Egress));
+        decisions.allow_dns = true;
+        assert!(decisions.side_allows(&data, dns, Direction::Egress));
+        decisions.set_general_rule(
+            &data.entities[0].owner,
+            Direction::Egress,
+            GeneralRule::BlockAll,
+        );
+        assert!(
+            !decisions.side_allows(&data, dns, Direction::Egress),
+            "block all is all"
+        );
+    }
+
+    #[test]
+    fn exported_json_round_trips_and_rejects_typos() {
+        let data = dataset();
+        let mut decisions = Decisions::default();
+        decisions.add_alias("stripe", "203.0.113.7").unwrap();
+        decisions.set_included(&data, &data.communications[1], false);
+        decisions.set_general_rule(
+            &data.entities[1].owner,
+            Direction::Ingress,
+            GeneralRule::AllowAll,
+        );
+        decisions.allow_dns = true;
+        decisions
+            .cluster_ranges
+            .push(parse_cidr("10.0.0.0/8").unwrap());
+        let json = decisions.to_json();
+        assert!(json.contains("\"allow-all\""), "{json}");
+        assert_eq!(Decisions::from_json(&json).unwrap(), decisions);
+        assert!(Decisions::from_json("{\"exclude\": []}").is_err());
     }
 }

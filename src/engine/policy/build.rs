@@ -202,12 +202,8 @@ fn collect_row_peers(
             }
             Peer::Address(address) => {
                 let ip = &dataset.addresses[address].ip;
+                // Included rows with an address always have an alias (see `can_include`).
                 let Some(alias) = decisions.alias_of(ip) else {
-                    warnings.push(format!(
-                        "{} {} not allowed: {ip} needs an alias (Map IP) to become an ipBlock",
-                        direction.as_str(),
-                        dataset.describe(communication)
-                    ));
                     continue;
                 };
                 PolicyPeer {

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::engine::dataset::{Communication, Dataset, EntityId, Peer, TimeWindow};
 use crate::engine::decisions::{Decisions, Direction};
 use crate::engine::inventory::Labels;
+use crate::engine::model::Protocol;
 use crate::engine::policy::build::NAMESPACE_NAME_LABEL;
 use crate::engine::policy::model::NetworkPolicy;
 use crate::engine::units::thousands;
@@ -203,21 +204,32 @@ fn replay(
     Report { rows }
 }
 
-/// Whether `policies` let `client` reach `server` on `protocol`/`port`: for probes of
-/// connections never observed.
+/// One end of a probe: something in the dataset, or any address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProbeEnd {
+    Peer(Peer),
+    Ip(std::net::IpAddr),
+}
+
+/// Whether `policies` let `client` reach `server` on `protocol`/`port`: for connections
+/// never observed ("could the client use another port?").
 pub fn probe(
     dataset: &Dataset,
     policies: &[NetworkPolicy],
-    client: Peer,
-    server: Peer,
-    protocol: crate::engine::model::Protocol,
+    client: ProbeEnd,
+    server: ProbeEnd,
+    protocol: Protocol,
     port: u16,
 ) -> Verdict {
     let namespaces = NamespaceLabels::of(dataset);
+    let endpoint = |end: ProbeEnd| match end {
+        ProbeEnd::Peer(peer) => namespaces.endpoint(dataset, peer),
+        ProbeEnd::Ip(ip) => Endpoint::Address(Some(ip)),
+    };
     evaluate(
         policies,
-        &namespaces.endpoint(dataset, client),
-        &namespaces.endpoint(dataset, server),
+        &endpoint(client),
+        &endpoint(server),
         protocol,
         port,
     )
