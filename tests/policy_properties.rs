@@ -179,7 +179,8 @@ proptest! {
         let dataset = &world.dataset;
         let scope: Vec<usize> = (0..dataset.entities.len()).collect();
         let generated = generate_policies(dataset, &world.decisions, &scope, TimeWindow::ALL);
-        prop_assert!(generated.iter().all(|g| g.warnings.is_empty()), "{:?}", generated);
+        let unexpected = |w: &String| !w.contains("may not resolve names");
+        prop_assert!(!generated.iter().flat_map(|g| &g.warnings).any(unexpected), "{:?}", generated);
         let policies: Vec<_> = generated.into_iter().filter_map(|g| g.policy).collect();
         prop_assert_eq!(policies.len(), scope.len());
 

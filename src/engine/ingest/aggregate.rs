@@ -6,8 +6,8 @@
 //! client's node and the server's node, each at several observation points). Each vantage
 //! sees each connection start once, so a communication's connection count is the largest count
 //! among its vantages, evaluated over any time span from per-minute counts. Within one vantage,
-//! a start from a client address and port among the last few seen there (a SYN retransmission
-//! follows its original at once) is counted once.
+//! a start from a client address and port seen there within the last 130 s (a SYN
+//! retransmission) is counted once; the last 256 connections per vantage are remembered.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{Hash, Hasher};
@@ -176,27 +176,46 @@ pub struct CommunicationKey {
     pub port: u16,
 }
 
-/// How many recent connection keys a vantage remembers to drop repeats.
-const RECENT_STARTS: usize = 8;
+/// How many recent connection keys a vantage remembers to drop repeats: the list grows only
+/// for busy communications, up to this many.
+const RECENT_STARTS: usize = 256;
+/// How long a client address and port stay the same connection: Linux retransmits an
+/// unanswered SYN for up to about 127 s.
+const RETRANSMISSION_NANOS: i64 = 130 * 1_000_000_000;
 
 /// The starts one vantage saw of one communication.
 #[derive(serde::Serialize, serde::Deserialize, Clone, Debug, Default)]
 pub struct VantageCounts {
     /// Connection starts per minute since the Unix epoch.
     pub per_minute: BTreeMap<i64, u32>,
+    /// Recent connections (hash of the client address and port) and when they started.
     #[serde(skip)]
-    recent: [u64; RECENT_STARTS],
+    recent: Vec<(u64, Option<i64>)>,
     #[serde(skip)]
     recent_next: usize,
 }
 
 impl VantageCounts {
-    fn record(&mut self, minute: i64, connection: u64) {
-        if self.recent.contains(&connection) {
+    /// Counts a start at `time` (nanoseconds) unless the same client address and port
+    /// started one here within the retransmission window.
+    fn record(&mut self, time: Option<i64>, connection: u64) {
+        let repeat = self.recent.iter().any(|&(seen, at)| {
+            seen == connection
+                && match (at, time) {
+                    (Some(at), Some(time)) => (time - at).abs() <= RETRANSMISSION_NANOS,
+                    _ => true,
+                }
+        });
+        if repeat {
             return;
         }
-        self.recent[self.recent_next] = connection;
-        self.recent_next = (self.recent_next + 1) % RECENT_STARTS;
+        if self.recent.len() < RECENT_STARTS {
+            self.recent.push((connection, time));
+        } else {
+            self.recent[self.recent_next] = (connection, time);
+            self.recent_next = (self.recent_next + 1) % RECENT_STARTS;
+        }
+        let minute = time.map_or(0, minute_of);
         let count = self.per_minute.entry(minute).or_insert(0);
         *count = count.saturating_add(1);
     }
@@ -241,6 +260,13 @@ impl ObservedCommunication {
     /// Connections over the whole capture.
     pub fn connections(&self) -> u64 {
         self.connections_between(i64::MIN, i64::MAX)
+    }
+
+    /// Takes the names and Services of `other` (the same connections seen before DNAT),
+    /// not its counts: the connections are already counted where they arrived.
+    pub fn merge_names(&mut self, other: &ObservedCommunication) {
+        self.server_names.extend(other.server_names.iter().cloned());
+        self.services.extend(other.services.iter().cloned());
     }
 
     /// Folds `other` (the same communication seen under another key) into this one.
@@ -361,7 +387,7 @@ impl FlowAggregate {
             .vantages
             .entry(vantage)
             .or_default()
-            .record(time.map_or(0, minute_of), connection.finish());
+            .record(time, connection.finish());
         if let Some(time) = time {
             communication.first_seen = min_option(communication.first_seen, Some(time));
             communication.last_seen = max_option(communication.last_seen, Some(time));

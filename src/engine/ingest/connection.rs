@@ -8,7 +8,12 @@
 //! 4. TCP with flags: SYN without ACK starts, SYN+ACK replies, anything else is mid-connection.
 //! 5. Otherwise `is_reply` (or the older `reply`) decides when present.
 //! 6. Otherwise (tunnel observation points, drops, UDP without connection tracking): a packet
-//!    from an ephemeral port to a lower, well-known one is a start, the reverse a reply.
+//!    going back along a recent start's path (addresses and ports swapped) is a reply; a
+//!    packet from a well-known port to an ephemeral one is a reply; anything else a start.
+//!    Rule 6 needs memory of recent starts: [`Classifier`] keeps a bounded amount of it.
+
+use std::collections::{HashSet, VecDeque};
+use std::hash::{Hash, Hasher};
 
 use super::hubble::{EventKind, FlowEvent, Transport};
 
@@ -94,6 +99,65 @@ pub fn role(event: &FlowEvent<'_>) -> Role {
     }
 }
 
+/// How many recent starts the classifier remembers (a few MB at most, whatever the input).
+const REMEMBERED_STARTS: usize = 1 << 16;
+
+/// Classifies events with memory of recent starts, for rule 6.
+#[derive(Debug, Default)]
+pub struct Classifier {
+    starts: HashSet<u64, rustc_hash::FxBuildHasher>,
+    order: VecDeque<u64>,
+}
+
+fn path_hash(event: &FlowEvent<'_>, reversed: bool) -> Option<u64> {
+    let Transport::Ports {
+        protocol,
+        source_port,
+        destination_port,
+        ..
+    } = event.transport
+    else {
+        return None;
+    };
+    let mut from = (event.source_ip.as_ref(), source_port);
+    let mut to = (event.destination_ip.as_ref(), destination_port);
+    if reversed {
+        std::mem::swap(&mut from, &mut to);
+    }
+    let mut hasher = rustc_hash::FxHasher::default();
+    (from, to, protocol).hash(&mut hasher);
+    Some(hasher.finish())
+}
+
+impl Classifier {
+    /// Classifies one event, remembering starts.
+    pub fn classify(&mut self, event: &FlowEvent<'_>) -> Role {
+        let role = role(event);
+        if role != Role::Start {
+            return role;
+        }
+        let decided_by_ports = event.kind != EventKind::PolicyVerdict
+            && event.is_reply.is_none()
+            && matches!(event.transport, Transport::Ports { flags: None, .. });
+        if decided_by_ports
+            && path_hash(event, true).is_some_and(|back| self.starts.contains(&back))
+        {
+            return Role::Reply;
+        }
+        if let Some(path) = path_hash(event, false) {
+            if self.starts.insert(path) {
+                self.order.push_back(path);
+                if self.order.len() > REMEMBERED_STARTS {
+                    if let Some(oldest) = self.order.pop_front() {
+                        self.starts.remove(&oldest);
+                    }
+                }
+            }
+        }
+        Role::Start
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,6 +227,40 @@ mod tests {
         assert_eq!(role_of(&udp(45000, 53)), Role::Start);
         assert_eq!(role_of(&udp(53, 45000)), Role::Reply);
         assert_eq!(role_of(&udp(5353, 5353)), Role::Start);
+    }
+
+    #[test]
+    fn the_way_back_of_a_recent_start_is_a_reply() {
+        let udp = |from: (&str, u16), to: (&str, u16), extra: &str| {
+            format!(
+                r#"{{"IP":{{"source":"{}","destination":"{}"}},"l4":{{"UDP":{{"source_port":{},"destination_port":{}}}}}{extra}}}"#,
+                from.0, to.0, from.1, to.1
+            )
+        };
+        let mut classifier = Classifier::default();
+        let mut classify =
+            |line: String| classifier.classify(&parse_flow(line.as_bytes()).unwrap());
+        let (web, relay) = (("10.0.0.1", 45000), ("10.0.0.2", 51820));
+        assert_eq!(
+            classify(udp(web, relay, r#","is_reply":false"#)),
+            Role::Start
+        );
+        assert_eq!(classify(udp(relay, web, "")), Role::Reply, "the way back");
+        assert_eq!(
+            classify(udp(web, relay, "")),
+            Role::Start,
+            "the same way again"
+        );
+        assert_eq!(
+            classify(udp(("10.0.0.3", 45000), relay, "")),
+            Role::Start,
+            "another client"
+        );
+        assert_eq!(
+            classify(udp(relay, web, r#","is_reply":false"#)),
+            Role::Start,
+            "Cilium's own word wins"
+        );
     }
 
     #[test]

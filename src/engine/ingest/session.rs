@@ -12,7 +12,7 @@ use crate::engine::inventory::Inventory;
 use crate::engine::resolve::resolve;
 
 use super::aggregate::FlowAggregate;
-use super::connection::{role, Role, SkipReason};
+use super::connection::{Classifier, Role, SkipReason};
 use super::flowpol_json::parse_record;
 use super::hubble::parse_flow;
 use super::records::{Record, RecordSplitter};
@@ -109,6 +109,8 @@ enum FlowFormat {
 #[derive(Default)]
 pub struct Ingest {
     pub flows: FlowAggregate,
+    /// Which events start connections, remembering recent starts across files.
+    classifier: Classifier,
     pub inventory: Inventory,
     pub files: Vec<FileReport>,
     /// The first [`LISTED_PROBLEMS`] problems.
@@ -121,6 +123,7 @@ pub struct Ingest {
 /// The parts of an ingest a file's records are fed into.
 struct Sink<'a> {
     flows: &'a mut FlowAggregate,
+    classifier: &'a mut Classifier,
     report: &'a mut FileReport,
     diagnostics: &'a mut Vec<Diagnostic>,
     problem_count: &'a mut u64,
@@ -171,7 +174,7 @@ impl Sink<'_> {
         if let Some((query, addresses)) = &event.dns {
             self.flows.add_dns_answer(query, addresses);
         }
-        match role(&event) {
+        match self.classifier.classify(&event) {
             Role::Start => match self.flows.add_start(&event) {
                 Ok(()) => self.report.starts += 1,
                 Err(error) => self.problem(record.line, error.to_string()),
@@ -306,6 +309,7 @@ impl Ingest {
                 let format = *format;
                 let mut sink = Sink {
                     flows: &mut self.flows,
+                    classifier: &mut self.classifier,
                     report,
                     diagnostics: &mut self.diagnostics,
                     problem_count: &mut self.problem_count,

@@ -15,7 +15,7 @@ use crate::engine::model::Protocol;
 use crate::engine::policy::model::{
     EgressRule, IngressRule, IpBlock, NetworkPolicy, PolicyPeer, PolicyPort, PortValue,
 };
-use crate::engine::policy::names::policy_name;
+use crate::engine::policy::names::{is_valid_label, policy_name};
 
 /// The label Kubernetes puts on every namespace with its name.
 pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
@@ -44,7 +44,8 @@ pub fn generate_policy(
     let mut warnings = Vec::new();
     let own = &dataset.entities[entity];
     let label = owner_key(&own.owner);
-    if let Some(problem) = selector_problem(dataset, entity) {
+    let own_selector = usable_selector(dataset, entity, &mut warnings);
+    if let Some(problem) = selector_problem(dataset, entity, &own_selector) {
         warnings.push(format!("No policy for {label}: {problem}"));
         return GeneratedPolicy {
             entity,
@@ -57,7 +58,7 @@ pub fn generate_policy(
         .metadata
         .labels
         .insert(MANAGED_BY.0.to_string(), MANAGED_BY.1.to_string());
-    policy.spec.pod_selector = LabelSelector::of_labels(&own.selector);
+    policy.spec.pod_selector = LabelSelector::of_labels(&own_selector);
     policy.spec.policy_types = Direction::BOTH
         .iter()
         .map(|d| d.as_str().to_string())
@@ -90,6 +91,8 @@ pub fn generate_policy(
                 }
                 if direction == Direction::Egress && decisions.allow_dns {
                     add_dns_peer(dataset, entity, &mut peers);
+                } else if direction == Direction::Egress && !peers.is_empty() {
+                    warnings.extend(dns_warning(dataset, entity, &peers));
                 }
                 group_by_ports(peers)
             }
@@ -119,16 +122,17 @@ pub fn generate_policy(
 
 /// Why the entity's selector cannot be the policy's `podSelector`, if it cannot: it is empty
 /// (it would pick every pod of the namespace), or it also picks another workload's pods.
-fn selector_problem(dataset: &Dataset, entity: EntityId) -> Option<String> {
+fn selector_problem(dataset: &Dataset, entity: EntityId, selector: &Labels) -> Option<String> {
     let own = &dataset.entities[entity];
-    if own.selector.is_empty() {
+    if selector.is_empty() {
         return Some(format!(
             "its pods share no label, so no selector can pick them without picking every pod \
              of namespace {}",
             own.owner.namespace
         ));
     }
-    let selector = LabelSelector::of_labels(&own.selector);
+    let selector_labels = selector;
+    let selector = LabelSelector::of_labels(selector_labels);
     let others: Vec<String> = dataset
         .entities
         .iter()
@@ -144,10 +148,29 @@ fn selector_problem(dataset: &Dataset, entity: EntityId) -> Option<String> {
     (!others.is_empty()).then(|| {
         format!(
             "its selector {} also picks the pods of {}",
-            labels_text(&own.selector),
+            labels_text(selector_labels),
             others.join(", ")
         )
     })
+}
+
+/// The entity's selector without labels the API server would reject (only hand-made data
+/// carries them, and no real pod can), each left out with a warning.
+fn usable_selector(dataset: &Dataset, entity: EntityId, warnings: &mut Vec<String>) -> Labels {
+    let own = &dataset.entities[entity];
+    let mut selector = own.selector.clone();
+    selector.retain(|key, value| {
+        let valid = is_valid_label(key, value);
+        if !valid {
+            warnings.push(format!(
+                "The label {key}={value} of {} is not a valid Kubernetes label: it is left out \
+                 of selectors",
+                owner_key(&own.owner)
+            ));
+        }
+        valid
+    });
+    selector
 }
 
 /// `k=v,k2=v2`.
@@ -183,22 +206,20 @@ fn collect_row_peers(
             continue;
         }
         let peer = match other_side {
-            Peer::Entity(other) => {
-                let other = &dataset.entities[other];
-                if other.selector.is_empty() {
+            Peer::Entity(other_id) => {
+                let other = &dataset.entities[other_id];
+                let mut ignored = Vec::new();
+                let selector = usable_selector(dataset, other_id, &mut ignored);
+                if let Some(problem) = selector_problem(dataset, other_id, &selector) {
                     warnings.push(format!(
-                        "{} {} not allowed: {} has no label to select it by",
+                        "{} {} not allowed: {} cannot be selected: {problem}",
                         direction.as_str(),
                         dataset.describe(communication),
                         owner_key(&other.owner)
                     ));
                     continue;
                 }
-                pod_peer(
-                    &own.owner.namespace,
-                    &other.owner.namespace,
-                    &other.selector,
-                )
+                pod_peer(&own.owner.namespace, &other.owner.namespace, &selector)
             }
             Peer::Address(address) => {
                 let ip = &dataset.addresses[address].ip;
@@ -240,6 +261,26 @@ fn pod_peer(policy_namespace: &str, peer_namespace: &str, selector: &Labels) -> 
         pod_selector: Some(LabelSelector::of_labels(selector)),
         ip_block: None,
     }
+}
+
+/// A warning when egress is restricted and allows no DNS: the pods may fail to resolve
+/// names.
+fn dns_warning(
+    dataset: &Dataset,
+    entity: EntityId,
+    peers: &BTreeMap<PolicyPeer, Option<BTreeSet<PortKey>>>,
+) -> Option<String> {
+    let reaches_dns = peers.values().any(|ports| match ports {
+        None => true,
+        Some(ports) => ports.iter().any(|&(_, port)| port == 53),
+    });
+    (!reaches_dns).then(|| {
+        format!(
+            "{} may not resolve names: its egress allows no DNS (port 53). Turn on the DNS \
+             option if it looks names up.",
+            owner_key(&dataset.entities[entity].owner)
+        )
+    })
 }
 
 /// Adds UDP and TCP 53 to the cluster DNS pods: the entity labelled `k8s-app=kube-dns` in

@@ -3,8 +3,10 @@
 //! place YAML is written; this module picks the entities a command or a view asks for.
 
 pub mod build;
+pub mod highlight;
 pub mod model;
 pub mod names;
+pub mod view;
 pub mod yaml;
 
 use crate::engine::dataset::{Dataset, EntityId, TimeWindow};
@@ -75,15 +77,20 @@ pub fn select_entities(dataset: &Dataset, selection: &Selection) -> Result<Vec<E
         let entity = &dataset.entities[id];
         in_namespace(&entity.owner.namespace) && in_cluster(&entity.cluster)
     });
-    chosen.sort_by(|&a, &b| {
-        let (a, b) = (&dataset.entities[a].owner, &dataset.entities[b].owner);
-        (&a.namespace, a.kind, &a.name).cmp(&(&b.namespace, b.kind, &b.name))
-    });
+    sort_by_owner(dataset, &mut chosen);
     chosen.dedup();
     if chosen.is_empty() {
         return Err("no workload matches the namespaces and cluster asked for".to_string());
     }
     Ok(chosen)
+}
+
+/// Sorts entities by namespace, kind and name: the order policies are written in.
+pub fn sort_by_owner(dataset: &Dataset, entities: &mut [EntityId]) {
+    entities.sort_by(|&a, &b| {
+        let (a, b) = (&dataset.entities[a].owner, &dataset.entities[b].owner);
+        (&a.namespace, a.kind, &a.name).cmp(&(&b.namespace, b.kind, &b.name))
+    });
 }
 
 /// The policies of `entities`, in that order.

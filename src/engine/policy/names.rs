@@ -28,6 +28,28 @@ pub fn dns1123_subdomain(text: &str, fallback: &str) -> String {
     }
 }
 
+/// Whether `name` is a label name or value segment: at most 63 characters of letters,
+/// digits, `-`, `_` and `.`, starting and ending with a letter or digit.
+fn is_label_segment(name: &str) -> bool {
+    name.len() <= 63
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric())
+}
+
+/// Whether `key` and `value` form a label the API server accepts: an optional DNS-subdomain
+/// prefix and `/`, a name segment, and an empty or segment-shaped value.
+pub fn is_valid_label(key: &str, value: &str) -> bool {
+    let (prefix, name) = match key.rsplit_once('/') {
+        Some((prefix, name)) => (Some(prefix), name),
+        None => (None, key),
+    };
+    let prefix_ok = prefix.is_none_or(|p| !p.is_empty() && dns1123_subdomain(p, "") == p);
+    prefix_ok && is_label_segment(name) && (value.is_empty() || is_label_segment(value))
+}
+
 /// The policy's name: the workload's name and kind, e.g. `frontend-deployment`, so a
 /// Deployment and a StatefulSet of the same name get different policies.
 pub fn policy_name(owner: &Owner) -> String {
@@ -81,6 +103,17 @@ mod tests {
         assert_eq!(policy_file_name(&owner), "orders-db-networkpolicy.yaml");
         assert_eq!(dns1123_subdomain("My_App!", "x"), "my-app");
         assert_eq!(dns1123_subdomain("--", "x"), "x");
+    }
+
+    #[test]
+    fn labels_the_api_server_accepts() {
+        assert!(is_valid_label("app", "on"));
+        assert!(is_valid_label("app.kubernetes.io/name", "1.10"));
+        assert!(is_valid_label("k", ""));
+        assert!(!is_valid_label("owner", "~"));
+        assert!(!is_valid_label("note", "a: b # c"));
+        assert!(!is_valid_label("Bad/x", "v"), "prefix must be lower case");
+        assert!(!is_valid_label("k", &"x".repeat(64)));
     }
 
     proptest! {

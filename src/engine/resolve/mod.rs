@@ -12,7 +12,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use crate::engine::dataset::{
     Address, Communication, Dataset, Entity, EntityId, Peer, SelectorSource, ServiceInfo,
 };
-use crate::engine::ingest::aggregate::{CommunicationKey, FlowAggregate, ObservedEndpoint};
+use crate::engine::ingest::aggregate::{
+    CommunicationKey, FlowAggregate, ObservedCommunication, ObservedEndpoint,
+};
 use crate::engine::inventory::{Inventory, Labels, Pod, Service, TargetPort};
 
 use addresses::ClusterRanges;
@@ -147,8 +149,14 @@ impl<'i> Resolver<'i> {
         id
     }
 
+    /// Records a pod of `entity` with its labels. A record without labels (flowpol JSON
+    /// naming only a workload or a pod) says nothing of them, so it does not narrow the
+    /// labels the entity's pods share.
     fn note_pod(&mut self, entity: EntityId, pod: &str, labels: Labels) {
         self.dataset.entities[entity].pods.insert(pod.to_string());
+        if labels.is_empty() {
+            return;
+        }
         self.pod_labels
             .entry(entity)
             .or_default()
@@ -353,6 +361,28 @@ fn target_port(
     }
 }
 
+/// A communication's identity after resolution: client, server, protocol, port.
+type MergedKey = (Peer, Peer, crate::engine::model::Protocol, u16);
+
+/// Adds an observation to the communication `key`, creating it if needed.
+fn add_observed(
+    merged: &mut BTreeMap<MergedKey, Communication>,
+    key: MergedKey,
+    observed: &ObservedCommunication,
+) {
+    let (client, server, protocol, port) = key;
+    merged
+        .entry(key)
+        .and_modify(|c| c.observed.merge(observed))
+        .or_insert_with(|| Communication {
+            client,
+            server,
+            protocol,
+            port,
+            observed: observed.clone(),
+        });
+}
+
 /// Resolves aggregated flows against the inventory. `extra_ranges` are cluster CIDRs the user
 /// entered (pod or Service ranges) when the inventory does not give them.
 pub fn resolve(flows: &FlowAggregate, inventory: &Inventory, extra_ranges: &[String]) -> Dataset {
@@ -371,8 +401,9 @@ pub fn resolve(flows: &FlowAggregate, inventory: &Inventory, extra_ranges: &[Str
     }
     let mut keys: Vec<&CommunicationKey> = flows.communications.keys().collect();
     keys.sort();
-    let mut merged: BTreeMap<(Peer, Peer, crate::engine::model::Protocol, u16), Communication> =
-        BTreeMap::new();
+    let mut merged: BTreeMap<MergedKey, Communication> = BTreeMap::new();
+    // Connections addressed to a ClusterIP (seen before DNAT), for after the direct ones.
+    let mut via_service: Vec<(&CommunicationKey, Peer, Vec<(Peer, u16)>)> = Vec::new();
     for key in keys {
         let observed = &flows.communications[key];
         let Some(client) = peers[key.client as usize] else {
@@ -390,22 +421,34 @@ pub fn resolve(flows: &FlowAggregate, inventory: &Inventory, extra_ranges: &[Str
                 }
             }
         }
-        if servers.is_empty() {
-            if let Some(server) = peers[key.server as usize] {
-                servers.push((server, key.port));
-            }
+        if !servers.is_empty() {
+            via_service.push((key, client, servers));
+            continue;
         }
-        for (server, port) in servers {
-            merged
-                .entry((client, server, key.protocol, port))
-                .and_modify(|c| c.observed.merge(observed))
-                .or_insert_with(|| Communication {
-                    client,
-                    server,
-                    protocol: key.protocol,
-                    port,
-                    observed: observed.clone(),
-                });
+        if let Some(server) = peers[key.server as usize] {
+            add_observed(
+                &mut merged,
+                (client, server, key.protocol, key.port),
+                observed,
+            );
+        }
+    }
+    for (key, client, servers) in via_service {
+        let observed = &flows.communications[key];
+        let targets: Vec<MergedKey> = servers
+            .into_iter()
+            .map(|(server, port)| (client, server, key.protocol, port))
+            .collect();
+        // Seen after DNAT too: the connections are counted where they arrived, and
+        // the ClusterIP observation adds its names. Seen only before DNAT: every backend
+        // may have received them, an upper bound.
+        let seen_after_dnat = targets.len() > 1 && targets.iter().any(|t| merged.contains_key(t));
+        for target in targets {
+            match merged.get_mut(&target) {
+                Some(existing) if seen_after_dnat => existing.observed.merge_names(observed),
+                _ if seen_after_dnat => {}
+                _ => add_observed(&mut merged, target, observed),
+            }
         }
     }
     let mut dataset = resolver.dataset;

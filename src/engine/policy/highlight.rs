@@ -1,0 +1,122 @@
+//! Syntax highlighting of the YAML flowpol writes, as plain tokens the UI renders as text in
+//! styled spans: keys, list dashes, quoted strings, numbers and other scalars. It only needs
+//! to understand flowpol's own block-style output; anything else is a plain scalar.
+
+/// What a piece of a line is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenKind {
+    /// Indentation, `: ` and other punctuation.
+    Plain,
+    Key,
+    Dash,
+    /// A quoted string.
+    Quoted,
+    Number,
+    /// Any other scalar (unquoted string).
+    Scalar,
+    /// `---` between documents.
+    Separator,
+}
+
+/// Splits one line into tokens; concatenated, the tokens give the line back exactly.
+pub fn tokens(line: &str) -> Vec<(TokenKind, &str)> {
+    let mut out = Vec::new();
+    if line == "---" {
+        out.push((TokenKind::Separator, line));
+        return out;
+    }
+    let mut rest = line;
+    let indent = rest.len() - rest.trim_start_matches(' ').len();
+    if indent > 0 {
+        out.push((TokenKind::Plain, &rest[..indent]));
+        rest = &rest[indent..];
+    }
+    while let Some(after) = rest.strip_prefix("- ") {
+        out.push((TokenKind::Dash, &rest[..1]));
+        out.push((TokenKind::Plain, " "));
+        rest = after;
+    }
+    if rest == "-" {
+        out.push((TokenKind::Dash, rest));
+        return out;
+    }
+    let key_end = if rest.starts_with(['"', '\'']) {
+        None
+    } else {
+        rest.find(": ")
+            .or_else(|| rest.ends_with(':').then(|| rest.len() - 1))
+    };
+    if let Some(end) = key_end {
+        out.push((TokenKind::Key, &rest[..end]));
+        let after = &rest[end..];
+        let separator = if after.starts_with(": ") { 2 } else { 1 };
+        out.push((TokenKind::Plain, &after[..separator]));
+        rest = &after[separator..];
+    }
+    if !rest.is_empty() {
+        out.push((scalar_kind(rest), rest));
+    }
+    out
+}
+
+fn scalar_kind(value: &str) -> TokenKind {
+    if value.starts_with(['"', '\'']) {
+        TokenKind::Quoted
+    } else if value.parse::<f64>().is_ok() {
+        TokenKind::Number
+    } else {
+        TokenKind::Scalar
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{tokens, TokenKind::*};
+    use proptest::prelude::*;
+
+    #[test]
+    fn keys_dashes_and_scalars() {
+        assert_eq!(
+            tokens("    - protocol: TCP"),
+            [
+                (Plain, "    "),
+                (Dash, "-"),
+                (Plain, " "),
+                (Key, "protocol"),
+                (Plain, ": "),
+                (Scalar, "TCP")
+            ]
+        );
+        assert_eq!(
+            tokens("      port: 53"),
+            [
+                (Plain, "      "),
+                (Key, "port"),
+                (Plain, ": "),
+                (Number, "53")
+            ]
+        );
+        assert_eq!(
+            tokens("  ingress:"),
+            [(Plain, "  "), (Key, "ingress"), (Plain, ":")]
+        );
+        assert_eq!(
+            tokens("      pci: \"yes\""),
+            [
+                (Plain, "      "),
+                (Key, "pci"),
+                (Plain, ": "),
+                (Quoted, "\"yes\"")
+            ]
+        );
+        assert_eq!(tokens("---"), [(Separator, "---")]);
+    }
+
+    proptest! {
+        #[test]
+        fn tokens_give_the_line_back(line in "[ -~]{0,60}") {
+            let joined: String = tokens(&line).iter().map(|(_, t)| *t).collect();
+            prop_assert_eq!(joined, line);
+        }
+    }
+}
