@@ -2,11 +2,13 @@
 //! One feature component per file; all signals live in [`state`].
 
 pub mod communications;
+pub mod download;
 pub mod file_reading;
 pub mod header;
 pub mod ingest_worker;
 pub mod load_status;
 pub mod loader;
+pub mod policy_view;
 pub mod scope_bar;
 pub mod state;
 pub mod tabs;

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use crate::engine::decisions::Decisions;
 use crate::engine::format::InputFormat;
 use crate::engine::ingest::session::LoadResult;
 
@@ -109,6 +110,8 @@ pub struct AppState {
     pub result: RwSignal<Option<Arc<LoadResult>>>,
     /// Cluster CIDRs the user entered.
     pub cluster_ranges: RwSignal<Vec<String>>,
+    /// The review's decisions (the engine's plain type).
+    pub decisions: RwSignal<Decisions>,
     /// Every file loaded so far (a new file re-reads them all with it).
     pub sources: StoredValue<Vec<PendingFile>, LocalStorage>,
     /// The running ingest worker.
@@ -130,6 +133,7 @@ impl AppState {
             progress: RwSignal::new(None),
             result: RwSignal::new(None),
             cluster_ranges: RwSignal::new(Vec::new()),
+            decisions: RwSignal::new(Decisions::default()),
             sources: StoredValue::new_local(Vec::new()),
             job: StoredValue::new_local(None),
             next_id: StoredValue::new(0),

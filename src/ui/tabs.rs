@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use web_sys::KeyboardEvent;
 
 use super::communications::{CommunicationList, Direction};
+use super::policy_view::PolicyView;
 use super::state::{AppState, Tab};
 
 /// What a tab says while it has nothing to show: `(title, what to do)`.
@@ -33,8 +34,8 @@ pub fn empty_state(tab: Tab, has_flows: bool) -> (&'static str, &'static str) {
             "The topology graph of the chosen entity is not part of this version of flowpol yet.",
         ),
         Tab::Policy => (
-            "Not in this version yet",
-            "NetworkPolicy generation is not part of this version of flowpol yet.",
+            "No policy yet",
+            "Load flows between workloads to generate their NetworkPolicies.",
         ),
     }
 }
@@ -96,6 +97,20 @@ pub fn Tabs() -> impl IntoView {
             Tab::Egress => Some(Direction::Egress),
             _ => None,
         };
+        if tab == Tab::Policy && state.result.with(|r| r.is_some()) {
+            return view! {
+                <div
+                    class="fp-panel"
+                    role="tabpanel"
+                    id=panel_id(tab)
+                    aria-labelledby=format!("tab-button-{}", tab.test_id())
+                    data-testid="panel-policy"
+                >
+                    <PolicyView />
+                </div>
+            }
+            .into_any();
+        }
         let content = match (state.result.get(), state.scope_entity.get(), direction) {
             (Some(result), Some(entity), Some(direction))
                 if entity < result.dataset.entities.len() =>
@@ -125,6 +140,7 @@ pub fn Tabs() -> impl IntoView {
                 {content}
             </div>
         }
+        .into_any()
     };
     view! {
         <section class="fp-views">

@@ -364,6 +364,10 @@ fn target_port(
 /// A communication's identity after resolution: client, server, protocol, port.
 type MergedKey = (Peer, Peer, crate::engine::model::Protocol, u16);
 
+/// A connection addressed to a ClusterIP: its key, its client, and the backends (with their
+/// target ports) it may have reached.
+type ViaService<'a> = (&'a CommunicationKey, Peer, Vec<(Peer, u16)>);
+
 /// Adds an observation to the communication `key`, creating it if needed.
 fn add_observed(
     merged: &mut BTreeMap<MergedKey, Communication>,
@@ -403,7 +407,7 @@ pub fn resolve(flows: &FlowAggregate, inventory: &Inventory, extra_ranges: &[Str
     keys.sort();
     let mut merged: BTreeMap<MergedKey, Communication> = BTreeMap::new();
     // Connections addressed to a ClusterIP (seen before DNAT), for after the direct ones.
-    let mut via_service: Vec<(&CommunicationKey, Peer, Vec<(Peer, u16)>)> = Vec::new();
+    let mut via_service: Vec<ViaService> = Vec::new();
     for key in keys {
         let observed = &flows.communications[key];
         let Some(client) = peers[key.client as usize] else {
