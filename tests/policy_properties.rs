@@ -2,6 +2,7 @@
 //! through the evaluator they allow exactly what the review decided, and every probe (any
 //! client, server, protocol and port, observed or not) is allowed exactly when a decision
 //! allows it: no cross-product of peers and ports, nothing wider than the review.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::BTreeSet;
 

@@ -1,5 +1,6 @@
 //! The NetworkPolicy evaluator against the semantics the Kubernetes documentation gives, one
 //! rule per test, with policies written as YAML the way users write them.
+#![cfg(not(target_arch = "wasm32"))]
 
 use flowpol::engine::inventory::{ContainerPort, Labels};
 use flowpol::engine::model::Protocol;
