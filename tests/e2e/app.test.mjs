@@ -1,125 +1,18 @@
 // End-to-end tests of the built app (dist/) in Debian's headless Chromium, driven by
-// playwright-core. The app is served from a sub-path on 127.0.0.1 by a small static server in
-// this file, so relative URLs are tested too. Screenshots go to tests/e2e/artifacts/.
+// playwright-core. The app is served from a sub-path on 127.0.0.1 (see harness.mjs), so
+// relative URLs are tested too. Screenshots go to tests/e2e/artifacts/.
 //
 // Run: node --test tests/e2e/   (after `trunk build --release`)
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:http';
-import { readFile, mkdir, mkdtemp, writeFile, rm } from 'node:fs/promises';
+import { readFile, mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const require = createRequire(new URL('../../tools/package.json', import.meta.url));
-const { chromium } = require('playwright-core');
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const dist = path.join(root, 'dist');
-const fixtures = path.join(root, 'tests/fixtures/real');
-const artifacts = path.join(root, 'tests/e2e/artifacts');
-const SUB_PATH = '/teams/platform/flowpol/';
-const CAPTURE = 'hubble-otel_basic-sample-400-tcp-flows.first129.jsonl';
-
-const MIME = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.wasm': 'application/wasm',
-  '.css': 'text/css',
-  '.json': 'application/json',
-  '.jsonl': 'application/x-ndjson',
-  '.svg': 'image/svg+xml',
-};
-
-let server;
-let origin;
-let browser;
-
-/** Serves dist/ under SUB_PATH, and nothing else. */
-function serveDist() {
-  return new Promise((resolve) => {
-    const srv = createServer(async (req, res) => {
-      const url = new URL(req.url, 'http://localhost');
-      if (!url.pathname.startsWith(SUB_PATH)) {
-        res.writeHead(404).end();
-        return;
-      }
-      let rel = decodeURIComponent(url.pathname.slice(SUB_PATH.length)) || 'index.html';
-      const file = path.join(dist, rel);
-      if (!file.startsWith(dist) || !existsSync(file)) {
-        res.writeHead(404).end();
-        return;
-      }
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream' });
-      res.end(body);
-    });
-    srv.listen(0, '127.0.0.1', () => resolve(srv));
-  });
-}
-
-before(async () => {
-  assert.ok(existsSync(path.join(dist, 'index.html')), 'dist/ is missing: run trunk build --release first');
-  await mkdir(artifacts, { recursive: true });
-  server = await serveDist();
-  origin = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-
-/**
- * Opens the app and records every request, console error and CSP violation.
- * @param {'light'|'dark'} colorScheme
- */
-async function openApp(colorScheme = 'light') {
-  const context = await browser.newContext({ colorScheme, viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const requests = [];
-  const errors = [];
-  page.on('request', (request) => requests.push(request.url()));
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(String(error)));
-  await page.addInitScript(() => {
-    window.__cspViolations = [];
-    document.addEventListener('securitypolicyviolation', (event) => {
-      window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
-    });
-  });
-  await page.goto(origin + SUB_PATH);
-  await page.getByTestId('tab-ingress').waitFor();
-  return { page, context, requests, errors };
-}
-
-const byTestId = (page, id) => page.locator(`[data-testid="${id}"]`);
-
-function assertOnlyOwnOrigin(requests) {
-  assert.ok(requests.length > 0);
-  for (const url of requests) {
-    assert.ok(url.startsWith(origin + SUB_PATH), `request left the app's origin or path: ${url}`);
-  }
-}
+import {
+  fixtures, artifacts, CAPTURE, openApp, byTestId, assertOnlyOwnOrigin,
+} from './harness.mjs';
 
 test('the shell loads from a sub-path with every stable hook and no error', async () => {
   const { page, context, requests, errors } = await openApp();

@@ -63,6 +63,7 @@ impl Report {
         let count = |n: usize| thousands(n as u64);
         let included_part = match (included, included_denied) {
             (0, _) => "no included communication".to_string(),
+            (1, 0) => "the 1 included communication allowed".to_string(),
             (n, 0) => format!("all {} included communications allowed", count(n)),
             (n, d) => format!(
                 "{} of {} included communications DENIED",
@@ -72,6 +73,7 @@ impl Report {
         };
         let excluded_part = match (excluded, excluded_allowed) {
             (0, _) => "none excluded".to_string(),
+            (1, 0) => "the 1 excluded denied".to_string(),
             (n, 0) => format!("all {} excluded denied", count(n)),
             (n, a) => format!("{} of {} excluded still ALLOWED", count(a), count(n)),
         };
@@ -233,4 +235,48 @@ pub fn probe(
         protocol,
         port,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Report, RowVerdict};
+    use crate::engine::verify::evaluate::{SideVerdict, Verdict};
+
+    fn row(expected: bool, allowed: bool) -> RowVerdict {
+        let side = if allowed {
+            SideVerdict::NotIsolated
+        } else {
+            SideVerdict::Denied
+        };
+        RowVerdict {
+            communication: 0,
+            verdict: Verdict {
+                egress: SideVerdict::NotIsolated,
+                ingress: side,
+            },
+            expected,
+        }
+    }
+
+    #[test]
+    fn summaries_say_what_agrees_and_what_does_not() {
+        let report = |rows: Vec<RowVerdict>| Report { rows };
+        let all_good = report(vec![row(true, true), row(true, true), row(false, false)]);
+        assert_eq!(
+            all_good.summary(),
+            "all 2 included communications allowed, the 1 excluded denied"
+        );
+        assert!(all_good.all_agree());
+        let bad = report(vec![row(true, false), row(true, true), row(false, true)]);
+        assert_eq!(
+            bad.summary(),
+            "1 of 2 included communications DENIED, 1 of 1 excluded still ALLOWED"
+        );
+        assert_eq!(bad.included_denied().count(), 1);
+        assert_eq!(bad.excluded_allowed().count(), 1);
+        assert_eq!(
+            report(vec![]).summary(),
+            "no included communication, none excluded"
+        );
+    }
 }

@@ -1,0 +1,119 @@
+// The shared harness of the end-to-end tests: serves dist/ under a sub-path on 127.0.0.1 and
+// opens the app in Debian's headless Chromium (playwright-core), recording every request,
+// console error and CSP violation.
+
+import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:http';
+import { readFile, mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(new URL('../../tools/package.json', import.meta.url));
+const { chromium } = require('playwright-core');
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const dist = path.join(root, 'dist');
+export const fixtures = path.join(root, 'tests/fixtures/real');
+export const artifacts = path.join(root, 'tests/e2e/artifacts');
+export const SUB_PATH = '/teams/platform/flowpol/';
+export const CAPTURE = 'hubble-otel_basic-sample-400-tcp-flows.first129.jsonl';
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.jsonl': 'application/x-ndjson',
+  '.svg': 'image/svg+xml',
+};
+
+let server;
+export let origin;
+export let browser;
+
+/** Serves dist/ under SUB_PATH, and nothing else. */
+function serveDist() {
+  return new Promise((resolve) => {
+    const srv = createServer(async (req, res) => {
+      const url = new URL(req.url, 'http://localhost');
+      if (!url.pathname.startsWith(SUB_PATH)) {
+        res.writeHead(404).end();
+        return;
+      }
+      let rel = decodeURIComponent(url.pathname.slice(SUB_PATH.length)) || 'index.html';
+      const file = path.join(dist, rel);
+      if (!file.startsWith(dist) || !existsSync(file)) {
+        res.writeHead(404).end();
+        return;
+      }
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream' });
+      res.end(body);
+    });
+    srv.listen(0, '127.0.0.1', () => resolve(srv));
+  });
+}
+
+before(async () => {
+  assert.ok(existsSync(path.join(dist, 'index.html')), 'dist/ is missing: run trunk build --release first');
+  await mkdir(artifacts, { recursive: true });
+  server = await serveDist();
+  origin = `http://127.0.0.1:${server.address().port}`;
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/**
+ * Opens the app and records every request, console error and CSP violation.
+ * @param {'light'|'dark'} colorScheme
+ */
+export async function openApp(colorScheme = 'light') {
+  const context = await browser.newContext({ colorScheme, viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const requests = [];
+  const errors = [];
+  page.on('request', (request) => requests.push(request.url()));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(String(error)));
+  await page.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (event) => {
+      window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
+    });
+  });
+  await page.goto(origin + SUB_PATH);
+  await page.getByTestId('tab-ingress').waitFor();
+  return { page, context, requests, errors };
+}
+
+export const byTestId = (page, id) => page.locator(`[data-testid="${id}"]`);
+
+export function assertOnlyOwnOrigin(requests) {
+  assert.ok(requests.length > 0);
+  for (const url of requests) {
+    assert.ok(url.startsWith(origin + SUB_PATH), `request left the app's origin or path: ${url}`);
+  }
+}
+

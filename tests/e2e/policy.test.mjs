@@ -1,0 +1,137 @@
+// End-to-end tests of the Generated Policy tab: the YAML, the DNS option,
+// verification, warnings, Copy, Download, the namespace bundle, and that the browser's
+// download is byte-identical to `flowpol generate` on the same files.
+//
+// Run: node --test tests/e2e/   (after `trunk build --release` and `cargo build`)
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { root, dist, artifacts, openApp, byTestId, assertOnlyOwnOrigin } from './harness.mjs';
+
+/** The native CLI the test suite built (debug, or release when present). */
+function cli() {
+  for (const profile of ['debug', 'release']) {
+    const binary = path.join(root, 'target', profile, 'flowpol');
+    if (existsSync(binary)) return binary;
+  }
+  throw new Error('no target/*/flowpol: run cargo build first');
+}
+
+/**
+ * Loads `files` (the demo when none), scopes to `namespace` (and the `kind` entity whose
+ * label starts `entity`) and opens the Generated Policy tab.
+ */
+async function loadScoped(page, files, namespace, kind, entity) {
+  if (files) {
+    await byTestId(page, 'file-input').setInputFiles(files);
+  } else {
+    await byTestId(page, 'demo-button').click();
+  }
+  await byTestId(page, 'dataset-summary').waitFor();
+  await byTestId(page, 'scope-namespace').selectOption(namespace);
+  if (entity) {
+    await byTestId(page, 'scope-kind').selectOption(kind);
+    const value = await byTestId(page, 'scope-entity')
+      .locator('option', { hasText: `${entity} (` })
+      .getAttribute('value');
+    await byTestId(page, 'scope-entity').selectOption(value);
+  }
+  await byTestId(page, 'tab-policy').click();
+  await byTestId(page, 'policy-yaml').waitFor();
+}
+
+async function download(page, testId) {
+  const [file] = await Promise.all([page.waitForEvent('download'), byTestId(page, testId).click()]);
+  const text = await readFile(await file.path(), 'utf8');
+  return { name: file.suggestedFilename(), text };
+}
+
+test('the policy of one workload (a CronJob): YAML, verification, DNS option, copy and download', async () => {
+  for (const scheme of ['light', 'dark']) {
+    const { page, context, requests, errors } = await openApp(scheme);
+    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    const cluster = path.join(root, 'tests/fixtures/clusters/cronjob-chain');
+    await loadScoped(
+      page,
+      [path.join(cluster, 'flows.jsonl'), path.join(cluster, 'inventory.json')],
+      'data',
+      'CronJob',
+      'data/report',
+    );
+    const yaml = () => byTestId(page, 'policy-yaml').textContent();
+    const before = await yaml();
+    assert.match(before, /^apiVersion: networking\.k8s\.io\/v1\nkind: NetworkPolicy\n/);
+    assert.match(before, /name: report-cronjob\n  namespace: data\n/);
+    assert.match(before, /policyTypes:\n  - Ingress\n  - Egress\n/);
+    assert.match(
+      await byTestId(page, 'verify-summary').innerText(),
+      /Verified: (all \d+ included communications|the 1 included communication) allowed/,
+    );
+    // The CronJob never resolves names in this capture: without the option its egress has
+    // no port 53 and a warning says so; with it, UDP and TCP 53 to kube-dns appear.
+    assert.doesNotMatch(before, /port: 53\n/);
+    assert.match(await byTestId(page, 'policy-warnings').innerText(), /may not resolve names/);
+    await byTestId(page, 'dns-toggle').check();
+    const withDns = await yaml();
+    assert.match(withDns, /k8s-app: kube-dns\n    ports:\n    - protocol: TCP\n      port: 53\n    - protocol: UDP\n      port: 53\n/);
+    assert.equal(await byTestId(page, 'policy-warnings').count(), 0);
+    await page.screenshot({ path: path.join(artifacts, `policy-${scheme}.png`), fullPage: true });
+
+    await byTestId(page, 'copy-policy').click();
+    await page.getByText('Copied').waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), withDns);
+
+    const single = await download(page, 'download-policy');
+    assert.equal(single.name, 'report-networkpolicy.yaml');
+    assert.equal(single.text, withDns);
+    await byTestId(page, 'dns-toggle').uncheck();
+    assert.equal(await yaml(), before, 'the option toggles back');
+    assert.deepEqual(errors, []);
+    assertOnlyOwnOrigin(requests);
+    await context.close();
+  }
+});
+
+test('the namespace bundle is byte-identical to flowpol generate on the same files', async () => {
+  const { page, context, errors } = await openApp();
+  await loadScoped(page, null, 'shop', 'Deployment', 'shop/frontend');
+  const bundle = await download(page, 'download-bundle');
+  assert.equal(bundle.name, 'shop-networkpolicies.yaml');
+  const demo = path.join(dist, 'public', 'demo');
+  const expected = execFileSync(
+    cli(),
+    ['generate', '--namespace', 'shop', path.join(demo, 'flows.jsonl'), path.join(demo, 'inventory.json')],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  assert.ok(expected.split('\n---\n').length >= 3, 'several policies in shop');
+  assert.ok(bundle.text === expected, 'the browser bundle differs from flowpol generate');
+
+  // With the DNS option on both sides, still identical (here every workload of shop already
+  // reaches kube-dns on UDP and TCP 53, so the option adds nothing).
+  await byTestId(page, 'dns-toggle').check();
+  const withDns = await download(page, 'download-bundle');
+  const expectedDns = execFileSync(
+    cli(),
+    ['generate', '--allow-dns', '--namespace', 'shop', path.join(demo, 'flows.jsonl'), path.join(demo, 'inventory.json')],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  assert.ok(withDns.text === expectedDns, 'the DNS option gives the same bundle as --allow-dns');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('with no entity chosen the tab shows every policy of the namespace', async () => {
+  const { page, context, errors } = await openApp();
+  await loadScoped(page, null, 'data');
+  const yaml = await byTestId(page, 'policy-yaml').textContent();
+  const names = [...yaml.matchAll(/^  name: (.+)$/gm)].map((m) => m[1]);
+  assert.ok(names.includes('orders-db-statefulset') && names.includes('redis-deployment'), names.join());
+  assert.match(await page.locator('.fp-policy__title').innerText(), /\d+ policies of namespace data/);
+  await page.screenshot({ path: path.join(artifacts, 'policy-namespace.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
