@@ -56,6 +56,10 @@ pub enum Command {
         /// Seconds of traffic the flows span.
         #[arg(long, default_value_t = 3600)]
         duration: u64,
+        /// Also write `bench-namespace.flowpol.jsonl`: a synthetic namespace of WORKLOADS
+        /// Deployments and COMMUNICATIONS distinct communications, for policy benchmarks.
+        #[arg(long, value_name = "WORKLOADS,COMMUNICATIONS", value_parser = parse_pair)]
+        bench_namespace: Option<(usize, usize)>,
     },
 }
 
@@ -84,8 +88,31 @@ fn execute(command: Command) -> Result<(), String> {
             out,
             seed,
             duration,
-        } => write_demo(&out, flows, seed, duration),
+            bench_namespace,
+        } => {
+            write_demo(&out, flows, seed, duration)?;
+            match bench_namespace {
+                Some((workloads, communications)) => {
+                    let path = out.join(demo::namespace::FILE);
+                    fs::write(
+                        &path,
+                        demo::namespace::namespace_flows(workloads, communications, seed),
+                    )
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))
+                }
+                None => Ok(()),
+            }
+        }
     }
+}
+
+/// `200,5000` as a pair of counts.
+fn parse_pair(text: &str) -> Result<(usize, usize), String> {
+    let (a, b) = text
+        .split_once(',')
+        .ok_or("expected two counts, e.g. 200,5000")?;
+    let count = |t: &str| t.trim().parse::<usize>().map_err(|e| format!("{t}: {e}"));
+    Ok((count(a)?, count(b)?))
 }
 
 fn write_demo(out: &Path, lines: usize, seed: u64, duration_seconds: u64) -> Result<(), String> {

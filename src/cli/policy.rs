@@ -166,9 +166,7 @@ pub fn generate(args: &GenerateArgs) -> Result<(), String> {
     };
     let entities = select_entities(&dataset, &selection)?;
     let generated = generate_policies(&dataset, &decisions, &entities, window);
-    for warning in generated.iter().flat_map(|g| &g.warnings) {
-        eprintln!("flowpol: warning: {warning}");
-    }
+    print_warnings(generated.iter().flat_map(|g| &g.warnings));
     let yaml = policies_yaml(&generated)?;
     if yaml.is_empty() {
         return Err("no policy could be written (see the warnings)".to_string());
@@ -224,6 +222,33 @@ pub fn verify(args: &VerifyArgs) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("{denied} observed communications would be denied"))
+    }
+}
+
+/// Prints the policies' warnings; the DNS advice is one line, however many workloads it
+/// concerns.
+fn print_warnings<'a>(warnings: impl Iterator<Item = &'a String>) {
+    let mut without_dns = Vec::new();
+    for warning in warnings {
+        match warning.split_once(" may not resolve names") {
+            Some((workload, _)) => without_dns.push(workload),
+            None => eprintln!("flowpol: warning: {warning}"),
+        }
+    }
+    if !without_dns.is_empty() {
+        let shown = without_dns.len().min(5);
+        let more = without_dns.len() - shown;
+        eprintln!(
+            "flowpol: warning: egress allows no DNS (port 53) for {} workloads: {}{}; add \
+             --allow-dns if they look names up",
+            without_dns.len(),
+            without_dns[..shown].join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        );
     }
 }
 

@@ -262,7 +262,8 @@ impl Decisions {
     /// Whether the row is included.
     pub fn is_included(&self, dataset: &Dataset, communication: &Communication) -> bool {
         self.can_include(dataset, communication)
-            && !self.excluded.contains(&row_key(dataset, communication))
+            && (self.excluded.is_empty()
+                || !self.excluded.contains(&row_key(dataset, communication)))
     }
 
     /// Includes or excludes one row. Including a row with an address that has no alias

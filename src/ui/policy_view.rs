@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 
 use crate::engine::dataset::TimeWindow;
 use crate::engine::policy::highlight::{tokens, TokenKind};
-use crate::engine::policy::view::{policy_output, PolicyOutput, PolicyTarget};
+use crate::engine::policy::view::{policy_output, target_entities, PolicyOutput, PolicyTarget};
 
 use super::download::{copy_text, download_text};
 use super::state::AppState;
@@ -25,19 +25,33 @@ fn token_class(kind: TokenKind) -> &'static str {
     }
 }
 
-/// The YAML as text in styled spans (never as HTML).
-fn highlighted(yaml: &str) -> impl IntoView {
+/// One line of the YAML, keyed by its text and how many equal lines came before it, so a
+/// change re-renders only the lines it touched.
+#[derive(Clone, PartialEq)]
+struct YamlLine {
+    key: (String, usize),
+}
+
+fn yaml_lines(yaml: &str) -> Vec<YamlLine> {
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     yaml.lines()
         .map(|line| {
-            let spans = tokens(line)
-                .into_iter()
-                .map(|(kind, text)| {
-                    view! { <span class=token_class(kind)>{text.to_string()}</span> }
-                })
-                .collect_view();
-            view! { {spans}"\n" }
+            let count = seen.entry(line).or_insert(0);
+            *count += 1;
+            YamlLine {
+                key: (line.to_string(), *count),
+            }
         })
-        .collect_view()
+        .collect()
+}
+
+/// One line as text in styled spans (never as HTML).
+fn highlighted_line(line: &str) -> impl IntoView {
+    let spans = tokens(line)
+        .into_iter()
+        .map(|(kind, text)| view! { <span class=token_class(kind)>{text.to_string()}</span> })
+        .collect_view();
+    view! { <span class="fp-yaml__line">{spans}"\n"</span> }
 }
 
 /// The policy of the entity in scope, or the bundle of the namespace in scope.
@@ -60,26 +74,22 @@ pub fn PolicyView() -> impl IntoView {
             policy_output(&result.dataset, decisions, &target.get(), TimeWindow::ALL)
         })
     });
-    // The namespace bundle: every entity of the chosen entity's namespace.
-    let bundle = Memo::new(move |_| {
-        let result = state.result.get()?;
-        let namespace = match target.get() {
-            PolicyTarget::Entity(id) => result
-                .dataset
-                .entities
-                .get(id)
-                .map(|e| e.owner.namespace.clone()),
-            PolicyTarget::Namespace(namespace) => namespace,
-        };
-        let output = state.decisions.with(|decisions| {
-            policy_output(
-                &result.dataset,
-                decisions,
-                &PolicyTarget::Namespace(namespace.clone()),
-                TimeWindow::ALL,
-            )
-        });
-        Some((namespace, output))
+    // The namespace of the bundle (the chosen entity's), and how many policies it holds; the
+    // bundle itself is only written when asked for, so a decision costs one entity's policy.
+    let bundle_target = Memo::new(move |_| match target.get() {
+        PolicyTarget::Entity(id) => PolicyTarget::Namespace(state.result.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.dataset.entities.get(id))
+                .map(|e| e.owner.namespace.clone())
+        })),
+        namespace => namespace,
+    });
+    let bundle_size = Memo::new(move |_| {
+        state.result.with(|r| {
+            r.as_ref().map_or(0, |r| {
+                target_entities(&r.dataset, &bundle_target.get()).len()
+            })
+        })
     });
     let copied = RwSignal::new(None::<bool>);
     let download_error = RwSignal::new(None::<String>);
@@ -95,11 +105,18 @@ pub fn PolicyView() -> impl IntoView {
         download_error.set(result.err());
     };
     let on_bundle = move |_| {
-        let result = bundle.with_untracked(|b| match b {
-            Some((_, o)) => download_text(&o.file_name, &o.yaml),
-            None => Ok(()),
+        let Some(result) = state.result.get_untracked() else {
+            return;
+        };
+        let bundle = state.decisions.with_untracked(|decisions| {
+            policy_output(
+                &result.dataset,
+                decisions,
+                &bundle_target.get_untracked(),
+                TimeWindow::ALL,
+            )
         });
-        download_error.set(result.err());
+        download_error.set(download_text(&bundle.file_name, &bundle.yaml).err());
     };
     let on_dns = move |ev: leptos::ev::Event| {
         let on = event_target_checked(&ev);
@@ -116,15 +133,14 @@ pub fn PolicyView() -> impl IntoView {
             PolicyTarget::Namespace(None) => format!("{count} policies of every namespace"),
         }
     };
-    let bundle_label = move || match bundle.get() {
-        Some((Some(namespace), o)) => {
+    let bundle_label = move || match bundle_target.get() {
+        PolicyTarget::Namespace(Some(namespace)) => {
             format!(
-                "Download namespace {namespace} ({} policies)",
-                o.policy_count
+                "Download namespace {namespace} ({} workloads)",
+                bundle_size.get()
             )
         }
-        Some((None, o)) => format!("Download all ({} policies)", o.policy_count),
-        None => "Download bundle".to_string(),
+        _ => format!("Download all ({} workloads)", bundle_size.get()),
     };
     let warnings = move || {
         let warnings = output.with(|o| o.warnings.clone());
@@ -187,7 +203,13 @@ pub fn PolicyView() -> impl IntoView {
             {move || download_error.get().map(|e| view! { <p class="fp-policy__error" role="alert">{e}</p> })}
             {warnings}
             <pre class="fp-yaml" data-testid="policy-yaml" tabindex="0" aria-label="NetworkPolicy YAML">
-                <code>{move || output.with(|o| highlighted(&o.yaml).into_any())}</code>
+                <code>
+                    <For
+                        each=move || output.with(|o| yaml_lines(&o.yaml))
+                        key=|line| line.key.clone()
+                        children=|line| highlighted_line(&line.key.0)
+                    />
+                </code>
             </pre>
         </div>
     }

@@ -7,6 +7,7 @@ pub mod cluster;
 pub mod flows;
 pub mod hubble_wire;
 pub mod inventory;
+pub mod namespace;
 pub mod traffic;
 
 pub use cluster::DemoCluster;

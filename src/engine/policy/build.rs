@@ -34,12 +34,32 @@ pub struct GeneratedPolicy {
 /// A port a peer used.
 type PortKey = (Protocol, u16);
 
+/// Each peer's selector, or why it cannot be selected: worked out once per generation.
+pub type PeerSelectors = BTreeMap<EntityId, Result<Labels, String>>;
+
 /// Builds the policy of `entity`.
 pub fn generate_policy(
     dataset: &Dataset,
     decisions: &Decisions,
     entity: EntityId,
     window: TimeWindow,
+) -> GeneratedPolicy {
+    generate_policy_with(
+        dataset,
+        decisions,
+        entity,
+        window,
+        &mut PeerSelectors::new(),
+    )
+}
+
+/// Builds the policy of `entity`, reusing the peer selectors of earlier policies.
+pub fn generate_policy_with(
+    dataset: &Dataset,
+    decisions: &Decisions,
+    entity: EntityId,
+    window: TimeWindow,
+    peer_selectors: &mut PeerSelectors,
 ) -> GeneratedPolicy {
     let mut warnings = Vec::new();
     let own = &dataset.entities[entity];
@@ -85,6 +105,7 @@ pub fn generate_policy(
                         entity,
                         direction,
                         window,
+                        peer_selectors,
                         &mut peers,
                         &mut warnings,
                     );
@@ -173,6 +194,16 @@ fn usable_selector(dataset: &Dataset, entity: EntityId, warnings: &mut Vec<Strin
     selector
 }
 
+/// The selector a peer is picked by, or why it cannot be picked.
+fn peer_selector(dataset: &Dataset, entity: EntityId) -> Result<Labels, String> {
+    let mut ignored = Vec::new();
+    let selector = usable_selector(dataset, entity, &mut ignored);
+    match selector_problem(dataset, entity, &selector) {
+        Some(problem) => Err(problem),
+        None => Ok(selector),
+    }
+}
+
 /// `k=v,k2=v2`.
 pub fn labels_text(labels: &Labels) -> String {
     labels
@@ -184,12 +215,14 @@ pub fn labels_text(labels: &Labels) -> String {
 
 /// The peers of the included communications of `entity` in `direction`, each with the ports
 /// it used.
+#[allow(clippy::too_many_arguments)]
 fn collect_row_peers(
     dataset: &Dataset,
     decisions: &Decisions,
     entity: EntityId,
     direction: Direction,
     window: TimeWindow,
+    peer_selectors: &mut PeerSelectors,
     peers: &mut BTreeMap<PolicyPeer, Option<BTreeSet<PortKey>>>,
     warnings: &mut Vec<String>,
 ) {
@@ -208,17 +241,21 @@ fn collect_row_peers(
         let peer = match other_side {
             Peer::Entity(other_id) => {
                 let other = &dataset.entities[other_id];
-                let mut ignored = Vec::new();
-                let selector = usable_selector(dataset, other_id, &mut ignored);
-                if let Some(problem) = selector_problem(dataset, other_id, &selector) {
-                    warnings.push(format!(
-                        "{} {} not allowed: {} cannot be selected: {problem}",
-                        direction.as_str(),
-                        dataset.describe(communication),
-                        owner_key(&other.owner)
-                    ));
-                    continue;
-                }
+                let selector = match peer_selectors
+                    .entry(other_id)
+                    .or_insert_with(|| peer_selector(dataset, other_id))
+                {
+                    Ok(selector) => selector.clone(),
+                    Err(problem) => {
+                        warnings.push(format!(
+                            "{} {} not allowed: {} cannot be selected: {problem}",
+                            direction.as_str(),
+                            dataset.describe(communication),
+                            owner_key(&other.owner)
+                        ));
+                        continue;
+                    }
+                };
                 pod_peer(&own.owner.namespace, &other.owner.namespace, &selector)
             }
             Peer::Address(address) => {
