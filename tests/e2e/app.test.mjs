@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import {
-  fixtures, artifacts, CAPTURE, openApp, byTestId, assertOnlyOwnOrigin,
+  root, fixtures, artifacts, CAPTURE, openApp, byTestId, assertOnlyOwnOrigin,
 } from './harness.mjs';
 
 test('the shell loads from a sub-path with every stable hook and no error', async () => {
