@@ -86,6 +86,7 @@ mod native {
             policy_output(
                 &dataset,
                 &decisions,
+                &[],
                 &PolicyTarget::Entity(entity),
                 TimeWindow::ALL,
             )

@@ -205,7 +205,7 @@ pub fn verify(args: &VerifyArgs) -> Result<(), String> {
         policies.extend(read.policies);
     }
     let dataset = load(&args.inventories, &args.flow_files, &args.cluster_ranges)?;
-    let report = verify_existing(&dataset, &policies, window);
+    let report = verify_existing(&dataset, &policies, None, window);
     print_denied(&dataset, &report);
     let denied = report.included_denied().count();
     println!(

@@ -13,6 +13,9 @@ pub enum InputFormat {
     KubernetesInventory,
     /// flowpol's own flow format (`src`, `dst`, `port`, ...), for other tools' data.
     FlowpolJson,
+    /// NetworkPolicies in YAML (`kubectl get networkpolicies -o yaml`, or manifests); in JSON
+    /// they are read as a Kubernetes inventory.
+    NetworkPoliciesYaml,
     /// A gzip stream (its content is recognised once decompressed).
     Gzip,
     /// Nothing flowpol understands.
@@ -31,6 +34,7 @@ impl InputFormat {
             InputFormat::Hubble => "Hubble flows",
             InputFormat::KubernetesInventory => "Kubernetes inventory",
             InputFormat::FlowpolJson => "flowpol flows",
+            InputFormat::NetworkPoliciesYaml => "NetworkPolicies (YAML)",
             InputFormat::Gzip => "gzip-compressed",
             InputFormat::Unknown => "unknown format",
         }
@@ -39,8 +43,9 @@ impl InputFormat {
 
 /// What flowpol says when it does not understand a file.
 pub const UNDERSTOOD_FORMATS: &str = "Hubble flows (hubble observe -o json, one JSON object \
-     per line, or a JSON array), flowpol's own flow format (see flowpol-flows.schema.json) and \
-     Kubernetes inventories (kubectl get ... -o json), plain or gzip-compressed";
+     per line, or a JSON array), flowpol's own flow format (see flowpol-flows.schema.json), \
+     Kubernetes inventories (kubectl get ... -o json) and NetworkPolicies (YAML or JSON, to \
+     verify), plain or gzip-compressed";
 
 /// How many leading bytes [`detect_format`] looks at, at most.
 pub const SNIFF_BYTES: usize = 64 * 1024;
@@ -67,10 +72,25 @@ pub fn detect_format(head: &[u8]) -> InputFormat {
     let object = match text.first() {
         Some(b'[') => trim_start(&text[1..]),
         Some(b'{') => text,
+        _ if names_network_policies(text) => return InputFormat::NetworkPoliciesYaml,
         _ => return InputFormat::Unknown,
     };
     let keys = first_object_keys(object);
     classify(&keys)
+}
+
+/// Whether a YAML text names NetworkPolicies: a `kind: NetworkPolicy` (or `...List`) line,
+/// possibly as a list item.
+fn names_network_policies(text: &[u8]) -> bool {
+    text.split(|&b| b == b'\n').any(|line| {
+        let line = trim_start(line);
+        let line = line.strip_prefix(b"- ").map_or(line, trim_start);
+        line.strip_prefix(b"kind:").is_some_and(|kind| {
+            let kind = trim_start(kind);
+            let kind = kind.strip_prefix(b"\"").unwrap_or(kind);
+            kind.starts_with(b"NetworkPolicy")
+        })
+    })
 }
 
 fn trim_start(bytes: &[u8]) -> &[u8] {
@@ -205,6 +225,15 @@ mod tests {
         ] {
             assert_eq!(detect_format(input), InputFormat::Unknown, "{input:?}");
         }
+    }
+
+    #[test]
+    fn network_policies_in_yaml() {
+        let manifest = b"# ours\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: a\n";
+        assert_eq!(detect_format(manifest), InputFormat::NetworkPoliciesYaml);
+        let list = b"apiVersion: v1\nitems:\n- apiVersion: networking.k8s.io/v1\n  kind: NetworkPolicy\nkind: List\n";
+        assert_eq!(detect_format(list), InputFormat::NetworkPoliciesYaml);
+        assert_eq!(detect_format(b"kind: ConfigMap\n"), InputFormat::Unknown);
     }
 
     #[test]

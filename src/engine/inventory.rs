@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::engine::model::Protocol;
+use crate::engine::policy::model::NetworkPolicy;
 
 /// Labels or a `matchLabels` selector.
 pub type Labels = BTreeMap<String, String>;
@@ -171,6 +172,8 @@ pub struct Inventory {
     pub pods: Vec<Pod>,
     pub services: Vec<Service>,
     pub controllers: Vec<Controller>,
+    /// The cluster's own NetworkPolicies, to verify observed traffic against.
+    pub network_policies: Vec<NetworkPolicy>,
 }
 
 /// An item of an inventory that could not be read.
@@ -476,6 +479,13 @@ impl Inventory {
                     template_labels,
                 });
             }
+            "NetworkPolicy" => {
+                let mut policy: NetworkPolicy = serde_json::from_value(item).map_err(read)?;
+                if policy.metadata.namespace.is_empty() {
+                    policy.metadata.namespace = "default".to_string();
+                }
+                self.network_policies.push(policy);
+            }
             // Other kinds (ConfigMaps, Endpoints, ...) carry nothing flowpol uses.
             _ => {}
         }
@@ -489,6 +499,7 @@ impl Inventory {
             + self.pods.len()
             + self.services.len()
             + self.controllers.len()
+            + self.network_policies.len()
     }
 }
 

@@ -33,6 +33,10 @@ fn report_text(report: &FileReport) -> String {
             thousands(report.objects),
             thousands(report.problems)
         ),
+        Some(InputFormat::NetworkPoliciesYaml) => format!(
+            "{} NetworkPolicies, to verify the observed traffic against",
+            thousands(report.objects)
+        ),
         _ => String::new(),
     }
 }

@@ -71,7 +71,13 @@ pub fn PolicyView() -> impl IntoView {
             return PolicyOutput::default();
         };
         state.decisions.with(|decisions| {
-            policy_output(&result.dataset, decisions, &target.get(), TimeWindow::ALL)
+            policy_output(
+                &result.dataset,
+                decisions,
+                &result.policies,
+                &target.get(),
+                TimeWindow::ALL,
+            )
         })
     });
     // The namespace of the bundle (the chosen entity's), and how many policies it holds; the
@@ -112,6 +118,7 @@ pub fn PolicyView() -> impl IntoView {
             policy_output(
                 &result.dataset,
                 decisions,
+                &[],
                 &bundle_target.get_untracked(),
                 TimeWindow::ALL,
             )
@@ -200,6 +207,23 @@ pub fn PolicyView() -> impl IntoView {
                     })
                 }}
             </p>
+            {move || output.with(|o| o.existing.clone()).map(|existing| {
+                let denied = existing
+                    .denied
+                    .into_iter()
+                    .map(|d| view! { <li>{d}</li> })
+                    .collect_view();
+                view! {
+                    <div
+                        class="fp-policy__existing"
+                        class:fp-policy__existing--ok=move || output.with(|o| o.existing.as_ref().is_some_and(|e| e.denied.is_empty()))
+                        data-testid="existing-policies-summary"
+                    >
+                        <p>{format!("The cluster's {} loaded NetworkPolicies: {}.", existing.policies, existing.summary)}</p>
+                        <ul>{denied}</ul>
+                    </div>
+                }
+            })}
             {move || download_error.get().map(|e| view! { <p class="fp-policy__error" role="alert">{e}</p> })}
             {warnings}
             <pre class="fp-yaml" data-testid="policy-yaml" tabindex="0" aria-label="NetworkPolicy YAML">

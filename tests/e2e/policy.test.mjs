@@ -6,7 +6,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, mkdtemp, writeFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -134,4 +135,47 @@ test('with no entity chosen the tab shows every policy of the namespace', async 
   await page.screenshot({ path: path.join(artifacts, 'policy-namespace.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test("the cluster's own policies, dropped as YAML, are replayed against the observed traffic", async () => {
+  const { page, context, errors } = await openApp();
+  const dir = await mkdtemp(path.join(tmpdir(), 'flowpol-e2e-'));
+  const existing = path.join(dir, 'shop-default-deny.yaml');
+  await writeFile(
+    existing,
+    [
+      '# The cluster already denies all ingress in shop, except to the frontend from prometheus.',
+      'apiVersion: networking.k8s.io/v1',
+      'kind: NetworkPolicy',
+      'metadata: {name: default-deny, namespace: shop}',
+      'spec: {podSelector: {}, policyTypes: [Ingress]}',
+      '---',
+      'apiVersion: networking.k8s.io/v1',
+      'kind: NetworkPolicy',
+      'metadata: {name: scrape, namespace: shop}',
+      'spec:',
+      '  podSelector: {matchLabels: {app: frontend}}',
+      '  ingress:',
+      '  - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}]',
+      '    ports: [{port: 9090}]',
+      '',
+    ].join('\n'),
+  );
+  await byTestId(page, 'demo-button').click();
+  await byTestId(page, 'dataset-summary').waitFor();
+  await byTestId(page, 'file-input').setInputFiles(existing);
+  await page.getByText('2 NetworkPolicies, to verify the observed traffic against').waitFor();
+  await byTestId(page, 'scope-namespace').selectOption('shop');
+  await byTestId(page, 'tab-policy').click();
+  const summary = byTestId(page, 'existing-policies-summary');
+  const text = await summary.innerText();
+  assert.match(text, /The cluster's 2 loaded NetworkPolicies: \d+ of \d+ observed communications in scope would be DENIED/);
+  assert.match(text, /Deployment\/shop\/frontend -> Deployment\/shop\/catalog TCP\/3550/);
+  assert.doesNotMatch(text, /prometheus -> Deployment\/shop\/frontend/, 'the scrape policy allows it');
+  // The generated policies are verified on their own, unaffected.
+  assert.match(await byTestId(page, 'verify-summary').innerText(), /Verified/);
+  await page.screenshot({ path: path.join(artifacts, 'policy-existing.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+  await rm(dir, { recursive: true, force: true });
 });

@@ -16,6 +16,8 @@ use super::connection::{Classifier, Role, SkipReason};
 use super::flowpol_json::parse_record;
 use super::hubble::parse_flow;
 use super::records::{Record, RecordSplitter};
+use crate::engine::policy::model::NetworkPolicy;
+use crate::engine::verify::existing::read_policies;
 
 /// How many problems are listed (all are counted).
 pub const LISTED_PROBLEMS: usize = 100;
@@ -78,6 +80,7 @@ enum Content {
     Sniffing(Vec<u8>),
     Flows(RecordSplitter, FlowFormat),
     Inventory(Vec<u8>),
+    PoliciesYaml(Vec<u8>),
     Ignored,
 }
 
@@ -96,6 +99,8 @@ pub struct LoadResult {
     pub diagnostics: Vec<Diagnostic>,
     pub problem_count: u64,
     pub dataset: Dataset,
+    /// NetworkPolicies the files hold (the cluster's own), to verify observed traffic against.
+    pub policies: Vec<NetworkPolicy>,
 }
 
 /// The record formats of flow files.
@@ -285,6 +290,7 @@ impl Ingest {
                     Content::Flows(RecordSplitter::new(), FlowFormat::Flowpol)
                 }
                 InputFormat::KubernetesInventory => Content::Inventory(Vec::new()),
+                InputFormat::NetworkPoliciesYaml => Content::PoliciesYaml(Vec::new()),
                 InputFormat::Gzip | InputFormat::Unknown => {
                     file.report.error = Some(if head.iter().all(u8::is_ascii_whitespace) {
                         "the file is empty".to_string()
@@ -352,6 +358,20 @@ impl Ingest {
                     report.objects = (self.inventory.object_count() - before) as u64;
                 }
             }
+            Content::PoliciesYaml(buffer) => {
+                buffer.extend_from_slice(bytes);
+                if last {
+                    let text = String::from_utf8_lossy(buffer).into_owned();
+                    *buffer = Vec::new();
+                    match read_policies(&report.name, &text) {
+                        Ok(read) => {
+                            report.objects = read.policies.len() as u64;
+                            self.inventory.network_policies.extend(read.policies);
+                        }
+                        Err(message) => report.error = Some(message),
+                    }
+                }
+            }
             Content::Ignored | Content::Sniffing(_) => {}
         }
     }
@@ -403,6 +423,7 @@ impl Ingest {
             diagnostics: self.diagnostics.clone(),
             problem_count: self.problem_count,
             dataset,
+            policies: self.inventory.network_policies.clone(),
         }
     }
 
@@ -623,6 +644,35 @@ mod tests {
             back.dataset.communications[0].observed.connections(),
             result.dataset.communications[0].observed.connections()
         );
+    }
+
+    #[test]
+    fn network_policies_in_yaml_and_in_a_json_inventory_are_kept() {
+        let mut ingest = Ingest::new();
+        ingest.add_file(
+            "netpol.yaml",
+            b"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a, namespace: shop}\nspec: {podSelector: {}}\n",
+        );
+        ingest.add_file(
+            "inventory.json",
+            br#"{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy","metadata":{"name":"b"},"spec":{"podSelector":{}}}]}"#,
+        );
+        ingest.add_file("broken.yaml", b"kind: NetworkPolicy\nspec: [\n");
+        let result = ingest.finish_result(&[]);
+        assert_eq!(
+            result.files[0].format,
+            Some(InputFormat::NetworkPoliciesYaml)
+        );
+        assert_eq!(result.files[0].objects, 1);
+        assert_eq!(result.files[1].objects, 1);
+        let names: Vec<(&str, &str)> = result
+            .policies
+            .iter()
+            .map(|p| (p.metadata.namespace.as_str(), p.metadata.name.as_str()))
+            .collect();
+        assert_eq!(names, [("shop", "a"), ("default", "b")]);
+        let error = result.files[2].error.as_deref().unwrap_or_default();
+        assert!(error.starts_with("broken.yaml: not YAML"), "{error}");
     }
 
     #[cfg(not(target_arch = "wasm32"))]

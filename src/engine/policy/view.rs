@@ -4,9 +4,11 @@
 
 use crate::engine::dataset::{Dataset, EntityId, TimeWindow};
 use crate::engine::decisions::Decisions;
+use crate::engine::policy::model::NetworkPolicy;
 use crate::engine::policy::names::{bundle_file_name, policy_file_name};
 use crate::engine::policy::{generate_policies, policies_yaml, sort_by_owner};
-use crate::engine::verify::replay::verify_generated;
+use crate::engine::units::thousands;
+use crate::engine::verify::replay::{verify_existing, verify_generated};
 
 /// Which policies to show.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,6 +28,19 @@ pub struct PolicyOutput {
     /// "all 42 included communications allowed, all 3 excluded denied".
     pub verification: String,
     pub verified: bool,
+    /// What the cluster's own policies (loaded with the flows) make of the same
+    /// communications, when any were loaded.
+    pub existing: Option<ExistingVerdict>,
+}
+
+/// The replay of observed communications through the cluster's existing policies.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExistingVerdict {
+    pub policies: usize,
+    /// "they allow all 42 observed communications in scope", or how many they would deny.
+    pub summary: String,
+    /// Each observed communication they would deny, described.
+    pub denied: Vec<String>,
 }
 
 /// The entities `target` names, in namespace, kind and name order.
@@ -49,6 +64,7 @@ pub fn target_entities(dataset: &Dataset, target: &PolicyTarget) -> Vec<EntityId
 pub fn policy_output(
     dataset: &Dataset,
     decisions: &Decisions,
+    existing: &[NetworkPolicy],
     target: &PolicyTarget,
     window: TimeWindow,
 ) -> PolicyOutput {
@@ -78,5 +94,37 @@ pub fn policy_output(
         warnings,
         verification: report.summary(),
         verified: report.all_agree(),
+        existing: (!existing.is_empty())
+            .then(|| existing_verdict(dataset, existing, &entities, window)),
+    }
+}
+
+fn existing_verdict(
+    dataset: &Dataset,
+    existing: &[NetworkPolicy],
+    entities: &[EntityId],
+    window: TimeWindow,
+) -> ExistingVerdict {
+    let report = verify_existing(dataset, existing, Some(entities), window);
+    let denied: Vec<String> = report
+        .included_denied()
+        .map(|row| dataset.describe(&dataset.communications[row.communication]))
+        .collect();
+    let summary = if denied.is_empty() {
+        format!(
+            "they allow all {} observed communications in scope",
+            thousands(report.rows.len() as u64)
+        )
+    } else {
+        format!(
+            "{} of {} observed communications in scope would be DENIED",
+            thousands(denied.len() as u64),
+            thousands(report.rows.len() as u64)
+        )
+    };
+    ExistingVerdict {
+        policies: existing.len(),
+        summary,
+        denied,
     }
 }

@@ -164,16 +164,20 @@ pub fn verify_generated(
     )
 }
 
-/// Replays every communication seen in `window` through existing policies, expecting each
-/// to be allowed (they were observed, so the cluster needs them).
+/// Replays the communications seen in `window` (of `scope` only, when given) through existing
+/// policies, expecting each to be allowed (they were observed, so the cluster needs them).
 pub fn verify_existing(
     dataset: &Dataset,
     policies: &[NetworkPolicy],
+    scope: Option<&[EntityId]>,
     window: TimeWindow,
 ) -> Report {
-    let rows = (0..dataset.communications.len())
-        .filter(|&i| dataset.communications[i].seen_in(window))
-        .collect();
+    let rows = match scope {
+        Some(scope) => communications_in_scope(dataset, scope, window),
+        None => (0..dataset.communications.len())
+            .filter(|&i| dataset.communications[i].seen_in(window))
+            .collect(),
+    };
     replay(dataset, policies, rows, |_| true)
 }
 
