@@ -11,6 +11,7 @@ use crate::engine::dataset::{Dataset, TimeWindow};
 use crate::engine::decisions::Decisions;
 use crate::engine::ingest::aggregate::parse_time;
 use crate::engine::ingest::session::Ingest;
+use crate::engine::policy::model::NetworkPolicy;
 use crate::engine::policy::{generate_policies, policies_yaml, select_entities, Selection};
 use crate::engine::verify::existing::read_policies;
 use crate::engine::verify::replay::{verify_existing, verify_generated, Report};
@@ -85,13 +86,13 @@ pub struct VerifyArgs {
     pub flow_files: Vec<PathBuf>,
 }
 
-/// Reads the inputs into a dataset; skipped lines are warned about, an unreadable file is an
-/// error.
+/// Reads the inputs into a dataset and the NetworkPolicies among them; skipped lines are
+/// warned about, an unreadable file is an error.
 fn load(
     inventories: &[PathBuf],
     flow_files: &[PathBuf],
     cluster_ranges: &[String],
-) -> Result<Dataset, String> {
+) -> Result<(Dataset, Vec<NetworkPolicy>), String> {
     let files: Vec<PathBuf> = inventories.iter().chain(flow_files).cloned().collect();
     let mut ingest: Ingest = ingest_files(&files)?;
     let dataset = ingest.finish(cluster_ranges);
@@ -109,7 +110,10 @@ fn load(
     if dataset.communications.is_empty() {
         return Err("the files hold no connection between workloads".to_string());
     }
-    Ok(dataset)
+    Ok((
+        dataset,
+        std::mem::take(&mut ingest.inventory.network_policies),
+    ))
 }
 
 fn window(since: &Option<String>, until: &Option<String>) -> Result<TimeWindow, String> {
@@ -158,7 +162,7 @@ pub fn generate(args: &GenerateArgs) -> Result<(), String> {
     let window = window(&args.since, &args.until)?;
     let mut ranges = args.cluster_ranges.clone();
     ranges.extend(decisions.cluster_ranges.iter().map(ToString::to_string));
-    let dataset = load(&args.inventories, &args.flow_files, &ranges)?;
+    let (dataset, _) = load(&args.inventories, &args.flow_files, &ranges)?;
     let selection = Selection {
         namespaces: args.namespaces.clone(),
         entity: args.kind.clone().zip(args.name.clone()),
@@ -204,7 +208,8 @@ pub fn verify(args: &VerifyArgs) -> Result<(), String> {
         }
         policies.extend(read.policies);
     }
-    let dataset = load(&args.inventories, &args.flow_files, &args.cluster_ranges)?;
+    let (dataset, among_inputs) = load(&args.inventories, &args.flow_files, &args.cluster_ranges)?;
+    policies.extend(among_inputs);
     let report = verify_existing(&dataset, &policies, None, window);
     print_denied(&dataset, &report);
     let denied = report.included_denied().count();

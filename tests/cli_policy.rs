@@ -1,0 +1,294 @@
+//! `flowpol generate` and `flowpol verify` as a pipeline runs them, on the shipped demo data:
+//! output, flags, warnings and errors on standard error, exit statuses.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+const DEMO_FLOWS: &str = "public/demo/flows.jsonl";
+const DEMO_INVENTORY: &str = "public/demo/inventory.json";
+
+fn flowpol(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_flowpol"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+/// `  name: x` lines of the YAML: the policies written, in order.
+fn policy_names(yaml: &str) -> Vec<String> {
+    yaml.lines()
+        .filter_map(|l| l.strip_prefix("  name: "))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn generate_writes_one_policy_per_workload_of_every_namespace() {
+    let output = flowpol(&["generate", "--inventory", DEMO_INVENTORY, DEMO_FLOWS]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let yaml = text(&output.stdout);
+    let names = policy_names(&yaml);
+    assert_eq!(names.len(), 13, "{names:?}");
+    assert_eq!(yaml.matches("\n---\n").count(), 12);
+    for expected in [
+        "orders-db-statefulset",
+        "node-exporter-daemonset",
+        "db-backup-cronjob",
+        "schema-migrate-job",
+        "debug-shell-pod",
+        "frontend-deployment",
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} in {names:?}"
+        );
+    }
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("13 policies; verified: all ") && stderr.contains("excluded denied"),
+        "{stderr}"
+    );
+    // The same inputs give the same bytes, and -o writes exactly them.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("policies.yaml");
+    let again = flowpol(&[
+        "generate",
+        DEMO_FLOWS,
+        DEMO_INVENTORY,
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(again.status.success());
+    assert!(again.stdout.is_empty());
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), yaml);
+}
+
+#[test]
+fn scope_flags_narrow_the_output() {
+    let shop = flowpol(&[
+        "generate",
+        "--namespace",
+        "shop",
+        DEMO_FLOWS,
+        DEMO_INVENTORY,
+    ]);
+    assert_eq!(
+        policy_names(&text(&shop.stdout)),
+        [
+            "cart-deployment",
+            "catalog-deployment",
+            "frontend-deployment"
+        ]
+    );
+    let service = flowpol(&[
+        "generate",
+        "--kind",
+        "service",
+        "--name",
+        "catalog",
+        DEMO_FLOWS,
+        DEMO_INVENTORY,
+    ]);
+    assert_eq!(policy_names(&text(&service.stdout)), ["catalog-deployment"]);
+    let one = flowpol(&[
+        "generate",
+        "--kind",
+        "StatefulSet",
+        "--name",
+        "orders-db",
+        DEMO_FLOWS,
+        DEMO_INVENTORY,
+    ]);
+    assert_eq!(policy_names(&text(&one.stdout)), ["orders-db-statefulset"]);
+    let nothing_before = flowpol(&[
+        "generate",
+        "--namespace",
+        "shop",
+        "--until",
+        "2000-01-01T00:00:00Z",
+        DEMO_FLOWS,
+        DEMO_INVENTORY,
+    ]);
+    let yaml = text(&nothing_before.stdout);
+    assert!(
+        !yaml.contains("ingress:") && !yaml.contains("egress:"),
+        "{yaml}"
+    );
+    assert!(yaml.contains("- Ingress\n  - Egress"), "deny all: {yaml}");
+}
+
+#[test]
+fn an_alias_includes_exactly_its_communications_as_an_ip_block() {
+    let plain = text(
+        &flowpol(&[
+            "generate",
+            "--namespace",
+            "shop",
+            DEMO_FLOWS,
+            DEMO_INVENTORY,
+        ])
+        .stdout,
+    );
+    assert!(!plain.contains("ipBlock"));
+    let aliased = flowpol(&[
+        "generate",
+        "--namespace",
+        "shop",
+        "--alias",
+        "198.51.0.0/16=internet-clients",
+        DEMO_FLOWS,
+        DEMO_INVENTORY,
+    ]);
+    assert!(aliased.status.success(), "{}", text(&aliased.stderr));
+    let yaml = text(&aliased.stdout);
+    assert_eq!(yaml.matches("cidr: 198.51.0.0/16").count(), 1, "{yaml}");
+    assert!(
+        !yaml.contains("cidr: 203."),
+        "other addresses stay excluded"
+    );
+    let bad = flowpol(&["generate", "--alias", "not-a-cidr=x", DEMO_FLOWS]);
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad.stderr).contains("--alias not-a-cidr=x"),
+        "{}",
+        text(&bad.stderr)
+    );
+}
+
+#[test]
+fn exported_decisions_drive_the_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let decisions = dir.path().join("review.json");
+    std::fs::write(
+        &decisions,
+        r#"{"excluded": ["Deployment/shop/frontend -> Deployment/shop/catalog TCP/3550"],
+            "general": {"Deployment/shop/cart": {"Ingress": "allow-namespace"}},
+            "allow_dns": true}"#,
+    )
+    .unwrap();
+    let output = flowpol(&[
+        "generate",
+        "--namespace",
+        "shop",
+        "--decisions",
+        decisions.to_str().unwrap(),
+        DEMO_FLOWS,
+        DEMO_INVENTORY,
+    ]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let yaml = text(&output.stdout);
+    let catalog = yaml
+        .split("---")
+        .find(|d| d.contains("name: catalog-deployment"))
+        .unwrap();
+    assert!(!catalog.contains("port: 3550"), "excluded: {catalog}");
+    let cart = yaml
+        .split("---")
+        .find(|d| d.contains("name: cart-deployment"))
+        .unwrap();
+    assert!(
+        cart.contains("  ingress:\n  - from:\n    - podSelector: {}\n"),
+        "{cart}"
+    );
+    let typo = dir.path().join("typo.json");
+    std::fs::write(&typo, r#"{"exclude": []}"#).unwrap();
+    let rejected = flowpol(&[
+        "generate",
+        "--decisions",
+        typo.to_str().unwrap(),
+        DEMO_FLOWS,
+    ]);
+    assert!(!rejected.status.success());
+    assert!(
+        text(&rejected.stderr).contains("typo.json"),
+        "{}",
+        text(&rejected.stderr)
+    );
+}
+
+#[test]
+fn errors_name_what_is_wrong_and_fail() {
+    for (args, expected) in [
+        (
+            vec!["generate", "--kind", "gadget", "--name", "x", DEMO_FLOWS],
+            "unknown kind gadget",
+        ),
+        (
+            vec![
+                "generate",
+                "--kind",
+                "deployment",
+                "--name",
+                "nope",
+                DEMO_FLOWS,
+            ],
+            "no Deployment named nope",
+        ),
+        (
+            vec!["generate", "--since", "yesterday", DEMO_FLOWS],
+            "--since yesterday: not an RFC 3339 time",
+        ),
+        (
+            vec!["generate", "missing.jsonl"],
+            "cannot open missing.jsonl",
+        ),
+        (vec!["generate", "README.md"], "flowpol understands"),
+    ] {
+        let output = flowpol(&args);
+        assert!(!output.status.success(), "{args:?}");
+        let stderr = text(&output.stderr);
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(output.stdout.is_empty());
+    }
+}
+
+#[test]
+fn verify_fails_listing_what_the_policies_would_deny() {
+    let dir = tempfile::tempdir().unwrap();
+    let policies: PathBuf = dir.path().join("generated.yaml");
+    let generated = flowpol(&[
+        "generate",
+        "--namespace",
+        "shop",
+        DEMO_FLOWS,
+        DEMO_INVENTORY,
+    ]);
+    std::fs::write(&policies, &generated.stdout).unwrap();
+    let output = flowpol(&[
+        "verify",
+        "--policies",
+        policies.to_str().unwrap(),
+        DEMO_FLOWS,
+        DEMO_INVENTORY,
+    ]);
+    assert!(!output.status.success(), "internet clients are not allowed");
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains("-> Deployment/shop/frontend TCP/8080") && stdout.contains("DENIED "),
+        "{stdout}"
+    );
+    assert!(stdout.contains("(by ingress at the server)"), "{stdout}");
+    assert!(text(&output.stderr).contains("observed communications would be denied"));
+
+    let allow_all = dir.path().join("allow-all.yaml");
+    std::fs::write(
+        &allow_all,
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: all, namespace: shop}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n  ingress: [{}]\n  egress: [{}]\n",
+    )
+    .unwrap();
+    let fine = flowpol(&[
+        "verify",
+        "--policies",
+        allow_all.to_str().unwrap(),
+        DEMO_FLOWS,
+        DEMO_INVENTORY,
+    ]);
+    assert!(fine.status.success(), "{}", text(&fine.stdout));
+    assert!(text(&fine.stdout).contains("all allowed"));
+}
