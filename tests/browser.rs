@@ -162,3 +162,70 @@ fn a_finished_load_crosses_from_the_worker_intact() {
     );
     assert!(result.dataset.communications.len() > 30);
 }
+
+/// Mounts the Generated Policy tab alone over a state holding `files` already ingested, with
+/// `entity` (`Kind/namespace/name`) in scope.
+fn mount_policy_view(files: &[(&str, &[u8])], entity: &str) -> (HtmlElement, AppState) {
+    use flowpol::engine::ingest::session::Ingest;
+    use flowpol::ui::policy_view::PolicyView;
+    let mut ingest = Ingest::new();
+    for (name, bytes) in files {
+        ingest.add_file(name, bytes);
+    }
+    let result = ingest.finish_result(&[]);
+    let parts: Vec<&str> = entity.split('/').collect();
+    let id = result
+        .dataset
+        .find_entity(parts[0], parts[1], parts[2])
+        .unwrap();
+    let state = AppState::new();
+    state.result.set(Some(std::sync::Arc::new(result)));
+    state.scope_entity.set(Some(id));
+    let container: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&container).unwrap();
+    let provided = state;
+    leptos::mount::mount_to(container.clone(), move || {
+        provide_context(provided);
+        view! { <PolicyView /> }
+    })
+    .forget();
+    (container, state)
+}
+
+#[wasm_bindgen_test]
+async fn policy_view_renders_the_yaml_as_text_and_follows_the_dns_option() {
+    let flows = include_bytes!("fixtures/clusters/cronjob-chain/flows.jsonl");
+    let inventory = include_bytes!("fixtures/clusters/cronjob-chain/inventory.json");
+    let (view, state) = mount_policy_view(
+        &[("flows.jsonl", flows), ("inventory.json", inventory)],
+        "CronJob/data/report",
+    );
+    tick().await;
+    let yaml = find(&view, "policy-yaml").text_content().unwrap();
+    assert!(
+        yaml.starts_with("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"),
+        "{yaml}"
+    );
+    assert!(yaml.contains("  name: report-cronjob\n"), "{yaml}");
+    // Highlighting wraps tokens in spans; no markup comes from the data.
+    let first_key = view.query_selector(".fp-yaml__key").unwrap().unwrap();
+    assert_eq!(first_key.text_content().unwrap(), "apiVersion");
+    let summary = find(&view, "verify-summary").text_content().unwrap();
+    assert!(summary.contains("Verified"), "{summary}");
+    assert!(find(&view, "policy-warnings")
+        .text_content()
+        .unwrap()
+        .contains("DNS"));
+    let toggle: web_sys::HtmlInputElement = find(&view, "dns-toggle").unchecked_into();
+    assert!(!toggle.checked());
+    toggle.click();
+    tick().await;
+    assert!(state.decisions.with_untracked(|d| d.allow_dns));
+    let with_dns = find(&view, "policy-yaml").text_content().unwrap();
+    assert!(with_dns.contains("k8s-app: kube-dns"), "{with_dns}");
+    assert!(view
+        .query_selector("[data-testid=\"policy-warnings\"]")
+        .unwrap()
+        .is_none());
+    view.remove();
+}
