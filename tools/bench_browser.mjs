@@ -4,7 +4,7 @@
 // Run: node tools/bench_browser.mjs [copies=500]   (500 copies ≈ 1.3 GiB)
 
 import { createRequire } from 'node:module';
-import { createServer } from 'node:http';
+import { serveDist } from './serve_dist.mjs';
 import { readFile, writeFile, mkdtemp, rm, open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,20 +16,8 @@ const { chromium } = require('playwright-core');
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
 const copies = Number(process.argv[2] ?? 500);
-const MIME = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml' };
 
-const server = createServer(async (req, res) => {
-  const url = new URL(req.url, 'http://localhost');
-  const file = path.join(dist, url.pathname.endsWith('/') ? url.pathname + 'index.html' : url.pathname);
-  try {
-    const body = await readFile(file);
-    res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream' });
-    res.end(body);
-  } catch {
-    res.writeHead(404).end();
-  }
-});
-await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const server = await serveDist(dist);
 
 const dir = await mkdtemp(path.join(tmpdir(), 'flowpol-bench-'));
 const big = path.join(dir, 'flows.jsonl');

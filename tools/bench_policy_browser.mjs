@@ -5,8 +5,8 @@
 // Run: cargo build && trunk build --release && node tools/bench_policy_browser.mjs
 
 import { createRequire } from 'node:module';
-import { createServer } from 'node:http';
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { serveDist } from './serve_dist.mjs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,7 +17,6 @@ const require = createRequire(import.meta.url);
 const { chromium } = require('playwright-core');
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
-const MIME = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml' };
 const TOGGLES = 40;
 
 // The most recently built CLI (release or debug).
@@ -29,18 +28,7 @@ const dir = await mkdtemp(path.join(tmpdir(), 'flowpol-policy-bench-'));
 execFileSync(cli, ['demo', '--flows', '1', '--bench-namespace', '200,5000', '--out', dir], { stdio: 'ignore' });
 const file = path.join(dir, 'bench-namespace.flowpol.jsonl');
 
-const server = createServer(async (req, res) => {
-  const url = new URL(req.url, 'http://localhost');
-  const target = path.join(dist, url.pathname.endsWith('/') ? url.pathname + 'index.html' : url.pathname);
-  try {
-    const body = await readFile(target);
-    res.writeHead(200, { 'content-type': MIME[path.extname(target)] ?? 'application/octet-stream' });
-    res.end(body);
-  } catch {
-    res.writeHead(404).end();
-  }
-});
-await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const server = await serveDist(dist);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
