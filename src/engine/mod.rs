@@ -14,5 +14,6 @@ pub mod inventory;
 pub mod model;
 pub mod policy;
 pub mod resolve;
+pub mod review;
 pub mod units;
 pub mod verify;

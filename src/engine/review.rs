@@ -1,0 +1,347 @@
+//! Steps 1 and 2 as data: what the scope names (an entity, or the pods behind a Service), the
+//! rows of its Ingress and Egress tabs under the review's decisions and time span, the
+//! unresolved addresses among them with their classes, text filtering and sorting, and a
+//! fingerprint of the loaded data to keep decisions under.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{Hash, Hasher};
+
+use crate::engine::dataset::{AddressId, Dataset, EntityId, Peer, TimeWindow};
+use crate::engine::decisions::{Decisions, Direction};
+use crate::engine::model::Protocol;
+use crate::engine::resolve::addresses::{AddressClass, ClusterRanges};
+
+/// What the scope names.
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Subject {
+    Entity(EntityId),
+    /// The pods behind a Service: an index into [`Dataset::services`].
+    Service(usize),
+}
+
+impl Subject {
+    /// The entities the subject covers.
+    pub fn entities(self, dataset: &Dataset) -> Vec<EntityId> {
+        match self {
+            Subject::Entity(id) if id < dataset.entities.len() => vec![id],
+            Subject::Service(index) => dataset
+                .services
+                .get(index)
+                .map(|s| s.backends.clone())
+                .unwrap_or_default(),
+            Subject::Entity(_) => Vec::new(),
+        }
+    }
+}
+
+/// How the review classes an address no Kubernetes object explains.
+#[derive(
+    serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash,
+)]
+pub enum ReviewClass {
+    Internal,
+    External,
+    /// The user named it (or its range).
+    Aliased,
+    Unknown,
+}
+
+impl ReviewClass {
+    pub const ALL: [ReviewClass; 4] = [
+        ReviewClass::Internal,
+        ReviewClass::External,
+        ReviewClass::Aliased,
+        ReviewClass::Unknown,
+    ];
+
+    /// The name the review shows.
+    pub fn label(self) -> &'static str {
+        match self {
+            ReviewClass::Internal => "Internal",
+            ReviewClass::External => "External",
+            ReviewClass::Aliased => "Aliased",
+            ReviewClass::Unknown => "Unknown",
+        }
+    }
+
+    /// The lower-case name used in `data-class` and the filters' hooks.
+    pub fn key(self) -> &'static str {
+        match self {
+            ReviewClass::Internal => "internal",
+            ReviewClass::External => "external",
+            ReviewClass::Aliased => "aliased",
+            ReviewClass::Unknown => "unknown",
+        }
+    }
+
+    fn of(class: AddressClass) -> ReviewClass {
+        match class {
+            AddressClass::Internal => ReviewClass::Internal,
+            AddressClass::External => ReviewClass::External,
+            AddressClass::Unknown => ReviewClass::Unknown,
+        }
+    }
+}
+
+/// Classifies an address with the inventory's ranges plus those the user entered; an alias
+/// wins over any class.
+pub struct AddressClassifier<'a> {
+    dataset: &'a Dataset,
+    decisions: &'a Decisions,
+    ranges: ClusterRanges,
+}
+
+impl<'a> AddressClassifier<'a> {
+    pub fn new(dataset: &'a Dataset, decisions: &'a Decisions) -> Self {
+        let mut ranges = dataset.ranges.clone();
+        ranges
+            .ranges
+            .extend(decisions.cluster_ranges.iter().copied());
+        AddressClassifier {
+            dataset,
+            decisions,
+            ranges,
+        }
+    }
+
+    pub fn class(&self, address: AddressId) -> ReviewClass {
+        let address = &self.dataset.addresses[address];
+        if self.decisions.alias_of(&address.ip).is_some() {
+            return ReviewClass::Aliased;
+        }
+        ReviewClass::of(
+            self.ranges
+                .classify(&address.ip, address.reserved.iter().map(String::as_str)),
+        )
+    }
+}
+
+/// One row of the Ingress or Egress tab.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReviewRow {
+    /// Index into [`Dataset::communications`].
+    pub communication: usize,
+    pub direction: Direction,
+    pub peer: Peer,
+    /// `Kind/namespace/name`, the alias's name, or the IP (the `data-peer` hook).
+    pub peer_label: String,
+    /// For an address: its IP and class.
+    pub address: Option<(String, ReviewClass)>,
+    pub port: u16,
+    pub protocol: Protocol,
+    /// Connections in the time span.
+    pub connections: u64,
+    pub first_seen: Option<i64>,
+    pub last_seen: Option<i64>,
+    pub names: Vec<String>,
+    /// The row's own decision (its toggle).
+    pub row_included: bool,
+    /// Whether the row can be included at all (an address needs an alias).
+    pub includable: bool,
+    /// Whether the policy lets it through, general rule and DNS option included.
+    pub allowed: bool,
+}
+
+/// The rows of `subject` in `direction` within `window`, in peer, port, protocol order.
+pub fn review_rows(
+    dataset: &Dataset,
+    decisions: &Decisions,
+    subject: Subject,
+    direction: Direction,
+    window: TimeWindow,
+) -> Vec<ReviewRow> {
+    let own: BTreeSet<EntityId> = subject.entities(dataset).into_iter().collect();
+    let classifier = AddressClassifier::new(dataset, decisions);
+    let mut rows: Vec<ReviewRow> = dataset
+        .communications
+        .iter()
+        .enumerate()
+        .filter_map(|(index, c)| {
+            let (this, other) = match direction {
+                Direction::Ingress => (c.server, c.client),
+                Direction::Egress => (c.client, c.server),
+            };
+            let Peer::Entity(this) = this else {
+                return None;
+            };
+            if !own.contains(&this) {
+                return None;
+            }
+            let connections = c.connections_in(window);
+            if window != TimeWindow::ALL && connections == 0 {
+                return None;
+            }
+            let (peer_label, address, mut names) = match other {
+                Peer::Entity(_) => (dataset.peer_label(other), None, Vec::new()),
+                Peer::Address(id) => {
+                    let ip = dataset.addresses[id].ip.clone();
+                    let label = decisions
+                        .alias_of(&ip)
+                        .map_or_else(|| ip.clone(), |alias| alias.name.clone());
+                    let names = dataset.addresses[id].names.iter().cloned().collect();
+                    (label, Some((ip, classifier.class(id))), names)
+                }
+            };
+            if direction == Direction::Egress {
+                names.extend(c.observed.server_names.iter().cloned());
+            }
+            names.sort();
+            names.dedup();
+            Some(ReviewRow {
+                communication: index,
+                direction,
+                peer: other,
+                peer_label,
+                address,
+                port: c.port,
+                protocol: c.protocol,
+                connections,
+                first_seen: c.observed.first_seen,
+                last_seen: c.observed.last_seen,
+                names,
+                row_included: decisions.is_included(dataset, c),
+                includable: decisions.can_include(dataset, c),
+                allowed: decisions.side_allows(dataset, c, direction),
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| compare(a, b, SortKey::Peer));
+    rows
+}
+
+/// An unresolved address among a direction's rows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnresolvedAddress {
+    pub ip: String,
+    pub class: ReviewClass,
+    pub alias: Option<String>,
+    pub names: Vec<String>,
+    /// `TCP/443`, ...
+    pub ports: Vec<String>,
+    pub connections: u64,
+    /// How many of its rows are included.
+    pub included: usize,
+    pub rows: usize,
+}
+
+/// The unresolved addresses of `rows`, by IP.
+pub fn unresolved_addresses(rows: &[ReviewRow], decisions: &Decisions) -> Vec<UnresolvedAddress> {
+    let mut by_ip: BTreeMap<&str, UnresolvedAddress> = BTreeMap::new();
+    for row in rows {
+        let Some((ip, class)) = &row.address else {
+            continue;
+        };
+        let entry = by_ip.entry(ip).or_insert_with(|| UnresolvedAddress {
+            ip: ip.clone(),
+            class: *class,
+            alias: decisions.alias_of(ip).map(|a| a.name.clone()),
+            names: Vec::new(),
+            ports: Vec::new(),
+            connections: 0,
+            included: 0,
+            rows: 0,
+        });
+        entry.names.extend(row.names.iter().cloned());
+        entry.ports.push(format!("{}/{}", row.protocol, row.port));
+        entry.connections += row.connections;
+        entry.rows += 1;
+        entry.included += usize::from(row.allowed);
+    }
+    by_ip
+        .into_values()
+        .map(|mut address| {
+            address.names.sort();
+            address.names.dedup();
+            address.ports.sort();
+            address.ports.dedup();
+            address
+        })
+        .collect()
+}
+
+/// The columns rows can be sorted by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortKey {
+    Peer,
+    Port,
+    Protocol,
+    Connections,
+    FirstSeen,
+    LastSeen,
+}
+
+fn compare(a: &ReviewRow, b: &ReviewRow, key: SortKey) -> Ordering {
+    let primary = match key {
+        SortKey::Peer => a.peer_label.cmp(&b.peer_label),
+        SortKey::Port => a.port.cmp(&b.port),
+        SortKey::Protocol => a.protocol.cmp(&b.protocol),
+        SortKey::Connections => a.connections.cmp(&b.connections),
+        SortKey::FirstSeen => a.first_seen.cmp(&b.first_seen),
+        SortKey::LastSeen => a.last_seen.cmp(&b.last_seen),
+    };
+    primary
+        .then_with(|| a.peer_label.cmp(&b.peer_label))
+        .then_with(|| (a.port, a.protocol).cmp(&(b.port, b.protocol)))
+}
+
+/// Sorts rows by `key`, ascending or descending; ties in peer, port, protocol order.
+pub fn sort_rows(rows: &mut [ReviewRow], key: SortKey, descending: bool) {
+    rows.sort_by(|a, b| {
+        let order = compare(a, b, key);
+        if descending {
+            order.reverse()
+        } else {
+            order
+        }
+    });
+}
+
+/// Whether a row matches a free-text filter (every word, ignoring case, in its peer, port,
+/// protocol, IP, class or DNS names).
+pub fn matches_filter(row: &ReviewRow, filter: &str) -> bool {
+    let haystack = format!(
+        "{} {} {} {} {}",
+        row.peer_label,
+        row.port,
+        row.protocol,
+        row.address
+            .as_ref()
+            .map(|(ip, class)| format!("{ip} {}", class.label()))
+            .unwrap_or_default(),
+        row.names.join(" ")
+    )
+    .to_lowercase();
+    filter
+        .split_whitespace()
+        .all(|word| haystack.contains(&word.to_lowercase()))
+}
+
+/// A short, stable fingerprint of the loaded data (its entities and communications), to keep
+/// a review's decisions under: the same capture loaded again finds them.
+pub fn fingerprint(dataset: &Dataset) -> String {
+    let mut keys: Vec<String> = dataset
+        .communications
+        .iter()
+        .map(|c| crate::engine::decisions::row_key(dataset, c))
+        .collect();
+    keys.sort();
+    let mut hasher = rustc_hash::FxHasher::default();
+    keys.hash(&mut hasher);
+    format!("{:016x}", hasher.finish())
+}
+
+/// The first and last minute with a connection, for the time span's bounds.
+pub fn time_range(dataset: &Dataset) -> Option<(i64, i64)> {
+    let first = dataset
+        .communications
+        .iter()
+        .filter_map(|c| c.observed.first_seen)
+        .min()?;
+    let last = dataset
+        .communications
+        .iter()
+        .filter_map(|c| c.observed.last_seen)
+        .max()?;
+    Some((first, last))
+}

@@ -1,0 +1,324 @@
+//! The review as data (`engine::review`) on the demo and a real capture: rows per direction
+//! under decisions, unresolved addresses and their classes, aliases, cluster ranges, filters,
+//! sorting, Services as subjects, time spans, and the data's fingerprint.
+#![cfg(not(target_arch = "wasm32"))]
+
+use flowpol::engine::dataset::{Dataset, TimeWindow};
+use flowpol::engine::decisions::{parse_cidr, Decisions, Direction, GeneralRule};
+use flowpol::engine::ingest::aggregate::minute_of;
+use flowpol::engine::ingest::session::Ingest;
+use flowpol::engine::review::{
+    fingerprint, matches_filter, review_rows, sort_rows, time_range, unresolved_addresses,
+    ReviewClass, SortKey, Subject,
+};
+
+fn load(files: &[(&str, &[u8])]) -> Dataset {
+    let mut ingest = Ingest::new();
+    for (name, bytes) in files {
+        ingest.add_file(name, bytes);
+    }
+    ingest.finish(&[])
+}
+
+fn demo() -> Dataset {
+    load(&[
+        ("flows.jsonl", include_bytes!("../public/demo/flows.jsonl")),
+        (
+            "inventory.json",
+            include_bytes!("../public/demo/inventory.json"),
+        ),
+    ])
+}
+
+fn frontend(dataset: &Dataset) -> Subject {
+    Subject::Entity(
+        dataset
+            .find_entity("Deployment", "shop", "frontend")
+            .unwrap(),
+    )
+}
+
+#[test]
+fn rows_follow_the_decisions() {
+    let dataset = demo();
+    let mut decisions = Decisions::default();
+    let rows = review_rows(
+        &dataset,
+        &decisions,
+        frontend(&dataset),
+        Direction::Ingress,
+        TimeWindow::ALL,
+    );
+    let prometheus = rows
+        .iter()
+        .find(|r| r.peer_label == "Deployment/monitoring/prometheus")
+        .unwrap();
+    assert!(prometheus.row_included && prometheus.allowed && prometheus.includable);
+    assert_eq!(prometheus.port, 9090);
+    let internet: Vec<_> = rows.iter().filter(|r| r.address.is_some()).collect();
+    assert!(internet.len() > 3, "internet clients reach the frontend");
+    assert!(
+        internet.iter().all(|r| !r.allowed && !r.includable),
+        "excluded by default"
+    );
+
+    // Exclude one row: only it changes.
+    let communication = &dataset.communications[prometheus.communication];
+    decisions.set_included(&dataset, communication, false);
+    let rows = review_rows(
+        &dataset,
+        &decisions,
+        frontend(&dataset),
+        Direction::Ingress,
+        TimeWindow::ALL,
+    );
+    let prometheus = rows
+        .iter()
+        .find(|r| r.peer_label == "Deployment/monitoring/prometheus")
+        .unwrap();
+    assert!(!prometheus.row_included && !prometheus.allowed);
+
+    // A general rule overrides the rows, and says so through `allowed`.
+    let owner = dataset.entities[dataset
+        .find_entity("Deployment", "shop", "frontend")
+        .unwrap()]
+    .owner
+    .clone();
+    decisions.set_general_rule(&owner, Direction::Ingress, GeneralRule::AllowAll);
+    let rows = review_rows(
+        &dataset,
+        &decisions,
+        frontend(&dataset),
+        Direction::Ingress,
+        TimeWindow::ALL,
+    );
+    assert!(rows.iter().all(|r| r.allowed));
+    assert!(
+        !rows
+            .iter()
+            .find(|r| r.peer_label == "Deployment/monitoring/prometheus")
+            .unwrap()
+            .row_included
+    );
+}
+
+#[test]
+fn an_alias_names_covers_and_includes_its_addresses() {
+    let dataset = demo();
+    let mut decisions = Decisions::default();
+    let rows = review_rows(
+        &dataset,
+        &decisions,
+        frontend(&dataset),
+        Direction::Ingress,
+        TimeWindow::ALL,
+    );
+    let before = unresolved_addresses(&rows, &decisions);
+    assert!(before.iter().all(|a| a.alias.is_none() && a.included == 0));
+    // Internet clients, and a node (kubelet probes) inside the cluster.
+    let external = before
+        .iter()
+        .filter(|a| a.class == ReviewClass::External)
+        .count();
+    assert!(external > 3);
+    assert!(before.iter().any(|a| a.class == ReviewClass::Internal));
+    let first = before
+        .iter()
+        .find(|a| a.class == ReviewClass::External)
+        .unwrap()
+        .ip
+        .clone();
+    decisions
+        .add_alias("clients", &format!("{first}/32"))
+        .unwrap();
+    let rows = review_rows(
+        &dataset,
+        &decisions,
+        frontend(&dataset),
+        Direction::Ingress,
+        TimeWindow::ALL,
+    );
+    let aliased: Vec<_> = rows.iter().filter(|r| r.peer_label == "clients").collect();
+    assert!(!aliased.is_empty());
+    assert!(aliased.iter().all(|r| r.allowed && r.includable));
+    assert_eq!(aliased[0].address.as_ref().unwrap().1, ReviewClass::Aliased);
+    let after = unresolved_addresses(&rows, &decisions);
+    let named = after.iter().find(|a| a.ip == first).unwrap();
+    assert_eq!(
+        (named.class, named.alias.as_deref()),
+        (ReviewClass::Aliased, Some("clients"))
+    );
+    assert_eq!(named.included, named.rows);
+    assert_eq!(
+        after
+            .iter()
+            .filter(|a| a.class == ReviewClass::External)
+            .count(),
+        external - 1,
+        "the others stay external and excluded"
+    );
+}
+
+#[test]
+fn cluster_ranges_entered_reclassify_unknown_addresses() {
+    // No inventory: a private address is Unknown until the user says where the cluster is.
+    let flows = br#"{"src": {"namespace": "a", "workload": "Deployment/app", "labels": {"app": "app"}}, "dst": {"ip": "10.1.2.3"}, "port": 5432}
+{"src": {"namespace": "a", "workload": "Deployment/app", "labels": {"app": "app"}}, "dst": {"ip": "8.8.8.8"}, "port": 53, "protocol": "UDP"}
+"#;
+    let dataset = load(&[("flows.flowpol.jsonl", flows)]);
+    let app = Subject::Entity(dataset.find_entity("Deployment", "a", "app").unwrap());
+    let classes = |decisions: &Decisions| -> Vec<(String, ReviewClass)> {
+        let rows = review_rows(&dataset, decisions, app, Direction::Egress, TimeWindow::ALL);
+        unresolved_addresses(&rows, decisions)
+            .into_iter()
+            .map(|a| (a.ip, a.class))
+            .collect()
+    };
+    let mut decisions = Decisions::default();
+    assert_eq!(
+        classes(&decisions),
+        [
+            ("10.1.2.3".to_string(), ReviewClass::Unknown),
+            ("8.8.8.8".to_string(), ReviewClass::External)
+        ]
+    );
+    decisions
+        .cluster_ranges
+        .push(parse_cidr("10.0.0.0/8").unwrap());
+    assert_eq!(
+        classes(&decisions),
+        [
+            ("10.1.2.3".to_string(), ReviewClass::Internal),
+            ("8.8.8.8".to_string(), ReviewClass::External)
+        ]
+    );
+    decisions.add_alias("dns", "8.8.8.8").unwrap();
+    assert_eq!(classes(&decisions)[1].1, ReviewClass::Aliased);
+}
+
+#[test]
+fn filters_and_sorting() {
+    let dataset = demo();
+    let decisions = Decisions::default();
+    let gateway = Subject::Entity(
+        dataset
+            .find_entity("Deployment", "payments", "payment-gateway")
+            .unwrap(),
+    );
+    let calls = review_rows(
+        &dataset,
+        &decisions,
+        gateway,
+        Direction::Egress,
+        TimeWindow::ALL,
+    );
+    assert!(
+        calls.iter().any(|r| matches_filter(r, "stripe")),
+        "DNS names are searched"
+    );
+    let mut rows = review_rows(
+        &dataset,
+        &decisions,
+        frontend(&dataset),
+        Direction::Egress,
+        TimeWindow::ALL,
+    );
+    assert!(
+        rows.iter()
+            .filter(|r| matches_filter(r, "CATALOG 3550"))
+            .count()
+            == 1
+    );
+    assert!(!rows.iter().any(|r| matches_filter(r, "no-such-thing")));
+    sort_rows(&mut rows, SortKey::Connections, true);
+    assert!(rows
+        .windows(2)
+        .all(|w| w[0].connections >= w[1].connections));
+    sort_rows(&mut rows, SortKey::Port, false);
+    assert!(rows.windows(2).all(|w| w[0].port <= w[1].port));
+}
+
+#[test]
+fn a_service_is_the_pods_behind_it() {
+    let dataset = demo();
+    let catalog = dataset
+        .services
+        .iter()
+        .position(|s| s.name == "catalog")
+        .unwrap();
+    let decisions = Decisions::default();
+    let via_service = review_rows(
+        &dataset,
+        &decisions,
+        Subject::Service(catalog),
+        Direction::Ingress,
+        TimeWindow::ALL,
+    );
+    let entity = dataset
+        .find_entity("Deployment", "shop", "catalog")
+        .unwrap();
+    let direct = review_rows(
+        &dataset,
+        &decisions,
+        Subject::Entity(entity),
+        Direction::Ingress,
+        TimeWindow::ALL,
+    );
+    assert!(!direct.is_empty());
+    assert_eq!(via_service, direct);
+}
+
+#[test]
+fn a_time_span_keeps_the_connections_inside_it() {
+    let dataset = demo();
+    let decisions = Decisions::default();
+    let (first, last) = time_range(&dataset).unwrap();
+    assert!(first < last);
+    let all = review_rows(
+        &dataset,
+        &decisions,
+        frontend(&dataset),
+        Direction::Egress,
+        TimeWindow::ALL,
+    );
+    let whole = TimeWindow::between(Some(first), Some(last));
+    let same = review_rows(
+        &dataset,
+        &decisions,
+        frontend(&dataset),
+        Direction::Egress,
+        whole,
+    );
+    assert_eq!(all.len(), same.len());
+    let first_minute = TimeWindow {
+        from_minute: minute_of(first),
+        to_minute: minute_of(first),
+    };
+    let early = review_rows(
+        &dataset,
+        &decisions,
+        frontend(&dataset),
+        Direction::Egress,
+        first_minute,
+    );
+    let total = |rows: &[flowpol::engine::review::ReviewRow]| {
+        rows.iter().map(|r| r.connections).sum::<u64>()
+    };
+    assert!(
+        total(&early) < total(&all),
+        "{} < {}",
+        total(&early),
+        total(&all)
+    );
+}
+
+#[test]
+fn the_fingerprint_names_the_data_not_the_file_order() {
+    let flows: &[u8] = include_bytes!("../public/demo/flows.jsonl");
+    let inventory: &[u8] = include_bytes!("../public/demo/inventory.json");
+    let one = load(&[("a", flows), ("b", inventory)]);
+    let other = load(&[("b", inventory), ("a", flows)]);
+    assert_eq!(fingerprint(&one), fingerprint(&other));
+    let less = load(&[("a", &flows[..flows.len() / 2]), ("b", inventory)]);
+    assert_ne!(fingerprint(&one), fingerprint(&less));
+}
