@@ -1,4 +1,4 @@
-//! Human-readable quantities for reports: byte sizes and counts.
+//! Human-readable quantities for reports: byte sizes, counts and times.
 
 /// A byte count in binary units with one decimal, as file managers show it: `2.7 MiB`.
 pub fn human_bytes(bytes: u64) -> String {
@@ -24,6 +24,28 @@ pub fn utc_time(nanos: i64) -> String {
         .unwrap_or_default()
 }
 
+/// A time as an HTML `datetime-local` value, in UTC, to the minute: `2026-11-20T09:00`.
+pub fn datetime_local(nanos: i64) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(nanos))
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_default()
+}
+
+/// Reads a `datetime-local` value (`2026-11-20T09:00`, seconds optional) as UTC, in
+/// nanoseconds since the Unix epoch.
+pub fn parse_datetime_local(text: &str) -> Option<i64> {
+    let with_seconds =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+    let without = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    let text = text.trim();
+    let parsed = time::PrimitiveDateTime::parse(text, &with_seconds)
+        .or_else(|_| time::PrimitiveDateTime::parse(text, &without))
+        .ok()?;
+    i64::try_from(parsed.assume_utc().unix_timestamp_nanos()).ok()
+}
+
 /// A count with thousands separated by commas: `1,234,567`.
 pub fn thousands(count: u64) -> String {
     let digits = count.to_string();
@@ -35,6 +57,22 @@ pub fn thousands(count: u64) -> String {
         out.push(digit);
     }
     out
+}
+
+#[cfg(test)]
+mod datetime_tests {
+    use super::{datetime_local, parse_datetime_local};
+
+    #[test]
+    fn datetime_local_round_trips_in_utc() {
+        let nanos = parse_datetime_local("2026-11-20T09:05").unwrap();
+        assert_eq!(datetime_local(nanos), "2026-11-20T09:05");
+        assert_eq!(
+            parse_datetime_local("2026-11-20T09:05:30").unwrap() - nanos,
+            30_000_000_000
+        );
+        assert_eq!(parse_datetime_local("yesterday"), None);
+    }
 }
 
 #[cfg(test)]

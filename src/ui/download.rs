@@ -3,11 +3,11 @@
 
 use wasm_bindgen::JsCast;
 
-/// Offers `text` for download as `file_name` (YAML media type).
-pub fn download_text(file_name: &str, text: &str) -> Result<(), String> {
+/// Offers `text` for download as `file_name` with the media type `mime`.
+pub fn download_text(file_name: &str, text: &str, mime: &str) -> Result<(), String> {
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/yaml");
+    options.set_type(mime);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
         .map_err(|e| format!("cannot make the file: {e:?}"))?;
     let url = web_sys::Url::create_object_url_with_blob(&blob)

@@ -9,9 +9,11 @@ pub mod ingest_worker;
 pub mod load_status;
 pub mod loader;
 pub mod policy_view;
+pub mod review_bar;
 pub mod scope_bar;
 pub mod state;
 pub mod tabs;
+pub mod unresolved;
 pub mod worker_client;
 pub mod worker_protocol;
 
@@ -20,6 +22,7 @@ use leptos::prelude::*;
 use header::Header;
 use load_status::LoadStatus;
 use loader::Loader;
+use review_bar::ReviewBar;
 use scope_bar::ScopeBar;
 use state::AppState;
 use tabs::Tabs;
@@ -37,6 +40,7 @@ pub fn App() -> impl IntoView {
                     <LoadStatus />
                 </div>
                 <ScopeBar />
+                <ReviewBar />
                 <Tabs />
             </main>
             <footer class="fp-footer">

@@ -6,12 +6,15 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::engine::dataset::TimeWindow;
 use crate::engine::policy::highlight::{tokens, TokenKind};
 use crate::engine::policy::view::{policy_output, target_entities, PolicyOutput, PolicyTarget};
+use crate::engine::review::Subject;
 
 use super::download::{copy_text, download_text};
 use super::state::AppState;
+
+/// The media type of downloaded policies.
+const YAML: &str = "application/yaml";
 
 fn token_class(kind: TokenKind) -> &'static str {
     match kind {
@@ -58,8 +61,9 @@ fn highlighted_line(line: &str) -> impl IntoView {
 #[component]
 pub fn PolicyView() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let target = Memo::new(move |_| match state.scope_entity.get() {
-        Some(entity) => PolicyTarget::Entity(entity),
+    let target = Memo::new(move |_| match state.subject() {
+        Some(Subject::Entity(entity)) => PolicyTarget::Entity(entity),
+        Some(Subject::Service(service)) => PolicyTarget::Service(service),
         None => {
             let namespace = state.scope_namespace.get();
             PolicyTarget::Namespace((!namespace.is_empty()).then_some(namespace))
@@ -76,19 +80,22 @@ pub fn PolicyView() -> impl IntoView {
                 decisions,
                 &result.policies,
                 &target.get(),
-                TimeWindow::ALL,
+                state.window(),
             )
         })
     });
     // The namespace of the bundle (the chosen entity's), and how many policies it holds; the
     // bundle itself is only written when asked for, so a decision costs one entity's policy.
     let bundle_target = Memo::new(move |_| match target.get() {
-        PolicyTarget::Entity(id) => PolicyTarget::Namespace(state.result.with(|r| {
-            r.as_ref()
-                .and_then(|r| r.dataset.entities.get(id))
-                .map(|e| e.owner.namespace.clone())
+        PolicyTarget::Namespace(namespace) => PolicyTarget::Namespace(namespace),
+        subject => PolicyTarget::Namespace(state.result.with(|r| {
+            r.as_ref().and_then(|r| {
+                let entities = target_entities(&r.dataset, &subject);
+                entities
+                    .first()
+                    .map(|&id| r.dataset.entities[id].owner.namespace.clone())
+            })
         })),
-        namespace => namespace,
     });
     let bundle_size = Memo::new(move |_| {
         state.result.with(|r| {
@@ -107,7 +114,7 @@ pub fn PolicyView() -> impl IntoView {
         });
     };
     let on_download = move |_| {
-        let result = output.with_untracked(|o| download_text(&o.file_name, &o.yaml));
+        let result = output.with_untracked(|o| download_text(&o.file_name, &o.yaml, YAML));
         download_error.set(result.err());
     };
     let on_bundle = move |_| {
@@ -120,10 +127,10 @@ pub fn PolicyView() -> impl IntoView {
                 decisions,
                 &[],
                 &bundle_target.get_untracked(),
-                TimeWindow::ALL,
+                state.window_untracked(),
             )
         });
-        download_error.set(download_text(&bundle.file_name, &bundle.yaml).err());
+        download_error.set(download_text(&bundle.file_name, &bundle.yaml, YAML).err());
     };
     let on_dns = move |ev: leptos::ev::Event| {
         let on = event_target_checked(&ev);
@@ -133,7 +140,9 @@ pub fn PolicyView() -> impl IntoView {
     let heading = move || {
         let count = output.with(|o| o.policy_count);
         match target.get() {
-            PolicyTarget::Entity(_) => output.with(|o| o.file_name.clone()),
+            PolicyTarget::Entity(_) | PolicyTarget::Service(_) => {
+                output.with(|o| o.file_name.clone())
+            }
             PolicyTarget::Namespace(Some(namespace)) => {
                 format!("{count} policies of namespace {namespace}")
             }

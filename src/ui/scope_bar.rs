@@ -1,11 +1,15 @@
-//! The scope bar: cluster, namespace, entity type, entity (with its number of communications)
-//! and time span, filled from the loaded dataset.
+//! The scope bar: cluster, namespace, entity type (Service or a workload kind), entity
+//! (searchable, with its number of communications) and time span (from/to within the data's
+//! range, with presets), filled from the loaded dataset. Every view follows it.
 
 use leptos::prelude::*;
 
+use crate::engine::dataset::Dataset;
 use crate::engine::resolve::owners::EntityKind;
+use crate::engine::review::{time_range, Subject};
+use crate::engine::units::{datetime_local, parse_datetime_local};
 
-use super::state::AppState;
+use super::state::{AppState, SERVICE_KIND};
 
 /// One labelled control of the scope bar.
 #[component]
@@ -18,10 +22,78 @@ fn ScopeField(label: &'static str, children: Children) -> impl IntoView {
     }
 }
 
+/// The time-span presets: label and length in minutes before the data's last connection.
+const PRESETS: [(&str, i64); 4] = [
+    ("Last 15 minutes", 15),
+    ("Last hour", 60),
+    ("Last 6 hours", 360),
+    ("Last 24 hours", 1440),
+];
+
+/// The options of the entity list: `(value, label)`; workloads by index, Services as `s<i>`.
+fn subject_options(
+    dataset: &Dataset,
+    kind: &str,
+    namespace: &str,
+    search: &str,
+) -> Vec<(String, String)> {
+    let count = |subject: Subject| {
+        let own = subject.entities(dataset);
+        dataset
+            .communications
+            .iter()
+            .filter(|c| {
+                [c.client, c.server].iter().any(
+                    |p| matches!(p, crate::engine::dataset::Peer::Entity(id) if own.contains(id)),
+                )
+            })
+            .count()
+    };
+    let search = search.trim().to_lowercase();
+    let mut list: Vec<(String, String)> = if kind == SERVICE_KIND {
+        dataset
+            .services
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| namespace.is_empty() || s.namespace == namespace)
+            .map(|(index, s)| {
+                let label = format!(
+                    "{}/{} ({} communications)",
+                    s.namespace,
+                    s.name,
+                    count(Subject::Service(index))
+                );
+                (format!("s{index}"), label)
+            })
+            .collect()
+    } else {
+        dataset
+            .entities
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.owner.kind.as_str() == kind)
+            .filter(|(_, e)| namespace.is_empty() || e.owner.namespace == namespace)
+            .map(|(id, e)| {
+                let label = format!(
+                    "{}/{} ({} communications)",
+                    e.owner.namespace,
+                    e.owner.name,
+                    count(Subject::Entity(id))
+                );
+                (id.to_string(), label)
+            })
+            .collect()
+    };
+    list.retain(|(_, label)| search.is_empty() || label.to_lowercase().contains(&search));
+    list.sort_by(|a, b| a.1.cmp(&b.1));
+    list
+}
+
 /// The scope bar.
 #[component]
 pub fn ScopeBar() -> impl IntoView {
     let state = expect_context::<AppState>();
+    let search = RwSignal::new(String::new());
     let no_data = move || state.result.with(Option::is_none);
     let clusters = move || {
         state
@@ -46,37 +118,57 @@ pub fn ScopeBar() -> impl IntoView {
         names.dedup();
         names
     };
-    // Entities of the chosen kind and namespace, with their number of communications.
-    let entities = move || {
-        let Some(result) = state.result.get() else {
-            return Vec::new();
-        };
-        let kind = state.scope_kind.get();
-        let namespace = state.scope_namespace.get();
-        let dataset = &result.dataset;
-        let mut list: Vec<(usize, String)> = dataset
-            .entities
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.owner.kind.as_str() == kind)
-            .filter(|(_, e)| namespace.is_empty() || e.owner.namespace == namespace)
-            .map(|(id, e)| {
-                let (ingress, egress) = dataset.communications_of(id);
-                let label = format!(
-                    "{}/{} ({} communications)",
-                    e.owner.namespace,
-                    e.owner.name,
-                    ingress.len() + egress.len()
-                );
-                (id, label)
+    let options = move || {
+        state.result.with(|result| {
+            result.as_ref().map_or_else(Vec::new, |r| {
+                subject_options(
+                    &r.dataset,
+                    &state.scope_kind.get(),
+                    &state.scope_namespace.get(),
+                    &search.get(),
+                )
             })
-            .collect();
-        list.sort_by(|a, b| a.1.cmp(&b.1));
-        list
+        })
+    };
+    let selected = move || match state.subject() {
+        Some(Subject::Entity(id)) => id.to_string(),
+        Some(Subject::Service(index)) => format!("s{index}"),
+        None => String::new(),
+    };
+    let on_subject = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        state.clear_subject();
+        if let Some(service) = value.strip_prefix('s') {
+            state.scope_service.set(service.parse().ok());
+        } else {
+            state.scope_entity.set(value.parse().ok());
+        }
+    };
+    let range = Memo::new(move |_| {
+        state
+            .result
+            .with(|r| r.as_ref().and_then(|r| time_range(&r.dataset)))
+    });
+    let bound = move |end: fn((i64, i64)) -> i64| {
+        range
+            .get()
+            .map(|r| datetime_local(end(r)))
+            .unwrap_or_default()
+    };
+    let on_preset = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        let Some((_, last)) = range.get_untracked() else {
+            return;
+        };
+        let minutes: Option<i64> = value.parse().ok();
+        state
+            .scope_since
+            .set(minutes.map(|m| last - m * 60_000_000_000));
+        state.scope_until.set(None);
     };
     let hint = move || {
         if state.result.with(Option::is_some) {
-            "Choose a namespace, an entity type and an entity: the views follow the scope."
+            "Choose a namespace, an entity type and an entity: the views follow the scope. Times are UTC."
         } else if state.has_flows() {
             "Reading the flows…"
         } else {
@@ -97,7 +189,7 @@ pub fn ScopeBar() -> impl IntoView {
                     disabled=no_data
                     on:change=move |ev| {
                         state.scope_namespace.set(event_target_value(&ev));
-                        state.scope_entity.set(None);
+                        state.clear_subject();
                     }
                     prop:value=move || state.scope_namespace.get()
                 >
@@ -110,33 +202,65 @@ pub fn ScopeBar() -> impl IntoView {
                     data-testid="scope-kind"
                     on:change=move |ev| {
                         state.scope_kind.set(event_target_value(&ev));
-                        state.scope_entity.set(None);
+                        state.clear_subject();
                     }
                     prop:value=move || state.scope_kind.get()
                 >
                     // The reference product's order: Service, then the workload kinds.
-                    {std::iter::once("Service")
+                    {std::iter::once(SERVICE_KIND)
                         .chain(EntityKind::ALL.iter().map(|kind| kind.as_str()))
                         .map(|kind| view! { <option value=kind>{kind}</option> })
                         .collect_view()}
                 </select>
             </ScopeField>
+            <ScopeField label="Search">
+                <input
+                    type="search"
+                    data-testid="scope-search"
+                    placeholder="Filter entities"
+                    disabled=no_data
+                    prop:value=move || search.get()
+                    on:input=move |ev| search.set(event_target_value(&ev))
+                />
+            </ScopeField>
             <ScopeField label="Entity">
                 <select
                     data-testid="scope-entity"
                     disabled=no_data
-                    on:change=move |ev| state.scope_entity.set(event_target_value(&ev).parse().ok())
-                    prop:value=move || state.scope_entity.get().map(|id| id.to_string()).unwrap_or_default()
+                    on:change=on_subject
+                    prop:value=selected
                 >
                     <option value="">"Choose an entity"</option>
-                    {move || entities().into_iter().map(|(id, label)| view! { <option value=id.to_string()>{label}</option> }).collect_view()}
+                    {move || options().into_iter().map(|(value, label)| view! { <option value=value>{label}</option> }).collect_view()}
                 </select>
             </ScopeField>
-            <ScopeField label="From">
-                <input type="datetime-local" step="1" data-testid="scope-since" disabled=true title="Time spans come with the review step" />
+            <ScopeField label="From (UTC)">
+                <input
+                    type="datetime-local"
+                    data-testid="scope-since"
+                    disabled=no_data
+                    min=move || bound(|r| r.0)
+                    max=move || bound(|r| r.1)
+                    prop:value=move || state.scope_since.get().map(datetime_local).unwrap_or_default()
+                    on:change=move |ev| state.scope_since.set(parse_datetime_local(&event_target_value(&ev)))
+                />
             </ScopeField>
-            <ScopeField label="To">
-                <input type="datetime-local" step="1" data-testid="scope-until" disabled=true title="Time spans come with the review step" />
+            <ScopeField label="To (UTC)">
+                <input
+                    type="datetime-local"
+                    data-testid="scope-until"
+                    disabled=no_data
+                    min=move || bound(|r| r.0)
+                    max=move || bound(|r| r.1)
+                    prop:value=move || state.scope_until.get().map(datetime_local).unwrap_or_default()
+                    on:change=move |ev| state.scope_until.set(parse_datetime_local(&event_target_value(&ev)))
+                />
+            </ScopeField>
+            <ScopeField label="Span">
+                <select data-testid="scope-preset" disabled=no_data on:change=on_preset>
+                    <option value="">"Whole capture"</option>
+                    {PRESETS.iter().map(|(label, minutes)| view! { <option value=minutes.to_string()>{*label}</option> }).collect_view()}
+                </select>
             </ScopeField>
             <p class="fp-scope__hint">{hint}</p>
         </section>

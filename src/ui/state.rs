@@ -4,12 +4,17 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use crate::engine::dataset::TimeWindow;
 use crate::engine::decisions::Decisions;
 use crate::engine::format::InputFormat;
 use crate::engine::ingest::session::LoadResult;
+use crate::engine::review::Subject;
 
 use super::file_reading::PendingFile;
 use super::worker_client::IngestJob;
+
+/// The entity type that scopes to a Service (the pods its selector picks).
+pub const SERVICE_KIND: &str = "Service";
 
 /// Where a loaded file came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,6 +109,11 @@ pub struct AppState {
     pub scope_namespace: RwSignal<String>,
     /// The entity in scope, an index into the dataset's entities.
     pub scope_entity: RwSignal<Option<usize>>,
+    /// The Service in scope (entity type Service), an index into the dataset's Services.
+    pub scope_service: RwSignal<Option<usize>>,
+    /// The time span in scope, nanoseconds since the epoch (open ends when `None`).
+    pub scope_since: RwSignal<Option<i64>>,
+    pub scope_until: RwSignal<Option<i64>>,
     /// The running load, while the worker reads.
     pub progress: RwSignal<Option<LoadProgress>>,
     /// The last finished load.
@@ -130,6 +140,9 @@ impl AppState {
             scope_kind: RwSignal::new("Deployment".to_string()),
             scope_namespace: RwSignal::new(String::new()),
             scope_entity: RwSignal::new(None),
+            scope_service: RwSignal::new(None),
+            scope_since: RwSignal::new(None),
+            scope_until: RwSignal::new(None),
             progress: RwSignal::new(None),
             result: RwSignal::new(None),
             cluster_ranges: RwSignal::new(Vec::new()),
@@ -145,6 +158,34 @@ impl AppState {
         let id = self.next_id.get_value();
         self.next_id.set_value(id + 1);
         id
+    }
+
+    /// What the scope names: the Service when the entity type is Service, else the entity.
+    pub fn subject(&self) -> Option<Subject> {
+        if self.scope_kind.get() == SERVICE_KIND {
+            self.scope_service.get().map(Subject::Service)
+        } else {
+            self.scope_entity.get().map(Subject::Entity)
+        }
+    }
+
+    /// The time span in scope.
+    pub fn window(&self) -> TimeWindow {
+        TimeWindow::between(self.scope_since.get(), self.scope_until.get())
+    }
+
+    /// The time span in scope, untracked (for event handlers).
+    pub fn window_untracked(&self) -> TimeWindow {
+        TimeWindow::between(
+            self.scope_since.get_untracked(),
+            self.scope_until.get_untracked(),
+        )
+    }
+
+    /// Clears the entity and Service in scope (when the namespace or type changes).
+    pub fn clear_subject(&self) {
+        self.scope_entity.set(None);
+        self.scope_service.set(None);
     }
 
     /// Whether any loaded file holds flows (recognised from its head, or by the last load,

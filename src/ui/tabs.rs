@@ -4,9 +4,10 @@
 use leptos::prelude::*;
 use web_sys::KeyboardEvent;
 
-use super::communications::{CommunicationList, Direction};
+use super::communications::CommunicationList;
 use super::policy_view::PolicyView;
 use super::state::{AppState, Tab};
+use crate::engine::decisions::Direction;
 
 /// What a tab says while it has nothing to show: `(title, what to do)`.
 pub fn empty_state(tab: Tab, has_flows: bool) -> (&'static str, &'static str) {
@@ -111,11 +112,11 @@ pub fn Tabs() -> impl IntoView {
             }
             .into_any();
         }
-        let content = match (state.result.get(), state.scope_entity.get(), direction) {
-            (Some(result), Some(entity), Some(direction))
-                if entity < result.dataset.entities.len() =>
+        let content = match (state.result.get(), state.subject(), direction) {
+            (Some(result), Some(subject), Some(direction))
+                if !subject.entities(&result.dataset).is_empty() =>
             {
-                view! { <CommunicationList dataset=result entity=entity direction=direction /> }
+                view! { <CommunicationList result=result subject=subject direction=direction /> }
                     .into_any()
             }
             _ => {

@@ -5,8 +5,9 @@
 use crate::engine::dataset::{Dataset, EntityId, TimeWindow};
 use crate::engine::decisions::Decisions;
 use crate::engine::policy::model::NetworkPolicy;
-use crate::engine::policy::names::{bundle_file_name, policy_file_name};
+use crate::engine::policy::names::{bundle_file_name, dns1123_subdomain, policy_file_name};
 use crate::engine::policy::{generate_policies, policies_yaml, sort_by_owner};
+use crate::engine::review::Subject;
 use crate::engine::units::thousands;
 use crate::engine::verify::replay::{verify_existing, verify_generated};
 
@@ -14,6 +15,8 @@ use crate::engine::verify::replay::{verify_existing, verify_generated};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PolicyTarget {
     Entity(EntityId),
+    /// The entities behind a Service (an index into the dataset's Services).
+    Service(usize),
     /// Every entity of the namespace (of every namespace when `None`).
     Namespace(Option<String>),
 }
@@ -47,6 +50,7 @@ pub struct ExistingVerdict {
 pub fn target_entities(dataset: &Dataset, target: &PolicyTarget) -> Vec<EntityId> {
     let mut entities: Vec<EntityId> = match target {
         PolicyTarget::Entity(id) => vec![*id],
+        PolicyTarget::Service(index) => Subject::Service(*index).entities(dataset),
         PolicyTarget::Namespace(namespace) => (0..dataset.entities.len())
             .filter(|&id| {
                 namespace
@@ -84,6 +88,15 @@ pub fn policy_output(
         PolicyTarget::Entity(id) if *id < dataset.entities.len() => {
             policy_file_name(&dataset.entities[*id].owner)
         }
+        PolicyTarget::Service(index) => dataset.services.get(*index).map_or_else(
+            || "networkpolicies.yaml".to_string(),
+            |s| {
+                format!(
+                    "{}-service-networkpolicies.yaml",
+                    dns1123_subdomain(&s.name, "service")
+                )
+            },
+        ),
         PolicyTarget::Namespace(Some(namespace)) => bundle_file_name(namespace),
         _ => "networkpolicies.yaml".to_string(),
     };

@@ -1,0 +1,130 @@
+//! The review's decisions across reloads and between people: stored in the browser under a
+//! fingerprint of the loaded data (the same capture loaded again restores them), exported as
+//! a JSON file and imported from one (also what `flowpol generate --decisions` reads).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+
+use crate::engine::decisions::Decisions;
+use crate::engine::review::fingerprint;
+
+use super::download::download_text;
+use super::state::AppState;
+
+const STORAGE_PREFIX: &str = "flowpol.decisions.";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+fn load(key: &str) -> Option<Decisions> {
+    let text = storage()?.get_item(&format!("{STORAGE_PREFIX}{key}")).ok()??;
+    Decisions::from_json(&text).ok()
+}
+
+fn save(key: &str, decisions: &Decisions) {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(&format!("{STORAGE_PREFIX}{key}"), &decisions.to_json());
+    }
+}
+
+/// How many decisions differ from the defaults.
+fn decision_count(decisions: &Decisions) -> usize {
+    decisions.excluded.len()
+        + decisions.general.values().map(|rules| rules.len()).sum::<usize>()
+        + decisions.aliases.len()
+        + decisions.cluster_ranges.len()
+        + usize::from(decisions.allow_dns)
+}
+
+/// Restores, stores, exports and imports the decisions.
+#[component]
+pub fn ReviewBar() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let data_key = StoredValue::new(None::<String>);
+    let message = RwSignal::new(None::<(bool, String)>);
+    // A new dataset: its stored decisions, else the current ones carry over (they are keyed
+    // by names, not indices).
+    Effect::new(move |_| {
+        let Some(result) = state.result.get() else {
+            return;
+        };
+        let key = fingerprint(&result.dataset);
+        if data_key.get_value().as_deref() == Some(key.as_str()) {
+            return;
+        }
+        data_key.set_value(Some(key.clone()));
+        if let Some(restored) = load(&key) {
+            message.set(Some((true, "Decisions of an earlier review of this data restored.".into())));
+            state.decisions.set(restored);
+        }
+    });
+    Effect::new(move |_| {
+        let decisions = state.decisions.get();
+        if let Some(key) = data_key.get_value() {
+            save(&key, &decisions);
+        }
+    });
+    let on_export = move |_| {
+        let json = state.decisions.with_untracked(Decisions::to_json);
+        if let Err(e) = download_text("flowpol-decisions.json", &json, "application/json") {
+            message.set(Some((false, e)));
+        }
+    };
+    let on_import = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|files| files.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        spawn_local(async move {
+            let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                .await
+                .ok()
+                .and_then(|v| v.as_string())
+                .unwrap_or_default();
+            match Decisions::from_json(&text) {
+                Ok(decisions) => {
+                    message.set(Some((true, format!("Decisions imported from {}.", file.name()))));
+                    state.decisions.set(decisions);
+                }
+                Err(e) => message.set(Some((false, format!("{}: {e}", file.name())))),
+            }
+        });
+    };
+    view! {
+        <section class="fp-reviewbar" aria-label="Review decisions">
+            <span class="fp-reviewbar__count" data-testid="decision-count">
+                {move || format!("{} decisions", state.decisions.with(decision_count))}
+            </span>
+            <button
+                type="button"
+                class="fp-button"
+                data-testid="export-decisions"
+                disabled=move || state.result.with(Option::is_none)
+                on:click=on_export
+            >
+                "Export decisions"
+            </button>
+            <label class="fp-button fp-reviewbar__import">
+                "Import decisions…"
+                <input
+                    type="file"
+                    accept=".json,application/json"
+                    data-testid="import-decisions"
+                    class="fp-visually-hidden"
+                    on:change=on_import
+                />
+            </label>
+            {move || message.get().map(|(ok, text)| view! {
+                <span class="fp-reviewbar__message" class:fp-reviewbar__message--error=!ok role="status">{text}</span>
+            })}
+        </section>
+    }
+}
