@@ -348,3 +348,35 @@ fn yaml_hostile_scalars_for_a_yaml_1_1_reader() {
     )
     .unwrap();
 }
+
+/// A capture that misses one backend's node: the connections the client made through the
+/// ClusterIP that no backend accounts for still reach a policy (an upper bound), never none.
+#[test]
+fn a_partial_capture_keeps_every_backend_reached_through_a_service() {
+    let dir = Path::new(MANIFEST).join("tests/fixtures/clusters/named-targetport");
+    let flows = fs::read_to_string(dir.join("flows.jsonl")).unwrap();
+    let node_b_missing: String = flows
+        .lines()
+        .filter(|line| !line.contains(r#""destination":"10.244.1.121""#))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    assert!(node_b_missing.len() < flows.len(), "a line was dropped");
+    let mut ingest = Ingest::new();
+    ingest.add_file("flows.jsonl", node_b_missing.as_bytes());
+    ingest.add_file(
+        "inventory.json",
+        &fs::read(dir.join("inventory.json")).unwrap(),
+    );
+    let dataset = ingest.finish(&[]);
+    let lines: Vec<String> = dataset
+        .communications
+        .iter()
+        .map(|c| dataset.describe(c))
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("Deployment/shop/frontend -> Deployment/shop/api-v2 TCP/9090")),
+        "{lines:#?}"
+    );
+}

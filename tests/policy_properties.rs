@@ -47,6 +47,7 @@ fn entity(index: usize, namespace: usize, kind: usize, extra: usize) -> Entity {
         selector,
         selector_source: SelectorSource::Workload,
         pods: BTreeSet::new(),
+        label_sets: vec![labels.clone()],
         labels,
         ports: vec![ContainerPort {
             name: Some("http".into()),

@@ -97,6 +97,11 @@ fn policy_types_default_to_ingress_plus_egress_when_egress_rules_exist() {
         "{HEADER}metadata: {{name: p, namespace: x}}\nspec:\n  podSelector: {{}}\n  egress:\n  - {{}}\n"
     ));
     assert!(with_egress[0].restricts("Egress") && with_egress[0].restricts("Ingress"));
+    // An empty egress list is no egress rule: Kubernetes does not default Egress in.
+    let empty_egress = policies(&format!(
+        "{HEADER}metadata: {{name: p, namespace: x}}\nspec:\n  podSelector: {{}}\n  egress: []\n"
+    ));
+    assert!(!empty_egress[0].restricts("Egress"));
 }
 
 #[test]

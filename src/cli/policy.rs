@@ -8,7 +8,7 @@ use clap::Args;
 
 use crate::cli::ingest_files;
 use crate::engine::dataset::{Dataset, TimeWindow};
-use crate::engine::decisions::Decisions;
+use crate::engine::decisions::{owner_key, parse_cidr, row_key, Decisions};
 use crate::engine::ingest::aggregate::parse_time;
 use crate::engine::ingest::session::Ingest;
 use crate::engine::policy::model::NetworkPolicy;
@@ -127,10 +127,55 @@ fn window(since: &Option<String>, until: &Option<String>) -> Result<TimeWindow, 
             })
             .transpose()
     };
-    Ok(TimeWindow::between(
-        parse("since", since)?,
-        parse("until", until)?,
-    ))
+    let (since, until) = (parse("since", since)?, parse("until", until)?);
+    if let (Some(since), Some(until)) = (since, until) {
+        if since > until {
+            return Err("--since is after --until: the time span is empty".to_string());
+        }
+    }
+    Ok(TimeWindow::between(since, until))
+}
+
+/// Checks the cluster ranges given on the command line.
+fn check_ranges(ranges: &[String]) -> Result<(), String> {
+    for range in ranges {
+        parse_cidr(range).map_err(|e| format!("--cluster-range: {e}"))?;
+    }
+    Ok(())
+}
+
+/// Fails when the time span holds no connection (communications without a time are only in
+/// the whole capture).
+fn check_window(dataset: &Dataset, window: TimeWindow) -> Result<(), String> {
+    if window != TimeWindow::ALL && !dataset.communications.iter().any(|c| c.seen_in(window)) {
+        return Err(
+            "no connection in the time span given by --since/--until (times are UTC)".to_string(),
+        );
+    }
+    Ok(())
+}
+
+/// Warns about decisions that name nothing in the data (a typo, or another capture).
+fn warn_unmatched(dataset: &Dataset, decisions: &Decisions) {
+    let rows: std::collections::BTreeSet<String> = dataset
+        .communications
+        .iter()
+        .map(|c| row_key(dataset, c))
+        .collect();
+    for key in decisions.excluded.iter().filter(|k| !rows.contains(*k)) {
+        eprintln!("flowpol: warning: the decisions exclude `{key}`, which is not in the data");
+    }
+    let owners: std::collections::BTreeSet<String> = dataset
+        .entities
+        .iter()
+        .map(|e| owner_key(&e.owner))
+        .collect();
+    for key in decisions.general.keys().filter(|k| !owners.contains(*k)) {
+        eprintln!(
+            "flowpol: warning: the decisions set a general rule for `{key}`, which is not in the \
+             data (workloads are Kind/namespace/name, e.g. Deployment/shop/web)"
+        );
+    }
 }
 
 /// The decisions of `generate`: the exported file if given, plus the flags.
@@ -162,7 +207,10 @@ pub fn generate(args: &GenerateArgs) -> Result<(), String> {
     let window = window(&args.since, &args.until)?;
     let mut ranges = args.cluster_ranges.clone();
     ranges.extend(decisions.cluster_ranges.iter().map(ToString::to_string));
+    check_ranges(&args.cluster_ranges)?;
     let (dataset, _) = load(&args.inventories, &args.flow_files, &ranges)?;
+    check_window(&dataset, window)?;
+    warn_unmatched(&dataset, &decisions);
     let selection = Selection {
         namespaces: args.namespaces.clone(),
         entity: args.kind.clone().zip(args.name.clone()),
@@ -208,6 +256,7 @@ pub fn verify(args: &VerifyArgs) -> Result<(), String> {
         }
         policies.extend(read.policies);
     }
+    check_ranges(&args.cluster_ranges)?;
     let (dataset, among_inputs) = load(&args.inventories, &args.flow_files, &args.cluster_ranges)?;
     policies.extend(among_inputs);
     let report = verify_existing(&dataset, &policies, None, window);

@@ -38,6 +38,10 @@ pub struct Entity {
     pub pods: BTreeSet<String>,
     /// Labels every pod of the entity carries.
     pub labels: Labels,
+    /// The distinct label sets of its pods (at most 32), to tell whether another
+    /// workload's selector picks some of them.
+    #[serde(default)]
+    pub label_sets: Vec<Labels>,
     /// The ports its containers declare.
     pub ports: Vec<ContainerPort>,
 }

@@ -372,6 +372,7 @@ mod tests {
                 selector: labels.clone(),
                 selector_source: SelectorSource::Workload,
                 pods: Default::default(),
+                label_sets: vec![labels.clone()],
                 labels,
                 ports: Vec::new(),
             }

@@ -19,7 +19,9 @@ fn storage() -> Option<web_sys::Storage> {
 }
 
 fn load(key: &str) -> Option<Decisions> {
-    let text = storage()?.get_item(&format!("{STORAGE_PREFIX}{key}")).ok()??;
+    let text = storage()?
+        .get_item(&format!("{STORAGE_PREFIX}{key}"))
+        .ok()??;
     Decisions::from_json(&text).ok()
 }
 
@@ -32,7 +34,11 @@ fn save(key: &str, decisions: &Decisions) {
 /// How many decisions differ from the defaults.
 fn decision_count(decisions: &Decisions) -> usize {
     decisions.excluded.len()
-        + decisions.general.values().map(|rules| rules.len()).sum::<usize>()
+        + decisions
+            .general
+            .values()
+            .map(|rules| rules.len())
+            .sum::<usize>()
         + decisions.aliases.len()
         + decisions.cluster_ranges.len()
         + usize::from(decisions.allow_dns)
@@ -56,7 +62,10 @@ pub fn ReviewBar() -> impl IntoView {
         }
         data_key.set_value(Some(key.clone()));
         if let Some(restored) = load(&key) {
-            message.set(Some((true, "Decisions of an earlier review of this data restored.".into())));
+            message.set(Some((
+                true,
+                "Decisions of an earlier review of this data restored.".into(),
+            )));
             state.decisions.set(restored);
         }
     });
@@ -91,7 +100,10 @@ pub fn ReviewBar() -> impl IntoView {
                 .unwrap_or_default();
             match Decisions::from_json(&text) {
                 Ok(decisions) => {
-                    message.set(Some((true, format!("Decisions imported from {}.", file.name()))));
+                    message.set(Some((
+                        true,
+                        format!("Decisions imported from {}.", file.name()),
+                    )));
                     state.decisions.set(decisions);
                 }
                 Err(e) => message.set(Some((false, format!("{}: {e}", file.name())))),

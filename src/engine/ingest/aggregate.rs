@@ -202,7 +202,9 @@ impl VantageCounts {
         let repeat = self.recent.iter().any(|&(seen, at)| {
             seen == connection
                 && match (at, time) {
-                    (Some(at), Some(time)) => (time - at).abs() <= RETRANSMISSION_NANOS,
+                    (Some(at), Some(time)) => {
+                        time.abs_diff(at) <= RETRANSMISSION_NANOS.unsigned_abs()
+                    }
                     _ => true,
                 }
         });
@@ -260,6 +262,17 @@ impl ObservedCommunication {
     /// Connections over the whole capture.
     pub fn connections(&self) -> u64 {
         self.connections_between(i64::MIN, i64::MAX)
+    }
+
+    /// A copy without the recent-start memory of its vantages (needed only while reading),
+    /// for the dataset.
+    pub fn settled(&self) -> ObservedCommunication {
+        let mut copy = self.clone();
+        for counts in copy.vantages.values_mut() {
+            counts.recent = Vec::new();
+            counts.recent_next = 0;
+        }
+        copy
     }
 
     /// Takes the names and Services of `other` (the same connections seen before DNAT),

@@ -12,9 +12,10 @@
 //!    packet from a well-known port to an ephemeral one is a reply; anything else a start.
 //!    Rule 6 needs memory of recent starts: [`Classifier`] keeps a bounded amount of it.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::hash::{Hash, Hasher};
 
+use super::aggregate::parse_time;
 use super::hubble::{EventKind, FlowEvent, Transport};
 
 /// What one event means for connection counting.
@@ -102,10 +103,14 @@ pub fn role(event: &FlowEvent<'_>) -> Role {
 /// How many recent starts the classifier remembers (a few MB at most, whatever the input).
 const REMEMBERED_STARTS: usize = 1 << 16;
 
+/// How long after a start a packet on its way back is taken for its reply.
+const REPLY_WINDOW_NANOS: i64 = 120 * 1_000_000_000;
+
 /// Classifies events with memory of recent starts, for rule 6.
 #[derive(Debug, Default)]
 pub struct Classifier {
-    starts: HashSet<u64, rustc_hash::FxBuildHasher>,
+    /// Path hash → when the start was seen (event time, when known).
+    starts: HashMap<u64, Option<i64>, rustc_hash::FxBuildHasher>,
     order: VecDeque<u64>,
 }
 
@@ -139,13 +144,24 @@ impl Classifier {
         let decided_by_ports = event.kind != EventKind::PolicyVerdict
             && event.is_reply.is_none()
             && matches!(event.transport, Transport::Ports { flags: None, .. });
+        let time = event.time.as_deref().and_then(parse_time);
+        // The way back of a start seen shortly before (in event time) is its reply; a start
+        // long ago, or later in time (files read out of order), is not evidence.
+        let answers_a_start = |started: &Option<i64>| match (*started, time) {
+            (Some(started), Some(now)) => {
+                (0..=REPLY_WINDOW_NANOS).contains(&(now.saturating_sub(started)))
+            }
+            _ => true,
+        };
         if decided_by_ports
-            && path_hash(event, true).is_some_and(|back| self.starts.contains(&back))
+            && path_hash(event, true)
+                .and_then(|back| self.starts.get(&back))
+                .is_some_and(answers_a_start)
         {
             return Role::Reply;
         }
         if let Some(path) = path_hash(event, false) {
-            if self.starts.insert(path) {
+            if self.starts.insert(path, time).is_none() {
                 self.order.push_back(path);
                 if self.order.len() > REMEMBERED_STARTS {
                     if let Some(oldest) = self.order.pop_front() {
@@ -260,6 +276,32 @@ mod tests {
             classify(udp(relay, web, r#","is_reply":false"#)),
             Role::Start,
             "Cilium's own word wins"
+        );
+    }
+
+    #[test]
+    fn only_a_recent_earlier_start_makes_a_reply() {
+        let udp = |from: (&str, u16), to: (&str, u16), time: &str| {
+            format!(
+                r#"{{"time":"{time}","IP":{{"source":"{}","destination":"{}"}},"l4":{{"UDP":{{"source_port":{},"destination_port":{}}}}}}}"#,
+                from.0, to.0, from.1, to.1
+            )
+        };
+        let mut classifier = Classifier::default();
+        let mut classify =
+            |line: String| classifier.classify(&parse_flow(line.as_bytes()).unwrap());
+        let (a, b) = (("10.0.0.1", 7946), ("10.0.0.2", 7946));
+        assert_eq!(classify(udp(a, b, "2026-11-20T09:00:00Z")), Role::Start);
+        assert_eq!(classify(udp(b, a, "2026-11-20T09:00:01Z")), Role::Reply);
+        assert_eq!(
+            classify(udp(b, a, "2026-11-20T10:30:00Z")),
+            Role::Start,
+            "90 minutes later: b starts its own"
+        );
+        assert_eq!(
+            classify(udp(a, b, "2026-11-20T10:29:59Z")),
+            Role::Start,
+            "a start earlier in time than the remembered one is not its reply"
         );
     }
 

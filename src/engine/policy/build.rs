@@ -7,8 +7,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::engine::dataset::{Dataset, EntityId, Peer, TimeWindow};
+use ipnet::IpNet;
+
 use crate::engine::decisions::{
-    is_dns_server, owner_key, Decisions, Direction, GeneralRule, DNS_LABEL, DNS_NAMESPACE,
+    is_dns_server, owner_key, Alias, Decisions, Direction, GeneralRule, DNS_LABEL, DNS_NAMESPACE,
 };
 use crate::engine::inventory::{LabelSelector, Labels};
 use crate::engine::model::Protocol;
@@ -161,8 +163,8 @@ fn selector_problem(dataset: &Dataset, entity: EntityId, selector: &Labels) -> O
         .filter(|(id, other)| {
             *id != entity
                 && other.owner.namespace == own.owner.namespace
-                && !other.labels.is_empty()
-                && selector.matches(&other.labels)
+                && (selector.matches(&other.labels) && !other.labels.is_empty()
+                    || other.label_sets.iter().any(|pod| selector.matches(pod)))
         })
         .map(|(_, other)| owner_key(&other.owner))
         .collect();
@@ -265,10 +267,7 @@ fn collect_row_peers(
                     continue;
                 };
                 PolicyPeer {
-                    ip_block: Some(IpBlock {
-                        cidr: alias.cidr.to_string(),
-                        except: Vec::new(),
-                    }),
+                    ip_block: Some(alias_block(dataset, decisions, alias, warnings)),
                     ..PolicyPeer::default()
                 }
             }
@@ -281,6 +280,75 @@ fn collect_row_peers(
             .or_insert_with(|| Some(BTreeSet::new()))
             .get_or_insert_with(BTreeSet::new)
             .insert((communication.protocol, communication.port));
+    }
+}
+
+/// The `ipBlock` of an alias: its CIDR, except the more specific aliases inside it (their
+/// addresses get their own rules, so no port of one leaks to another) and the cluster's
+/// ranges inside it (some CNIs match ipBlock against pod traffic). An alias inside a cluster
+/// range is warned about, for the same reason.
+fn alias_block(
+    dataset: &Dataset,
+    decisions: &Decisions,
+    alias: &Alias,
+    warnings: &mut Vec<String>,
+) -> IpBlock {
+    let inside = |net: &IpNet| *net != alias.cidr && alias.cidr.contains(net);
+    let cluster_ranges = dataset
+        .ranges
+        .ranges
+        .iter()
+        .chain(&decisions.cluster_ranges);
+    // A cluster range holding an address this alias names stays allowed: that address is
+    // what the review included.
+    let names_an_address_in = |range: &IpNet| {
+        dataset.addresses.iter().any(|a| {
+            a.ip.parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| range.contains(&ip))
+                && decisions
+                    .alias_of(&a.ip)
+                    .is_some_and(|x| x.cidr == alias.cidr)
+        })
+    };
+    let mut except: Vec<IpNet> = decisions
+        .aliases
+        .iter()
+        .map(|other| other.cidr)
+        .chain(
+            cluster_ranges
+                .clone()
+                .copied()
+                .filter(|range| !names_an_address_in(range)),
+        )
+        .filter(inside)
+        .collect();
+    except.sort();
+    except.dedup();
+    // Only the outermost exceptions are needed.
+    let outermost: Vec<IpNet> = except
+        .iter()
+        .filter(|net| {
+            !except
+                .iter()
+                .any(|other| other != *net && other.contains(*net))
+        })
+        .copied()
+        .collect();
+    for range in cluster_ranges {
+        if range.contains(&alias.cidr) {
+            let warning = format!(
+                "The alias {} ({}) lies inside the cluster range {range}: CNIs that apply \
+                 ipBlock to pod traffic would let pods there through too",
+                alias.name, alias.cidr
+            );
+            if !warnings.contains(&warning) {
+                warnings.push(warning);
+            }
+        }
+    }
+    IpBlock {
+        cidr: alias.cidr.to_string(),
+        except: outermost.iter().map(ToString::to_string).collect(),
     }
 }
 

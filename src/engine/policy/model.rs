@@ -123,7 +123,9 @@ impl NetworkPolicy {
         if self.spec.policy_types.is_empty() {
             match direction {
                 "Ingress" => true,
-                "Egress" => self.spec.egress.is_some(),
+                // Kubernetes defaults Egress in only when egress rules exist (an empty list
+                // does not count).
+                "Egress" => self.spec.egress.as_ref().is_some_and(|e| !e.is_empty()),
                 _ => false,
             }
         } else {

@@ -13,9 +13,12 @@ pub fn dns1123_subdomain(text: &str, fallback: &str) -> String {
     let mut name = String::with_capacity(text.len());
     for c in text.chars() {
         let c = c.to_ascii_lowercase();
-        if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
             name.push(c);
-        } else if !name.ends_with('-') {
+        } else if c == '.' && !name.ends_with(['-', '.']) {
+            // Each dot-separated label must start and end with a letter or digit.
+            name.push('.');
+        } else if c != '.' && !name.ends_with(['-', '.']) {
             name.push('-');
         }
     }
@@ -87,8 +90,10 @@ mod tests {
             && name
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
-            && name.starts_with(|c: char| c.is_ascii_alphanumeric())
-            && name.ends_with(|c: char| c.is_ascii_alphanumeric())
+            && name.split('.').all(|label| {
+                label.starts_with(|c: char| c.is_ascii_alphanumeric())
+                    && label.ends_with(|c: char| c.is_ascii_alphanumeric())
+            })
     }
 
     #[test]
@@ -103,6 +108,9 @@ mod tests {
         assert_eq!(policy_file_name(&owner), "orders-db-networkpolicy.yaml");
         assert_eq!(dns1123_subdomain("My_App!", "x"), "my-app");
         assert_eq!(dns1123_subdomain("--", "x"), "x");
+        assert_eq!(dns1123_subdomain("my..app", "x"), "my.app");
+        assert_eq!(dns1123_subdomain("x-.y", "x"), "x-y");
+        assert_eq!(dns1123_subdomain("x.-y", "x"), "x.y");
     }
 
     #[test]

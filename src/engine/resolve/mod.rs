@@ -136,6 +136,7 @@ impl<'i> Resolver<'i> {
                     selector_source: SelectorSource::ObservedPods,
                     pods: BTreeSet::new(),
                     labels: Labels::new(),
+                    label_sets: Vec::new(),
                     ports: Vec::new(),
                 });
                 self.entity_ids.insert(owner, id);
@@ -308,7 +309,16 @@ impl<'i> Resolver<'i> {
                 }
                 _ => (stable(&common), SelectorSource::ObservedPods),
             };
+            let mut label_sets: Vec<Labels> = self
+                .pod_labels
+                .get(&id)
+                .map(|pods| pods.values().cloned().collect())
+                .unwrap_or_default();
+            label_sets.sort();
+            label_sets.dedup();
+            label_sets.truncate(MAX_LABEL_SETS);
             let entity = &mut self.dataset.entities[id];
+            entity.label_sets = label_sets;
             entity.labels = common;
             entity.selector = selector;
             entity.selector_source = source;
@@ -361,12 +371,18 @@ fn target_port(
     }
 }
 
+/// How many distinct pod label sets an entity keeps.
+const MAX_LABEL_SETS: usize = 32;
+
 /// A communication's identity after resolution: client, server, protocol, port.
 type MergedKey = (Peer, Peer, crate::engine::model::Protocol, u16);
 
 /// A connection addressed to a ClusterIP: its key, its client, and the backends (with their
 /// target ports) it may have reached.
 type ViaService<'a> = (&'a CommunicationKey, Peer, Vec<(Peer, u16)>);
+
+/// A client endpoint, the server it reached, protocol and port.
+type ArrivalKey = (u32, Peer, crate::engine::model::Protocol, u16);
 
 /// Adds an observation to the communication `key`, creating it if needed.
 fn add_observed(
@@ -383,7 +399,7 @@ fn add_observed(
             server,
             protocol,
             port,
-            observed: observed.clone(),
+            observed: observed.settled(),
         });
 }
 
@@ -408,6 +424,8 @@ pub fn resolve(flows: &FlowAggregate, inventory: &Inventory, extra_ranges: &[Str
     let mut merged: BTreeMap<MergedKey, Communication> = BTreeMap::new();
     // Connections addressed to a ClusterIP (seen before DNAT), for after the direct ones.
     let mut via_service: Vec<ViaService> = Vec::new();
+    // Connections each client endpoint made to each server after DNAT (or directly).
+    let mut arrived_from: HashMap<ArrivalKey, u64> = HashMap::new();
     for key in keys {
         let observed = &flows.communications[key];
         let Some(client) = peers[key.client as usize] else {
@@ -435,6 +453,9 @@ pub fn resolve(flows: &FlowAggregate, inventory: &Inventory, extra_ranges: &[Str
                 (client, server, key.protocol, key.port),
                 observed,
             );
+            *arrived_from
+                .entry((key.client, server, key.protocol, key.port))
+                .or_default() += observed.connections();
         }
     }
     for (key, client, servers) in via_service {
@@ -443,14 +464,23 @@ pub fn resolve(flows: &FlowAggregate, inventory: &Inventory, extra_ranges: &[Str
             .into_iter()
             .map(|(server, port)| (client, server, key.protocol, port))
             .collect();
-        // Seen after DNAT too: the connections are counted where they arrived, and
-        // the ClusterIP observation adds its names. Seen only before DNAT: every backend
-        // may have received them, an upper bound.
-        let seen_after_dnat = targets.len() > 1 && targets.iter().any(|t| merged.contains_key(t));
+        // With several backends, a connection seen after DNAT is counted where it arrived;
+        // the ClusterIP observation only adds its names there. When the same client endpoint
+        // has fewer connections seen after DNAT than before (a node not captured), the rest
+        // may have reached any backend not seen: those get the ClusterIP observation, an
+        // upper bound, so no policy misses them.
+        let several = targets.len() > 1;
+        let arrived: u64 = targets
+            .iter()
+            .filter_map(|&(_, server, protocol, port)| {
+                arrived_from.get(&(key.client, server, protocol, port))
+            })
+            .sum();
+        let all_arrived = several && arrived >= observed.connections();
         for target in targets {
             match merged.get_mut(&target) {
-                Some(existing) if seen_after_dnat => existing.observed.merge_names(observed),
-                _ if seen_after_dnat => {}
+                Some(existing) if several => existing.observed.merge_names(observed),
+                _ if all_arrived => {}
                 _ => add_observed(&mut merged, target, observed),
             }
         }
