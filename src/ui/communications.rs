@@ -24,6 +24,14 @@ pub fn direction_key(direction: Direction) -> &'static str {
     }
 }
 
+/// The height of a table row in pixels (the stylesheet fixes it), for rendering long lists
+/// in part.
+const ROW_HEIGHT: f64 = 34.0;
+/// From how many rows only the visible part is rendered.
+const VIRTUAL_FROM: usize = 150;
+/// Rows rendered above and below the visible ones.
+const OVERSCAN: usize = 10;
+
 /// The sortable columns: label and key.
 const COLUMNS: [(&str, SortKey); 6] = [
     ("Peer", SortKey::Peer),
@@ -208,6 +216,20 @@ pub fn CommunicationList(
             );
         });
     };
+    let empty = Memo::new(move |_| rows.with(Vec::is_empty));
+    // Long lists render only the rows in view (and some around them) between two spacers.
+    let viewport = NodeRef::<leptos::html::Div>::new();
+    let scroll = RwSignal::new((0.0_f64, 800.0_f64));
+    let window = Memo::new(move |_| {
+        let total = shown.with(Vec::len);
+        if total <= VIRTUAL_FROM {
+            return (0, total);
+        }
+        let (top, height) = scroll.get();
+        let first = ((top / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN);
+        let count = (height / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN;
+        (first.min(total), (first + count).min(total))
+    });
     let counts = move || {
         rows.with(|rows| {
             let included = rows.iter().filter(|r| r.allowed).count();
@@ -275,7 +297,7 @@ pub fn CommunicationList(
                 <p class="fp-review__counts" data-testid="comm-counts" role="status">{counts}</p>
             </div>
             {move || {
-                if rows.with(Vec::is_empty) {
+                if empty.get() {
                     return view! {
                         <div class="fp-empty" data-testid="empty-state">
                             <h2 class="fp-empty__title">{format!("No {} communications", direction_key(direction))}</h2>
@@ -285,6 +307,15 @@ pub fn CommunicationList(
                     .into_any();
                 }
                 view! {
+                    <div
+                        class="fp-comms__viewport"
+                        node_ref=viewport
+                        on:scroll=move |_| {
+                            if let Some(element) = viewport.get_untracked() {
+                                scroll.set((element.scroll_top().max(0) as f64, element.client_height() as f64));
+                            }
+                        }
+                    >
                     <table class="fp-comms">
                         <thead>
                             <tr>
@@ -294,13 +325,26 @@ pub fn CommunicationList(
                             </tr>
                         </thead>
                         <tbody>
+                            <tr aria-hidden="true" class="fp-comms__spacer">
+                                <td colspan="8" style:height=move || format!("{}px", window.get().0 as f64 * ROW_HEIGHT)></td>
+                            </tr>
                             <For
-                                each=move || shown.get()
+                                each=move || {
+                                    let (start, end) = window.get();
+                                    shown.with(|rows| rows[start.min(rows.len())..end.min(rows.len())].to_vec())
+                                }
                                 key=|row| (row.communication, row.row_included, row.allowed, row.peer_label.clone(), row.connections, row.includable)
                                 children=move |row| view! { <Row row=row rule=rule /> }
                             />
+                            <tr aria-hidden="true" class="fp-comms__spacer">
+                                <td colspan="8" style:height=move || {
+                                    let after = shown.with(Vec::len).saturating_sub(window.get().1);
+                                    format!("{}px", after as f64 * ROW_HEIGHT)
+                                }></td>
+                            </tr>
                         </tbody>
                     </table>
+                    </div>
                 }
                 .into_any()
             }}

@@ -13,6 +13,9 @@ use crate::engine::review::Subject;
 use super::download::{copy_text, download_text};
 use super::state::AppState;
 
+/// Up to how many lines the YAML is highlighted (beyond, it is plain text).
+const HIGHLIGHTED_LINES: usize = 1500;
+
 /// The media type of downloaded policies.
 const YAML: &str = "application/yaml";
 
@@ -104,6 +107,7 @@ pub fn PolicyView() -> impl IntoView {
             })
         })
     });
+    let long = Memo::new(move |_| output.with(|o| o.yaml.lines().count() > HIGHLIGHTED_LINES));
     let copied = RwSignal::new(None::<bool>);
     let download_error = RwSignal::new(None::<String>);
 
@@ -236,13 +240,21 @@ pub fn PolicyView() -> impl IntoView {
             {move || download_error.get().map(|e| view! { <p class="fp-policy__error" role="alert">{e}</p> })}
             {warnings}
             <pre class="fp-yaml" data-testid="policy-yaml" tabindex="0" aria-label="NetworkPolicy YAML">
-                <code>
-                    <For
-                        each=move || output.with(|o| yaml_lines(&o.yaml))
-                        key=|line| line.key.clone()
-                        children=|line| highlighted_line(&line.key.0)
-                    />
-                </code>
+                {move || if long.get() {
+                    // Thousands of lines: one text node, so an update is one replacement.
+                    view! { <code>{move || output.with(|o| o.yaml.clone())}</code> }.into_any()
+                } else {
+                    view! {
+                        <code>
+                            <For
+                                each=move || output.with(|o| yaml_lines(&o.yaml))
+                                key=|line| line.key.clone()
+                                children=|line| highlighted_line(&line.key.0)
+                            />
+                        </code>
+                    }
+                    .into_any()
+                }}
             </pre>
         </div>
     }

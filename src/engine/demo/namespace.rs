@@ -1,6 +1,7 @@
-//! A large synthetic namespace for benchmarks of policy generation and verification: W
-//! Deployments (`w000`, `w001`, ...) in namespace `bench`, C distinct communications between
-//! them (and some to external addresses), written as flowpol JSON lines with labels, so the
+//! A large synthetic namespace for benchmarks of policy generation, verification and the
+//! review: W Deployments (`w000`, `w001`, ...) in namespace `bench`, C distinct communications
+//! between them (and some to external addresses; `w000` starts a quarter of them, so one
+//! entity has a thousand rows), written as flowpol JSON lines with labels, so the
 //! same data feeds the native benchmark and the browser measurement. Deterministic per seed.
 
 use std::collections::BTreeSet;
@@ -32,7 +33,12 @@ pub fn namespace_flows(workloads: usize, communications: usize, seed: u64) -> St
     let mut attempts = 0;
     while seen.len() < communications && attempts < communications * 20 {
         attempts += 1;
-        let client = rng.usize(..workloads);
+        // w000 is a hub that calls a quarter of everything: one entity with many rows.
+        let client = if attempts % 4 == 0 {
+            0
+        } else {
+            rng.usize(..workloads)
+        };
         let external = rng.u8(..10) == 0;
         let server = if external {
             workloads + rng.usize(..16)
