@@ -33,10 +33,18 @@ const PRESETS: [(&str, i64); 4] = [
 /// The options of the entity list: `(value, label)`; workloads by index, Services as `s<i>`.
 fn subject_options(
     dataset: &Dataset,
+    cluster: &str,
     kind: &str,
     namespace: &str,
     search: &str,
 ) -> Vec<(String, String)> {
+    let in_cluster = |id: &usize| {
+        cluster.is_empty()
+            || dataset.entities[*id]
+                .cluster
+                .as_deref()
+                .is_none_or(|c| c == cluster)
+    };
     let count = |subject: Subject| {
         let own = subject.entities(dataset);
         dataset
@@ -56,6 +64,7 @@ fn subject_options(
             .iter()
             .enumerate()
             .filter(|(_, s)| namespace.is_empty() || s.namespace == namespace)
+            .filter(|(_, s)| cluster.is_empty() || s.backends.iter().any(in_cluster))
             .map(|(index, s)| {
                 let label = format!(
                     "{}/{} ({} communications)",
@@ -71,7 +80,7 @@ fn subject_options(
             .entities
             .iter()
             .enumerate()
-            .filter(|(_, e)| e.owner.kind.as_str() == kind)
+            .filter(|(id, e)| e.owner.kind.as_str() == kind && in_cluster(id))
             .filter(|(_, e)| namespace.is_empty() || e.owner.namespace == namespace)
             .map(|(id, e)| {
                 let label = format!(
@@ -103,6 +112,7 @@ pub fn ScopeBar() -> impl IntoView {
             .unwrap_or_default()
     };
     let namespaces = move || {
+        let cluster = state.scope_cluster.get();
         let mut names: Vec<String> = state
             .result
             .get()
@@ -110,6 +120,9 @@ pub fn ScopeBar() -> impl IntoView {
                 r.dataset
                     .entities
                     .iter()
+                    .filter(|e| {
+                        cluster.is_empty() || e.cluster.as_deref().is_none_or(|c| c == cluster)
+                    })
                     .map(|e| e.owner.namespace.clone())
                     .collect()
             })
@@ -123,6 +136,7 @@ pub fn ScopeBar() -> impl IntoView {
             result.as_ref().map_or_else(Vec::new, |r| {
                 subject_options(
                     &r.dataset,
+                    &state.scope_cluster.get(),
                     &state.scope_kind.get(),
                     &state.scope_namespace.get(),
                     &search.get(),
@@ -178,7 +192,15 @@ pub fn ScopeBar() -> impl IntoView {
     view! {
         <section class="fp-scope" aria-label="Scope">
             <ScopeField label="Cluster">
-                <select data-testid="scope-cluster" disabled=no_data>
+                <select
+                    data-testid="scope-cluster"
+                    disabled=no_data
+                    on:change=move |ev| {
+                        state.scope_cluster.set(event_target_value(&ev));
+                        state.clear_subject();
+                    }
+                    prop:value=move || state.scope_cluster.get()
+                >
                     <option value="">"All clusters"</option>
                     {move || clusters().into_iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
                 </select>

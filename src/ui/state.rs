@@ -105,6 +105,8 @@ pub struct AppState {
     pub error: RwSignal<Option<String>>,
     pub tab: RwSignal<Tab>,
     pub scope_kind: RwSignal<String>,
+    /// The cluster in scope (empty: all), when the flows name clusters.
+    pub scope_cluster: RwSignal<String>,
     /// The namespace in scope (empty: all).
     pub scope_namespace: RwSignal<String>,
     /// The entity in scope, an index into the dataset's entities.
@@ -138,6 +140,7 @@ impl AppState {
             error: RwSignal::new(None),
             tab: RwSignal::new(Tab::Ingress),
             scope_kind: RwSignal::new("Deployment".to_string()),
+            scope_cluster: RwSignal::new(String::new()),
             scope_namespace: RwSignal::new(String::new()),
             scope_entity: RwSignal::new(None),
             scope_service: RwSignal::new(None),

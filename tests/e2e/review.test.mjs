@@ -9,7 +9,19 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { artifacts, openApp, byTestId } from './harness.mjs';
+import { existsSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { root, artifacts, openApp, byTestId } from './harness.mjs';
+
+/** The most recently built CLI. */
+function cli() {
+  const built = ['debug', 'release']
+    .map((profile) => path.join(root, 'target', profile, 'flowpol'))
+    .filter(existsSync)
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  if (built.length === 0) throw new Error('no target/*/flowpol: run cargo build first');
+  return built[0];
+}
 
 const row = (page, direction, peer) =>
   page.locator(`[data-testid="comm-row"][data-direction="${direction}"][data-peer="${peer}"]`);
@@ -171,4 +183,44 @@ test('the review works with the keyboard alone', async () => {
   assert.equal(await byTestId(page, 'general-rule-ingress').inputValue(), 'allow-all');
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test('a thousand rows: only those in view are in the page, and scrolling reaches the last', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'flowpol-e2e-'));
+  execFileSync(cli(), ['demo', '--flows', '1', '--bench-namespace', '200,5000', '--out', dir], { stdio: 'ignore' });
+  const { page, context, errors } = await openApp();
+  await byTestId(page, 'file-input').setInputFiles(path.join(dir, 'bench-namespace.flowpol.jsonl'));
+  await byTestId(page, 'dataset-summary').waitFor();
+  await byTestId(page, 'scope-namespace').selectOption('bench');
+  const hub = await byTestId(page, 'scope-entity').locator('option', { hasText: 'bench/w000 (' }).getAttribute('value');
+  await byTestId(page, 'scope-entity').selectOption(hub);
+  await byTestId(page, 'tab-egress').click();
+  const counts = await byTestId(page, 'comm-counts').innerText();
+  const total = Number(counts.match(/([\d,]+) shown/)[1].replace(/,/g, ''));
+  assert.ok(total >= 1000, counts);
+  const rendered = await page.locator('[data-testid="comm-row"]').count();
+  assert.ok(rendered < 100, `${rendered} rows in the page`);
+  const lastPeer = await page.evaluate(() => {
+    const viewport = document.querySelector('.fp-comms__viewport');
+    viewport.scrollTop = viewport.scrollHeight;
+    return null;
+  });
+  assert.equal(lastPeer, null);
+  // Sorted by peer, the last rows are the highest-numbered workloads.
+  await page.locator('[data-testid="comm-row"][data-peer="Deployment/bench/w199"]').first().waitFor();
+  // Exclude everything a filter shows, rows out of view included.
+  const number = (text, label) => Number(text.match(new RegExp(`([\\d,]+) ${label}`))[1].replace(/,/g, ''));
+  const before = number(await byTestId(page, 'comm-counts').innerText(), 'excluded');
+  await byTestId(page, 'comm-filter-egress').fill('bench/w1');
+  const shown = await byTestId(page, 'comm-counts').innerText();
+  const filtered = number(shown, 'shown');
+  assert.ok(filtered > 100 && filtered < total, shown);
+  await byTestId(page, 'exclude-all-shown').click();
+  await byTestId(page, 'comm-filter-egress').fill('');
+  const after = number(await byTestId(page, 'comm-counts').innerText(), 'excluded');
+  assert.equal(after, before + filtered);
+  await page.screenshot({ path: path.join(artifacts, 'review-thousand-rows.png') });
+  assert.deepEqual(errors, []);
+  await context.close();
+  await rm(dir, { recursive: true, force: true });
 });
