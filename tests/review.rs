@@ -30,6 +30,16 @@ fn demo() -> Dataset {
     ])
 }
 
+/// The rows of `subject` in `direction` over the whole capture.
+fn rows_of(
+    dataset: &Dataset,
+    decisions: &Decisions,
+    subject: Subject,
+    direction: Direction,
+) -> Vec<flowpol::engine::review::ReviewRow> {
+    review_rows(dataset, decisions, subject, direction, TimeWindow::ALL)
+}
+
 fn frontend(dataset: &Dataset) -> Subject {
     Subject::Entity(
         dataset
@@ -42,13 +52,7 @@ fn frontend(dataset: &Dataset) -> Subject {
 fn rows_follow_the_decisions() {
     let dataset = demo();
     let mut decisions = Decisions::default();
-    let rows = review_rows(
-        &dataset,
-        &decisions,
-        frontend(&dataset),
-        Direction::Ingress,
-        TimeWindow::ALL,
-    );
+    let rows = rows_of(&dataset, &decisions, frontend(&dataset), Direction::Ingress);
     let prometheus = rows
         .iter()
         .find(|r| r.peer_label == "Deployment/monitoring/prometheus")
@@ -65,13 +69,7 @@ fn rows_follow_the_decisions() {
     // Exclude one row: only it changes.
     let communication = &dataset.communications[prometheus.communication];
     decisions.set_included(&dataset, communication, false);
-    let rows = review_rows(
-        &dataset,
-        &decisions,
-        frontend(&dataset),
-        Direction::Ingress,
-        TimeWindow::ALL,
-    );
+    let rows = rows_of(&dataset, &decisions, frontend(&dataset), Direction::Ingress);
     let prometheus = rows
         .iter()
         .find(|r| r.peer_label == "Deployment/monitoring/prometheus")
@@ -85,13 +83,7 @@ fn rows_follow_the_decisions() {
     .owner
     .clone();
     decisions.set_general_rule(&owner, Direction::Ingress, GeneralRule::AllowAll);
-    let rows = review_rows(
-        &dataset,
-        &decisions,
-        frontend(&dataset),
-        Direction::Ingress,
-        TimeWindow::ALL,
-    );
+    let rows = rows_of(&dataset, &decisions, frontend(&dataset), Direction::Ingress);
     assert!(rows.iter().all(|r| r.allowed));
     assert!(
         !rows
@@ -106,13 +98,7 @@ fn rows_follow_the_decisions() {
 fn an_alias_names_covers_and_includes_its_addresses() {
     let dataset = demo();
     let mut decisions = Decisions::default();
-    let rows = review_rows(
-        &dataset,
-        &decisions,
-        frontend(&dataset),
-        Direction::Ingress,
-        TimeWindow::ALL,
-    );
+    let rows = rows_of(&dataset, &decisions, frontend(&dataset), Direction::Ingress);
     let before = unresolved_addresses(&rows, &decisions);
     assert!(before.iter().all(|a| a.alias.is_none() && a.included == 0));
     // Internet clients, and a node (kubelet probes) inside the cluster.
@@ -131,13 +117,7 @@ fn an_alias_names_covers_and_includes_its_addresses() {
     decisions
         .add_alias("clients", &format!("{first}/32"))
         .unwrap();
-    let rows = review_rows(
-        &dataset,
-        &decisions,
-        frontend(&dataset),
-        Direction::Ingress,
-        TimeWindow::ALL,
-    );
+    let rows = rows_of(&dataset, &decisions, frontend(&dataset), Direction::Ingress);
     let aliased: Vec<_> = rows.iter().filter(|r| r.peer_label == "clients").collect();
     assert!(!aliased.is_empty());
     assert!(aliased.iter().all(|r| r.allowed && r.includable));
@@ -205,24 +185,12 @@ fn filters_and_sorting() {
             .find_entity("Deployment", "payments", "payment-gateway")
             .unwrap(),
     );
-    let calls = review_rows(
-        &dataset,
-        &decisions,
-        gateway,
-        Direction::Egress,
-        TimeWindow::ALL,
-    );
+    let calls = rows_of(&dataset, &decisions, gateway, Direction::Egress);
     assert!(
         calls.iter().any(|r| matches_filter(r, "stripe")),
         "DNS names are searched"
     );
-    let mut rows = review_rows(
-        &dataset,
-        &decisions,
-        frontend(&dataset),
-        Direction::Egress,
-        TimeWindow::ALL,
-    );
+    let mut rows = rows_of(&dataset, &decisions, frontend(&dataset), Direction::Egress);
     assert!(
         rows.iter()
             .filter(|r| matches_filter(r, "CATALOG 3550"))
@@ -247,22 +215,20 @@ fn a_service_is_the_pods_behind_it() {
         .position(|s| s.name == "catalog")
         .unwrap();
     let decisions = Decisions::default();
-    let via_service = review_rows(
+    let via_service = rows_of(
         &dataset,
         &decisions,
         Subject::Service(catalog),
         Direction::Ingress,
-        TimeWindow::ALL,
     );
     let entity = dataset
         .find_entity("Deployment", "shop", "catalog")
         .unwrap();
-    let direct = review_rows(
+    let direct = rows_of(
         &dataset,
         &decisions,
         Subject::Entity(entity),
         Direction::Ingress,
-        TimeWindow::ALL,
     );
     assert!(!direct.is_empty());
     assert_eq!(via_service, direct);
@@ -274,13 +240,7 @@ fn a_time_span_keeps_the_connections_inside_it() {
     let decisions = Decisions::default();
     let (first, last) = time_range(&dataset).unwrap();
     assert!(first < last);
-    let all = review_rows(
-        &dataset,
-        &decisions,
-        frontend(&dataset),
-        Direction::Egress,
-        TimeWindow::ALL,
-    );
+    let all = rows_of(&dataset, &decisions, frontend(&dataset), Direction::Egress);
     let whole = TimeWindow::between(Some(first), Some(last));
     let same = review_rows(
         &dataset,

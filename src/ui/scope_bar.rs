@@ -98,6 +98,32 @@ fn subject_options(
     list
 }
 
+/// One end of the time span: a `datetime-local` input in UTC, bounded by the data's range.
+#[component]
+fn TimeInput(
+    test_id: &'static str,
+    value: RwSignal<Option<i64>>,
+    range: Memo<Option<(i64, i64)>>,
+) -> impl IntoView {
+    let bound = move |end: fn((i64, i64)) -> i64| {
+        range
+            .get()
+            .map(|r| datetime_local(end(r)))
+            .unwrap_or_default()
+    };
+    view! {
+        <input
+            type="datetime-local"
+            data-testid=test_id
+            disabled=move || range.get().is_none()
+            min=move || bound(|r| r.0)
+            max=move || bound(|r| r.1)
+            prop:value=move || value.get().map(datetime_local).unwrap_or_default()
+            on:change=move |ev| value.set(parse_datetime_local(&event_target_value(&ev)))
+        />
+    }
+}
+
 /// The scope bar.
 #[component]
 pub fn ScopeBar() -> impl IntoView {
@@ -163,12 +189,6 @@ pub fn ScopeBar() -> impl IntoView {
             .result
             .with(|r| r.as_ref().and_then(|r| time_range(&r.dataset)))
     });
-    let bound = move |end: fn((i64, i64)) -> i64| {
-        range
-            .get()
-            .map(|r| datetime_local(end(r)))
-            .unwrap_or_default()
-    };
     let on_preset = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
         let Some((_, last)) = range.get_untracked() else {
@@ -257,26 +277,10 @@ pub fn ScopeBar() -> impl IntoView {
                 </select>
             </ScopeField>
             <ScopeField label="From (UTC)">
-                <input
-                    type="datetime-local"
-                    data-testid="scope-since"
-                    disabled=no_data
-                    min=move || bound(|r| r.0)
-                    max=move || bound(|r| r.1)
-                    prop:value=move || state.scope_since.get().map(datetime_local).unwrap_or_default()
-                    on:change=move |ev| state.scope_since.set(parse_datetime_local(&event_target_value(&ev)))
-                />
+                <TimeInput test_id="scope-since" value=state.scope_since range=range />
             </ScopeField>
             <ScopeField label="To (UTC)">
-                <input
-                    type="datetime-local"
-                    data-testid="scope-until"
-                    disabled=no_data
-                    min=move || bound(|r| r.0)
-                    max=move || bound(|r| r.1)
-                    prop:value=move || state.scope_until.get().map(datetime_local).unwrap_or_default()
-                    on:change=move |ev| state.scope_until.set(parse_datetime_local(&event_target_value(&ev)))
-                />
+                <TimeInput test_id="scope-until" value=state.scope_until range=range />
             </ScopeField>
             <ScopeField label="Span">
                 <select data-testid="scope-preset" disabled=no_data on:change=on_preset>
