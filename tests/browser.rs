@@ -229,3 +229,58 @@ async fn policy_view_renders_the_yaml_as_text_and_follows_the_dns_option() {
         .is_none());
     view.remove();
 }
+
+#[wasm_bindgen_test]
+async fn review_rows_toggle_decisions() {
+    use flowpol::engine::decisions::Direction;
+    use flowpol::engine::ingest::session::Ingest;
+    use flowpol::engine::review::Subject;
+    use flowpol::ui::communications::CommunicationList;
+    let mut ingest = Ingest::new();
+    ingest.add_file(
+        "flows.jsonl",
+        include_bytes!("fixtures/clusters/cross-namespace/flows.jsonl"),
+    );
+    ingest.add_file(
+        "inventory.json",
+        include_bytes!("fixtures/clusters/cross-namespace/inventory.json"),
+    );
+    let result = std::sync::Arc::new(ingest.finish_result(&[]));
+    let server = result
+        .dataset
+        .find_entity("Deployment", "web", "sessions")
+        .unwrap();
+    let state = AppState::new();
+    state.result.set(Some(result.clone()));
+    let container: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&container).unwrap();
+    leptos::mount::mount_to(container.clone(), move || {
+        provide_context(state);
+        view! { <CommunicationList result=result.clone() subject=Subject::Entity(server) direction=Direction::Ingress /> }
+    })
+    .forget();
+    tick().await;
+    let row = container
+        .query_selector("[data-testid=\"comm-row\"][data-peer=\"Deployment/web/frontend\"]")
+        .unwrap()
+        .expect("frontend calls sessions");
+    assert_eq!(row.get_attribute("data-included").as_deref(), Some("true"));
+    assert_eq!(row.get_attribute("data-port").as_deref(), Some("6379"));
+    let toggle: web_sys::HtmlInputElement = row
+        .query_selector("[data-testid=\"include-toggle\"]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    toggle.click();
+    tick().await;
+    assert_eq!(state.decisions.with_untracked(|d| d.excluded.len()), 1);
+    let row = container
+        .query_selector("[data-testid=\"comm-row\"][data-peer=\"Deployment/web/frontend\"]")
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.get_attribute("data-included").as_deref(), Some("false"));
+    let rule: web_sys::HtmlSelectElement =
+        find(&container, "general-rule-ingress").unchecked_into();
+    assert_eq!(rule.value(), "per-row");
+    container.remove();
+}
