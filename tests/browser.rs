@@ -1,5 +1,6 @@
 //! Components in headless Chromium (wasm-bindgen-test): the app mounts, shows its empty states,
-//! switches tabs by mouse and keyboard, and reports a loaded file with its format.
+//! switches tabs by mouse and keyboard, reports a loaded file with its format; the Generated
+//! Policy tab and a review table over ingested fixtures.
 #![cfg(target_arch = "wasm32")]
 
 use flowpol::ui::file_reading::{load_files, PendingFile};
