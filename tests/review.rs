@@ -261,6 +261,12 @@ fn a_time_span_keeps_the_connections_inside_it() {
         Direction::Egress,
         first_minute,
     );
+    // First and last seen are those inside the span.
+    assert!(early.iter().all(|r| r
+        .first_seen
+        .is_some_and(|t| minute_of(t) == minute_of(first))
+        && r.last_seen
+            .is_some_and(|t| minute_of(t) == minute_of(first))));
     let total = |rows: &[flowpol::engine::review::ReviewRow]| {
         rows.iter().map(|r| r.connections).sum::<u64>()
     };

@@ -7,8 +7,9 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{Hash, Hasher};
 
-use crate::engine::dataset::{AddressId, Dataset, EntityId, Peer, TimeWindow};
+use crate::engine::dataset::{AddressId, Communication, Dataset, EntityId, Peer, TimeWindow};
 use crate::engine::decisions::{Decisions, Direction};
+use crate::engine::ingest::aggregate::minute_of;
 use crate::engine::model::Protocol;
 use crate::engine::resolve::addresses::{AddressClass, ClusterRanges};
 
@@ -188,6 +189,7 @@ pub fn review_rows(
             }
             names.sort();
             names.dedup();
+            let (first_seen, last_seen) = seen_within(c, window);
             Some(ReviewRow {
                 communication: index,
                 direction,
@@ -197,8 +199,8 @@ pub fn review_rows(
                 port: c.port,
                 protocol: c.protocol,
                 connections,
-                first_seen: c.observed.first_seen,
-                last_seen: c.observed.last_seen,
+                first_seen,
+                last_seen,
                 names,
                 row_included: decisions.is_included(dataset, c),
                 includable: decisions.can_include(dataset, c),
@@ -209,6 +211,28 @@ pub fn review_rows(
     rows.sort_by(|a, b| compare(a, b, SortKey::Peer));
     rows
 }
+
+/// First and last seen within `window`: the exact times when they fall inside it, else the
+/// first and last minute inside it with a connection.
+fn seen_within(c: &Communication, window: TimeWindow) -> (Option<i64>, Option<i64>) {
+    let (first, last) = (c.observed.first_seen, c.observed.last_seen);
+    if window == TimeWindow::ALL {
+        return (first, last);
+    }
+    let inside = |t: i64| (window.from_minute..=window.to_minute).contains(&minute_of(t));
+    let minutes = c
+        .observed
+        .minutes_between(window.from_minute, window.to_minute);
+    let first = first
+        .filter(|&t| inside(t))
+        .or_else(|| minutes.map(|(m, _)| m.saturating_mul(NANOS_PER_MINUTE)));
+    let last = last
+        .filter(|&t| inside(t))
+        .or_else(|| minutes.map(|(_, m)| m.saturating_mul(NANOS_PER_MINUTE)));
+    (first, last)
+}
+
+const NANOS_PER_MINUTE: i64 = 60_000_000_000;
 
 /// An unresolved address among a direction's rows.
 #[derive(Clone, Debug, PartialEq)]

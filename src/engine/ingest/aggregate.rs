@@ -259,6 +259,21 @@ impl ObservedCommunication {
             .unwrap_or(0)
     }
 
+    /// The first and last minute within `[from, to]` with a connection start, if any.
+    pub fn minutes_between(&self, from: i64, to: i64) -> Option<(i64, i64)> {
+        if from > to {
+            return None;
+        }
+        let minutes = self
+            .vantages
+            .values()
+            .flat_map(|v| v.per_minute.range(from..=to).map(|(minute, _)| *minute));
+        minutes.fold(None, |span, minute| match span {
+            None => Some((minute, minute)),
+            Some((first, last)) => Some((first.min(minute), last.max(minute))),
+        })
+    }
+
     /// Connections over the whole capture.
     pub fn connections(&self) -> u64 {
         self.connections_between(i64::MIN, i64::MAX)
