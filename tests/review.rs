@@ -262,7 +262,10 @@ fn a_time_span_keeps_the_connections_inside_it() {
         first_minute,
     );
     // First and last seen are those inside the span.
-    assert!(!early.is_empty(), "the frontend calls out in the capture's first minute");
+    assert!(
+        !early.is_empty(),
+        "the frontend calls out in the capture's first minute"
+    );
     assert!(early.iter().all(|r| r
         .first_seen
         .is_some_and(|t| minute_of(t) == minute_of(first))
@@ -288,4 +291,9 @@ fn the_fingerprint_names_the_data_not_the_file_order() {
     assert_eq!(fingerprint(&one), fingerprint(&other));
     let less = load(&[("a", &flows[..flows.len() / 2]), ("b", inventory)]);
     assert_ne!(fingerprint(&one), fingerprint(&less));
+    assert_eq!(
+        fingerprint(&one).len(),
+        16,
+        "64 bits in hex, on every platform"
+    );
 }

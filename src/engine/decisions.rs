@@ -266,8 +266,10 @@ impl Decisions {
                 || !self.excluded.contains(&row_key(dataset, communication)))
     }
 
-    /// Includes or excludes one row. Including a row with an address that has no alias
-    /// does nothing (it cannot be written as a policy), and says so by returning false.
+    /// Includes or excludes one row. A row with an address that has no alias is excluded
+    /// whatever is asked (it cannot be written as a policy): including it does nothing and
+    /// returns false, and excluding it records nothing, so mapping the address later
+    /// includes it as any aliased row.
     pub fn set_included(
         &mut self,
         dataset: &Dataset,
@@ -275,13 +277,15 @@ impl Decisions {
         on: bool,
     ) -> bool {
         let key = row_key(dataset, communication);
+        if !self.can_include(dataset, communication) {
+            return false;
+        }
         if on {
             self.excluded.remove(&key);
-            self.can_include(dataset, communication)
         } else {
             self.excluded.insert(key);
-            true
         }
+        true
     }
 
     /// Includes or excludes every row given (the rows shown).

@@ -5,10 +5,9 @@
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
-use std::hash::{Hash, Hasher};
 
 use crate::engine::dataset::{AddressId, Communication, Dataset, EntityId, Peer, TimeWindow};
-use crate::engine::decisions::{Decisions, Direction};
+use crate::engine::decisions::{Decisions, Direction, GeneralRule};
 use crate::engine::ingest::aggregate::minute_of;
 use crate::engine::model::Protocol;
 use crate::engine::resolve::addresses::{AddressClass, ClusterRanges};
@@ -142,6 +141,9 @@ pub struct ReviewRow {
     pub includable: bool,
     /// Whether the policy lets it through, general rule and DNS option included.
     pub allowed: bool,
+    /// The general rule of the row's own entity in this direction (a Service's backends may
+    /// differ).
+    pub rule: GeneralRule,
 }
 
 /// The rows of `subject` in `direction` within `window`, in peer, port, protocol order.
@@ -205,6 +207,7 @@ pub fn review_rows(
                 row_included: decisions.is_included(dataset, c),
                 includable: decisions.can_include(dataset, c),
                 allowed: decisions.side_allows(dataset, c, direction),
+                rule: decisions.general_rule(&dataset.entities[this].owner, direction),
             })
         })
         .collect();
@@ -350,9 +353,14 @@ pub fn fingerprint(dataset: &Dataset) -> String {
         .map(|c| crate::engine::decisions::row_key(dataset, c))
         .collect();
     keys.sort();
-    let mut hasher = rustc_hash::FxHasher::default();
-    keys.hash(&mut hasher);
-    format!("{:016x}", hasher.finish())
+    // FNV-1a, 64 bits: the same on every platform (wasm32 included) and in every version,
+    // so stored decisions stay found.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in keys.join("\n").bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}")
 }
 
 /// The first and last minute with a connection, for the time span's bounds.

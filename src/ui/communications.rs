@@ -4,6 +4,7 @@
 //! include toggle and sortable columns; the unresolved addresses below. The rows come from
 //! `engine::review`; this file renders them and turns clicks into decision operations.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use leptos::prelude::*;
@@ -42,6 +43,9 @@ const COLUMNS: [(&str, SortKey); 6] = [
     ("Last seen (UTC)", SortKey::LastSeen),
 ];
 
+/// The general-rule select's value when a Service's workloads have different rules.
+const MIXED: &str = "mixed";
+
 /// The general-rule chooser of one direction, with its explanation.
 #[component]
 fn GeneralRuleChooser(
@@ -55,12 +59,15 @@ fn GeneralRuleChooser(
         .iter()
         .map(|&id| result.dataset.entities[id].owner.clone())
         .collect();
-    let first = owners.first().cloned();
+    let all_owners = owners.clone();
+    // The rule of every workload in scope, or `None` when a Service's backends differ.
     let current = Memo::new(move |_| {
         state.decisions.with(|d| {
-            first.as_ref().map_or(GeneralRule::PerRow, |owner| {
-                d.general_rule(owner, direction)
-            })
+            let mut rules = all_owners
+                .iter()
+                .map(|owner| d.general_rule(owner, direction));
+            let first = rules.next().unwrap_or_default();
+            rules.all(|rule| rule == first).then_some(first)
         })
     });
     let on_change = move |ev: leptos::ev::Event| {
@@ -84,24 +91,69 @@ fn GeneralRuleChooser(
             <span class="fp-scope__label">{format!("General rule ({})", direction_key(direction))}</span>
             <select
                 data-testid=format!("general-rule-{}", direction_key(direction))
-                prop:value=move || current.get().as_str()
+                prop:value=move || current.get().map_or(MIXED, GeneralRule::as_str)
                 on:change=on_change
             >
+                {move || current.get().is_none().then(|| view! {
+                    <option value=MIXED disabled=true>"Mixed (the Service's workloads differ)"</option>
+                })}
                 {GeneralRule::ALL
                     .iter()
                     .map(|&rule| view! { <option value=rule.as_str()>{label(rule)}</option> })
                     .collect_view()}
             </select>
-            <span class="fp-review__explain">{move || current.get().explanation(direction)}</span>
+            <span class="fp-review__explain">
+                {move || current.get().map_or(
+                    "The workloads behind this Service have different rules; choosing one sets it for all.",
+                    |rule| rule.explanation(direction),
+                )}
+            </span>
         </label>
+    }
+}
+
+/// What of a row changes with the decisions (its toggle, whether it is allowed, its peer's
+/// alias), looked up by communication so a decision updates rows in place (and keeps the
+/// keyboard focus where it was).
+#[derive(Clone, PartialEq)]
+struct RowState {
+    peer_label: String,
+    detail: String,
+    row_included: bool,
+    includable: bool,
+    allowed: bool,
+    per_row: bool,
+}
+
+impl RowState {
+    fn of(row: &ReviewRow) -> RowState {
+        let detail = match &row.address {
+            Some((ip, class)) if ip != &row.peer_label => format!("{ip} · {}", class.label()),
+            Some((_, class)) => class.label().to_string(),
+            None => String::new(),
+        };
+        RowState {
+            peer_label: row.peer_label.clone(),
+            detail,
+            row_included: row.row_included,
+            includable: row.includable,
+            allowed: row.allowed,
+            per_row: row.rule == GeneralRule::PerRow,
+        }
     }
 }
 
 /// One communication.
 #[component]
-fn Row(row: ReviewRow, rule: Memo<GeneralRule>) -> impl IntoView {
+fn Row(row: ReviewRow, states: Memo<HashMap<usize, RowState>>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let communication = row.communication;
+    let initial = RowState::of(&row);
+    let current = Memo::new(move |_| {
+        states
+            .with(|s| s.get(&communication).cloned())
+            .unwrap_or_else(|| initial.clone())
+    });
     let on_toggle = move |ev: leptos::ev::Event| {
         let on = event_target_checked(&ev);
         let Some(result) = state.result.get_untracked() else {
@@ -115,43 +167,33 @@ fn Row(row: ReviewRow, rule: Memo<GeneralRule>) -> impl IntoView {
             );
         });
     };
-    let (detail, title) = match &row.address {
-        Some((ip, class)) if ip != &row.peer_label => {
-            (format!("{ip} · {}", class.label()), String::new())
-        }
-        Some((_, class)) => (class.label().to_string(), String::new()),
-        None => (String::new(), String::new()),
-    };
-    let includable = row.includable;
-    let disabled = move || !includable || rule.get() != GeneralRule::PerRow;
-    let why = if includable {
-        "Include in the policy"
-    } else {
-        "Map this IP to an alias first: only an alias's CIDR can become an ipBlock"
-    };
+    let label = move || current.with(|c| c.peer_label.clone());
     view! {
         <tr
             data-testid="comm-row"
             data-direction=direction_key(row.direction)
-            data-peer=row.peer_label.clone()
+            data-peer=label
             data-port=row.port.to_string()
             data-protocol=row.protocol.to_string()
-            data-included=row.allowed.to_string()
-            class:fp-comms__row--excluded=!row.allowed
-            title=title
+            data-included=move || current.with(|c| c.allowed.to_string())
+            class:fp-comms__row--excluded=move || current.with(|c| !c.allowed)
         >
             <td class="fp-comms__toggle">
                 <input
                     type="checkbox"
                     data-testid="include-toggle"
-                    aria-label=format!("Include {} {}/{}", row.peer_label, row.protocol, row.port)
-                    title=why
-                    prop:checked=row.row_included
-                    disabled=disabled
+                    aria-label=move || format!("Include {} {}/{}", label(), row.protocol, row.port)
+                    title=move || if current.with(|c| c.includable) {
+                        "Include in the policy"
+                    } else {
+                        "Map this IP to an alias first: only an alias's CIDR can become an ipBlock"
+                    }
+                    prop:checked=move || current.with(|c| c.row_included)
+                    disabled=move || current.with(|c| !c.includable || !c.per_row)
                     on:change=on_toggle
                 />
             </td>
-            <td class="fp-comms__peer">{row.peer_label.clone()}<span class="fp-comms__detail">{detail}</span></td>
+            <td class="fp-comms__peer">{label}<span class="fp-comms__detail">{move || current.with(|c| c.detail.clone())}</span></td>
             <td>{row.port}</td>
             <td>{row.protocol.to_string()}</td>
             <td class="fp-comms__count">{thousands(row.connections)}</td>
@@ -191,15 +233,11 @@ pub fn CommunicationList(
         sort_rows(&mut shown, key, descending);
         shown
     });
-    let first_owner = subject
-        .entities(&result.dataset)
-        .first()
-        .map(|&id| result.dataset.entities[id].owner.clone());
-    let rule = Memo::new(move |_| {
-        state.decisions.with(|d| {
-            first_owner
-                .as_ref()
-                .map_or(GeneralRule::PerRow, |o| d.general_rule(o, direction))
+    let states = Memo::new(move |_| {
+        rows.with(|rows| {
+            rows.iter()
+                .map(|row| (row.communication, RowState::of(row)))
+                .collect::<HashMap<_, _>>()
         })
     });
     let set_all = move |on: bool| {
@@ -226,9 +264,21 @@ pub fn CommunicationList(
             return (0, total);
         }
         let (top, height) = scroll.get();
-        let first = ((top / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN);
         let count = (height / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN;
-        (first.min(total), (first + count).min(total))
+        let first = ((top / ROW_HEIGHT) as usize)
+            .saturating_sub(OVERSCAN)
+            .min(total.saturating_sub(count));
+        (first, (first + count).min(total))
+    });
+    // A new filter, order or subject starts at the top of the list.
+    Effect::new(move |_| {
+        filter.track();
+        sort.track();
+        empty.track();
+        scroll.set((0.0, 800.0));
+        if let Some(element) = viewport.get_untracked() {
+            element.set_scroll_top(0);
+        }
     });
     let counts = move || {
         rows.with(|rows| {
@@ -333,8 +383,8 @@ pub fn CommunicationList(
                                     let (start, end) = window.get();
                                     shown.with(|rows| rows[start.min(rows.len())..end.min(rows.len())].to_vec())
                                 }
-                                key=|row| (row.communication, row.row_included, row.allowed, row.peer_label.clone(), row.connections, row.includable)
-                                children=move |row| view! { <Row row=row rule=rule /> }
+                                key=|row| (row.communication, row.connections, row.first_seen, row.last_seen)
+                                children=move |row| view! { <Row row=row states=states /> }
                             />
                             <tr aria-hidden="true" class="fp-comms__spacer">
                                 <td colspan="8" style:height=move || {

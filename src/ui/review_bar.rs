@@ -50,23 +50,32 @@ pub fn ReviewBar() -> impl IntoView {
     let state = expect_context::<AppState>();
     let data_key = StoredValue::new(None::<String>);
     let message = RwSignal::new(None::<(bool, String)>);
-    // A new dataset: its stored decisions, else the current ones carry over (they are keyed
-    // by names, not indices).
+    // A new dataset: its stored decisions, unless decisions were imported or made before any
+    // data was loaded; else the current ones carry over (they are keyed by names, not
+    // indices) and are stored under the new data at once.
     Effect::new(move |_| {
         let Some(result) = state.result.get() else {
             return;
         };
         let key = fingerprint(&result.dataset);
-        if data_key.get_value().as_deref() == Some(key.as_str()) {
+        let before = data_key.get_value();
+        if before.as_deref() == Some(key.as_str()) {
             return;
         }
         data_key.set_value(Some(key.clone()));
-        if let Some(restored) = load(&key) {
-            message.set(Some((
-                true,
-                "Decisions of an earlier review of this data restored.".into(),
-            )));
-            state.decisions.set(restored);
+        let made_before_data = before.is_none()
+            && state
+                .decisions
+                .with_untracked(|d| *d != Decisions::default());
+        match load(&key) {
+            Some(restored) if !made_before_data => {
+                message.set(Some((
+                    true,
+                    "Decisions of an earlier review of this data restored.".into(),
+                )));
+                state.decisions.set(restored);
+            }
+            _ => state.decisions.with_untracked(|d| save(&key, d)),
         }
     });
     Effect::new(move |_| {

@@ -5,9 +5,13 @@
 use leptos::prelude::*;
 
 use crate::engine::dataset::Dataset;
+use crate::engine::ingest::aggregate::minute_of;
 use crate::engine::resolve::owners::EntityKind;
 use crate::engine::review::{time_range, Subject};
 use crate::engine::units::{datetime_local, parse_datetime_local};
+
+/// Nanoseconds in a minute.
+const NANOS_PER_MINUTE: i64 = 60_000_000_000;
 
 use super::state::{AppState, SERVICE_KIND};
 
@@ -129,6 +133,7 @@ fn TimeInput(
 pub fn ScopeBar() -> impl IntoView {
     let state = expect_context::<AppState>();
     let search = RwSignal::new(String::new());
+    let preset = RwSignal::new(String::new());
     let no_data = move || state.result.with(Option::is_none);
     let clusters = move || {
         state
@@ -195,13 +200,74 @@ pub fn ScopeBar() -> impl IntoView {
             return;
         };
         let minutes: Option<i64> = value.parse().ok();
-        state
-            .scope_since
-            .set(minutes.map(|m| last - m * 60_000_000_000));
+        // The last N whole minutes, the data's last minute included.
+        let since = minutes.map(|m| (minute_of(last) - (m - 1)).saturating_mul(NANOS_PER_MINUTE));
+        state.scope_since.set(since);
         state.scope_until.set(None);
+        preset.set(value);
     };
+    // A hand-edited span is no preset.
+    Effect::new(move |_| {
+        state.scope_until.track();
+        let since = state.scope_since.get();
+        let matches_preset = preset
+            .with_untracked(|p| p.parse::<i64>().ok())
+            .is_some_and(|m| {
+                range.get_untracked().is_some_and(|(_, last)| {
+                    since == Some((minute_of(last) - (m - 1)).saturating_mul(NANOS_PER_MINUTE))
+                })
+            });
+        if !matches_preset || state.scope_until.get_untracked().is_some() {
+            preset.set(String::new());
+        }
+    });
+    // New data: the scope keeps the same workload or Service (ids change between loads),
+    // and a time span outside the new data's range is dropped.
+    let previous =
+        StoredValue::new(None::<std::sync::Arc<crate::engine::ingest::session::LoadResult>>);
+    Effect::new(move |_| {
+        let Some(result) = state.result.get() else {
+            return;
+        };
+        let before = previous.get_value();
+        previous.set_value(Some(result.clone()));
+        let Some(before) = before else {
+            return;
+        };
+        let dataset = &result.dataset;
+        let entity = state.scope_entity.get_untracked().and_then(|id| {
+            let owner = &before.dataset.entities.get(id)?.owner;
+            dataset.find_entity(owner.kind.as_str(), &owner.namespace, &owner.name)
+        });
+        let service = state.scope_service.get_untracked().and_then(|index| {
+            let old = before.dataset.services.get(index)?;
+            dataset
+                .services
+                .iter()
+                .position(|s| s.namespace == old.namespace && s.name == old.name)
+        });
+        state.scope_entity.set(entity);
+        state.scope_service.set(service);
+        let bounds = time_range(dataset);
+        let outside = |t: Option<i64>| {
+            t.is_some_and(|t| {
+                bounds.is_none_or(|(first, last)| t > last || t < first - NANOS_PER_MINUTE)
+            })
+        };
+        if outside(state.scope_since.get_untracked()) || outside(state.scope_until.get_untracked())
+        {
+            state.scope_since.set(None);
+            state.scope_until.set(None);
+        }
+    });
     let hint = move || {
-        if state.result.with(Option::is_some) {
+        let backwards = matches!(
+            (state.scope_since.get(), state.scope_until.get()),
+            (Some(since), Some(until)) if since > until
+        );
+        if backwards {
+            "From is after To: the time span is empty."
+        } else if state.result.with(Option::is_some) {
             "Choose a namespace, an entity type and an entity: the views follow the scope. Times are UTC."
         } else if state.has_flows() {
             "Reading the flows…"
@@ -217,12 +283,16 @@ pub fn ScopeBar() -> impl IntoView {
                     disabled=no_data
                     on:change=move |ev| {
                         state.scope_cluster.set(event_target_value(&ev));
+                        state.scope_namespace.set(String::new());
                         state.clear_subject();
                     }
                     prop:value=move || state.scope_cluster.get()
                 >
                     <option value="">"All clusters"</option>
-                    {move || clusters().into_iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
+                    {move || clusters().into_iter().map(|c| {
+                        let (here, text) = (c.clone(), c.clone());
+                        view! { <option value=c prop:selected=move || state.scope_cluster.with(|s| *s == here)>{text}</option> }
+                    }).collect_view()}
                 </select>
             </ScopeField>
             <ScopeField label="Namespace">
@@ -236,7 +306,10 @@ pub fn ScopeBar() -> impl IntoView {
                     prop:value=move || state.scope_namespace.get()
                 >
                     <option value="">"All namespaces"</option>
-                    {move || namespaces().into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view()}
+                    {move || namespaces().into_iter().map(|n| {
+                        let (here, text) = (n.clone(), n.clone());
+                        view! { <option value=n prop:selected=move || state.scope_namespace.with(|s| *s == here)>{text}</option> }
+                    }).collect_view()}
                 </select>
             </ScopeField>
             <ScopeField label="Entity type">
@@ -273,7 +346,10 @@ pub fn ScopeBar() -> impl IntoView {
                     prop:value=selected
                 >
                     <option value="">"Choose an entity"</option>
-                    {move || options().into_iter().map(|(value, label)| view! { <option value=value>{label}</option> }).collect_view()}
+                    {move || options().into_iter().map(|(value, label)| {
+                        let here = value.clone();
+                        view! { <option value=value prop:selected=move || selected() == here>{label}</option> }
+                    }).collect_view()}
                 </select>
             </ScopeField>
             <ScopeField label="From (UTC)">
@@ -283,9 +359,13 @@ pub fn ScopeBar() -> impl IntoView {
                 <TimeInput test_id="scope-until" value=state.scope_until range=range />
             </ScopeField>
             <ScopeField label="Span">
-                <select data-testid="scope-preset" disabled=no_data on:change=on_preset>
-                    <option value="">"Whole capture"</option>
-                    {PRESETS.iter().map(|(label, minutes)| view! { <option value=minutes.to_string()>{*label}</option> }).collect_view()}
+                <select data-testid="scope-preset" disabled=no_data on:change=on_preset prop:value=move || preset.get()>
+                    <option value="" prop:selected=move || preset.with(String::is_empty)>"Whole capture or as set"</option>
+                    {PRESETS.iter().map(|(label, minutes)| {
+                        let value = minutes.to_string();
+                        let here = value.clone();
+                        view! { <option value=value prop:selected=move || preset.with(|p| *p == here)>{*label}</option> }
+                    }).collect_view()}
                 </select>
             </ScopeField>
             <p class="fp-scope__hint">{hint}</p>

@@ -69,13 +69,17 @@ fn AliasForm(ip: String, on_done: Callback<()>) -> impl IntoView {
 #[component]
 fn ClusterRanges() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let text = RwSignal::new(state.decisions.with_untracked(|d| {
-        d.cluster_ranges
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
-    }));
+    // The field shows the decisions' ranges, and follows them when they change (an import).
+    let ranges = Memo::new(move |_| state.decisions.with(|d| d.cluster_ranges.clone()));
+    let text = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        text.set(ranges.with(|r| {
+            r.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        }));
+    });
     let error = RwSignal::new(None::<String>);
     let apply = move |_| {
         let parsed: Result<Vec<_>, _> = text

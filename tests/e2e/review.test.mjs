@@ -178,6 +178,10 @@ test('the review works with the keyboard alone', async () => {
   await toggle.focus();
   await page.keyboard.press('Space');
   assert.equal(await row(page, 'ingress', 'Deployment/monitoring/prometheus').getAttribute('data-included'), 'false');
+  // The row is updated in place: the focus stays on its toggle, and Space undoes.
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'include-toggle');
+  await page.keyboard.press('Space');
+  assert.equal(await row(page, 'ingress', 'Deployment/monitoring/prometheus').getAttribute('data-included'), 'true');
   await byTestId(page, 'general-rule-ingress').focus();
   await page.keyboard.press('End');
   assert.equal(await byTestId(page, 'general-rule-ingress').inputValue(), 'allow-all');
@@ -223,4 +227,16 @@ test('a thousand rows: only those in view are in the page, and scrolling reaches
   assert.deepEqual(errors, []);
   await context.close();
   await rm(dir, { recursive: true, force: true });
+});
+
+test('adding a file keeps the workload in scope (ids change between loads)', async () => {
+  const { page, context, errors } = await openApp();
+  await frontend(page);
+  await byTestId(page, 'file-input').setInputFiles(path.join(root, 'tests/fixtures/clusters/cronjob-chain/flows.jsonl'));
+  await page.getByText('3 files loaded').waitFor();
+  await row(page, 'ingress', 'Deployment/monitoring/prometheus').waitFor();
+  const selected = await byTestId(page, 'scope-entity').evaluate((s) => s.options[s.selectedIndex].text);
+  assert.match(selected, /^shop\/frontend \(/);
+  assert.deepEqual(errors, []);
+  await context.close();
 });
