@@ -275,9 +275,12 @@ pub fn CommunicationList(
         filter.track();
         sort.track();
         empty.track();
-        scroll.set((0.0, 800.0));
-        if let Some(element) = viewport.get_untracked() {
-            element.set_scroll_top(0);
+        // Moving the scroll position forces a layout: only when the list is scrolled.
+        if scroll.get_untracked().0 > 0.0 {
+            scroll.set((0.0, 800.0));
+            if let Some(element) = viewport.get_untracked() {
+                element.set_scroll_top(0);
+            }
         }
     });
     let counts = move || {
