@@ -14,7 +14,7 @@ use std::hash::{Hash, Hasher};
 
 use crate::engine::model::Protocol;
 
-use super::hubble::{EndpointInfo, FlowError, FlowEvent, Transport, Verdict};
+use super::hubble::{EndpointInfo, FlowError, FlowEvent, Verdict};
 
 /// An index into [`ObservedEndpoints`].
 pub type EndpointId = u32;
@@ -383,13 +383,7 @@ impl FlowAggregate {
 
     /// Records a connection start; fails when an endpoint of the event cannot be read.
     pub fn add_start(&mut self, event: &FlowEvent<'_>) -> Result<(), FlowError> {
-        let Transport::Ports {
-            protocol,
-            source_port,
-            destination_port,
-            ..
-        } = event.transport
-        else {
+        let Some((protocol, source_port, destination_port)) = event.transport.ports() else {
             return Ok(());
         };
         let client = self

@@ -115,15 +115,7 @@ pub struct Classifier {
 }
 
 fn path_hash(event: &FlowEvent<'_>, reversed: bool) -> Option<u64> {
-    let Transport::Ports {
-        protocol,
-        source_port,
-        destination_port,
-        ..
-    } = event.transport
-    else {
-        return None;
-    };
+    let (protocol, source_port, destination_port) = event.transport.ports()?;
     let mut from = (event.source_ip.as_ref(), source_port);
     let mut to = (event.destination_ip.as_ref(), destination_port);
     if reversed {

@@ -184,6 +184,21 @@ pub enum Transport {
     Other,
 }
 
+impl Transport {
+    /// Protocol, source port and destination port, for TCP, UDP and SCTP.
+    pub fn ports(&self) -> Option<(Protocol, u16, u16)> {
+        match *self {
+            Transport::Ports {
+                protocol,
+                source_port,
+                destination_port,
+                ..
+            } => Some((protocol, source_port, destination_port)),
+            Transport::Icmp | Transport::Other => None,
+        }
+    }
+}
+
 /// The TCP flags flowpol reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct TcpFlags {
