@@ -140,25 +140,6 @@ pub struct Dataset {
 }
 
 impl Dataset {
-    /// The communications `entity` takes part in, as client (egress) or server (ingress).
-    pub fn communications_of(
-        &self,
-        entity: EntityId,
-    ) -> (Vec<&Communication>, Vec<&Communication>) {
-        let peer = Peer::Entity(entity);
-        let ingress = self
-            .communications
-            .iter()
-            .filter(|c| c.server == peer)
-            .collect();
-        let egress = self
-            .communications
-            .iter()
-            .filter(|c| c.client == peer)
-            .collect();
-        (ingress, egress)
-    }
-
     /// The entity `kind/namespace/name`.
     pub fn find_entity(&self, kind: &str, namespace: &str, name: &str) -> Option<EntityId> {
         self.entities.iter().position(|e| {

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::engine::dataset::{AddressId, Communication, Dataset, EntityId, Peer, TimeWindow};
 use crate::engine::decisions::{Decisions, Direction, GeneralRule};
-use crate::engine::ingest::aggregate::minute_of;
+use crate::engine::ingest::aggregate::{minute_of, NANOS_PER_MINUTE};
 use crate::engine::model::Protocol;
 use crate::engine::resolve::addresses::{AddressClass, ClusterRanges};
 
@@ -234,8 +234,6 @@ fn seen_within(c: &Communication, window: TimeWindow) -> (Option<i64>, Option<i6
         .or_else(|| minutes.map(|(_, m)| m.saturating_mul(NANOS_PER_MINUTE)));
     (first, last)
 }
-
-const NANOS_PER_MINUTE: i64 = 60_000_000_000;
 
 /// An unresolved address among a direction's rows.
 #[derive(Clone, Debug, PartialEq)]

@@ -4,14 +4,11 @@
 
 use leptos::prelude::*;
 
-use crate::engine::dataset::Dataset;
-use crate::engine::ingest::aggregate::minute_of;
+use crate::engine::dataset::{Dataset, Peer};
+use crate::engine::ingest::aggregate::{minute_of, NANOS_PER_MINUTE};
 use crate::engine::resolve::owners::EntityKind;
 use crate::engine::review::{time_range, Subject};
 use crate::engine::units::{datetime_local, parse_datetime_local};
-
-/// Nanoseconds in a minute.
-const NANOS_PER_MINUTE: i64 = 60_000_000_000;
 
 use super::state::{AppState, SERVICE_KIND};
 
@@ -40,7 +37,6 @@ fn subject_options(
     cluster: &str,
     kind: &str,
     namespace: &str,
-    search: &str,
 ) -> Vec<(String, String)> {
     let in_cluster = |id: &usize| {
         cluster.is_empty()
@@ -49,19 +45,29 @@ fn subject_options(
                 .as_deref()
                 .is_none_or(|c| c == cluster)
     };
-    let count = |subject: Subject| {
-        let own = subject.entities(dataset);
-        dataset
-            .communications
-            .iter()
-            .filter(|c| {
-                [c.client, c.server].iter().any(
-                    |p| matches!(p, crate::engine::dataset::Peer::Entity(id) if own.contains(id)),
-                )
-            })
-            .count()
+    // Communications per workload, in one pass (a Service's are counted over its backends,
+    // once each).
+    let mut per_entity = vec![0usize; dataset.entities.len()];
+    for c in &dataset.communications {
+        if let Peer::Entity(id) = c.client {
+            per_entity[id] += 1;
+        }
+        if let (Peer::Entity(id), true) = (c.server, c.server != c.client) {
+            per_entity[id] += 1;
+        }
+    }
+    let count = |subject: Subject| match subject {
+        Subject::Entity(id) => per_entity.get(id).copied().unwrap_or(0),
+        Subject::Service(_) => {
+            let own = subject.entities(dataset);
+            let touches = |p: Peer| matches!(p, Peer::Entity(id) if own.contains(&id));
+            dataset
+                .communications
+                .iter()
+                .filter(|c| touches(c.client) || touches(c.server))
+                .count()
+        }
     };
-    let search = search.trim().to_lowercase();
     let mut list: Vec<(String, String)> = if kind == SERVICE_KIND {
         dataset
             .services
@@ -97,7 +103,6 @@ fn subject_options(
             })
             .collect()
     };
-    list.retain(|(_, label)| search.is_empty() || label.to_lowercase().contains(&search));
     list.sort_by(|a, b| a.1.cmp(&b.1));
     list
 }
@@ -162,7 +167,8 @@ pub fn ScopeBar() -> impl IntoView {
         names.dedup();
         names
     };
-    let options = move || {
+    // The list is built when the data or the scope changes; typing a search only filters it.
+    let all_options = Memo::new(move |_| {
         state.result.with(|result| {
             result.as_ref().map_or_else(Vec::new, |r| {
                 subject_options(
@@ -170,9 +176,17 @@ pub fn ScopeBar() -> impl IntoView {
                     &state.scope_cluster.get(),
                     &state.scope_kind.get(),
                     &state.scope_namespace.get(),
-                    &search.get(),
                 )
             })
+        })
+    });
+    let options = move || {
+        let search = search.with(|s| s.trim().to_lowercase());
+        all_options.with(|all| {
+            all.iter()
+                .filter(|(_, label)| search.is_empty() || label.to_lowercase().contains(&search))
+                .cloned()
+                .collect::<Vec<_>>()
         })
     };
     let selected = move || match state.subject() {

@@ -120,8 +120,6 @@ pub struct AppState {
     pub progress: RwSignal<Option<LoadProgress>>,
     /// The last finished load.
     pub result: RwSignal<Option<Arc<LoadResult>>>,
-    /// Cluster CIDRs the user entered.
-    pub cluster_ranges: RwSignal<Vec<String>>,
     /// The review's decisions (the engine's plain type).
     pub decisions: RwSignal<Decisions>,
     /// Every file loaded so far (a new file re-reads them all with it).
@@ -148,7 +146,6 @@ impl AppState {
             scope_until: RwSignal::new(None),
             progress: RwSignal::new(None),
             result: RwSignal::new(None),
-            cluster_ranges: RwSignal::new(Vec::new()),
             decisions: RwSignal::new(Decisions::default()),
             sources: StoredValue::new_local(Vec::new()),
             job: StoredValue::new_local(None),

@@ -95,7 +95,10 @@ fn spawn(state: AppState, names: Vec<String>) -> Result<IngestJob, String> {
             FromWorker::Ready => {
                 let request = StartRequest {
                     names: names.clone(),
-                    cluster_ranges: state.cluster_ranges.get_untracked(),
+                    // Ranges entered in the review classify addresses at ingest too.
+                    cluster_ranges: state.decisions.with_untracked(|d| {
+                        d.cluster_ranges.iter().map(ToString::to_string).collect()
+                    }),
                 };
                 let payload = Array::new();
                 payload.push(&JsValue::from_str(

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
 import { readFile, mkdir } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -117,3 +117,13 @@ export function assertOnlyOwnOrigin(requests) {
   }
 }
 
+
+/** The most recently built native CLI (debug or release): the test suite builds it first. */
+export function cli() {
+  const built = ['debug', 'release']
+    .map((profile) => path.join(root, 'target', profile, 'flowpol'))
+    .filter(existsSync)
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  if (built.length === 0) throw new Error('no target/*/flowpol: run cargo build first');
+  return built[0];
+}

@@ -8,19 +8,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { root, dist, artifacts, openApp, byTestId, assertOnlyOwnOrigin } from './harness.mjs';
-
-/** The native CLI the test suite built (debug, or release when present). */
-function cli() {
-  for (const profile of ['debug', 'release']) {
-    const binary = path.join(root, 'target', profile, 'flowpol');
-    if (existsSync(binary)) return binary;
-  }
-  throw new Error('no target/*/flowpol: run cargo build first');
-}
+import { root, dist, artifacts, cli, openApp, byTestId, assertOnlyOwnOrigin } from './harness.mjs';
 
 /**
  * Loads `files` (the demo when none), scopes to `namespace` (and the `kind` entity whose

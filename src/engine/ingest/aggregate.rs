@@ -335,9 +335,12 @@ pub fn parse_time(text: &str) -> Option<i64> {
     i64::try_from(time.unix_timestamp_nanos()).ok()
 }
 
+/// Nanoseconds in a minute.
+pub const NANOS_PER_MINUTE: i64 = 60_000_000_000;
+
 /// Minutes since the Unix epoch of a time in nanoseconds.
 pub fn minute_of(nanos: i64) -> i64 {
-    nanos.div_euclid(60_000_000_000)
+    nanos.div_euclid(NANOS_PER_MINUTE)
 }
 
 /// Connections another tool already aggregated: `count` from client to server.

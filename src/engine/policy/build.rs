@@ -39,24 +39,8 @@ type PortKey = (Protocol, u16);
 /// Each peer's selector, or why it cannot be selected: worked out once per generation.
 pub type PeerSelectors = BTreeMap<EntityId, Result<Labels, String>>;
 
-/// Builds the policy of `entity`.
-pub fn generate_policy(
-    dataset: &Dataset,
-    decisions: &Decisions,
-    entity: EntityId,
-    window: TimeWindow,
-) -> GeneratedPolicy {
-    generate_policy_with(
-        dataset,
-        decisions,
-        entity,
-        window,
-        &mut PeerSelectors::new(),
-    )
-}
-
 /// Builds the policy of `entity`, reusing the peer selectors of earlier policies.
-pub fn generate_policy_with(
+pub fn generate_policy(
     dataset: &Dataset,
     decisions: &Decisions,
     entity: EntityId,

@@ -11,7 +11,7 @@ pub mod yaml;
 
 use crate::engine::dataset::{Dataset, EntityId, TimeWindow};
 use crate::engine::decisions::Decisions;
-use crate::engine::policy::build::{generate_policy_with, GeneratedPolicy, PeerSelectors};
+use crate::engine::policy::build::{generate_policy, GeneratedPolicy, PeerSelectors};
 use crate::engine::resolve::owners::EntityKind;
 
 /// Which entities to write policies for.
@@ -103,9 +103,7 @@ pub fn generate_policies(
     let mut peer_selectors = PeerSelectors::new();
     entities
         .iter()
-        .map(|&entity| {
-            generate_policy_with(dataset, decisions, entity, window, &mut peer_selectors)
-        })
+        .map(|&entity| generate_policy(dataset, decisions, entity, window, &mut peer_selectors))
         .collect()
 }
 
