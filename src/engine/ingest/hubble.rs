@@ -13,109 +13,10 @@ use serde::Deserialize;
 
 use crate::engine::model::Protocol;
 
+use super::hubble_wire::{
+    Plain, WireEndpoint, WireEventType, WireIp, WireL4, WireL7, WirePorts, WireService,
+};
 use super::json_scan::{finish, scan_object, skip_value, skip_whitespace, ScanError};
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct WireIp<'a> {
-    #[serde(borrow)]
-    source: Cow<'a, str>,
-    #[serde(borrow)]
-    destination: Cow<'a, str>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct WireL4 {
-    #[serde(rename = "TCP", alias = "tcp")]
-    tcp: Option<WirePorts>,
-    #[serde(rename = "UDP", alias = "udp")]
-    udp: Option<WirePorts>,
-    #[serde(rename = "SCTP", alias = "sctp")]
-    sctp: Option<WirePorts>,
-    #[serde(rename = "ICMPv4", alias = "icmpv4")]
-    icmpv4: Option<serde::de::IgnoredAny>,
-    #[serde(rename = "ICMPv6", alias = "icmpv6")]
-    icmpv6: Option<serde::de::IgnoredAny>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct WirePorts {
-    #[serde(alias = "sourcePort")]
-    source_port: u16,
-    #[serde(alias = "destinationPort")]
-    destination_port: u16,
-    flags: Option<WireTcpFlags>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct WireTcpFlags {
-    #[serde(rename = "SYN")]
-    syn: bool,
-    #[serde(rename = "ACK")]
-    ack: bool,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct WireEndpoint<'a> {
-    identity: u32,
-    #[serde(alias = "clusterName", borrow)]
-    cluster_name: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    namespace: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    labels: Vec<Cow<'a, str>>,
-    #[serde(alias = "podName", borrow)]
-    pod_name: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    workloads: Vec<WireWorkload<'a>>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct WireWorkload<'a> {
-    #[serde(borrow)]
-    name: Cow<'a, str>,
-    #[serde(borrow)]
-    kind: Cow<'a, str>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct WireEventType {
-    #[serde(rename = "type")]
-    kind: i32,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct WireService<'a> {
-    #[serde(borrow)]
-    name: Cow<'a, str>,
-    #[serde(borrow)]
-    namespace: Cow<'a, str>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct WireL7<'a> {
-    #[serde(rename = "type", borrow)]
-    kind: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    dns: Option<WireDns<'a>>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct WireDns<'a> {
-    #[serde(borrow)]
-    query: Cow<'a, str>,
-    #[serde(borrow)]
-    ips: Vec<Cow<'a, str>>,
-}
 
 /// What Cilium did with the packet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -448,14 +349,18 @@ fn members(line: &[u8]) -> Result<(FlowMembers<'_>, Option<FlowMembers<'_>>), Fl
     })
 }
 
-/// Parses an optional member; JSON `null` counts as absent.
-fn optional<'a, T: Deserialize<'a>>(
+/// Reads an optional member, plainly when it can ([`Plain`]), else with serde; JSON `null`
+/// counts as absent.
+fn optional<'a, T: Deserialize<'a> + Plain<'a>>(
     field: &'static str,
     bytes: Option<&'a [u8]>,
 ) -> Result<Option<T>, FlowError> {
     match bytes {
         None | Some(b"null") => Ok(None),
-        Some(bytes) => parse_value(field, bytes).map(Some),
+        Some(bytes) => match T::read_plain(bytes) {
+            Some(value) => Ok(Some(value)),
+            None => parse_value(field, bytes).map(Some),
+        },
     }
 }
 

@@ -1,12 +1,12 @@
 //! A fast walk over the members of a JSON object that finds each value's bytes without
 //! parsing it. Flow lines are mostly endpoint labels flowpol needs only for connection
-//! starts; walking past them at memchr speed, and parsing (with serde_json, validated) only
+//! starts; walking past them eight bytes at a time, and parsing (with serde_json, validated) only
 //! the values that are read, is what lets ingest run at several hundred MB/s.
 //!
 //! The walk checks the structure (balanced brackets, terminated strings, `:` and `,` in
 //! place); the grammar inside values it skips is checked only when they are parsed.
 
-use memchr::memchr2;
+use super::swar::{container_word, find_quote_or_backslash, inside_strings, marked_offsets};
 
 /// Why bytes are not a JSON object.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,33 +41,19 @@ pub fn skip_whitespace(bytes: &[u8], mut at: usize) -> usize {
     at
 }
 
-/// How many bytes of a string are looked at one by one before handing over to memchr, which
-/// is faster on long strings but slower to start.
-const SHORT_STRING: usize = 24;
-
 /// `at` is just after an opening quote; returns the offset just after the closing one.
 fn skip_string(bytes: &[u8], mut at: usize) -> Result<usize, ScanError> {
-    for (offset, &byte) in bytes.iter().enumerate().skip(at).take(SHORT_STRING) {
-        match byte {
-            b'"' => return Ok(offset + 1),
-            b'\\' => break,
-            _ => at = offset + 1,
-        }
-    }
     loop {
-        match memchr2(b'"', b'\\', &bytes[at.min(bytes.len())..]) {
-            Some(found) => {
-                let position = at + found;
-                if bytes[position] == b'"' {
-                    return Ok(position + 1);
-                }
-                // An escape: skip the backslash and the escaped byte.
-                at = position + 2;
-                if at > bytes.len() {
-                    return Err(error(bytes.len(), "the end of a string"));
-                }
-            }
-            None => return Err(error(bytes.len(), "the end of a string")),
+        let Some(position) = find_quote_or_backslash(bytes, at) else {
+            return Err(error(bytes.len(), "the end of a string"));
+        };
+        if bytes[position] == b'"' {
+            return Ok(position + 1);
+        }
+        // An escape: skip the backslash and the escaped byte.
+        at = position + 2;
+        if at > bytes.len() {
+            return Err(error(bytes.len(), "the end of a string"));
         }
     }
 }
@@ -79,38 +65,7 @@ pub fn skip_value(bytes: &[u8], at: usize) -> Result<usize, ScanError> {
     };
     match first {
         b'"' => skip_string(bytes, at + 1),
-        b'{' | b'[' => {
-            // The open brackets, innermost last.
-            let mut stack = [0u8; MAX_DEPTH];
-            stack[0] = first;
-            let mut depth = 1;
-            let mut position = at + 1;
-            while depth > 0 {
-                let Some(&byte) = bytes.get(position) else {
-                    return Err(error(position, "a closing bracket"));
-                };
-                position += 1;
-                match byte {
-                    b'"' => position = skip_string(bytes, position)?,
-                    b'{' | b'[' => {
-                        if depth == MAX_DEPTH {
-                            return Err(error(position - 1, "less deeply nested values"));
-                        }
-                        stack[depth] = byte;
-                        depth += 1;
-                    }
-                    b'}' | b']' => {
-                        let expected = if stack[depth - 1] == b'{' { b'}' } else { b']' };
-                        if byte != expected {
-                            return Err(error(position - 1, "a matching bracket"));
-                        }
-                        depth -= 1;
-                    }
-                    _ => {}
-                }
-            }
-            Ok(position)
-        }
+        b'{' | b'[' => skip_container(bytes, at, first),
         b'-' | b'0'..=b'9' | b't' | b'f' | b'n' => {
             let mut position = at;
             // Numbers, true, false, null: only their own characters.
@@ -126,6 +81,107 @@ pub fn skip_value(bytes: &[u8], at: usize) -> Result<usize, ScanError> {
         }
         _ => Err(error(at, "a value")),
     }
+}
+
+/// Skips the object or array opened by `first` at `at`. Only quotes and brackets change the
+/// nesting, so words of eight bytes without a backslash are classified at once; a word with
+/// one (rare) and the last few bytes are walked byte by byte.
+fn skip_container(bytes: &[u8], at: usize, first: u8) -> Result<usize, ScanError> {
+    let mut nesting = Nesting::new(first);
+    let mut position = at + 1;
+    let mut in_string = false;
+    while let Some(word) = container_word(bytes, position) {
+        if word.backslashes != 0 {
+            position = walk_bytes(bytes, position, position + 8, &mut in_string, &mut nesting)?;
+            if nesting.depth == 0 {
+                return Ok(position);
+            }
+            continue;
+        }
+        let outside = word.brackets & !inside_strings(word.quotes, in_string);
+        for offset in marked_offsets(outside) {
+            if nesting.bracket(bytes, position + offset)? {
+                return Ok(position + offset + 1);
+            }
+        }
+        in_string ^= word.quotes.count_ones() % 2 == 1;
+        position += 8;
+    }
+    let end = walk_bytes(bytes, position, bytes.len(), &mut in_string, &mut nesting)?;
+    if nesting.depth == 0 {
+        Ok(end)
+    } else {
+        Err(error(bytes.len(), "a closing bracket"))
+    }
+}
+
+/// The open brackets of a container being skipped, innermost last.
+struct Nesting {
+    stack: [u8; MAX_DEPTH],
+    depth: usize,
+}
+
+impl Nesting {
+    fn new(first: u8) -> Self {
+        let mut stack = [0u8; MAX_DEPTH];
+        stack[0] = first;
+        Nesting { stack, depth: 1 }
+    }
+
+    /// Takes the bracket at `at` (outside strings); true when it closed the container.
+    fn bracket(&mut self, bytes: &[u8], at: usize) -> Result<bool, ScanError> {
+        let byte = bytes[at];
+        if byte == b'{' || byte == b'[' {
+            if self.depth == MAX_DEPTH {
+                return Err(error(at, "less deeply nested values"));
+            }
+            self.stack[self.depth] = byte;
+            self.depth += 1;
+            return Ok(false);
+        }
+        let expected = if self.stack[self.depth - 1] == b'{' {
+            b'}'
+        } else {
+            b']'
+        };
+        if byte != expected {
+            return Err(error(at, "a matching bracket"));
+        }
+        self.depth -= 1;
+        Ok(self.depth == 0)
+    }
+}
+
+/// Walks bytes one by one from `at` until `until` (or just past it, after an escape) or until
+/// the container closes; returns where it stopped.
+fn walk_bytes(
+    bytes: &[u8],
+    mut at: usize,
+    until: usize,
+    in_string: &mut bool,
+    nesting: &mut Nesting,
+) -> Result<usize, ScanError> {
+    while at < until {
+        let byte = bytes[at];
+        if *in_string {
+            match byte {
+                b'"' => *in_string = false,
+                b'\\' => {
+                    at += 1;
+                    if at >= bytes.len() {
+                        return Err(error(bytes.len(), "the end of a string"));
+                    }
+                }
+                _ => {}
+            }
+        } else if byte == b'"' {
+            *in_string = true;
+        } else if matches!(byte, b'{' | b'[' | b'}' | b']') && nesting.bracket(bytes, at)? {
+            return Ok(at + 1);
+        }
+        at += 1;
+    }
+    Ok(at)
 }
 
 /// Calls `visit(key, value)` for each member of the object in `bytes` (which must hold
@@ -245,6 +301,26 @@ mod tests {
         }
     }
 
+    /// Any JSON value, nested a few levels, with strings full of quotes, escapes, brackets
+    /// and non-ASCII text.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn json_value() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::Bool),
+            any::<i64>().prop_map(serde_json::Value::from),
+            "[a-z\"\\\\{}\\[\\]:, é\u{1F600}\t]{0,20}".prop_map(serde_json::Value::String),
+        ];
+        leaf.prop_recursive(4, 40, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::Array),
+                proptest::collection::btree_map("[a-z\\[\\]{}\"]{0,4}", inner, 0..6)
+                    .prop_map(|map| serde_json::Value::Object(map.into_iter().collect())),
+            ]
+        })
+    }
+
     #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
         #[test]
@@ -260,6 +336,24 @@ mod tests {
                 out
             };
             proptest::prop_assert_eq!(parsed, value.into_iter().collect::<Vec<_>>());
+        }
+
+        #[test]
+        fn skips_exactly_any_nested_value(members in proptest::collection::vec(("[a-z]{1,3}", json_value()), 1..5), pretty in proptest::prelude::any::<bool>()) {
+            let object: serde_json::Map<String, serde_json::Value> = members.into_iter().collect();
+            let object = serde_json::Value::Object(object);
+            let text = if pretty {
+                serde_json::to_string_pretty(&object).unwrap()
+            } else {
+                serde_json::to_string(&object).unwrap()
+            };
+            let mut read = serde_json::Map::new();
+            for_each_member::<ScanError>(text.as_bytes(), |k, v| {
+                let key: String = serde_json::from_slice(&[b"\"", k, b"\""].concat()).unwrap();
+                read.insert(key, serde_json::from_slice(v).unwrap());
+                Ok(())
+            }).unwrap();
+            proptest::prop_assert_eq!(serde_json::Value::Object(read), object);
         }
 
         #[test]

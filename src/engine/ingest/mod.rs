@@ -1,7 +1,10 @@
 //! Ingest: from the bytes of dropped files to flows, connections and communications.
 //!
 //! - [`records`]: a stream of chunks cut into JSON records (lines or array elements).
-//! - [`hubble`]: one Hubble line to a [`hubble::FlowEvent`].
+//! - [`json_scan`]: the members of a JSON object found without parsing them (with `swar`,
+//!   which finds quotes and brackets eight bytes at a time).
+//! - [`hubble`]: one Hubble line to a [`hubble::FlowEvent`] (its small values in `hubble_wire`,
+//!   read straight from their bytes when plain, with serde otherwise).
 //! - [`flowpol_json`]: flowpol's own flow format, for other tools' data.
 //! - [`connection`]: which events start a connection.
 //! - [`aggregate`]: starts counted per communication, connections not events.
@@ -11,6 +14,8 @@ pub mod aggregate;
 pub mod connection;
 pub mod flowpol_json;
 pub mod hubble;
+mod hubble_wire;
 pub mod json_scan;
 pub mod records;
 pub mod session;
+mod swar;
