@@ -1,5 +1,6 @@
 //! Ingest throughput on the project's own demo generator: Hubble lines at 10k, 100k and 1M
-//! flows (about 1.4 KB each), fed in 16 MiB chunks as the browser worker feeds them.
+//! flows (about 1.4 KB each), fed in 16 MiB chunks as the browser worker feeds them, parsed on
+//! every core (as the command line does) and on one thread (as the browser's worker does).
 //! Also the parts: the JSON walk alone, line parsing alone, and serde_json's validation of
 //! the same lines as a floor for any serde-based reader.
 //! Run: `cargo bench --bench ingest` (divan prints MB/s).
@@ -34,20 +35,33 @@ mod native {
         text
     }
 
+    fn ingest(text: &[u8], threads: usize) -> usize {
+        let mut ingest = Ingest::new().with_parse_threads(threads);
+        ingest.begin_file("flows.jsonl");
+        for chunk in text.chunks(CHUNK) {
+            ingest.push(chunk);
+        }
+        ingest.end_file();
+        ingest.flows.communications.len()
+    }
+
+    /// Lines parsed on every core, as `flowpol inspect` and `generate` do.
     #[divan::bench(args = [10_000, 100_000, 1_000_000], sample_count = 5, sample_size = 1)]
     fn hubble_lines(bencher: divan::Bencher, lines: usize) {
         let text = flows(lines);
+        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         bencher
             .counter(divan::counter::BytesCount::new(text.len()))
-            .bench(|| {
-                let mut ingest = Ingest::new();
-                ingest.begin_file("flows.jsonl");
-                for chunk in text.chunks(CHUNK) {
-                    ingest.push(chunk);
-                }
-                ingest.end_file();
-                divan::black_box(ingest.flows.communications.len())
-            });
+            .bench(|| ingest(&text, threads));
+    }
+
+    /// On one thread, as the browser's worker does.
+    #[divan::bench(args = [100_000, 1_000_000], sample_count = 5, sample_size = 1)]
+    fn hubble_lines_one_thread(bencher: divan::Bencher, lines: usize) {
+        let text = flows(lines);
+        bencher
+            .counter(divan::counter::BytesCount::new(text.len()))
+            .bench(|| ingest(&text, 1));
     }
 
     #[divan::bench(args = [100_000], sample_count = 3, sample_size = 1)]

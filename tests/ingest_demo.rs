@@ -266,3 +266,48 @@ fn connections_are_counted_exactly_at_scale() {
         .sum();
     assert_eq!(total, lines.connections_emitted());
 }
+
+#[test]
+fn lines_parsed_on_several_threads_give_the_same_dataset() {
+    let cluster = DemoCluster::new(4);
+    let mut lines = FlowLines::new(
+        &cluster,
+        FlowOptions {
+            lines: 20_000,
+            seed: 4,
+            ..FlowOptions::default()
+        },
+    );
+    let mut text: String = lines.by_ref().map(|l| l + "\n").collect();
+    // A broken line, cutting another in two: two problems.
+    text.insert_str(text.len() / 2, "{\"flow\": broken\n");
+    let read = |threads: usize| {
+        let mut ingest = Ingest::new().with_parse_threads(threads);
+        ingest.begin_file("flows.jsonl");
+        // Chunks that cut lines, as a browser or a pipe delivers them.
+        for chunk in text.as_bytes().chunks(1 << 20) {
+            ingest.push(chunk);
+        }
+        ingest.end_file();
+        ingest.add_file("inventory.json", inventory_json(&cluster).as_bytes());
+        let dataset = ingest.finish(&[]);
+        let counts: Vec<(String, u64)> = found(&dataset)
+            .into_iter()
+            .zip(
+                dataset
+                    .communications
+                    .iter()
+                    .map(|c| c.observed.connections()),
+            )
+            .collect();
+        (
+            format!("{:?} {:?}", ingest.files, ingest.diagnostics),
+            counts,
+        )
+    };
+    let alone = read(1);
+    assert!(alone.0.contains("problems: 2"), "{}", alone.0);
+    for threads in [2, 4] {
+        assert_eq!(read(threads), alone, "{threads} threads");
+    }
+}

@@ -147,27 +147,85 @@ fn write_demo(out: &Path, lines: usize, seed: u64, duration_seconds: u64) -> Res
 /// Chunk size for reading files: large enough to amortise calls, small enough to stream.
 const READ_CHUNK: usize = 8 << 20;
 
-/// Streams `files` through an ingest session.
+/// What the reading thread hands to the ingest.
+enum ReadEvent {
+    Begin(String),
+    /// A buffer and how many of its bytes were read.
+    Chunk(Vec<u8>, usize),
+    End,
+    Failed(String),
+}
+
+/// Streams `files` through an ingest session. One thread reads the files (the kernel's copy
+/// of the bytes overlaps the parsing); flow lines are parsed on all cores.
 pub fn ingest_files(files: &[PathBuf]) -> Result<Ingest, String> {
-    use std::io::Read;
-    let mut ingest = Ingest::new();
-    let mut buffer = vec![0u8; READ_CHUNK];
-    for path in files {
-        let mut file =
-            File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-        ingest.begin_file(&path.display().to_string());
-        loop {
-            let read = file
-                .read(&mut buffer)
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            if read == 0 {
-                break;
-            }
-            ingest.push(&buffer[..read]);
+    use std::sync::mpsc::{channel, sync_channel};
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let mut ingest = Ingest::new().with_parse_threads(threads);
+    std::thread::scope(|scope| {
+        let (read_tx, read_rx) = sync_channel::<ReadEvent>(2);
+        let (free_tx, free_rx) = channel::<Vec<u8>>();
+        for _ in 0..3 {
+            let _ = free_tx.send(vec![0u8; READ_CHUNK]);
         }
-        ingest.end_file();
-    }
+        scope.spawn(move || {
+            for path in files {
+                if let Err(message) = read_file(path, &read_tx, &free_rx) {
+                    let _ = read_tx.send(ReadEvent::Failed(message));
+                    return;
+                }
+            }
+        });
+        for event in read_rx {
+            match event {
+                ReadEvent::Begin(name) => ingest.begin_file(&name),
+                ReadEvent::Chunk(buffer, read) => {
+                    ingest.push(&buffer[..read]);
+                    let _ = free_tx.send(buffer);
+                }
+                ReadEvent::End => ingest.end_file(),
+                ReadEvent::Failed(message) => return Err(message),
+            }
+        }
+        Ok(())
+    })?;
     Ok(ingest)
+}
+
+/// Reads one file into free buffers, each filled as far as the file allows; stops quietly
+/// when the ingest stopped listening.
+fn read_file(
+    path: &std::path::Path,
+    events: &std::sync::mpsc::SyncSender<ReadEvent>,
+    free: &std::sync::mpsc::Receiver<Vec<u8>>,
+) -> Result<(), String> {
+    use std::io::Read;
+    let mut file = File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    let send = |event| events.send(event).map_err(|_| String::new());
+    if send(ReadEvent::Begin(path.display().to_string())).is_err() {
+        return Ok(());
+    }
+    loop {
+        let Ok(mut buffer) = free.recv() else {
+            return Ok(());
+        };
+        let mut filled = 0;
+        while filled < buffer.len() {
+            match file.read(&mut buffer[filled..]) {
+                Ok(0) => break,
+                Ok(read) => filled += read,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+            }
+        }
+        if filled == 0 {
+            let _ = send(ReadEvent::End);
+            return Ok(());
+        }
+        if send(ReadEvent::Chunk(buffer, filled)).is_err() {
+            return Ok(());
+        }
+    }
 }
 
 fn inspect(files: &[PathBuf], cluster_ranges: &[String]) -> Result<(), String> {

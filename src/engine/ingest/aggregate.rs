@@ -9,12 +9,14 @@
 //! a start from a client address and port seen there within the last 130 s (a SYN
 //! retransmission) is counted once; the last 256 connections per vantage are remembered.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::FxHashMap;
 use std::hash::{Hash, Hasher};
 
 use crate::engine::model::Protocol;
 
-use super::hubble::{EndpointInfo, FlowError, FlowEvent, Verdict};
+use super::hubble::{EndpointInfo, EventKind, FlowError, FlowEvent, Verdict};
 
 /// An index into [`ObservedEndpoints`].
 pub type EndpointId = u32;
@@ -73,9 +75,9 @@ type RawEndpoint = (EndpointId, Option<Vec<u8>>);
 #[derive(Debug, Default)]
 pub struct ObservedEndpoints {
     pub endpoints: Vec<ObservedEndpoint>,
-    by_hash: HashMap<u64, Vec<EndpointId>>,
+    by_hash: FxHashMap<u64, Vec<EndpointId>>,
     /// Endpoints by the hash of their address and raw JSON, with that JSON.
-    by_raw: HashMap<u64, Vec<RawEndpoint>>,
+    by_raw: FxHashMap<u64, Vec<RawEndpoint>>,
 }
 
 fn hash_info(info: &EndpointInfo<'_>) -> u64 {
@@ -164,6 +166,14 @@ pub struct Vantage {
     pub point: String,
 }
 
+/// What tells the vantage of a Hubble event apart.
+#[derive(Debug)]
+struct EventVantage {
+    kind: EventKind,
+    observation_point: Option<String>,
+    direction: String,
+}
+
 /// An index into the vantage table.
 pub type VantageId = u32;
 
@@ -188,9 +198,12 @@ const RETRANSMISSION_NANOS: i64 = 130 * 1_000_000_000;
 pub struct VantageCounts {
     /// Connection starts per minute since the Unix epoch.
     pub per_minute: BTreeMap<i64, u32>,
-    /// Recent connections (hash of the client address and port) and when they started.
+    /// Recent connections (hash of the client address and port), and when each started
+    /// (apart, so that looking for a connection is a tight scan over the hashes).
     #[serde(skip)]
-    recent: Vec<(u64, Option<i64>)>,
+    recent: Vec<u64>,
+    #[serde(skip)]
+    recent_times: Vec<Option<i64>>,
     #[serde(skip)]
     recent_next: usize,
 }
@@ -199,22 +212,29 @@ impl VantageCounts {
     /// Counts a start at `time` (nanoseconds) unless the same client address and port
     /// started one here within the retransmission window.
     fn record(&mut self, time: Option<i64>, connection: u64) {
-        let repeat = self.recent.iter().any(|&(seen, at)| {
-            seen == connection
-                && match (at, time) {
-                    (Some(at), Some(time)) => {
-                        time.abs_diff(at) <= RETRANSMISSION_NANOS.unsigned_abs()
-                    }
-                    _ => true,
-                }
-        });
+        let repeat = self.recent.contains(&connection)
+            && self
+                .recent
+                .iter()
+                .zip(&self.recent_times)
+                .any(|(&seen, &at)| {
+                    seen == connection
+                        && match (at, time) {
+                            (Some(at), Some(time)) => {
+                                time.abs_diff(at) <= RETRANSMISSION_NANOS.unsigned_abs()
+                            }
+                            _ => true,
+                        }
+                });
         if repeat {
             return;
         }
         if self.recent.len() < RECENT_STARTS {
-            self.recent.push((connection, time));
+            self.recent.push(connection);
+            self.recent_times.push(time);
         } else {
-            self.recent[self.recent_next] = (connection, time);
+            self.recent[self.recent_next] = connection;
+            self.recent_times[self.recent_next] = time;
             self.recent_next = (self.recent_next + 1) % RECENT_STARTS;
         }
         let minute = time.map_or(0, minute_of);
@@ -285,6 +305,7 @@ impl ObservedCommunication {
         let mut copy = self.clone();
         for counts in copy.vantages.values_mut() {
             counts.recent = Vec::new();
+            counts.recent_times = Vec::new();
             counts.recent_next = 0;
         }
         copy
@@ -361,8 +382,11 @@ pub struct AggregateRecord<'a> {
 pub struct FlowAggregate {
     pub endpoints: ObservedEndpoints,
     pub vantages: Vec<Vantage>,
-    vantage_ids: HashMap<Vantage, VantageId>,
-    pub communications: HashMap<CommunicationKey, ObservedCommunication>,
+    vantage_ids: FxHashMap<Vantage, VantageId>,
+    /// The vantages of Hubble events by event kind, observation point and direction, looked
+    /// up without building their names (there are a handful).
+    event_vantages: Vec<(EventVantage, VantageId)>,
+    pub communications: FxHashMap<CommunicationKey, ObservedCommunication>,
     /// DNS answers seen in L7 records: address → names.
     pub dns_names: BTreeMap<String, BTreeSet<String>>,
 }
@@ -372,16 +396,33 @@ const MAX_NAMES_PER_ADDRESS: usize = 16;
 
 impl FlowAggregate {
     fn vantage(&mut self, event: &FlowEvent<'_>) -> VantageId {
-        let point = match event.kind {
-            super::hubble::EventKind::Trace => event
-                .observation_point
-                .as_deref()
-                .unwrap_or("TRACE")
-                .to_string(),
-            kind => format!("{kind:?}"),
+        let observation_point = match event.kind {
+            EventKind::Trace => event.observation_point.as_deref(),
+            _ => None,
         };
         let direction = event.direction.as_deref().unwrap_or("");
-        self.named_vantage(&format!("{point}/{direction}"))
+        let known = self.event_vantages.iter().find(|(seen, _)| {
+            seen.kind == event.kind
+                && seen.observation_point.as_deref() == observation_point
+                && seen.direction == direction
+        });
+        if let Some(&(_, id)) = known {
+            return id;
+        }
+        let point = match event.kind {
+            EventKind::Trace => observation_point.unwrap_or("TRACE").to_string(),
+            kind => format!("{kind:?}"),
+        };
+        let id = self.named_vantage(&format!("{point}/{direction}"));
+        self.event_vantages.push((
+            EventVantage {
+                kind: event.kind,
+                observation_point: observation_point.map(str::to_string),
+                direction: direction.to_string(),
+            },
+            id,
+        ));
+        id
     }
 
     /// Records a connection start; fails when an endpoint of the event cannot be read.
@@ -404,7 +445,7 @@ impl FlowAggregate {
             port: destination_port,
         };
         let vantage = self.vantage(event);
-        let time = event.time.as_deref().and_then(parse_time);
+        let time = event.nanos();
         let mut connection = rustc_hash::FxHasher::default();
         (event.source_ip.as_ref(), source_port).hash(&mut connection);
         let communication = self.communications.entry(key).or_default();
@@ -421,16 +462,23 @@ impl FlowAggregate {
             communication.dropped_starts += 1;
         }
         for name in &event.destination_names {
-            if communication.server_names.len() < MAX_NAMES_PER_ADDRESS {
-                communication
-                    .server_names
-                    .insert(name.trim_end_matches('.').to_string());
+            let name = name.trim_end_matches('.');
+            if communication.server_names.len() < MAX_NAMES_PER_ADDRESS
+                && !communication.server_names.contains(name)
+            {
+                communication.server_names.insert(name.to_string());
             }
         }
         if let Some((namespace, name)) = &event.destination_service {
-            communication
+            let known = communication
                 .services
-                .insert((namespace.to_string(), name.to_string()));
+                .iter()
+                .any(|(n, s)| n == namespace && s == name);
+            if !known {
+                communication
+                    .services
+                    .insert((namespace.to_string(), name.to_string()));
+            }
         }
         Ok(())
     }

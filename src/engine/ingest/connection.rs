@@ -15,7 +15,6 @@
 use std::collections::{HashMap, VecDeque};
 use std::hash::{Hash, Hasher};
 
-use super::aggregate::parse_time;
 use super::hubble::{EventKind, FlowEvent, Transport};
 
 /// What one event means for connection counting.
@@ -136,7 +135,7 @@ impl Classifier {
         let decided_by_ports = event.kind != EventKind::PolicyVerdict
             && event.is_reply.is_none()
             && matches!(event.transport, Transport::Ports { flags: None, .. });
-        let time = event.time.as_deref().and_then(parse_time);
+        let time = event.nanos();
         // The way back of a start seen shortly before (in event time) is its reply; a start
         // long ago, or later in time (files read out of order), is not evidence.
         let answers_a_start = |started: &Option<i64>| match (*started, time) {

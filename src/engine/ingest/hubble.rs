@@ -13,6 +13,8 @@ use serde::Deserialize;
 
 use crate::engine::model::Protocol;
 
+use super::aggregate::parse_time;
+
 use super::hubble_wire::{
     Plain, WireEndpoint, WireEventType, WireIp, WireL4, WireL7, WirePorts, WireService,
 };
@@ -124,8 +126,10 @@ pub struct EndpointInfo<'a> {
 /// One Hubble flow, reduced to what flowpol uses.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FlowEvent<'a> {
-    /// The raw RFC 3339 time (parsed by the caller only when needed).
+    /// The raw RFC 3339 time (parsed only when needed, by [`FlowEvent::nanos`]).
     pub time: Option<Cow<'a, str>>,
+    /// The time in nanoseconds since the Unix epoch, once parsed.
+    nanos: std::cell::OnceCell<Option<i64>>,
     pub verdict: Verdict,
     pub kind: EventKind,
     pub is_l7: bool,
@@ -182,6 +186,14 @@ impl From<ScanError> for FlowError {
 }
 
 impl<'a> FlowEvent<'a> {
+    /// The event's time in nanoseconds since the Unix epoch, when it has a valid one (parsed
+    /// on first use).
+    pub fn nanos(&self) -> Option<i64> {
+        *self
+            .nanos
+            .get_or_init(|| self.time.as_deref().and_then(parse_time))
+    }
+
     /// The source endpoint (parsed now).
     pub fn source(&self) -> Result<EndpointInfo<'a>, FlowError> {
         endpoint("source", self.source_raw, self.source_ip.clone())
@@ -396,6 +408,7 @@ pub fn parse_flow(line: &[u8]) -> Result<FlowEvent<'_>, FlowError> {
             Some(time) => Some(time),
             None => optional("time", envelope_time)?,
         },
+        nanos: std::cell::OnceCell::new(),
         verdict: Verdict::parse(verdict.as_deref()),
         kind: EventKind::from_code(event_type.map_or(0, |e| e.kind)),
         is_l7,

@@ -6,6 +6,7 @@
 //! - [`hubble`]: one Hubble line to a [`hubble::FlowEvent`] (its small values in `hubble_wire`,
 //!   read straight from their bytes when plain, with serde otherwise).
 //! - [`flowpol_json`]: flowpol's own flow format, for other tools' data.
+//! - `parallel`: the lines of a chunk parsed on several threads (natively), results in order.
 //! - [`connection`]: which events start a connection.
 //! - [`aggregate`]: starts counted per communication, connections not events.
 //! - [`session`]: files fed in chunks, gzip undone, formats recognised, problems reported.
@@ -16,6 +17,7 @@ pub mod flowpol_json;
 pub mod hubble;
 mod hubble_wire;
 pub mod json_scan;
+mod parallel;
 pub mod records;
 pub mod session;
 mod swar;

@@ -4,7 +4,7 @@
 //! file.
 
 /// One record: its bytes and the 1-based line where it starts.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Record<'a> {
     pub line: u64,
     pub bytes: &'a [u8],
@@ -82,8 +82,19 @@ impl RecordSplitter {
 
     /// Feeds the next chunk; `on_record` receives every record completed by it.
     pub fn push(&mut self, chunk: &[u8], on_record: &mut dyn FnMut(Record<'_>)) {
+        self.push_batches(chunk, &mut |records| {
+            for &record in records {
+                on_record(record);
+            }
+        });
+    }
+
+    /// Feeds the next chunk; `on_batch` receives the records completed by it, in order, in
+    /// batches: the lines of a chunk come as one batch (to be parsed side by side), array
+    /// elements one by one.
+    pub fn push_batches(&mut self, chunk: &[u8], on_batch: &mut dyn FnMut(&[Record<'_>])) {
         if self.layout != Layout::Undecided {
-            return self.push_decided(chunk, on_record);
+            return self.push_decided(chunk, on_batch);
         }
         // Undecided: the layout is told by the first byte that is neither blank nor part of a
         // UTF-8 byte order mark, which may arrive split over several chunks.
@@ -111,13 +122,13 @@ impl RecordSplitter {
         } else {
             self.layout = Layout::Lines;
         }
-        self.push_decided(&pending[start..], on_record);
+        self.push_decided(&pending[start..], on_batch);
     }
 
-    fn push_decided(&mut self, chunk: &[u8], on_record: &mut dyn FnMut(Record<'_>)) {
+    fn push_decided(&mut self, chunk: &[u8], on_batch: &mut dyn FnMut(&[Record<'_>])) {
         match self.layout {
-            Layout::Lines => self.push_lines(chunk, on_record),
-            Layout::Array { .. } => self.push_array(chunk, on_record),
+            Layout::Lines => self.push_lines(chunk, on_batch),
+            Layout::Array { .. } => self.push_array(chunk, &mut |record| on_batch(&[record])),
             Layout::Undecided => {}
         }
     }
@@ -139,32 +150,42 @@ impl RecordSplitter {
         self.carry.clear();
     }
 
-    fn push_lines(&mut self, chunk: &[u8], on_record: &mut dyn FnMut(Record<'_>)) {
+    fn push_lines(&mut self, chunk: &[u8], on_batch: &mut dyn FnMut(&[Record<'_>])) {
         let mut rest = chunk;
+        // The line carried over from earlier chunks ends at this chunk's first newline.
+        if !self.carry.is_empty() {
+            let Some(end) = memchr::memchr(b'\n', rest) else {
+                self.carry.extend_from_slice(rest);
+                return;
+            };
+            self.carry.extend_from_slice(&rest[..end]);
+            let carry = std::mem::take(&mut self.carry);
+            if !is_blank(&carry) {
+                on_batch(&[Record {
+                    line: self.carry_line,
+                    bytes: strip_cr(&carry),
+                }]);
+            }
+            self.carry = carry;
+            self.carry.clear();
+            self.line += 1;
+            rest = &rest[end + 1..];
+        }
+        let mut batch = Vec::new();
         while let Some(end) = memchr::memchr(b'\n', rest) {
             let piece = &rest[..end];
-            if self.carry.is_empty() {
-                if !is_blank(piece) {
-                    on_record(Record {
-                        line: self.line,
-                        bytes: strip_cr(piece),
-                    });
-                }
-            } else {
-                self.carry.extend_from_slice(piece);
-                let carry = std::mem::take(&mut self.carry);
-                if !is_blank(&carry) {
-                    on_record(Record {
-                        line: self.carry_line,
-                        bytes: strip_cr(&carry),
-                    });
-                }
-                self.carry = carry;
-                self.carry.clear();
+            if !is_blank(piece) {
+                batch.push(Record {
+                    line: self.line,
+                    bytes: strip_cr(piece),
+                });
             }
             self.line += 1;
-            self.carry_line = self.line;
             rest = &rest[end + 1..];
+        }
+        self.carry_line = self.line;
+        if !batch.is_empty() {
+            on_batch(&batch);
         }
         self.carry.extend_from_slice(rest);
     }

@@ -14,7 +14,8 @@ use crate::engine::resolve::resolve;
 use super::aggregate::FlowAggregate;
 use super::connection::{Classifier, Role, SkipReason};
 use super::flowpol_json::parse_record;
-use super::hubble::parse_flow;
+use super::hubble::{FlowError, FlowEvent};
+use super::parallel::parse_flows;
 use super::records::{Record, RecordSplitter};
 use crate::engine::policy::model::NetworkPolicy;
 use crate::engine::verify::existing::read_policies;
@@ -123,6 +124,8 @@ pub struct Ingest {
     /// All problems.
     pub problem_count: u64,
     open: Option<OpenFile>,
+    /// How many threads may parse flow lines (1, the default, parses on the caller's).
+    parse_threads: usize,
 }
 
 /// The parts of an ingest a file's records are fed into.
@@ -132,6 +135,7 @@ struct Sink<'a> {
     report: &'a mut FileReport,
     diagnostics: &'a mut Vec<Diagnostic>,
     problem_count: &'a mut u64,
+    parse_threads: usize,
 }
 
 impl Sink<'_> {
@@ -160,18 +164,30 @@ impl Sink<'_> {
     }
 
     fn record(&mut self, format: FlowFormat, record: Record<'_>) {
+        self.records(format, &[record]);
+    }
+
+    fn records(&mut self, format: FlowFormat, records: &[Record<'_>]) {
         match format {
-            FlowFormat::Hubble => self.flow_record(record),
-            FlowFormat::Flowpol => self.flowpol_record(record),
+            FlowFormat::Hubble => {
+                parse_flows(records, self.parse_threads, |record, event| {
+                    self.flow_event(record.line, event);
+                });
+            }
+            FlowFormat::Flowpol => {
+                for &record in records {
+                    self.flowpol_record(record);
+                }
+            }
         }
     }
 
-    fn flow_record(&mut self, record: Record<'_>) {
+    fn flow_event(&mut self, line: u64, event: Result<FlowEvent<'_>, FlowError>) {
         self.report.records += 1;
-        let event = match parse_flow(record.bytes) {
+        let event = match event {
             Ok(event) => event,
             Err(error) => {
-                self.problem(record.line, error.to_string());
+                self.problem(line, error.to_string());
                 return;
             }
         };
@@ -182,7 +198,7 @@ impl Sink<'_> {
         match self.classifier.classify(&event) {
             Role::Start => match self.flows.add_start(&event) {
                 Ok(()) => self.report.starts += 1,
-                Err(error) => self.problem(record.line, error.to_string()),
+                Err(error) => self.problem(line, error.to_string()),
             },
             Role::Reply => *self.report.skipped.entry(SkipReason::Reply).or_default() += 1,
             Role::Skipped(reason) => *self.report.skipped.entry(reason).or_default() += 1,
@@ -193,7 +209,17 @@ impl Sink<'_> {
 impl Ingest {
     /// An empty session.
     pub fn new() -> Self {
-        Self::default()
+        Ingest {
+            parse_threads: 1,
+            ..Self::default()
+        }
+    }
+
+    /// Lets up to `threads` threads parse flow lines side by side (the results, and their
+    /// order, are the same with any number).
+    pub fn with_parse_threads(mut self, threads: usize) -> Self {
+        self.parse_threads = threads.max(1);
+        self
     }
 
     /// Starts a new file (ending the previous one if it was not ended).
@@ -319,8 +345,9 @@ impl Ingest {
                     report,
                     diagnostics: &mut self.diagnostics,
                     problem_count: &mut self.problem_count,
+                    parse_threads: self.parse_threads,
                 };
-                splitter.push(bytes, &mut |record| sink.record(format, record));
+                splitter.push_batches(bytes, &mut |records| sink.records(format, records));
                 if last {
                     splitter.finish(&mut |record| sink.record(format, record));
                     if splitter.has_trailing_garbage() {
