@@ -285,3 +285,36 @@ async fn review_rows_toggle_decisions() {
     assert_eq!(rule.value(), "per-row");
     container.remove();
 }
+
+/// The browser build walks JSON with wasm's SIMD, sixteen bytes at a time: every member of
+/// objects whose strings hide brackets, quotes and escapes at every offset of a block is found
+/// whole, and the real capture reads exactly as natively (its line count and starts).
+#[wasm_bindgen_test]
+fn the_simd_json_walk_finds_every_member_whole() {
+    use flowpol::engine::ingest::json_scan::{for_each_member, ScanError};
+    for pad in 0..20 {
+        let padding = "x".repeat(pad);
+        let nested = serde_json::json!({
+            "a": format!("{padding}]}}[{{\"\\"),
+            "b": [[{"c": format!("{padding}\"q\"")}, "{", "]"], {"d": null}],
+            "e": {"f": format!("\\{padding}\\\\"), "g": [1, 2.5e3, true, false]},
+        });
+        let text = serde_json::to_string(&nested).unwrap();
+        let mut read = serde_json::Map::new();
+        for_each_member::<ScanError>(text.as_bytes(), |key, value| {
+            let key: String = serde_json::from_slice(&[b"\"", key, b"\""].concat()).unwrap();
+            read.insert(key, serde_json::from_slice(value).unwrap());
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(serde_json::Value::Object(read), nested, "padding {pad}");
+        let truncated = &text.as_bytes()[..text.len() - 2];
+        assert!(for_each_member::<ScanError>(truncated, |_, _| Ok(())).is_err());
+    }
+    let capture =
+        include_bytes!("fixtures/real/hubble-otel_basic-sample-400-tcp-flows.first129.jsonl");
+    let mut ingest = flowpol::engine::ingest::session::Ingest::new();
+    ingest.add_file("capture.jsonl", capture);
+    assert_eq!(ingest.files[0].flows, 129);
+    assert_eq!(ingest.files[0].problems, 0);
+}

@@ -54,4 +54,6 @@ pub fn App() -> impl IntoView {
 pub fn mount() {
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(App);
+    // The first load's worker compiles while the user picks files.
+    worker_client::prepare_worker();
 }

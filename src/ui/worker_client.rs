@@ -1,6 +1,11 @@
 //! The page side of ingest: starts the worker with every loaded file, follows its progress,
 //! takes its result, and cancels it by terminating it (which frees its memory at once).
+//!
+//! A worker is started ahead of need (when the page has loaded, and again after each load), so
+//! that a load does not wait for the worker's code to be fetched and compiled.
 
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 use std::sync::Arc;
 
 use js_sys::Array;
@@ -28,6 +33,58 @@ impl Drop for IngestJob {
     }
 }
 
+/// A worker started ahead of need, and whether it said it is ready.
+struct SpareWorker {
+    worker: Worker,
+    ready: Rc<Cell<bool>>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+}
+
+thread_local! {
+    static SPARE: RefCell<Option<SpareWorker>> = const { RefCell::new(None) };
+}
+
+fn new_worker() -> Result<Worker, String> {
+    let options = WorkerOptions::new();
+    options.set_type(WorkerType::Classic);
+    Worker::new_with_options(WORKER_URL, &options)
+        .map_err(|_| "the browser could not start the ingest worker".to_string())
+}
+
+/// Starts the next load's worker now, unless one is waiting already.
+pub fn prepare_worker() {
+    SPARE.with(|spare| {
+        if spare.borrow().is_some() {
+            return;
+        }
+        let Ok(worker) = new_worker() else {
+            return;
+        };
+        let ready = Rc::new(Cell::new(false));
+        let said_ready = ready.clone();
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            let text = event.data().as_string().unwrap_or_default();
+            if matches!(serde_json::from_str(&text), Ok(FromWorker::Ready)) {
+                said_ready.set(true);
+            }
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        *spare.borrow_mut() = Some(SpareWorker {
+            worker,
+            ready,
+            _on_message: on_message,
+        });
+    });
+}
+
+/// The prepared worker (and whether it is ready), or a new one.
+fn take_worker() -> Result<(Worker, bool), String> {
+    match SPARE.with(|spare| spare.borrow_mut().take()) {
+        Some(spare) => Ok((spare.worker, spare.ready.get())),
+        None => Ok((new_worker()?, false)),
+    }
+}
+
 fn now_ms() -> f64 {
     js_sys::Date::now()
 }
@@ -36,6 +93,7 @@ fn now_ms() -> f64 {
 /// finished load showed stays.
 pub fn cancel(state: AppState) {
     state.job.set_value(None);
+    prepare_worker();
     if state.progress.get_untracked().is_some() {
         state.progress.set(None);
         let kept = state
@@ -78,12 +136,35 @@ pub fn start_ingest(state: AppState) {
     }
 }
 
+/// Hands the files to a worker that said it is ready.
+fn send_files(worker: &Worker, state: AppState, names: &[String]) {
+    let request = StartRequest {
+        names: names.to_vec(),
+        // Ranges entered in the review classify addresses at ingest too.
+        cluster_ranges: state
+            .decisions
+            .with_untracked(|d| d.cluster_ranges.iter().map(ToString::to_string).collect()),
+    };
+    let payload = Array::new();
+    payload.push(&JsValue::from_str(
+        &serde_json::to_string(&request).unwrap_or_default(),
+    ));
+    state.sources.with_value(|sources| {
+        for source in sources {
+            payload.push(&source.blob);
+        }
+    });
+    if worker.post_message(&payload).is_err() {
+        state
+            .error
+            .set(Some("the files could not be handed to the worker".into()));
+    }
+}
+
 fn spawn(state: AppState, names: Vec<String>) -> Result<IngestJob, String> {
-    let options = WorkerOptions::new();
-    options.set_type(WorkerType::Classic);
-    let worker = Worker::new_with_options(WORKER_URL, &options)
-        .map_err(|_| "the browser could not start the ingest worker".to_string())?;
+    let (worker, ready) = take_worker()?;
     let for_messages = worker.clone();
+    let names_for_ready = names.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let Some(text) = event.data().as_string() else {
             return;
@@ -92,29 +173,7 @@ fn spawn(state: AppState, names: Vec<String>) -> Result<IngestJob, String> {
             return;
         };
         match message {
-            FromWorker::Ready => {
-                let request = StartRequest {
-                    names: names.clone(),
-                    // Ranges entered in the review classify addresses at ingest too.
-                    cluster_ranges: state.decisions.with_untracked(|d| {
-                        d.cluster_ranges.iter().map(ToString::to_string).collect()
-                    }),
-                };
-                let payload = Array::new();
-                payload.push(&JsValue::from_str(
-                    &serde_json::to_string(&request).unwrap_or_default(),
-                ));
-                state.sources.with_value(|sources| {
-                    for source in sources {
-                        payload.push(&source.blob);
-                    }
-                });
-                if for_messages.post_message(&payload).is_err() {
-                    state
-                        .error
-                        .set(Some("the files could not be handed to the worker".into()));
-                }
-            }
+            FromWorker::Ready => send_files(&for_messages, state, &names_for_ready),
             FromWorker::Progress {
                 file,
                 read,
@@ -131,11 +190,13 @@ fn spawn(state: AppState, names: Vec<String>) -> Result<IngestJob, String> {
                 state.progress.set(None);
                 state.result.set(Some(Arc::new(*result)));
                 state.job.set_value(None);
+                prepare_worker();
             }
             FromWorker::Failed { message } => {
                 state.progress.set(None);
                 state.error.set(Some(message));
                 state.job.set_value(None);
+                prepare_worker();
             }
         }
     });
@@ -149,6 +210,9 @@ fn spawn(state: AppState, names: Vec<String>) -> Result<IngestJob, String> {
         });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    if ready {
+        send_files(&worker, state, &names);
+    }
     Ok(IngestJob {
         worker,
         _on_message: on_message,

@@ -6,7 +6,8 @@
 //! The walk checks the structure (balanced brackets, terminated strings, `:` and `,` in
 //! place); the grammar inside values it skips is checked only when they are parsed.
 
-use super::swar::{container_word, find_quote_or_backslash, inside_strings, marked_offsets};
+use super::blocks::{container_block, inside_strings, marked_offsets, BLOCK};
+use super::swar::find_quote_or_backslash;
 
 /// Why bytes are not a JSON object.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -84,28 +85,29 @@ pub fn skip_value(bytes: &[u8], at: usize) -> Result<usize, ScanError> {
 }
 
 /// Skips the object or array opened by `first` at `at`. Only quotes and brackets change the
-/// nesting, so words of eight bytes without a backslash are classified at once; a word with
-/// one (rare) and the last few bytes are walked byte by byte.
+/// nesting, so blocks of 8 or 16 bytes without a backslash are classified at once; a block
+/// with one (rare) and the last few bytes are walked byte by byte.
 fn skip_container(bytes: &[u8], at: usize, first: u8) -> Result<usize, ScanError> {
     let mut nesting = Nesting::new(first);
     let mut position = at + 1;
     let mut in_string = false;
-    while let Some(word) = container_word(bytes, position) {
-        if word.backslashes != 0 {
-            position = walk_bytes(bytes, position, position + 8, &mut in_string, &mut nesting)?;
+    while let Some(block) = container_block(bytes, position) {
+        if block.backslashes != 0 {
+            let until = position + BLOCK;
+            position = walk_bytes(bytes, position, until, &mut in_string, &mut nesting)?;
             if nesting.depth == 0 {
                 return Ok(position);
             }
             continue;
         }
-        let outside = word.brackets & !inside_strings(word.quotes, in_string);
+        let outside = block.brackets & !inside_strings(block.quotes, in_string);
         for offset in marked_offsets(outside) {
             if nesting.bracket(bytes, position + offset)? {
                 return Ok(position + offset + 1);
             }
         }
-        in_string ^= word.quotes.count_ones() % 2 == 1;
-        position += 8;
+        in_string ^= block.quotes.count_ones() % 2 == 1;
+        position += BLOCK;
     }
     let end = walk_bytes(bytes, position, bytes.len(), &mut in_string, &mut nesting)?;
     if nesting.depth == 0 {

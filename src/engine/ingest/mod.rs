@@ -20,4 +20,12 @@ pub mod json_scan;
 mod parallel;
 pub mod records;
 pub mod session;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd;
 mod swar;
+
+/// How container bytes are classified: 16 at a time with wasm's SIMD, else 8 at a time.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+use simd as blocks;
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+use swar::words as blocks;

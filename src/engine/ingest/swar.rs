@@ -1,11 +1,12 @@
 //! Finding bytes eight at a time in plain, safe Rust ("SIMD within a register"): the JSON
 //! walk spends its time looking for the next quote or bracket, and looking at a 64-bit word
-//! at once instead of byte by byte is what makes it fast on every target, wasm32 included.
+//! at once instead of byte by byte is what makes it fast on every target. The browser's build
+//! classifies container bytes sixteen at a time with wasm's SIMD instead (`simd`); the native
+//! one uses these words (x86's SIMD intrinsics cannot be called without `unsafe`, which this
+//! crate forbids).
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
-/// Setting bit 5 of `[` and `]` gives `{` and `}`, and of no other byte.
-const CASE_BITS: u64 = 0x2020_2020_2020_2020;
 
 /// The eight bytes at `at`, little-endian, if there are eight.
 #[inline]
@@ -60,57 +61,70 @@ pub fn find_quote_or_backslash(bytes: &[u8], at: usize) -> Option<usize> {
     )
 }
 
-/// The bytes of one word of JSON that matter when skipping a container, as the lowest bit of
-/// each byte (bit `8 * i` for byte `i`).
-pub struct ContainerWord {
-    pub quotes: u64,
-    /// `{`, `}`, `[` and `]`.
-    pub brackets: u64,
-    pub backslashes: u64,
-}
+/// Container bytes classified a word at a time (the wasm build uses `simd` instead).
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+pub mod words {
+    use super::{equal_bytes, first_marked, word, ONES};
 
-/// Reads and classifies the word at `at`, if eight bytes are left.
-#[inline]
-pub fn container_word(bytes: &[u8], at: usize) -> Option<ContainerWord> {
-    let word = word(bytes, at)?;
-    let folded = word | CASE_BITS;
-    Some(ContainerWord {
-        quotes: equal_bytes(word, b'"') >> 7,
-        brackets: (equal_bytes(folded, b'{') | equal_bytes(folded, b'}')) >> 7,
-        backslashes: equal_bytes(word, b'\\') >> 7,
-    })
-}
+    /// Setting bit 5 of `[` and `]` gives `{` and `}`, and of no other byte.
+    const CASE_BITS: u64 = 0x2020_2020_2020_2020;
 
-/// For a word without escapes, which bytes lie inside a string (bit `8 * i` set), given
-/// whether the word starts inside one: the parity of the quotes up to each byte. A quote
-/// itself counts as inside when it opens a string and outside when it closes one.
-#[inline]
-pub fn inside_strings(quotes: u64, starts_inside: bool) -> u64 {
-    let mut parity = quotes;
-    parity ^= parity << 8;
-    parity ^= parity << 16;
-    parity ^= parity << 32;
-    if starts_inside {
-        parity ^= ONES;
+    /// How many bytes [`container_block`] classifies at once.
+    pub const BLOCK: usize = 8;
+
+    /// The bytes of one word of JSON that matter when skipping a container, as the lowest bit of
+    /// each byte (bit `8 * i` for byte `i`).
+    pub struct ContainerBlock {
+        pub quotes: u64,
+        /// `{`, `}`, `[` and `]`.
+        pub brackets: u64,
+        pub backslashes: u64,
     }
-    parity & ONES
-}
 
-/// The byte offsets of the bits set in a per-byte mask, lowest first.
-#[inline]
-pub fn marked_offsets(mut mask: u64) -> impl Iterator<Item = usize> {
-    std::iter::from_fn(move || {
-        if mask == 0 {
-            return None;
+    /// Reads and classifies the word at `at`, if eight bytes are left.
+    #[inline]
+    pub fn container_block(bytes: &[u8], at: usize) -> Option<ContainerBlock> {
+        let word = word(bytes, at)?;
+        let folded = word | CASE_BITS;
+        Some(ContainerBlock {
+            quotes: equal_bytes(word, b'"') >> 7,
+            brackets: (equal_bytes(folded, b'{') | equal_bytes(folded, b'}')) >> 7,
+            backslashes: equal_bytes(word, b'\\') >> 7,
+        })
+    }
+
+    /// For a word without escapes, which bytes lie inside a string (bit `8 * i` set), given
+    /// whether the word starts inside one: the parity of the quotes up to each byte. A quote
+    /// itself counts as inside when it opens a string and outside when it closes one.
+    #[inline]
+    pub fn inside_strings(quotes: u64, starts_inside: bool) -> u64 {
+        let mut parity = quotes;
+        parity ^= parity << 8;
+        parity ^= parity << 16;
+        parity ^= parity << 32;
+        if starts_inside {
+            parity ^= ONES;
         }
-        let offset = first_marked(mask);
-        mask &= mask - 1;
-        Some(offset)
-    })
+        parity & ONES
+    }
+
+    /// The byte offsets of the bits set in a per-byte mask, lowest first.
+    #[inline]
+    pub fn marked_offsets(mut mask: u64) -> impl Iterator<Item = usize> {
+        std::iter::from_fn(move || {
+            if mask == 0 {
+                return None;
+            }
+            let offset = first_marked(mask);
+            mask &= mask - 1;
+            Some(offset)
+        })
+    }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(all(target_arch = "wasm32", target_feature = "simd128"))))]
 mod tests {
+    use super::words::*;
     use super::*;
 
     #[cfg(not(target_arch = "wasm32"))]
@@ -143,7 +157,7 @@ mod tests {
 
     #[test]
     fn classifies_a_word_and_tells_what_is_inside_strings() {
-        let class = container_word(br#"{"a[":\x"#, 0).unwrap();
+        let class = container_block(br#"{"a[":\x"#, 0).unwrap();
         assert_eq!(class.quotes, 1 << 8 | 1 << 32);
         assert_eq!(class.brackets, 1 | 1 << 24);
         assert_eq!(class.backslashes, 1 << 48);
@@ -156,7 +170,7 @@ mod tests {
             1 | 1 << 32 | 1 << 40 | 1 << 48 | 1 << 56
         );
         assert_eq!(marked_offsets(class.brackets).collect::<Vec<_>>(), [0, 3]);
-        assert!(container_word(b"1234567", 0).is_none());
+        assert!(container_block(b"1234567", 0).is_none());
     }
 
     #[cfg(not(target_arch = "wasm32"))]
@@ -168,7 +182,7 @@ mod tests {
 
         #[test]
         fn classifies_like_a_byte_by_byte_walk(bytes in proptest::collection::vec(interesting_byte(), 8), starts_inside in proptest::prelude::any::<bool>()) {
-            let class = container_word(&bytes, 0).unwrap();
+            let class = container_block(&bytes, 0).unwrap();
             let bit = |wanted: &[u8]| (0..8).filter(|&i| wanted.contains(&bytes[i])).map(|i| 1u64 << (8 * i)).sum::<u64>();
             proptest::prop_assert_eq!(class.quotes, bit(b"\""));
             proptest::prop_assert_eq!(class.brackets, bit(b"{}[]"));
