@@ -33,11 +33,14 @@ impl Drop for IngestJob {
     }
 }
 
-/// A worker started ahead of need, and whether it said it is ready.
+/// A worker started ahead of need, whether it said it is ready, and whether it failed to
+/// start (its code could not be loaded, say).
 struct SpareWorker {
     worker: Worker,
     ready: Rc<Cell<bool>>,
+    failed: Rc<Cell<bool>>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
 }
 
 thread_local! {
@@ -68,19 +71,31 @@ pub fn prepare_worker() {
                 said_ready.set(true);
             }
         });
+        let failed = Rc::new(Cell::new(false));
+        let said_failed = failed.clone();
+        let on_error =
+            Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |_| said_failed.set(true));
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         *spare.borrow_mut() = Some(SpareWorker {
             worker,
             ready,
+            failed,
             _on_message: on_message,
+            _on_error: on_error,
         });
     });
 }
 
-/// The prepared worker (and whether it is ready), or a new one.
+/// The prepared worker (and whether it is ready), or a new one when none was prepared or the
+/// prepared one failed (a new one then reports its own failure to the load).
 fn take_worker() -> Result<(Worker, bool), String> {
     match SPARE.with(|spare| spare.borrow_mut().take()) {
-        Some(spare) => Ok((spare.worker, spare.ready.get())),
+        Some(spare) if !spare.failed.get() => Ok((spare.worker, spare.ready.get())),
+        Some(failed) => {
+            failed.worker.terminate();
+            Ok((new_worker()?, false))
+        }
         None => Ok((new_worker()?, false)),
     }
 }

@@ -280,7 +280,10 @@ fn plain_str(bytes: &[u8]) -> Option<&str> {
 fn plain_integer<T: std::str::FromStr>(bytes: &[u8]) -> Option<T> {
     let digits = bytes.strip_prefix(b"-").unwrap_or(bytes);
     let leading_zero = digits.len() > 1 && digits[0] == b'0';
-    if digits.is_empty() || leading_zero || !digits.iter().all(u8::is_ascii_digit) {
+    // serde_json reads `-0` as a float, which an integer field rejects.
+    let negative_zero = bytes == b"-0";
+    if digits.is_empty() || leading_zero || negative_zero || !digits.iter().all(u8::is_ascii_digit)
+    {
         return None;
     }
     std::str::from_utf8(bytes).ok()?.parse().ok()
@@ -349,14 +352,17 @@ impl From<ScanError> for NotPlain {
 }
 
 /// Calls `visit` with each member of the object that is exactly `bytes`; declined when a key
-/// has an escape or `visit` declines a member.
+/// has an escape, a control character or bytes that are not UTF-8, or `visit` declines a
+/// member.
 fn plain_members<'a>(
     bytes: &'a [u8],
     mut visit: impl FnMut(&'a [u8], &'a [u8]) -> Option<()>,
 ) -> Option<()> {
     let start = skip_whitespace(bytes, 0);
     let end = scan_object::<NotPlain>(bytes, start, |key, value_start| {
-        if key.contains(&b'\\') {
+        let plain_key = key.iter().all(|&b| b >= 0x20 && b != b'\\')
+            && (key.is_ascii() || std::str::from_utf8(key).is_ok());
+        if !plain_key {
             return Err(NotPlain);
         }
         let value_end = skip_value(bytes, value_start)?;
@@ -455,6 +461,10 @@ mod tests {
             (br#"{"source_port":70000}"#, ports),
             (br#"["a","b\u0041"]"#, names),
             (br#"{"source":"a"} x"#, ip),
+            (br#"{"type":-0}"#, event_type),
+            (b"{\"source\":\"a\",\"\x01\":1}", ip),
+            (b"{\"source\":\"a\",\"\xff\":1}", ip),
+            (b"{\"source\":\"\xff\"}", ip),
         ] {
             assert_eq!(
                 read(value),
@@ -527,6 +537,16 @@ mod tests {
                 serde_json::to_string(&value).unwrap()
             };
             proptest::prop_assert!(check_all(text.as_bytes()).is_ok(), "{:?}", check_all(text.as_bytes()));
+        }
+
+        /// Hubble-like text with one byte replaced by any byte (a sign, a control character,
+        /// half a UTF-8 sequence, a bracket): still never read plainly unlike serde.
+        #[test]
+        fn a_damaged_value_is_never_read_unlike_serde(value in hubble_like_value(), at in proptest::prelude::any::<proptest::sample::Index>(), byte in proptest::prelude::any::<u8>()) {
+            let mut text = serde_json::to_string(&value).unwrap().into_bytes();
+            let at = at.index(text.len());
+            text[at] = byte;
+            proptest::prop_assert!(check_all(&text).is_ok(), "{:?}", check_all(&text));
         }
 
         #[test]

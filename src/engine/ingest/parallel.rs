@@ -7,7 +7,7 @@
 //!
 //! The browser's worker has one thread; the command line uses the machine's cores.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, PoisonError};
 
 use super::hubble::{parse_flow, FlowError, FlowEvent};
@@ -35,12 +35,16 @@ pub fn parse_flows<'a>(
     }
     let shared = Shared {
         next_part: AtomicUsize::new(0),
+        helper_failed: AtomicBool::new(false),
         parsed: Mutex::new(parts.iter().map(|_| None).collect()),
         ready: Condvar::new(),
     };
     std::thread::scope(|scope| {
         for _ in 1..threads.min(parts.len()) {
-            scope.spawn(|| while shared.parse_next(&parts).is_some() {});
+            scope.spawn(|| {
+                let _alarm = PanicAlarm(&shared);
+                while shared.parse_next(&parts).is_some() {}
+            });
         }
         for (index, part) in parts.iter().enumerate() {
             let events = shared.take(index, &parts);
@@ -55,6 +59,8 @@ pub fn parse_flows<'a>(
 struct Shared<'a> {
     /// The first part no thread has taken yet.
     next_part: AtomicUsize,
+    /// A helper thread panicked (parsing never should): its part will never arrive.
+    helper_failed: AtomicBool,
     parsed: Mutex<Vec<Option<Parsed<'a>>>>,
     /// Signalled whenever a part is parsed.
     ready: Condvar,
@@ -86,11 +92,33 @@ impl<'a> Shared<'a> {
                 continue;
             }
             while parsed[index].is_none() {
+                if self.helper_failed.load(Ordering::Relaxed) {
+                    // Parse it here: the same panic then reaches the caller, not a hang.
+                    drop(parsed);
+                    return parts[index]
+                        .iter()
+                        .map(|record| parse_flow(record.bytes))
+                        .collect();
+                }
                 parsed = self
                     .ready
                     .wait(parsed)
                     .unwrap_or_else(PoisonError::into_inner);
             }
+        }
+    }
+}
+
+/// Wakes the consumer when a helper thread unwinds, so that it does not wait forever for the
+/// part that thread was parsing.
+struct PanicAlarm<'s, 'a>(&'s Shared<'a>);
+
+impl Drop for PanicAlarm<'_, '_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.helper_failed.store(true, Ordering::Relaxed);
+            let _guard = self.0.parsed.lock().unwrap_or_else(PoisonError::into_inner);
+            self.0.ready.notify_all();
         }
     }
 }
