@@ -1,7 +1,8 @@
 //! A fast walk over the members of a JSON object that finds each value's bytes without
 //! parsing it. Flow lines are mostly endpoint labels flowpol needs only for connection
-//! starts; walking past them eight bytes at a time, and parsing (with serde_json, validated) only
-//! the values that are read, is what lets ingest run at several hundred MB/s.
+//! starts; walking past them eight bytes at a time (sixteen with wasm SIMD), and reading only
+//! the values flowpol uses (`hubble_wire`: plainly or with serde, validated), is what lets
+//! ingest run at several hundred MB/s.
 //!
 //! The walk checks the structure (balanced brackets, terminated strings, `:` and `,` in
 //! place); the grammar inside values it skips is checked only when they are parsed.
