@@ -289,48 +289,14 @@ fn plain_integer<T: std::str::FromStr>(bytes: &[u8]) -> Option<T> {
     std::str::from_utf8(bytes).ok()?.parse().ok()
 }
 
-/// A member flowpol does not read: accepted when it is a plain scalar (so that nothing
-/// serde would reject passes), declined otherwise.
+/// A member flowpol does not read: accepted when it is a plain scalar (a plain string or
+/// integer, a literal), so that nothing serde would reject passes; declined otherwise (serde
+/// then reads the whole value).
 fn ignored(value: &[u8]) -> Option<()> {
     let plain = matches!(value, b"true" | b"false" | b"null")
         || plain_str(value).is_some()
-        || is_number(value);
+        || plain_integer::<i64>(value).is_some();
     plain.then_some(())
-}
-
-/// JSON's number grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
-fn is_number(bytes: &[u8]) -> bool {
-    let digits = |at: usize| {
-        bytes[at.min(bytes.len())..]
-            .iter()
-            .take_while(|b| b.is_ascii_digit())
-            .count()
-    };
-    let mut at = usize::from(bytes.first() == Some(&b'-'));
-    let integer = digits(at);
-    if integer == 0 || (integer > 1 && bytes[at] == b'0') {
-        return false;
-    }
-    at += integer;
-    if bytes.get(at) == Some(&b'.') {
-        let fraction = digits(at + 1);
-        if fraction == 0 {
-            return false;
-        }
-        at += 1 + fraction;
-    }
-    if matches!(bytes.get(at), Some(b'e' | b'E')) {
-        at += 1;
-        if matches!(bytes.get(at), Some(b'+' | b'-')) {
-            at += 1;
-        }
-        let exponent = digits(at);
-        if exponent == 0 {
-            return false;
-        }
-        at += exponent;
-    }
-    at == bytes.len()
 }
 
 /// Sets a member read for the first time; a repeated member is declined (serde rejects it).

@@ -55,6 +55,10 @@ pub fn parse_flows<'a>(
     });
 }
 
+fn parse_part<'a>(part: &[Record<'a>]) -> Parsed<'a> {
+    part.iter().map(|record| parse_flow(record.bytes)).collect()
+}
+
 /// The parts' results, shared by the threads.
 struct Shared<'a> {
     /// The first part no thread has taken yet.
@@ -71,7 +75,7 @@ impl<'a> Shared<'a> {
     fn parse_next(&self, parts: &[&[Record<'a>]]) -> Option<usize> {
         let index = self.next_part.fetch_add(1, Ordering::Relaxed);
         let part = parts.get(index)?;
-        let events = part.iter().map(|record| parse_flow(record.bytes)).collect();
+        let events = parse_part(part);
         let mut parsed = self.parsed.lock().unwrap_or_else(PoisonError::into_inner);
         parsed[index] = Some(events);
         self.ready.notify_all();
@@ -95,10 +99,7 @@ impl<'a> Shared<'a> {
                 if self.helper_failed.load(Ordering::Relaxed) {
                     // Parse it here: the same panic then reaches the caller, not a hang.
                     drop(parsed);
-                    return parts[index]
-                        .iter()
-                        .map(|record| parse_flow(record.bytes))
-                        .collect();
+                    return parse_part(parts[index]);
                 }
                 parsed = self
                     .ready

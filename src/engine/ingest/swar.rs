@@ -30,35 +30,20 @@ fn first_marked(mask: u64) -> usize {
     (mask.trailing_zeros() / 8) as usize
 }
 
-/// Scans from `at` for the first byte that `is_wanted_word` marks (eight at a time) and
-/// `is_wanted` accepts (for the last few bytes).
+/// The first `"` or `\` at or after `at`: the end of a string, or an escape in it.
 #[inline]
-fn find(
-    bytes: &[u8],
-    mut at: usize,
-    marks: impl Fn(u64) -> u64,
-    is_wanted: impl Fn(u8) -> bool,
-) -> Option<usize> {
+pub fn find_quote_or_backslash(bytes: &[u8], mut at: usize) -> Option<usize> {
     while let Some(word) = word(bytes, at) {
-        let mask = marks(word);
+        let mask = equal_bytes(word, b'"') | equal_bytes(word, b'\\');
         if mask != 0 {
             return Some(at + first_marked(mask));
         }
         at += 8;
     }
     let tail = bytes.get(at..)?;
-    tail.iter().position(|&b| is_wanted(b)).map(|i| at + i)
-}
-
-/// The first `"` or `\` at or after `at`: the end of a string, or an escape in it.
-#[inline]
-pub fn find_quote_or_backslash(bytes: &[u8], at: usize) -> Option<usize> {
-    find(
-        bytes,
-        at,
-        |word| equal_bytes(word, b'"') | equal_bytes(word, b'\\'),
-        |b| b == b'"' || b == b'\\',
-    )
+    tail.iter()
+        .position(|&b| b == b'"' || b == b'\\')
+        .map(|i| at + i)
 }
 
 /// Container bytes classified a word at a time (the wasm build uses `simd` instead).
