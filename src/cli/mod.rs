@@ -169,8 +169,11 @@ pub fn ingest_files(files: &[PathBuf]) -> Result<Ingest, String> {
             let _ = free_tx.send(vec![0u8; READ_CHUNK]);
         }
         scope.spawn(move || {
+            // The buffer a file's last (empty) read took: the next file fills it first, so
+            // every buffer goes back into circulation however many files there are.
+            let mut spare = None;
             for path in files {
-                if let Err(message) = read_file(path, &read_tx, &free_rx) {
+                if let Err(message) = read_file(path, &read_tx, &free_rx, &mut spare) {
                     let _ = read_tx.send(ReadEvent::Failed(message));
                     return;
                 }
@@ -193,11 +196,14 @@ pub fn ingest_files(files: &[PathBuf]) -> Result<Ingest, String> {
 }
 
 /// Reads one file into free buffers, each filled as far as the file allows; stops quietly
-/// when the ingest stopped listening.
+/// when the ingest stopped listening. The buffer of the read that finds the end is kept in
+/// `spare` for the next file (were it dropped, each file would take one buffer out of
+/// circulation, and the reader would wait forever for a free one at the fourth file).
 fn read_file(
     path: &std::path::Path,
     events: &std::sync::mpsc::SyncSender<ReadEvent>,
     free: &std::sync::mpsc::Receiver<Vec<u8>>,
+    spare: &mut Option<Vec<u8>>,
 ) -> Result<(), String> {
     use std::io::Read;
     let mut file = File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
@@ -206,7 +212,7 @@ fn read_file(
         return Ok(());
     }
     loop {
-        let Ok(mut buffer) = free.recv() else {
+        let Some(mut buffer) = spare.take().or_else(|| free.recv().ok()) else {
             return Ok(());
         };
         let mut filled = 0;
@@ -219,6 +225,7 @@ fn read_file(
             }
         }
         if filled == 0 {
+            *spare = Some(buffer);
             let _ = send(ReadEvent::End);
             return Ok(());
         }
