@@ -345,3 +345,34 @@ fn nested_aliases_keep_each_peer_to_its_own_ports() {
         text(&typo.stderr)
     );
 }
+
+/// A decisions file the 0.1.0 release exported (`tests/fixtures/decisions/`): it loads, writes
+/// back byte for byte, and gives the policies that release gave.
+#[test]
+fn a_decisions_file_of_the_first_release_still_gives_its_policies() {
+    const DECISIONS: &str = "tests/fixtures/decisions/demo-0.1.0.json";
+    let written =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(DECISIONS)).unwrap();
+    let decisions = flowpol::engine::decisions::Decisions::from_json(&written).unwrap();
+    assert_eq!(decisions.to_json(), written.trim_end());
+    let output = flowpol(&[
+        "generate",
+        "--inventory",
+        DEMO_INVENTORY,
+        "--decisions",
+        DECISIONS,
+        DEMO_FLOWS,
+    ]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let expected = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/decisions/demo-0.1.0.expected.yaml"),
+    )
+    .unwrap();
+    assert_eq!(text(&output.stdout), expected);
+    assert_eq!(
+        text(&output.stderr),
+        "flowpol: 13 policies; verified: all 34 included communications allowed, all 38 \
+         excluded denied\n"
+    );
+}
