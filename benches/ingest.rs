@@ -42,7 +42,7 @@ mod native {
             ingest.push(chunk);
         }
         ingest.end_file();
-        ingest.flows.communications.len()
+        ingest.flows.communication_count()
     }
 
     /// Lines parsed on every core, as `flowpol inspect` and `generate` do.

@@ -14,10 +14,11 @@ fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
-    use flowpol::engine::dataset::{Dataset, TimeWindow};
+    use flowpol::engine::dataset::Dataset;
     use flowpol::engine::decisions::Decisions;
     use flowpol::engine::demo::namespace::{namespace_flows, NAMESPACE};
-    use flowpol::engine::ingest::session::Ingest;
+    use flowpol::engine::load::load_files;
+    use flowpol::engine::model::{EntityId, TimeWindow};
     use flowpol::engine::policy::view::{policy_output, target_entities, PolicyTarget};
     use flowpol::engine::policy::{generate_policies, policies_yaml};
     use flowpol::engine::verify::replay::verify_generated;
@@ -26,12 +27,8 @@ mod native {
     const COMMUNICATIONS: usize = 5_000;
 
     fn dataset() -> Dataset {
-        let mut ingest = Ingest::new();
-        ingest.add_file(
-            "bench.flowpol.jsonl",
-            namespace_flows(WORKLOADS, COMMUNICATIONS, 1).as_bytes(),
-        );
-        ingest.finish(&[])
+        let flows = namespace_flows(WORKLOADS, COMMUNICATIONS, 1);
+        load_files(&[("bench.flowpol.jsonl", flows.as_bytes())], &[]).dataset
     }
 
     fn namespace() -> PolicyTarget {
@@ -77,7 +74,7 @@ mod native {
         let row = dataset.communications[0].clone();
         let entity = match row.client {
             flowpol::engine::dataset::Peer::Entity(id) => id,
-            flowpol::engine::dataset::Peer::Address(_) => 0,
+            flowpol::engine::dataset::Peer::Address(_) => EntityId::new(0),
         };
         let mut on = false;
         bencher.bench_local(|| {

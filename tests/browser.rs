@@ -3,7 +3,7 @@
 //! Policy tab and a review table over ingested fixtures.
 #![cfg(target_arch = "wasm32")]
 
-use flowpol::ui::file_reading::{load_files, PendingFile};
+use flowpol::ui::browser::file_reading::{load_files, PendingFile};
 use flowpol::ui::state::{AppState, FileOrigin};
 use flowpol::ui::App;
 use leptos::prelude::*;
@@ -141,14 +141,14 @@ async fn a_loaded_file_is_reported_with_size_and_format() {
 #[wasm_bindgen_test]
 fn a_finished_load_crosses_from_the_worker_intact() {
     use flowpol::engine::ingest::session::Ingest;
-    use flowpol::ui::worker_protocol::FromWorker;
+    use flowpol::ui::browser::worker_protocol::FromWorker;
     let mut ingest = Ingest::new();
     ingest.add_file("flows.jsonl", include_bytes!("../public/demo/flows.jsonl"));
     ingest.add_file(
         "inventory.json",
         include_bytes!("../public/demo/inventory.json"),
     );
-    let sent = ingest.finish_result(&[]);
+    let sent = flowpol::engine::load::load(ingest.finish(), &[]);
     let text = serde_json::to_string(&FromWorker::Done {
         result: Box::new(sent.clone()),
     })
@@ -168,20 +168,23 @@ fn a_finished_load_crosses_from_the_worker_intact() {
 /// `entity` (`Kind/namespace/name`) in scope.
 fn mount_policy_view(files: &[(&str, &[u8])], entity: &str) -> (HtmlElement, AppState) {
     use flowpol::engine::ingest::session::Ingest;
-    use flowpol::ui::policy_view::PolicyView;
+    use flowpol::ui::policy::PolicyView;
     let mut ingest = Ingest::new();
     for (name, bytes) in files {
         ingest.add_file(name, bytes);
     }
-    let result = ingest.finish_result(&[]);
+    let result = flowpol::engine::load::load(ingest.finish(), &[]);
     let parts: Vec<&str> = entity.split('/').collect();
+    let kind = flowpol::engine::model::EntityKind::parse(parts[0]).unwrap();
     let id = result
         .dataset
-        .find_entity(parts[0], parts[1], parts[2])
+        .find_entity(kind, parts[1], parts[2])
         .unwrap();
     let state = AppState::new();
     state.result.set(Some(std::sync::Arc::new(result)));
-    state.scope_entity.set(Some(id));
+    state.scope.update(|s| {
+        s.subject = Some(flowpol::engine::scope::Subject::Entity(id));
+    });
     let container: HtmlElement = document().create_element("div").unwrap().unchecked_into();
     document().body().unwrap().append_child(&container).unwrap();
     let provided = state;
@@ -233,10 +236,10 @@ async fn policy_view_renders_the_yaml_as_text_and_follows_the_dns_option() {
 
 #[wasm_bindgen_test]
 async fn review_rows_toggle_decisions() {
-    use flowpol::engine::decisions::Direction;
     use flowpol::engine::ingest::session::Ingest;
-    use flowpol::engine::review::Subject;
-    use flowpol::ui::communications::CommunicationList;
+    use flowpol::engine::model::{Direction, EntityKind};
+    use flowpol::engine::scope::Subject;
+    use flowpol::ui::review::CommunicationList;
     let mut ingest = Ingest::new();
     ingest.add_file(
         "flows.jsonl",
@@ -246,10 +249,10 @@ async fn review_rows_toggle_decisions() {
         "inventory.json",
         include_bytes!("fixtures/clusters/cross-namespace/inventory.json"),
     );
-    let result = std::sync::Arc::new(ingest.finish_result(&[]));
+    let result = std::sync::Arc::new(flowpol::engine::load::load(ingest.finish(), &[]));
     let server = result
         .dataset
-        .find_entity("Deployment", "web", "sessions")
+        .find_entity(EntityKind::Deployment, "web", "sessions")
         .unwrap();
     let state = AppState::new();
     state.result.set(Some(result.clone()));
@@ -317,4 +320,31 @@ fn the_simd_json_walk_finds_every_member_whole() {
     ingest.add_file("capture.jsonl", capture);
     assert_eq!(ingest.files[0].flows, 129);
     assert_eq!(ingest.files[0].problems, 0);
+}
+
+/// Whether flows were loaded is known from a file's head, and, for gzip files, from what the
+/// load found inside: flowpol's own flow format counts as flows as Hubble's does.
+#[wasm_bindgen_test]
+fn a_gzip_file_of_flowpol_flows_counts_as_flows() {
+    use flowpol::engine::ingest::format::InputFormat;
+    use flowpol::ui::state::LoadedFile;
+    let owner = Owner::new();
+    owner.set();
+    let state = AppState::new();
+    let record = br#"{"src":{"ip":"10.0.0.1"},"dst":{"ip":"10.0.0.2"},"port":80}"#;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut encoder, record).unwrap();
+    let compressed = encoder.finish().unwrap();
+    state.files.set(vec![LoadedFile {
+        id: 0,
+        name: "flows.json.gz".into(),
+        size: compressed.len() as u64,
+        format: InputFormat::Gzip,
+        origin: FileOrigin::Picked,
+    }]);
+    assert!(!state.has_flows(), "a gzip head says nothing yet");
+    let result = flowpol::engine::load::load_files(&[("flows.json.gz", &compressed)], &[]);
+    assert_eq!(result.files[0].format, Some(InputFormat::FlowpolJson));
+    state.result.set(Some(std::sync::Arc::new(result)));
+    assert!(state.has_flows());
 }

@@ -9,7 +9,8 @@ use flowpol::engine::dataset::{Dataset, Peer};
 use flowpol::engine::demo::traffic::{templates, Template};
 use flowpol::engine::demo::{inventory_json, DemoCluster, FlowLines, FlowOptions};
 use flowpol::engine::ingest::session::Ingest;
-use flowpol::engine::resolve::addresses::AddressClass;
+use flowpol::engine::load::load;
+use flowpol::engine::model::{AddressClass, EntityKind};
 
 const FLOWS: &[u8] = include_bytes!("../public/demo/flows.jsonl");
 const INVENTORY: &[u8] = include_bytes!("../public/demo/inventory.json");
@@ -139,10 +140,11 @@ fn demo_communications_are_exactly_the_templates() {
         for (name, bytes) in order {
             ingest.add_file(name, bytes);
         }
-        let dataset = ingest.finish(&[]);
-        let found = found(&dataset);
+        let result = load(ingest.finish(), &[]);
+        let dataset = &result.dataset;
+        let found = found(dataset);
         assert_eq!(found, expected(&cluster, &found));
-        assert_eq!(ingest.problem_count, 0);
+        assert_eq!(result.problem_count, 0);
     }
 }
 
@@ -151,9 +153,10 @@ fn replies_and_ephemeral_ports_never_become_communications() {
     let mut ingest = Ingest::new();
     ingest.add_file("flows.jsonl", FLOWS);
     ingest.add_file("inventory.json", INVENTORY);
-    let dataset = ingest.finish(&[]);
+    let result = load(ingest.finish(), &[]);
+    let dataset = &result.dataset;
     assert!(dataset.communications.iter().all(|c| c.port < 32768));
-    assert!(ingest.files[0].skipped.values().sum::<u64>() > 0);
+    assert!(result.files[0].skipped.values().sum::<u64>() > 0);
 }
 
 #[test]
@@ -161,8 +164,9 @@ fn a_clusterip_connection_resolves_to_the_backend_and_target_port() {
     let mut ingest = Ingest::new();
     ingest.add_file("flows.jsonl", FLOWS);
     ingest.add_file("inventory.json", INVENTORY);
-    let dataset = ingest.finish(&[]);
-    let found = found(&dataset);
+    let result = load(ingest.finish(), &[]);
+    let dataset = &result.dataset;
+    let found = found(dataset);
     assert!(found.contains("Deployment/shop/frontend -> Deployment/shop/catalog TCP/3550"));
     assert!(
         !found.iter().any(|l| l.contains("10.96.20.12")),
@@ -174,9 +178,10 @@ fn a_clusterip_connection_resolves_to_the_backend_and_target_port() {
 fn without_the_inventory_owners_come_from_hubble_and_addresses_are_unknown() {
     let mut ingest = Ingest::new();
     ingest.add_file("flows.jsonl", FLOWS);
-    let dataset = ingest.finish(&[]);
+    let result = load(ingest.finish(), &[]);
+    let dataset = &result.dataset;
     let catalog = dataset
-        .find_entity("Deployment", "shop", "catalog")
+        .find_entity(EntityKind::Deployment, "shop", "catalog")
         .unwrap();
     assert_eq!(
         dataset.entities[catalog]
@@ -194,7 +199,8 @@ fn without_the_inventory_owners_come_from_hubble_and_addresses_are_unknown() {
     // The user enters the pod range: the same address becomes Internal.
     let mut ingest = Ingest::new();
     ingest.add_file("flows.jsonl", FLOWS);
-    let dataset = ingest.finish(&["10.244.0.0/16".to_string()]);
+    let result = load(ingest.finish(), &["10.244.0.0/16".parse().unwrap()]);
+    let dataset = &result.dataset;
     let vanished = dataset
         .addresses
         .iter()
@@ -208,9 +214,10 @@ fn entities_carry_selectors_names_and_counts() {
     let mut ingest = Ingest::new();
     ingest.add_file("inventory.json", INVENTORY);
     ingest.add_file("flows.jsonl", FLOWS);
-    let dataset = ingest.finish(&[]);
+    let result = load(ingest.finish(), &[]);
+    let dataset = &result.dataset;
     let frontend = &dataset.entities[dataset
-        .find_entity("Deployment", "shop", "frontend")
+        .find_entity(EntityKind::Deployment, "shop", "frontend")
         .unwrap()];
     assert_eq!(
         frontend.pods.len(),
@@ -218,7 +225,9 @@ fn entities_carry_selectors_names_and_counts() {
         "two ReplicaSets mid-rollout, one entity"
     );
     assert_eq!(frontend.selector.len(), 2);
-    let backup = &dataset.entities[dataset.find_entity("CronJob", "data", "db-backup").unwrap()];
+    let backup = &dataset.entities[dataset
+        .find_entity(EntityKind::CronJob, "data", "db-backup")
+        .unwrap()];
     assert_eq!(
         backup.selector.get("app").map(String::as_str),
         Some("db-backup")
@@ -258,7 +267,8 @@ fn connections_are_counted_exactly_at_scale() {
     let mut ingest = Ingest::new();
     ingest.add_file("flows.jsonl", text.as_bytes());
     ingest.add_file("inventory.json", inventory_json(&cluster).as_bytes());
-    let dataset = ingest.finish(&[]);
+    let result = load(ingest.finish(), &[]);
+    let dataset = &result.dataset;
     let total: u64 = dataset
         .communications
         .iter()
@@ -290,8 +300,9 @@ fn lines_parsed_on_several_threads_give_the_same_dataset() {
         }
         ingest.end_file();
         ingest.add_file("inventory.json", inventory_json(&cluster).as_bytes());
-        let dataset = ingest.finish(&[]);
-        let counts: Vec<(String, u64)> = found(&dataset)
+        let result = load(ingest.finish(), &[]);
+        let dataset = &result.dataset;
+        let counts: Vec<(String, u64)> = found(dataset)
             .into_iter()
             .zip(
                 dataset
@@ -301,7 +312,7 @@ fn lines_parsed_on_several_threads_give_the_same_dataset() {
             )
             .collect();
         (
-            format!("{:?} {:?}", ingest.files, ingest.diagnostics),
+            format!("{:?} {:?}", result.files, result.diagnostics),
             counts,
         )
     };

@@ -3,15 +3,12 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use flowpol::engine::dataset::Dataset;
-use flowpol::engine::ingest::session::Ingest;
+use flowpol::engine::load::{load_files, LoadResult};
 
-fn load(files: &[(&str, &[u8])]) -> (Ingest, Dataset) {
-    let mut ingest = Ingest::new();
-    for (name, bytes) in files {
-        ingest.add_file(name, bytes);
-    }
-    let dataset = ingest.finish(&[]);
-    (ingest, dataset)
+fn load(files: &[(&str, &[u8])]) -> (LoadResult, Dataset) {
+    let result = load_files(files, &[]);
+    let dataset = result.dataset.clone();
+    (result, dataset)
 }
 
 /// Every communication as `client -> server protocol/port xN`, sorted.
@@ -56,7 +53,7 @@ fn inspektor_gadget_events_through_the_flowpol_format() {
     let (ingest, dataset) = load(&[("ig.flowpol.jsonl", converted)]);
     assert_eq!(
         ingest.files[0].format,
-        Some(flowpol::engine::format::InputFormat::FlowpolJson)
+        Some(flowpol::engine::ingest::format::InputFormat::FlowpolJson)
     );
     assert_eq!(ingest.files[0].records, 5);
     assert_eq!(

@@ -12,14 +12,16 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use flowpol::engine::dataset::{Dataset, Peer, TimeWindow};
+use flowpol::engine::dataset::{Dataset, Peer};
 use flowpol::engine::decisions::Decisions;
 use flowpol::engine::ingest::session::Ingest;
+use flowpol::engine::load;
+use flowpol::engine::model::network_policy::NetworkPolicy;
 use flowpol::engine::model::Protocol;
-use flowpol::engine::policy::model::NetworkPolicy;
-use flowpol::engine::policy::yaml::from_yaml;
+use flowpol::engine::model::{AddressId, EntityKind, TimeWindow};
 use flowpol::engine::policy::{generate_policies, policies_yaml, select_entities, Selection};
 use flowpol::engine::verify::replay::{probe, verify_generated, ProbeEnd};
+use flowpol::engine::yaml::from_yaml;
 
 const MANIFEST: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -66,20 +68,20 @@ fn load(files: &[PathBuf]) -> Dataset {
     for file in files {
         ingest.add_file(&file.display().to_string(), &fs::read(file).unwrap());
     }
-    let dataset = ingest.finish(&[]);
+    let result = load::load(ingest.finish(), &[]);
     assert_eq!(
-        ingest.problem_count, 0,
+        result.problem_count, 0,
         "fixtures are clean: {:?}",
-        ingest.diagnostics
+        result.diagnostics
     );
-    dataset
+    result.dataset
 }
 
 /// A probe end: `Kind/namespace/name` or an IP.
 fn probe_end(dataset: &Dataset, text: &str) -> ProbeEnd {
     if let Ok(ip) = text.parse() {
         return match dataset.addresses.iter().position(|a| a.ip == text) {
-            Some(id) => ProbeEnd::Peer(Peer::Address(id)),
+            Some(id) => ProbeEnd::Peer(Peer::Address(AddressId::new(id))),
             None => ProbeEnd::Ip(ip),
         };
     }
@@ -87,6 +89,7 @@ fn probe_end(dataset: &Dataset, text: &str) -> ProbeEnd {
     let [kind, namespace, name] = parts[..] else {
         panic!("probe peer {text}: expected Kind/namespace/name or an IP");
     };
+    let kind = EntityKind::parse(kind).unwrap_or_else(|| panic!("probe peer {text}: kind"));
     let entity = dataset
         .find_entity(kind, namespace, name)
         .unwrap_or_else(|| panic!("probe peer {text} is not in the data"));
@@ -336,7 +339,7 @@ fn yaml_hostile_scalars_for_a_yaml_1_1_reader() {
         "metadata": {"name": "yaml-hostile-scalars", "namespace": "default"},
         "data": data,
     });
-    let yaml = flowpol::engine::policy::yaml::to_yaml(std::slice::from_ref(&config_map)).unwrap();
+    let yaml = flowpol::engine::yaml::to_yaml(std::slice::from_ref(&config_map)).unwrap();
     let back: Vec<serde_json::Value> = from_yaml(&yaml).unwrap();
     assert_eq!(back, vec![config_map.clone()], "{yaml}");
     let dir = Path::new(MANIFEST).join("target/generated-policies");
@@ -367,7 +370,7 @@ fn a_partial_capture_keeps_every_backend_reached_through_a_service() {
         "inventory.json",
         &fs::read(dir.join("inventory.json")).unwrap(),
     );
-    let dataset = ingest.finish(&[]);
+    let dataset = load::load(ingest.finish(), &[]).dataset;
     let lines: Vec<String> = dataset
         .communications
         .iter()

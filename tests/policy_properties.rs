@@ -6,16 +6,15 @@
 
 use std::collections::BTreeSet;
 
-use flowpol::engine::dataset::{
-    Address, Communication, Dataset, Entity, Peer, SelectorSource, TimeWindow,
+use flowpol::engine::dataset::{Address, Communication, Dataset, Entity, Peer, SelectorSource};
+use flowpol::engine::decisions::{Decisions, GeneralRule};
+use flowpol::engine::model::labels::Labels;
+use flowpol::engine::model::observed::ObservedCommunication;
+use flowpol::engine::model::ports::ContainerPort;
+use flowpol::engine::model::{
+    AddressClass, AddressId, Direction, EntityId, EntityKind, Owner, OwnerKey, Protocol, TimeWindow,
 };
-use flowpol::engine::decisions::{Decisions, Direction, GeneralRule};
-use flowpol::engine::ingest::aggregate::ObservedCommunication;
-use flowpol::engine::inventory::{ContainerPort, Labels};
-use flowpol::engine::model::Protocol;
 use flowpol::engine::policy::generate_policies;
-use flowpol::engine::resolve::addresses::AddressClass;
-use flowpol::engine::resolve::owners::{EntityKind, Owner};
 use flowpol::engine::verify::replay::{probe, verify_generated, ProbeEnd};
 use proptest::prelude::*;
 
@@ -93,9 +92,9 @@ fn world() -> impl Strategy<Value = World> {
                 }
                 let peer = |i: usize| {
                     if i < entity_specs.len() {
-                        Peer::Entity(i)
+                        Peer::Entity(EntityId::new(i))
                     } else {
-                        Peer::Address(i - entity_specs.len())
+                        Peer::Address(AddressId::new(i - entity_specs.len()))
                     }
                 };
                 let mut seen = BTreeSet::new();
@@ -131,7 +130,7 @@ fn world() -> impl Strategy<Value = World> {
                     for (d, direction) in Direction::BOTH.into_iter().enumerate() {
                         let rule = GeneralRule::ALL.get(rules[index * 2 + d]).copied();
                         decisions.set_general_rule(
-                            &entity.owner,
+                            &OwnerKey::of(&entity.owner),
                             direction,
                             rule.unwrap_or(GeneralRule::PerRow),
                         );
@@ -145,7 +144,7 @@ fn world() -> impl Strategy<Value = World> {
 /// What the review allows on one side, from the decisions alone (no policy involved).
 fn side_expected(
     world: &World,
-    own: usize,
+    own: EntityId,
     other: Peer,
     direction: Direction,
     protocol: Protocol,
@@ -153,7 +152,10 @@ fn side_expected(
 ) -> bool {
     let dataset = &world.dataset;
     let owner = &dataset.entities[own].owner;
-    match world.decisions.general_rule(owner, direction) {
+    match world
+        .decisions
+        .general_rule(&OwnerKey::of(owner), direction)
+    {
         GeneralRule::BlockAll => false,
         GeneralRule::AllowAll => true,
         GeneralRule::AllowNamespace => {
@@ -179,7 +181,7 @@ proptest! {
     #[test]
     fn generated_policies_allow_exactly_the_review(world in world()) {
         let dataset = &world.dataset;
-        let scope: Vec<usize> = (0..dataset.entities.len()).collect();
+        let scope: Vec<EntityId> = dataset.entity_ids().collect();
         let generated = generate_policies(dataset, &world.decisions, &scope, TimeWindow::ALL);
         let unexpected = |w: &String| !w.contains("may not resolve names");
         prop_assert!(!generated.iter().flat_map(|g| &g.warnings).any(unexpected), "{:?}", generated);
@@ -189,9 +191,10 @@ proptest! {
         let report = verify_generated(dataset, &world.decisions, &policies, &scope, TimeWindow::ALL);
         prop_assert!(report.all_agree(), "{}", report.summary());
 
-        let peers: Vec<Peer> = (0..dataset.entities.len())
+        let peers: Vec<Peer> = dataset
+            .entity_ids()
             .map(Peer::Entity)
-            .chain((0..dataset.addresses.len()).map(Peer::Address))
+            .chain((0..dataset.addresses.len()).map(|i| Peer::Address(AddressId::new(i))))
             .collect();
         for &client in &peers {
             for &server in &peers {

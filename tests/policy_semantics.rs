@@ -2,11 +2,12 @@
 //! rule per test, with policies written as YAML the way users write them.
 #![cfg(not(target_arch = "wasm32"))]
 
-use flowpol::engine::inventory::{ContainerPort, Labels};
+use flowpol::engine::model::labels::Labels;
+use flowpol::engine::model::network_policy::NetworkPolicy;
+use flowpol::engine::model::ports::ContainerPort;
 use flowpol::engine::model::Protocol;
-use flowpol::engine::policy::model::NetworkPolicy;
-use flowpol::engine::policy::yaml::from_yaml;
 use flowpol::engine::verify::evaluate::{evaluate, Endpoint, SideVerdict};
+use flowpol::engine::yaml::from_yaml;
 
 fn policies(yaml: &str) -> Vec<NetworkPolicy> {
     from_yaml(yaml).unwrap()
@@ -96,12 +97,15 @@ fn policy_types_default_to_ingress_plus_egress_when_egress_rules_exist() {
     let with_egress = policies(&format!(
         "{HEADER}metadata: {{name: p, namespace: x}}\nspec:\n  podSelector: {{}}\n  egress:\n  - {{}}\n"
     ));
-    assert!(with_egress[0].restricts("Egress") && with_egress[0].restricts("Ingress"));
+    assert!(
+        with_egress[0].restricts(flowpol::engine::model::Direction::Egress)
+            && with_egress[0].restricts(flowpol::engine::model::Direction::Ingress)
+    );
     // An empty egress list is no egress rule: Kubernetes does not default Egress in.
     let empty_egress = policies(&format!(
         "{HEADER}metadata: {{name: p, namespace: x}}\nspec:\n  podSelector: {{}}\n  egress: []\n"
     ));
-    assert!(!empty_egress[0].restricts("Egress"));
+    assert!(!empty_egress[0].restricts(flowpol::engine::model::Direction::Egress));
 }
 
 #[test]

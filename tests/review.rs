@@ -3,21 +3,18 @@
 //! sorting, Services as subjects, time spans, and the data's fingerprint.
 #![cfg(not(target_arch = "wasm32"))]
 
-use flowpol::engine::dataset::{Dataset, TimeWindow};
-use flowpol::engine::decisions::{parse_cidr, Decisions, Direction, GeneralRule};
-use flowpol::engine::ingest::aggregate::minute_of;
-use flowpol::engine::ingest::session::Ingest;
+use flowpol::engine::dataset::Dataset;
+use flowpol::engine::decisions::{parse_cidr, Decisions, GeneralRule};
+use flowpol::engine::load::load_files;
+use flowpol::engine::model::time::minute_of;
+use flowpol::engine::model::{Direction, EntityKind, OwnerKey, TimeWindow};
 use flowpol::engine::review::{
-    fingerprint, matches_filter, review_rows, sort_rows, time_range, unresolved_addresses,
-    ReviewClass, SortKey, Subject,
+    fingerprint, matches_filter, review_rows, sort_rows, unresolved_addresses, ReviewClass, SortKey,
 };
+use flowpol::engine::scope::{time_range, Subject};
 
 fn load(files: &[(&str, &[u8])]) -> Dataset {
-    let mut ingest = Ingest::new();
-    for (name, bytes) in files {
-        ingest.add_file(name, bytes);
-    }
-    ingest.finish(&[])
+    load_files(files, &[]).dataset
 }
 
 fn demo() -> Dataset {
@@ -43,7 +40,7 @@ fn rows_of(
 fn frontend(dataset: &Dataset) -> Subject {
     Subject::Entity(
         dataset
-            .find_entity("Deployment", "shop", "frontend")
+            .find_entity(EntityKind::Deployment, "shop", "frontend")
             .unwrap(),
     )
 }
@@ -78,11 +75,15 @@ fn rows_follow_the_decisions() {
 
     // A general rule overrides the rows, and says so through `allowed`.
     let owner = dataset.entities[dataset
-        .find_entity("Deployment", "shop", "frontend")
+        .find_entity(EntityKind::Deployment, "shop", "frontend")
         .unwrap()]
     .owner
     .clone();
-    decisions.set_general_rule(&owner, Direction::Ingress, GeneralRule::AllowAll);
+    decisions.set_general_rule(
+        &OwnerKey::of(&owner),
+        Direction::Ingress,
+        GeneralRule::AllowAll,
+    );
     let rows = rows_of(&dataset, &decisions, frontend(&dataset), Direction::Ingress);
     assert!(rows.iter().all(|r| r.allowed));
     assert!(
@@ -146,7 +147,11 @@ fn cluster_ranges_entered_reclassify_unknown_addresses() {
 {"src": {"namespace": "a", "workload": "Deployment/app", "labels": {"app": "app"}}, "dst": {"ip": "8.8.8.8"}, "port": 53, "protocol": "UDP"}
 "#;
     let dataset = load(&[("flows.flowpol.jsonl", flows)]);
-    let app = Subject::Entity(dataset.find_entity("Deployment", "a", "app").unwrap());
+    let app = Subject::Entity(
+        dataset
+            .find_entity(EntityKind::Deployment, "a", "app")
+            .unwrap(),
+    );
     let classes = |decisions: &Decisions| -> Vec<(String, ReviewClass)> {
         let rows = review_rows(&dataset, decisions, app, Direction::Egress, TimeWindow::ALL);
         unresolved_addresses(&rows, decisions)
@@ -182,7 +187,7 @@ fn filters_and_sorting() {
     let decisions = Decisions::default();
     let gateway = Subject::Entity(
         dataset
-            .find_entity("Deployment", "payments", "payment-gateway")
+            .find_entity(EntityKind::Deployment, "payments", "payment-gateway")
             .unwrap(),
     );
     let calls = rows_of(&dataset, &decisions, gateway, Direction::Egress);
@@ -210,9 +215,9 @@ fn filters_and_sorting() {
 fn a_service_is_the_pods_behind_it() {
     let dataset = demo();
     let catalog = dataset
-        .services
-        .iter()
-        .position(|s| s.name == "catalog")
+        .services_with_ids()
+        .find(|(_, s)| s.name == "catalog")
+        .map(|(id, _)| id)
         .unwrap();
     let decisions = Decisions::default();
     let via_service = rows_of(
@@ -222,7 +227,7 @@ fn a_service_is_the_pods_behind_it() {
         Direction::Ingress,
     );
     let entity = dataset
-        .find_entity("Deployment", "shop", "catalog")
+        .find_entity(EntityKind::Deployment, "shop", "catalog")
         .unwrap();
     let direct = rows_of(
         &dataset,

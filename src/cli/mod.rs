@@ -9,9 +9,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use ipnet::IpNet;
 
+use crate::engine::decisions::parse_cidr;
 use crate::engine::demo::{self, DemoCluster, FlowLines, FlowOptions};
 use crate::engine::ingest::session::Ingest;
+use crate::engine::load::{load, LoadResult};
 
 /// flowpol turns observed Kubernetes network flows (Hubble logs) into least-privilege
 /// NetworkPolicies. The same engine runs in the browser app.
@@ -29,8 +32,8 @@ pub enum Command {
     /// the problems found, and every communication with its connection count.
     Inspect {
         /// Cluster CIDRs (pod or Service ranges) when no inventory gives them.
-        #[arg(long = "cluster-range", value_name = "CIDR")]
-        cluster_ranges: Vec<String>,
+        #[arg(long = "cluster-range", value_name = "CIDR", value_parser = cidr)]
+        cluster_ranges: Vec<IpNet>,
         /// Flow logs and inventories, in any order, plain or gzip-compressed.
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -106,6 +109,11 @@ fn execute(command: Command) -> Result<(), String> {
     }
 }
 
+/// An address or CIDR, for `--cluster-range`.
+pub fn cidr(text: &str) -> Result<IpNet, String> {
+    parse_cidr(text).map_err(|e| e.to_string())
+}
+
 /// `200,5000` as a pair of counts.
 fn parse_pair(text: &str) -> Result<(usize, usize), String> {
     let (a, b) = text
@@ -156,9 +164,10 @@ enum ReadEvent {
     Failed(String),
 }
 
-/// Streams `files` through an ingest session. One thread reads the files (the kernel's copy
-/// of the bytes overlaps the parsing); flow lines are parsed on all cores.
-pub fn ingest_files(files: &[PathBuf]) -> Result<Ingest, String> {
+/// Streams `files` through an ingest session and resolves what they hold. One thread reads
+/// the files (the kernel's copy of the bytes overlaps the parsing); flow lines are parsed on
+/// all cores.
+pub fn load_paths(files: &[PathBuf], cluster_ranges: &[IpNet]) -> Result<LoadResult, String> {
     use std::sync::mpsc::{channel, sync_channel};
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let mut ingest = Ingest::new().with_parse_threads(threads);
@@ -192,7 +201,7 @@ pub fn ingest_files(files: &[PathBuf]) -> Result<Ingest, String> {
         }
         Ok(())
     })?;
-    Ok(ingest)
+    Ok(load(ingest.finish(), cluster_ranges))
 }
 
 /// Reads one file into free buffers, each filled as far as the file allows; stops quietly
@@ -235,14 +244,13 @@ fn read_file(
     }
 }
 
-fn inspect(files: &[PathBuf], cluster_ranges: &[String]) -> Result<(), String> {
+fn inspect(files: &[PathBuf], cluster_ranges: &[IpNet]) -> Result<(), String> {
     let started = std::time::Instant::now();
-    let mut ingest = ingest_files(files)?;
-    let dataset = ingest.finish(cluster_ranges);
+    let result = load_paths(files, cluster_ranges)?;
     let seconds = started.elapsed().as_secs_f64();
     let mut out = std::io::stdout().lock();
     let write_error = |e: std::io::Error| format!("cannot write to standard output: {e}");
-    for file in &ingest.files {
+    for file in &result.files {
         let format = file.format.map_or("nothing", |f| f.label());
         writeln!(
             out,
@@ -265,15 +273,16 @@ fn inspect(files: &[PathBuf], cluster_ranges: &[String]) -> Result<(), String> {
             writeln!(out, "  error: {error}").map_err(write_error)?;
         }
     }
-    for diagnostic in &ingest.diagnostics {
+    for diagnostic in &result.diagnostics {
         eprintln!("flowpol: {diagnostic}");
     }
-    if ingest.problem_count > ingest.diagnostics.len() as u64 {
+    if result.problem_count > result.diagnostics.len() as u64 {
         eprintln!(
             "flowpol: {} more problems not listed",
-            ingest.problem_count - ingest.diagnostics.len() as u64
+            result.problem_count - result.diagnostics.len() as u64
         );
     }
+    let dataset = &result.dataset;
     writeln!(
         out,
         "{} entities, {} unresolved addresses, {} communications",
@@ -285,7 +294,7 @@ fn inspect(files: &[PathBuf], cluster_ranges: &[String]) -> Result<(), String> {
     for communication in &dataset.communications {
         writeln!(out, "  {}", dataset.describe(communication)).map_err(write_error)?;
     }
-    let bytes: u64 = ingest.files.iter().map(|f| f.decoded_bytes).sum();
+    let bytes: u64 = result.files.iter().map(|f| f.decoded_bytes).sum();
     eprintln!(
         "flowpol: read {bytes} bytes in {seconds:.2} s ({:.0} MB/s)",
         bytes as f64 / seconds / 1e6

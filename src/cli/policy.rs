@@ -5,15 +5,17 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use ipnet::IpNet;
 
-use crate::cli::ingest_files;
-use crate::engine::dataset::{Dataset, TimeWindow};
-use crate::engine::decisions::{owner_key, parse_cidr, row_key, Decisions};
-use crate::engine::ingest::aggregate::parse_time;
-use crate::engine::ingest::session::Ingest;
-use crate::engine::policy::model::NetworkPolicy;
+use crate::cli::{cidr, load_paths};
+use crate::engine::dataset::Dataset;
+use crate::engine::decisions::Decisions;
+use crate::engine::ingest::policies::read_policies;
+use crate::engine::model::network_policy::NetworkPolicy;
+use crate::engine::model::time::parse_time;
+use crate::engine::model::TimeWindow;
 use crate::engine::policy::{generate_policies, policies_yaml, select_entities, Selection};
-use crate::engine::verify::existing::read_policies;
+use crate::engine::scope::SubjectKind;
 use crate::engine::verify::replay::{verify_existing, verify_generated, Report};
 
 /// The options of `flowpol generate`.
@@ -45,8 +47,8 @@ pub struct GenerateArgs {
     #[arg(long, value_name = "NAME")]
     pub cluster: Option<String>,
     /// Cluster CIDRs (pod or Service ranges) when no inventory gives them.
-    #[arg(long = "cluster-range", value_name = "CIDR")]
-    pub cluster_ranges: Vec<String>,
+    #[arg(long = "cluster-range", value_name = "CIDR", value_parser = cidr)]
+    pub cluster_ranges: Vec<IpNet>,
     /// Allow UDP and TCP 53 to the cluster DNS pods (kube-system, k8s-app=kube-dns) from
     /// every workload, as the browser's DNS option does.
     #[arg(long)]
@@ -79,8 +81,8 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "RFC3339")]
     pub until: Option<String>,
     /// Cluster CIDRs when no inventory gives them.
-    #[arg(long = "cluster-range", value_name = "CIDR")]
-    pub cluster_ranges: Vec<String>,
+    #[arg(long = "cluster-range", value_name = "CIDR", value_parser = cidr)]
+    pub cluster_ranges: Vec<IpNet>,
     /// Flow logs, plain or gzip-compressed.
     #[arg(value_name = "FLOW_FILE", required = true)]
     pub flow_files: Vec<PathBuf>,
@@ -91,29 +93,25 @@ pub struct VerifyArgs {
 fn load(
     inventories: &[PathBuf],
     flow_files: &[PathBuf],
-    cluster_ranges: &[String],
+    cluster_ranges: &[IpNet],
 ) -> Result<(Dataset, Vec<NetworkPolicy>), String> {
     let files: Vec<PathBuf> = inventories.iter().chain(flow_files).cloned().collect();
-    let mut ingest: Ingest = ingest_files(&files)?;
-    let dataset = ingest.finish(cluster_ranges);
-    for diagnostic in &ingest.diagnostics {
+    let result = load_paths(&files, cluster_ranges)?;
+    for diagnostic in &result.diagnostics {
         eprintln!("flowpol: warning: {diagnostic}");
     }
-    let unlisted = ingest.problem_count - ingest.diagnostics.len() as u64;
+    let unlisted = result.problem_count - result.diagnostics.len() as u64;
     if unlisted > 0 {
         eprintln!("flowpol: warning: {unlisted} more problems not listed");
     }
-    if let Some(file) = ingest.files.iter().find(|f| f.error.is_some()) {
+    if let Some(file) = result.files.iter().find(|f| f.error.is_some()) {
         let error = file.error.as_deref().unwrap_or_default();
         return Err(format!("{}: {error}", file.name));
     }
-    if dataset.communications.is_empty() {
+    if result.dataset.communications.is_empty() {
         return Err("the files hold no connection between workloads".to_string());
     }
-    Ok((
-        dataset,
-        std::mem::take(&mut ingest.inventory.network_policies),
-    ))
+    Ok((result.dataset, result.policies))
 }
 
 fn window(since: &Option<String>, until: &Option<String>) -> Result<TimeWindow, String> {
@@ -136,14 +134,6 @@ fn window(since: &Option<String>, until: &Option<String>) -> Result<TimeWindow, 
     Ok(TimeWindow::between(since, until))
 }
 
-/// Checks the cluster ranges given on the command line.
-fn check_ranges(ranges: &[String]) -> Result<(), String> {
-    for range in ranges {
-        parse_cidr(range).map_err(|e| format!("--cluster-range: {e}"))?;
-    }
-    Ok(())
-}
-
 /// Fails when the time span holds no connection (communications without a time are only in
 /// the whole capture).
 fn check_window(dataset: &Dataset, window: TimeWindow) -> Result<(), String> {
@@ -155,27 +145,41 @@ fn check_window(dataset: &Dataset, window: TimeWindow) -> Result<(), String> {
     Ok(())
 }
 
-/// Warns about decisions that name nothing in the data (a typo, or another capture).
+/// Warns about decisions that name nothing in the data (a typo, or another capture), in the
+/// decisions file's order.
 fn warn_unmatched(dataset: &Dataset, decisions: &Decisions) {
-    let rows: std::collections::BTreeSet<String> = dataset
+    let rows: std::collections::BTreeSet<_> = dataset
         .communications
         .iter()
-        .map(|c| row_key(dataset, c))
+        .map(|c| dataset.row_key(c))
         .collect();
-    for key in decisions.excluded.iter().filter(|k| !rows.contains(*k)) {
+    let unmatched_rows = decisions
+        .excluded
+        .iter()
+        .filter(|k| !rows.contains(*k))
+        .map(ToString::to_string)
+        .chain(decisions.unreadable.excluded.iter().cloned());
+    for key in sorted(unmatched_rows) {
         eprintln!("flowpol: warning: the decisions exclude `{key}`, which is not in the data");
     }
-    let owners: std::collections::BTreeSet<String> = dataset
-        .entities
-        .iter()
-        .map(|e| owner_key(&e.owner))
-        .collect();
-    for key in decisions.general.keys().filter(|k| !owners.contains(*k)) {
+    let unmatched_owners = decisions
+        .general
+        .keys()
+        .filter(|k| dataset.find_owner(k).is_none())
+        .map(ToString::to_string)
+        .chain(decisions.unreadable.general.keys().cloned());
+    for key in sorted(unmatched_owners) {
         eprintln!(
             "flowpol: warning: the decisions set a general rule for `{key}`, which is not in the \
              data (workloads are Kind/namespace/name, e.g. Deployment/shop/web)"
         );
     }
+}
+
+fn sorted(texts: impl Iterator<Item = String>) -> Vec<String> {
+    let mut texts: Vec<String> = texts.collect();
+    texts.sort();
+    texts
 }
 
 /// The decisions of `generate`: the exported file if given, plus the flags.
@@ -205,15 +209,18 @@ fn read_text(path: &Path) -> Result<String, String> {
 pub fn generate(args: &GenerateArgs) -> Result<(), String> {
     let decisions = decisions(args)?;
     let window = window(&args.since, &args.until)?;
+    let entity = match (&args.kind, &args.name) {
+        (Some(kind), Some(name)) => Some((SubjectKind::parse(kind)?, name.clone())),
+        _ => None,
+    };
     let mut ranges = args.cluster_ranges.clone();
-    ranges.extend(decisions.cluster_ranges.iter().map(ToString::to_string));
-    check_ranges(&args.cluster_ranges)?;
+    ranges.extend(decisions.cluster_ranges.iter().copied());
     let (dataset, _) = load(&args.inventories, &args.flow_files, &ranges)?;
     check_window(&dataset, window)?;
     warn_unmatched(&dataset, &decisions);
     let selection = Selection {
         namespaces: args.namespaces.clone(),
-        entity: args.kind.clone().zip(args.name.clone()),
+        entity,
         cluster: args.cluster.clone(),
     };
     let entities = select_entities(&dataset, &selection)?;
@@ -256,7 +263,6 @@ pub fn verify(args: &VerifyArgs) -> Result<(), String> {
         }
         policies.extend(read.policies);
     }
-    check_ranges(&args.cluster_ranges)?;
     let (dataset, among_inputs) = load(&args.inventories, &args.flow_files, &args.cluster_ranges)?;
     policies.extend(among_inputs);
     let report = verify_existing(&dataset, &policies, None, window);

@@ -1,19 +1,18 @@
-//! The result of ingest: entities, unresolved addresses, Services and the communications
-//! between them. Plain data with public fields; the UI and the CLI read it, later steps
-//! (decisions, policies, verification, topology) build on it.
+//! The resolved data: entities (workloads and bare pods), unresolved addresses, Services and
+//! the communications between them. Plain data with public fields, indexed by typed ids; the UI
+//! and the CLI read it, later steps (decisions, review, policies, verification, topology)
+//! build on it.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Index;
 
-use crate::engine::ingest::aggregate::{minute_of, ObservedCommunication};
-use crate::engine::inventory::{ContainerPort, Labels, ServicePort};
-use crate::engine::model::Protocol;
-use crate::engine::resolve::addresses::{AddressClass, ClusterRanges};
-use crate::engine::resolve::owners::Owner;
-
-/// An index into [`Dataset::entities`].
-pub type EntityId = usize;
-/// An index into [`Dataset::addresses`].
-pub type AddressId = usize;
+use crate::engine::model::labels::Labels;
+use crate::engine::model::observed::ObservedCommunication;
+use crate::engine::model::ports::{ContainerPort, ServicePort};
+use crate::engine::model::{
+    AddressClass, AddressId, ClusterRanges, CommunicationId, Direction, EntityId, EntityKind,
+    Owner, OwnerKey, PeerKey, Protocol, RowKey, ServiceId, TimeWindow,
+};
 
 /// Where an entity's selector comes from.
 #[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,29 +87,6 @@ pub struct Communication {
     pub observed: ObservedCommunication,
 }
 
-/// A span of time in whole minutes since the Unix epoch, both ends included.
-#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TimeWindow {
-    pub from_minute: i64,
-    pub to_minute: i64,
-}
-
-impl TimeWindow {
-    /// The whole capture.
-    pub const ALL: TimeWindow = TimeWindow {
-        from_minute: i64::MIN,
-        to_minute: i64::MAX,
-    };
-
-    /// The minutes from `since` to `until` (nanoseconds since the epoch; open when `None`).
-    pub fn between(since: Option<i64>, until: Option<i64>) -> TimeWindow {
-        TimeWindow {
-            from_minute: since.map_or(i64::MIN, minute_of),
-            to_minute: until.map_or(i64::MAX, minute_of),
-        }
-    }
-}
-
 impl Communication {
     /// Connections within `window`.
     pub fn connections_in(&self, window: TimeWindow) -> u64 {
@@ -122,6 +98,15 @@ impl Communication {
     /// dropped, in it).
     pub fn seen_in(&self, window: TimeWindow) -> bool {
         window == TimeWindow::ALL || self.connections_in(window) > 0
+    }
+
+    /// The side of the communication that is `direction`'s own (the server for ingress, the
+    /// client for egress), and the other side.
+    pub fn sides(&self, direction: Direction) -> (Peer, Peer) {
+        match direction {
+            Direction::Ingress => (self.server, self.client),
+            Direction::Egress => (self.client, self.server),
+        }
     }
 }
 
@@ -139,36 +124,107 @@ pub struct Dataset {
     pub namespaces: BTreeMap<String, Labels>,
 }
 
+impl Index<EntityId> for Vec<Entity> {
+    type Output = Entity;
+    fn index(&self, id: EntityId) -> &Entity {
+        &self[id.index()]
+    }
+}
+
+impl Index<AddressId> for Vec<Address> {
+    type Output = Address;
+    fn index(&self, id: AddressId) -> &Address {
+        &self[id.index()]
+    }
+}
+
+impl Index<CommunicationId> for Vec<Communication> {
+    type Output = Communication;
+    fn index(&self, id: CommunicationId) -> &Communication {
+        &self[id.index()]
+    }
+}
+
+impl Index<ServiceId> for Vec<ServiceInfo> {
+    type Output = ServiceInfo;
+    fn index(&self, id: ServiceId) -> &ServiceInfo {
+        &self[id.index()]
+    }
+}
+
 impl Dataset {
+    /// Every entity's id, in table order.
+    pub fn entity_ids(&self) -> impl Iterator<Item = EntityId> + '_ {
+        (0..self.entities.len()).map(EntityId::new)
+    }
+
+    /// Every communication with its id, in table order.
+    pub fn communications_with_ids(
+        &self,
+    ) -> impl Iterator<Item = (CommunicationId, &Communication)> + '_ {
+        self.communications
+            .iter()
+            .enumerate()
+            .map(|(index, c)| (CommunicationId::new(index), c))
+    }
+
+    /// Every Service with its id, in table order.
+    pub fn services_with_ids(&self) -> impl Iterator<Item = (ServiceId, &ServiceInfo)> + '_ {
+        self.services
+            .iter()
+            .enumerate()
+            .map(|(index, s)| (ServiceId::new(index), s))
+    }
+
     /// The entity `kind/namespace/name`.
-    pub fn find_entity(&self, kind: &str, namespace: &str, name: &str) -> Option<EntityId> {
-        self.entities.iter().position(|e| {
-            e.owner.kind.as_str().eq_ignore_ascii_case(kind)
-                && e.owner.namespace == namespace
-                && e.owner.name == name
-        })
+    pub fn find_entity(&self, kind: EntityKind, namespace: &str, name: &str) -> Option<EntityId> {
+        self.entities
+            .iter()
+            .position(|e| {
+                e.owner.kind == kind && e.owner.namespace == namespace && e.owner.name == name
+            })
+            .map(EntityId::new)
+    }
+
+    /// The entity a decisions key names, if any.
+    pub fn find_owner(&self, key: &OwnerKey) -> Option<EntityId> {
+        self.entity_ids().find(|&id| self.owner_key(id) == *key)
+    }
+
+    /// The key decisions keep an entity's general rules under.
+    pub fn owner_key(&self, id: EntityId) -> OwnerKey {
+        OwnerKey::of(&self.entities[id].owner)
+    }
+
+    /// A peer's key: its workload's, or its address.
+    pub fn peer_key(&self, peer: Peer) -> PeerKey {
+        match peer {
+            Peer::Entity(id) => PeerKey::Workload(self.owner_key(id)),
+            Peer::Address(id) => PeerKey::Address(self.addresses[id].ip.clone()),
+        }
+    }
+
+    /// The key decisions keep a communication's inclusion under.
+    pub fn row_key(&self, communication: &Communication) -> RowKey {
+        RowKey {
+            client: self.peer_key(communication.client),
+            server: self.peer_key(communication.server),
+            protocol: communication.protocol,
+            port: communication.port,
+        }
     }
 
     /// A communication in one line: `client -> server PROTOCOL/port xCONNECTIONS`.
     pub fn describe(&self, communication: &Communication) -> String {
         format!(
-            "{} -> {} {}/{} x{}",
-            self.peer_label(communication.client),
-            self.peer_label(communication.server),
-            communication.protocol,
-            communication.port,
+            "{} x{}",
+            self.row_key(communication),
             communication.observed.connections()
         )
     }
 
     /// A peer as `kind/namespace/name` or its IP.
     pub fn peer_label(&self, peer: Peer) -> String {
-        match peer {
-            Peer::Entity(id) => {
-                let owner = &self.entities[id].owner;
-                format!("{}/{}/{}", owner.kind, owner.namespace, owner.name)
-            }
-            Peer::Address(id) => self.addresses[id].ip.clone(),
-        }
+        self.peer_key(peer).to_string()
     }
 }

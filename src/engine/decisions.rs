@@ -2,8 +2,8 @@
 //! communications are included or excluded, a general rule per entity and direction, aliases
 //! for unresolved addresses, extra cluster ranges and the DNS option. The UI wraps it in a
 //! signal, stores it in the browser and exports it as JSON; the CLI builds it from flags or
-//! reads the exported JSON. Decisions are keyed by names, not indices, so they survive a
-//! reload of the same (or a newer) capture.
+//! reads the exported JSON. Decisions are keyed by names ([`RowKey`], [`OwnerKey`]), not
+//! indices, so they survive a reload of the same (or a newer) capture.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -12,29 +12,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 use crate::engine::dataset::{Communication, Dataset, Peer};
-use crate::engine::model::Protocol;
-use crate::engine::resolve::owners::Owner;
-
-/// Ingress (traffic the entity serves) or egress (traffic it starts).
-#[derive(
-    serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash,
-)]
-pub enum Direction {
-    Ingress,
-    Egress,
-}
-
-impl Direction {
-    pub const BOTH: [Direction; 2] = [Direction::Ingress, Direction::Egress];
-
-    /// The name Kubernetes uses in `policyTypes`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Direction::Ingress => "Ingress",
-            Direction::Egress => "Egress",
-        }
-    }
-}
+use crate::engine::model::{Direction, OwnerKey, Protocol, RowKey};
 
 /// How a direction of an entity is decided.
 #[derive(
@@ -145,6 +123,29 @@ pub fn parse_cidr(text: &str) -> Result<IpNet, AliasError> {
         .map_err(|_| AliasError::BadCidr(text.to_string()))
 }
 
+/// Parses a list of addresses or CIDRs separated by commas, spaces or line ends.
+pub fn parse_cidr_list(text: &str) -> Result<Vec<IpNet>, AliasError> {
+    text.split([',', ' ', '\n'])
+        .filter(|s| !s.trim().is_empty())
+        .map(parse_cidr)
+        .collect()
+}
+
+/// CIDRs written as a list: `10.244.0.0/16, 10.96.0.0/12`.
+pub struct CidrList<'a>(pub &'a [IpNet]);
+
+impl fmt::Display for CidrList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (index, cidr) in self.0.iter().enumerate() {
+            if index > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{cidr}")?;
+        }
+        Ok(())
+    }
+}
+
 /// Where cluster DNS runs: pods labelled `k8s-app=kube-dns` in kube-system.
 pub const DNS_NAMESPACE: &str = "kube-system";
 pub const DNS_LABEL: (&str, &str) = ("k8s-app", "kube-dns");
@@ -163,35 +164,92 @@ pub fn is_dns_server(dataset: &Dataset, peer: Peer) -> bool {
 
 /// All decisions of a review.
 #[derive(serde::Serialize, serde::Deserialize, Clone, Debug, Default, PartialEq, Eq)]
-#[serde(default, deny_unknown_fields)]
+#[serde(from = "WireDecisions", into = "WireDecisions")]
 pub struct Decisions {
-    /// Rows the user excluded, by [`row_key`]; every other row that can be included is.
-    pub excluded: BTreeSet<String>,
-    /// General rules other than per-row, by `Kind/namespace/name` and direction.
-    pub general: BTreeMap<String, BTreeMap<Direction, GeneralRule>>,
+    /// Rows the user excluded; every other row that can be included is.
+    pub excluded: BTreeSet<RowKey>,
+    /// General rules other than per-row, by workload and direction.
+    pub general: BTreeMap<OwnerKey, BTreeMap<Direction, GeneralRule>>,
     pub aliases: Vec<Alias>,
     /// Cluster ranges the user entered (the inventory's are in the dataset).
     pub cluster_ranges: Vec<IpNet>,
     /// Allow UDP and TCP 53 to the cluster DNS pods from every entity that has an egress
     /// policy.
     pub allow_dns: bool,
+    /// Entries of an imported file that name no row or workload flowpol writes (a typo, another
+    /// tool's kind): they decide nothing, are warned about, and are written back unchanged.
+    pub unreadable: UnreadableEntries,
 }
 
-/// `Kind/namespace/name`.
-pub fn owner_key(owner: &Owner) -> String {
-    format!("{}/{}/{}", owner.kind, owner.namespace, owner.name)
+/// Entries of a decisions file whose keys are not flowpol's.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UnreadableEntries {
+    pub excluded: BTreeSet<String>,
+    pub general: BTreeMap<String, BTreeMap<Direction, GeneralRule>>,
 }
 
-/// The stable name of a communication: `client -> server PROTOCOL/port`, peers as
-/// `Kind/namespace/name` or an IP.
-pub fn row_key(dataset: &Dataset, communication: &Communication) -> String {
-    format!(
-        "{} -> {} {}/{}",
-        dataset.peer_label(communication.client),
-        dataset.peer_label(communication.server),
-        communication.protocol,
-        communication.port
-    )
+/// Decisions as the exported file holds them: keys as text, in text order.
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, Default)]
+#[serde(default, deny_unknown_fields)]
+struct WireDecisions {
+    excluded: BTreeSet<String>,
+    general: BTreeMap<String, BTreeMap<Direction, GeneralRule>>,
+    aliases: Vec<Alias>,
+    cluster_ranges: Vec<IpNet>,
+    allow_dns: bool,
+}
+
+impl From<WireDecisions> for Decisions {
+    fn from(wire: WireDecisions) -> Decisions {
+        let mut decisions = Decisions {
+            aliases: wire.aliases,
+            cluster_ranges: wire.cluster_ranges,
+            allow_dns: wire.allow_dns,
+            ..Decisions::default()
+        };
+        for text in wire.excluded {
+            match text.parse::<RowKey>() {
+                Ok(key) => {
+                    decisions.excluded.insert(key);
+                }
+                Err(_) => {
+                    decisions.unreadable.excluded.insert(text);
+                }
+            }
+        }
+        for (text, rules) in wire.general {
+            match text.parse::<OwnerKey>() {
+                Ok(key) => {
+                    decisions.general.insert(key, rules);
+                }
+                Err(_) => {
+                    decisions.unreadable.general.insert(text, rules);
+                }
+            }
+        }
+        decisions
+    }
+}
+
+impl From<Decisions> for WireDecisions {
+    fn from(decisions: Decisions) -> WireDecisions {
+        let mut excluded: BTreeSet<String> =
+            decisions.excluded.iter().map(ToString::to_string).collect();
+        excluded.extend(decisions.unreadable.excluded);
+        let mut general: BTreeMap<String, BTreeMap<Direction, GeneralRule>> = decisions
+            .general
+            .into_iter()
+            .map(|(key, rules)| (key.to_string(), rules))
+            .collect();
+        general.extend(decisions.unreadable.general);
+        WireDecisions {
+            excluded,
+            general,
+            aliases: decisions.aliases,
+            cluster_ranges: decisions.cluster_ranges,
+            allow_dns: decisions.allow_dns,
+        }
+    }
 }
 
 impl Decisions {
@@ -225,17 +283,17 @@ impl Decisions {
         self.aliases.retain(|a| a.cidr != *cidr);
     }
 
-    /// The general rule of `owner` in `direction`.
-    pub fn general_rule(&self, owner: &Owner, direction: Direction) -> GeneralRule {
+    /// The general rule of the workload `key` in `direction`.
+    pub fn general_rule(&self, key: &OwnerKey, direction: Direction) -> GeneralRule {
         self.general
-            .get(&owner_key(owner))
+            .get(key)
             .and_then(|rules| rules.get(&direction))
             .copied()
             .unwrap_or_default()
     }
 
-    pub fn set_general_rule(&mut self, owner: &Owner, direction: Direction, rule: GeneralRule) {
-        let key = owner_key(owner);
+    pub fn set_general_rule(&mut self, key: &OwnerKey, direction: Direction, rule: GeneralRule) {
+        let key = key.clone();
         let rules = self.general.entry(key.clone()).or_default();
         if rule == GeneralRule::PerRow {
             rules.remove(&direction);
@@ -263,7 +321,7 @@ impl Decisions {
     pub fn is_included(&self, dataset: &Dataset, communication: &Communication) -> bool {
         self.can_include(dataset, communication)
             && (self.excluded.is_empty()
-                || !self.excluded.contains(&row_key(dataset, communication)))
+                || !self.excluded.contains(&dataset.row_key(communication)))
     }
 
     /// Includes or excludes one row. A row with an address that has no alias is excluded
@@ -276,7 +334,7 @@ impl Decisions {
         communication: &Communication,
         on: bool,
     ) -> bool {
-        let key = row_key(dataset, communication);
+        let key = dataset.row_key(communication);
         if !self.can_include(dataset, communication) {
             return false;
         }
@@ -309,15 +367,12 @@ impl Decisions {
         communication: &Communication,
         direction: Direction,
     ) -> bool {
-        let (own, other) = match direction {
-            Direction::Ingress => (communication.server, communication.client),
-            Direction::Egress => (communication.client, communication.server),
-        };
+        let (own, other) = communication.sides(direction);
         let Peer::Entity(id) = own else {
             return true;
         };
         let owner = &dataset.entities[id].owner;
-        let rule = self.general_rule(owner, direction);
+        let rule = self.general_rule(&dataset.owner_key(id), direction);
         let dns = self.allow_dns
             && direction == Direction::Egress
             && matches!(rule, GeneralRule::PerRow | GeneralRule::AllowNamespace)
@@ -338,6 +393,20 @@ impl Decisions {
         }
     }
 
+    /// How many decisions differ from the defaults (entries that name nothing included).
+    pub fn count(&self) -> usize {
+        fn rules<K>(general: &BTreeMap<K, BTreeMap<Direction, GeneralRule>>) -> usize {
+            general.values().map(BTreeMap::len).sum()
+        }
+        self.excluded.len()
+            + self.unreadable.excluded.len()
+            + rules(&self.general)
+            + rules(&self.unreadable.general)
+            + self.aliases.len()
+            + self.cluster_ranges.len()
+            + usize::from(self.allow_dns)
+    }
+
     /// Reads exported decisions.
     pub fn from_json(text: &str) -> Result<Decisions, String> {
         serde_json::from_str(text).map_err(|e| format!("decisions: {e}"))
@@ -353,10 +422,13 @@ impl Decisions {
 mod tests {
     use super::*;
     use crate::engine::dataset::{Address, Entity, SelectorSource};
-    use crate::engine::ingest::aggregate::ObservedCommunication;
-    use crate::engine::inventory::Labels;
-    use crate::engine::resolve::addresses::AddressClass;
-    use crate::engine::resolve::owners::EntityKind;
+    use crate::engine::model::labels::Labels;
+    use crate::engine::model::observed::ObservedCommunication;
+    use crate::engine::model::{AddressClass, AddressId, EntityId, EntityKind, Owner};
+
+    fn entity_peer(index: usize) -> Peer {
+        Peer::Entity(EntityId::new(index))
+    }
 
     /// `web` (shop) calls `api` (shop) on 80, `db` (data) on 5432 and 203.0.113.7 on 443;
     /// kube-system's `coredns` answers on UDP 53.
@@ -402,10 +474,15 @@ mod tests {
                 reserved: Vec::new(),
             }],
             communications: vec![
-                communication(Peer::Entity(0), Peer::Entity(1), Protocol::Tcp, 80),
-                communication(Peer::Entity(0), Peer::Entity(2), Protocol::Tcp, 5432),
-                communication(Peer::Entity(0), Peer::Address(0), Protocol::Tcp, 443),
-                communication(Peer::Entity(0), Peer::Entity(3), Protocol::Udp, 53),
+                communication(entity_peer(0), entity_peer(1), Protocol::Tcp, 80),
+                communication(entity_peer(0), entity_peer(2), Protocol::Tcp, 5432),
+                communication(
+                    entity_peer(0),
+                    Peer::Address(AddressId::new(0)),
+                    Protocol::Tcp,
+                    443,
+                ),
+                communication(entity_peer(0), entity_peer(3), Protocol::Udp, 53),
             ],
             ..Dataset::default()
         }
@@ -422,7 +499,7 @@ mod tests {
             .collect();
         assert_eq!(included, [true, true, false, true]);
         assert_eq!(
-            row_key(&data, &data.communications[2]),
+            data.row_key(&data.communications[2]).to_string(),
             "Deployment/shop/web -> 203.0.113.7 TCP/443"
         );
     }
@@ -474,12 +551,19 @@ mod tests {
             "10.0.0.0/8",
             "host bits cleared"
         );
+        let list = parse_cidr_list("10.244.0.0/16,10.96.0.0/12\n fd00::/8 ").unwrap();
+        assert_eq!(
+            CidrList(&list).to_string(),
+            "10.244.0.0/16, 10.96.0.0/12, fd00::/8"
+        );
+        assert!(parse_cidr_list("10.0.0.0/8, nonsense").is_err());
+        assert_eq!(parse_cidr_list(" ").unwrap(), vec![]);
     }
 
     #[test]
     fn general_rules_decide_a_side() {
         let data = dataset();
-        let web = data.entities[0].owner.clone();
+        let web = OwnerKey::of(&data.entities[0].owner);
         let mut decisions = Decisions::default();
         let egress = |d: &Decisions, i: usize| {
             d.side_allows(&data, &data.communications[i], Direction::Egress)
@@ -514,7 +598,7 @@ mod tests {
         decisions.allow_dns = true;
         assert!(decisions.side_allows(&data, dns, Direction::Egress));
         decisions.set_general_rule(
-            &data.entities[0].owner,
+            &OwnerKey::of(&data.entities[0].owner),
             Direction::Egress,
             GeneralRule::BlockAll,
         );
@@ -531,7 +615,7 @@ mod tests {
         decisions.add_alias("stripe", "203.0.113.7").unwrap();
         decisions.set_included(&data, &data.communications[1], false);
         decisions.set_general_rule(
-            &data.entities[1].owner,
+            &OwnerKey::of(&data.entities[1].owner),
             Direction::Ingress,
             GeneralRule::AllowAll,
         );
@@ -539,9 +623,49 @@ mod tests {
         decisions
             .cluster_ranges
             .push(parse_cidr("10.0.0.0/8").unwrap());
+        assert_eq!(
+            decisions.count(),
+            5,
+            "an alias, a row, a rule, a range, DNS"
+        );
         let json = decisions.to_json();
         assert!(json.contains("\"allow-all\""), "{json}");
         assert_eq!(Decisions::from_json(&json).unwrap(), decisions);
         assert!(Decisions::from_json("{\"exclude\": []}").is_err());
+    }
+
+    #[test]
+    fn keys_that_name_nothing_flowpol_writes_are_kept_and_decide_nothing() {
+        let data = dataset();
+        let text = r#"{
+  "excluded": [
+    "Deployment/shop/web -> Deployment/shop/api TCP/80",
+    "deployment/shop/web -> Deployment/shop/api TCP/80"
+  ],
+  "general": {
+    "Deployment/shop/web": {
+      "Egress": "block-all"
+    },
+    "Rollout/shop/web": {
+      "Ingress": "allow-all"
+    }
+  },
+  "aliases": [],
+  "cluster_ranges": [],
+  "allow_dns": false
+}"#;
+        let decisions = Decisions::from_json(text).unwrap();
+        assert_eq!(decisions.to_json(), text, "written back unchanged");
+        assert_eq!(decisions.excluded.len(), 1);
+        assert_eq!(decisions.unreadable.excluded.len(), 1);
+        assert!(!decisions.is_included(&data, &data.communications[0]));
+        assert_eq!(
+            decisions.general_rule(&OwnerKey::of(&data.entities[0].owner), Direction::Ingress),
+            GeneralRule::PerRow
+        );
+        assert_eq!(
+            decisions.unreadable.general["Rollout/shop/web"][&Direction::Ingress],
+            GeneralRule::AllowAll
+        );
     }
 }

@@ -1,39 +1,18 @@
-//! Steps 1 and 2 as data: what the scope names (an entity, or the pods behind a Service), the
-//! rows of its Ingress and Egress tabs under the review's decisions and time span, the
-//! unresolved addresses among them with their classes, text filtering and sorting, and a
-//! fingerprint of the loaded data to keep decisions under.
+//! Step 2 as data: the rows of the Ingress and Egress tabs of what the scope names, under the
+//! review's decisions and time span; the unresolved addresses among them with their classes;
+//! text filtering and sorting; and a fingerprint of the loaded data to keep decisions under.
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::engine::dataset::{AddressId, Communication, Dataset, EntityId, Peer, TimeWindow};
-use crate::engine::decisions::{Decisions, Direction, GeneralRule};
-use crate::engine::ingest::aggregate::{minute_of, NANOS_PER_MINUTE};
-use crate::engine::model::Protocol;
-use crate::engine::resolve::addresses::{AddressClass, ClusterRanges};
-
-/// What the scope names.
-#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Subject {
-    Entity(EntityId),
-    /// The pods behind a Service: an index into [`Dataset::services`].
-    Service(usize),
-}
-
-impl Subject {
-    /// The entities the subject covers.
-    pub fn entities(self, dataset: &Dataset) -> Vec<EntityId> {
-        match self {
-            Subject::Entity(id) if id < dataset.entities.len() => vec![id],
-            Subject::Service(index) => dataset
-                .services
-                .get(index)
-                .map(|s| s.backends.clone())
-                .unwrap_or_default(),
-            Subject::Entity(_) => Vec::new(),
-        }
-    }
-}
+use crate::engine::dataset::{Communication, Dataset, Peer};
+use crate::engine::decisions::{Decisions, GeneralRule};
+use crate::engine::model::time::start_of_minute;
+use crate::engine::model::{
+    AddressClass, AddressId, ClusterRanges, CommunicationId, Direction, EntityId, Protocol,
+    TimeWindow,
+};
+use crate::engine::scope::Subject;
 
 /// How the review classes an address no Kubernetes object explains.
 #[derive(
@@ -120,8 +99,7 @@ impl<'a> AddressClassifier<'a> {
 /// One row of the Ingress or Egress tab.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReviewRow {
-    /// Index into [`Dataset::communications`].
-    pub communication: usize,
+    pub communication: CommunicationId,
     pub direction: Direction,
     pub peer: Peer,
     /// `Kind/namespace/name`, the alias's name, or the IP (the `data-peer` hook).
@@ -157,14 +135,9 @@ pub fn review_rows(
     let own: BTreeSet<EntityId> = subject.entities(dataset).into_iter().collect();
     let classifier = AddressClassifier::new(dataset, decisions);
     let mut rows: Vec<ReviewRow> = dataset
-        .communications
-        .iter()
-        .enumerate()
+        .communications_with_ids()
         .filter_map(|(index, c)| {
-            let (this, other) = match direction {
-                Direction::Ingress => (c.server, c.client),
-                Direction::Egress => (c.client, c.server),
-            };
+            let (this, other) = c.sides(direction);
             let Peer::Entity(this) = this else {
                 return None;
             };
@@ -207,7 +180,7 @@ pub fn review_rows(
                 row_included: decisions.is_included(dataset, c),
                 includable: decisions.can_include(dataset, c),
                 allowed: decisions.side_allows(dataset, c, direction),
-                rule: decisions.general_rule(&dataset.entities[this].owner, direction),
+                rule: decisions.general_rule(&dataset.owner_key(this), direction),
             })
         })
         .collect();
@@ -222,16 +195,15 @@ fn seen_within(c: &Communication, window: TimeWindow) -> (Option<i64>, Option<i6
     if window == TimeWindow::ALL {
         return (first, last);
     }
-    let inside = |t: i64| (window.from_minute..=window.to_minute).contains(&minute_of(t));
     let minutes = c
         .observed
         .minutes_between(window.from_minute, window.to_minute);
     let first = first
-        .filter(|&t| inside(t))
-        .or_else(|| minutes.map(|(m, _)| m.saturating_mul(NANOS_PER_MINUTE)));
+        .filter(|&t| window.contains(t))
+        .or_else(|| minutes.map(|(m, _)| start_of_minute(m)));
     let last = last
-        .filter(|&t| inside(t))
-        .or_else(|| minutes.map(|(_, m)| m.saturating_mul(NANOS_PER_MINUTE)));
+        .filter(|&t| window.contains(t))
+        .or_else(|| minutes.map(|(_, m)| start_of_minute(m)));
     (first, last)
 }
 
@@ -348,7 +320,7 @@ pub fn fingerprint(dataset: &Dataset) -> String {
     let mut keys: Vec<String> = dataset
         .communications
         .iter()
-        .map(|c| crate::engine::decisions::row_key(dataset, c))
+        .map(|c| dataset.row_key(c).to_string())
         .collect();
     keys.sort();
     // FNV-1a, 64 bits: the same on every platform (wasm32 included) and in every version,
@@ -359,19 +331,4 @@ pub fn fingerprint(dataset: &Dataset) -> String {
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
     format!("{hash:016x}")
-}
-
-/// The first and last minute with a connection, for the time span's bounds.
-pub fn time_range(dataset: &Dataset) -> Option<(i64, i64)> {
-    let first = dataset
-        .communications
-        .iter()
-        .filter_map(|c| c.observed.first_seen)
-        .min()?;
-    let last = dataset
-        .communications
-        .iter()
-        .filter_map(|c| c.observed.last_seen)
-        .max()?;
-    Some((first, last))
 }

@@ -1,29 +1,30 @@
-//! The browser shell: a thin Leptos layer over the engine, compiled for wasm32 only.
-//! One feature component per file; all signals live in [`state`].
+//! The browser shell: a thin Leptos layer over the engine, compiled for wasm32 only. The
+//! folders follow the page's areas; all signals live in [`state`], and the browser's own
+//! plumbing (worker, files, downloads, storage) in [`browser`].
+//!
+//! - [`header`]: the title bar.
+//! - [`load`]: the drop zone, file picker and demo button; what was loaded.
+//! - [`scope`]: the scope bar.
+//! - [`review`]: the Ingress and Egress tabs, and the decisions bar.
+//! - [`policy`]: the Generated Policy tab.
+//! - [`tabs`]: the tab bar and the open tab.
 
-pub mod communications;
-pub mod download;
-pub mod file_reading;
+pub mod browser;
 pub mod header;
-pub mod ingest_worker;
-pub mod load_status;
-pub mod loader;
-pub mod policy_view;
-pub mod review_bar;
-pub mod scope_bar;
+pub mod load;
+pub mod policy;
+pub mod review;
+pub mod scope;
 pub mod state;
 pub mod tabs;
-pub mod unresolved;
-pub mod worker_client;
-pub mod worker_protocol;
 
 use leptos::prelude::*;
 
 use header::Header;
-use load_status::LoadStatus;
-use loader::Loader;
-use review_bar::ReviewBar;
-use scope_bar::ScopeBar;
+use load::loader::Loader;
+use load::status::LoadStatus;
+use review::decisions_bar::ReviewBar;
+use scope::ScopeBar;
 use state::AppState;
 use tabs::Tabs;
 
@@ -55,5 +56,5 @@ pub fn mount() {
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(App);
     // The first load's worker compiles while the user picks files.
-    worker_client::prepare_worker();
+    browser::worker_client::prepare_worker();
 }

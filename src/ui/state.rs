@@ -4,17 +4,14 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use crate::engine::dataset::TimeWindow;
 use crate::engine::decisions::Decisions;
-use crate::engine::format::InputFormat;
-use crate::engine::ingest::session::LoadResult;
-use crate::engine::review::Subject;
+use crate::engine::ingest::format::InputFormat;
+use crate::engine::load::LoadResult;
+use crate::engine::model::TimeWindow;
+use crate::engine::scope::{Scope, Subject};
 
-use super::file_reading::PendingFile;
-use super::worker_client::IngestJob;
-
-/// The entity type that scopes to a Service (the pods its selector picks).
-pub const SERVICE_KIND: &str = "Service";
+use super::browser::file_reading::PendingFile;
+use super::browser::worker_client::IngestJob;
 
 /// Where a loaded file came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,18 +101,8 @@ pub struct AppState {
     pub reading: RwSignal<Vec<String>>,
     pub error: RwSignal<Option<String>>,
     pub tab: RwSignal<Tab>,
-    pub scope_kind: RwSignal<String>,
-    /// The cluster in scope (empty: all), when the flows name clusters.
-    pub scope_cluster: RwSignal<String>,
-    /// The namespace in scope (empty: all).
-    pub scope_namespace: RwSignal<String>,
-    /// The entity in scope, an index into the dataset's entities.
-    pub scope_entity: RwSignal<Option<usize>>,
-    /// The Service in scope (entity type Service), an index into the dataset's Services.
-    pub scope_service: RwSignal<Option<usize>>,
-    /// The time span in scope, nanoseconds since the epoch (open ends when `None`).
-    pub scope_since: RwSignal<Option<i64>>,
-    pub scope_until: RwSignal<Option<i64>>,
+    /// The scope every view follows (the engine's plain value).
+    pub scope: RwSignal<Scope>,
     /// The running load, while the worker reads.
     pub progress: RwSignal<Option<LoadProgress>>,
     /// The last finished load.
@@ -137,13 +124,7 @@ impl AppState {
             reading: RwSignal::new(Vec::new()),
             error: RwSignal::new(None),
             tab: RwSignal::new(Tab::Ingress),
-            scope_kind: RwSignal::new("Deployment".to_string()),
-            scope_cluster: RwSignal::new(String::new()),
-            scope_namespace: RwSignal::new(String::new()),
-            scope_entity: RwSignal::new(None),
-            scope_service: RwSignal::new(None),
-            scope_since: RwSignal::new(None),
-            scope_until: RwSignal::new(None),
+            scope: RwSignal::new(Scope::default()),
             progress: RwSignal::new(None),
             result: RwSignal::new(None),
             decisions: RwSignal::new(Decisions::default()),
@@ -160,45 +141,30 @@ impl AppState {
         id
     }
 
-    /// What the scope names: the Service when the entity type is Service, else the entity.
+    /// What the scope names.
     pub fn subject(&self) -> Option<Subject> {
-        if self.scope_kind.get() == SERVICE_KIND {
-            self.scope_service.get().map(Subject::Service)
-        } else {
-            self.scope_entity.get().map(Subject::Entity)
-        }
+        self.scope.with(|scope| scope.subject)
     }
 
     /// The time span in scope.
     pub fn window(&self) -> TimeWindow {
-        TimeWindow::between(self.scope_since.get(), self.scope_until.get())
+        self.scope.with(Scope::window)
     }
 
     /// The time span in scope, untracked (for event handlers).
     pub fn window_untracked(&self) -> TimeWindow {
-        TimeWindow::between(
-            self.scope_since.get_untracked(),
-            self.scope_until.get_untracked(),
-        )
+        self.scope.with_untracked(Scope::window)
     }
 
-    /// Clears the entity and Service in scope (when the namespace or type changes).
-    pub fn clear_subject(&self) {
-        self.scope_entity.set(None);
-        self.scope_service.set(None);
-    }
-
-    /// Whether any loaded file holds flows (recognised from its head, or by the last load,
-    /// which also sees inside gzip files).
+    /// Whether any loaded file holds flows: recognised from its head, or by the last load,
+    /// which also sees inside gzip files.
     pub fn has_flows(&self) -> bool {
         self.files
             .with(|files| files.iter().any(|f| f.format.holds_flows()))
             || self.result.with(|result| {
-                result.as_ref().is_some_and(|r| {
-                    r.files
-                        .iter()
-                        .any(|f| f.format == Some(InputFormat::Hubble))
-                })
+                result
+                    .as_ref()
+                    .is_some_and(|r| r.files.iter().any(|f| f.holds_flows()))
             })
     }
 }

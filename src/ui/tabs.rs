@@ -4,10 +4,10 @@
 use leptos::prelude::*;
 use web_sys::KeyboardEvent;
 
-use super::communications::CommunicationList;
-use super::policy_view::PolicyView;
+use super::policy::PolicyView;
+use super::review::CommunicationList;
 use super::state::{AppState, Tab};
-use crate::engine::decisions::Direction;
+use crate::engine::model::Direction;
 
 /// What a tab says while it has nothing to show: `(title, what to do)`.
 pub fn empty_state(tab: Tab, has_flows: bool) -> (&'static str, &'static str) {

@@ -6,8 +6,7 @@
 //! with no CronJob, a bare Pod, a Service with a named `targetPort`, a Service whose port differs
 //! from its target, cluster DNS, label values that YAML 1.1 would misread (`1.10`, `yes`).
 
-pub use crate::engine::model::Protocol;
-pub use crate::engine::resolve::owners::EntityKind;
+pub use crate::engine::model::{EntityKind, Protocol};
 
 /// A port a container listens on.
 #[derive(Clone, Copy, Debug)]

@@ -72,16 +72,15 @@ pub fn namespace_flows(workloads: usize, communications: usize, seed: u64) -> St
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::ingest::session::Ingest;
+    use crate::engine::load::load_files;
 
     #[test]
     fn gives_the_asked_shape() {
         let text = namespace_flows(20, 150, 1);
         assert_eq!(text, namespace_flows(20, 150, 1), "deterministic");
-        let mut ingest = Ingest::new();
-        ingest.add_file("bench.flowpol.jsonl", text.as_bytes());
-        let dataset = ingest.finish(&[]);
-        assert_eq!(ingest.problem_count, 0, "{:?}", ingest.diagnostics);
+        let result = load_files(&[("bench.flowpol.jsonl", text.as_bytes())], &[]);
+        let dataset = result.dataset;
+        assert_eq!(result.problem_count, 0, "{:?}", result.diagnostics);
         assert_eq!(dataset.communications.len(), 150);
         assert_eq!(dataset.entities.len(), 20);
     }

@@ -1,21 +1,22 @@
-//! Aggregating connection starts into observed communications, keeping only aggregated state:
-//! memory grows with distinct (client endpoint, server endpoint, protocol, port) tuples, never
-//! with lines.
+//! Aggregating connection starts into observed communications between endpoints as the flows
+//! describe them (before any resolution), keeping only aggregated state: memory grows with
+//! distinct (client endpoint, server endpoint, protocol, port) tuples, never with lines.
 //!
-//! **Connections, not events.** The same connection is seen at several vantage points (the
-//! client's node and the server's node, each at several observation points). Each vantage
-//! sees each connection start once, so a communication's connection count is the largest count
-//! among its vantages, evaluated over any time span from per-minute counts. Within one vantage,
-//! a start from a client address and port seen there within the last 130 s (a SYN
-//! retransmission) is counted once; the last 256 connections per vantage are remembered.
+//! Each vantage point counts each connection start once (see [`ObservedCommunication`] for
+//! why the largest vantage's count is the communication's). Within one vantage, a start from
+//! a client address and port seen there within the last 130 s (a SYN retransmission) is
+//! counted once; the last 256 connections per vantage are remembered while reading.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use rustc_hash::FxHashMap;
 use std::hash::{Hash, Hasher};
 
+use crate::engine::model::observed::{ObservedCommunication, VantageId};
+use crate::engine::model::time::minute_of;
 use crate::engine::model::Protocol;
 
+use super::flowpol_json::AggregateRecord;
 use super::hubble::{EndpointInfo, EventKind, FlowError, FlowEvent, Verdict};
 
 /// An index into [`ObservedEndpoints`].
@@ -174,9 +175,6 @@ struct EventVantage {
     direction: String,
 }
 
-/// An index into the vantage table.
-pub type VantageId = u32;
-
 /// A key of the communication table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CommunicationKey {
@@ -193,188 +191,70 @@ const RECENT_STARTS: usize = 256;
 /// unanswered SYN for up to about 127 s.
 const RETRANSMISSION_NANOS: i64 = 130 * 1_000_000_000;
 
-/// The starts one vantage saw of one communication.
-#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, Default)]
-pub struct VantageCounts {
-    /// Connection starts per minute since the Unix epoch.
-    pub per_minute: BTreeMap<i64, u32>,
-    /// Recent connections (hash of the client address and port), and when each started
-    /// (apart, so that looking for a connection is a tight scan over the hashes).
-    #[serde(skip)]
-    recent: Vec<u64>,
-    #[serde(skip)]
-    recent_times: Vec<Option<i64>>,
-    #[serde(skip)]
-    recent_next: usize,
+/// The connections one vantage saw start recently (hash of the client address and port), and
+/// when each started (apart, so that looking for a connection is a tight scan over the
+/// hashes): needed only while reading, to count a retransmitted SYN once.
+#[derive(Debug, Default)]
+struct RecentStarts {
+    hashes: Vec<u64>,
+    times: Vec<Option<i64>>,
+    next: usize,
 }
 
-impl VantageCounts {
-    /// Counts a start at `time` (nanoseconds) unless the same client address and port
-    /// started one here within the retransmission window.
-    fn record(&mut self, time: Option<i64>, connection: u64) {
-        let repeat = self.recent.contains(&connection)
-            && self
-                .recent
-                .iter()
-                .zip(&self.recent_times)
-                .any(|(&seen, &at)| {
-                    seen == connection
-                        && match (at, time) {
-                            (Some(at), Some(time)) => {
-                                time.abs_diff(at) <= RETRANSMISSION_NANOS.unsigned_abs()
-                            }
-                            _ => true,
+impl RecentStarts {
+    /// Whether `connection` started here within the retransmission window of `time`.
+    fn repeats(&self, time: Option<i64>, connection: u64) -> bool {
+        self.hashes.contains(&connection)
+            && self.hashes.iter().zip(&self.times).any(|(&seen, &at)| {
+                seen == connection
+                    && match (at, time) {
+                        (Some(at), Some(time)) => {
+                            time.abs_diff(at) <= RETRANSMISSION_NANOS.unsigned_abs()
                         }
-                });
-        if repeat {
+                        _ => true,
+                    }
+            })
+    }
+
+    /// Remembers `connection`, forgetting the oldest when full.
+    fn remember(&mut self, time: Option<i64>, connection: u64) {
+        if self.hashes.len() < RECENT_STARTS {
+            self.hashes.push(connection);
+            self.times.push(time);
+        } else {
+            self.hashes[self.next] = connection;
+            self.times[self.next] = time;
+            self.next = (self.next + 1) % RECENT_STARTS;
+        }
+    }
+}
+
+/// A communication being counted: what was observed, and each vantage's recent starts.
+#[derive(Debug, Default)]
+struct Tally {
+    observed: ObservedCommunication,
+    recent: Vec<(VantageId, RecentStarts)>,
+}
+
+impl Tally {
+    /// Counts a start seen at `vantage` at `time` (nanoseconds) unless the same client address
+    /// and port started one there within the retransmission window.
+    fn record(&mut self, vantage: VantageId, time: Option<i64>, connection: u64) {
+        let index = match self.recent.iter().position(|(v, _)| *v == vantage) {
+            Some(index) => index,
+            None => {
+                self.recent.push((vantage, RecentStarts::default()));
+                self.recent.len() - 1
+            }
+        };
+        let recent = &mut self.recent[index].1;
+        if recent.repeats(time, connection) {
             return;
         }
-        if self.recent.len() < RECENT_STARTS {
-            self.recent.push(connection);
-            self.recent_times.push(time);
-        } else {
-            self.recent[self.recent_next] = connection;
-            self.recent_times[self.recent_next] = time;
-            self.recent_next = (self.recent_next + 1) % RECENT_STARTS;
-        }
-        let minute = time.map_or(0, minute_of);
-        let count = self.per_minute.entry(minute).or_insert(0);
-        *count = count.saturating_add(1);
+        recent.remember(time, connection);
+        self.observed
+            .add_starts(vantage, time.map_or(0, minute_of), 1);
     }
-
-    /// Starts within `[from, to]` minutes (inclusive).
-    pub fn count_between(&self, from: i64, to: i64) -> u64 {
-        if from > to {
-            return 0;
-        }
-        self.per_minute
-            .range(from..=to)
-            .map(|(_, &n)| u64::from(n))
-            .sum()
-    }
-}
-
-/// What was observed of one communication.
-#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, Default)]
-pub struct ObservedCommunication {
-    pub vantages: BTreeMap<VantageId, VantageCounts>,
-    /// Nanoseconds since the Unix epoch; `None` when no event had a time.
-    pub first_seen: Option<i64>,
-    pub last_seen: Option<i64>,
-    /// Start events Cilium dropped (a policy already denies them).
-    pub dropped_starts: u64,
-    /// DNS names of the server, from `destination_names`.
-    pub server_names: BTreeSet<String>,
-    /// `(namespace, name)` of the Services the connection was addressed through.
-    pub services: BTreeSet<(String, String)>,
-}
-
-impl ObservedCommunication {
-    /// Connections within `[from, to]` minutes: the largest count among the vantages.
-    pub fn connections_between(&self, from: i64, to: i64) -> u64 {
-        self.vantages
-            .values()
-            .map(|v| v.count_between(from, to))
-            .max()
-            .unwrap_or(0)
-    }
-
-    /// The first and last minute within `[from, to]` with a connection start, if any.
-    pub fn minutes_between(&self, from: i64, to: i64) -> Option<(i64, i64)> {
-        if from > to {
-            return None;
-        }
-        let minutes = self
-            .vantages
-            .values()
-            .flat_map(|v| v.per_minute.range(from..=to).map(|(minute, _)| *minute));
-        minutes.fold(None, |span, minute| match span {
-            None => Some((minute, minute)),
-            Some((first, last)) => Some((first.min(minute), last.max(minute))),
-        })
-    }
-
-    /// Connections over the whole capture.
-    pub fn connections(&self) -> u64 {
-        self.connections_between(i64::MIN, i64::MAX)
-    }
-
-    /// A copy without the recent-start memory of its vantages (needed only while reading),
-    /// for the dataset.
-    pub fn settled(&self) -> ObservedCommunication {
-        let mut copy = self.clone();
-        for counts in copy.vantages.values_mut() {
-            counts.recent = Vec::new();
-            counts.recent_times = Vec::new();
-            counts.recent_next = 0;
-        }
-        copy
-    }
-
-    /// Takes the names and Services of `other` (the same connections seen before DNAT),
-    /// not its counts: the connections are already counted where they arrived.
-    pub fn merge_names(&mut self, other: &ObservedCommunication) {
-        self.server_names.extend(other.server_names.iter().cloned());
-        self.services.extend(other.services.iter().cloned());
-    }
-
-    /// Folds `other` (the same communication seen under another key) into this one.
-    pub fn merge(&mut self, other: &ObservedCommunication) {
-        for (vantage, counts) in &other.vantages {
-            let mine = self.vantages.entry(*vantage).or_default();
-            for (minute, n) in &counts.per_minute {
-                let count = mine.per_minute.entry(*minute).or_insert(0);
-                *count = count.saturating_add(*n);
-            }
-        }
-        self.first_seen = min_option(self.first_seen, other.first_seen);
-        self.last_seen = max_option(self.last_seen, other.last_seen);
-        self.dropped_starts += other.dropped_starts;
-        self.server_names.extend(other.server_names.iter().cloned());
-        self.services.extend(other.services.iter().cloned());
-    }
-}
-
-fn min_option(a: Option<i64>, b: Option<i64>) -> Option<i64> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
-}
-
-fn max_option(a: Option<i64>, b: Option<i64>) -> Option<i64> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(a.max(b)),
-        (a, b) => a.or(b),
-    }
-}
-
-/// Parses an RFC 3339 time to nanoseconds since the Unix epoch.
-pub fn parse_time(text: &str) -> Option<i64> {
-    let time =
-        time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()?;
-    i64::try_from(time.unix_timestamp_nanos()).ok()
-}
-
-/// Nanoseconds in a minute.
-pub const NANOS_PER_MINUTE: i64 = 60_000_000_000;
-
-/// Minutes since the Unix epoch of a time in nanoseconds.
-pub fn minute_of(nanos: i64) -> i64 {
-    nanos.div_euclid(NANOS_PER_MINUTE)
-}
-
-/// Connections another tool already aggregated: `count` from client to server.
-#[derive(Clone, Debug)]
-pub struct AggregateRecord<'a> {
-    pub client: EndpointInfo<'a>,
-    pub server: EndpointInfo<'a>,
-    pub protocol: Protocol,
-    pub port: u16,
-    pub count: u32,
-    pub time: Option<i64>,
-    pub dropped: bool,
-    pub server_names: Vec<std::borrow::Cow<'a, str>>,
 }
 
 /// Everything aggregated from the flows of all files.
@@ -386,7 +266,18 @@ pub struct FlowAggregate {
     /// The vantages of Hubble events by event kind, observation point and direction, looked
     /// up without building their names (there are a handful).
     event_vantages: Vec<(EventVantage, VantageId)>,
-    pub communications: FxHashMap<CommunicationKey, ObservedCommunication>,
+    communications: FxHashMap<CommunicationKey, Tally>,
+    /// DNS answers seen in L7 records: address → names.
+    pub dns_names: BTreeMap<String, BTreeSet<String>>,
+}
+
+/// What the flows of all files hold once read: the endpoints as the flows described them, the
+/// vantage points, and the communications observed between endpoints, in key order.
+#[derive(Debug, Default)]
+pub struct Flows {
+    pub endpoints: Vec<ObservedEndpoint>,
+    pub vantages: Vec<Vantage>,
+    pub communications: Vec<(CommunicationKey, ObservedCommunication)>,
     /// DNS answers seen in L7 records: address → names.
     pub dns_names: BTreeMap<String, BTreeSet<String>>,
 }
@@ -448,15 +339,11 @@ impl FlowAggregate {
         let time = event.nanos();
         let mut connection = rustc_hash::FxHasher::default();
         (event.source_ip.as_ref(), source_port).hash(&mut connection);
-        let communication = self.communications.entry(key).or_default();
-        communication
-            .vantages
-            .entry(vantage)
-            .or_default()
-            .record(time, connection.finish());
+        let tally = self.communications.entry(key).or_default();
+        tally.record(vantage, time, connection.finish());
+        let communication = &mut tally.observed;
         if let Some(time) = time {
-            communication.first_seen = min_option(communication.first_seen, Some(time));
-            communication.last_seen = max_option(communication.last_seen, Some(time));
+            communication.seen_at(time);
         }
         if event.verdict == Verdict::Dropped {
             communication.dropped_starts += 1;
@@ -493,14 +380,10 @@ impl FlowAggregate {
             port: record.port,
         };
         let vantage = self.named_vantage("flowpol-json");
-        let communication = self.communications.entry(key).or_default();
-        let minute = record.time.map_or(0, minute_of);
-        let counts = communication.vantages.entry(vantage).or_default();
-        let count = counts.per_minute.entry(minute).or_insert(0);
-        *count = count.saturating_add(record.count);
+        let communication = &mut self.communications.entry(key).or_default().observed;
+        communication.add_starts(vantage, record.time.map_or(0, minute_of), record.count);
         if let Some(time) = record.time {
-            communication.first_seen = min_option(communication.first_seen, Some(time));
-            communication.last_seen = max_option(communication.last_seen, Some(time));
+            communication.seen_at(time);
         }
         if record.dropped {
             communication.dropped_starts += u64::from(record.count);
@@ -527,6 +410,32 @@ impl FlowAggregate {
         id
     }
 
+    /// How many distinct communications (between endpoints as observed) were counted.
+    pub fn communication_count(&self) -> usize {
+        self.communications.len()
+    }
+
+    /// The observed communications, in no particular order.
+    pub fn observed(&self) -> impl Iterator<Item = (&CommunicationKey, &ObservedCommunication)> {
+        self.communications.iter().map(|(k, t)| (k, &t.observed))
+    }
+
+    /// Ends the reading: what the flows hold, without the memory only reading needs.
+    pub fn finish(self) -> Flows {
+        let mut communications: Vec<(CommunicationKey, ObservedCommunication)> = self
+            .communications
+            .into_iter()
+            .map(|(key, tally)| (key, tally.observed))
+            .collect();
+        communications.sort_by_key(|(key, _)| *key);
+        Flows {
+            endpoints: self.endpoints.endpoints,
+            vantages: self.vantages,
+            communications,
+            dns_names: self.dns_names,
+        }
+    }
+
     /// Records the names a DNS answer gave to addresses.
     pub fn add_dns_answer(&mut self, query: &str, addresses: &[std::borrow::Cow<'_, str>]) {
         let name = query.trim_end_matches('.');
@@ -543,6 +452,7 @@ impl FlowAggregate {
 mod tests {
     use super::*;
     use crate::engine::ingest::hubble::parse_flow;
+    use crate::engine::model::time::parse_time;
 
     fn start(aggregate: &mut FlowAggregate, line: &str) {
         aggregate
@@ -571,8 +481,8 @@ mod tests {
             &mut aggregate,
             &syn("n1", "TO_OVERLAY", 40000, "2026-01-01T00:00:01Z"),
         );
-        assert_eq!(aggregate.communications.len(), 1);
-        let communication = aggregate.communications.values().next().unwrap();
+        assert_eq!(aggregate.communication_count(), 1);
+        let communication = aggregate.observed().next().unwrap().1;
         assert_eq!(communication.connections(), 1);
         assert_eq!(aggregate.endpoints.endpoints.len(), 2);
     }
@@ -594,23 +504,13 @@ mod tests {
             &mut aggregate,
             &syn("n2", "TO_ENDPOINT", 40001, "2026-01-01T00:02:01Z"),
         );
-        let communication = aggregate.communications.values().next().unwrap();
+        let communication = aggregate.observed().next().unwrap().1;
         assert_eq!(communication.connections(), 2);
         let minute = minute_of(parse_time("2026-01-01T00:00:30Z").unwrap());
         assert_eq!(communication.connections_between(minute, minute), 1);
         assert_eq!(communication.connections_between(minute + 1, minute + 5), 1);
         assert_eq!(communication.first_seen, parse_time("2026-01-01T00:00:01Z"));
         assert_eq!(communication.last_seen, parse_time("2026-01-01T00:02:01Z"));
-    }
-
-    #[test]
-    fn times_parse_with_nanoseconds() {
-        assert_eq!(
-            parse_time("1970-01-01T00:00:01.000000005Z"),
-            Some(1_000_000_005)
-        );
-        assert_eq!(parse_time("not a time"), None);
-        assert_eq!(minute_of(-1), -1);
     }
 
     #[test]
@@ -630,8 +530,8 @@ mod tests {
             &mut aggregate,
             &syn("n2", "TO_ENDPOINT", 40002, "2026-01-01T00:00:01Z"),
         );
-        assert_eq!(aggregate.communications.len(), 2);
-        let mut values = aggregate.communications.values();
+        assert_eq!(aggregate.communication_count(), 2);
+        let mut values = aggregate.observed().map(|(_, observed)| observed);
         let mut merged = values.next().unwrap().clone();
         merged.merge(values.next().unwrap());
         assert_eq!(merged.connections(), 2);

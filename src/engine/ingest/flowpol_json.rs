@@ -14,10 +14,23 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use crate::engine::model::time::parse_time;
 use crate::engine::model::Protocol;
 
-use super::aggregate::{parse_time, AggregateRecord};
 use super::hubble::EndpointInfo;
+
+/// Connections another tool already aggregated: `count` from client to server.
+#[derive(Clone, Debug)]
+pub struct AggregateRecord<'a> {
+    pub client: EndpointInfo<'a>,
+    pub server: EndpointInfo<'a>,
+    pub protocol: Protocol,
+    pub port: u16,
+    pub count: u32,
+    pub time: Option<i64>,
+    pub dropped: bool,
+    pub server_names: Vec<Cow<'a, str>>,
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -11,9 +11,8 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 
+use crate::engine::model::time::parse_time;
 use crate::engine::model::Protocol;
-
-use super::aggregate::parse_time;
 
 use super::hubble_wire::{
     Plain, WireEndpoint, WireEventType, WireIp, WireL4, WireL7, WirePorts, WireService,

@@ -1,5 +1,9 @@
-//! Ingest: from the bytes of dropped files to flows, connections and communications.
+//! Ingest: from the bytes of dropped files to what they hold, and nothing more: flows
+//! aggregated into observed communications between endpoints as the flows name them, the
+//! kubectl inventory, the cluster's NetworkPolicies, and a report of every file with its
+//! problems. Resolving endpoints to workloads is the next step (`engine::resolve`).
 //!
+//! - [`format`]: what a file holds, recognised from its first bytes.
 //! - [`records`]: a stream of chunks cut into JSON records (lines or array elements).
 //! - [`json_scan`]: the members of a JSON object found without parsing them (with `swar`,
 //!   which finds quotes and brackets eight bytes at a time).
@@ -9,16 +13,23 @@
 //! - `parallel`: the lines of a chunk parsed on several threads (natively), results in order.
 //! - [`connection`]: which events start a connection.
 //! - [`aggregate`]: starts counted per communication, connections not events.
+//! - [`inventory`]: a kubectl `List` to pods, Services, controllers, nodes and namespaces.
+//! - [`policies`]: NetworkPolicies in YAML or JSON, the cluster's own.
+//! - [`report`]: each file's report, problems with file and line.
 //! - [`session`]: files fed in chunks, gzip undone, formats recognised, problems reported.
 
 pub mod aggregate;
 pub mod connection;
 pub mod flowpol_json;
+pub mod format;
 pub mod hubble;
 mod hubble_wire;
+pub mod inventory;
 pub mod json_scan;
 mod parallel;
+pub mod policies;
 pub mod records;
+pub mod report;
 pub mod session;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd;

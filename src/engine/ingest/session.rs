@@ -1,72 +1,21 @@
 //! An ingest session: files fed one after the other, in chunks of any size, each recognised
-//! from its content (gzip is undone first), flows aggregated as they stream by, inventories
-//! read whole, and every problem reported with file, line and reason while the valid rest is
-//! kept. [`Ingest::finish`] resolves everything into a [`Dataset`].
+//! from its content (gzip is undone first), flows aggregated as they stream by, inventories and
+//! NetworkPolicies read whole, and every problem reported with file, line and reason while the
+//! valid rest is kept. [`Ingest::finish`] hands over what was read ([`Ingested`]); resolving it
+//! is the next step's job (`engine::load`).
 
-use std::collections::BTreeMap;
 use std::io::Write;
 
-use crate::engine::dataset::Dataset;
-use crate::engine::format::{detect_format, InputFormat, SNIFF_BYTES, UNDERSTOOD_FORMATS};
-use crate::engine::inventory::Inventory;
-use crate::engine::resolve::resolve;
-
-use super::aggregate::FlowAggregate;
+use super::aggregate::{FlowAggregate, Flows};
 use super::connection::{Classifier, Role, SkipReason};
 use super::flowpol_json::parse_record;
+use super::format::{detect_format, InputFormat, SNIFF_BYTES, UNDERSTOOD_FORMATS};
 use super::hubble::{FlowError, FlowEvent};
+use super::inventory::Inventory;
 use super::parallel::parse_flows;
+use super::policies::read_policies;
 use super::records::{Record, RecordSplitter};
-use crate::engine::policy::model::NetworkPolicy;
-use crate::engine::verify::existing::read_policies;
-
-/// How many problems are listed (all are counted).
-pub const LISTED_PROBLEMS: usize = 100;
-
-/// A problem with one place of one file.
-#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
-pub struct Diagnostic {
-    pub file: String,
-    /// 1-based line, or 0 when the problem is not tied to a line.
-    pub line: u64,
-    pub message: String,
-}
-
-impl std::fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.line > 0 {
-            write!(f, "{}:{}: {}", self.file, self.line, self.message)
-        } else {
-            write!(f, "{}: {}", self.file, self.message)
-        }
-    }
-}
-
-/// What one file held.
-#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, Default, PartialEq, Eq)]
-pub struct FileReport {
-    pub name: String,
-    /// Bytes received (compressed, for a gzip file).
-    pub bytes: u64,
-    /// Bytes after decompression.
-    pub decoded_bytes: u64,
-    pub format: Option<InputFormat>,
-    pub compressed: bool,
-    /// Records (lines or array elements) read.
-    pub records: u64,
-    /// Records that were flows.
-    pub flows: u64,
-    /// Flows that started a connection.
-    pub starts: u64,
-    /// Flows that did not, by reason.
-    pub skipped: BTreeMap<SkipReason, u64>,
-    /// Records or items that could not be read.
-    pub problems: u64,
-    /// Kubernetes objects read from an inventory.
-    pub objects: u64,
-    /// Why the whole file could not be used, if it could not.
-    pub error: Option<String>,
-}
+use super::report::{note_problem, Diagnostic, FileReport};
 
 enum Decoder {
     /// The first bytes, until gzip's magic number can be told.
@@ -91,24 +40,24 @@ struct OpenFile {
     content: Content,
 }
 
-/// Everything a finished ingest tells: the file reports, the problems and the dataset. This is
-/// what the browser's worker sends back to the page.
-#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, Default)]
-pub struct LoadResult {
-    pub files: Vec<FileReport>,
-    /// The first [`LISTED_PROBLEMS`] problems.
-    pub diagnostics: Vec<Diagnostic>,
-    pub problem_count: u64,
-    pub dataset: Dataset,
-    /// NetworkPolicies the files hold (the cluster's own), to verify observed traffic against.
-    pub policies: Vec<NetworkPolicy>,
-}
-
 /// The record formats of flow files.
 #[derive(Clone, Copy)]
 enum FlowFormat {
     Hubble,
     Flowpol,
+}
+
+/// Everything the files held: each file's report, the problems, the flows aggregated and the
+/// inventory (with the NetworkPolicies read).
+#[derive(Debug, Default)]
+pub struct Ingested {
+    pub files: Vec<FileReport>,
+    /// The first [`LISTED_PROBLEMS`](super::report::LISTED_PROBLEMS) problems.
+    pub diagnostics: Vec<Diagnostic>,
+    /// All problems.
+    pub problem_count: u64,
+    pub flows: Flows,
+    pub inventory: Inventory,
 }
 
 /// A whole ingest: all files, their reports, the aggregated flows and the inventory.
@@ -119,7 +68,7 @@ pub struct Ingest {
     classifier: Classifier,
     pub inventory: Inventory,
     pub files: Vec<FileReport>,
-    /// The first [`LISTED_PROBLEMS`] problems.
+    /// The first [`LISTED_PROBLEMS`](super::report::LISTED_PROBLEMS) problems.
     pub diagnostics: Vec<Diagnostic>,
     /// All problems.
     pub problem_count: u64,
@@ -140,15 +89,13 @@ struct Sink<'a> {
 
 impl Sink<'_> {
     fn problem(&mut self, line: u64, message: String) {
-        self.report.problems += 1;
-        *self.problem_count += 1;
-        if self.diagnostics.len() < LISTED_PROBLEMS {
-            self.diagnostics.push(Diagnostic {
-                file: self.report.name.clone(),
-                line,
-                message,
-            });
-        }
+        note_problem(
+            self.report,
+            self.diagnostics,
+            self.problem_count,
+            line,
+            message,
+        );
     }
 
     fn flowpol_record(&mut self, record: Record<'_>) {
@@ -288,15 +235,13 @@ impl Ingest {
             file.report.decoded_bytes
         );
         file.report.error = Some(message.clone());
-        file.report.problems += 1;
-        self.problem_count += 1;
-        if self.diagnostics.len() < LISTED_PROBLEMS {
-            self.diagnostics.push(Diagnostic {
-                file: file.report.name.clone(),
-                line: 0,
-                message,
-            });
-        }
+        note_problem(
+            &mut file.report,
+            &mut self.diagnostics,
+            &mut self.problem_count,
+            0,
+            message,
+        );
     }
 
     /// Feeds decoded bytes to the file's content reader; `last` when the file ended.
@@ -366,18 +311,16 @@ impl Ingest {
                     match self.inventory.add_document(&document) {
                         Ok(problems) => {
                             for problem in problems {
-                                report.problems += 1;
-                                self.problem_count += 1;
-                                if self.diagnostics.len() < LISTED_PROBLEMS {
-                                    self.diagnostics.push(Diagnostic {
-                                        file: report.name.clone(),
-                                        line: 0,
-                                        message: format!(
-                                            "item {} ({}) skipped: {}",
-                                            problem.index, problem.object, problem.message
-                                        ),
-                                    });
-                                }
+                                note_problem(
+                                    report,
+                                    &mut self.diagnostics,
+                                    &mut self.problem_count,
+                                    0,
+                                    format!(
+                                        "item {} ({}) skipped: {}",
+                                        problem.index, problem.object, problem.message
+                                    ),
+                                );
                             }
                         }
                         Err(message) => report.error = Some(message),
@@ -442,29 +385,23 @@ impl Ingest {
         self.open.as_ref().map(|file| &file.report)
     }
 
-    /// Ends the session: reports, problems and the resolved dataset.
-    pub fn finish_result(&mut self, extra_ranges: &[String]) -> LoadResult {
-        let dataset = self.finish(extra_ranges);
-        LoadResult {
-            files: self.files.clone(),
-            diagnostics: self.diagnostics.clone(),
-            problem_count: self.problem_count,
-            dataset,
-            policies: self.inventory.network_policies.clone(),
-        }
-    }
-
-    /// Resolves everything read into a dataset; `extra_ranges` are cluster CIDRs the user
-    /// entered.
-    pub fn finish(&mut self, extra_ranges: &[String]) -> Dataset {
+    /// Ends the session: what every file held.
+    pub fn finish(mut self) -> Ingested {
         self.end_file();
-        resolve(&self.flows, &self.inventory, extra_ranges)
+        Ingested {
+            files: self.files,
+            diagnostics: self.diagnostics,
+            problem_count: self.problem_count,
+            flows: self.flows.finish(),
+            inventory: self.inventory,
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::ingest::report::LISTED_PROBLEMS;
 
     const CAPTURE: &[u8] = include_bytes!(
         "../../../tests/fixtures/real/hubble-otel_basic-sample-400-tcp-flows.first129.jsonl"
@@ -513,8 +450,8 @@ mod tests {
                 assert_eq!(report.skipped, whole.files[0].skipped);
                 assert_eq!(report.decoded_bytes, CAPTURE.len() as u64);
                 assert_eq!(
-                    ingest.flows.communications.len(),
-                    whole.flows.communications.len()
+                    ingest.flows.communication_count(),
+                    whole.flows.communication_count()
                 );
             }
         }
@@ -613,18 +550,6 @@ mod tests {
     }
 
     #[test]
-    fn huge_counts_saturate_instead_of_overflowing() {
-        let record = br#"{"src":{"ip":"10.0.0.1"},"dst":{"ip":"10.0.0.2"},"port":80,"count":4294967295,"time":"2026-01-01T00:00:00Z"}"#;
-        let mut ingest = Ingest::new();
-        ingest.add_file("a.json", &[&record[..], b"\n", &record[..]].concat());
-        let dataset = ingest.finish(&[]);
-        assert_eq!(
-            dataset.communications[0].observed.connections(),
-            u64::from(u32::MAX)
-        );
-    }
-
-    #[test]
     fn inventories_are_read_and_their_bad_items_listed() {
         let mut ingest = Ingest::new();
         let inventory =
@@ -656,52 +581,6 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_load_result_survives_json_unchanged() {
-        let mut ingest = Ingest::new();
-        ingest.add_file("capture.jsonl", CAPTURE);
-        ingest.add_file("notes.txt", b"hello");
-        let result = ingest.finish_result(&["10.244.0.0/16".to_string()]);
-        let text = serde_json::to_string(&result).unwrap();
-        let back: LoadResult = serde_json::from_str(&text).unwrap();
-        assert_eq!(serde_json::to_string(&back).unwrap(), text);
-        assert_eq!(back.files, result.files);
-        assert_eq!(back.dataset.communications.len(), 4);
-        assert_eq!(
-            back.dataset.communications[0].observed.connections(),
-            result.dataset.communications[0].observed.connections()
-        );
-    }
-
-    #[test]
-    fn network_policies_in_yaml_and_in_a_json_inventory_are_kept() {
-        let mut ingest = Ingest::new();
-        ingest.add_file(
-            "netpol.yaml",
-            b"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a, namespace: shop}\nspec: {podSelector: {}}\n",
-        );
-        ingest.add_file(
-            "inventory.json",
-            br#"{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy","metadata":{"name":"b"},"spec":{"podSelector":{}}}]}"#,
-        );
-        ingest.add_file("broken.yaml", b"kind: NetworkPolicy\nspec: [\n");
-        let result = ingest.finish_result(&[]);
-        assert_eq!(
-            result.files[0].format,
-            Some(InputFormat::NetworkPoliciesYaml)
-        );
-        assert_eq!(result.files[0].objects, 1);
-        assert_eq!(result.files[1].objects, 1);
-        let names: Vec<(&str, &str)> = result
-            .policies
-            .iter()
-            .map(|p| (p.metadata.namespace.as_str(), p.metadata.name.as_str()))
-            .collect();
-        assert_eq!(names, [("shop", "a"), ("default", "b")]);
-        let error = result.files[2].error.as_deref().unwrap_or_default();
-        assert!(error.starts_with("broken.yaml: not YAML"), "{error}");
-    }
-
     #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
         #[test]
@@ -711,7 +590,7 @@ mod tests {
             for piece in bytes.chunks(chunk) {
                 ingest.push(piece);
             }
-            let _ = ingest.finish(&[]);
+            let _ = crate::engine::load::load(ingest.finish(), &[]);
         }
 
         #[test]
@@ -721,7 +600,7 @@ mod tests {
             bytes[position] = value;
             let mut ingest = Ingest::new();
             ingest.add_file("x.gz", &bytes);
-            let _ = ingest.finish(&[]);
+            let _ = crate::engine::load::load(ingest.finish(), &[]);
         }
     }
 }

@@ -6,21 +6,19 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::engine::dataset::{Dataset, EntityId, Peer, TimeWindow};
 use ipnet::IpNet;
 
+use crate::engine::dataset::{Dataset, Peer};
 use crate::engine::decisions::{
-    is_dns_server, owner_key, Alias, Decisions, Direction, GeneralRule, DNS_LABEL, DNS_NAMESPACE,
+    is_dns_server, Alias, Decisions, GeneralRule, DNS_LABEL, DNS_NAMESPACE,
 };
-use crate::engine::inventory::{LabelSelector, Labels};
-use crate::engine::model::Protocol;
-use crate::engine::policy::model::{
+use crate::engine::model::labels::{labels_text, LabelSelector, Labels, NAMESPACE_NAME_LABEL};
+use crate::engine::model::network_policy::{
     EgressRule, IngressRule, IpBlock, NetworkPolicy, PolicyPeer, PolicyPort, PortValue,
 };
+use crate::engine::model::{Direction, EntityId, Protocol, TimeWindow};
 use crate::engine::policy::names::{is_valid_label, policy_name};
 
-/// The label Kubernetes puts on every namespace with its name.
-pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
 /// The label flowpol puts on the policies it writes.
 pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "flowpol");
 
@@ -36,94 +34,169 @@ pub struct GeneratedPolicy {
 /// A port a peer used.
 type PortKey = (Protocol, u16);
 
-/// Each peer's selector, or why it cannot be selected: worked out once per generation.
-pub type PeerSelectors = BTreeMap<EntityId, Result<Labels, String>>;
+/// Each peer's selector, or why it cannot be selected.
+type PeerSelectors = BTreeMap<EntityId, Result<Labels, String>>;
 
-/// Builds the policy of `entity`, reusing the peer selectors of earlier policies.
-pub fn generate_policy(
-    dataset: &Dataset,
-    decisions: &Decisions,
-    entity: EntityId,
+/// The peers of one direction, each with the ports it used (`None`: every port).
+type Peers = BTreeMap<PolicyPeer, Option<BTreeSet<PortKey>>>;
+
+/// Writes the policies of one review: the data, the decisions and the time window they share,
+/// and each peer's selector, worked out once for all policies.
+pub struct PolicyGenerator<'a> {
+    dataset: &'a Dataset,
+    decisions: &'a Decisions,
     window: TimeWindow,
-    peer_selectors: &mut PeerSelectors,
-) -> GeneratedPolicy {
-    let mut warnings = Vec::new();
-    let own = &dataset.entities[entity];
-    let label = owner_key(&own.owner);
-    let own_selector = usable_selector(dataset, entity, &mut warnings);
-    if let Some(problem) = selector_problem(dataset, entity, &own_selector) {
-        warnings.push(format!("No policy for {label}: {problem}"));
-        return GeneratedPolicy {
-            entity,
-            policy: None,
-            warnings,
-        };
-    }
-    let mut policy = NetworkPolicy::new(&own.owner.namespace, &policy_name(&own.owner));
-    policy
-        .metadata
-        .labels
-        .insert(MANAGED_BY.0.to_string(), MANAGED_BY.1.to_string());
-    policy.spec.pod_selector = LabelSelector::of_labels(&own_selector);
-    policy.spec.policy_types = Direction::BOTH
-        .iter()
-        .map(|d| d.as_str().to_string())
-        .collect();
+    peer_selectors: PeerSelectors,
+}
 
-    let mut rules = BTreeMap::new();
-    for direction in Direction::BOTH {
-        let rule = decisions.general_rule(&own.owner, direction);
-        let direction_rules = match rule {
-            GeneralRule::BlockAll => Vec::new(),
-            GeneralRule::AllowAll => vec![(None, None)],
-            GeneralRule::AllowNamespace | GeneralRule::PerRow => {
-                let mut peers = BTreeMap::new();
-                if rule == GeneralRule::AllowNamespace {
-                    let everyone_here = PolicyPeer {
-                        pod_selector: Some(LabelSelector::default()),
-                        ..PolicyPeer::default()
-                    };
-                    peers.insert(everyone_here, None);
-                } else {
-                    collect_row_peers(
-                        dataset,
-                        decisions,
-                        entity,
-                        direction,
-                        window,
-                        peer_selectors,
-                        &mut peers,
-                        &mut warnings,
-                    );
-                }
-                if direction == Direction::Egress && decisions.allow_dns {
-                    add_dns_peer(dataset, entity, &mut peers);
-                } else if direction == Direction::Egress && !peers.is_empty() {
-                    warnings.extend(dns_warning(dataset, entity, &peers));
-                }
-                group_by_ports(peers)
-            }
-        };
-        rules.insert(direction, direction_rules);
+impl<'a> PolicyGenerator<'a> {
+    pub fn new(dataset: &'a Dataset, decisions: &'a Decisions, window: TimeWindow) -> Self {
+        PolicyGenerator {
+            dataset,
+            decisions,
+            window,
+            peer_selectors: PeerSelectors::new(),
+        }
     }
-    let ingress = rules.remove(&Direction::Ingress).unwrap_or_default();
-    let egress = rules.remove(&Direction::Egress).unwrap_or_default();
-    policy.spec.ingress = (!ingress.is_empty()).then(|| {
-        ingress
-            .into_iter()
-            .map(|(from, ports)| IngressRule { from, ports })
-            .collect()
-    });
-    policy.spec.egress = (!egress.is_empty()).then(|| {
-        egress
-            .into_iter()
-            .map(|(to, ports)| EgressRule { to, ports })
-            .collect()
-    });
-    GeneratedPolicy {
-        entity,
-        policy: Some(policy),
-        warnings,
+
+    /// The policy of `entity`.
+    pub fn policy(&mut self, entity: EntityId) -> GeneratedPolicy {
+        let dataset = self.dataset;
+        let mut warnings = Vec::new();
+        let own = &dataset.entities[entity];
+        let own_selector = usable_selector(dataset, entity, &mut warnings);
+        if let Some(problem) = selector_problem(dataset, entity, &own_selector) {
+            warnings.push(format!("No policy for {}: {problem}", own.owner));
+            return GeneratedPolicy {
+                entity,
+                policy: None,
+                warnings,
+            };
+        }
+        let mut policy = NetworkPolicy::new(&own.owner.namespace, &policy_name(&own.owner));
+        policy
+            .metadata
+            .labels
+            .insert(MANAGED_BY.0.to_string(), MANAGED_BY.1.to_string());
+        policy.spec.pod_selector = LabelSelector::of_labels(&own_selector);
+        policy.spec.policy_types = Direction::BOTH
+            .iter()
+            .map(|d| d.as_str().to_string())
+            .collect();
+        let ingress = self.direction_rules(entity, Direction::Ingress, &mut warnings);
+        let egress = self.direction_rules(entity, Direction::Egress, &mut warnings);
+        policy.spec.ingress = (!ingress.is_empty()).then(|| {
+            ingress
+                .into_iter()
+                .map(|(from, ports)| IngressRule { from, ports })
+                .collect()
+        });
+        policy.spec.egress = (!egress.is_empty()).then(|| {
+            egress
+                .into_iter()
+                .map(|(to, ports)| EgressRule { to, ports })
+                .collect()
+        });
+        GeneratedPolicy {
+            entity,
+            policy: Some(policy),
+            warnings,
+        }
+    }
+
+    /// The rules of one direction, as its general rule says.
+    fn direction_rules(
+        &mut self,
+        entity: EntityId,
+        direction: Direction,
+        warnings: &mut Vec<String>,
+    ) -> Vec<Rule> {
+        let dataset = self.dataset;
+        let rule = self
+            .decisions
+            .general_rule(&dataset.owner_key(entity), direction);
+        let mut peers = Peers::new();
+        match rule {
+            GeneralRule::BlockAll => return Vec::new(),
+            GeneralRule::AllowAll => return vec![(None, None)],
+            GeneralRule::AllowNamespace => {
+                let everyone_here = PolicyPeer {
+                    pod_selector: Some(LabelSelector::default()),
+                    ..PolicyPeer::default()
+                };
+                peers.insert(everyone_here, None);
+            }
+            GeneralRule::PerRow => self.row_peers(entity, direction, &mut peers, warnings),
+        }
+        if direction == Direction::Egress && self.decisions.allow_dns {
+            add_dns_peer(dataset, entity, &mut peers);
+        } else if direction == Direction::Egress && !peers.is_empty() {
+            warnings.extend(dns_warning(dataset, entity, &peers));
+        }
+        group_by_ports(peers)
+    }
+
+    /// The peers of the included communications of `entity` in `direction`, each with the
+    /// ports it used.
+    fn row_peers(
+        &mut self,
+        entity: EntityId,
+        direction: Direction,
+        peers: &mut Peers,
+        warnings: &mut Vec<String>,
+    ) {
+        let (dataset, decisions) = (self.dataset, self.decisions);
+        let own = &dataset.entities[entity];
+        for communication in &dataset.communications {
+            let (this_side, other_side) = communication.sides(direction);
+            if this_side != Peer::Entity(entity)
+                || !communication.seen_in(self.window)
+                || !decisions.is_included(dataset, communication)
+            {
+                continue;
+            }
+            let peer = match other_side {
+                Peer::Entity(other_id) => {
+                    let other = &dataset.entities[other_id];
+                    let selector = match self
+                        .peer_selectors
+                        .entry(other_id)
+                        .or_insert_with(|| peer_selector(dataset, other_id))
+                    {
+                        Ok(selector) => selector.clone(),
+                        Err(problem) => {
+                            warnings.push(format!(
+                                "{} {} not allowed: {} cannot be selected: {problem}",
+                                direction.as_str(),
+                                dataset.describe(communication),
+                                other.owner
+                            ));
+                            continue;
+                        }
+                    };
+                    pod_peer(&own.owner.namespace, &other.owner.namespace, &selector)
+                }
+                Peer::Address(address) => {
+                    let ip = &dataset.addresses[address].ip;
+                    // Included rows with an address always have an alias (see `can_include`).
+                    let Some(alias) = decisions.alias_of(ip) else {
+                        continue;
+                    };
+                    PolicyPeer {
+                        ip_block: Some(alias_block(dataset, decisions, alias, warnings)),
+                        ..PolicyPeer::default()
+                    }
+                }
+            };
+            if communication.port == 0 {
+                continue;
+            }
+            peers
+                .entry(peer)
+                .or_insert_with(|| Some(BTreeSet::new()))
+                .get_or_insert_with(BTreeSet::new)
+                .insert((communication.protocol, communication.port));
+        }
     }
 }
 
@@ -145,12 +218,12 @@ fn selector_problem(dataset: &Dataset, entity: EntityId, selector: &Labels) -> O
         .iter()
         .enumerate()
         .filter(|(id, other)| {
-            *id != entity
+            *id != entity.index()
                 && other.owner.namespace == own.owner.namespace
                 && (selector.matches(&other.labels) && !other.labels.is_empty()
                     || other.label_sets.iter().any(|pod| selector.matches(pod)))
         })
-        .map(|(_, other)| owner_key(&other.owner))
+        .map(|(_, other)| other.owner.to_string())
         .collect();
     (!others.is_empty()).then(|| {
         format!(
@@ -172,7 +245,7 @@ fn usable_selector(dataset: &Dataset, entity: EntityId, warnings: &mut Vec<Strin
             warnings.push(format!(
                 "The label {key}={value} of {} is not a valid Kubernetes label: it is left out \
                  of selectors",
-                owner_key(&own.owner)
+                own.owner
             ));
         }
         valid
@@ -187,83 +260,6 @@ fn peer_selector(dataset: &Dataset, entity: EntityId) -> Result<Labels, String> 
     match selector_problem(dataset, entity, &selector) {
         Some(problem) => Err(problem),
         None => Ok(selector),
-    }
-}
-
-/// `k=v,k2=v2`.
-pub fn labels_text(labels: &Labels) -> String {
-    labels
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
-/// The peers of the included communications of `entity` in `direction`, each with the ports
-/// it used.
-#[allow(clippy::too_many_arguments)]
-fn collect_row_peers(
-    dataset: &Dataset,
-    decisions: &Decisions,
-    entity: EntityId,
-    direction: Direction,
-    window: TimeWindow,
-    peer_selectors: &mut PeerSelectors,
-    peers: &mut BTreeMap<PolicyPeer, Option<BTreeSet<PortKey>>>,
-    warnings: &mut Vec<String>,
-) {
-    let own = &dataset.entities[entity];
-    for communication in &dataset.communications {
-        let (this_side, other_side) = match direction {
-            Direction::Ingress => (communication.server, communication.client),
-            Direction::Egress => (communication.client, communication.server),
-        };
-        if this_side != Peer::Entity(entity)
-            || !communication.seen_in(window)
-            || !decisions.is_included(dataset, communication)
-        {
-            continue;
-        }
-        let peer = match other_side {
-            Peer::Entity(other_id) => {
-                let other = &dataset.entities[other_id];
-                let selector = match peer_selectors
-                    .entry(other_id)
-                    .or_insert_with(|| peer_selector(dataset, other_id))
-                {
-                    Ok(selector) => selector.clone(),
-                    Err(problem) => {
-                        warnings.push(format!(
-                            "{} {} not allowed: {} cannot be selected: {problem}",
-                            direction.as_str(),
-                            dataset.describe(communication),
-                            owner_key(&other.owner)
-                        ));
-                        continue;
-                    }
-                };
-                pod_peer(&own.owner.namespace, &other.owner.namespace, &selector)
-            }
-            Peer::Address(address) => {
-                let ip = &dataset.addresses[address].ip;
-                // Included rows with an address always have an alias (see `can_include`).
-                let Some(alias) = decisions.alias_of(ip) else {
-                    continue;
-                };
-                PolicyPeer {
-                    ip_block: Some(alias_block(dataset, decisions, alias, warnings)),
-                    ..PolicyPeer::default()
-                }
-            }
-        };
-        if communication.port == 0 {
-            continue;
-        }
-        peers
-            .entry(peer)
-            .or_insert_with(|| Some(BTreeSet::new()))
-            .get_or_insert_with(BTreeSet::new)
-            .insert((communication.protocol, communication.port));
     }
 }
 
@@ -354,11 +350,7 @@ fn pod_peer(policy_namespace: &str, peer_namespace: &str, selector: &Labels) -> 
 
 /// A warning when egress is restricted and allows no DNS: the pods may fail to resolve
 /// names.
-fn dns_warning(
-    dataset: &Dataset,
-    entity: EntityId,
-    peers: &BTreeMap<PolicyPeer, Option<BTreeSet<PortKey>>>,
-) -> Option<String> {
+fn dns_warning(dataset: &Dataset, entity: EntityId, peers: &Peers) -> Option<String> {
     let reaches_dns = peers.values().any(|ports| match ports {
         None => true,
         Some(ports) => ports.iter().any(|&(_, port)| port == 53),
@@ -367,19 +359,16 @@ fn dns_warning(
         format!(
             "{} may not resolve names: its egress allows no DNS (port 53). Turn on the DNS \
              option if it looks names up.",
-            owner_key(&dataset.entities[entity].owner)
+            dataset.entities[entity].owner
         )
     })
 }
 
 /// Adds UDP and TCP 53 to the cluster DNS pods: the entity labelled `k8s-app=kube-dns` in
 /// kube-system when the data has it, else that label in kube-system.
-fn add_dns_peer(
-    dataset: &Dataset,
-    entity: EntityId,
-    peers: &mut BTreeMap<PolicyPeer, Option<BTreeSet<PortKey>>>,
-) {
-    let dns_selector = (0..dataset.entities.len())
+fn add_dns_peer(dataset: &Dataset, entity: EntityId, peers: &mut Peers) {
+    let dns_selector = dataset
+        .entity_ids()
         .find(|&id| is_dns_server(dataset, Peer::Entity(id)))
         .map(|id| dataset.entities[id].selector.clone())
         .filter(|selector| !selector.is_empty())
@@ -400,7 +389,7 @@ type Rule = (Option<Vec<PolicyPeer>>, Option<Vec<PolicyPort>>);
 
 /// Rules from peers: peers with identical port sets share a rule, never more. `None` ports
 /// mean every port. Rules come in the order of their port sets, peers sorted within.
-fn group_by_ports(peers: BTreeMap<PolicyPeer, Option<BTreeSet<PortKey>>>) -> Vec<Rule> {
+fn group_by_ports(peers: Peers) -> Vec<Rule> {
     let mut by_ports: BTreeMap<Option<BTreeSet<PortKey>>, Vec<PolicyPeer>> = BTreeMap::new();
     for (peer, ports) in peers {
         by_ports.entry(ports).or_default().push(peer);

@@ -1,26 +1,27 @@
-//! Step 4: NetworkPolicies from the dataset and the review's decisions. `model` is the
-//! Kubernetes wire type, `build` the generator, `names` the DNS-1123 names, `yaml` the one
-//! place YAML is written; this module picks the entities a command or a view asks for.
+//! Step 4: NetworkPolicies from the dataset and the review's decisions. `build` is the
+//! generator, `names` the DNS-1123 names, `highlight` the YAML's colours, `view` what the
+//! Generated Policy tab shows; this module picks the entities a command or a view asks for.
+//! The document type is `model::network_policy`, and YAML is written by `engine::yaml`.
 
 pub mod build;
 pub mod highlight;
-pub mod model;
 pub mod names;
 pub mod view;
-pub mod yaml;
 
-use crate::engine::dataset::{Dataset, EntityId, TimeWindow};
+use crate::engine::dataset::Dataset;
 use crate::engine::decisions::Decisions;
-use crate::engine::policy::build::{generate_policy, GeneratedPolicy, PeerSelectors};
-use crate::engine::resolve::owners::EntityKind;
+use crate::engine::model::{EntityId, TimeWindow};
+use crate::engine::policy::build::{GeneratedPolicy, PolicyGenerator};
+use crate::engine::scope::SubjectKind;
+use crate::engine::yaml;
 
 /// Which entities to write policies for.
 #[derive(Clone, Debug, Default)]
 pub struct Selection {
     /// Only these namespaces (all when empty).
     pub namespaces: Vec<String>,
-    /// Only this entity: a kind (`service` for the pods behind a Service) and a name.
-    pub entity: Option<(String, String)>,
+    /// Only this entity, by type and name (a Service: the pods behind it).
+    pub entity: Option<(SubjectKind, String)>,
     /// Only entities of this cluster (when the data names clusters).
     pub cluster: Option<String>,
 }
@@ -35,8 +36,8 @@ pub fn select_entities(dataset: &Dataset, selection: &Selection) -> Result<Vec<E
         _ => true,
     };
     let mut chosen: Vec<EntityId> = match &selection.entity {
-        None => (0..dataset.entities.len()).collect(),
-        Some((kind, name)) if kind.eq_ignore_ascii_case("service") => {
+        None => dataset.entity_ids().collect(),
+        Some((SubjectKind::Service, name)) => {
             let services: Vec<_> = dataset
                 .services
                 .iter()
@@ -54,17 +55,12 @@ pub fn select_entities(dataset: &Dataset, selection: &Selection) -> Result<Vec<E
             }
             backends
         }
-        Some((kind, name)) => {
-            let Some(kind) = EntityKind::parse(kind) else {
-                return Err(format!(
-                    "unknown kind {kind}: use service, deployment, statefulset, daemonset, \
-                     cronjob, job or pod"
-                ));
-            };
-            let found: Vec<EntityId> = (0..dataset.entities.len())
+        Some((SubjectKind::Workload(kind), name)) => {
+            let found: Vec<EntityId> = dataset
+                .entity_ids()
                 .filter(|&id| {
                     let owner = &dataset.entities[id].owner;
-                    owner.kind == kind && &owner.name == name
+                    owner.kind == *kind && &owner.name == name
                 })
                 .collect();
             if found.is_empty() {
@@ -100,10 +96,10 @@ pub fn generate_policies(
     entities: &[EntityId],
     window: TimeWindow,
 ) -> Vec<GeneratedPolicy> {
-    let mut peer_selectors = PeerSelectors::new();
+    let mut generator = PolicyGenerator::new(dataset, decisions, window);
     entities
         .iter()
-        .map(|&entity| generate_policy(dataset, decisions, entity, window, &mut peer_selectors))
+        .map(|&entity| generator.policy(entity))
         .collect()
 }
 

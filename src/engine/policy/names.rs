@@ -3,7 +3,7 @@
 //! characters). Names taken from the cluster are valid already; anything else is folded into
 //! that alphabet.
 
-use crate::engine::resolve::owners::Owner;
+use crate::engine::model::Owner;
 
 /// The longest DNS-1123 subdomain.
 const MAX_SUBDOMAIN: usize = 253;
@@ -82,7 +82,7 @@ pub fn bundle_file_name(namespace: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::resolve::owners::EntityKind;
+    use crate::engine::model::EntityKind;
 
     fn is_subdomain(name: &str) -> bool {
         !name.is_empty()

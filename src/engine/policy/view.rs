@@ -2,12 +2,13 @@
 //! scope (or of every entity of a namespace, the bundle), its warnings, the verification
 //! summary, and the file name a download gets.
 
-use crate::engine::dataset::{Dataset, EntityId, TimeWindow};
+use crate::engine::dataset::Dataset;
 use crate::engine::decisions::Decisions;
-use crate::engine::policy::model::NetworkPolicy;
+use crate::engine::model::network_policy::NetworkPolicy;
+use crate::engine::model::{EntityId, ServiceId, TimeWindow};
 use crate::engine::policy::names::{bundle_file_name, dns1123_subdomain, policy_file_name};
 use crate::engine::policy::{generate_policies, policies_yaml, sort_by_owner};
-use crate::engine::review::Subject;
+use crate::engine::scope::{Scope, Subject};
 use crate::engine::units::thousands;
 use crate::engine::verify::replay::{verify_existing, verify_generated};
 
@@ -15,10 +16,57 @@ use crate::engine::verify::replay::{verify_existing, verify_generated};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PolicyTarget {
     Entity(EntityId),
-    /// The entities behind a Service (an index into the dataset's Services).
-    Service(usize),
+    /// The entities behind a Service.
+    Service(ServiceId),
     /// Every entity of the namespace (of every namespace when `None`).
     Namespace(Option<String>),
+}
+
+impl PolicyTarget {
+    /// What the tab shows for `scope`: the subject's policies, else the namespace's bundle.
+    pub fn of_scope(scope: &Scope) -> PolicyTarget {
+        match scope.subject {
+            Some(Subject::Entity(entity)) => PolicyTarget::Entity(entity),
+            Some(Subject::Service(service)) => PolicyTarget::Service(service),
+            None => PolicyTarget::Namespace(scope.namespace.clone()),
+        }
+    }
+
+    /// The namespace bundle that holds this target: its own namespace's (the first entity's).
+    pub fn bundle(&self, dataset: &Dataset) -> PolicyTarget {
+        match self {
+            PolicyTarget::Namespace(namespace) => PolicyTarget::Namespace(namespace.clone()),
+            subject => PolicyTarget::Namespace(
+                target_entities(dataset, subject)
+                    .first()
+                    .map(|&id| dataset.entities[id].owner.namespace.clone()),
+            ),
+        }
+    }
+
+    /// The tab's heading: the file of one entity's policy, or how many policies a bundle holds.
+    pub fn heading(&self, output: &PolicyOutput) -> String {
+        match self {
+            PolicyTarget::Entity(_) | PolicyTarget::Service(_) => output.file_name.clone(),
+            PolicyTarget::Namespace(Some(namespace)) => {
+                format!("{} policies of namespace {namespace}", output.policy_count)
+            }
+            PolicyTarget::Namespace(None) => {
+                format!("{} policies of every namespace", output.policy_count)
+            }
+        }
+    }
+
+    /// The bundle's download button: `Download namespace shop (3 workloads)`.
+    pub fn download_label(&self, dataset: &Dataset) -> String {
+        let size = target_entities(dataset, self).len();
+        match self {
+            PolicyTarget::Namespace(Some(namespace)) => {
+                format!("Download namespace {namespace} ({size} workloads)")
+            }
+            _ => format!("Download all ({size} workloads)"),
+        }
+    }
 }
 
 /// The tab's content.
@@ -50,8 +98,9 @@ pub struct ExistingVerdict {
 pub fn target_entities(dataset: &Dataset, target: &PolicyTarget) -> Vec<EntityId> {
     let mut entities: Vec<EntityId> = match target {
         PolicyTarget::Entity(id) => vec![*id],
-        PolicyTarget::Service(index) => Subject::Service(*index).entities(dataset),
-        PolicyTarget::Namespace(namespace) => (0..dataset.entities.len())
+        PolicyTarget::Service(id) => Subject::Service(*id).entities(dataset),
+        PolicyTarget::Namespace(namespace) => dataset
+            .entity_ids()
             .filter(|&id| {
                 namespace
                     .as_ref()
@@ -59,7 +108,7 @@ pub fn target_entities(dataset: &Dataset, target: &PolicyTarget) -> Vec<EntityId
             })
             .collect(),
     };
-    entities.retain(|&id| id < dataset.entities.len());
+    entities.retain(|&id| id.index() < dataset.entities.len());
     sort_by_owner(dataset, &mut entities);
     entities
 }
@@ -85,10 +134,10 @@ pub fn policy_output(
     };
     warnings.extend(generated.iter().flat_map(|g| g.warnings.iter().cloned()));
     let file_name = match target {
-        PolicyTarget::Entity(id) if *id < dataset.entities.len() => {
+        PolicyTarget::Entity(id) if id.index() < dataset.entities.len() => {
             policy_file_name(&dataset.entities[*id].owner)
         }
-        PolicyTarget::Service(index) => dataset.services.get(*index).map_or_else(
+        PolicyTarget::Service(id) => dataset.services.get(id.index()).map_or_else(
             || "networkpolicies.yaml".to_string(),
             |s| {
                 format!(

@@ -2,61 +2,24 @@
 //! observed communications to communications between them, with ports after DNAT.
 //!
 //! - [`owners`]: which workload a pod belongs to.
-//! - [`addresses`]: Internal, External or Unknown for unexplained addresses.
 
-pub mod addresses;
 pub mod owners;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use ipnet::IpNet;
+
 use crate::engine::dataset::{
-    Address, Communication, Dataset, Entity, EntityId, Peer, SelectorSource, ServiceInfo,
+    Address, Communication, Dataset, Entity, Peer, SelectorSource, ServiceInfo,
 };
-use crate::engine::ingest::aggregate::{
-    CommunicationKey, FlowAggregate, ObservedCommunication, ObservedEndpoint,
-};
-use crate::engine::inventory::{Inventory, Labels, Pod, Service, TargetPort};
+use crate::engine::ingest::aggregate::{CommunicationKey, Flows, ObservedEndpoint};
+use crate::engine::ingest::inventory::{Inventory, Pod, Service};
+use crate::engine::model::labels::{common_labels, selects, stable_labels, Labels};
+use crate::engine::model::observed::ObservedCommunication;
+use crate::engine::model::ports::TargetPort;
+use crate::engine::model::{AddressId, ClusterRanges, EntityId, EntityKind, Owner, Protocol};
 
-use addresses::ClusterRanges;
-use owners::{
-    owner_from_hubble, owner_from_inventory, owner_from_name, pod_labels_from_hubble, EntityKind,
-    Owner,
-};
-
-/// Labels controllers set on their pods that change between revisions or runs: never part
-/// of a selector.
-pub fn is_volatile_label(key: &str) -> bool {
-    matches!(
-        key,
-        "pod-template-hash"
-            | "controller-revision-hash"
-            | "pod-template-generation"
-            | "statefulset.kubernetes.io/pod-name"
-            | "apps.kubernetes.io/pod-index"
-            | "job-name"
-            | "controller-uid"
-    ) || key.starts_with("batch.kubernetes.io/")
-}
-
-fn stable(labels: &Labels) -> Labels {
-    labels
-        .iter()
-        .filter(|(k, _)| !is_volatile_label(k))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
-}
-
-/// Labels present with the same value in every set.
-fn common_labels<'a>(mut sets: impl Iterator<Item = &'a Labels>) -> Labels {
-    let Some(first) = sets.next() else {
-        return Labels::new();
-    };
-    let mut common = first.clone();
-    for labels in sets {
-        common.retain(|k, v| labels.get(k) == Some(v));
-    }
-    common
-}
+use owners::{owner_from_hubble, owner_from_inventory, owner_from_name, pod_labels_from_hubble};
 
 /// What is being built while resolving.
 struct Resolver<'i> {
@@ -68,13 +31,13 @@ struct Resolver<'i> {
     entity_ids: HashMap<Owner, EntityId>,
     /// Labels of each observed pod, by entity, to find the common ones.
     pod_labels: BTreeMap<EntityId, BTreeMap<String, Labels>>,
-    address_ids: HashMap<String, usize>,
+    address_ids: HashMap<String, AddressId>,
     /// Entities seen with each Cilium security identity.
     identities: HashMap<u32, BTreeSet<EntityId>>,
 }
 
 impl<'i> Resolver<'i> {
-    fn new(inventory: &'i Inventory, extra_ranges: &[String]) -> Self {
+    fn new(inventory: &'i Inventory, extra_ranges: &[IpNet]) -> Self {
         let mut ranges = ClusterRanges::default();
         for node in &inventory.nodes {
             node.pod_cidrs.iter().for_each(|c| ranges.add_range(c));
@@ -86,7 +49,7 @@ impl<'i> Resolver<'i> {
                 .iter()
                 .for_each(|ip| ranges.add_address(ip));
         }
-        extra_ranges.iter().for_each(|c| ranges.add_range(c));
+        ranges.ranges.extend(extra_ranges.iter().copied());
         let mut pods_by_ip = HashMap::new();
         for pod in inventory.pods.iter().filter(|p| !p.host_network) {
             for ip in &pod.ips {
@@ -128,7 +91,7 @@ impl<'i> Resolver<'i> {
         let id = match self.entity_ids.get(&owner) {
             Some(&id) => id,
             None => {
-                let id = self.dataset.entities.len();
+                let id = EntityId::new(self.dataset.entities.len());
                 self.dataset.entities.push(Entity {
                     owner: owner.clone(),
                     cluster: None,
@@ -143,7 +106,7 @@ impl<'i> Resolver<'i> {
                 id
             }
         };
-        let entity = &mut self.dataset.entities[id];
+        let entity = &mut self.dataset.entities[id.index()];
         if entity.cluster.is_none() {
             entity.cluster = cluster.map(str::to_string);
         }
@@ -154,7 +117,9 @@ impl<'i> Resolver<'i> {
     /// naming only a workload or a pod) says nothing of them, so it does not narrow the
     /// labels the entity's pods share.
     fn note_pod(&mut self, entity: EntityId, pod: &str, labels: Labels) {
-        self.dataset.entities[entity].pods.insert(pod.to_string());
+        self.dataset.entities[entity.index()]
+            .pods
+            .insert(pod.to_string());
         if labels.is_empty() {
             return;
         }
@@ -170,7 +135,7 @@ impl<'i> Resolver<'i> {
         let owner = owner_from_inventory(self.inventory, &pod.metadata);
         let id = self.entity(cluster, owner);
         self.note_pod(id, &pod.metadata.name, pod.metadata.labels.clone());
-        let ports = &mut self.dataset.entities[id].ports;
+        let ports = &mut self.dataset.entities[id.index()].ports;
         for port in &pod.ports {
             if !ports.contains(port) {
                 ports.push(port.clone());
@@ -187,7 +152,7 @@ impl<'i> Resolver<'i> {
             .dataset
             .ranges
             .classify(&endpoint.ip, endpoint.reserved());
-        let id = self.dataset.addresses.len();
+        let id = AddressId::new(self.dataset.addresses.len());
         self.dataset.addresses.push(Address {
             ip: endpoint.ip.clone(),
             class,
@@ -257,15 +222,14 @@ impl<'i> Resolver<'i> {
                     .map(|(_, v)| v)
             })
             .unwrap_or("");
-        let candidates: Vec<EntityId> = (0..self.dataset.entities.len())
+        let candidates: Vec<EntityId> = self
+            .dataset
+            .entity_ids()
             .filter(|&id| {
                 let entity = &self.dataset.entities[id];
                 entity.owner.namespace == namespace
                     && !entity.selector.is_empty()
-                    && entity
-                        .selector
-                        .iter()
-                        .all(|(k, v)| labels.get(k) == Some(v))
+                    && selects(&entity.selector, &labels)
             })
             .collect();
         match candidates[..] {
@@ -276,7 +240,7 @@ impl<'i> Resolver<'i> {
 
     /// Sets each entity's selector and common labels.
     fn settle_selectors(&mut self) {
-        for id in 0..self.dataset.entities.len() {
+        for id in (0..self.dataset.entities.len()).map(EntityId::new) {
             let common = self
                 .pod_labels
                 .get(&id)
@@ -284,7 +248,7 @@ impl<'i> Resolver<'i> {
                 .unwrap_or_default();
             let owner = self.dataset.entities[id].owner.clone();
             let controller = self.inventory.controllers.iter().find(|c| {
-                c.kind == owner.kind.as_str()
+                c.kind.entity_kind() == Some(owner.kind)
                     && c.metadata.namespace == owner.namespace
                     && c.metadata.name == owner.name
             });
@@ -300,14 +264,14 @@ impl<'i> Resolver<'i> {
                     (selector, SelectorSource::Workload)
                 }
                 (EntityKind::CronJob | EntityKind::Job, Some(controller))
-                    if !stable(&controller.template_labels).is_empty() =>
+                    if !stable_labels(&controller.template_labels).is_empty() =>
                 {
                     (
-                        stable(&controller.template_labels),
+                        stable_labels(&controller.template_labels),
                         SelectorSource::PodTemplate,
                     )
                 }
-                _ => (stable(&common), SelectorSource::ObservedPods),
+                _ => (stable_labels(&common), SelectorSource::ObservedPods),
             };
             let mut label_sets: Vec<Labels> = self
                 .pod_labels
@@ -317,7 +281,7 @@ impl<'i> Resolver<'i> {
             label_sets.sort();
             label_sets.dedup();
             label_sets.truncate(MAX_LABEL_SETS);
-            let entity = &mut self.dataset.entities[id];
+            let entity = &mut self.dataset.entities[id.index()];
             entity.label_sets = label_sets;
             entity.labels = common;
             entity.selector = selector;
@@ -339,9 +303,7 @@ impl<'i> Resolver<'i> {
         for pod in &inventory.pods {
             if pod.metadata.namespace == service.metadata.namespace
                 && !selector.is_empty()
-                && selector
-                    .iter()
-                    .all(|(k, v)| pod.metadata.labels.get(k) == Some(v))
+                && selects(selector, &pod.metadata.labels)
             {
                 backends.push((self.inventory_pod(cluster, pod), pod));
             }
@@ -351,12 +313,7 @@ impl<'i> Resolver<'i> {
 }
 
 /// The container port a Service port reaches on `pod`.
-fn target_port(
-    service: &Service,
-    port: u16,
-    protocol: crate::engine::model::Protocol,
-    pod: &Pod,
-) -> Option<u16> {
+fn target_port(service: &Service, port: u16, protocol: Protocol, pod: &Pod) -> Option<u16> {
     let service_port = service
         .ports
         .iter()
@@ -375,14 +332,19 @@ fn target_port(
 const MAX_LABEL_SETS: usize = 32;
 
 /// A communication's identity after resolution: client, server, protocol, port.
-type MergedKey = (Peer, Peer, crate::engine::model::Protocol, u16);
+type MergedKey = (Peer, Peer, Protocol, u16);
 
 /// A connection addressed to a ClusterIP: its key, its client, and the backends (with their
 /// target ports) it may have reached.
-type ViaService<'a> = (&'a CommunicationKey, Peer, Vec<(Peer, u16)>);
+type ViaService<'a> = (
+    &'a CommunicationKey,
+    &'a ObservedCommunication,
+    Peer,
+    Vec<(Peer, u16)>,
+);
 
 /// A client endpoint, the server it reached, protocol and port.
-type ArrivalKey = (u32, Peer, crate::engine::model::Protocol, u16);
+type ArrivalKey = (u32, Peer, Protocol, u16);
 
 /// Adds an observation to the communication `key`, creating it if needed.
 fn add_observed(
@@ -399,15 +361,15 @@ fn add_observed(
             server,
             protocol,
             port,
-            observed: observed.settled(),
+            observed: observed.clone(),
         });
 }
 
 /// Resolves aggregated flows against the inventory. `extra_ranges` are cluster CIDRs the user
 /// entered (pod or Service ranges) when the inventory does not give them.
-pub fn resolve(flows: &FlowAggregate, inventory: &Inventory, extra_ranges: &[String]) -> Dataset {
+pub fn resolve(flows: &Flows, inventory: &Inventory, extra_ranges: &[IpNet]) -> Dataset {
     let mut resolver = Resolver::new(inventory, extra_ranges);
-    let endpoints = &flows.endpoints.endpoints;
+    let endpoints = &flows.endpoints;
     // Every inventory pod is an entity's pod, seen in flows or not.
     for pod in &inventory.pods {
         resolver.inventory_pod(None, pod);
@@ -419,15 +381,12 @@ pub fn resolve(flows: &FlowAggregate, inventory: &Inventory, extra_ranges: &[Str
             peers[index] = Some(resolver.peer_by_labels(endpoint));
         }
     }
-    let mut keys: Vec<&CommunicationKey> = flows.communications.keys().collect();
-    keys.sort();
     let mut merged: BTreeMap<MergedKey, Communication> = BTreeMap::new();
     // Connections addressed to a ClusterIP (seen before DNAT), for after the direct ones.
     let mut via_service: Vec<ViaService> = Vec::new();
     // Connections each client endpoint made to each server after DNAT (or directly).
     let mut arrived_from: HashMap<ArrivalKey, u64> = HashMap::new();
-    for key in keys {
-        let observed = &flows.communications[key];
+    for (key, observed) in &flows.communications {
         let Some(client) = peers[key.client as usize] else {
             continue;
         };
@@ -444,7 +403,7 @@ pub fn resolve(flows: &FlowAggregate, inventory: &Inventory, extra_ranges: &[Str
             }
         }
         if !servers.is_empty() {
-            via_service.push((key, client, servers));
+            via_service.push((key, observed, client, servers));
             continue;
         }
         if let Some(server) = peers[key.server as usize] {
@@ -458,8 +417,7 @@ pub fn resolve(flows: &FlowAggregate, inventory: &Inventory, extra_ranges: &[Str
                 .or_default() += observed.connections();
         }
     }
-    for (key, client, servers) in via_service {
-        let observed = &flows.communications[key];
+    for (key, observed, client, servers) in via_service {
         let targets: Vec<MergedKey> = servers
             .into_iter()
             .map(|(server, port)| (client, server, key.protocol, port))
@@ -488,7 +446,7 @@ pub fn resolve(flows: &FlowAggregate, inventory: &Inventory, extra_ranges: &[Str
     let mut dataset = resolver.dataset;
     for communication in merged.values() {
         if let Peer::Address(id) = communication.server {
-            dataset.addresses[id]
+            dataset.addresses[id.index()]
                 .names
                 .extend(communication.observed.server_names.iter().cloned());
         }
@@ -520,12 +478,10 @@ pub fn resolve(flows: &FlowAggregate, inventory: &Inventory, extra_ranges: &[Str
             continue;
         }
         info.backends = (0..dataset.entities.len())
+            .map(EntityId::new)
             .filter(|&id| {
                 let entity = &dataset.entities[id];
-                entity.owner.namespace == info.namespace
-                    && selector
-                        .iter()
-                        .all(|(k, v)| entity.labels.get(k) == Some(v))
+                entity.owner.namespace == info.namespace && selects(selector, &entity.labels)
             })
             .collect();
     }

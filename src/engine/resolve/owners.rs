@@ -3,78 +3,9 @@
 //! heuristics on names and labels (a ReplicaSet hash suffix means a Deployment, a Job named
 //! `<name>-<8 to 10 digits>` belongs to CronJob `<name>`).
 
-use std::fmt;
-
-use crate::engine::inventory::{Inventory, Labels, Metadata};
-
-/// The kinds of entity flowpol writes policies for.
-#[derive(
-    serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash,
-)]
-pub enum EntityKind {
-    Deployment,
-    StatefulSet,
-    DaemonSet,
-    CronJob,
-    Job,
-    /// A pod no controller owns.
-    Pod,
-}
-
-impl EntityKind {
-    /// Every kind, in the scope bar's order.
-    pub const ALL: [EntityKind; 6] = [
-        EntityKind::Deployment,
-        EntityKind::DaemonSet,
-        EntityKind::StatefulSet,
-        EntityKind::CronJob,
-        EntityKind::Job,
-        EntityKind::Pod,
-    ];
-
-    /// The Kubernetes kind.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EntityKind::Deployment => "Deployment",
-            EntityKind::StatefulSet => "StatefulSet",
-            EntityKind::DaemonSet => "DaemonSet",
-            EntityKind::CronJob => "CronJob",
-            EntityKind::Job => "Job",
-            EntityKind::Pod => "Pod",
-        }
-    }
-
-    /// Parses a kind, ignoring case (`deployment`, `Deployment`).
-    pub fn parse(text: &str) -> Option<EntityKind> {
-        EntityKind::ALL
-            .into_iter()
-            .find(|k| k.as_str().eq_ignore_ascii_case(text))
-    }
-}
-
-impl fmt::Display for EntityKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A workload: kind, namespace and name.
-#[derive(
-    serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash,
-)]
-pub struct Owner {
-    pub kind: EntityKind,
-    pub namespace: String,
-    pub name: String,
-}
-
-/// How an owner was found, for the record.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OwnerSource {
-    Hubble,
-    Inventory,
-    NameHeuristic,
-}
+use crate::engine::ingest::inventory::{Inventory, Metadata};
+use crate::engine::model::labels::Labels;
+use crate::engine::model::{ControllerKind, EntityKind, Owner};
 
 /// The alphabet Kubernetes uses for generated suffixes and pod-template hashes.
 const SAFE_ALPHABET: &str = "bcdfghjklmnpqrstvwxz2456789";
@@ -154,7 +85,7 @@ pub fn owner_from_inventory(inventory: &Inventory, pod: &Metadata) -> Owner {
         namespace: namespace.to_string(),
         name: name.to_string(),
     };
-    let find = |kind: &str, name: &str| {
+    let find = |kind: ControllerKind, name: &str| {
         inventory.controllers.iter().find(|c| {
             c.kind == kind && c.metadata.name == name && c.metadata.namespace == namespace
         })
@@ -162,10 +93,12 @@ pub fn owner_from_inventory(inventory: &Inventory, pod: &Metadata) -> Owner {
     let Some(reference) = pod.controller() else {
         return owner(EntityKind::Pod, &pod.name);
     };
-    match reference.kind.as_str() {
-        "ReplicaSet" => {
-            match find("ReplicaSet", &reference.name).and_then(|rs| rs.metadata.controller()) {
-                Some(parent) if parent.kind == "Deployment" => {
+    match ControllerKind::parse(&reference.kind) {
+        Some(ControllerKind::ReplicaSet) => {
+            let parent = find(ControllerKind::ReplicaSet, &reference.name)
+                .and_then(|rs| rs.metadata.controller());
+            match parent {
+                Some(parent) if parent.kind == ControllerKind::Deployment.as_str() => {
                     owner(EntityKind::Deployment, &parent.name)
                 }
                 Some(_) => owner(EntityKind::Pod, &pod.name),
@@ -175,9 +108,9 @@ pub fn owner_from_inventory(inventory: &Inventory, pod: &Metadata) -> Owner {
                 },
             }
         }
-        "Job" => match find("Job", &reference.name) {
+        Some(ControllerKind::Job) => match find(ControllerKind::Job, &reference.name) {
             Some(job) => match job.metadata.controller() {
-                Some(parent) if parent.kind == "CronJob" => {
+                Some(parent) if parent.kind == ControllerKind::CronJob.as_str() => {
                     owner(EntityKind::CronJob, &parent.name)
                 }
                 _ => owner(EntityKind::Job, &reference.name),
@@ -187,7 +120,7 @@ pub fn owner_from_inventory(inventory: &Inventory, pod: &Metadata) -> Owner {
                 None => owner(EntityKind::Job, &reference.name),
             },
         },
-        kind => match EntityKind::parse(kind) {
+        other => match other.and_then(ControllerKind::entity_kind) {
             Some(kind) => owner(kind, &reference.name),
             None => owner(EntityKind::Pod, &pod.name),
         },

@@ -12,9 +12,10 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use crate::engine::inventory::{ContainerPort, Labels};
-use crate::engine::model::Protocol;
-use crate::engine::policy::model::{NetworkPolicy, PolicyPeer, PolicyPort, PortValue};
+use crate::engine::model::labels::Labels;
+use crate::engine::model::network_policy::{NetworkPolicy, PolicyPeer, PolicyPort, PortValue};
+use crate::engine::model::ports::ContainerPort;
+use crate::engine::model::{Direction, Protocol};
 
 /// One end of a connection, as policies see it.
 #[derive(Clone, Copy, Debug)]
@@ -70,13 +71,13 @@ pub fn evaluate(
     port: u16,
 ) -> Verdict {
     Verdict {
-        egress: side(policies, client, "Egress", |policy| {
+        egress: side(policies, client, Direction::Egress, |policy| {
             policy.spec.egress.iter().flatten().any(|rule| {
                 peers_match(rule.to.as_deref(), &policy.metadata.namespace, server)
                     && ports_match(rule.ports.as_deref(), server, protocol, port)
             })
         }),
-        ingress: side(policies, server, "Ingress", |policy| {
+        ingress: side(policies, server, Direction::Ingress, |policy| {
             policy.spec.ingress.iter().flatten().any(|rule| {
                 peers_match(rule.from.as_deref(), &policy.metadata.namespace, client)
                     && ports_match(rule.ports.as_deref(), server, protocol, port)
@@ -89,7 +90,7 @@ pub fn evaluate(
 fn side(
     policies: &[NetworkPolicy],
     pod: &Endpoint<'_>,
-    direction: &str,
+    direction: Direction,
     allows: impl Fn(&NetworkPolicy) -> bool,
 ) -> SideVerdict {
     let Endpoint::Pod {

@@ -4,20 +4,18 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::engine::dataset::{Communication, Dataset, EntityId, Peer, TimeWindow};
-use crate::engine::decisions::{Decisions, Direction};
-use crate::engine::inventory::Labels;
-use crate::engine::model::Protocol;
-use crate::engine::policy::build::NAMESPACE_NAME_LABEL;
-use crate::engine::policy::model::NetworkPolicy;
+use crate::engine::dataset::{Communication, Dataset, Peer};
+use crate::engine::decisions::Decisions;
+use crate::engine::model::labels::{Labels, NAMESPACE_NAME_LABEL};
+use crate::engine::model::network_policy::NetworkPolicy;
+use crate::engine::model::{CommunicationId, Direction, EntityId, Protocol, TimeWindow};
 use crate::engine::units::thousands;
 use crate::engine::verify::evaluate::{evaluate, Endpoint, Verdict};
 
 /// The outcome for one communication.
 #[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct RowVerdict {
-    /// Index into [`Dataset::communications`].
-    pub communication: usize,
+    pub communication: CommunicationId,
     pub verdict: Verdict,
     /// Whether the review wants it allowed.
     pub expected: bool,
@@ -114,20 +112,18 @@ impl NamespaceLabels {
 
 static EMPTY: Labels = Labels::new();
 
-/// The communications of `scope` (as client or server) seen in `window`, by index.
+/// The communications of `scope` (as client or server) seen in `window`.
 pub fn communications_in_scope(
     dataset: &Dataset,
     scope: &[EntityId],
     window: TimeWindow,
-) -> Vec<usize> {
+) -> Vec<CommunicationId> {
     let scope: BTreeSet<EntityId> = scope.iter().copied().collect();
     let touches = |peer: Peer| matches!(peer, Peer::Entity(id) if scope.contains(&id));
     dataset
-        .communications
-        .iter()
-        .enumerate()
+        .communications_with_ids()
         .filter(|(_, c)| (touches(c.client) || touches(c.server)) && c.seen_in(window))
-        .map(|(index, _)| index)
+        .map(|(id, _)| id)
         .collect()
 }
 
@@ -174,8 +170,10 @@ pub fn verify_existing(
 ) -> Report {
     let rows = match scope {
         Some(scope) => communications_in_scope(dataset, scope, window),
-        None => (0..dataset.communications.len())
-            .filter(|&i| dataset.communications[i].seen_in(window))
+        None => dataset
+            .communications_with_ids()
+            .filter(|(_, c)| c.seen_in(window))
+            .map(|(id, _)| id)
             .collect(),
     };
     replay(dataset, policies, rows, |_| true)
@@ -184,7 +182,7 @@ pub fn verify_existing(
 fn replay(
     dataset: &Dataset,
     policies: &[NetworkPolicy],
-    rows: Vec<usize>,
+    rows: Vec<CommunicationId>,
     expected: impl Fn(&Communication) -> bool,
 ) -> Report {
     let namespaces = NamespaceLabels::of(dataset);
@@ -253,7 +251,7 @@ mod tests {
             SideVerdict::Denied
         };
         RowVerdict {
-            communication: 0,
+            communication: crate::engine::model::CommunicationId::new(0),
             verdict: Verdict {
                 egress: SideVerdict::NotIsolated,
                 ingress: side,

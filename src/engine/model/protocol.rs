@@ -1,4 +1,4 @@
-//! Domain values shared across the engine: plain data with public fields.
+//! The transport protocols a NetworkPolicy can name.
 
 use std::fmt;
 

@@ -14,8 +14,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 
-use super::state::{AppState, FileProgress, LoadProgress};
 use super::worker_protocol::{FromWorker, StartRequest};
+use crate::engine::load::LoadResult;
+use crate::ui::state::{AppState, FileProgress, LoadProgress};
 
 /// Where Trunk puts the worker's loader, relative to the page.
 const WORKER_URL: &str = "./worker_loader.js";
@@ -151,14 +152,23 @@ pub fn start_ingest(state: AppState) {
     }
 }
 
+/// Shows a finished load, with the scope carried over from the data shown before (the same
+/// workload or Service, a time span inside the new data).
+fn show_result(state: AppState, result: LoadResult) {
+    if let Some(before) = state.result.get_untracked() {
+        state
+            .scope
+            .update(|scope| *scope = scope.carry_over(&before.dataset, &result.dataset));
+    }
+    state.result.set(Some(Arc::new(result)));
+}
+
 /// Hands the files to a worker that said it is ready.
 fn send_files(worker: &Worker, state: AppState, names: &[String]) {
     let request = StartRequest {
         names: names.to_vec(),
         // Ranges entered in the review classify addresses at ingest too.
-        cluster_ranges: state
-            .decisions
-            .with_untracked(|d| d.cluster_ranges.iter().map(ToString::to_string).collect()),
+        cluster_ranges: state.decisions.with_untracked(|d| d.cluster_ranges.clone()),
     };
     let payload = Array::new();
     payload.push(&JsValue::from_str(
@@ -203,7 +213,7 @@ fn spawn(state: AppState, names: Vec<String>) -> Result<IngestJob, String> {
             }),
             FromWorker::Done { result } => {
                 state.progress.set(None);
-                state.result.set(Some(Arc::new(*result)));
+                show_result(state, *result);
                 state.job.set_value(None);
                 prepare_worker();
             }

@@ -6,9 +6,9 @@ use web_sys::{DragEvent, HtmlInputElement};
 
 use crate::engine::demo::{FLOWS_FILE, INVENTORY_FILE};
 
-use super::file_reading::{fetch_own_file, files_of, load_files, PendingFile};
-use super::state::{AppState, FileOrigin};
-use super::worker_client::start_ingest;
+use crate::ui::browser::file_reading::{fetch_own_file, files_of, load_files, PendingFile};
+use crate::ui::browser::worker_client::start_ingest;
+use crate::ui::state::{AppState, FileOrigin};
 
 /// Where the demo files are served from, relative to the page.
 const DEMO_DIR: &str = "public/demo";

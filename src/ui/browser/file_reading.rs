@@ -5,9 +5,9 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::engine::format::{detect_format, SNIFF_BYTES};
+use crate::engine::ingest::format::{detect_format, InputFormat, SNIFF_BYTES};
 
-use super::state::{AppState, FileOrigin, LoadedFile};
+use crate::ui::state::{AppState, FileOrigin, LoadedFile};
 
 /// A file to describe: its name and its bytes, not yet read.
 pub struct PendingFile {
@@ -36,7 +36,7 @@ pub fn files_of(list: Option<web_sys::FileList>) -> Vec<PendingFile> {
 }
 
 /// Reads the head of a file and recognises its format.
-async fn describe(file: &PendingFile) -> Result<(u64, crate::engine::format::InputFormat), String> {
+async fn describe(file: &PendingFile) -> Result<(u64, InputFormat), String> {
     let size = file.blob.size() as u64;
     let head = gloo_file::Blob::from(file.blob.clone()).slice(0, size.min(SNIFF_BYTES as u64));
     let bytes = gloo_file::futures::read_as_bytes(&head)

@@ -3,68 +3,12 @@
 //! `v1 List` (or a single object), keeps the fields flowpol uses, and reports items it cannot
 //! read by their index and field, keeping every other item.
 
-use std::collections::BTreeMap;
-
 use serde::Deserialize;
 
-use crate::engine::model::Protocol;
-use crate::engine::policy::model::NetworkPolicy;
-
-/// Labels or a `matchLabels` selector.
-pub type Labels = BTreeMap<String, String>;
-
-/// A label selector (`matchLabels` and `matchExpressions`); written with empty parts left
-/// out, so the empty selector is `{}`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct LabelSelector {
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub match_labels: Labels,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub match_expressions: Vec<SelectorRequirement>,
-}
-
-/// One `matchExpressions` entry.
-#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
-#[serde(default)]
-pub struct SelectorRequirement {
-    pub key: String,
-    pub operator: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub values: Vec<String>,
-}
-
-impl LabelSelector {
-    /// Whether `labels` satisfy the selector. An unknown operator matches nothing.
-    pub fn matches(&self, labels: &Labels) -> bool {
-        self.match_labels
-            .iter()
-            .all(|(k, v)| labels.get(k) == Some(v))
-            && self.match_expressions.iter().all(|req| {
-                let value = labels.get(&req.key);
-                match req.operator.as_str() {
-                    "In" => value.is_some_and(|v| req.values.contains(v)),
-                    "NotIn" => value.is_none_or(|v| !req.values.contains(v)),
-                    "Exists" => value.is_some(),
-                    "DoesNotExist" => value.is_none(),
-                    _ => false,
-                }
-            })
-    }
-
-    /// A selector of exactly these labels.
-    pub fn of_labels(labels: &Labels) -> LabelSelector {
-        LabelSelector {
-            match_labels: labels.clone(),
-            match_expressions: Vec::new(),
-        }
-    }
-
-    /// Whether the selector selects nothing at all (no requirement: selects everything).
-    pub fn is_empty(&self) -> bool {
-        self.match_labels.is_empty() && self.match_expressions.is_empty()
-    }
-}
+use crate::engine::model::labels::{LabelSelector, Labels};
+use crate::engine::model::network_policy::NetworkPolicy;
+use crate::engine::model::ports::{ContainerPort, ServicePort, TargetPort};
+use crate::engine::model::{ControllerKind, Protocol};
 
 /// A reference from an object to its controller.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -95,14 +39,6 @@ impl Metadata {
     }
 }
 
-/// A port a container declares.
-#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
-pub struct ContainerPort {
-    pub name: Option<String>,
-    pub port: u16,
-    pub protocol: Protocol,
-}
-
 /// A pod.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Pod {
@@ -111,22 +47,6 @@ pub struct Pod {
     pub host_network: bool,
     pub ips: Vec<String>,
     pub ports: Vec<ContainerPort>,
-}
-
-/// The port a Service forwards to.
-#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
-pub enum TargetPort {
-    Number(u16),
-    Name(String),
-}
-
-/// One port of a Service.
-#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
-pub struct ServicePort {
-    pub name: Option<String>,
-    pub port: u16,
-    pub target: TargetPort,
-    pub protocol: Protocol,
 }
 
 /// A Service.
@@ -140,9 +60,9 @@ pub struct Service {
 }
 
 /// A controller: ReplicaSet, Deployment, StatefulSet, DaemonSet, Job or CronJob.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Controller {
-    pub kind: String,
+    pub kind: ControllerKind,
     pub metadata: Metadata,
     pub selector: Option<LabelSelector>,
     /// Labels of the pod template.
@@ -466,19 +386,6 @@ impl Inventory {
                     ports,
                 });
             }
-            "ReplicaSet" | "Deployment" | "StatefulSet" | "DaemonSet" | "Job" | "CronJob" => {
-                let wire: WireController = serde_json::from_value(item).map_err(read)?;
-                let (selector, template_labels) = match wire.spec.job_template {
-                    Some(job) => (job.spec.selector, job.spec.template.metadata.labels),
-                    None => (wire.spec.selector, wire.spec.template.metadata.labels),
-                };
-                self.controllers.push(Controller {
-                    kind,
-                    metadata: wire.metadata,
-                    selector,
-                    template_labels,
-                });
-            }
             "NetworkPolicy" => {
                 let mut policy: NetworkPolicy = serde_json::from_value(item).map_err(read)?;
                 if policy.metadata.namespace.is_empty() {
@@ -486,9 +393,32 @@ impl Inventory {
                 }
                 self.network_policies.push(policy);
             }
-            // Other kinds (ConfigMaps, Endpoints, ...) carry nothing flowpol uses.
-            _ => {}
+            other => {
+                // Other kinds (ConfigMaps, Endpoints, ...) carry nothing flowpol uses.
+                if let Some(kind) = ControllerKind::parse(other) {
+                    self.add_controller(kind, item)?;
+                }
+            }
         }
+        Ok(())
+    }
+
+    fn add_controller(
+        &mut self,
+        kind: ControllerKind,
+        item: serde_json::Value,
+    ) -> Result<(), String> {
+        let wire: WireController = serde_json::from_value(item).map_err(|e| e.to_string())?;
+        let (selector, template_labels) = match wire.spec.job_template {
+            Some(job) => (job.spec.selector, job.spec.template.metadata.labels),
+            None => (wire.spec.selector, wire.spec.template.metadata.labels),
+        };
+        self.controllers.push(Controller {
+            kind,
+            metadata: wire.metadata,
+            selector,
+            template_labels,
+        });
         Ok(())
     }
 
@@ -532,7 +462,7 @@ mod tests {
         let cron = inventory
             .controllers
             .iter()
-            .find(|c| c.kind == "CronJob")
+            .find(|c| c.kind == ControllerKind::CronJob)
             .unwrap();
         assert_eq!(cron.template_labels["app"], "db-backup");
         let pod = inventory
@@ -580,30 +510,6 @@ mod tests {
         assert_eq!(inventory.namespaces.len(), 1);
         assert!(inventory.add_document(b"[1]").is_err());
         assert!(inventory.add_document(b"{").is_err());
-    }
-
-    #[test]
-    fn selectors_match_labels_and_expressions() {
-        let labels: Labels = [
-            ("app".to_string(), "a".to_string()),
-            ("tier".to_string(), "web".to_string()),
-        ]
-        .into_iter()
-        .collect();
-        let selector: LabelSelector = serde_json::from_str(
-            r#"{"matchLabels":{"app":"a"},"matchExpressions":[{"key":"tier","operator":"In","values":["web","api"]},{"key":"canary","operator":"DoesNotExist"}]}"#,
-        )
-        .unwrap();
-        assert!(selector.matches(&labels));
-        let not_in: LabelSelector = serde_json::from_str(
-            r#"{"matchExpressions":[{"key":"tier","operator":"NotIn","values":["web"]}]}"#,
-        )
-        .unwrap();
-        assert!(!not_in.matches(&labels));
-        let unknown: LabelSelector =
-            serde_json::from_str(r#"{"matchExpressions":[{"key":"tier","operator":"Near"}]}"#)
-                .unwrap();
-        assert!(!unknown.matches(&labels));
     }
 
     #[cfg(not(target_arch = "wasm32"))]

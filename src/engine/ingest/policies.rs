@@ -2,8 +2,8 @@
 //! NetworkPolicies or `List`s of them (`kubectl get networkpolicies -A -o yaml`). Other kinds
 //! are skipped with a note; a policy without a namespace is in `default`.
 
-use crate::engine::policy::model::NetworkPolicy;
-use crate::engine::policy::yaml::from_yaml;
+use crate::engine::model::network_policy::NetworkPolicy;
+use crate::engine::yaml::from_yaml;
 
 /// The policies of one file and notes on what was skipped.
 #[derive(Clone, Debug, Default)]
@@ -68,7 +68,8 @@ fn add_document(
 #[cfg(test)]
 mod tests {
     use super::read_policies;
-    use crate::engine::policy::model::PortValue;
+    use crate::engine::model::network_policy::PortValue;
+    use crate::engine::model::Direction;
 
     #[test]
     fn reads_lists_documents_and_named_ports() {
@@ -81,7 +82,7 @@ mod tests {
             .clone()
             .unwrap();
         assert_eq!(ports[0].port, Some(PortValue::Name("http".into())));
-        assert!(read.policies[1].restricts("Egress"));
+        assert!(read.policies[1].restricts(Direction::Egress));
         assert_eq!(read.notes.len(), 1, "{:?}", read.notes);
     }
 

@@ -1,10 +1,13 @@
-//! The NetworkPolicy wire type (`networking.k8s.io/v1`): written by the generator in a
+//! The NetworkPolicy document (`networking.k8s.io/v1`): written by the generator in a
 //! readable field order with empty parts left out, and read from policies the user already
-//! has. Unknown fields (status, annotations, ...) are ignored when reading.
+//! has. Unknown fields (status, annotations, ...) are ignored when reading. A small
+//! hand-written model instead of k8s-openapi's (see STYLE.md: field order, wasm size); the
+//! tests round-trip it through k8s-openapi.
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::inventory::{LabelSelector, Labels};
+use super::direction::Direction;
+use super::labels::{LabelSelector, Labels};
 
 /// A NetworkPolicy document.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -117,19 +120,21 @@ impl NetworkPolicy {
         }
     }
 
-    /// Whether the policy restricts `direction` (`Ingress` or `Egress`), with Kubernetes'
-    /// defaults when `policyTypes` is absent: Ingress always, Egress when egress rules exist.
-    pub fn restricts(&self, direction: &str) -> bool {
+    /// Whether the policy restricts `direction`, with Kubernetes' defaults when
+    /// `policyTypes` is absent: Ingress always, Egress when egress rules exist.
+    pub fn restricts(&self, direction: Direction) -> bool {
         if self.spec.policy_types.is_empty() {
             match direction {
-                "Ingress" => true,
+                Direction::Ingress => true,
                 // Kubernetes defaults Egress in only when egress rules exist (an empty list
                 // does not count).
-                "Egress" => self.spec.egress.as_ref().is_some_and(|e| !e.is_empty()),
-                _ => false,
+                Direction::Egress => self.spec.egress.as_ref().is_some_and(|e| !e.is_empty()),
             }
         } else {
-            self.spec.policy_types.iter().any(|t| t == direction)
+            self.spec
+                .policy_types
+                .iter()
+                .any(|t| t == direction.as_str())
         }
     }
 }

@@ -8,40 +8,39 @@ use wasm_bindgen::JsCast;
 
 use crate::engine::decisions::Decisions;
 use crate::engine::review::fingerprint;
+use crate::ui::browser::download::download_text;
+use crate::ui::browser::storage::{load_decisions, save_decisions};
+use crate::ui::state::AppState;
 
-use super::download::download_text;
-use super::state::AppState;
-
-const STORAGE_PREFIX: &str = "flowpol.decisions.";
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
-fn load(key: &str) -> Option<Decisions> {
-    let text = storage()?
-        .get_item(&format!("{STORAGE_PREFIX}{key}"))
-        .ok()??;
-    Decisions::from_json(&text).ok()
-}
-
-fn save(key: &str, decisions: &Decisions) {
-    if let Some(storage) = storage() {
-        let _ = storage.set_item(&format!("{STORAGE_PREFIX}{key}"), &decisions.to_json());
-    }
-}
-
-/// How many decisions differ from the defaults.
-fn decision_count(decisions: &Decisions) -> usize {
-    decisions.excluded.len()
-        + decisions
-            .general
-            .values()
-            .map(|rules| rules.len())
-            .sum::<usize>()
-        + decisions.aliases.len()
-        + decisions.cluster_ranges.len()
-        + usize::from(decisions.allow_dns)
+/// Reads the decisions file chosen in `ev`'s input and makes it the review's decisions.
+fn import(state: AppState, message: RwSignal<Option<(bool, String)>>, ev: leptos::ev::Event) {
+    let Some(input) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+    else {
+        return;
+    };
+    let Some(file) = input.files().and_then(|files| files.get(0)) else {
+        return;
+    };
+    input.set_value("");
+    spawn_local(async move {
+        let text = wasm_bindgen_futures::JsFuture::from(file.text())
+            .await
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default();
+        match Decisions::from_json(&text) {
+            Ok(decisions) => {
+                message.set(Some((
+                    true,
+                    format!("Decisions imported from {}.", file.name()),
+                )));
+                state.decisions.set(decisions);
+            }
+            Err(e) => message.set(Some((false, format!("{}: {e}", file.name())))),
+        }
+    });
 }
 
 /// Restores, stores, exports and imports the decisions.
@@ -67,7 +66,7 @@ pub fn ReviewBar() -> impl IntoView {
             && state
                 .decisions
                 .with_untracked(|d| *d != Decisions::default());
-        match load(&key) {
+        match load_decisions(&key) {
             Some(restored) if !made_before_data => {
                 message.set(Some((
                     true,
@@ -75,13 +74,13 @@ pub fn ReviewBar() -> impl IntoView {
                 )));
                 state.decisions.set(restored);
             }
-            _ => state.decisions.with_untracked(|d| save(&key, d)),
+            _ => state.decisions.with_untracked(|d| save_decisions(&key, d)),
         }
     });
     Effect::new(move |_| {
         let decisions = state.decisions.get();
         if let Some(key) = data_key.get_value() {
-            save(&key, &decisions);
+            save_decisions(&key, &decisions);
         }
     });
     let on_export = move |_| {
@@ -90,39 +89,11 @@ pub fn ReviewBar() -> impl IntoView {
             message.set(Some((false, e)));
         }
     };
-    let on_import = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let Some(file) = input.files().and_then(|files| files.get(0)) else {
-            return;
-        };
-        input.set_value("");
-        spawn_local(async move {
-            let text = wasm_bindgen_futures::JsFuture::from(file.text())
-                .await
-                .ok()
-                .and_then(|v| v.as_string())
-                .unwrap_or_default();
-            match Decisions::from_json(&text) {
-                Ok(decisions) => {
-                    message.set(Some((
-                        true,
-                        format!("Decisions imported from {}.", file.name()),
-                    )));
-                    state.decisions.set(decisions);
-                }
-                Err(e) => message.set(Some((false, format!("{}: {e}", file.name())))),
-            }
-        });
-    };
+    let on_import = move |ev: leptos::ev::Event| import(state, message, ev);
     view! {
         <section class="fp-reviewbar" aria-label="Review decisions">
             <span class="fp-reviewbar__count" data-testid="decision-count">
-                {move || format!("{} decisions", state.decisions.with(decision_count))}
+                {move || format!("{} decisions", state.decisions.with(Decisions::count))}
             </span>
             <button
                 type="button"

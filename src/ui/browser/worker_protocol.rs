@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::ingest::session::LoadResult;
+use ipnet::IpNet;
+
+use crate::engine::load::LoadResult;
 
 /// From the worker to the page. Externally tagged: an internally tagged enum would buffer its
 /// content and lose the integer map keys of the counts.
@@ -29,7 +31,7 @@ pub enum FromWorker {
 #[derive(Serialize, Deserialize, Debug, Clone, Default)]
 pub struct StartRequest {
     pub names: Vec<String>,
-    pub cluster_ranges: Vec<String>,
+    pub cluster_ranges: Vec<IpNet>,
 }
 
 /// Bytes read per step: large enough to amortise the calls, small enough for steady progress.

@@ -1,6 +1,6 @@
-//! Classifying addresses no Kubernetes object explains: inside the cluster (pod CIDRs, node
-//! addresses, Service ClusterIPs, Cilium's host and node identities), outside it, or unknown
-//! (a private address while the cluster's ranges are not known).
+//! Addresses no Kubernetes object explains and where they lie: inside the cluster (pod CIDRs,
+//! node addresses, Service ClusterIPs, Cilium's host and node identities), outside it, or
+//! unknown (a private address while the cluster's ranges are not known).
 
 use std::net::IpAddr;
 

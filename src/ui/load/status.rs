@@ -1,15 +1,16 @@
-//! What was loaded: each file with its size and format, the worker's progress (bytes, percent,
-//! flows per second) with a cancel button, then each file's counts, the problems found, and a
-//! summary of the dataset.
+//! What was loaded: each file with its size and format, the worker's progress while it reads,
+//! then each file's counts, the problems found, and a summary of the dataset.
 
 use leptos::prelude::*;
 
-use crate::engine::format::{InputFormat, UNDERSTOOD_FORMATS};
-use crate::engine::ingest::session::{FileReport, LoadResult};
+use crate::engine::ingest::format::{InputFormat, UNDERSTOOD_FORMATS};
+use crate::engine::ingest::report::FileReport;
+use crate::engine::load::LoadResult;
 use crate::engine::units::{human_bytes, thousands};
+use crate::ui::state::{AppState, FileOrigin, LoadedFile};
 
-use super::state::{AppState, FileOrigin, LoadProgress, LoadedFile};
-use super::worker_client::cancel;
+use super::problems::Problems;
+use super::progress::Progress;
 
 fn origin_label(origin: FileOrigin) -> &'static str {
     match origin {
@@ -73,47 +74,6 @@ fn LoadedFileRow(file: LoadedFile, report: Option<FileReport>) -> impl IntoView 
     }
 }
 
-/// The worker's progress, file by file, with a cancel button.
-#[component]
-fn Progress(progress: LoadProgress) -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let elapsed = ((js_sys::Date::now() - progress.started_ms) / 1000.0).max(0.001);
-    let read: u64 = progress.files.iter().map(|f| f.read).sum();
-    let flows: u64 = progress.files.iter().map(|f| f.flows).sum();
-    let rows = progress
-        .files
-        .into_iter()
-        .map(|file| {
-            let percent = if file.total == 0 { 100.0 } else { file.read as f64 * 100.0 / file.total as f64 };
-            view! {
-                <li class="fp-progress__file">
-                    <span class="fp-status__name">{file.name}</span>
-                    <progress max=file.total.max(1).to_string() value=file.read.to_string()></progress>
-                    <span class="fp-progress__text">
-                        {format!("{} of {} · {percent:.0}%", human_bytes(file.read), human_bytes(file.total))}
-                    </span>
-                </li>
-            }
-        })
-        .collect_view();
-    view! {
-        <div class="fp-progress" data-testid="load-progress">
-            <ul class="fp-progress__files">{rows}</ul>
-            <p class="fp-progress__rate">
-                {format!(
-                    "{} flows · {:.0} MB/s · {:.0} flows/s",
-                    thousands(flows),
-                    read as f64 / elapsed / 1e6,
-                    flows as f64 / elapsed
-                )}
-            </p>
-            <button type="button" class="fp-button" data-testid="cancel-load" on:click=move |_| cancel(state)>
-                "Cancel"
-            </button>
-        </div>
-    }
-}
-
 /// The dataset in one sentence.
 fn result_summary(result: &LoadResult) -> String {
     let dataset = &result.dataset;
@@ -129,27 +89,6 @@ fn result_summary(result: &LoadResult) -> String {
         thousands(dataset.entities.len() as u64),
         thousands(dataset.addresses.len() as u64)
     )
-}
-
-/// The problems found, the first hundred listed.
-#[component]
-fn Problems(result: std::sync::Arc<LoadResult>) -> impl IntoView {
-    let count = result.problem_count;
-    let listed = result.diagnostics.len() as u64;
-    let items = result
-        .diagnostics
-        .iter()
-        .map(|d| view! { <li>{d.to_string()}</li> })
-        .collect_view();
-    view! {
-        <details class="fp-problems" data-testid="load-problems">
-            <summary>
-                {format!("{} problems: those lines were skipped, everything else was kept", thousands(count))}
-                {(count > listed).then(|| format!(" (the first {listed} are listed)"))}
-            </summary>
-            <ul>{items}</ul>
-        </details>
-    }
 }
 
 /// The load status panel (`data-testid="load-status"`).

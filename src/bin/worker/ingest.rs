@@ -9,9 +9,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
 
-use crate::engine::ingest::session::Ingest;
-
-use super::worker_protocol::{FromWorker, StartRequest, CHUNK_BYTES};
+use flowpol::engine::ingest::session::Ingest;
+use flowpol::engine::load::load;
+use flowpol::ui::browser::worker_protocol::{FromWorker, StartRequest, CHUNK_BYTES};
 
 fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
@@ -23,7 +23,7 @@ fn post(message: &FromWorker) {
     }
 }
 
-/// Starts listening; called by the worker binary's `main`.
+/// Starts listening; called by `main`.
 pub fn run() {
     console_error_panic_hook::set_once();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
@@ -140,7 +140,7 @@ async fn ingest(request: StartRequest, blobs: Vec<Blob>) -> Result<(), String> {
         outcome.map_err(|message| format!("{name}: {message}"))?;
         ingest.end_file();
     }
-    let result = ingest.finish_result(&request.cluster_ranges);
+    let result = load(ingest.finish(), &request.cluster_ranges);
     post(&FromWorker::Done {
         result: Box::new(result),
     });

@@ -1,0 +1,156 @@
+//! What was observed of one communication: connection starts per vantage point and minute,
+//! first and last seen, dropped starts, DNS names and Services.
+//!
+//! **Connections, not events.** The same connection is seen at several vantage points (the
+//! client's node and the server's node, each at several observation points). Each vantage
+//! sees each connection start once, so a communication's connection count is the largest count
+//! among its vantages, evaluated over any time span from per-minute counts.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+/// An index into the table of vantage points of a load.
+pub type VantageId = u32;
+
+/// The starts one vantage saw of one communication.
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct VantageCounts {
+    /// Connection starts per minute since the Unix epoch.
+    pub per_minute: BTreeMap<i64, u32>,
+}
+
+impl VantageCounts {
+    /// Counts `count` starts in `minute`.
+    pub fn add(&mut self, minute: i64, count: u32) {
+        let total = self.per_minute.entry(minute).or_insert(0);
+        *total = total.saturating_add(count);
+    }
+
+    /// Starts within `[from, to]` minutes (inclusive).
+    pub fn count_between(&self, from: i64, to: i64) -> u64 {
+        if from > to {
+            return 0;
+        }
+        self.per_minute
+            .range(from..=to)
+            .map(|(_, &n)| u64::from(n))
+            .sum()
+    }
+}
+
+/// What was observed of one communication.
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct ObservedCommunication {
+    pub vantages: BTreeMap<VantageId, VantageCounts>,
+    /// Nanoseconds since the Unix epoch; `None` when no event had a time.
+    pub first_seen: Option<i64>,
+    pub last_seen: Option<i64>,
+    /// Start events Cilium dropped (a policy already denies them).
+    pub dropped_starts: u64,
+    /// DNS names of the server, from `destination_names`.
+    pub server_names: BTreeSet<String>,
+    /// `(namespace, name)` of the Services the connection was addressed through.
+    pub services: BTreeSet<(String, String)>,
+}
+
+impl ObservedCommunication {
+    /// Counts `count` starts seen at `vantage` in `minute`.
+    pub fn add_starts(&mut self, vantage: VantageId, minute: i64, count: u32) {
+        self.vantages.entry(vantage).or_default().add(minute, count);
+    }
+
+    /// Widens first and last seen to include `time`.
+    pub fn seen_at(&mut self, time: i64) {
+        self.first_seen = min_option(self.first_seen, Some(time));
+        self.last_seen = max_option(self.last_seen, Some(time));
+    }
+
+    /// Connections within `[from, to]` minutes: the largest count among the vantages.
+    pub fn connections_between(&self, from: i64, to: i64) -> u64 {
+        self.vantages
+            .values()
+            .map(|v| v.count_between(from, to))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The first and last minute within `[from, to]` with a connection start, if any.
+    pub fn minutes_between(&self, from: i64, to: i64) -> Option<(i64, i64)> {
+        if from > to {
+            return None;
+        }
+        let minutes = self
+            .vantages
+            .values()
+            .flat_map(|v| v.per_minute.range(from..=to).map(|(minute, _)| *minute));
+        minutes.fold(None, |span, minute| match span {
+            None => Some((minute, minute)),
+            Some((first, last)) => Some((first.min(minute), last.max(minute))),
+        })
+    }
+
+    /// Connections over the whole capture.
+    pub fn connections(&self) -> u64 {
+        self.connections_between(i64::MIN, i64::MAX)
+    }
+
+    /// Takes the names and Services of `other` (the same connections seen before DNAT),
+    /// not its counts: the connections are already counted where they arrived.
+    pub fn merge_names(&mut self, other: &ObservedCommunication) {
+        self.server_names.extend(other.server_names.iter().cloned());
+        self.services.extend(other.services.iter().cloned());
+    }
+
+    /// Folds `other` (the same communication seen under another key) into this one.
+    pub fn merge(&mut self, other: &ObservedCommunication) {
+        for (vantage, counts) in &other.vantages {
+            let mine = self.vantages.entry(*vantage).or_default();
+            for (minute, n) in &counts.per_minute {
+                mine.add(*minute, *n);
+            }
+        }
+        self.first_seen = min_option(self.first_seen, other.first_seen);
+        self.last_seen = max_option(self.last_seen, other.last_seen);
+        self.dropped_starts += other.dropped_starts;
+        self.merge_names(other);
+    }
+}
+
+fn min_option(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+fn max_option(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_largest_vantage_counts_and_merging_adds_per_vantage() {
+        let mut a = ObservedCommunication::default();
+        a.add_starts(0, 10, 2);
+        a.add_starts(1, 10, 1);
+        a.add_starts(0, 12, 1);
+        a.seen_at(5);
+        assert_eq!(a.connections(), 3);
+        assert_eq!(a.connections_between(11, 12), 1);
+        assert_eq!(a.minutes_between(0, 100), Some((10, 12)));
+        assert_eq!(a.minutes_between(13, 12), None);
+        let mut b = ObservedCommunication::default();
+        b.add_starts(1, 11, 4);
+        b.seen_at(9);
+        b.server_names.insert("x".into());
+        a.merge(&b);
+        assert_eq!(a.connections(), 5, "vantage 1 now has 5");
+        assert_eq!((a.first_seen, a.last_seen), (Some(5), Some(9)));
+        assert!(a.server_names.contains("x"));
+    }
+}

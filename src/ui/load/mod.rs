@@ -1,0 +1,7 @@
+//! Getting data in: the drop zone, the file picker and the demo button (`loader`), and what was
+//! loaded (`status`: each file, the worker's progress, the problems, the dataset's summary).
+
+pub mod loader;
+mod problems;
+mod progress;
+pub mod status;

@@ -1,0 +1,93 @@
+//! The Generated Policy tab's bar: the DNS option, Copy, Download, and Download the namespace
+//! bundle (written only when asked for, so a decision costs one entity's policy).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::engine::policy::view::{policy_output, PolicyOutput, PolicyTarget};
+use crate::ui::browser::download::{copy_text, download_text};
+use crate::ui::state::AppState;
+
+/// The media type of downloaded policies.
+const YAML: &str = "application/yaml";
+
+/// The DNS option: UDP and TCP 53 to the cluster DNS pods from every egress policy.
+#[component]
+pub fn DnsOption() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let on_dns = move |ev: leptos::ev::Event| {
+        let on = event_target_checked(&ev);
+        state.decisions.update(|d| d.allow_dns = on);
+    };
+    view! {
+        <label class="fp-policy__dns" title="A default-deny egress policy also blocks name resolution.">
+            <input
+                type="checkbox"
+                data-testid="dns-toggle"
+                prop:checked=move || state.decisions.with(|d| d.allow_dns)
+                on:change=on_dns
+            />
+            " Allow DNS: UDP and TCP 53 to the cluster DNS pods (kube-system, k8s-app=kube-dns)"
+        </label>
+    }
+}
+
+/// Copy, Download and the bundle's download; `error` says why a download failed.
+#[component]
+pub fn PolicyActions(
+    output: Memo<PolicyOutput>,
+    bundle: Memo<PolicyTarget>,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let copied = RwSignal::new(None::<bool>);
+    let on_copy = move |_| {
+        let yaml = output.with_untracked(|o| o.yaml.clone());
+        spawn_local(async move {
+            copied.set(Some(copy_text(&yaml).await));
+        });
+    };
+    let on_download = move |_| {
+        let result = output.with_untracked(|o| download_text(&o.file_name, &o.yaml, YAML));
+        error.set(result.err());
+    };
+    let on_bundle = move |_| {
+        let Some(result) = state.result.get_untracked() else {
+            return;
+        };
+        let written = state.decisions.with_untracked(|decisions| {
+            policy_output(
+                &result.dataset,
+                decisions,
+                &[],
+                &bundle.get_untracked(),
+                state.window_untracked(),
+            )
+        });
+        error.set(download_text(&written.file_name, &written.yaml, YAML).err());
+    };
+    let bundle_label = move || {
+        state.result.with(|r| {
+            r.as_ref()
+                .map(|r| bundle.with(|b| b.download_label(&r.dataset)))
+                .unwrap_or_default()
+        })
+    };
+    view! {
+        <div class="fp-policy__actions">
+            <button type="button" class="fp-button" data-testid="copy-policy" on:click=on_copy>
+                {move || match copied.get() {
+                    Some(true) => "Copied",
+                    Some(false) => "Copy failed: select the text",
+                    None => "Copy",
+                }}
+            </button>
+            <button type="button" class="fp-button" data-testid="download-policy" on:click=on_download>
+                {move || format!("Download {}", output.with(|o| o.file_name.clone()))}
+            </button>
+            <button type="button" class="fp-button" data-testid="download-bundle" on:click=on_bundle>
+                {bundle_label}
+            </button>
+        </div>
+    }
+}

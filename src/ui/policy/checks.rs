@@ -1,0 +1,72 @@
+//! What the Generated Policy tab says about the policies: the verifier's summary, what the
+//! cluster's own loaded policies would deny, and what the policies cannot express.
+
+use leptos::prelude::*;
+
+use crate::engine::policy::view::PolicyOutput;
+
+/// "✓ Verified: all 42 included communications allowed, all 3 excluded denied."
+#[component]
+pub fn VerifySummary(output: Memo<PolicyOutput>) -> impl IntoView {
+    view! {
+        <p
+            class="fp-policy__verify"
+            class:fp-policy__verify--ok=move || output.with(|o| o.verified)
+            data-testid="verify-summary"
+            role="status"
+        >
+            {move || {
+                output.with(|o| {
+                    let mark = if o.verified { "✓ Verified" } else { "✗ Mismatch" };
+                    format!("{mark}: {}.", o.verification)
+                })
+            }}
+        </p>
+    }
+}
+
+/// What the cluster's existing policies (loaded with the flows) would deny, when any were
+/// loaded.
+#[component]
+pub fn ExistingSummary(output: Memo<PolicyOutput>) -> impl IntoView {
+    move || {
+        output.with(|o| o.existing.clone()).map(|existing| {
+            let all_allowed = existing.denied.is_empty();
+            let denied = existing
+                .denied
+                .into_iter()
+                .map(|d| view! { <li>{d}</li> })
+                .collect_view();
+            view! {
+                <div
+                    class="fp-policy__existing"
+                    class:fp-policy__existing--ok=all_allowed
+                    data-testid="existing-policies-summary"
+                >
+                    <p>{format!("The cluster's {} loaded NetworkPolicies: {}.", existing.policies, existing.summary)}</p>
+                    <ul>{denied}</ul>
+                </div>
+            }
+        })
+    }
+}
+
+/// What the policies cannot express, or may break.
+#[component]
+pub fn Warnings(output: Memo<PolicyOutput>) -> impl IntoView {
+    move || {
+        let warnings = output.with(|o| o.warnings.clone());
+        (!warnings.is_empty()).then(|| {
+            let items = warnings
+                .into_iter()
+                .map(|w| view! { <li>{w}</li> })
+                .collect_view();
+            view! {
+                <div class="fp-policy__warnings" data-testid="policy-warnings" role="note">
+                    <h3 class="fp-policy__warnings-title">"What this policy cannot express, or may break"</h3>
+                    <ul>{items}</ul>
+                </div>
+            }
+        })
+    }
+}

@@ -1,0 +1,62 @@
+//! The Generated Policy tab: the YAML of the entity in scope (or, with no entity chosen, of
+//! every entity of the namespace in scope), highlighted; Copy, Download, Download the
+//! namespace bundle; the DNS option; the verification summary and what the policy cannot
+//! express. Everything is computed by the engine (`policy::view`); these files only render.
+
+mod actions;
+mod checks;
+mod yaml_view;
+
+use leptos::prelude::*;
+
+use crate::engine::policy::view::{policy_output, PolicyOutput, PolicyTarget};
+
+use super::state::AppState;
+use actions::{DnsOption, PolicyActions};
+use checks::{ExistingSummary, VerifySummary, Warnings};
+use yaml_view::YamlView;
+
+/// The policy of the entity in scope, or the bundle of the namespace in scope.
+#[component]
+pub fn PolicyView() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let target = Memo::new(move |_| state.scope.with(PolicyTarget::of_scope));
+    let output = Memo::new(move |_| {
+        let Some(result) = state.result.get() else {
+            return PolicyOutput::default();
+        };
+        state.decisions.with(|decisions| {
+            policy_output(
+                &result.dataset,
+                decisions,
+                &result.policies,
+                &target.get(),
+                state.window(),
+            )
+        })
+    });
+    let bundle = Memo::new(move |_| {
+        let target = target.get();
+        state.result.with(|r| match r {
+            Some(r) => target.bundle(&r.dataset),
+            None => target,
+        })
+    });
+    let download_error = RwSignal::new(None::<String>);
+    let heading = move || output.with(|o| target.with(|t| t.heading(o)));
+    let yaml = Memo::new(move |_| output.with(|o| o.yaml.clone()));
+    view! {
+        <div class="fp-policy">
+            <div class="fp-policy__bar">
+                <h2 class="fp-policy__title">{heading}</h2>
+                <DnsOption />
+                <PolicyActions output=output bundle=bundle error=download_error />
+            </div>
+            <VerifySummary output=output />
+            <ExistingSummary output=output />
+            {move || download_error.get().map(|e| view! { <p class="fp-policy__error" role="alert">{e}</p> })}
+            <Warnings output=output />
+            <YamlView yaml=yaml />
+        </div>
+    }
+}

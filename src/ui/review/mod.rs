@@ -1,0 +1,134 @@
+//! The Ingress and Egress tabs: the general rule of the direction, a text filter, include or
+//! exclude all shown, counts, the table of the subject's communications, and the unresolved
+//! addresses below; and the bar that keeps, exports and imports the decisions. The rows come
+//! from `engine::review`; these components render them and turn clicks into decision
+//! operations.
+
+mod alias_form;
+mod cluster_ranges;
+pub mod decisions_bar;
+mod row;
+mod rule;
+mod table;
+mod unresolved;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use crate::engine::load::LoadResult;
+use crate::engine::model::Direction;
+use crate::engine::review::{matches_filter, review_rows, sort_rows, ReviewRow, SortKey};
+use crate::engine::scope::Subject;
+use crate::engine::units::thousands;
+
+use super::state::AppState;
+use row::RowState;
+use rule::GeneralRuleChooser;
+use table::RowsTable;
+use unresolved::UnresolvedList;
+
+/// What the table shows when the subject has no communication in this direction.
+fn empty_view(direction: Direction) -> impl IntoView {
+    view! {
+        <div class="fp-empty" data-testid="empty-state">
+            <h2 class="fp-empty__title">{format!("No {} communications", direction.key())}</h2>
+            <p class="fp-empty__text">"None was observed in the loaded flows and the time span."</p>
+        </div>
+    }
+}
+
+/// The review of one direction of the subject in scope.
+#[component]
+pub fn CommunicationList(
+    result: Arc<LoadResult>,
+    subject: Subject,
+    direction: Direction,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let filter = RwSignal::new(String::new());
+    let sort = RwSignal::new((SortKey::Peer, false));
+    let dataset = result.clone();
+    let rows = Memo::new(move |_| {
+        let window = state.window();
+        state
+            .decisions
+            .with(|d| review_rows(&dataset.dataset, d, subject, direction, window))
+    });
+    let shown = Memo::new(move |_| {
+        let text = filter.get();
+        let (key, descending) = sort.get();
+        let mut shown: Vec<ReviewRow> = rows.with(|rows| {
+            rows.iter()
+                .filter(|r| matches_filter(r, &text))
+                .cloned()
+                .collect()
+        });
+        sort_rows(&mut shown, key, descending);
+        shown
+    });
+    let states = Memo::new(move |_| {
+        rows.with(|rows| {
+            rows.iter()
+                .map(|row| (row.communication, RowState::of(row)))
+                .collect::<HashMap<_, _>>()
+        })
+    });
+    let set_all = move |on: bool| {
+        let Some(result) = state.result.get_untracked() else {
+            return;
+        };
+        let shown_ids: Vec<_> =
+            shown.with_untracked(|rows| rows.iter().map(|r| r.communication).collect());
+        state.decisions.update(|d| {
+            d.set_all_included(
+                &result.dataset,
+                shown_ids
+                    .iter()
+                    .map(|&id| &result.dataset.communications[id]),
+                on,
+            );
+        });
+    };
+    let empty = Memo::new(move |_| rows.with(Vec::is_empty));
+    let counts = move || {
+        rows.with(|rows| {
+            let included = rows.iter().filter(|r| r.allowed).count();
+            format!(
+                "{} included · {} excluded · {} shown",
+                thousands(included as u64),
+                thousands((rows.len() - included) as u64),
+                thousands(shown.with(Vec::len) as u64)
+            )
+        })
+    };
+    view! {
+        <div class="fp-review">
+            <div class="fp-review__bar">
+                <GeneralRuleChooser direction=direction subject=subject result=result.clone() />
+                <label class="fp-review__filter">
+                    <span class="fp-scope__label">"Filter"</span>
+                    <input
+                        type="search"
+                        data-testid=format!("comm-filter-{}", direction.key())
+                        placeholder="peer, port, DNS name…"
+                        prop:value=move || filter.get()
+                        on:input=move |ev| filter.set(event_target_value(&ev))
+                    />
+                </label>
+                <div class="fp-review__bulk">
+                    <button type="button" class="fp-button" data-testid="include-all-shown" on:click=move |_| set_all(true)>"Include all shown"</button>
+                    <button type="button" class="fp-button" data-testid="exclude-all-shown" on:click=move |_| set_all(false)>"Exclude all shown"</button>
+                </div>
+                <p class="fp-review__counts" data-testid="comm-counts" role="status">{counts}</p>
+            </div>
+            {move || if empty.get() {
+                empty_view(direction).into_any()
+            } else {
+                view! { <RowsTable shown=shown states=states sort=sort filter=filter /> }.into_any()
+            }}
+            <UnresolvedList rows=rows direction=direction />
+        </div>
+    }
+}

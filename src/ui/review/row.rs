@@ -1,0 +1,108 @@
+//! One row of the Ingress or Egress table: peer, port, protocol, connections in the time span,
+//! first and last seen, DNS names, and its include toggle. What changes with the decisions is
+//! looked up by communication, so a decision updates rows in place (and keeps the keyboard
+//! focus where it was).
+
+use std::collections::HashMap;
+
+use leptos::prelude::*;
+
+use crate::engine::decisions::GeneralRule;
+use crate::engine::model::CommunicationId;
+use crate::engine::review::ReviewRow;
+use crate::engine::units::{thousands, utc_time};
+use crate::ui::state::AppState;
+
+/// What of a row changes with the decisions: its toggle, whether it is allowed, its peer's
+/// alias.
+#[derive(Clone, PartialEq)]
+pub struct RowState {
+    peer_label: String,
+    detail: String,
+    row_included: bool,
+    includable: bool,
+    allowed: bool,
+    per_row: bool,
+}
+
+impl RowState {
+    pub fn of(row: &ReviewRow) -> RowState {
+        let detail = match &row.address {
+            Some((ip, class)) if ip != &row.peer_label => format!("{ip} · {}", class.label()),
+            Some((_, class)) => class.label().to_string(),
+            None => String::new(),
+        };
+        RowState {
+            peer_label: row.peer_label.clone(),
+            detail,
+            row_included: row.row_included,
+            includable: row.includable,
+            allowed: row.allowed,
+            per_row: row.rule == GeneralRule::PerRow,
+        }
+    }
+}
+
+/// The states of every row, by communication.
+pub type RowStates = Memo<HashMap<CommunicationId, RowState>>;
+
+/// One communication.
+#[component]
+pub fn Row(row: ReviewRow, states: RowStates) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let communication = row.communication;
+    let initial = RowState::of(&row);
+    let current = Memo::new(move |_| {
+        states
+            .with(|s| s.get(&communication).cloned())
+            .unwrap_or_else(|| initial.clone())
+    });
+    let on_toggle = move |ev: leptos::ev::Event| {
+        let on = event_target_checked(&ev);
+        let Some(result) = state.result.get_untracked() else {
+            return;
+        };
+        state.decisions.update(|d| {
+            d.set_included(
+                &result.dataset,
+                &result.dataset.communications[communication],
+                on,
+            );
+        });
+    };
+    let label = move || current.with(|c| c.peer_label.clone());
+    view! {
+        <tr
+            data-testid="comm-row"
+            data-direction=row.direction.key()
+            data-peer=label
+            data-port=row.port.to_string()
+            data-protocol=row.protocol.to_string()
+            data-included=move || current.with(|c| c.allowed.to_string())
+            class:fp-comms__row--excluded=move || current.with(|c| !c.allowed)
+        >
+            <td class="fp-comms__toggle">
+                <input
+                    type="checkbox"
+                    data-testid="include-toggle"
+                    aria-label=move || format!("Include {} {}/{}", label(), row.protocol, row.port)
+                    title=move || if current.with(|c| c.includable) {
+                        "Include in the policy"
+                    } else {
+                        "Map this IP to an alias first: only an alias's CIDR can become an ipBlock"
+                    }
+                    prop:checked=move || current.with(|c| c.row_included)
+                    disabled=move || current.with(|c| !c.includable || !c.per_row)
+                    on:change=on_toggle
+                />
+            </td>
+            <td class="fp-comms__peer">{label}<span class="fp-comms__detail">{move || current.with(|c| c.detail.clone())}</span></td>
+            <td>{row.port}</td>
+            <td>{row.protocol.to_string()}</td>
+            <td class="fp-comms__count">{thousands(row.connections)}</td>
+            <td>{row.first_seen.map(utc_time).unwrap_or_default()}</td>
+            <td>{row.last_seen.map(utc_time).unwrap_or_default()}</td>
+            <td>{row.names.join(", ")}</td>
+        </tr>
+    }
+}

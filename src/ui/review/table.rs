@@ -1,0 +1,130 @@
+//! The table of a direction's rows, with sortable column headers. Long lists render only the
+//! rows in view (and some around them) between two spacers, so a thousand rows cost what
+//! thirty do.
+
+use leptos::prelude::*;
+
+use super::row::{Row, RowStates};
+use crate::engine::review::{ReviewRow, SortKey};
+
+/// The height of a table row in pixels (the stylesheet fixes it).
+const ROW_HEIGHT: f64 = 34.0;
+/// From how many rows only the visible part is rendered.
+const VIRTUAL_FROM: usize = 150;
+/// Rows rendered above and below the visible ones.
+const OVERSCAN: usize = 10;
+
+/// The sortable columns: label and key.
+const COLUMNS: [(&str, SortKey); 6] = [
+    ("Peer", SortKey::Peer),
+    ("Port", SortKey::Port),
+    ("Protocol", SortKey::Protocol),
+    ("Connections", SortKey::Connections),
+    ("First seen (UTC)", SortKey::FirstSeen),
+    ("Last seen (UTC)", SortKey::LastSeen),
+];
+
+/// The rows to render of `total`, for a viewport scrolled to `top` and `height` pixels high.
+fn rows_in_view(total: usize, (top, height): (f64, f64)) -> (usize, usize) {
+    if total <= VIRTUAL_FROM {
+        return (0, total);
+    }
+    let count = (height / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN;
+    let first = ((top / ROW_HEIGHT) as usize)
+        .saturating_sub(OVERSCAN)
+        .min(total.saturating_sub(count));
+    (first, (first + count).min(total))
+}
+
+/// One sortable column header: a click sorts by it, again reverses.
+#[component]
+fn SortHeader(label: &'static str, key: SortKey, sort: RwSignal<(SortKey, bool)>) -> impl IntoView {
+    let mark = move || match sort.get() {
+        (k, false) if k == key => " ▲",
+        (k, true) if k == key => " ▼",
+        _ => "",
+    };
+    let aria = move || match sort.get() {
+        (k, false) if k == key => "ascending",
+        (k, true) if k == key => "descending",
+        _ => "none",
+    };
+    let on_click = move |_| {
+        sort.update(|(k, descending)| {
+            if *k == key {
+                *descending = !*descending;
+            } else {
+                *k = key;
+                *descending = matches!(key, SortKey::Connections | SortKey::LastSeen);
+            }
+        })
+    };
+    view! {
+        <th scope="col" aria-sort=aria>
+            <button type="button" class="fp-comms__sort" on:click=on_click>{label}{mark}</button>
+        </th>
+    }
+}
+
+/// The rows shown, sorted as `sort` says; the list starts at the top again when the filter,
+/// the order or the subject changes.
+#[component]
+pub fn RowsTable(
+    shown: Memo<Vec<ReviewRow>>,
+    states: RowStates,
+    sort: RwSignal<(SortKey, bool)>,
+    filter: RwSignal<String>,
+) -> impl IntoView {
+    let viewport = NodeRef::<leptos::html::Div>::new();
+    let scroll = RwSignal::new((0.0_f64, 800.0_f64));
+    let window = Memo::new(move |_| rows_in_view(shown.with(Vec::len), scroll.get()));
+    Effect::new(move |_| {
+        filter.track();
+        sort.track();
+        // Moving the scroll position forces a layout: only when the list is scrolled.
+        if scroll.get_untracked().0 > 0.0 {
+            scroll.set((0.0, 800.0));
+            if let Some(element) = viewport.get_untracked() {
+                element.set_scroll_top(0);
+            }
+        }
+    });
+    let spacer = move |rows: usize| format!("{}px", rows as f64 * ROW_HEIGHT);
+    view! {
+        <div
+            class="fp-comms__viewport"
+            node_ref=viewport
+            on:scroll=move |_| {
+                if let Some(element) = viewport.get_untracked() {
+                    scroll.set((element.scroll_top().max(0) as f64, element.client_height() as f64));
+                }
+            }
+        >
+            <table class="fp-comms">
+                <thead>
+                    <tr>
+                        <th scope="col"><span class="fp-visually-hidden">"Included"</span></th>
+                        {COLUMNS.map(|(label, key)| view! { <SortHeader label=label key=key sort=sort /> }).collect_view()}
+                        <th scope="col">"DNS names"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <tr aria-hidden="true" class="fp-comms__spacer">
+                        <td colspan="8" style:height=move || spacer(window.get().0)></td>
+                    </tr>
+                    <For
+                        each=move || {
+                            let (start, end) = window.get();
+                            shown.with(|rows| rows[start.min(rows.len())..end.min(rows.len())].to_vec())
+                        }
+                        key=|row| (row.communication, row.connections, row.first_seen, row.last_seen)
+                        children=move |row| view! { <Row row=row states=states /> }
+                    />
+                    <tr aria-hidden="true" class="fp-comms__spacer">
+                        <td colspan="8" style:height=move || spacer(shown.with(Vec::len).saturating_sub(window.get().1))></td>
+                    </tr>
+                </tbody>
+            </table>
+        </div>
+    }
+}

@@ -1,0 +1,95 @@
+//! The scope bar's entity search and entity list. The list's values are positions in the
+//! engine's options (`Scope::subject_options`), so a choice maps back without parsing.
+
+use leptos::prelude::*;
+
+use super::ScopeField;
+use crate::engine::scope::{Scope, SubjectOption};
+use crate::ui::state::AppState;
+
+/// The search that filters the entity list.
+#[component]
+pub fn SearchField(search: RwSignal<String>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <ScopeField label="Search">
+            <input
+                type="search"
+                data-testid="scope-search"
+                placeholder="Filter entities"
+                disabled=move || state.result.with(Option::is_none)
+                prop:value=move || search.get()
+                on:input=move |ev| search.set(event_target_value(&ev))
+            />
+        </ScopeField>
+    }
+}
+
+/// The entity (or Service) list of the scope's cluster, namespace and type.
+#[component]
+pub fn EntityField(search: RwSignal<String>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    // Built when the data or what narrows the list changes; a subject chosen or a search typed
+    // only reads it.
+    let narrowing = Memo::new(move |_| {
+        state
+            .scope
+            .with(|s| (s.cluster.clone(), s.namespace.clone(), s.kind))
+    });
+    let all_options: Memo<Vec<SubjectOption>> = Memo::new(move |_| {
+        let (cluster, namespace, kind) = narrowing.get();
+        let scope = Scope {
+            cluster,
+            namespace,
+            kind,
+            ..Scope::default()
+        };
+        state.result.with(|result| {
+            result
+                .as_ref()
+                .map_or_else(Vec::new, |r| scope.subject_options(&r.dataset))
+        })
+    });
+    let shown = move || {
+        let search = search.with(|s| s.trim().to_lowercase());
+        all_options.with(|all| {
+            all.iter()
+                .enumerate()
+                .filter(|(_, o)| search.is_empty() || o.label.to_lowercase().contains(&search))
+                .map(|(index, o)| (index.to_string(), o.label.clone()))
+                .collect::<Vec<_>>()
+        })
+    };
+    let selected = Memo::new(move |_| {
+        let subject = state.subject();
+        all_options.with(|all| {
+            all.iter()
+                .position(|o| Some(o.subject) == subject)
+                .map(|index| index.to_string())
+                .unwrap_or_default()
+        })
+    });
+    let on_change = move |ev: leptos::ev::Event| {
+        let subject = event_target_value(&ev)
+            .parse::<usize>()
+            .ok()
+            .and_then(|index| all_options.with_untracked(|all| all.get(index).map(|o| o.subject)));
+        state.scope.update(|s| *s = s.with_subject(subject));
+    };
+    view! {
+        <ScopeField label="Entity">
+            <select
+                data-testid="scope-entity"
+                disabled=move || state.result.with(Option::is_none)
+                on:change=on_change
+                prop:value=move || selected.get()
+            >
+                <option value="">"Choose an entity"</option>
+                {move || shown().into_iter().map(|(value, label)| {
+                    let here = value.clone();
+                    view! { <option value=value prop:selected=move || selected.get() == here>{label}</option> }
+                }).collect_view()}
+            </select>
+        </ScopeField>
+    }
+}

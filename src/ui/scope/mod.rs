@@ -1,0 +1,55 @@
+//! The scope bar: cluster, namespace, entity type (Service or a workload kind), entity
+//! (searchable, with its number of communications) and time span (from/to within the data's
+//! range, with presets). It renders the engine's [`Scope`](crate::engine::scope::Scope) and
+//! turns each choice into the scope's own narrowing operation; every view follows it.
+
+mod entity;
+mod fields;
+mod span;
+
+use leptos::prelude::*;
+
+use super::state::AppState;
+use entity::{EntityField, SearchField};
+use fields::{ClusterField, KindField, NamespaceField};
+use span::SpanFields;
+
+/// One labelled control of the scope bar.
+#[component]
+fn ScopeField(label: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <label class="fp-scope__field">
+            <span class="fp-scope__label">{label}</span>
+            {children()}
+        </label>
+    }
+}
+
+/// The scope bar.
+#[component]
+pub fn ScopeBar() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let search = RwSignal::new(String::new());
+    let hint = move || {
+        if state.scope.with(|s| s.is_backwards()) {
+            "From is after To: the time span is empty."
+        } else if state.result.with(Option::is_some) {
+            "Choose a namespace, an entity type and an entity: the views follow the scope. Times are UTC."
+        } else if state.has_flows() {
+            "Reading the flows…"
+        } else {
+            "Load flows to choose a scope."
+        }
+    };
+    view! {
+        <section class="fp-scope" aria-label="Scope">
+            <ClusterField />
+            <NamespaceField />
+            <KindField />
+            <SearchField search=search />
+            <EntityField search=search />
+            <SpanFields />
+            <p class="fp-scope__hint">{hint}</p>
+        </section>
+    }
+}
