@@ -84,6 +84,40 @@ fn split(dir: &Path, name: &str, lines: &[&str], parts: usize) -> Vec<PathBuf> {
         .collect()
 }
 
+/// Checks that `lines` cut into each number of `parts` (after `inventory`, with an empty file
+/// among them when `with_empty`) give the communications the whole capture gives.
+fn parts_give_the_whole(
+    dir: &Path,
+    inventory: &Path,
+    lines: &[&str],
+    parts: &[usize],
+    with_empty: bool,
+) {
+    let mut whole = vec![inventory.to_path_buf()];
+    whole.extend(split(dir, "whole", lines, 1));
+    let expected = inspect(&whole);
+    assert!(expected.status.success());
+    let expected = communications(&text(&expected.stdout));
+    assert!(expected.len() > 20, "{expected:?}");
+    for &count in parts {
+        let mut files = vec![inventory.to_path_buf()];
+        files.extend(split(dir, &format!("cut{count}"), lines, count));
+        if with_empty {
+            // An empty file between the parts, as a node without traffic leaves.
+            let empty = dir.join(format!("empty{count}.jsonl"));
+            std::fs::write(&empty, "").unwrap();
+            files.insert(files.len() / 2, empty);
+        }
+        let output = inspect(&files);
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        assert_eq!(
+            communications(&text(&output.stdout)),
+            expected,
+            "{count} parts"
+        );
+    }
+}
+
 fn inspect(files: &[PathBuf]) -> Output {
     let mut args: Vec<&Path> = vec![Path::new("inspect")];
     args.extend(files.iter().map(PathBuf::as_path));
@@ -125,27 +159,14 @@ fn a_capture_cut_into_many_files_gives_what_the_whole_file_gives() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let whole = std::fs::read_to_string(root.join(DEMO_FLOWS)).unwrap();
     let lines: Vec<&str> = whole.lines().collect();
-    let inventory = root.join(DEMO_INVENTORY);
-    let expected = inspect(&[inventory.clone(), root.join(DEMO_FLOWS)]);
-    assert!(expected.status.success());
-    let expected = communications(&text(&expected.stdout));
-    assert!(expected.len() > 20, "{expected:?}");
     let dir = tempfile::tempdir().unwrap();
-    for parts in [1, 2, 3, 4, 5, 8, 17, 50] {
-        let mut files = vec![inventory.clone()];
-        files.extend(split(dir.path(), &format!("cut{parts}"), &lines, parts));
-        // An empty file between the parts, as a node without traffic leaves.
-        let empty = dir.path().join(format!("empty{parts}.jsonl"));
-        std::fs::write(&empty, "").unwrap();
-        files.insert(files.len() / 2, empty);
-        let output = inspect(&files);
-        assert!(output.status.success(), "{}", text(&output.stderr));
-        assert_eq!(
-            communications(&text(&output.stdout)),
-            expected,
-            "{parts} parts"
-        );
-    }
+    parts_give_the_whole(
+        dir.path(),
+        &root.join(DEMO_INVENTORY),
+        &lines,
+        &[1, 2, 3, 4, 5, 8, 17, 50],
+        true,
+    );
 }
 
 #[test]
@@ -166,21 +187,13 @@ fn files_larger_than_a_read_buffer_in_any_number() {
         whole.len()
     );
     let lines: Vec<&str> = whole.lines().collect();
-    let inventory = demo.join("inventory.json");
-    let expected = inspect(&[inventory.clone(), demo.join("flows.jsonl")]);
-    assert!(expected.status.success());
-    let expected = communications(&text(&expected.stdout));
-    for parts in [4, 5] {
-        let mut files = vec![inventory.clone()];
-        files.extend(split(dir.path(), &format!("large{parts}"), &lines, parts));
-        let output = inspect(&files);
-        assert!(output.status.success(), "{}", text(&output.stderr));
-        assert_eq!(
-            communications(&text(&output.stdout)),
-            expected,
-            "{parts} parts"
-        );
-    }
+    parts_give_the_whole(
+        dir.path(),
+        &demo.join("inventory.json"),
+        &lines,
+        &[4, 5],
+        false,
+    );
 }
 
 #[test]

@@ -124,33 +124,22 @@ pub struct Dataset {
     pub namespaces: BTreeMap<String, Labels>,
 }
 
-impl Index<EntityId> for Vec<Entity> {
-    type Output = Entity;
-    fn index(&self, id: EntityId) -> &Entity {
-        &self[id.index()]
-    }
+/// Lets a table be indexed by its own id type (and only by it, besides a plain position).
+macro_rules! index_by_id {
+    ($id:ty, $row:ty) => {
+        impl Index<$id> for Vec<$row> {
+            type Output = $row;
+            fn index(&self, id: $id) -> &$row {
+                &self[id.index()]
+            }
+        }
+    };
 }
 
-impl Index<AddressId> for Vec<Address> {
-    type Output = Address;
-    fn index(&self, id: AddressId) -> &Address {
-        &self[id.index()]
-    }
-}
-
-impl Index<CommunicationId> for Vec<Communication> {
-    type Output = Communication;
-    fn index(&self, id: CommunicationId) -> &Communication {
-        &self[id.index()]
-    }
-}
-
-impl Index<ServiceId> for Vec<ServiceInfo> {
-    type Output = ServiceInfo;
-    fn index(&self, id: ServiceId) -> &ServiceInfo {
-        &self[id.index()]
-    }
-}
+index_by_id!(EntityId, Entity);
+index_by_id!(AddressId, Address);
+index_by_id!(CommunicationId, Communication);
+index_by_id!(ServiceId, ServiceInfo);
 
 impl Dataset {
     /// Every entity's id, in table order.

@@ -107,6 +107,14 @@ pub fn common_labels<'a>(mut sets: impl Iterator<Item = &'a Labels>) -> Labels {
     common
 }
 
+/// Labels from `(key, value)` pairs.
+pub fn labels_of(pairs: &[(&str, &str)]) -> Labels {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
 /// `k=v,k2=v2`.
 pub fn labels_text(labels: &Labels) -> String {
     labels
@@ -121,10 +129,7 @@ mod tests {
     use super::*;
 
     fn labels(pairs: &[(&str, &str)]) -> Labels {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        labels_of(pairs)
     }
 
     #[test]

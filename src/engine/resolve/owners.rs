@@ -151,12 +151,7 @@ pub fn owner_from_hubble(namespace: &str, kind: &str, name: &str) -> Option<Owne
 mod tests {
     use super::*;
 
-    fn labels(pairs: &[(&str, &str)]) -> Labels {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::engine::model::labels::labels_of as labels;
 
     #[test]
     fn deployment_pods_from_their_hash_suffix() {
@@ -280,10 +275,9 @@ mod tests {
             ]
             .into_iter(),
         );
-        assert_eq!(labels, labels_of(&[("app", "x")]));
-    }
-
-    fn labels_of(pairs: &[(&str, &str)]) -> Labels {
-        labels(pairs)
+        assert_eq!(
+            labels,
+            crate::engine::model::labels::labels_of(&[("app", "x")])
+        );
     }
 }

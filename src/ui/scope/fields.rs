@@ -11,9 +11,10 @@ fn chosen(value: String) -> Option<String> {
     (!value.is_empty()).then_some(value)
 }
 
-/// A select of names with an "all" entry first, kept on `selected`.
+/// A labelled select of names with an "all" entry first, kept on `selected`.
 #[component]
-fn NameSelect(
+fn NameField(
+    label: &'static str,
     test_id: &'static str,
     all_label: &'static str,
     #[prop(into)] names: Signal<Vec<String>>,
@@ -22,19 +23,21 @@ fn NameSelect(
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
     view! {
-        <select
-            data-testid=test_id
-            disabled=move || state.result.with(Option::is_none)
-            on:change=move |ev| on_choose.run(chosen(event_target_value(&ev)))
-            prop:value=move || selected.get().unwrap_or_default()
-        >
-            <option value="">{all_label}</option>
-            {move || names.get().into_iter().map(|name| {
-                let here = name.clone();
-                let is_selected = move || selected.with(|s| s.as_deref() == Some(here.as_str()));
-                view! { <option value=name.clone() prop:selected=is_selected>{name.clone()}</option> }
-            }).collect_view()}
-        </select>
+        <ScopeField label=label>
+            <select
+                data-testid=test_id
+                disabled=move || state.result.with(Option::is_none)
+                on:change=move |ev| on_choose.run(chosen(event_target_value(&ev)))
+                prop:value=move || selected.get().unwrap_or_default()
+            >
+                <option value="">{all_label}</option>
+                {move || names.get().into_iter().map(|name| {
+                    let here = name.clone();
+                    let is_selected = move || selected.with(|s| s.as_deref() == Some(here.as_str()));
+                    view! { <option value=name.clone() prop:selected=is_selected>{name.clone()}</option> }
+                }).collect_view()}
+            </select>
+        </ScopeField>
     }
 }
 
@@ -49,14 +52,15 @@ pub fn ClusterField() -> impl IntoView {
                 .unwrap_or_default()
         })
     });
-    let selected = Signal::derive(move || state.scope.with(|s| s.cluster.clone()));
-    let on_choose = Callback::new(move |cluster| {
-        state.scope.update(|s| *s = s.with_cluster(cluster));
-    });
     view! {
-        <ScopeField label="Cluster">
-            <NameSelect test_id="scope-cluster" all_label="All clusters" names=clusters selected=selected on_choose=on_choose />
-        </ScopeField>
+        <NameField
+            label="Cluster"
+            test_id="scope-cluster"
+            all_label="All clusters"
+            names=clusters
+            selected=Signal::derive(move || state.scope.with(|s| s.cluster.clone()))
+            on_choose=Callback::new(move |cluster| state.scope.update(|s| *s = s.with_cluster(cluster)))
+        />
     }
 }
 
@@ -73,14 +77,15 @@ pub fn NamespaceField() -> impl IntoView {
                 .unwrap_or_default()
         })
     });
-    let selected = Signal::derive(move || state.scope.with(|s| s.namespace.clone()));
-    let on_choose = Callback::new(move |namespace| {
-        state.scope.update(|s| *s = s.with_namespace(namespace));
-    });
     view! {
-        <ScopeField label="Namespace">
-            <NameSelect test_id="scope-namespace" all_label="All namespaces" names=namespaces selected=selected on_choose=on_choose />
-        </ScopeField>
+        <NameField
+            label="Namespace"
+            test_id="scope-namespace"
+            all_label="All namespaces"
+            names=namespaces
+            selected=Signal::derive(move || state.scope.with(|s| s.namespace.clone()))
+            on_choose=Callback::new(move |namespace| state.scope.update(|s| *s = s.with_namespace(namespace)))
+        />
     }
 }
 
