@@ -74,7 +74,7 @@ mod native {
         let row = dataset.communications[0].clone();
         let entity = match row.client {
             flowpol::engine::dataset::Peer::Entity(id) => id,
-            flowpol::engine::dataset::Peer::Address(_) => EntityId::new(0),
+            _ => EntityId::new(0),
         };
         let mut on = false;
         bencher.bench_local(|| {

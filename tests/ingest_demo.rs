@@ -17,7 +17,7 @@ const INVENTORY: &[u8] = include_bytes!("../public/demo/inventory.json");
 
 fn normalized(dataset: &Dataset, peer: Peer) -> String {
     match peer {
-        Peer::Entity(_) => dataset.peer_label(peer),
+        Peer::Entity(_) | Peer::ApiServer => dataset.peer_label(peer),
         Peer::Address(id) => format!(
             "{}:{}",
             dataset.addresses[id].class.as_str(),
@@ -93,22 +93,21 @@ fn expected(cluster: &DemoCluster, found: &BTreeSet<String>) -> BTreeSet<String>
             }
             Template::Probe { server, port } => {
                 for node in &cluster.nodes {
-                    let line = format!(
-                        "Internal:{} -> {} TCP/{port}",
-                        node.internal_ip,
-                        label(server)
-                    );
+                    let line = format!("Node:{} -> {} TCP/{port}", node.internal_ip, label(server));
                     if found.contains(&line) {
                         expected.insert(line);
                     }
                 }
             }
             Template::ApiServer { client } => {
-                expected.insert(format!(
-                    "{} -> Internal:{} TCP/6443",
-                    label(client),
-                    cluster.api_server_ip
-                ));
+                expected.insert(format!("{} -> kube-apiserver TCP/6443", label(client)));
+            }
+            Template::AlreadyOpen {
+                client,
+                server,
+                port,
+            } => {
+                expected.insert(format!("{} -> {} TCP/{port}", label(client), label(server)));
             }
             Template::VanishedPod { server, port } => {
                 expected.insert(format!(
@@ -145,6 +144,17 @@ fn demo_communications_are_exactly_the_templates() {
         let found = found(dataset);
         assert_eq!(found, expected(&cluster, &found));
         assert_eq!(result.problem_count, 0);
+        let already_open: Vec<String> = dataset
+            .communications
+            .iter()
+            .filter(|c| c.observed.already_open())
+            .map(|c| dataset.describe(c))
+            .collect();
+        assert_eq!(
+            already_open,
+            ["Deployment/payments/checkout -> Deployment/data/redis TCP/6379 (already open when the capture began)"]
+        );
+        assert!(dataset.api_server.contains(cluster.api_server_ip));
     }
 }
 

@@ -86,6 +86,7 @@ fn world() -> impl Strategy<Value = World> {
                     dataset.addresses.push(Address {
                         ip: format!("203.0.113.{}", index + 1),
                         class: AddressClass::External,
+                        node: None,
                         names: BTreeSet::new(),
                         reserved: Vec::new(),
                     });
@@ -206,11 +207,11 @@ proptest! {
                         );
                         let egress = match client {
                             Peer::Entity(c) => side_expected(&world, c, server, Direction::Egress, protocol, port),
-                            Peer::Address(_) => true,
+                            Peer::Address(_) | Peer::ApiServer => true,
                         };
                         let ingress = match server {
                             Peer::Entity(s) => side_expected(&world, s, client, Direction::Ingress, protocol, port),
-                            Peer::Address(_) => true,
+                            Peer::Address(_) | Peer::ApiServer => true,
                         };
                         prop_assert_eq!(
                             (verdict.egress.allows(), verdict.ingress.allows()),

@@ -108,7 +108,7 @@ fn an_alias_names_covers_and_includes_its_addresses() {
         .filter(|a| a.class == ReviewClass::External)
         .count();
     assert!(external > 3);
-    assert!(before.iter().any(|a| a.class == ReviewClass::Internal));
+    assert!(before.iter().any(|a| a.class == ReviewClass::Node));
     let first = before
         .iter()
         .find(|a| a.class == ReviewClass::External)

@@ -14,6 +14,9 @@ use crate::engine::model::{
     Owner, OwnerKey, PeerKey, Protocol, RowKey, ServiceId, TimeWindow,
 };
 
+/// How a communication whose connections were all open before the capture is marked.
+pub const ALREADY_OPEN: &str = "already open when the capture began";
+
 /// Where an entity's selector comes from.
 #[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SelectorSource {
@@ -45,11 +48,14 @@ pub struct Entity {
     pub ports: Vec<ContainerPort>,
 }
 
-/// An address no Kubernetes object explains.
+/// An address no pod explains: a node, or an address inside or outside the cluster.
 #[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Address {
     pub ip: String,
     pub class: AddressClass,
+    /// The node's name, for a node's address when it is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
     /// DNS names seen for it (`destination_names`, DNS answers).
     pub names: BTreeSet<String>,
     /// Cilium's reserved identities (`world`, `host`, ...).
@@ -63,6 +69,8 @@ pub struct Address {
 pub enum Peer {
     Entity(EntityId),
     Address(AddressId),
+    /// The Kubernetes API server, whichever of its addresses was reached.
+    ApiServer,
 }
 
 /// A Service and the entities behind it.
@@ -94,10 +102,13 @@ impl Communication {
             .connections_between(window.from_minute, window.to_minute)
     }
 
-    /// Whether the communication happened within `window` (a connection started, or one was
-    /// dropped, in it).
+    /// Whether the communication happened within `window`: a connection started (or was
+    /// dropped) in it, or packets of one opened before the capture went by.
     pub fn seen_in(&self, window: TimeWindow) -> bool {
-        window == TimeWindow::ALL || self.connections_in(window) > 0
+        window == TimeWindow::ALL
+            || self
+                .observed
+                .active_between(window.from_minute, window.to_minute)
     }
 
     /// The side of the communication that is `direction`'s own (the server for ingress, the
@@ -122,6 +133,13 @@ pub struct Dataset {
     pub clusters: BTreeSet<String>,
     /// Namespace labels from the inventory.
     pub namespaces: BTreeMap<String, Labels>,
+    /// The API server's addresses (Cilium's `kube-apiserver` identity, the `kubernetes`
+    /// Service's endpoints).
+    #[serde(default)]
+    pub api_server: BTreeSet<String>,
+    /// Communications of Cilium's own health checks, counted and left out.
+    #[serde(default)]
+    pub health_checks: u64,
 }
 
 /// Lets a table be indexed by its own id type (and only by it, besides a plain position).
@@ -190,6 +208,7 @@ impl Dataset {
         match peer {
             Peer::Entity(id) => PeerKey::Workload(self.owner_key(id)),
             Peer::Address(id) => PeerKey::Address(self.addresses[id].ip.clone()),
+            Peer::ApiServer => PeerKey::ApiServer,
         }
     }
 
@@ -203,13 +222,18 @@ impl Dataset {
         }
     }
 
-    /// A communication in one line: `client -> server PROTOCOL/port xCONNECTIONS`.
+    /// A communication in one line: `client -> server PROTOCOL/port xCONNECTIONS`, or
+    /// `client -> server PROTOCOL/port (already open when the capture began)`.
     pub fn describe(&self, communication: &Communication) -> String {
-        format!(
-            "{} x{}",
-            self.row_key(communication),
-            communication.observed.connections()
-        )
+        if communication.observed.already_open() {
+            format!("{} ({ALREADY_OPEN})", self.row_key(communication))
+        } else {
+            format!(
+                "{} x{}",
+                self.row_key(communication),
+                communication.observed.connections()
+            )
+        }
     }
 
     /// A peer as `kind/namespace/name` or its IP.

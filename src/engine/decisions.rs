@@ -158,7 +158,7 @@ pub fn is_dns_server(dataset: &Dataset, peer: Peer) -> bool {
             entity.owner.namespace == DNS_NAMESPACE
                 && entity.labels.get(DNS_LABEL.0).map(String::as_str) == Some(DNS_LABEL.1)
         }
-        Peer::Address(_) => false,
+        Peer::Address(_) | Peer::ApiServer => false,
     }
 }
 
@@ -306,13 +306,15 @@ impl Decisions {
     }
 
     /// Whether the row can be included at all, and is unless excluded: communications
-    /// between Kubernetes entities can, and those with an address only when an alias covers
-    /// it, since only an alias's CIDR becomes an `ipBlock`.
+    /// between Kubernetes entities (and with the API server, whose addresses are known) can,
+    /// and those with an address only when an alias covers it, since only an alias's CIDR
+    /// becomes an `ipBlock`.
     pub fn can_include(&self, dataset: &Dataset, communication: &Communication) -> bool {
         [communication.client, communication.server]
             .into_iter()
             .all(|peer| match peer {
                 Peer::Entity(_) => true,
+                Peer::ApiServer => !dataset.api_server.is_empty(),
                 Peer::Address(id) => self.alias_of(&dataset.addresses[id].ip).is_some(),
             })
     }
@@ -388,7 +390,7 @@ impl Decisions {
             GeneralRule::AllowAll => true,
             GeneralRule::AllowNamespace => match other {
                 Peer::Entity(peer) => dataset.entities[peer].owner.namespace == owner.namespace,
-                Peer::Address(_) => false,
+                Peer::Address(_) | Peer::ApiServer => false,
             },
         }
     }
@@ -470,6 +472,7 @@ mod tests {
             addresses: vec![Address {
                 ip: "203.0.113.7".into(),
                 class: AddressClass::External,
+                node: None,
                 names: Default::default(),
                 reserved: Vec::new(),
             }],

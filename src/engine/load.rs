@@ -77,7 +77,7 @@ mod tests {
         let back: LoadResult = serde_json::from_str(&text).unwrap();
         assert_eq!(serde_json::to_string(&back).unwrap(), text);
         assert_eq!(back.files, result.files);
-        assert_eq!(back.dataset.communications.len(), 4);
+        assert_eq!(back.dataset.communications.len(), 6);
         assert_eq!(
             back.dataset.communications[0].observed.connections(),
             result.dataset.communications[0].observed.connections()

@@ -19,6 +19,8 @@ use crate::engine::scope::Subject;
     serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash,
 )]
 pub enum ReviewClass {
+    /// A node of the cluster.
+    Node,
     Internal,
     External,
     /// The user named it (or its range).
@@ -27,7 +29,8 @@ pub enum ReviewClass {
 }
 
 impl ReviewClass {
-    pub const ALL: [ReviewClass; 4] = [
+    pub const ALL: [ReviewClass; 5] = [
+        ReviewClass::Node,
         ReviewClass::Internal,
         ReviewClass::External,
         ReviewClass::Aliased,
@@ -37,6 +40,7 @@ impl ReviewClass {
     /// The name the review shows.
     pub fn label(self) -> &'static str {
         match self {
+            ReviewClass::Node => "Node",
             ReviewClass::Internal => "Internal",
             ReviewClass::External => "External",
             ReviewClass::Aliased => "Aliased",
@@ -47,6 +51,7 @@ impl ReviewClass {
     /// The lower-case name used in `data-class` and the filters' hooks.
     pub fn key(self) -> &'static str {
         match self {
+            ReviewClass::Node => "node",
             ReviewClass::Internal => "internal",
             ReviewClass::External => "external",
             ReviewClass::Aliased => "aliased",
@@ -56,6 +61,7 @@ impl ReviewClass {
 
     fn of(class: AddressClass) -> ReviewClass {
         match class {
+            AddressClass::Node => ReviewClass::Node,
             AddressClass::Internal => ReviewClass::Internal,
             AddressClass::External => ReviewClass::External,
             AddressClass::Unknown => ReviewClass::Unknown,
@@ -106,6 +112,10 @@ pub struct ReviewRow {
     pub peer_label: String,
     /// For an address: its IP and class.
     pub address: Option<(String, ReviewClass)>,
+    /// For a node's address: the node's name, when known.
+    pub node: Option<String>,
+    /// Whether its connections were all open before the capture began (no start seen).
+    pub already_open: bool,
     pub port: u16,
     pub protocol: Protocol,
     /// Connections in the time span.
@@ -144,12 +154,12 @@ pub fn review_rows(
             if !own.contains(&this) {
                 return None;
             }
-            let connections = c.connections_in(window);
-            if window != TimeWindow::ALL && connections == 0 {
+            if !c.seen_in(window) {
                 return None;
             }
+            let connections = c.connections_in(window);
             let (peer_label, address, mut names) = match other {
-                Peer::Entity(_) => (dataset.peer_label(other), None, Vec::new()),
+                Peer::Entity(_) | Peer::ApiServer => (dataset.peer_label(other), None, Vec::new()),
                 Peer::Address(id) => {
                     let ip = dataset.addresses[id].ip.clone();
                     let label = decisions
@@ -165,8 +175,14 @@ pub fn review_rows(
             names.sort();
             names.dedup();
             let (first_seen, last_seen) = seen_within(c, window);
+            let node = match other {
+                Peer::Address(id) => dataset.addresses[id].node.clone(),
+                _ => None,
+            };
             Some(ReviewRow {
                 communication: index,
+                node,
+                already_open: c.observed.already_open(),
                 direction,
                 peer: other,
                 peer_label,

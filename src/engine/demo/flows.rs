@@ -371,6 +371,62 @@ impl<'a> Connection<'a> {
     }
 }
 
+impl<'a> Connection<'a> {
+    /// The events of a few data packets of a connection opened before the capture: requests
+    /// (ACK, PSH) going the connection's way at both ends, acknowledgements coming back, and,
+    /// across nodes, the tunnel's view with no direction.
+    fn data_events(&self, rng: &mut fastrand::Rng) -> Vec<Event<'a>> {
+        let forward = (self.protocol, self.source_port, self.port);
+        let backward = (self.protocol, self.port, self.source_port);
+        let data = TcpFlags {
+            syn: false,
+            ack: true,
+            psh: true,
+        };
+        let ack = TcpFlags {
+            syn: false,
+            ack: true,
+            psh: false,
+        };
+        let mut events = Vec::new();
+        for _ in 0..rng.usize(1..=3) {
+            if let Some(node) = self.client.node {
+                let mut e = Event::trace(self.client, self.server, forward, node).at(
+                    Point::Stack,
+                    "EGRESS",
+                    false,
+                );
+                e.flags = data;
+                events.push(e);
+                if self.server.node.is_some_and(|n| n != node) && rng.bool() {
+                    let mut tunnel = Event::trace(self.client, self.server, forward, node);
+                    tunnel.flags = data;
+                    tunnel.event_type.sub_type = Some(Point::Overlay.sub_type());
+                    tunnel.point = Some(Point::Overlay);
+                    events.push(tunnel);
+                }
+            }
+            if let Some(node) = self.server.node {
+                let mut e = Event::trace(self.client, self.server, forward, node).at(
+                    Point::Endpoint,
+                    "INGRESS",
+                    false,
+                );
+                e.flags = data;
+                events.push(e);
+                let mut back = Event::trace(self.server, self.client, backward, node).at(
+                    Point::Stack,
+                    "INGRESS",
+                    true,
+                );
+                back.flags = ack;
+                events.push(back);
+            }
+        }
+        events
+    }
+}
+
 impl<'c> FlowLines<'c> {
     /// Lines of a Hubble log for `cluster`.
     pub fn new(cluster: &'c DemoCluster, options: FlowOptions) -> Self {
@@ -411,6 +467,8 @@ impl<'c> FlowLines<'c> {
         let node_of = |pod: usize| context.cluster.pods[pod].node;
         let mut owned_ip = String::new();
         let mut unknown_client: Option<(usize, u16, &Endpoint)> = None;
+        // A connection opened before the capture: no line of it is its first.
+        let mut already_open = false;
         let (mut events, extra): (Vec<Event<'_>>, Vec<Event<'_>>);
         let template = context.templates[template_index].template.clone();
         match template {
@@ -540,6 +598,27 @@ impl<'c> FlowLines<'c> {
                 events = Vec::new();
                 extra = Vec::new();
             }
+            Template::AlreadyOpen {
+                client,
+                server,
+                port,
+            } => {
+                let client_pod = context.random_pod(rng, client);
+                let server_pod = context.random_pod(rng, server);
+                let connection = Connection {
+                    client: context.pod_side(client_pod),
+                    server: context.pod_side(server_pod),
+                    protocol: Protocol::Tcp,
+                    source_port,
+                    port,
+                    pre_dnat: None,
+                    service: context.service_ref(server),
+                    destination_names: &[],
+                };
+                events = connection.data_events(rng);
+                extra = Vec::new();
+                already_open = true;
+            }
             Template::Dropped {
                 client,
                 server,
@@ -596,8 +675,10 @@ impl<'c> FlowLines<'c> {
         for (i, event) in events.into_iter().enumerate() {
             let nanos = first + i as i128 * 41_337 + rng.u32(..1000) as i128;
             let uuid = random_uuid(rng);
-            self.pending
-                .push_back((render(&self.context, event, nanos, &uuid), i == 0));
+            self.pending.push_back((
+                render(&self.context, event, nanos, &uuid),
+                i == 0 && !already_open,
+            ));
         }
     }
 }

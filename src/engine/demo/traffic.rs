@@ -38,6 +38,13 @@ pub enum Template {
         server: usize,
         port: u16,
     },
+    /// A long-lived connection opened before the capture (a connection pool): only its data
+    /// packets and their acknowledgements are seen, never a SYN.
+    AlreadyOpen {
+        client: usize,
+        server: usize,
+        port: u16,
+    },
 }
 
 /// A template with its relative frequency.
@@ -193,6 +200,17 @@ pub fn templates(cluster: &DemoCluster) -> Vec<Weighted> {
             0.3,
         );
     }
+    // checkout keeps a pool of connections to redis, opened long before any capture.
+    if let (Some(client), Some(server)) = (index("checkout"), index("redis")) {
+        push(
+            Template::AlreadyOpen {
+                client,
+                server,
+                port: 6379,
+            },
+            1.0,
+        );
+    }
     all
 }
 
@@ -223,7 +241,7 @@ mod tests {
     #[test]
     fn every_named_workload_exists() {
         let cluster = DemoCluster::new(1);
-        let expected = INTERNAL_EDGES.len() + 1 + EXTERNAL_EDGES.len() + PROBES.len() + 4;
+        let expected = INTERNAL_EDGES.len() + 1 + EXTERNAL_EDGES.len() + PROBES.len() + 5;
         let dns = templates(&cluster)
             .iter()
             .filter(|w| matches!(w.template, Template::Dns { .. }))

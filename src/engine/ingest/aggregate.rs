@@ -1,11 +1,13 @@
-//! Aggregating connection starts into observed communications between endpoints as the flows
+//! Aggregating flow events into observed communications between endpoints as the flows
 //! describe them (before any resolution), keeping only aggregated state: memory grows with
-//! distinct (client endpoint, server endpoint, protocol, port) tuples, never with lines.
+//! distinct (client endpoint, server endpoint, protocol, port) tuples and connections, never
+//! with lines.
 //!
-//! Each vantage point counts each connection start once (see [`ObservedCommunication`] for
-//! why the largest vantage's count is the communication's). Within one vantage, a start from
-//! a client address and port seen there within the last 130 s (a SYN retransmission) is
-//! counted once; the last 256 connections per vantage are remembered while reading.
+//! A start is counted per vantage point (`tally`; see [`ObservedCommunication`] for why the
+//! largest vantage's count is the communication's). A packet going a connection's way without
+//! starting it is evidence that the communication happens, its minute recorded (a capture
+//! is a window: long-lived connections opened before it show no start). A packet whose
+//! direction its event does not tell is kept until every file is read (`undecided`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -16,148 +18,12 @@ use crate::engine::model::observed::{ObservedCommunication, VantageId};
 use crate::engine::model::time::minute_of;
 use crate::engine::model::Protocol;
 
+use super::connection::{Role, Undecided};
+use super::endpoints::{EndpointId, ObservedEndpoint, ObservedEndpoints};
 use super::flowpol_json::AggregateRecord;
-use super::hubble::{EndpointInfo, EventKind, FlowError, FlowEvent, Verdict};
-
-/// An index into [`ObservedEndpoints`].
-pub type EndpointId = u32;
-
-/// An endpoint as Hubble described it, before any resolution.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ObservedEndpoint {
-    pub ip: String,
-    pub cluster: Option<String>,
-    pub namespace: Option<String>,
-    pub pod_name: Option<String>,
-    /// `(kind, name)` from Hubble's `workloads[]`.
-    pub workload: Option<(String, String)>,
-    /// Labels as printed (`k8s:app=x`, `reserved:world`), sorted.
-    pub labels: Vec<String>,
-    pub identity: u32,
-}
-
-impl ObservedEndpoint {
-    fn from_info(info: &EndpointInfo<'_>) -> Self {
-        let mut labels: Vec<String> = info.labels.iter().map(|l| l.to_string()).collect();
-        labels.sort();
-        ObservedEndpoint {
-            ip: info.ip.to_string(),
-            cluster: info.cluster.as_deref().map(str::to_string),
-            namespace: info.namespace.as_deref().map(str::to_string),
-            pod_name: info.pod_name.as_deref().map(str::to_string),
-            workload: info
-                .workload
-                .as_ref()
-                .map(|(kind, name)| (kind.to_string(), name.to_string())),
-            labels,
-            identity: info.identity,
-        }
-    }
-
-    /// The reserved identities (`world`, `host`, ...) this endpoint carries.
-    pub fn reserved(&self) -> impl Iterator<Item = &str> {
-        self.labels
-            .iter()
-            .filter_map(|l| l.strip_prefix("reserved:"))
-    }
-
-    /// The Kubernetes labels (`k8s:key=value`) as key and value.
-    pub fn k8s_labels(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.labels
-            .iter()
-            .filter_map(|l| l.strip_prefix("k8s:").and_then(|kv| kv.split_once('=')))
-    }
-}
-
-/// An interned endpoint with the exact JSON it was printed as.
-type RawEndpoint = (EndpointId, Option<Vec<u8>>);
-
-/// Interned endpoints: each distinct endpoint is stored once.
-#[derive(Debug, Default)]
-pub struct ObservedEndpoints {
-    pub endpoints: Vec<ObservedEndpoint>,
-    by_hash: FxHashMap<u64, Vec<EndpointId>>,
-    /// Endpoints by the hash of their address and raw JSON, with that JSON.
-    by_raw: FxHashMap<u64, Vec<RawEndpoint>>,
-}
-
-fn hash_info(info: &EndpointInfo<'_>) -> u64 {
-    let mut hasher = rustc_hash::FxHasher::default();
-    info.ip.hash(&mut hasher);
-    info.pod_name.as_deref().hash(&mut hasher);
-    info.namespace.as_deref().hash(&mut hasher);
-    info.identity.hash(&mut hasher);
-    info.labels.len().hash(&mut hasher);
-    hasher.finish()
-}
-
-fn same(endpoint: &ObservedEndpoint, info: &EndpointInfo<'_>) -> bool {
-    endpoint.ip == info.ip
-        && endpoint.identity == info.identity
-        && endpoint.pod_name.as_deref() == info.pod_name.as_deref()
-        && endpoint.namespace.as_deref() == info.namespace.as_deref()
-        && endpoint.cluster.as_deref() == info.cluster.as_deref()
-        && endpoint
-            .workload
-            .as_ref()
-            .map(|(k, n)| (k.as_str(), n.as_str()))
-            == info
-                .workload
-                .as_ref()
-                .map(|(k, n)| (k.as_ref(), n.as_ref()))
-        && endpoint.labels.len() == info.labels.len()
-        && info.labels.iter().all(|l| {
-            endpoint
-                .labels
-                .binary_search_by(|e| e.as_str().cmp(l))
-                .is_ok()
-        })
-}
-
-impl ObservedEndpoints {
-    /// The id of the endpoint with address `ip` whose JSON object is `raw`: the same pod is
-    /// printed with the same bytes every time, so it is parsed only on first sight.
-    pub fn intern_raw<'a>(
-        &mut self,
-        ip: &str,
-        raw: Option<&[u8]>,
-        parse: impl FnOnce() -> Result<EndpointInfo<'a>, FlowError>,
-    ) -> Result<EndpointId, FlowError> {
-        let mut hasher = rustc_hash::FxHasher::default();
-        ip.hash(&mut hasher);
-        raw.hash(&mut hasher);
-        let hash = hasher.finish();
-        if let Some(candidates) = self.by_raw.get(&hash) {
-            for &(id, ref stored_raw) in candidates {
-                if self.endpoints[id as usize].ip == ip && stored_raw.as_deref() == raw {
-                    return Ok(id);
-                }
-            }
-        }
-        let id = self.intern(&parse()?);
-        self.by_raw
-            .entry(hash)
-            .or_default()
-            .push((id, raw.map(<[u8]>::to_vec)));
-        Ok(id)
-    }
-
-    /// The id of `info`, stored on first sight.
-    pub fn intern(&mut self, info: &EndpointInfo<'_>) -> EndpointId {
-        let hash = hash_info(info);
-        let bucket = self.by_hash.entry(hash).or_default();
-        if let Some(&id) = bucket
-            .iter()
-            .find(|&&id| same(&self.endpoints[id as usize], info))
-        {
-            return id;
-        }
-        let id = self.endpoints.len() as EndpointId;
-        self.endpoints.push(ObservedEndpoint::from_info(info));
-        bucket.push(id);
-        id
-    }
-}
+use super::hubble::{EventKind, FlowError, FlowEvent, Verdict};
+use super::tally::Tally;
+use super::undecided::{path_hash, Outcome, UndecidedPackets};
 
 /// Where an event was observed: event kind or observation point, and direction. Not the
 /// node: the pods of one workload run on several nodes, and every connection passes each
@@ -184,78 +50,13 @@ pub struct CommunicationKey {
     pub port: u16,
 }
 
-/// How many recent connection keys a vantage remembers to drop repeats: the list grows only
-/// for busy communications, up to this many.
-const RECENT_STARTS: usize = 256;
-/// How long a client address and port stay the same connection: Linux retransmits an
-/// unanswered SYN for up to about 127 s.
-const RETRANSMISSION_NANOS: i64 = 130 * 1_000_000_000;
+/// How many recent evidence packets are remembered, to skip the interning of the next ones of
+/// the same path in the same minute (a cache: forgetting costs time, never correctness).
+const EVIDENCE_CACHE: usize = 1 << 16;
 
-/// The connections one vantage saw start recently (hash of the client address and port), and
-/// when each started (apart, so that looking for a connection is a tight scan over the
-/// hashes): needed only while reading, to count a retransmitted SYN once.
-#[derive(Debug, Default)]
-struct RecentStarts {
-    hashes: Vec<u64>,
-    times: Vec<Option<i64>>,
-    next: usize,
-}
-
-impl RecentStarts {
-    /// Whether `connection` started here within the retransmission window of `time`.
-    fn repeats(&self, time: Option<i64>, connection: u64) -> bool {
-        self.hashes.contains(&connection)
-            && self.hashes.iter().zip(&self.times).any(|(&seen, &at)| {
-                seen == connection
-                    && match (at, time) {
-                        (Some(at), Some(time)) => {
-                            time.abs_diff(at) <= RETRANSMISSION_NANOS.unsigned_abs()
-                        }
-                        _ => true,
-                    }
-            })
-    }
-
-    /// Remembers `connection`, forgetting the oldest when full.
-    fn remember(&mut self, time: Option<i64>, connection: u64) {
-        if self.hashes.len() < RECENT_STARTS {
-            self.hashes.push(connection);
-            self.times.push(time);
-        } else {
-            self.hashes[self.next] = connection;
-            self.times[self.next] = time;
-            self.next = (self.next + 1) % RECENT_STARTS;
-        }
-    }
-}
-
-/// A communication being counted: what was observed, and each vantage's recent starts.
-#[derive(Debug, Default)]
-struct Tally {
-    observed: ObservedCommunication,
-    recent: Vec<(VantageId, RecentStarts)>,
-}
-
-impl Tally {
-    /// Counts a start seen at `vantage` at `time` (nanoseconds) unless the same client address
-    /// and port started one there within the retransmission window.
-    fn record(&mut self, vantage: VantageId, time: Option<i64>, connection: u64) {
-        let index = match self.recent.iter().position(|(v, _)| *v == vantage) {
-            Some(index) => index,
-            None => {
-                self.recent.push((vantage, RecentStarts::default()));
-                self.recent.len() - 1
-            }
-        };
-        let recent = &mut self.recent[index].1;
-        if recent.repeats(time, connection) {
-            return;
-        }
-        recent.remember(time, connection);
-        self.observed
-            .add_starts(vantage, time.map_or(0, minute_of), 1);
-    }
-}
+/// The evidence recorded lately for a path: its communication, the minute, and the earliest
+/// and latest time recorded in it.
+type RecordedEvidence = (CommunicationKey, Option<i64>, Option<i64>, Option<i64>);
 
 /// Everything aggregated from the flows of all files.
 #[derive(Debug, Default)]
@@ -267,6 +68,8 @@ pub struct FlowAggregate {
     /// up without building their names (there are a handful).
     event_vantages: Vec<(EventVantage, VantageId)>,
     communications: FxHashMap<CommunicationKey, Tally>,
+    undecided: UndecidedPackets,
+    evidence: FxHashMap<u64, RecordedEvidence>,
     /// DNS answers seen in L7 records: address → names.
     pub dns_names: BTreeMap<String, BTreeSet<String>>,
 }
@@ -284,6 +87,45 @@ pub struct Flows {
 
 /// How many DNS names are kept per address.
 const MAX_NAMES_PER_ADDRESS: usize = 16;
+
+/// Adds the destination's DNS names and Service of `event` to `communication`.
+fn note_names(communication: &mut ObservedCommunication, event: &FlowEvent<'_>) {
+    for name in &event.destination_names {
+        let name = name.trim_end_matches('.');
+        if communication.server_names.len() < MAX_NAMES_PER_ADDRESS
+            && !communication.server_names.contains(name)
+        {
+            communication.server_names.insert(name.to_string());
+        }
+    }
+    if let Some((namespace, name)) = &event.destination_service {
+        let known = communication
+            .services
+            .iter()
+            .any(|(n, s)| n == namespace && s == name);
+        if !known {
+            communication
+                .services
+                .insert((namespace.to_string(), name.to_string()));
+        }
+    }
+}
+
+/// Counts `event` as a start at `vantage` in `tally`.
+fn record_start(tally: &mut Tally, vantage: VantageId, event: &FlowEvent<'_>, source_port: u16) {
+    let time = event.nanos();
+    let mut connection = rustc_hash::FxHasher::default();
+    (event.source_ip.as_ref(), source_port).hash(&mut connection);
+    tally.record(vantage, time, connection.finish());
+    let communication = &mut tally.observed;
+    if let Some(time) = time {
+        communication.seen_at(time);
+    }
+    if event.verdict == Verdict::Dropped {
+        communication.dropped_starts += 1;
+    }
+    note_names(communication, event);
+}
 
 impl FlowAggregate {
     fn vantage(&mut self, event: &FlowEvent<'_>) -> VantageId {
@@ -316,11 +158,12 @@ impl FlowAggregate {
         id
     }
 
-    /// Records a connection start; fails when an endpoint of the event cannot be read.
-    pub fn add_start(&mut self, event: &FlowEvent<'_>) -> Result<(), FlowError> {
-        let Some((protocol, source_port, destination_port)) = event.transport.ports() else {
-            return Ok(());
-        };
+    /// The communication key of `event` (client: its source), its endpoints interned.
+    fn key(&mut self, event: &FlowEvent<'_>) -> Result<CommunicationKey, FlowError> {
+        let (protocol, _, destination_port) = event
+            .transport
+            .ports()
+            .ok_or(FlowError::MissingField("l4"))?;
         let client = self
             .endpoints
             .intern_raw(&event.source_ip, event.source_raw, || event.source())?;
@@ -329,42 +172,115 @@ impl FlowAggregate {
                 .intern_raw(&event.destination_ip, event.destination_raw, || {
                     event.destination()
                 })?;
-        let key = CommunicationKey {
+        if let Some(node) = event.node.as_deref() {
+            self.endpoints.note_node(client, node);
+            self.endpoints.note_node(server, node);
+        }
+        Ok(CommunicationKey {
             client,
             server,
             protocol,
             port: destination_port,
+        })
+    }
+
+    /// Records what `event` means for its communication (`role`), from file number `file`;
+    /// fails when an endpoint of the event cannot be read.
+    pub fn add(&mut self, event: &FlowEvent<'_>, role: Role, file: u32) -> Result<(), FlowError> {
+        let Some((_, source_port, _)) = event.transport.ports() else {
+            return Ok(());
         };
-        let vantage = self.vantage(event);
-        let time = event.nanos();
-        let mut connection = rustc_hash::FxHasher::default();
-        (event.source_ip.as_ref(), source_port).hash(&mut connection);
-        let tally = self.communications.entry(key).or_default();
-        tally.record(vantage, time, connection.finish());
-        let communication = &mut tally.observed;
-        if let Some(time) = time {
-            communication.seen_at(time);
-        }
-        if event.verdict == Verdict::Dropped {
-            communication.dropped_starts += 1;
-        }
-        for name in &event.destination_names {
-            let name = name.trim_end_matches('.');
-            if communication.server_names.len() < MAX_NAMES_PER_ADDRESS
-                && !communication.server_names.contains(name)
-            {
-                communication.server_names.insert(name.to_string());
+        match role {
+            Role::Start => {
+                self.undecided
+                    .know_forward(path_hash(event, false).unwrap_or_default());
+                let key = self.key(event)?;
+                let vantage = self.vantage(event);
+                record_start(
+                    self.communications.entry(key).or_default(),
+                    vantage,
+                    event,
+                    source_port,
+                );
             }
+            Role::Ongoing => {
+                let path = path_hash(event, false).unwrap_or_default();
+                self.undecided.know_forward(path);
+                self.add_evidence(path, event)?;
+            }
+            Role::Reply => self
+                .undecided
+                .know_forward(path_hash(event, true).unwrap_or_default()),
+            Role::Undecided(kind) => self.add_undecided(event, kind, source_port, file)?,
+            Role::Skipped(_) => {}
         }
-        if let Some((namespace, name)) = &event.destination_service {
-            let known = communication
-                .services
-                .iter()
-                .any(|(n, s)| n == namespace && s == name);
-            if !known {
-                communication
-                    .services
-                    .insert((namespace.to_string(), name.to_string()));
+        Ok(())
+    }
+
+    /// Records a packet going its connection's way without starting it. The first one of a
+    /// path in a minute (or one earlier or later than those recorded) is recorded; the others
+    /// add nothing and are skipped without interning their endpoints.
+    fn add_evidence(&mut self, path: u64, event: &FlowEvent<'_>) -> Result<(), FlowError> {
+        let time = event.nanos();
+        let minute = time.map(minute_of);
+        let key = match self.evidence.get(&path) {
+            Some(&(key, seen_minute, first, last)) if seen_minute == minute => {
+                if time >= first && time <= last {
+                    return Ok(());
+                }
+                key
+            }
+            Some(&(key, ..)) => key,
+            None => self.key(event)?,
+        };
+        if self.evidence.len() >= EVIDENCE_CACHE {
+            self.evidence.clear();
+        }
+        let recorded = self
+            .evidence
+            .entry(path)
+            .or_insert((key, minute, time, time));
+        if recorded.1 == minute {
+            recorded.2 = recorded.2.min(time);
+            recorded.3 = recorded.3.max(time);
+        } else {
+            *recorded = (key, minute, time, time);
+        }
+        let communication = &mut self.communications.entry(key).or_default().observed;
+        communication.note_ongoing(time);
+        note_names(communication, event);
+        Ok(())
+    }
+
+    /// Keeps a packet whose direction is not known yet by its path.
+    fn add_undecided(
+        &mut self,
+        event: &FlowEvent<'_>,
+        kind: Undecided,
+        source_port: u16,
+        file: u32,
+    ) -> Result<(), FlowError> {
+        let path = path_hash(event, false).unwrap_or_default();
+        let reverse = path_hash(event, true).unwrap_or_default();
+        let vantage = self.vantage(event);
+        // The endpoints are interned only on the path's first sight.
+        let mut key = None;
+        if !self.undecided.has_path(path) {
+            key = Some(self.key(event)?);
+        }
+        let tally = self
+            .undecided
+            .path(path, reverse, source_port, kind, file, || {
+                key.ok_or(FlowError::MissingField("source"))
+            })?;
+        let Some(tally) = tally else {
+            return Ok(());
+        };
+        match kind {
+            Undecided::Datagram => record_start(tally, vantage, event, source_port),
+            Undecided::Stream => {
+                tally.observed.note_ongoing(event.nanos());
+                note_names(&mut tally.observed, event);
             }
         }
         Ok(())
@@ -420,20 +336,45 @@ impl FlowAggregate {
         self.communications.iter().map(|(k, t)| (k, &t.observed))
     }
 
-    /// Ends the reading: what the flows hold, without the memory only reading needs.
-    pub fn finish(self) -> Flows {
+    /// Ends the reading: what the flows hold, without the memory only reading needs, and what
+    /// the packets whose direction was decided last turned out to be, per file.
+    pub fn finish(mut self) -> (Flows, Vec<(u32, Outcome, u32)>) {
+        let (forward, outcomes) = std::mem::take(&mut self.undecided).decide();
+        for decided in forward {
+            let observed = &mut self.communications.entry(decided.key).or_default().observed;
+            observed.merge(&decided.tally.observed);
+        }
+        // Vantages numbered in name order, not in the order they were first seen.
+        let mut order: Vec<usize> = (0..self.vantages.len()).collect();
+        order.sort_by(|&a, &b| self.vantages[a].cmp(&self.vantages[b]));
+        let mut renumbered = vec![0; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            renumbered[old] = new as VantageId;
+        }
+        let vantages: Vec<Vantage> = order
+            .iter()
+            .map(|&old| self.vantages[old].clone())
+            .collect();
         let mut communications: Vec<(CommunicationKey, ObservedCommunication)> = self
             .communications
             .into_iter()
-            .map(|(key, tally)| (key, tally.observed))
+            .map(|(key, tally)| {
+                let mut observed = tally.observed;
+                observed.vantages = std::mem::take(&mut observed.vantages)
+                    .into_iter()
+                    .map(|(id, counts)| (renumbered[id as usize], counts))
+                    .collect();
+                (key, observed)
+            })
             .collect();
         communications.sort_by_key(|(key, _)| *key);
-        Flows {
+        let flows = Flows {
             endpoints: self.endpoints.endpoints,
-            vantages: self.vantages,
+            vantages,
             communications,
             dns_names: self.dns_names,
-        }
+        };
+        (flows, outcomes)
     }
 
     /// Records the names a DNS answer gave to addresses.
@@ -456,7 +397,7 @@ mod tests {
 
     fn start(aggregate: &mut FlowAggregate, line: &str) {
         aggregate
-            .add_start(&parse_flow(line.as_bytes()).unwrap())
+            .add(&parse_flow(line.as_bytes()).unwrap(), Role::Start, 0)
             .unwrap();
     }
 

@@ -1,41 +1,61 @@
-//! Which flow events start a connection. Only starts become communications: counting replies
-//! would produce rules for ephemeral ports, a classic bug of flow-based policy tools.
+//! What one flow event means for a communication. Only connection starts count as
+//! connections; packets going the connection's way are evidence that it happens (a capture is a
+//! window: long-lived connections opened before it show no start); replies are neither, since
+//! counting them would produce rules for ephemeral ports, a classic bug of flow-based policy
+//! tools.
 //!
 //! The rules, in order:
-//! 1. L7 records are proxy observations of a connection already seen at L3/L4: never a start.
+//! 1. An L7 request (`is_reply` false, not a response) names its client, server and port:
+//!    evidence. Every other L7 record is skipped.
 //! 2. ICMP and unknown protocols are not connections NetworkPolicies can name.
 //! 3. A policy-verdict event is emitted once, when a new connection is decided: a start.
-//! 4. TCP with flags: SYN without ACK starts, SYN+ACK replies, anything else is mid-connection.
-//! 5. Otherwise `is_reply` (or the older `reply`) decides when present.
-//! 6. Otherwise (tunnel observation points, drops, UDP without connection tracking): a packet
-//!    going back along a recent start's path (addresses and ports swapped) is a reply; a
-//!    packet from a well-known port to an ephemeral one is a reply; anything else a start.
-//!    Rule 6 needs memory of recent starts: [`Classifier`] keeps a bounded amount of it.
-
-use std::collections::{HashMap, VecDeque};
-use std::hash::{Hash, Hasher};
+//! 4. TCP with flags: SYN without ACK starts, SYN+ACK replies. A later packet (ACK, PSH, FIN)
+//!    is evidence when `is_reply` is false, a reply when it is true, and undecided when it is
+//!    absent (tunnel observation points).
+//! 5. Otherwise (UDP, SCTP, TCP without flags) `is_reply`, or the older `reply`, decides when
+//!    present: false starts, true replies; a packet from a well-known port to an ephemeral
+//!    one is a reply; anything else is undecided.
+//!
+//! Undecided packets are kept by their path (addresses, ports, protocol) until every file is
+//! read, then decided from the other packets of the same connection, by event time rather
+//! than reading order (see `aggregate`): the result does not depend on the order of files or
+//! lines.
 
 use super::hubble::{EventKind, FlowEvent, Transport};
 
 /// What one event means for connection counting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
-    /// The first packet of a connection, from client to server.
+    /// The first packet of a connection, from client to server: a connection.
     Start,
+    /// A packet going the connection's way (client to server) that starts nothing: evidence
+    /// that the communication happens, which matters when its start came before the capture.
+    Ongoing,
     /// A packet from server to client.
     Reply,
-    /// Not a connection start; the reason is counted and reported.
+    /// A packet whose direction the event does not tell; decided once all files are read.
+    Undecided(Undecided),
+    /// Not part of any connection NetworkPolicies can name; the reason is counted and reported.
     Skipped(SkipReason),
 }
 
-/// Why an event is not a connection start.
+/// The two kinds of undecided packets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Undecided {
+    /// A later TCP packet: evidence when its connection's direction is known elsewhere.
+    Stream,
+    /// A UDP or SCTP packet (or TCP without flags): a start when it goes first.
+    Datagram,
+}
+
+/// What became of the records of a file that started no connection.
 #[derive(
     serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash,
 )]
 pub enum SkipReason {
     /// A reply (server to client).
     Reply,
-    /// A later packet of a connection (ACK, PSH, FIN without SYN).
+    /// A later packet of a connection (ACK, PSH, FIN without SYN), going its way.
     MidConnection,
     /// An L7 request or response record.
     L7,
@@ -43,6 +63,9 @@ pub enum SkipReason {
     Icmp,
     /// No transport layer, or one NetworkPolicies cannot name.
     OtherProtocol,
+    /// A packet whose direction nothing tells (no `is_reply`, and no other packet of its
+    /// connection with one).
+    UnknownDirection,
 }
 
 impl SkipReason {
@@ -54,18 +77,23 @@ impl SkipReason {
             SkipReason::L7 => "L7 records",
             SkipReason::Icmp => "ICMP",
             SkipReason::OtherProtocol => "other protocols",
+            SkipReason::UnknownDirection => "packets of unknown direction",
         }
     }
 }
 
 /// The lowest port of the Linux ephemeral range (`ip_local_port_range`).
-const EPHEMERAL_PORTS_START: u16 = 32768;
+pub const EPHEMERAL_PORTS_START: u16 = 32768;
 
-/// Classifies one event.
+/// Whether an L7 record is a request (a response, or a record that says nothing of its
+/// direction, names no client).
+fn is_request(event: &FlowEvent<'_>) -> bool {
+    event.is_reply == Some(false) && event.l7_type.as_deref() != Some("RESPONSE")
+}
+
+/// What `event` means, from the event alone.
 pub fn role(event: &FlowEvent<'_>) -> Role {
-    if event.is_l7 || event.kind == EventKind::L7 {
-        return Role::Skipped(SkipReason::L7);
-    }
+    let is_l7 = event.is_l7 || event.kind == EventKind::L7;
     let (source_port, destination_port, flags) = match event.transport {
         Transport::Ports {
             source_port,
@@ -73,95 +101,50 @@ pub fn role(event: &FlowEvent<'_>) -> Role {
             flags,
             ..
         } => (source_port, destination_port, flags),
+        _ if is_l7 => return Role::Skipped(SkipReason::L7),
         Transport::Icmp => return Role::Skipped(SkipReason::Icmp),
         Transport::Other => return Role::Skipped(SkipReason::OtherProtocol),
     };
+    if is_l7 {
+        return if is_request(event) {
+            Role::Ongoing
+        } else {
+            Role::Skipped(SkipReason::L7)
+        };
+    }
     if event.kind == EventKind::PolicyVerdict {
         return Role::Start;
     }
     if let Some(flags) = flags {
-        return match (flags.syn, flags.ack) {
-            (true, false) => Role::Start,
-            (true, true) => Role::Reply,
-            _ => Role::Skipped(SkipReason::MidConnection),
+        return match (flags.syn, flags.ack, event.is_reply) {
+            (true, false, _) => Role::Start,
+            (true, true, _) => Role::Reply,
+            (false, _, Some(false)) => Role::Ongoing,
+            (false, _, Some(true)) => Role::Reply,
+            (false, _, None) => Role::Undecided(Undecided::Stream),
         };
     }
     match event.is_reply {
         Some(true) => Role::Reply,
         Some(false) => Role::Start,
-        // From a server port to an ephemeral one: a reply; anything else counts as a start.
+        // From a server port to an ephemeral one: a reply, whatever else is seen.
         None if source_port < EPHEMERAL_PORTS_START
             && destination_port >= EPHEMERAL_PORTS_START =>
         {
             Role::Reply
         }
-        None => Role::Start,
+        None => Role::Undecided(Undecided::Datagram),
     }
 }
 
-/// How many recent starts the classifier remembers (a few MB at most, whatever the input).
-const REMEMBERED_STARTS: usize = 1 << 16;
-
-/// How long after a start a packet on its way back is taken for its reply.
-const REPLY_WINDOW_NANOS: i64 = 120 * 1_000_000_000;
-
-/// Classifies events with memory of recent starts, for rule 6.
-#[derive(Debug, Default)]
-pub struct Classifier {
-    /// Path hash → when the start was seen (event time, when known).
-    starts: HashMap<u64, Option<i64>, rustc_hash::FxBuildHasher>,
-    order: VecDeque<u64>,
-}
-
-fn path_hash(event: &FlowEvent<'_>, reversed: bool) -> Option<u64> {
-    let (protocol, source_port, destination_port) = event.transport.ports()?;
-    let mut from = (event.source_ip.as_ref(), source_port);
-    let mut to = (event.destination_ip.as_ref(), destination_port);
-    if reversed {
-        std::mem::swap(&mut from, &mut to);
-    }
-    let mut hasher = rustc_hash::FxHasher::default();
-    (from, to, protocol).hash(&mut hasher);
-    Some(hasher.finish())
-}
-
-impl Classifier {
-    /// Classifies one event, remembering starts.
-    pub fn classify(&mut self, event: &FlowEvent<'_>) -> Role {
-        let role = role(event);
-        if role != Role::Start {
-            return role;
-        }
-        let decided_by_ports = event.kind != EventKind::PolicyVerdict
-            && event.is_reply.is_none()
-            && matches!(event.transport, Transport::Ports { flags: None, .. });
-        let time = event.nanos();
-        // The way back of a start seen shortly before (in event time) is its reply; a start
-        // long ago, or later in time (files read out of order), is not evidence.
-        let answers_a_start = |started: &Option<i64>| match (*started, time) {
-            (Some(started), Some(now)) => {
-                (0..=REPLY_WINDOW_NANOS).contains(&(now.saturating_sub(started)))
-            }
-            _ => true,
-        };
-        if decided_by_ports
-            && path_hash(event, true)
-                .and_then(|back| self.starts.get(&back))
-                .is_some_and(answers_a_start)
-        {
-            return Role::Reply;
-        }
-        if let Some(path) = path_hash(event, false) {
-            if self.starts.insert(path, time).is_none() {
-                self.order.push_back(path);
-                if self.order.len() > REMEMBERED_STARTS {
-                    if let Some(oldest) = self.order.pop_front() {
-                        self.starts.remove(&oldest);
-                    }
-                }
-            }
-        }
-        Role::Start
+/// How the file report counts an event that starts nothing.
+pub fn reported_as(event: &FlowEvent<'_>, role: Role) -> Option<SkipReason> {
+    match role {
+        Role::Start | Role::Undecided(_) => None,
+        Role::Ongoing if event.is_l7 || event.kind == EventKind::L7 => Some(SkipReason::L7),
+        Role::Ongoing => Some(SkipReason::MidConnection),
+        Role::Reply => Some(SkipReason::Reply),
+        Role::Skipped(reason) => Some(reason),
     }
 }
 
@@ -188,16 +171,30 @@ mod tests {
             Role::Start
         );
         assert_eq!(
-            role_of(&tcp((80, 40000), r#","flags":{"SYN":true,"ACK":true}"#, "")),
+            role_of(&tcp(
+                (80, 40000),
+                r#","flags":{"SYN":true,"ACK":true}"#,
+                r#","is_reply":false"#
+            )),
+            Role::Reply
+        );
+    }
+
+    #[test]
+    fn later_tcp_packets_are_evidence_going_the_connections_way_only() {
+        let data = r#","flags":{"ACK":true,"PSH":true}"#;
+        assert_eq!(
+            role_of(&tcp((40000, 80), data, r#","is_reply":false"#)),
+            Role::Ongoing
+        );
+        assert_eq!(
+            role_of(&tcp((80, 40000), data, r#","is_reply":true"#)),
             Role::Reply
         );
         assert_eq!(
-            role_of(&tcp(
-                (40000, 80),
-                r#","flags":{"ACK":true,"PSH":true}"#,
-                r#","is_reply":false"#
-            )),
-            Role::Skipped(SkipReason::MidConnection)
+            role_of(&tcp((40000, 80), data, "")),
+            Role::Undecided(Undecided::Stream),
+            "a tunnel point does not say"
         );
     }
 
@@ -225,85 +222,51 @@ mod tests {
     }
 
     #[test]
-    fn ports_decide_when_nothing_else_does() {
+    fn ports_decide_only_a_reply_to_an_ephemeral_port() {
         let udp = |s: u16, d: u16| {
             format!(
                 r#"{{"IP":{{"source":"a","destination":"b"}},"l4":{{"UDP":{{"source_port":{s},"destination_port":{d}}}}}}}"#
             )
         };
-        assert_eq!(role_of(&udp(45000, 53)), Role::Start);
+        assert_eq!(
+            role_of(&udp(45000, 53)),
+            Role::Undecided(Undecided::Datagram)
+        );
         assert_eq!(role_of(&udp(53, 45000)), Role::Reply);
-        assert_eq!(role_of(&udp(5353, 5353)), Role::Start);
+        assert_eq!(
+            role_of(&udp(5353, 5353)),
+            Role::Undecided(Undecided::Datagram)
+        );
     }
 
     #[test]
-    fn the_way_back_of_a_recent_start_is_a_reply() {
-        let udp = |from: (&str, u16), to: (&str, u16), extra: &str| {
+    fn l7_requests_are_evidence_and_responses_are_not() {
+        let l7 = |extra: &str| {
             format!(
-                r#"{{"IP":{{"source":"{}","destination":"{}"}},"l4":{{"UDP":{{"source_port":{},"destination_port":{}}}}}{extra}}}"#,
-                from.0, to.0, from.1, to.1
+                r#"{{"IP":{{"source":"a","destination":"b"}},"Type":"L7","event_type":{{"type":129}},"l4":{{"UDP":{{"source_port":40000,"destination_port":53}}}}{extra}}}"#
             )
         };
-        let mut classifier = Classifier::default();
-        let mut classify =
-            |line: String| classifier.classify(&parse_flow(line.as_bytes()).unwrap());
-        let (web, relay) = (("10.0.0.1", 45000), ("10.0.0.2", 51820));
         assert_eq!(
-            classify(udp(web, relay, r#","is_reply":false"#)),
-            Role::Start
-        );
-        assert_eq!(classify(udp(relay, web, "")), Role::Reply, "the way back");
-        assert_eq!(
-            classify(udp(web, relay, "")),
-            Role::Start,
-            "the same way again"
+            role_of(&l7(r#","is_reply":false,"l7":{"type":"REQUEST"}"#)),
+            Role::Ongoing
         );
         assert_eq!(
-            classify(udp(("10.0.0.3", 45000), relay, "")),
-            Role::Start,
-            "another client"
-        );
-        assert_eq!(
-            classify(udp(relay, web, r#","is_reply":false"#)),
-            Role::Start,
-            "Cilium's own word wins"
-        );
-    }
-
-    #[test]
-    fn only_a_recent_earlier_start_makes_a_reply() {
-        let udp = |from: (&str, u16), to: (&str, u16), time: &str| {
-            format!(
-                r#"{{"time":"{time}","IP":{{"source":"{}","destination":"{}"}},"l4":{{"UDP":{{"source_port":{},"destination_port":{}}}}}}}"#,
-                from.0, to.0, from.1, to.1
-            )
-        };
-        let mut classifier = Classifier::default();
-        let mut classify =
-            |line: String| classifier.classify(&parse_flow(line.as_bytes()).unwrap());
-        let (a, b) = (("10.0.0.1", 7946), ("10.0.0.2", 7946));
-        assert_eq!(classify(udp(a, b, "2026-11-20T09:00:00Z")), Role::Start);
-        assert_eq!(classify(udp(b, a, "2026-11-20T09:00:01Z")), Role::Reply);
-        assert_eq!(
-            classify(udp(b, a, "2026-11-20T10:30:00Z")),
-            Role::Start,
-            "90 minutes later: b starts its own"
-        );
-        assert_eq!(
-            classify(udp(a, b, "2026-11-20T10:29:59Z")),
-            Role::Start,
-            "a start earlier in time than the remembered one is not its reply"
-        );
-    }
-
-    #[test]
-    fn l7_icmp_and_unknown_protocols_are_skipped() {
-        assert_eq!(
-            role_of(
-                r#"{"IP":{"source":"a","destination":"b"},"Type":"L7","l4":{"TCP":{"source_port":1,"destination_port":2}}}"#
-            ),
+            role_of(&l7(r#","is_reply":true,"l7":{"type":"RESPONSE"}"#)),
             Role::Skipped(SkipReason::L7)
         );
+        assert_eq!(
+            role_of(&l7(r#","l7":{"type":"REQUEST"}"#)),
+            Role::Skipped(SkipReason::L7),
+            "a request whose direction Hubble does not state names no client"
+        );
+        assert_eq!(
+            role_of(r#"{"IP":{"source":"a","destination":"b"},"Type":"L7"}"#),
+            Role::Skipped(SkipReason::L7)
+        );
+    }
+
+    #[test]
+    fn icmp_and_unknown_protocols_are_skipped() {
         assert_eq!(
             role_of(r#"{"IP":{"source":"a","destination":"b"},"l4":{"ICMPv6":{}}}"#),
             Role::Skipped(SkipReason::Icmp)

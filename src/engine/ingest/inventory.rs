@@ -94,7 +94,13 @@ pub struct Inventory {
     pub controllers: Vec<Controller>,
     /// The cluster's own NetworkPolicies, to verify observed traffic against.
     pub network_policies: Vec<NetworkPolicy>,
+    /// The API server's addresses: the endpoints of Service `default/kubernetes` (an
+    /// `Endpoints` or `EndpointSlice` object, when the inventory holds one).
+    pub api_server_addresses: Vec<String>,
 }
+
+/// The namespace and name of the Service in front of the API server.
+pub const API_SERVER_SERVICE: (&str, &str) = ("default", "kubernetes");
 
 /// An item of an inventory that could not be read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -214,6 +220,40 @@ struct WireController {
 }
 
 #[derive(Deserialize, Default)]
+#[serde(default)]
+struct WireEndpointAddress {
+    ip: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct WireEndpointSubset {
+    addresses: Vec<WireEndpointAddress>,
+}
+
+/// An `Endpoints` object.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct WireEndpoints {
+    metadata: Metadata,
+    subsets: Vec<WireEndpointSubset>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct WireSliceEndpoint {
+    addresses: Vec<String>,
+}
+
+/// An `EndpointSlice` object.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct WireEndpointSlice {
+    metadata: Metadata,
+    endpoints: Vec<WireSliceEndpoint>,
+}
+
+#[derive(Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 struct WireNodeSpec {
     #[serde(rename = "podCIDR")]
@@ -260,6 +300,11 @@ fn object_name(value: &serde_json::Value) -> String {
     } else {
         format!("{kind} {namespace}/{name}")
     }
+}
+
+/// Whether `namespace/name` is the Service in front of the API server.
+pub fn is_api_server_service(namespace: &str, name: &str) -> bool {
+    (namespace, name) == API_SERVER_SERVICE
 }
 
 impl Inventory {
@@ -386,6 +431,27 @@ impl Inventory {
                     ports,
                 });
             }
+            "Endpoints" => {
+                let wire: WireEndpoints = serde_json::from_value(item).map_err(read)?;
+                if is_api_server_service(&wire.metadata.namespace, &wire.metadata.name) {
+                    let addresses = wire.subsets.into_iter().flat_map(|s| s.addresses);
+                    self.api_server_addresses
+                        .extend(addresses.map(|a| a.ip).filter(|ip| !ip.is_empty()));
+                }
+            }
+            "EndpointSlice" => {
+                let wire: WireEndpointSlice = serde_json::from_value(item).map_err(read)?;
+                let service = wire
+                    .metadata
+                    .labels
+                    .get("kubernetes.io/service-name")
+                    .map(String::as_str)
+                    .unwrap_or_default();
+                if is_api_server_service(&wire.metadata.namespace, service) {
+                    let addresses = wire.endpoints.into_iter().flat_map(|e| e.addresses);
+                    self.api_server_addresses.extend(addresses);
+                }
+            }
             "NetworkPolicy" => {
                 let mut policy: NetworkPolicy = serde_json::from_value(item).map_err(read)?;
                 if policy.metadata.namespace.is_empty() {
@@ -475,6 +541,19 @@ mod tests {
             .ports
             .iter()
             .any(|p| p.name.as_deref() == Some("http") && p.port == 8080));
+    }
+
+    #[test]
+    fn the_api_servers_endpoints_are_read() {
+        let mut inventory = Inventory::default();
+        inventory
+            .add_document(br#"{"kind":"List","items":[
+                {"kind":"Endpoints","metadata":{"name":"kubernetes","namespace":"default"},"subsets":[{"addresses":[{"ip":"172.20.0.2"}],"ports":[{"port":6443}]}]},
+                {"kind":"Endpoints","metadata":{"name":"other","namespace":"default"},"subsets":[{"addresses":[{"ip":"10.0.0.9"}]}]},
+                {"kind":"EndpointSlice","metadata":{"name":"kubernetes","namespace":"default","labels":{"kubernetes.io/service-name":"kubernetes"}},"endpoints":[{"addresses":["172.20.0.3"]}]}
+            ]}"#)
+            .unwrap();
+        assert_eq!(inventory.api_server_addresses, ["172.20.0.2", "172.20.0.3"]);
     }
 
     #[test]

@@ -11,8 +11,11 @@
 //!   read straight from their bytes when plain, with serde otherwise).
 //! - [`flowpol_json`]: flowpol's own flow format, for other tools' data.
 //! - `parallel`: the lines of a chunk parsed on several threads (natively), results in order.
-//! - [`connection`]: which events start a connection.
-//! - [`aggregate`]: starts counted per communication, connections not events.
+//! - [`connection`]: what an event means: a start, evidence of an open connection, a reply,
+//!   undecided, or nothing a policy can name.
+//! - [`endpoints`]: endpoints as the flows describe them, each stored once.
+//! - [`aggregate`]: events counted per communication, connections not events (`tally`);
+//!   packets of unknown direction decided once every file is read (`undecided`).
 //! - [`inventory`]: a kubectl `List` to pods, Services, controllers, nodes and namespaces.
 //! - [`policies`]: NetworkPolicies in YAML or JSON, the cluster's own.
 //! - [`report`]: each file's report, problems with file and line.
@@ -20,6 +23,7 @@
 
 pub mod aggregate;
 pub mod connection;
+pub mod endpoints;
 pub mod flowpol_json;
 pub mod format;
 pub mod hubble;
@@ -34,6 +38,8 @@ pub mod session;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd;
 mod swar;
+mod tally;
+mod undecided;
 
 /// How container bytes are classified: 16 at a time with wasm's SIMD, else 8 at a time.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]

@@ -1,6 +1,7 @@
-//! Addresses no Kubernetes object explains and where they lie: inside the cluster (pod CIDRs,
-//! node addresses, Service ClusterIPs, Cilium's host and node identities), outside it, or
-//! unknown (a private address while the cluster's ranges are not known).
+//! Addresses no pod explains and where they lie: a node (Cilium's `host` and `remote-node`
+//! identities, the inventory's node addresses), inside the cluster (pod CIDRs, Service
+//! ClusterIPs, Cilium's other reserved identities), outside it, or unknown (a private address
+//! while the cluster's ranges are not known).
 
 use std::net::IpAddr;
 
@@ -11,6 +12,8 @@ use ipnet::IpNet;
     serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash,
 )]
 pub enum AddressClass {
+    /// A node of the cluster (kubelet probes and host-network pods come from there).
+    Node,
     Internal,
     External,
     Unknown,
@@ -20,6 +23,7 @@ impl AddressClass {
     /// The name the review shows.
     pub fn as_str(self) -> &'static str {
         match self {
+            AddressClass::Node => "Node",
             AddressClass::Internal => "Internal",
             AddressClass::External => "External",
             AddressClass::Unknown => "Unknown",
@@ -34,6 +38,9 @@ pub struct ClusterRanges {
     pub ranges: Vec<IpNet>,
     /// Node addresses and Service ClusterIPs.
     pub addresses: Vec<IpAddr>,
+    /// Node addresses.
+    #[serde(default)]
+    pub nodes: Vec<IpAddr>,
 }
 
 impl ClusterRanges {
@@ -46,6 +53,14 @@ impl ClusterRanges {
     pub fn add_range(&mut self, cidr: &str) {
         if let Ok(net) = cidr.trim().parse::<IpNet>() {
             self.ranges.push(net);
+        }
+    }
+
+    /// Adds a node's address (ignored when it does not parse).
+    pub fn add_node(&mut self, address: &str) {
+        if let Ok(ip) = address.trim().parse::<IpAddr>() {
+            self.nodes.push(ip);
+            self.addresses.push(ip);
         }
     }
 
@@ -62,18 +77,25 @@ impl ClusterRanges {
         address: &str,
         reserved: impl IntoIterator<Item = &'a str>,
     ) -> AddressClass {
-        let mut reserved = reserved.into_iter();
-        if reserved.any(|r| {
-            matches!(
-                r,
-                "host" | "remote-node" | "kube-apiserver" | "health" | "ingress" | "init"
-            )
-        }) {
+        let reserved: Vec<&str> = reserved.into_iter().collect();
+        if reserved
+            .iter()
+            .any(|r| matches!(*r, "host" | "remote-node"))
+        {
+            return AddressClass::Node;
+        }
+        if reserved
+            .iter()
+            .any(|r| matches!(*r, "kube-apiserver" | "health" | "ingress" | "init"))
+        {
             return AddressClass::Internal;
         }
         let Ok(ip) = address.parse::<IpAddr>() else {
             return AddressClass::Unknown;
         };
+        if self.nodes.contains(&ip) {
+            return AddressClass::Node;
+        }
         if self.addresses.contains(&ip) || self.ranges.iter().any(|net| net.contains(&ip)) {
             return AddressClass::Internal;
         }
@@ -115,9 +137,10 @@ mod tests {
     #[test]
     fn reserved_identities_of_the_cluster_are_internal() {
         let ranges = ClusterRanges::default();
+        assert_eq!(ranges.classify("172.19.0.3", ["host"]), AddressClass::Node);
         assert_eq!(
-            ranges.classify("172.19.0.3", ["host"]),
-            AddressClass::Internal
+            ranges.classify("172.19.0.4", ["remote-node"]),
+            AddressClass::Node
         );
         assert_eq!(
             ranges.classify("10.0.0.1", ["kube-apiserver"]),
@@ -147,6 +170,8 @@ mod tests {
         );
         ranges.add_address("172.20.0.11");
         assert_eq!(ranges.classify("172.20.0.11", []), AddressClass::Internal);
+        ranges.add_node("172.20.0.12");
+        assert_eq!(ranges.classify("172.20.0.12", []), AddressClass::Node);
     }
 
     #[test]

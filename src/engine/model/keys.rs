@@ -91,19 +91,25 @@ impl FromStr for OwnerKey {
     }
 }
 
-/// One end of a row: a workload or an address no Kubernetes object explains.
+/// One end of a row: a workload, the API server, or an address no pod explains.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PeerKey {
     Workload(OwnerKey),
     /// The IP address as the flows printed it.
     Address(String),
+    /// The Kubernetes API server, whichever of its addresses: `kube-apiserver`.
+    ApiServer,
 }
+
+/// How rows and hooks name the API server.
+pub const API_SERVER: &str = "kube-apiserver";
 
 impl fmt::Display for PeerKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             PeerKey::Workload(key) => key.fmt(f),
             PeerKey::Address(ip) => f.write_str(ip),
+            PeerKey::ApiServer => f.write_str(API_SERVER),
         }
     }
 }
@@ -113,7 +119,9 @@ impl FromStr for PeerKey {
 
     /// A workload key when the text has a `/` (addresses never do), else an address.
     fn from_str(text: &str) -> Result<PeerKey, KeyError> {
-        if text.contains('/') {
+        if text == API_SERVER {
+            Ok(PeerKey::ApiServer)
+        } else if text.contains('/') {
             text.parse().map(PeerKey::Workload)
         } else if text.is_empty() || text.contains(char::is_whitespace) {
             Err(KeyError(format!("`{text}` is not an address")))
@@ -180,6 +188,7 @@ mod tests {
             "10.0.0.1 -> StatefulSet/data/orders-db SCTP/5432",
             "east/Deployment/shop/web -> west/Deployment/shop/cart TCP/80",
             "2001:db8::1 -> Pod/default/debug-shell TCP/22",
+            "Deployment/monitoring/prometheus -> kube-apiserver TCP/6443",
         ] {
             let key: RowKey = text.parse().unwrap();
             assert_eq!(key.to_string(), text);

@@ -1,5 +1,6 @@
 //! What was observed of one communication: connection starts per vantage point and minute,
-//! first and last seen, dropped starts, DNS names and Services.
+//! the minutes in which packets of connections opened before the capture went by, first and
+//! last seen, dropped starts, DNS names and Services.
 //!
 //! **Connections, not events.** The same connection is seen at several vantage points (the
 //! client's node and the server's node, each at several observation points). Each vantage
@@ -41,6 +42,10 @@ impl VantageCounts {
 #[derive(serde::Serialize, serde::Deserialize, Clone, Debug, Default, PartialEq, Eq)]
 pub struct ObservedCommunication {
     pub vantages: BTreeMap<VantageId, VantageCounts>,
+    /// Minutes in which packets went the communication's way with no start of theirs in the
+    /// capture: connections already open when it began (long-lived streams, pools).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub ongoing_minutes: BTreeSet<i64>,
     /// Nanoseconds since the Unix epoch; `None` when no event had a time.
     pub first_seen: Option<i64>,
     pub last_seen: Option<i64>,
@@ -58,6 +63,45 @@ impl ObservedCommunication {
         self.vantages.entry(vantage).or_default().add(minute, count);
     }
 
+    /// Moves one start seen at `vantage` from minute `from` to minute `to` (a retransmission
+    /// read before the first attempt: the connection counts at its earliest time).
+    pub fn move_start(&mut self, vantage: VantageId, from: i64, to: i64) {
+        if from == to {
+            return;
+        }
+        let counts = self.vantages.entry(vantage).or_default();
+        if let Some(count) = counts.per_minute.get_mut(&from) {
+            *count -= 1;
+            if *count == 0 {
+                counts.per_minute.remove(&from);
+            }
+            counts.add(to, 1);
+        }
+    }
+
+    /// Notes a packet of the communication that starts nothing, at `time` (nanoseconds).
+    pub fn note_ongoing(&mut self, time: Option<i64>) {
+        self.ongoing_minutes
+            .insert(time.map_or(0, crate::engine::model::time::minute_of));
+        if let Some(time) = time {
+            self.seen_at(time);
+        }
+    }
+
+    /// Whether connections of this communication were open before the capture began and none
+    /// started in it: its packets were seen, never a start.
+    pub fn already_open(&self) -> bool {
+        self.connections() == 0 && !self.ongoing_minutes.is_empty()
+    }
+
+    /// Whether anything of the communication happened within `[from, to]` minutes: a
+    /// connection started, or packets of an open one went by.
+    pub fn active_between(&self, from: i64, to: i64) -> bool {
+        from <= to
+            && (self.connections_between(from, to) > 0
+                || self.ongoing_minutes.range(from..=to).next().is_some())
+    }
+
     /// Widens first and last seen to include `time`.
     pub fn seen_at(&mut self, time: i64) {
         self.first_seen = min_option(self.first_seen, Some(time));
@@ -73,7 +117,8 @@ impl ObservedCommunication {
             .unwrap_or(0)
     }
 
-    /// The first and last minute within `[from, to]` with a connection start, if any.
+    /// The first and last minute within `[from, to]` with a connection start or a packet of an
+    /// open connection, if any.
     pub fn minutes_between(&self, from: i64, to: i64) -> Option<(i64, i64)> {
         if from > to {
             return None;
@@ -81,7 +126,8 @@ impl ObservedCommunication {
         let minutes = self
             .vantages
             .values()
-            .flat_map(|v| v.per_minute.range(from..=to).map(|(minute, _)| *minute));
+            .flat_map(|v| v.per_minute.range(from..=to).map(|(minute, _)| *minute))
+            .chain(self.ongoing_minutes.range(from..=to).copied());
         minutes.fold(None, |span, minute| match span {
             None => Some((minute, minute)),
             Some((first, last)) => Some((first.min(minute), last.max(minute))),
@@ -108,6 +154,8 @@ impl ObservedCommunication {
                 mine.add(*minute, *n);
             }
         }
+        self.ongoing_minutes
+            .extend(other.ongoing_minutes.iter().copied());
         self.first_seen = min_option(self.first_seen, other.first_seen);
         self.last_seen = max_option(self.last_seen, other.last_seen);
         self.dropped_starts += other.dropped_starts;
@@ -152,5 +200,23 @@ mod tests {
         assert_eq!(a.connections(), 5, "vantage 1 now has 5");
         assert_eq!((a.first_seen, a.last_seen), (Some(5), Some(9)));
         assert!(a.server_names.contains("x"));
+        a.move_start(1, 11, 9);
+        assert_eq!(a.minutes_between(0, 100), Some((9, 12)));
+        assert_eq!(a.connections(), 5);
+    }
+
+    #[test]
+    fn a_connection_open_before_the_capture_is_seen_without_starts() {
+        let mut open = ObservedCommunication::default();
+        assert!(!open.already_open());
+        open.note_ongoing(Some(3 * 60_000_000_000));
+        open.note_ongoing(Some(5 * 60_000_000_000 + 1));
+        assert!(open.already_open());
+        assert_eq!(open.connections(), 0);
+        assert!(open.active_between(4, 6) && !open.active_between(6, 9));
+        assert_eq!(open.minutes_between(0, 10), Some((3, 5)));
+        assert_eq!(open.first_seen, Some(3 * 60_000_000_000));
+        open.add_starts(0, 7, 1);
+        assert!(!open.already_open(), "a start in the capture");
     }
 }

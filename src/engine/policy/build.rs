@@ -12,6 +12,7 @@ use crate::engine::dataset::{Dataset, Peer};
 use crate::engine::decisions::{
     is_dns_server, Alias, Decisions, GeneralRule, DNS_LABEL, DNS_NAMESPACE,
 };
+use crate::engine::model::keys::API_SERVER;
 use crate::engine::model::labels::{labels_text, LabelSelector, Labels, NAMESPACE_NAME_LABEL};
 use crate::engine::model::network_policy::{
     EgressRule, IngressRule, IpBlock, NetworkPolicy, PolicyPeer, PolicyPort, PortValue,
@@ -155,7 +156,7 @@ impl<'a> PolicyGenerator<'a> {
             {
                 continue;
             }
-            let peer = match other_side {
+            let policy_peers = match other_side {
                 Peer::Entity(other_id) => {
                     let other = &dataset.entities[other_id];
                     let selector = match self
@@ -174,7 +175,11 @@ impl<'a> PolicyGenerator<'a> {
                             continue;
                         }
                     };
-                    pod_peer(&own.owner.namespace, &other.owner.namespace, &selector)
+                    vec![pod_peer(
+                        &own.owner.namespace,
+                        &other.owner.namespace,
+                        &selector,
+                    )]
                 }
                 Peer::Address(address) => {
                     let ip = &dataset.addresses[address].ip;
@@ -182,20 +187,23 @@ impl<'a> PolicyGenerator<'a> {
                     let Some(alias) = decisions.alias_of(ip) else {
                         continue;
                     };
-                    PolicyPeer {
+                    vec![PolicyPeer {
                         ip_block: Some(alias_block(dataset, decisions, alias, warnings)),
                         ..PolicyPeer::default()
-                    }
+                    }]
                 }
+                Peer::ApiServer => api_server_peers(dataset, warnings),
             };
             if communication.port == 0 {
                 continue;
             }
-            peers
-                .entry(peer)
-                .or_insert_with(|| Some(BTreeSet::new()))
-                .get_or_insert_with(BTreeSet::new)
-                .insert((communication.protocol, communication.port));
+            for peer in policy_peers {
+                peers
+                    .entry(peer)
+                    .or_insert_with(|| Some(BTreeSet::new()))
+                    .get_or_insert_with(BTreeSet::new)
+                    .insert((communication.protocol, communication.port));
+            }
         }
     }
 }
@@ -329,6 +337,51 @@ fn alias_block(
     IpBlock {
         cidr: alias.cidr.to_string(),
         except: outermost.iter().map(ToString::to_string).collect(),
+    }
+}
+
+/// The API server as NetworkPolicy can name it: an `ipBlock` per address it was seen at (after
+/// DNAT, so on its own port, 6443 usually), with a warning, since CNIs differ here.
+fn api_server_peers(dataset: &Dataset, warnings: &mut Vec<String>) -> Vec<PolicyPeer> {
+    let warning = if dataset.api_server.is_empty() {
+        format!(
+            "The {API_SERVER} was reached only through its Service, and its address is not \
+             known: add it as an alias (or load an inventory with the kubernetes Endpoints)"
+        )
+    } else {
+        format!(
+            "The {API_SERVER} is allowed as ipBlock {}: some CNIs do not apply ipBlock to the \
+             API server's traffic and need their own construct (Cilium: toEntities \
+             kube-apiserver)",
+            dataset
+                .api_server
+                .iter()
+                .map(|ip| host_cidr(ip))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    if !warnings.contains(&warning) {
+        warnings.push(warning);
+    }
+    dataset
+        .api_server
+        .iter()
+        .map(|ip| PolicyPeer {
+            ip_block: Some(IpBlock {
+                cidr: host_cidr(ip),
+                except: Vec::new(),
+            }),
+            ..PolicyPeer::default()
+        })
+        .collect()
+}
+
+/// `ip/32` (or `/128`).
+fn host_cidr(ip: &str) -> String {
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(ip) => IpNet::from(ip).to_string(),
+        Err(_) => ip.to_string(),
     }
 }
 

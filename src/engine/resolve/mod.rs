@@ -2,7 +2,9 @@
 //! observed communications to communications between them, with ports after DNAT.
 //!
 //! - [`owners`]: which workload a pod belongs to.
+//! - [`canonical`]: the dataset in one order whatever the order of files and lines.
 
+pub mod canonical;
 pub mod owners;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -12,14 +14,28 @@ use ipnet::IpNet;
 use crate::engine::dataset::{
     Address, Communication, Dataset, Entity, Peer, SelectorSource, ServiceInfo,
 };
-use crate::engine::ingest::aggregate::{CommunicationKey, Flows, ObservedEndpoint};
-use crate::engine::ingest::inventory::{Inventory, Pod, Service};
+use crate::engine::ingest::aggregate::{CommunicationKey, Flows};
+use crate::engine::ingest::endpoints::EndpointId;
+use crate::engine::ingest::endpoints::ObservedEndpoint;
+use crate::engine::ingest::inventory::{is_api_server_service, Inventory, Pod, Service};
 use crate::engine::model::labels::{common_labels, selects, stable_labels, Labels};
 use crate::engine::model::observed::ObservedCommunication;
 use crate::engine::model::ports::TargetPort;
-use crate::engine::model::{AddressId, ClusterRanges, EntityId, EntityKind, Owner, Protocol};
+use crate::engine::model::{
+    AddressClass, AddressId, ClusterRanges, EntityId, EntityKind, Owner, Protocol,
+};
 
 use owners::{owner_from_hubble, owner_from_inventory, owner_from_name, pod_labels_from_hubble};
+
+/// What an observed endpoint turned out to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Side {
+    Peer(Peer),
+    /// Cilium's health checks: counted and left out.
+    Health,
+    /// Only labels are known: resolved once every entity's labels are.
+    ByLabels,
+}
 
 /// What is being built while resolving.
 struct Resolver<'i> {
@@ -32,6 +48,8 @@ struct Resolver<'i> {
     /// Labels of each observed pod, by entity, to find the common ones.
     pod_labels: BTreeMap<EntityId, BTreeMap<String, Labels>>,
     address_ids: HashMap<String, AddressId>,
+    /// Node names by address, from the inventory.
+    node_names: HashMap<&'i str, &'i str>,
     /// Entities seen with each Cilium security identity.
     identities: HashMap<u32, BTreeSet<EntityId>>,
 }
@@ -39,9 +57,13 @@ struct Resolver<'i> {
 impl<'i> Resolver<'i> {
     fn new(inventory: &'i Inventory, extra_ranges: &[IpNet]) -> Self {
         let mut ranges = ClusterRanges::default();
+        let mut node_names = HashMap::new();
         for node in &inventory.nodes {
             node.pod_cidrs.iter().for_each(|c| ranges.add_range(c));
-            node.addresses.iter().for_each(|a| ranges.add_address(a));
+            for address in &node.addresses {
+                ranges.add_node(address);
+                node_names.insert(address.as_str(), node.name.as_str());
+            }
         }
         for service in &inventory.services {
             service
@@ -81,6 +103,7 @@ impl<'i> Resolver<'i> {
             entity_ids: HashMap::new(),
             pod_labels: BTreeMap::new(),
             address_ids: HashMap::new(),
+            node_names,
             identities: HashMap::new(),
         }
     }
@@ -152,10 +175,18 @@ impl<'i> Resolver<'i> {
             .dataset
             .ranges
             .classify(&endpoint.ip, endpoint.reserved());
+        let node = (class == AddressClass::Node).then(|| {
+            endpoint.node.clone().or_else(|| {
+                self.node_names
+                    .get(endpoint.ip.as_str())
+                    .map(|name| name.to_string())
+            })
+        });
         let id = AddressId::new(self.dataset.addresses.len());
         self.dataset.addresses.push(Address {
             ip: endpoint.ip.clone(),
             class,
+            node: node.flatten(),
             names: BTreeSet::new(),
             reserved: endpoint.reserved().map(str::to_string).collect(),
         });
@@ -163,9 +194,10 @@ impl<'i> Resolver<'i> {
         Peer::Address(id)
     }
 
-    /// The peer an observed endpoint is, or `None` when only its labels are known (resolved
-    /// in a second pass, once every entity's labels are known).
-    fn peer(&mut self, endpoint: &ObservedEndpoint) -> Option<Peer> {
+    /// What an observed endpoint is: a workload's pod, Cilium's health checks, the API
+    /// server, an address, or (when only its labels are known) to be resolved in a second
+    /// pass, once every entity's labels are known.
+    fn side(&mut self, endpoint: &ObservedEndpoint) -> Side {
         let cluster = endpoint.cluster.as_deref();
         if let (Some(namespace), Some(pod)) = (&endpoint.namespace, &endpoint.pod_name) {
             let hubble_labels = pod_labels_from_hubble(endpoint.k8s_labels());
@@ -173,7 +205,7 @@ impl<'i> Resolver<'i> {
             {
                 let id = self.inventory_pod(cluster, inventory_pod);
                 self.note_identity(endpoint.identity, id);
-                return Some(Peer::Entity(id));
+                return Side::Peer(Peer::Entity(id));
             }
             let owner = endpoint
                 .workload
@@ -183,15 +215,24 @@ impl<'i> Resolver<'i> {
             let id = self.entity(cluster, owner);
             self.note_pod(id, pod, hubble_labels);
             self.note_identity(endpoint.identity, id);
-            return Some(Peer::Entity(id));
+            return Side::Peer(Peer::Entity(id));
         }
         if let Some(&pod) = self.pods_by_ip.get(endpoint.ip.as_str()) {
-            return Some(Peer::Entity(self.inventory_pod(cluster, pod)));
+            return Side::Peer(Peer::Entity(self.inventory_pod(cluster, pod)));
+        }
+        if endpoint.reserved().any(|r| r == "health") {
+            return Side::Health;
+        }
+        let api_server = endpoint.reserved().any(|r| r == "kube-apiserver")
+            || self.inventory.api_server_addresses.contains(&endpoint.ip);
+        if api_server {
+            self.dataset.api_server.insert(endpoint.ip.clone());
+            return Side::Peer(Peer::ApiServer);
         }
         if endpoint.reserved().next().is_none() && endpoint.k8s_labels().next().is_some() {
-            return None;
+            return Side::ByLabels;
         }
-        Some(self.address(endpoint))
+        Side::Peer(self.address(endpoint))
     }
 
     /// Remembers that pods of `entity` carry Cilium security identity `identity`.
@@ -374,25 +415,47 @@ pub fn resolve(flows: &Flows, inventory: &Inventory, extra_ranges: &[IpNet]) -> 
     for pod in &inventory.pods {
         resolver.inventory_pod(None, pod);
     }
-    let mut peers: Vec<Option<Peer>> = endpoints.iter().map(|e| resolver.peer(e)).collect();
+    let mut sides: Vec<Side> = endpoints.iter().map(|e| resolver.side(e)).collect();
     resolver.settle_selectors();
     for (index, endpoint) in endpoints.iter().enumerate() {
-        if peers[index].is_none() {
-            peers[index] = Some(resolver.peer_by_labels(endpoint));
+        if sides[index] == Side::ByLabels {
+            sides[index] = Side::Peer(resolver.peer_by_labels(endpoint));
         }
     }
+    let peer_of = |endpoint: EndpointId| match sides[endpoint as usize] {
+        Side::Peer(peer) => Some(peer),
+        Side::Health | Side::ByLabels => None,
+    };
     let mut merged: BTreeMap<MergedKey, Communication> = BTreeMap::new();
     // Connections addressed to a ClusterIP (seen before DNAT), for after the direct ones.
     let mut via_service: Vec<ViaService> = Vec::new();
     // Connections each client endpoint made to each server after DNAT (or directly).
     let mut arrived_from: HashMap<ArrivalKey, u64> = HashMap::new();
+    let mut health_checks = 0;
     for (key, observed) in &flows.communications {
-        let Some(client) = peers[key.client as usize] else {
+        if sides[key.client as usize] == Side::Health || sides[key.server as usize] == Side::Health
+        {
+            health_checks += 1;
+            continue;
+        }
+        let Some(client) = peer_of(key.client) else {
             continue;
         };
         let server_endpoint = &endpoints[key.server as usize];
         let mut servers: Vec<(Peer, u16)> = Vec::new();
         if let Some(&service) = resolver.services_by_ip.get(server_endpoint.ip.as_str()) {
+            if is_api_server_service(&service.metadata.namespace, &service.metadata.name) {
+                let port = service
+                    .ports
+                    .iter()
+                    .find(|p| p.port == key.port && p.protocol == key.protocol)
+                    .and_then(|p| match p.target {
+                        TargetPort::Number(port) => Some(port),
+                        TargetPort::Name(_) => None,
+                    })
+                    .unwrap_or(key.port);
+                servers.push((Peer::ApiServer, port));
+            }
             let cluster = server_endpoint.cluster.clone();
             for (entity, pod) in resolver.backends(cluster.as_deref(), service) {
                 if let Some(port) = target_port(service, key.port, key.protocol, pod) {
@@ -406,7 +469,7 @@ pub fn resolve(flows: &Flows, inventory: &Inventory, extra_ranges: &[IpNet]) -> 
             via_service.push((key, observed, client, servers));
             continue;
         }
-        if let Some(server) = peers[key.server as usize] {
+        if let Some(server) = peer_of(key.server) {
             add_observed(
                 &mut merged,
                 (client, server, key.protocol, key.port),
@@ -434,7 +497,14 @@ pub fn resolve(flows: &Flows, inventory: &Inventory, extra_ranges: &[IpNet]) -> 
                 arrived_from.get(&(key.client, server, protocol, port))
             })
             .sum();
-        let all_arrived = several && arrived >= observed.connections();
+        // Packets of connections already open say nothing of how many: they arrived when the
+        // communication is seen after DNAT at any backend.
+        let all_arrived = several
+            && if observed.connections() > 0 {
+                arrived >= observed.connections()
+            } else {
+                targets.iter().any(|target| merged.contains_key(target))
+            };
         for target in targets {
             match merged.get_mut(&target) {
                 Some(existing) if several => existing.observed.merge_names(observed),
@@ -444,6 +514,7 @@ pub fn resolve(flows: &Flows, inventory: &Inventory, extra_ranges: &[IpNet]) -> 
         }
     }
     let mut dataset = resolver.dataset;
+    dataset.health_checks = health_checks;
     for communication in merged.values() {
         if let Peer::Address(id) = communication.server {
             dataset.addresses[id.index()]
@@ -485,5 +556,5 @@ pub fn resolve(flows: &Flows, inventory: &Inventory, extra_ranges: &[IpNet]) -> 
             })
             .collect();
     }
-    dataset
+    canonical::canonical(dataset)
 }

@@ -10,7 +10,7 @@ use crate::engine::model::labels::{Labels, NAMESPACE_NAME_LABEL};
 use crate::engine::model::network_policy::NetworkPolicy;
 use crate::engine::model::{CommunicationId, Direction, EntityId, Protocol, TimeWindow};
 use crate::engine::units::thousands;
-use crate::engine::verify::evaluate::{evaluate, Endpoint, Verdict};
+use crate::engine::verify::evaluate::{evaluate, Endpoint, SideVerdict, Verdict};
 
 /// The outcome for one communication.
 #[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -94,19 +94,64 @@ impl NamespaceLabels {
         NamespaceLabels(all)
     }
 
-    fn endpoint<'a>(&'a self, dataset: &'a Dataset, peer: Peer) -> Endpoint<'a> {
+    /// How policies see `peer`: a pod, or an address; the API server is each of its
+    /// addresses.
+    fn endpoints<'a>(&'a self, dataset: &'a Dataset, peer: Peer) -> Vec<Endpoint<'a>> {
         match peer {
             Peer::Entity(id) => {
                 let entity = &dataset.entities[id];
-                Endpoint::Pod {
+                vec![Endpoint::Pod {
                     namespace: &entity.owner.namespace,
                     labels: &entity.labels,
                     namespace_labels: self.0.get(&entity.owner.namespace).unwrap_or(&EMPTY),
                     ports: &entity.ports,
-                }
+                }]
             }
-            Peer::Address(id) => Endpoint::Address(dataset.addresses[id].ip.parse().ok()),
+            Peer::Address(id) => vec![Endpoint::Address(dataset.addresses[id].ip.parse().ok())],
+            Peer::ApiServer if dataset.api_server.is_empty() => vec![Endpoint::Address(None)],
+            Peer::ApiServer => dataset
+                .api_server
+                .iter()
+                .map(|ip| Endpoint::Address(ip.parse().ok()))
+                .collect(),
         }
+    }
+
+    /// The verdict for `client` to `server` on every address they have (the API server has
+    /// several): denied on a side when denied for any of them.
+    fn evaluate(
+        &self,
+        dataset: &Dataset,
+        policies: &[NetworkPolicy],
+        (client, server): (Peer, Peer),
+        protocol: Protocol,
+        port: u16,
+    ) -> Verdict {
+        let mut worst: Option<Verdict> = None;
+        for client in self.endpoints(dataset, client) {
+            for server in self.endpoints(dataset, server) {
+                let verdict = evaluate(policies, &client, &server, protocol, port);
+                worst = Some(match worst {
+                    None => verdict,
+                    Some(seen) => Verdict {
+                        egress: if seen.egress.allows() {
+                            verdict.egress
+                        } else {
+                            seen.egress
+                        },
+                        ingress: if seen.ingress.allows() {
+                            verdict.ingress
+                        } else {
+                            seen.ingress
+                        },
+                    },
+                });
+            }
+        }
+        worst.unwrap_or(Verdict {
+            egress: SideVerdict::NotIsolated,
+            ingress: SideVerdict::NotIsolated,
+        })
     }
 }
 
@@ -190,14 +235,12 @@ fn replay(
         .into_iter()
         .map(|index| {
             let communication = &dataset.communications[index];
-            let client = namespaces.endpoint(dataset, communication.client);
-            let server = namespaces.endpoint(dataset, communication.server);
             RowVerdict {
                 communication: index,
-                verdict: evaluate(
+                verdict: namespaces.evaluate(
+                    dataset,
                     policies,
-                    &client,
-                    &server,
+                    (communication.client, communication.server),
                     communication.protocol,
                     communication.port,
                 ),
@@ -227,7 +270,7 @@ pub fn probe(
 ) -> Verdict {
     let namespaces = NamespaceLabels::of(dataset);
     let endpoint = |end: ProbeEnd| match end {
-        ProbeEnd::Peer(peer) => namespaces.endpoint(dataset, peer),
+        ProbeEnd::Peer(peer) => namespaces.endpoints(dataset, peer).remove(0),
         ProbeEnd::Ip(ip) => Endpoint::Address(Some(ip)),
     };
     evaluate(
