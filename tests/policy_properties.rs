@@ -46,6 +46,7 @@ fn entity(index: usize, namespace: usize, kind: usize, extra: usize) -> Entity {
         selector,
         selector_source: SelectorSource::Workload,
         pods: BTreeSet::new(),
+        addresses: Default::default(),
         label_sets: vec![labels.clone()],
         labels,
         ports: vec![ContainerPort {

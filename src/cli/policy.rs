@@ -14,9 +14,9 @@ use crate::engine::ingest::policies::read_policies;
 use crate::engine::model::network_policy::NetworkPolicy;
 use crate::engine::model::time::parse_time;
 use crate::engine::model::TimeWindow;
-use crate::engine::policy::{generate_policies, policies_yaml, select_entities, Selection};
+use crate::engine::policy::{generate_policies, placed, policies_yaml, select_entities, Selection};
 use crate::engine::scope::SubjectKind;
-use crate::engine::verify::replay::{verify_existing, verify_generated, Report};
+use crate::engine::verify::replay::{verify_existing, verify_placed, Report};
 
 /// The options of `flowpol generate`.
 #[derive(Args, Debug)]
@@ -53,6 +53,10 @@ pub struct GenerateArgs {
     /// every workload, as the browser's DNS option does.
     #[arg(long)]
     pub allow_dns: bool,
+    /// Map every node's address to an alias named after the node, so that communications
+    /// with nodes (kubelet probes, host-network pods) are included, as ipBlocks.
+    #[arg(long)]
+    pub map_nodes: bool,
     /// Decisions exported from the browser's review (JSON); flags add to them.
     #[arg(long, value_name = "FILE")]
     pub decisions: Option<PathBuf>,
@@ -217,6 +221,10 @@ pub fn generate(args: &GenerateArgs) -> Result<(), String> {
     ranges.extend(decisions.cluster_ranges.iter().copied());
     let (dataset, _) = load(&args.inventories, &args.flow_files, &ranges)?;
     check_window(&dataset, window)?;
+    let mut decisions = decisions;
+    if args.map_nodes {
+        decisions.map_nodes(&dataset);
+    }
     warn_unmatched(&dataset, &decisions);
     let selection = Selection {
         namespaces: args.namespaces.clone(),
@@ -231,7 +239,13 @@ pub fn generate(args: &GenerateArgs) -> Result<(), String> {
         return Err("no policy could be written (see the warnings)".to_string());
     }
     let policies: Vec<_> = generated.iter().filter_map(|g| g.policy.clone()).collect();
-    let report = verify_generated(&dataset, &decisions, &policies, &entities, window);
+    let report = verify_placed(
+        &dataset,
+        &decisions,
+        &placed(&dataset, &generated),
+        &entities,
+        window,
+    );
     eprintln!(
         "flowpol: {} policies; verified: {}",
         policies.len(),

@@ -38,6 +38,10 @@ pub struct Entity {
     pub selector_source: SelectorSource,
     /// Names of the pods seen (in flows or in the inventory).
     pub pods: BTreeSet<String>,
+    /// Addresses of the pods seen (for a peer in another cluster, which NetworkPolicy can
+    /// name only by address).
+    #[serde(default)]
+    pub addresses: BTreeSet<String>,
     /// Labels every pod of the entity carries.
     pub labels: Labels,
     /// The distinct label sets of its pods (at most 32), to tell whether another
@@ -198,9 +202,28 @@ impl Dataset {
         self.entity_ids().find(|&id| self.owner_key(id) == *key)
     }
 
+    /// Whether the data spans several clusters: workloads are then named with their cluster.
+    pub fn spans_clusters(&self) -> bool {
+        self.clusters.len() > 1
+    }
+
     /// The key decisions keep an entity's general rules under.
     pub fn owner_key(&self, id: EntityId) -> OwnerKey {
-        OwnerKey::of(&self.entities[id].owner)
+        let entity = &self.entities[id];
+        OwnerKey {
+            cluster: entity.cluster.clone().filter(|_| self.spans_clusters()),
+            owner: entity.owner.clone(),
+        }
+    }
+
+    /// Whether two entities are in different clusters (a NetworkPolicy of one cannot select
+    /// the other's pods).
+    pub fn across_clusters(&self, a: EntityId, b: EntityId) -> bool {
+        self.spans_clusters()
+            && matches!(
+                (&self.entities[a].cluster, &self.entities[b].cluster),
+                (Some(x), Some(y)) if x != y
+            )
     }
 
     /// A peer's key: its workload's, or its address.

@@ -279,6 +279,23 @@ impl Decisions {
         Ok(())
     }
 
+    /// Maps the address of every node the data shows to an alias named after the node (or
+    /// `nodes` when its name is not known), in one step: kubelet probes and host-network pods
+    /// come from there. Returns how many addresses were mapped.
+    pub fn map_nodes(&mut self, dataset: &Dataset) -> usize {
+        let mut mapped = 0;
+        for address in &dataset.addresses {
+            if address.class != crate::engine::model::AddressClass::Node {
+                continue;
+            }
+            let name = address.node.as_deref().unwrap_or("nodes");
+            if self.add_alias(name, &address.ip).is_ok() {
+                mapped += 1;
+            }
+        }
+        mapped
+    }
+
     pub fn remove_alias(&mut self, cidr: &IpNet) {
         self.aliases.retain(|a| a.cidr != *cidr);
     }
@@ -309,7 +326,19 @@ impl Decisions {
     /// between Kubernetes entities (and with the API server, whose addresses are known) can,
     /// and those with an address only when an alias covers it, since only an alias's CIDR
     /// becomes an `ipBlock`.
+    ///
+    /// Workloads of two clusters are addresses to each other (NetworkPolicy cannot select
+    /// across clusters): their rows need aliases covering both workloads' pod addresses.
     pub fn can_include(&self, dataset: &Dataset, communication: &Communication) -> bool {
+        if let (Peer::Entity(a), Peer::Entity(b)) = (communication.client, communication.server) {
+            if dataset.across_clusters(a, b) {
+                let covered = |id: crate::engine::model::EntityId| {
+                    let addresses = &dataset.entities[id].addresses;
+                    !addresses.is_empty() && addresses.iter().all(|ip| self.alias_of(ip).is_some())
+                };
+                return covered(a) && covered(b);
+            }
+        }
         [communication.client, communication.server]
             .into_iter()
             .all(|peer| match peer {
@@ -389,7 +418,10 @@ impl Decisions {
             GeneralRule::BlockAll => false,
             GeneralRule::AllowAll => true,
             GeneralRule::AllowNamespace => match other {
-                Peer::Entity(peer) => dataset.entities[peer].owner.namespace == owner.namespace,
+                Peer::Entity(peer) => {
+                    dataset.entities[peer].owner.namespace == owner.namespace
+                        && !dataset.across_clusters(peer, id)
+                }
                 Peer::Address(_) | Peer::ApiServer => false,
             },
         }
@@ -450,6 +482,7 @@ mod tests {
                 selector: labels.clone(),
                 selector_source: SelectorSource::Workload,
                 pods: Default::default(),
+                addresses: Default::default(),
                 label_sets: vec![labels.clone()],
                 labels,
                 ports: Vec::new(),

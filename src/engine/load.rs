@@ -10,6 +10,7 @@ use crate::engine::ingest::report::{Diagnostic, FileReport};
 use crate::engine::ingest::session::{Ingest, Ingested};
 use crate::engine::model::network_policy::NetworkPolicy;
 use crate::engine::resolve::resolve;
+use crate::engine::units::thousands;
 
 /// Everything a finished load tells.
 #[derive(serde::Serialize, serde::Deserialize, Clone, Debug, Default)]
@@ -21,6 +22,46 @@ pub struct LoadResult {
     pub dataset: Dataset,
     /// NetworkPolicies the files hold (the cluster's own), to verify observed traffic against.
     pub policies: Vec<NetworkPolicy>,
+}
+
+impl LoadResult {
+    /// The dataset in one sentence: `420 connections in 72 communications between 13
+    /// workloads and 20 unresolved addresses.`, with the communications open before the
+    /// capture and the health checks left out, when there are.
+    pub fn summary(&self) -> String {
+        let dataset = &self.dataset;
+        let connections: u64 = dataset
+            .communications
+            .iter()
+            .map(|c| c.observed.connections())
+            .sum();
+        let mut text = format!(
+            "{} connections in {} communications between {} workloads and {} unresolved \
+             addresses.",
+            thousands(connections),
+            thousands(dataset.communications.len() as u64),
+            thousands(dataset.entities.len() as u64),
+            thousands(dataset.addresses.len() as u64)
+        );
+        let open = dataset
+            .communications
+            .iter()
+            .filter(|c| c.observed.already_open())
+            .count();
+        if open > 0 {
+            text.push_str(&format!(
+                " {} already open when the capture began.",
+                thousands(open as u64)
+            ));
+        }
+        if dataset.health_checks > 0 {
+            text.push_str(&format!(
+                " {} of Cilium's health checks left out.",
+                thousands(dataset.health_checks)
+            ));
+        }
+        text
+    }
 }
 
 /// Resolves what the files held; `extra_ranges` are cluster CIDRs the user entered (pod or
@@ -114,5 +155,31 @@ mod tests {
         assert_eq!(names, [("shop", "a"), ("default", "b")]);
         let error = result.files[2].error.as_deref().unwrap_or_default();
         assert!(error.starts_with("broken.yaml: not YAML"), "{error}");
+    }
+
+    #[test]
+    fn the_summaries_say_what_became_of_the_capture() {
+        let result = load_files(&[("capture.jsonl", CAPTURE)], &[]);
+        assert_eq!(
+            result.summary(),
+            "8 connections in 6 communications between 6 workloads and 1 unresolved \
+             addresses. 2 already open when the capture began."
+        );
+        assert_eq!(
+            result.files[0].summary(),
+            "129 records · 20 connection starts · 0 problems · 7 packets of unknown direction \
+             left out"
+        );
+    }
+
+    #[test]
+    fn the_health_checks_of_cilium_are_counted_and_left_out() {
+        let line = br#"{"IP":{"source":"10.0.0.1","destination":"10.0.1.1"},"l4":{"TCP":{"source_port":40000,"destination_port":4240,"flags":{"SYN":true}}},"source":{"identity":6,"labels":["reserved:remote-node"]},"destination":{"identity":4,"labels":["reserved:health"]},"event_type":{"type":4}}"#;
+        let result = load_files(&[("health.jsonl", line)], &[]);
+        assert!(result.dataset.communications.is_empty());
+        assert_eq!(result.dataset.health_checks, 1);
+        assert!(result
+            .summary()
+            .ends_with(" 1 of Cilium's health checks left out."));
     }
 }

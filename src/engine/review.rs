@@ -228,6 +228,8 @@ fn seen_within(c: &Communication, window: TimeWindow) -> (Option<i64>, Option<i6
 pub struct UnresolvedAddress {
     pub ip: String,
     pub class: ReviewClass,
+    /// A node's name, when the address is a node's and its name is known.
+    pub node: Option<String>,
     pub alias: Option<String>,
     pub names: Vec<String>,
     /// `TCP/443`, ...
@@ -248,6 +250,7 @@ pub fn unresolved_addresses(rows: &[ReviewRow], decisions: &Decisions) -> Vec<Un
         let entry = by_ip.entry(ip).or_insert_with(|| UnresolvedAddress {
             ip: ip.clone(),
             class: *class,
+            node: row.node.clone(),
             alias: decisions.alias_of(ip).map(|a| a.name.clone()),
             names: Vec::new(),
             ports: Vec::new(),

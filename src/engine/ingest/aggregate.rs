@@ -477,4 +477,49 @@ mod tests {
         merged.merge(values.next().unwrap());
         assert_eq!(merged.connections(), 2);
     }
+
+    /// A tunnel point's UDP packets say nothing of their direction, and both ports are high:
+    /// the path seen first (in event time) starts, its way back within 120 s replies, in
+    /// whichever order the lines are read.
+    #[test]
+    fn a_reply_read_before_its_start_does_not_start() {
+        let udp = |from: (&str, u16), to: (&str, u16), time: &str| {
+            format!(
+                r#"{{"time":"{time}","IP":{{"source":"{}","destination":"{}"}},"l4":{{"UDP":{{"source_port":{},"destination_port":{}}}}},"source":{{"identity":5,"pod_name":"a"}},"destination":{{"identity":6,"pod_name":"b"}},"event_type":{{"type":4}},"trace_observation_point":"TO_OVERLAY"}}"#,
+                from.0, to.0, from.1, to.1
+            )
+        };
+        let (client, server) = (("10.0.0.1", 45000), ("10.0.0.2", 51820));
+        let start = udp(client, server, "2026-11-20T09:00:00Z");
+        let reply = udp(server, client, "2026-11-20T09:00:01Z");
+        let much_later = udp(server, client, "2026-11-20T10:30:00Z");
+        for lines in [[&start, &reply], [&reply, &start]] {
+            let mut aggregate = FlowAggregate::default();
+            for line in lines {
+                let event = parse_flow(line.as_bytes()).unwrap();
+                let role = crate::engine::ingest::connection::role(&event);
+                aggregate.add(&event, role, 0).unwrap();
+            }
+            let (flows, outcomes) = aggregate.finish();
+            assert_eq!(flows.communications.len(), 1);
+            let (key, observed) = &flows.communications[0];
+            assert_eq!((key.port, observed.connections()), (51820, 1));
+            assert!(outcomes.contains(&(
+                0,
+                Outcome::Skipped(super::super::connection::SkipReason::Reply),
+                1
+            )));
+        }
+        let mut aggregate = FlowAggregate::default();
+        for line in [&much_later, &start] {
+            let event = parse_flow(line.as_bytes()).unwrap();
+            let role = crate::engine::ingest::connection::role(&event);
+            aggregate.add(&event, role, 0).unwrap();
+        }
+        assert_eq!(
+            aggregate.finish().0.communications.len(),
+            2,
+            "90 minutes later, the way back starts a connection of its own"
+        );
+    }
 }

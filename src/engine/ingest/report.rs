@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::connection::SkipReason;
 use super::format::InputFormat;
+use crate::engine::units::thousands;
 
 /// How many problems are listed (all are counted).
 pub const LISTED_PROBLEMS: usize = 100;
@@ -55,6 +56,38 @@ pub struct FileReport {
 }
 
 impl FileReport {
+    /// What a finished load says of the file, in one line: `129 records · 20 connection
+    /// starts · 0 problems`, with the packets whose direction nothing told, if any.
+    pub fn summary(&self) -> String {
+        match self.format {
+            Some(InputFormat::Hubble | InputFormat::FlowpolJson) => {
+                let mut text = format!(
+                    "{} records · {} connection starts · {} problems",
+                    thousands(self.records),
+                    thousands(self.starts),
+                    thousands(self.problems)
+                );
+                if let Some(&unknown) = self.skipped.get(&SkipReason::UnknownDirection) {
+                    text.push_str(&format!(
+                        " · {} packets of unknown direction left out",
+                        thousands(unknown)
+                    ));
+                }
+                text
+            }
+            Some(InputFormat::KubernetesInventory) => format!(
+                "{} objects · {} problems",
+                thousands(self.objects),
+                thousands(self.problems)
+            ),
+            Some(InputFormat::NetworkPoliciesYaml) => format!(
+                "{} NetworkPolicies, to verify the observed traffic against",
+                thousands(self.objects)
+            ),
+            _ => String::new(),
+        }
+    }
+
     /// Whether the file held flows, of any format (gzip-compressed ones included).
     pub fn holds_flows(&self) -> bool {
         self.format.is_some_and(InputFormat::holds_flows)

@@ -27,6 +27,8 @@ pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "flowpol")
 #[derive(Clone, Debug, PartialEq)]
 pub struct GeneratedPolicy {
     pub entity: EntityId,
+    /// The cluster the policy is for, when the data spans several.
+    pub cluster: Option<String>,
     /// `None` when no correct policy exists (see `warnings`).
     pub policy: Option<NetworkPolicy>,
     pub warnings: Vec<String>,
@@ -67,9 +69,13 @@ impl<'a> PolicyGenerator<'a> {
         let own = &dataset.entities[entity];
         let own_selector = usable_selector(dataset, entity, &mut warnings);
         if let Some(problem) = selector_problem(dataset, entity, &own_selector) {
-            warnings.push(format!("No policy for {}: {problem}", own.owner));
+            warnings.push(format!(
+                "No policy for {}: {problem}",
+                dataset.owner_key(entity)
+            ));
             return GeneratedPolicy {
                 entity,
+                cluster: dataset.owner_key(entity).cluster,
                 policy: None,
                 warnings,
             };
@@ -100,6 +106,7 @@ impl<'a> PolicyGenerator<'a> {
         });
         GeneratedPolicy {
             entity,
+            cluster: dataset.owner_key(entity).cluster,
             policy: Some(policy),
             warnings,
         }
@@ -150,13 +157,43 @@ impl<'a> PolicyGenerator<'a> {
         let own = &dataset.entities[entity];
         for communication in &dataset.communications {
             let (this_side, other_side) = communication.sides(direction);
-            if this_side != Peer::Entity(entity)
-                || !communication.seen_in(self.window)
-                || !decisions.is_included(dataset, communication)
-            {
+            if this_side != Peer::Entity(entity) || !communication.seen_in(self.window) {
+                continue;
+            }
+            if let Peer::Entity(other) = other_side {
+                if dataset.across_clusters(entity, other)
+                    && !decisions.can_include(dataset, communication)
+                {
+                    warnings.push(format!(
+                        "{} {} not allowed: {} is in another cluster, which a NetworkPolicy \
+                         cannot select; map its pods' addresses to an alias to allow it",
+                        direction.as_str(),
+                        dataset.describe(communication),
+                        dataset.owner_key(other)
+                    ));
+                    continue;
+                }
+            }
+            if !decisions.is_included(dataset, communication) {
                 continue;
             }
             let policy_peers = match other_side {
+                Peer::Entity(other_id) if dataset.across_clusters(entity, other_id) => {
+                    match remote_peers(dataset, decisions, other_id, warnings) {
+                        Some(peers) => peers,
+                        None => {
+                            warnings.push(format!(
+                                "{} {} not allowed: {} is in another cluster, which a \
+                                 NetworkPolicy cannot select; map its pods' addresses to an \
+                                 alias to allow it",
+                                direction.as_str(),
+                                dataset.describe(communication),
+                                dataset.owner_key(other_id)
+                            ));
+                            continue;
+                        }
+                    }
+                }
                 Peer::Entity(other_id) => {
                     let other = &dataset.entities[other_id];
                     let selector = match self
@@ -170,7 +207,7 @@ impl<'a> PolicyGenerator<'a> {
                                 "{} {} not allowed: {} cannot be selected: {problem}",
                                 direction.as_str(),
                                 dataset.describe(communication),
-                                other.owner
+                                dataset.owner_key(other_id)
                             ));
                             continue;
                         }
@@ -222,16 +259,16 @@ fn selector_problem(dataset: &Dataset, entity: EntityId, selector: &Labels) -> O
     let selector_labels = selector;
     let selector = LabelSelector::of_labels(selector_labels);
     let others: Vec<String> = dataset
-        .entities
-        .iter()
-        .enumerate()
-        .filter(|(id, other)| {
-            *id != entity.index()
+        .entity_ids()
+        .filter(|&id| {
+            let other = &dataset.entities[id];
+            id != entity
+                && !dataset.across_clusters(id, entity)
                 && other.owner.namespace == own.owner.namespace
                 && (selector.matches(&other.labels) && !other.labels.is_empty()
                     || other.label_sets.iter().any(|pod| selector.matches(pod)))
         })
-        .map(|(_, other)| other.owner.to_string())
+        .map(|id| dataset.owner_key(id).to_string())
         .collect();
     (!others.is_empty()).then(|| {
         format!(
@@ -340,6 +377,33 @@ fn alias_block(
     }
 }
 
+/// A workload of another cluster as NetworkPolicy can name it: the `ipBlock`s of the aliases
+/// covering its pods' addresses, or `None` when some address has none.
+fn remote_peers(
+    dataset: &Dataset,
+    decisions: &Decisions,
+    remote: EntityId,
+    warnings: &mut Vec<String>,
+) -> Option<Vec<PolicyPeer>> {
+    let addresses = &dataset.entities[remote].addresses;
+    let mut aliases: Vec<&Alias> = Vec::new();
+    for ip in addresses {
+        let alias = decisions.alias_of(ip)?;
+        if !aliases.iter().any(|a| a.cidr == alias.cidr) {
+            aliases.push(alias);
+        }
+    }
+    (!aliases.is_empty()).then(|| {
+        aliases
+            .into_iter()
+            .map(|alias| PolicyPeer {
+                ip_block: Some(alias_block(dataset, decisions, alias, warnings)),
+                ..PolicyPeer::default()
+            })
+            .collect()
+    })
+}
+
 /// The API server as NetworkPolicy can name it: an `ipBlock` per address it was seen at (after
 /// DNAT, so on its own port, 6443 usually), with a warning, since CNIs differ here.
 fn api_server_peers(dataset: &Dataset, warnings: &mut Vec<String>) -> Vec<PolicyPeer> {
@@ -412,7 +476,7 @@ fn dns_warning(dataset: &Dataset, entity: EntityId, peers: &Peers) -> Option<Str
         format!(
             "{} may not resolve names: its egress allows no DNS (port 53). Turn on the DNS \
              option if it looks names up.",
-            dataset.entities[entity].owner
+            dataset.owner_key(entity)
         )
     })
 }

@@ -103,8 +103,45 @@ pub fn generate_policies(
         .collect()
 }
 
+/// The policies that exist, each with the cluster of its entity, for
+/// [`verify_placed`](crate::engine::verify::replay::verify_placed).
+pub fn placed<'a>(
+    dataset: &'a Dataset,
+    generated: &'a [GeneratedPolicy],
+) -> Vec<crate::engine::verify::replay::Placed<'a>> {
+    generated
+        .iter()
+        .filter_map(|g| {
+            let policy = g.policy.as_ref()?;
+            Some((dataset.entities[g.entity].cluster.as_deref(), policy))
+        })
+        .collect()
+}
+
 /// The YAML of the policies that exist, as one multi-document text.
+///
+/// When the data spans several clusters, each document says which cluster it is for in a
+/// comment (`# cluster: east`): a NetworkPolicy names no cluster, and is applied to one.
 pub fn policies_yaml(generated: &[GeneratedPolicy]) -> Result<String, String> {
-    let policies: Vec<_> = generated.iter().filter_map(|g| g.policy.as_ref()).collect();
-    yaml::to_yaml(&policies)
+    if generated.iter().all(|g| g.cluster.is_none()) {
+        let policies: Vec<_> = generated.iter().filter_map(|g| g.policy.as_ref()).collect();
+        return yaml::to_yaml(&policies);
+    }
+    let mut out = String::new();
+    for g in generated {
+        let Some(policy) = &g.policy else {
+            continue;
+        };
+        if !out.is_empty() {
+            out.push_str("---\n");
+        }
+        if let Some(cluster) = &g.cluster {
+            out.push_str(&format!(
+                "# cluster: {}\n",
+                cluster.replace(['\n', '\r'], " ")
+            ));
+        }
+        out.push_str(&yaml::to_yaml(std::slice::from_ref(policy))?);
+    }
+    Ok(out)
 }

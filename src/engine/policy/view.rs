@@ -7,10 +7,10 @@ use crate::engine::decisions::Decisions;
 use crate::engine::model::network_policy::NetworkPolicy;
 use crate::engine::model::{EntityId, ServiceId, TimeWindow};
 use crate::engine::policy::names::{bundle_file_name, dns1123_subdomain, policy_file_name};
-use crate::engine::policy::{generate_policies, policies_yaml, sort_by_owner};
+use crate::engine::policy::{generate_policies, placed, policies_yaml, sort_by_owner};
 use crate::engine::scope::{Scope, Subject};
 use crate::engine::units::thousands;
-use crate::engine::verify::replay::{verify_existing, verify_generated};
+use crate::engine::verify::replay::{verify_existing, verify_placed};
 
 /// Which policies to show.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -124,7 +124,13 @@ pub fn policy_output(
     let entities = target_entities(dataset, target);
     let generated = generate_policies(dataset, decisions, &entities, window);
     let policies: Vec<_> = generated.iter().filter_map(|g| g.policy.clone()).collect();
-    let report = verify_generated(dataset, decisions, &policies, &entities, window);
+    let report = verify_placed(
+        dataset,
+        decisions,
+        &placed(dataset, &generated),
+        &entities,
+        window,
+    );
     let (yaml, mut warnings) = match policies_yaml(&generated) {
         Ok(yaml) => (yaml, Vec::new()),
         Err(error) => (

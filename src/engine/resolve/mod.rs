@@ -44,7 +44,10 @@ struct Resolver<'i> {
     pods_by_ip: HashMap<&'i str, &'i Pod>,
     services_by_ip: HashMap<&'i str, &'i Service>,
     dataset: Dataset,
-    entity_ids: HashMap<Owner, EntityId>,
+    /// Entities by cluster (when the data spans several) and owner.
+    entity_ids: HashMap<(Option<String>, Owner), EntityId>,
+    /// Whether the flows name several clusters: entities are then told apart by cluster too.
+    spans_clusters: bool,
     /// Labels of each observed pod, by entity, to find the common ones.
     pod_labels: BTreeMap<EntityId, BTreeMap<String, Labels>>,
     address_ids: HashMap<String, AddressId>,
@@ -55,7 +58,7 @@ struct Resolver<'i> {
 }
 
 impl<'i> Resolver<'i> {
-    fn new(inventory: &'i Inventory, extra_ranges: &[IpNet]) -> Self {
+    fn new(inventory: &'i Inventory, extra_ranges: &[IpNet], spans_clusters: bool) -> Self {
         let mut ranges = ClusterRanges::default();
         let mut node_names = HashMap::new();
         for node in &inventory.nodes {
@@ -101,6 +104,7 @@ impl<'i> Resolver<'i> {
                 ..Dataset::default()
             },
             entity_ids: HashMap::new(),
+            spans_clusters,
             pod_labels: BTreeMap::new(),
             address_ids: HashMap::new(),
             node_names,
@@ -111,21 +115,28 @@ impl<'i> Resolver<'i> {
     /// The entity of `owner`. Entities are told apart by owner only: one dataset describes one
     /// cluster (the cluster name, when flows give it, is recorded on the entity).
     fn entity(&mut self, cluster: Option<&str>, owner: Owner) -> EntityId {
-        let id = match self.entity_ids.get(&owner) {
+        // One cluster's data: the cluster, when flows name it, is recorded on the entity. Data
+        // of several: `shop/frontend` of two clusters are two entities.
+        let key = (
+            cluster.filter(|_| self.spans_clusters).map(str::to_string),
+            owner,
+        );
+        let id = match self.entity_ids.get(&key) {
             Some(&id) => id,
             None => {
                 let id = EntityId::new(self.dataset.entities.len());
                 self.dataset.entities.push(Entity {
-                    owner: owner.clone(),
+                    owner: key.1.clone(),
                     cluster: None,
                     selector: Labels::new(),
                     selector_source: SelectorSource::ObservedPods,
                     pods: BTreeSet::new(),
+                    addresses: BTreeSet::new(),
                     labels: Labels::new(),
                     label_sets: Vec::new(),
                     ports: Vec::new(),
                 });
-                self.entity_ids.insert(owner, id);
+                self.entity_ids.insert(key, id);
                 id
             }
         };
@@ -158,7 +169,9 @@ impl<'i> Resolver<'i> {
         let owner = owner_from_inventory(self.inventory, &pod.metadata);
         let id = self.entity(cluster, owner);
         self.note_pod(id, &pod.metadata.name, pod.metadata.labels.clone());
-        let ports = &mut self.dataset.entities[id.index()].ports;
+        let entity = &mut self.dataset.entities[id.index()];
+        entity.addresses.extend(pod.ips.iter().cloned());
+        let ports = &mut entity.ports;
         for port in &pod.ports {
             if !ports.contains(port) {
                 ports.push(port.clone());
@@ -167,30 +180,46 @@ impl<'i> Resolver<'i> {
         id
     }
 
+    /// The address of `endpoint`. An address printed several ways (a node is `host` on its
+    /// own events and `remote-node` on others') gathers every way, whatever the order.
     fn address(&mut self, endpoint: &ObservedEndpoint) -> Peer {
-        if let Some(&id) = self.address_ids.get(&endpoint.ip) {
-            return Peer::Address(id);
+        let id = match self.address_ids.get(&endpoint.ip) {
+            Some(&id) => id,
+            None => {
+                let id = AddressId::new(self.dataset.addresses.len());
+                self.dataset.addresses.push(Address {
+                    ip: endpoint.ip.clone(),
+                    class: AddressClass::Unknown,
+                    node: None,
+                    names: BTreeSet::new(),
+                    reserved: Vec::new(),
+                });
+                self.address_ids.insert(endpoint.ip.clone(), id);
+                id
+            }
+        };
+        let address = &mut self.dataset.addresses[id.index()];
+        for reserved in endpoint.reserved() {
+            if !address.reserved.iter().any(|r| r == reserved) {
+                address.reserved.push(reserved.to_string());
+                address.reserved.sort();
+            }
         }
-        let class = self
+        address.class = self
             .dataset
             .ranges
-            .classify(&endpoint.ip, endpoint.reserved());
-        let node = (class == AddressClass::Node).then(|| {
-            endpoint.node.clone().or_else(|| {
+            .classify(&address.ip, address.reserved.iter().map(String::as_str));
+        if address.class == AddressClass::Node {
+            let named = endpoint.node.clone().or_else(|| {
                 self.node_names
                     .get(endpoint.ip.as_str())
                     .map(|name| name.to_string())
-            })
-        });
-        let id = AddressId::new(self.dataset.addresses.len());
-        self.dataset.addresses.push(Address {
-            ip: endpoint.ip.clone(),
-            class,
-            node: node.flatten(),
-            names: BTreeSet::new(),
-            reserved: endpoint.reserved().map(str::to_string).collect(),
-        });
-        self.address_ids.insert(endpoint.ip.clone(), id);
+            });
+            address.node = match (address.node.take(), named) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
         Peer::Address(id)
     }
 
@@ -215,6 +244,9 @@ impl<'i> Resolver<'i> {
             let id = self.entity(cluster, owner);
             self.note_pod(id, pod, hubble_labels);
             self.note_identity(endpoint.identity, id);
+            self.dataset.entities[id.index()]
+                .addresses
+                .insert(endpoint.ip.clone());
             return Side::Peer(Peer::Entity(id));
         }
         if let Some(&pod) = self.pods_by_ip.get(endpoint.ip.as_str()) {
@@ -409,11 +441,19 @@ fn add_observed(
 /// Resolves aggregated flows against the inventory. `extra_ranges` are cluster CIDRs the user
 /// entered (pod or Service ranges) when the inventory does not give them.
 pub fn resolve(flows: &Flows, inventory: &Inventory, extra_ranges: &[IpNet]) -> Dataset {
-    let mut resolver = Resolver::new(inventory, extra_ranges);
     let endpoints = &flows.endpoints;
-    // Every inventory pod is an entity's pod, seen in flows or not.
-    for pod in &inventory.pods {
-        resolver.inventory_pod(None, pod);
+    let clusters: BTreeSet<&str> = endpoints
+        .iter()
+        .filter_map(|e| e.cluster.as_deref())
+        .collect();
+    let spans_clusters = clusters.len() > 1;
+    let mut resolver = Resolver::new(inventory, extra_ranges, spans_clusters);
+    // Every inventory pod is an entity's pod, seen in flows or not. An inventory names no
+    // cluster: with several, its pods are the entities of the cluster whose flows show them.
+    if !spans_clusters {
+        for pod in &inventory.pods {
+            resolver.inventory_pod(None, pod);
+        }
     }
     let mut sides: Vec<Side> = endpoints.iter().map(|e| resolver.side(e)).collect();
     resolver.settle_selectors();

@@ -8,6 +8,7 @@
 //! server. Pods are matched by labels only: `ipBlock` matches addresses outside the pod
 //! network, as most CNIs treat it.
 
+use std::borrow::Borrow;
 use std::net::IpAddr;
 
 use ipnet::IpNet;
@@ -63,8 +64,8 @@ impl Verdict {
 }
 
 /// Whether `policies` let `client` connect to `server` on `protocol`/`port`.
-pub fn evaluate(
-    policies: &[NetworkPolicy],
+pub fn evaluate<P: Borrow<NetworkPolicy>>(
+    policies: &[P],
     client: &Endpoint<'_>,
     server: &Endpoint<'_>,
     protocol: Protocol,
@@ -87,8 +88,8 @@ pub fn evaluate(
 }
 
 /// The verdict of the policies selecting `pod` in `direction`.
-fn side(
-    policies: &[NetworkPolicy],
+fn side<P: Borrow<NetworkPolicy>>(
+    policies: &[P],
     pod: &Endpoint<'_>,
     direction: Direction,
     allows: impl Fn(&NetworkPolicy) -> bool,
@@ -101,6 +102,7 @@ fn side(
     };
     let mut isolated = false;
     for (index, policy) in policies.iter().enumerate() {
+        let policy = policy.borrow();
         if policy.metadata.namespace != *namespace
             || !policy.restricts(direction)
             || !policy.spec.pod_selector.matches(labels)

@@ -117,42 +117,78 @@ impl NamespaceLabels {
         }
     }
 
-    /// The verdict for `client` to `server` on every address they have (the API server has
-    /// several): denied on a side when denied for any of them.
+    /// The verdict for `client` to `server`: egress under the client's cluster's policies,
+    /// ingress under the server's, each seeing a workload of another cluster as its pods'
+    /// addresses; on every address an end has (the API server has several), denied on a side
+    /// when denied for any.
     fn evaluate(
         &self,
         dataset: &Dataset,
-        policies: &[NetworkPolicy],
+        policies: &[Placed<'_>],
         (client, server): (Peer, Peer),
         protocol: Protocol,
         port: u16,
     ) -> Verdict {
-        let mut worst: Option<Verdict> = None;
-        for client in self.endpoints(dataset, client) {
-            for server in self.endpoints(dataset, server) {
-                let verdict = evaluate(policies, &client, &server, protocol, port);
-                worst = Some(match worst {
-                    None => verdict,
-                    Some(seen) => Verdict {
-                        egress: if seen.egress.allows() {
-                            verdict.egress
-                        } else {
-                            seen.egress
-                        },
-                        ingress: if seen.ingress.allows() {
-                            verdict.ingress
-                        } else {
-                            seen.ingress
-                        },
-                    },
-                });
+        let across = match (client, server) {
+            (Peer::Entity(a), Peer::Entity(b)) => dataset.across_clusters(a, b),
+            _ => false,
+        };
+        let seen_from_elsewhere = |peer: Peer| match peer {
+            Peer::Entity(id) if across => {
+                let addresses = &dataset.entities[id].addresses;
+                if addresses.is_empty() {
+                    vec![Endpoint::Address(None)]
+                } else {
+                    addresses
+                        .iter()
+                        .map(|ip| Endpoint::Address(ip.parse().ok()))
+                        .collect()
+                }
+            }
+            _ => self.endpoints(dataset, peer),
+        };
+        let egress_policies = of_cluster(dataset, policies, client);
+        let ingress_policies = of_cluster(dataset, policies, server);
+        let mut egress = SideVerdict::NotIsolated;
+        for from in self.endpoints(dataset, client) {
+            for to in seen_from_elsewhere(server) {
+                let verdict = evaluate(&egress_policies, &from, &to, protocol, port).egress;
+                if egress.allows() {
+                    egress = verdict;
+                }
             }
         }
-        worst.unwrap_or(Verdict {
-            egress: SideVerdict::NotIsolated,
-            ingress: SideVerdict::NotIsolated,
-        })
+        let mut ingress = SideVerdict::NotIsolated;
+        for from in seen_from_elsewhere(client) {
+            for to in self.endpoints(dataset, server) {
+                let verdict = evaluate(&ingress_policies, &from, &to, protocol, port).ingress;
+                if ingress.allows() {
+                    ingress = verdict;
+                }
+            }
+        }
+        Verdict { egress, ingress }
     }
+}
+
+/// A policy and the cluster it is written for (`None`: every cluster).
+pub type Placed<'a> = (Option<&'a str>, &'a NetworkPolicy);
+
+/// The policies that apply to `peer`'s pods: those of its cluster.
+fn of_cluster<'a>(
+    dataset: &Dataset,
+    policies: &[Placed<'a>],
+    peer: Peer,
+) -> Vec<&'a NetworkPolicy> {
+    let cluster = match peer {
+        Peer::Entity(id) if dataset.spans_clusters() => dataset.entities[id].cluster.as_deref(),
+        _ => None,
+    };
+    policies
+        .iter()
+        .filter(|(of, _)| of.is_none() || cluster.is_none() || *of == cluster)
+        .map(|(_, policy)| *policy)
+        .collect()
 }
 
 static EMPTY: Labels = Labels::new();
@@ -188,11 +224,25 @@ fn review_allows(
 }
 
 /// Replays the communications of `scope` through policies generated for `scope`, expecting
-/// exactly what the review decided.
+/// exactly what the review decided. The policies apply in every cluster; see
+/// [`verify_placed`] for policies of several clusters.
 pub fn verify_generated(
     dataset: &Dataset,
     decisions: &Decisions,
     policies: &[NetworkPolicy],
+    scope: &[EntityId],
+    window: TimeWindow,
+) -> Report {
+    let placed: Vec<Placed<'_>> = policies.iter().map(|p| (None, p)).collect();
+    verify_placed(dataset, decisions, &placed, scope, window)
+}
+
+/// Replays the communications of `scope` through policies generated for `scope`, each for
+/// its cluster, expecting exactly what the review decided.
+pub fn verify_placed(
+    dataset: &Dataset,
+    decisions: &Decisions,
+    policies: &[Placed<'_>],
     scope: &[EntityId],
     window: TimeWindow,
 ) -> Report {
@@ -221,12 +271,13 @@ pub fn verify_existing(
             .map(|(id, _)| id)
             .collect(),
     };
-    replay(dataset, policies, rows, |_| true)
+    let placed: Vec<Placed<'_>> = policies.iter().map(|p| (None, p)).collect();
+    replay(dataset, &placed, rows, |_| true)
 }
 
 fn replay(
     dataset: &Dataset,
-    policies: &[NetworkPolicy],
+    policies: &[Placed<'_>],
     rows: Vec<CommunicationId>,
     expected: impl Fn(&Communication) -> bool,
 ) -> Report {
@@ -259,7 +310,8 @@ pub enum ProbeEnd {
 }
 
 /// Whether `policies` let `client` reach `server` on `protocol`/`port`: for connections
-/// never observed ("could the client use another port?").
+/// never observed ("could the client use another port?"). The policies apply in every cluster;
+/// see [`probe_placed`] for policies of several clusters.
 pub fn probe(
     dataset: &Dataset,
     policies: &[NetworkPolicy],
@@ -268,18 +320,42 @@ pub fn probe(
     protocol: Protocol,
     port: u16,
 ) -> Verdict {
+    let placed: Vec<Placed<'_>> = policies.iter().map(|p| (None, p)).collect();
+    probe_placed(dataset, &placed, client, server, protocol, port)
+}
+
+/// [`probe`] with policies each for its cluster.
+pub fn probe_placed(
+    dataset: &Dataset,
+    policies: &[Placed<'_>],
+    client: ProbeEnd,
+    server: ProbeEnd,
+    protocol: Protocol,
+    port: u16,
+) -> Verdict {
     let namespaces = NamespaceLabels::of(dataset);
-    let endpoint = |end: ProbeEnd| match end {
-        ProbeEnd::Peer(peer) => namespaces.endpoints(dataset, peer).remove(0),
-        ProbeEnd::Ip(ip) => Endpoint::Address(Some(ip)),
-    };
-    evaluate(
-        policies,
-        &endpoint(client),
-        &endpoint(server),
-        protocol,
-        port,
-    )
+    match (client, server) {
+        (ProbeEnd::Peer(client), ProbeEnd::Peer(server)) => {
+            namespaces.evaluate(dataset, policies, (client, server), protocol, port)
+        }
+        _ => {
+            let endpoint = |end: ProbeEnd| match end {
+                ProbeEnd::Peer(peer) => namespaces.endpoints(dataset, peer).remove(0),
+                ProbeEnd::Ip(ip) => Endpoint::Address(Some(ip)),
+            };
+            let cluster_peer = |end: ProbeEnd| match end {
+                ProbeEnd::Peer(peer) => peer,
+                ProbeEnd::Ip(_) => Peer::ApiServer,
+            };
+            let egress = of_cluster(dataset, policies, cluster_peer(client));
+            let ingress = of_cluster(dataset, policies, cluster_peer(server));
+            let (from, to) = (endpoint(client), endpoint(server));
+            Verdict {
+                egress: evaluate(&egress, &from, &to, protocol, port).egress,
+                ingress: evaluate(&ingress, &from, &to, protocol, port).ingress,
+            }
+        }
+    }
 }
 
 #[cfg(test)]

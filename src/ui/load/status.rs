@@ -5,8 +5,7 @@ use leptos::prelude::*;
 
 use crate::engine::ingest::format::{InputFormat, UNDERSTOOD_FORMATS};
 use crate::engine::ingest::report::FileReport;
-use crate::engine::load::LoadResult;
-use crate::engine::units::{human_bytes, thousands};
+use crate::engine::units::human_bytes;
 use crate::ui::state::{AppState, FileOrigin, LoadedFile};
 
 use super::problems::Problems;
@@ -17,28 +16,6 @@ fn origin_label(origin: FileOrigin) -> &'static str {
         FileOrigin::Demo => "demo",
         FileOrigin::Dropped => "dropped",
         FileOrigin::Picked => "chosen",
-    }
-}
-
-/// What a finished load says of one file.
-fn report_text(report: &FileReport) -> String {
-    match report.format {
-        Some(InputFormat::Hubble | InputFormat::FlowpolJson) => format!(
-            "{} records · {} connection starts · {} problems",
-            thousands(report.records),
-            thousands(report.starts),
-            thousands(report.problems)
-        ),
-        Some(InputFormat::KubernetesInventory) => format!(
-            "{} objects · {} problems",
-            thousands(report.objects),
-            thousands(report.problems)
-        ),
-        Some(InputFormat::NetworkPoliciesYaml) => format!(
-            "{} NetworkPolicies, to verify the observed traffic against",
-            thousands(report.objects)
-        ),
-        _ => String::new(),
     }
 }
 
@@ -56,7 +33,10 @@ fn LoadedFileRow(file: LoadedFile, report: Option<FileReport>) -> impl IntoView 
     } else {
         format.label().to_string()
     };
-    let details = report.as_ref().map(report_text).filter(|t| !t.is_empty());
+    let details = report
+        .as_ref()
+        .map(FileReport::summary)
+        .filter(|t| !t.is_empty());
     let error = report.and_then(|r| r.error);
     view! {
         <li class="fp-status__file" class:fp-status__file--unknown=unknown data-testid="loaded-file">
@@ -72,23 +52,6 @@ fn LoadedFileRow(file: LoadedFile, report: Option<FileReport>) -> impl IntoView 
             {error.map(|text| view! { <span class="fp-status__help">{text}</span> })}
         </li>
     }
-}
-
-/// The dataset in one sentence.
-fn result_summary(result: &LoadResult) -> String {
-    let dataset = &result.dataset;
-    let connections: u64 = dataset
-        .communications
-        .iter()
-        .map(|c| c.observed.connections())
-        .sum();
-    format!(
-        "{} connections in {} communications between {} workloads and {} unresolved addresses.",
-        thousands(connections),
-        thousands(dataset.communications.len() as u64),
-        thousands(dataset.entities.len() as u64),
-        thousands(dataset.addresses.len() as u64)
-    )
 }
 
 /// The load status panel (`data-testid="load-status"`).
@@ -136,7 +99,7 @@ pub fn LoadStatus() -> impl IntoView {
             {move || state.progress.with(Option::is_none).then(|| state.result.get()).flatten().map(|result| {
                 let problems = (result.problem_count > 0).then(|| view! { <Problems result=result.clone() /> });
                 view! {
-                    <p class="fp-status__dataset" data-testid="dataset-summary">{result_summary(&result)}</p>
+                    <p class="fp-status__dataset" data-testid="dataset-summary">{result.summary()}</p>
                     {problems}
                 }
             })}

@@ -13,6 +13,11 @@ use crate::engine::review::ReviewRow;
 use crate::engine::units::{thousands, utc_time};
 use crate::ui::state::AppState;
 
+/// What an already-open row's marker says on hover.
+const ALREADY_OPEN_HINT: &str = "Already open when the capture began: packets of its \
+     connections were seen, never their start (SYN). Long-lived connections (pools, streams) \
+     look like this; the policy allows them like any other row.";
+
 /// What of a row changes with the decisions: its toggle, whether it is allowed, its peer's
 /// alias.
 #[derive(Clone, PartialEq)]
@@ -27,9 +32,13 @@ pub struct RowState {
 
 impl RowState {
     pub fn of(row: &ReviewRow) -> RowState {
+        let class = |class: crate::engine::review::ReviewClass| match &row.node {
+            Some(node) => format!("{} {node}", class.label()),
+            None => class.label().to_string(),
+        };
         let detail = match &row.address {
-            Some((ip, class)) if ip != &row.peer_label => format!("{ip} · {}", class.label()),
-            Some((_, class)) => class.label().to_string(),
+            Some((ip, c)) if ip != &row.peer_label => format!("{ip} · {}", class(*c)),
+            Some((_, c)) => class(*c),
             None => String::new(),
         };
         RowState {
@@ -79,6 +88,7 @@ pub fn Row(row: ReviewRow, states: RowStates) -> impl IntoView {
             data-port=row.port.to_string()
             data-protocol=row.protocol.to_string()
             data-included=move || current.with(|c| c.allowed.to_string())
+            data-already-open=row.already_open.to_string()
             class:fp-comms__row--excluded=move || current.with(|c| !c.allowed)
         >
             <td class="fp-comms__toggle">
@@ -99,7 +109,16 @@ pub fn Row(row: ReviewRow, states: RowStates) -> impl IntoView {
             <td class="fp-comms__peer">{label}<span class="fp-comms__detail">{move || current.with(|c| c.detail.clone())}</span></td>
             <td>{row.port}</td>
             <td>{row.protocol.to_string()}</td>
-            <td class="fp-comms__count">{thousands(row.connections)}</td>
+            <td class="fp-comms__count">
+                {if row.already_open {
+                    view! {
+                        <span class="fp-comms__open" data-testid="already-open" title=ALREADY_OPEN_HINT>"open before capture"</span>
+                    }
+                    .into_any()
+                } else {
+                    thousands(row.connections).into_any()
+                }}
+            </td>
             <td>{row.first_seen.map(utc_time).unwrap_or_default()}</td>
             <td>{row.last_seen.map(utc_time).unwrap_or_default()}</td>
             <td>{row.names.join(", ")}</td>

@@ -42,6 +42,32 @@ fn ClassFilters(shown: RwSignal<Vec<ReviewClass>>) -> impl IntoView {
     view! { <div class="fp-unresolved__filters" role="group" aria-label="Classes shown">{filters}</div> }
 }
 
+/// What node addresses mean for a policy, and "Map all nodes".
+#[component]
+fn NodeNote() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let map_all = move |_| {
+        let Some(result) = state.result.get_untracked() else {
+            return;
+        };
+        state.decisions.update(|d| {
+            d.map_nodes(&result.dataset);
+        });
+    };
+    view! {
+        <div class="fp-unresolved__nodes" data-testid="node-note">
+            <p>
+                "Node addresses: kubelet probes and host-network pods come from the nodes. Most CNIs "
+                "let a pod's own node reach it whatever the policy says; to allow the other nodes, "
+                "map their addresses to aliases."
+            </p>
+            <button type="button" class="fp-button" data-testid="map-all-nodes" on:click=map_all>
+                "Map all nodes"
+            </button>
+        </div>
+    }
+}
+
 /// One address, with its action: map it to an alias, or remove its alias.
 #[component]
 fn AddressRow(address: UnresolvedAddress, mapping: RwSignal<Option<String>>) -> impl IntoView {
@@ -65,7 +91,10 @@ fn AddressRow(address: UnresolvedAddress, mapping: RwSignal<Option<String>>) -> 
     view! {
         <tr data-testid="unresolved-row" data-ip=address.ip.clone() data-class=address.class.key()>
             <td class="fp-comms__peer">{address.ip.clone()}</td>
-            <td>{address.class.label()}</td>
+            <td>{match &address.node {
+                Some(node) => format!("{} {node}", address.class.label()),
+                None => address.class.label().to_string(),
+            }}</td>
             <td>{address.alias.clone().unwrap_or_default()}</td>
             <td>{address.names.join(", ")}</td>
             <td>{address.ports.join(", ")}</td>
@@ -100,6 +129,7 @@ pub fn UnresolvedList(rows: Memo<Vec<ReviewRow>>, direction: Direction) -> impl 
                 <h3 class="fp-unresolved__title">"Unresolved IPs"</h3>
                 <p class="fp-review__explain">"Addresses no Kubernetes object explains. They are excluded until mapped to an alias, whose CIDR becomes an ipBlock."</p>
                 <ClassFilters shown=shown_classes />
+                {move || addresses.with(|all| all.iter().any(|a| a.class == ReviewClass::Node)).then(|| view! { <NodeNote /> })}
                 {move || mapping.get().map(|ip| view! { <AliasForm ip=ip on_done=Callback::new(move |()| mapping.set(None)) /> })}
                 <table class="fp-comms">
                     <thead>
