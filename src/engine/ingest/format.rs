@@ -75,8 +75,25 @@ pub fn detect_format(head: &[u8]) -> InputFormat {
         _ if names_network_policies(text) => return InputFormat::NetworkPoliciesYaml,
         _ => return InputFormat::Unknown,
     };
-    let keys = first_object_keys(object);
-    classify(&keys)
+    match classify(&first_object_keys(object)) {
+        // A damaged first line does not make the file unknown: the next whole lines tell.
+        InputFormat::Unknown if text.first() == Some(&b'{') => later_lines_format(text),
+        format => format,
+    }
+}
+
+/// How many lines after a damaged first one [`detect_format`] reads, at most.
+const LINES_AFTER_DAMAGE: usize = 100;
+
+/// The format the first recognisable whole line after the first tells, if any.
+fn later_lines_format(text: &[u8]) -> InputFormat {
+    text.split(|&b| b == b'\n')
+        .skip(1)
+        .take(LINES_AFTER_DAMAGE)
+        .filter_map(|line| serde_json::from_slice::<BTreeMap<String, IgnoredAny>>(line).ok())
+        .map(|map| classify(&map.into_keys().collect::<Vec<_>>()))
+        .find(|&format| format != InputFormat::Unknown)
+        .unwrap_or(InputFormat::Unknown)
 }
 
 /// Whether a YAML text names NetworkPolicies: a `kind: NetworkPolicy` (or `...List`) line,
@@ -246,9 +263,30 @@ mod tests {
 
     #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
+        /// Any bytes: gzip exactly when they start with its magic, and nothing but gzip,
+        /// unknown or YAML NetworkPolicies unless they start with a JSON object or array.
         #[test]
-        fn never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)) {
-            let _ = detect_format(&bytes);
+        fn arbitrary_bytes_are_recognised_only_by_their_start(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)) {
+            let format = detect_format(&bytes);
+            proptest::prop_assert_eq!(format == InputFormat::Gzip, bytes.starts_with(&[0x1f, 0x8b]));
+            let text = trim_start(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes));
+            if format != InputFormat::Gzip && !matches!(text.first(), Some(b'{' | b'[')) {
+                proptest::prop_assert!(matches!(format, InputFormat::Unknown | InputFormat::NetworkPoliciesYaml));
+            }
+        }
+
+        /// Hubble lines, the first cut short anywhere (a capture stopped mid-write, or a
+        /// file's head cut off): still Hubble, so the whole lines are read.
+        #[test]
+        fn a_damaged_first_line_does_not_hide_the_format(cut in 0usize..400) {
+            static LINES: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+                let cluster = crate::engine::demo::DemoCluster::new(1);
+                let options = crate::engine::demo::FlowOptions { lines: 5, ..Default::default() };
+                crate::engine::demo::FlowLines::new(&cluster, options).collect::<Vec<_>>().join("\n")
+            });
+            let first_end = LINES.find('\n').unwrap();
+            let text = format!("{{{}", &LINES[cut.min(first_end)..]);
+            proptest::prop_assert_eq!(detect_format(text.as_bytes()), InputFormat::Hubble, "{}", text);
         }
 
         #[test]

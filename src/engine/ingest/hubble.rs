@@ -195,24 +195,36 @@ impl<'a> FlowEvent<'a> {
 
     /// The source endpoint (parsed now).
     pub fn source(&self) -> Result<EndpointInfo<'a>, FlowError> {
-        endpoint("source", self.source_raw, self.source_ip.clone())
+        endpoint(
+            ("source", "IP.source"),
+            self.source_raw,
+            self.source_ip.clone(),
+        )
     }
 
     /// The destination endpoint (parsed now).
     pub fn destination(&self) -> Result<EndpointInfo<'a>, FlowError> {
         endpoint(
-            "destination",
+            ("destination", "IP.destination"),
             self.destination_raw,
             self.destination_ip.clone(),
         )
     }
 }
 
+/// The endpoint described by `raw` (the `source` or `destination` object) at address `ip`;
+/// `fields` names both in errors.
 fn endpoint<'a>(
-    field: &'static str,
+    (field, ip_field): (&'static str, &'static str),
     raw: Option<&'a [u8]>,
     ip: Cow<'a, str>,
 ) -> Result<EndpointInfo<'a>, FlowError> {
+    if ip.parse::<std::net::IpAddr>().is_err() {
+        return Err(FlowError::Field(
+            ip_field,
+            format!("{ip:?} is not an IP address"),
+        ));
+    }
     let wire: WireEndpoint<'a> = match raw {
         Some(bytes) => parse_value(field, bytes)?,
         None => WireEndpoint::default(),
@@ -319,6 +331,23 @@ impl<'a> FlowMembers<'a> {
             _ => return None,
         })
     }
+
+    /// Keeps `value` as the member named `key` (as written in the line), when flowpol reads
+    /// that member. A name no member has is read as JSON when it has an escape (`"is\u005freply"`
+    /// is `is_reply`) or a byte beyond ASCII, and refused when it holds a control character
+    /// or is not UTF-8, as JSON refuses it.
+    fn keep(&mut self, key: &[u8], value: &'a [u8]) -> Result<(), FlowError> {
+        if let Some(slot) = self.slot(key) {
+            *slot = Some(value);
+        } else if key.iter().any(|&b| b < 0x20 || b == b'\\' || b >= 0x80) {
+            let name: String = serde_json::from_slice(&[b"\"", key, b"\""].concat())
+                .map_err(|e| FlowError::Json(format!("a member's name: {e}")))?;
+            if let Some(slot) = self.slot(name.as_bytes()) {
+                *slot = Some(value);
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The members of the flow object at `at`, and the offset just after it.
@@ -326,9 +355,7 @@ fn flow_members(bytes: &[u8], at: usize) -> Result<(FlowMembers<'_>, usize), Flo
     let mut found = FlowMembers::default();
     let end = scan_object::<FlowError>(bytes, at, |key, value_start| {
         let value_end = skip_value(bytes, value_start)?;
-        if let Some(slot) = found.slot(key) {
-            *slot = Some(&bytes[value_start..value_end]);
-        }
+        found.keep(key, &bytes[value_start..value_end])?;
         Ok(value_end)
     })?;
     Ok((found, end))
@@ -348,9 +375,7 @@ fn members(line: &[u8]) -> Result<(FlowMembers<'_>, Option<FlowMembers<'_>>), Fl
             return Ok(value_end);
         }
         let value_end = skip_value(line, value_start)?;
-        if let Some(slot) = outer.slot(key) {
-            *slot = Some(&line[value_start..value_end]);
-        }
+        outer.keep(key, &line[value_start..value_end])?;
         Ok(value_end)
     })?;
     finish(line, end)?;
@@ -548,14 +573,43 @@ mod tests {
         };
         assert!(message.contains("invalid type"), "{message}");
         // Endpoints are read lazily: a broken one is an error when it is asked for.
-        let broken =
-            parse_flow(br#"{"IP":{"source":"a","destination":"b"},"source":{"labels":"x"}}"#)
-                .unwrap();
+        let broken = parse_flow(
+            br#"{"IP":{"source":"10.0.0.1","destination":"10.0.0.2"},"source":{"labels":"x"}}"#,
+        )
+        .unwrap();
         assert!(matches!(
             broken.source(),
             Err(FlowError::Field("source", _))
         ));
         assert!(broken.destination().is_ok());
+        // So are addresses: an empty or malformed one names its field.
+        let no_source = parse_flow(br#"{"IP":{"destination":"10.0.0.2"}}"#).unwrap();
+        assert_eq!(
+            no_source.source().err().map(|e| e.to_string()),
+            Some("field `IP.source`: \"\" is not an IP address".to_string())
+        );
+        // A member's name is JSON: escapes are read, raw control characters refused.
+        let escaped =
+            parse_flow(br#"{"IP":{"source":"::1","destination":"::2"},"is\u005freply":true}"#);
+        assert_eq!(escaped.map(|flow| flow.is_reply), Ok(Some(true)));
+        let raw_control = parse_flow(
+            b"{\"IP\":{\"source\":\"::1\",\"destination\":\"::2\"},\"\x00s_reply\":true}",
+        );
+        assert!(
+            matches!(raw_control, Err(FlowError::Json(_))),
+            "{raw_control:?}"
+        );
+        let not_utf8 = parse_flow(
+            b"{\"IP\":{\"source\":\"::1\",\"destination\":\"::2\"},\"\xffs_reply\":true}",
+        );
+        assert!(matches!(not_utf8, Err(FlowError::Json(_))), "{not_utf8:?}");
+        let malformed =
+            parse_flow(br#"{"IP":{"source":"::1","destination":"10.0.0.256"}}"#).unwrap();
+        assert!(malformed.source().is_ok());
+        assert!(matches!(
+            malformed.destination(),
+            Err(FlowError::Field("IP.destination", _))
+        ));
     }
 
     #[test]
@@ -568,10 +622,8 @@ mod tests {
         }
     }
 
-    /// The fields a reference reading with `serde_json::Value` finds.
-    fn reference(
-        line: &str,
-    ) -> (
+    /// Addresses, reply flag, ports, source pod, destination labels and event type.
+    type Fields = (
         String,
         String,
         Option<bool>,
@@ -579,25 +631,52 @@ mod tests {
         Option<String>,
         Vec<String>,
         i64,
-    ) {
-        let value: serde_json::Value = serde_json::from_str(line).unwrap();
+    );
+
+    /// The fields a reference reading with `serde_json::Value` finds.
+    fn reference(line: &str) -> Fields {
+        try_reference(line.as_bytes()).unwrap()
+    }
+
+    /// A port as protojson writes it: a number, or nothing for 0.
+    fn port(value: &serde_json::Value) -> Option<u64> {
+        match value {
+            serde_json::Value::Null => Some(0),
+            value => value.as_u64().filter(|&port| port <= 65535),
+        }
+    }
+
+    /// [`reference`], `None` where the line is not JSON or lacks a field.
+    fn try_reference(line: &[u8]) -> Option<Fields> {
+        let value: serde_json::Value = serde_json::from_slice(line).ok()?;
         let flow = &value["flow"];
-        let l4 = flow["l4"].as_object().unwrap();
-        let (_, ports) = l4.iter().next().unwrap();
-        (
-            flow["IP"]["source"].as_str().unwrap().to_string(),
-            flow["IP"]["destination"].as_str().unwrap().to_string(),
+        let l4 = flow["l4"].as_object()?;
+        let ports = ["TCP", "tcp", "UDP", "udp", "SCTP", "sctp"]
+            .iter()
+            .find_map(|protocol| l4.get(*protocol).filter(|ports| !ports.is_null()))?;
+        let labels = match &flow["destination"]["labels"] {
+            serde_json::Value::Null => [].iter(),
+            labels => labels.as_array()?.iter(),
+        };
+        Some((
+            flow["IP"]["source"].as_str()?.to_string(),
+            flow["IP"]["destination"].as_str()?.to_string(),
             flow["is_reply"].as_bool(),
-            format!("{}>{}", ports["source_port"], ports["destination_port"]),
+            // protojson leaves a zero port out.
+            format!(
+                "{}>{}",
+                port(&ports["source_port"])?,
+                port(&ports["destination_port"])?
+            ),
             flow["source"]["pod_name"].as_str().map(str::to_string),
-            flow["destination"]["labels"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|l| l.as_str().unwrap().to_string())
-                .collect(),
-            flow["event_type"]["type"].as_i64().unwrap(),
-        )
+            labels
+                .map(|l| l.as_str().map(str::to_string))
+                .collect::<Option<_>>()?,
+            match &flow["event_type"]["type"] {
+                serde_json::Value::Null => 0,
+                kind => kind.as_i64()?,
+            },
+        ))
     }
 
     #[test]
@@ -610,44 +689,86 @@ mod tests {
         };
         for line in crate::engine::demo::FlowLines::new(&cluster, options) {
             let flow = parse_flow(line.as_bytes()).unwrap();
-            let Transport::Ports {
-                source_port,
-                destination_port,
-                ..
-            } = flow.transport
-            else {
-                panic!("no ports in {line}");
-            };
-            let kind = match flow.kind {
-                EventKind::Drop => 1,
-                EventKind::Trace => 4,
-                EventKind::PolicyVerdict => 5,
-                EventKind::L7 => 129,
-                EventKind::Other(code) => i64::from(code),
-            };
-            let got = (
-                flow.source_ip.to_string(),
-                flow.destination_ip.to_string(),
-                flow.is_reply,
-                format!("{source_port}>{destination_port}"),
-                flow.source().unwrap().pod_name.map(|p| p.to_string()),
-                flow.destination()
-                    .unwrap()
-                    .labels
-                    .iter()
-                    .map(|l| l.to_string())
-                    .collect(),
-                kind,
-            );
-            assert_eq!(got, reference(&line), "{line}");
+            assert_eq!(fields(&flow), Some(reference(&line)), "{line}");
         }
+    }
+
+    /// The fields [`reference`] reads, as `parse_flow` read them (`None` without ports).
+    fn fields(flow: &FlowEvent<'_>) -> Option<Fields> {
+        let Transport::Ports {
+            source_port,
+            destination_port,
+            ..
+        } = flow.transport
+        else {
+            return None;
+        };
+        let kind = match flow.kind {
+            EventKind::Drop => 1,
+            EventKind::Trace => 4,
+            EventKind::PolicyVerdict => 5,
+            EventKind::L7 => 129,
+            EventKind::Other(code) => i64::from(code),
+        };
+        Some((
+            flow.source_ip.to_string(),
+            flow.destination_ip.to_string(),
+            flow.is_reply,
+            format!("{source_port}>{destination_port}"),
+            flow.source().unwrap().pod_name.map(|p| p.to_string()),
+            flow.destination()
+                .unwrap()
+                .labels
+                .iter()
+                .map(|l| l.to_string())
+                .collect(),
+            kind,
+        ))
+    }
+
+    /// When `line` is read as a flow with both endpoints, its fields are what serde reads
+    /// or, where serde rejects the line, `undamaged` (members flowpol does not read are
+    /// skipped, not checked).
+    #[cfg(not(target_arch = "wasm32"))]
+    fn assert_read_as_serde_reads(
+        line: &[u8],
+        undamaged: Option<Fields>,
+    ) -> Result<(), proptest::test_runner::TestCaseError> {
+        let read = parse_flow(line).and_then(|flow| {
+            flow.source()?;
+            flow.destination()?;
+            Ok(flow)
+        });
+        if let Ok(flow) = read {
+            let text = String::from_utf8_lossy(line);
+            match serde_json::from_slice::<serde_json::Value>(line) {
+                Ok(_) => proptest::prop_assert_eq!(fields(&flow), try_reference(line), "{}", text),
+                Err(_) => proptest::prop_assert_eq!(fields(&flow), undamaged, "{}", text),
+            }
+        }
+        Ok(())
     }
 
     #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
+        /// Any bytes: no panic, and a flow read from JSON is what serde reads.
         #[test]
-        fn never_panics(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300)) {
-            let _ = parse_flow(&bytes);
+        fn any_bytes_read_as_a_flow_are_what_serde_reads(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300)) {
+            assert_read_as_serde_reads(&bytes, None)?;
+        }
+
+        /// A flow with one byte replaced by a byte that matters to JSON: when it is still read
+        /// as a flow, the flow is what serde reads in it; where serde rejects the line (the
+        /// damage is in a member flowpol skips without reading), the undamaged flow.
+        #[test]
+        fn a_damaged_flow_read_is_what_serde_reads(
+            at in proptest::prelude::any::<proptest::sample::Index>(),
+            byte in proptest::sample::select(b"{}[]\":,\\ 0123456789.-+eEtrufalsnxIP\x00\x1f\xff".to_vec()),
+        ) {
+            let mut line = ENVELOPE.as_bytes().to_vec();
+            let at = at.index(line.len());
+            line[at] = byte;
+            assert_read_as_serde_reads(&line, Some(reference(ENVELOPE)))?;
         }
 
         #[test]

@@ -591,11 +591,52 @@ mod tests {
         assert!(inventory.add_document(b"{").is_err());
     }
 
+    /// The demo cluster's inventory.
+    #[cfg(not(target_arch = "wasm32"))]
+    static DEMO_INVENTORY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        crate::engine::demo::inventory_json(&crate::engine::demo::DemoCluster::new(1))
+    });
+
+    /// Ways to make an item unreadable: a field of the wrong type where every kind has it.
+    #[cfg(not(target_arch = "wasm32"))]
+    const DAMAGES: [fn(&mut serde_json::Value); 3] = [
+        |item| item["metadata"] = serde_json::json!("not an object"),
+        |item| item["metadata"]["name"] = serde_json::json!(42),
+        |item| item["metadata"]["labels"] = serde_json::json!(["a", "list"]),
+    ];
+
     #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
         #[test]
         fn never_panics(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300)) {
             let _ = Inventory::default().add_document(&bytes);
+        }
+
+        /// The demo's inventory with some items damaged (a field of the wrong type): each is
+        /// one problem at its own index, and the rest is read as if they were not there.
+        #[test]
+        fn damaged_items_are_named_and_the_rest_is_kept(
+            damage in proptest::collection::btree_map(0usize..1000, 0usize..DAMAGES.len(), 0..8),
+        ) {
+            let mut list: serde_json::Value = serde_json::from_str(&DEMO_INVENTORY).unwrap();
+            let items = list["items"].as_array_mut().unwrap();
+            let damage: std::collections::BTreeMap<usize, usize> =
+                damage.into_iter().map(|(index, how)| (index % items.len(), how)).collect();
+            let mut kept = Vec::new();
+            for (index, item) in items.iter_mut().enumerate() {
+                match damage.get(&index) {
+                    Some(&how) => DAMAGES[how](item),
+                    None => kept.push(item.clone()),
+                }
+            }
+            let mut damaged = Inventory::default();
+            let problems = damaged.add_document(list.to_string().as_bytes()).unwrap();
+            let named: Vec<usize> = problems.iter().map(|p| p.index).collect();
+            proptest::prop_assert_eq!(named, damage.keys().copied().collect::<Vec<_>>(), "{:?}", problems);
+            let mut clean = Inventory::default();
+            let without = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": kept});
+            proptest::prop_assert!(clean.add_document(without.to_string().as_bytes()).unwrap().is_empty());
+            proptest::prop_assert_eq!(damaged, clean);
         }
 
         #[test]

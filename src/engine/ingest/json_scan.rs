@@ -324,6 +324,36 @@ mod tests {
         })
     }
 
+    /// Whenever serde reads `bytes` as an object, the scan accepts it and gives the same
+    /// members (the last of a repeated key winning, as in serde's map).
+    #[cfg(not(target_arch = "wasm32"))]
+    fn assert_scans_like_serde(bytes: &[u8]) -> Result<(), proptest::test_runner::TestCaseError> {
+        let scanned = {
+            let mut read = serde_json::Map::new();
+            for_each_member::<ScanError>(bytes, |k, v| {
+                let key: String = serde_json::from_slice(&[b"\"", k, b"\""].concat())
+                    .map_err(|_| error(0, "what serde reads"))?;
+                read.insert(
+                    key,
+                    serde_json::from_slice(v).map_err(|_| error(0, "what serde reads"))?,
+                );
+                Ok(())
+            })
+            .map(|_| read)
+        };
+        if let Ok(object) =
+            serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(bytes)
+        {
+            proptest::prop_assert_eq!(
+                scanned.ok(),
+                Some(object),
+                "{}",
+                String::from_utf8_lossy(bytes)
+            );
+        }
+        Ok(())
+    }
+
     #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
         #[test]
@@ -359,9 +389,25 @@ mod tests {
             proptest::prop_assert_eq!(serde_json::Value::Object(read), object);
         }
 
+        /// Any bytes: no panic, and whenever serde reads an object the scan reads the same
+        /// members.
         #[test]
-        fn never_panics(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200)) {
-            let _ = for_each_member::<ScanError>(&bytes, |_, _| Ok(()));
+        fn any_object_serde_reads_is_scanned_the_same(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200)) {
+            assert_scans_like_serde(&bytes)?;
+        }
+
+        /// An object with one byte replaced by a byte that matters to JSON (often still an
+        /// object serde reads, often not): the same.
+        #[test]
+        fn a_damaged_object_is_scanned_like_serde(
+            members in proptest::collection::btree_map("[a-z\\\\\"]{0,3}", json_value(), 0..5),
+            at in proptest::prelude::any::<proptest::sample::Index>(),
+            byte in proptest::sample::select(b"{}[]\":,\\ \n0123456789.-+eEtrufalsn\x00\xff".to_vec()),
+        ) {
+            let mut text = serde_json::to_vec(&members).unwrap();
+            let at = at.index(text.len());
+            text[at] = byte;
+            assert_scans_like_serde(&text)?;
         }
 
         #[test]

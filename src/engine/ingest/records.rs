@@ -295,12 +295,18 @@ mod tests {
 
     /// All records of `input` fed in chunks of `chunk` bytes, as (line, text).
     fn split(input: &str, chunk: usize) -> Vec<(u64, String)> {
+        split_bytes(input.as_bytes(), chunk)
+            .into_iter()
+            .map(|(line, bytes)| (line, String::from_utf8_lossy(&bytes).into_owned()))
+            .collect()
+    }
+
+    /// All records of `input` fed in chunks of `chunk` bytes, as (line, bytes).
+    fn split_bytes(input: &[u8], chunk: usize) -> Vec<(u64, Vec<u8>)> {
         let mut splitter = RecordSplitter::new();
         let mut out = Vec::new();
-        let mut collect = |r: Record<'_>| {
-            out.push((r.line, String::from_utf8_lossy(r.bytes).into_owned()));
-        };
-        for piece in input.as_bytes().chunks(chunk.max(1)) {
+        let mut collect = |r: Record<'_>| out.push((r.line, r.bytes.to_vec()));
+        for piece in input.chunks(chunk.max(1)) {
             splitter.push(piece, &mut collect);
         }
         splitter.finish(&mut collect);
@@ -391,13 +397,42 @@ mod tests {
             }
         }
 
+        /// Any bytes at all: no panic, the same records however the stream is cut, and every
+        /// record is a piece of the input that starts on the line it names.
         #[test]
-        fn never_panics(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300), chunk in 1usize..50) {
-            let mut splitter = RecordSplitter::new();
-            for piece in bytes.chunks(chunk) {
-                splitter.push(piece, &mut |_| {});
+        fn any_bytes_give_records_on_lines_that_exist(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+            chunk in 1usize..50,
+        ) {
+            let whole = split_bytes(&bytes, usize::MAX);
+            proptest::prop_assert_eq!(split_bytes(&bytes, chunk), whole.clone());
+            let lines: Vec<&[u8]> = bytes.split(|&b| b == b'\n').collect();
+            for (line, record) in &whole {
+                proptest::prop_assert!(*line >= 1 && *line as usize <= lines.len(), "line {} of {}", line, lines.len());
+                let first_line = record.split(|&b| b == b'\n').next().unwrap_or_default();
+                let text = lines[*line as usize - 1];
+                proptest::prop_assert!(
+                    text.windows(first_line.len().max(1)).any(|w| w == first_line) || first_line.is_empty(),
+                    "record {:?} is not on line {}: {:?}", first_line, line, text
+                );
             }
-            splitter.finish(&mut |_| {});
+        }
+
+        /// JSON lines mixed with blank lines: one record per non-blank line, at its number.
+        #[test]
+        fn every_non_blank_line_is_a_record_at_its_number(
+            lines in proptest::collection::vec("(|  |\\{[a-z0-9\":,]{0,12}\\})", 0..30),
+            crlf in proptest::prelude::any::<bool>(),
+            chunk in 1usize..40,
+        ) {
+            let input = lines.join(if crlf { "\r\n" } else { "\n" });
+            let expected: Vec<(u64, String)> = lines
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+                .map(|(i, l)| (i as u64 + 1, l.clone()))
+                .collect();
+            proptest::prop_assert_eq!(split(&input, chunk), expected);
         }
     }
 }

@@ -620,7 +620,57 @@ mod tests {
             for piece in bytes.chunks(chunk) {
                 ingest.push(piece);
             }
-            let _ = crate::engine::load::load(ingest.finish(), &[]);
+            let loaded = crate::engine::load::load(ingest.finish(), &[]);
+            let lines = bytes.split(|&b| b == b'\n').count() as u64;
+            for diagnostic in &loaded.diagnostics {
+                proptest::prop_assert!(diagnostic.line <= lines, "{} of {} lines", diagnostic, lines);
+            }
+        }
+
+        /// The bookinfo capture with some lines cut short: each cut line is one problem at
+        /// its own line, and the dataset is the capture's without those lines.
+        #[test]
+        fn damaged_lines_are_named_and_the_rest_is_kept(
+            damage in proptest::collection::btree_map(0usize..129, 0.0f64..1.0, 0..12),
+            chunk in 1usize..5000,
+        ) {
+            let lines: Vec<&[u8]> = CAPTURE.split(|&b| b == b'\n').filter(|l| !l.is_empty()).collect();
+            let mut damaged = Vec::new();
+            let mut without = Vec::new();
+            for (index, line) in lines.iter().enumerate() {
+                match damage.get(&index) {
+                    Some(&fraction) => {
+                        let cut = 1 + ((line.len() - 2) as f64 * fraction) as usize;
+                        damaged.extend_from_slice(&line[..cut]);
+                    }
+                    None => {
+                        damaged.extend_from_slice(line);
+                        without.extend_from_slice(line);
+                        without.push(b'\n');
+                    }
+                }
+                damaged.push(b'\n');
+            }
+            let load = |bytes: &[u8]| {
+                let mut ingest = Ingest::new();
+                ingest.begin_file("capture.jsonl");
+                for piece in bytes.chunks(chunk) {
+                    ingest.push(piece);
+                }
+                ingest.end_file();
+                crate::engine::load::load(ingest.finish(), &[])
+            };
+            let (damaged, without) = (load(&damaged), load(&without));
+            let named: Vec<u64> = damaged.diagnostics.iter().map(|d| d.line).collect();
+            let expected: Vec<u64> = damage.keys().map(|&index| index as u64 + 1).collect();
+            proptest::prop_assert_eq!(named, expected, "{:?}", damaged.diagnostics);
+            proptest::prop_assert_eq!(damaged.problem_count, damage.len() as u64);
+            proptest::prop_assert_eq!(damaged.files[0].records, 129);
+            proptest::prop_assert_eq!(damaged.files[0].flows, 129 - damage.len() as u64);
+            proptest::prop_assert_eq!(
+                serde_json::to_value(&damaged.dataset).unwrap(),
+                serde_json::to_value(&without.dataset).unwrap()
+            );
         }
 
         #[test]
