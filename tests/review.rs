@@ -302,3 +302,73 @@ fn the_fingerprint_names_the_data_not_the_file_order() {
         "64 bits in hex, on every platform"
     );
 }
+
+/// Adding a capture of another cluster to the demo's: the workload in scope and the review's
+/// decisions follow their workloads, now named with their cluster, and taking that capture
+/// away again names them as before.
+#[test]
+fn the_review_follows_its_workloads_when_another_cluster_is_added() {
+    use flowpol::engine::model::{PeerKey, RowKey};
+    use flowpol::engine::scope::Scope;
+    let one = demo();
+    let two = load(&[
+        ("flows.jsonl", include_bytes!("../public/demo/flows.jsonl")),
+        (
+            "inventory.json",
+            include_bytes!("../public/demo/inventory.json"),
+        ),
+        (
+            "other.jsonl",
+            include_bytes!("fixtures/clusters/cronjob-chain/flows.jsonl"),
+        ),
+    ]);
+    assert!(!one.spans_clusters() && two.spans_clusters());
+    let prometheus = "Deployment/monitoring/prometheus";
+    let frontend_key: OwnerKey = "Deployment/shop/frontend".parse().unwrap();
+    let mut decisions = Decisions::default();
+    decisions.set_general_rule(&frontend_key, Direction::Egress, GeneralRule::AllowAll);
+    let excluded = rows_of(&one, &decisions, frontend(&one), Direction::Ingress)
+        .into_iter()
+        .find(|r| r.peer_label == prometheus)
+        .unwrap();
+    decisions.set_included(&one, &one.communications[excluded.communication], false);
+    let scope = Scope {
+        subject: Some(frontend(&one)),
+        ..Scope::default()
+    };
+
+    let carried = scope.carry_over(&one, &two);
+    let Some(Subject::Entity(id)) = carried.subject else {
+        panic!("the frontend is no longer in scope: {:?}", carried.subject);
+    };
+    assert_eq!(
+        two.owner_key(id).to_string(),
+        "shop-prod/Deployment/shop/frontend"
+    );
+    let moved = decisions.carry_over(&one, &two);
+    let in_shop_prod: OwnerKey = "shop-prod/Deployment/shop/frontend".parse().unwrap();
+    assert_eq!(
+        moved.general_rule(&in_shop_prod, Direction::Egress),
+        GeneralRule::AllowAll
+    );
+    let row = rows_of(&two, &moved, Subject::Entity(id), Direction::Ingress)
+        .into_iter()
+        .find(|r| r.peer_label == format!("shop-prod/{prometheus}"))
+        .unwrap();
+    assert!(!row.row_included, "the excluded row stays excluded");
+    assert_eq!(
+        moved
+            .excluded
+            .iter()
+            .next()
+            .map(|k: &RowKey| k.client.clone()),
+        Some(PeerKey::Workload(
+            format!("shop-prod/{prometheus}").parse().unwrap()
+        ))
+    );
+
+    // And back: the other cluster's capture taken away.
+    assert_eq!(moved.carry_over(&two, &one), decisions);
+    let back = carried.carry_over(&two, &one);
+    assert_eq!(back.subject, Some(frontend(&one)));
+}

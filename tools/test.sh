@@ -44,6 +44,11 @@ tap_counts() {
   awk '/^# pass / { p = $3 } /^# fail / { f = $3 } END { print p + 0, f + 0 }' "$1"
 }
 
+# Property tests draw from one seed per run, printed so a failure can be replayed exactly
+# (failing cases are also kept in proptest-regressions/ and *.proptest-regressions).
+export PROPTEST_RNG_SEED=${PROPTEST_RNG_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
+echo "proptest seed: $PROPTEST_RNG_SEED (replay: PROPTEST_RNG_SEED=$PROPTEST_RNG_SEED bash tools/test.sh)"
+
 check "cargo fmt --check" cargo fmt --all --check
 check "clippy (host)" cargo clippy --all-targets --locked -- -D warnings
 check "clippy (wasm32)" cargo clippy --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
@@ -59,6 +64,9 @@ for wasm in dist/*.wasm; do
   [ -f "$wasm" ] && echo "wasm size: $(stat -c %s "$wasm") bytes raw, $(gzip -9 -c "$wasm" | wc -c) bytes gzip ($wasm)"
 done
 tests "browser tests (wasm-bindgen-test)" cargo_counts cargo test --locked --target wasm32-unknown-unknown
+# The CLI the end-to-end tests run, built here so no stale binary is tested.
+check "cargo build --bin flowpol" cargo build --locked --bin flowpol
+export FLOWPOL_CLI="$FLOWPOL_ROOT/target/debug/flowpol"
 tests "end-to-end tests (Playwright)" tap_counts node --test --test-reporter=tap tests/e2e/
 
 echo "took $(( $(date +%s) - started )) s"

@@ -216,6 +216,24 @@ impl Dataset {
         }
     }
 
+    /// The key naming, in `new` (loaded after this data), the workload `key` names here:
+    /// data of one cluster that gains another names its workloads with their cluster from
+    /// then on, and data left with one cluster names them without it.
+    pub fn carry_key(&self, key: &OwnerKey, new: &Dataset) -> OwnerKey {
+        let only_cluster = |dataset: &Dataset| {
+            (dataset.clusters.len() == 1).then(|| dataset.clusters.first().cloned())?
+        };
+        let cluster = match (&key.cluster, self.spans_clusters(), new.spans_clusters()) {
+            (None, false, true) => only_cluster(self),
+            (Some(cluster), true, false) if only_cluster(new).as_ref() == Some(cluster) => None,
+            _ => key.cluster.clone(),
+        };
+        OwnerKey {
+            cluster,
+            owner: key.owner.clone(),
+        }
+    }
+
     /// Whether two entities are in different clusters (a NetworkPolicy of one cannot select
     /// the other's pods).
     pub fn across_clusters(&self, a: EntityId, b: EntityId) -> bool {

@@ -12,7 +12,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 use crate::engine::dataset::{Communication, Dataset, Peer};
-use crate::engine::model::{Direction, OwnerKey, Protocol, RowKey};
+use crate::engine::model::{Direction, OwnerKey, PeerKey, Protocol, RowKey};
 
 /// How a direction of an entity is decided.
 #[derive(
@@ -298,6 +298,33 @@ impl Decisions {
 
     pub fn remove_alias(&mut self, cidr: &IpNet) {
         self.aliases.retain(|a| a.cidr != *cidr);
+    }
+
+    /// The same decisions over `new` data, loaded after `old`: keys of workloads follow them
+    /// when the data gains or loses clusters ([`Dataset::carry_key`]).
+    pub fn carry_over(&self, old: &Dataset, new: &Dataset) -> Decisions {
+        let carry = |key: &OwnerKey| old.carry_key(key, new);
+        let carry_peer = |peer: &PeerKey| match peer {
+            PeerKey::Workload(key) => PeerKey::Workload(carry(key)),
+            other => other.clone(),
+        };
+        Decisions {
+            excluded: self
+                .excluded
+                .iter()
+                .map(|row| RowKey {
+                    client: carry_peer(&row.client),
+                    server: carry_peer(&row.server),
+                    ..row.clone()
+                })
+                .collect(),
+            general: self
+                .general
+                .iter()
+                .map(|(key, rules)| (carry(key), rules.clone()))
+                .collect(),
+            ..self.clone()
+        }
     }
 
     /// The general rule of the workload `key` in `direction`.

@@ -128,7 +128,8 @@ impl Default for Scope {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SubjectOption {
     pub subject: Subject,
-    /// `namespace/name (N communications)`.
+    /// `namespace/name (N communications)`, with the cluster in front when the data spans
+    /// several and the list is not of one.
     pub label: String,
 }
 
@@ -278,13 +279,20 @@ impl Scope {
                         && in_namespace(&owner.namespace)
                 })
                 .map(|id| {
-                    let owner = &dataset.entities[id].owner;
+                    let entity = &dataset.entities[id];
+                    // Two clusters' `shop/web` are told apart unless one cluster is chosen.
+                    let cluster = match &entity.cluster {
+                        Some(cluster) if dataset.spans_clusters() && self.cluster.is_none() => {
+                            format!("{cluster}/")
+                        }
+                        _ => String::new(),
+                    };
                     SubjectOption {
                         subject: Subject::Entity(id),
                         label: format!(
-                            "{}/{} ({} communications)",
-                            owner.namespace,
-                            owner.name,
+                            "{cluster}{}/{} ({} communications)",
+                            entity.owner.namespace,
+                            entity.owner.name,
                             per_entity[id.index()]
                         ),
                     }
@@ -300,7 +308,7 @@ impl Scope {
     pub fn carry_over(&self, old: &Dataset, new: &Dataset) -> Scope {
         let subject = self.subject.and_then(|subject| match subject {
             Subject::Entity(id) => {
-                let key = old.owner_key(id);
+                let key = old.carry_key(&old.owner_key(id), new);
                 new.find_owner(&key).map(Subject::Entity)
             }
             Subject::Service(id) => {

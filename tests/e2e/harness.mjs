@@ -7,12 +7,15 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
 import { readFile, mkdir } from 'node:fs/promises';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(new URL('../../tools/package.json', import.meta.url));
 const { chromium } = require('playwright-core');
+/** Playwright's retrying assertions (`await expect(locator).toHaveAttribute(...)`). */
+export const { expect } = require('@playwright/test');
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const dist = path.join(root, 'dist');
@@ -118,12 +121,16 @@ export function assertOnlyOwnOrigin(requests) {
 }
 
 
-/** The most recently built native CLI (debug or release): the test suite builds it first. */
+/**
+ * The native CLI the tests run: `$FLOWPOL_CLI` (tools/test.sh builds it and sets it), else the
+ * debug build, brought up to date first so no stale binary is tested.
+ */
+let builtCli;
 export function cli() {
-  const built = ['debug', 'release']
-    .map((profile) => path.join(root, 'target', profile, 'flowpol'))
-    .filter(existsSync)
-    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  if (built.length === 0) throw new Error('no target/*/flowpol: run cargo build first');
-  return built[0];
+  if (process.env.FLOWPOL_CLI) return process.env.FLOWPOL_CLI;
+  if (!builtCli) {
+    execFileSync('cargo', ['build', '--quiet', '--bin', 'flowpol'], { cwd: root, stdio: 'inherit' });
+    builtCli = path.join(root, 'target', 'debug', 'flowpol');
+  }
+  return builtCli;
 }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
-import { root, artifacts, cli, openApp, byTestId } from './harness.mjs';
+import { root, artifacts, cli, openApp, byTestId, expect } from './harness.mjs';
 
 const row = (page, direction, peer) =>
   page.locator(`[data-testid="comm-row"][data-direction="${direction}"][data-peer="${peer}"]`);
@@ -216,14 +216,19 @@ test('a thousand rows: only those in view are in the page, and scrolling reaches
   await rm(dir, { recursive: true, force: true });
 });
 
-test('adding a file keeps the workload in scope (ids change between loads)', async () => {
+test('adding a file keeps the workload in scope and the decisions (ids change between loads)', async () => {
   const { page, context, errors } = await openApp();
   await frontend(page);
+  // A decision before the load: Prometheus's scrapes excluded.
+  const scrape = row(page, 'ingress', 'Deployment/monitoring/prometheus');
+  await scrape.getByTestId('include-toggle').uncheck();
+  await expect(scrape).toHaveAttribute('data-included', 'false');
+  // A capture of another cluster: workloads are named with their cluster from now on.
   await byTestId(page, 'file-input').setInputFiles(path.join(root, 'tests/fixtures/clusters/cronjob-chain/flows.jsonl'));
   await page.getByText('3 files loaded').waitFor();
-  await row(page, 'ingress', 'Deployment/monitoring/prometheus').waitFor();
-  const selected = await byTestId(page, 'scope-entity').evaluate((s) => s.options[s.selectedIndex].text);
-  assert.match(selected, /^shop\/frontend \(/);
+  const carried = row(page, 'ingress', 'shop-prod/Deployment/monitoring/prometheus');
+  await expect(carried).toHaveAttribute('data-included', 'false');
+  await expect(byTestId(page, 'scope-entity').locator('option:checked')).toHaveText(/^shop-prod\/shop\/frontend \(/);
   assert.deepEqual(errors, []);
   await context.close();
 });

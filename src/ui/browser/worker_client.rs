@@ -152,13 +152,17 @@ pub fn start_ingest(state: AppState) {
     }
 }
 
-/// Shows a finished load, with the scope carried over from the data shown before (the same
-/// workload or Service, a time span inside the new data).
+/// Shows a finished load, with the scope and decisions carried over from the data shown
+/// before (the same workload or Service, a time span inside the new data, decisions under the
+/// keys the new data names their workloads by).
 fn show_result(state: AppState, result: LoadResult) {
     if let Some(before) = state.result.get_untracked() {
         state
             .scope
             .update(|scope| *scope = scope.carry_over(&before.dataset, &result.dataset));
+        state.decisions.update(|decisions| {
+            *decisions = decisions.carry_over(&before.dataset, &result.dataset)
+        });
     }
     state.result.set(Some(Arc::new(result)));
 }
