@@ -1,12 +1,15 @@
 //! Data-driven policy tests over the tricky clusters of `tests/fixtures/clusters/` (see its
-//! README) and the demo dataset. For each cluster: ingest gives exactly the hand-written
-//! `communication` lines of `expected.txt`; the generated YAML equals the reviewed snapshot
-//! `expected.yaml` (rewrite with `UPDATE_SNAPSHOTS=1`, then read the diff); the verifier
-//! agrees with the review; every hand-written `allow`/`deny` probe holds; the warnings equal
-//! `expected.warnings.txt`; every document
-//! round-trips through k8s-openapi's NetworkPolicy unchanged; and the documents are written
-//! to `target/generated-policies/` for `tools/validate_policies.py` (kubernetes-validate,
-//! PyYAML).
+//! README, whose list of clusters must name exactly the directories) and the demo dataset.
+//! For each cluster: ingest gives exactly the hand-written `communication` lines of
+//! `expected.txt` (every cluster has some); every hand-written `allow`/`deny` probe holds
+//! (the demo's are in `tests/fixtures/demo/`); the verifier agrees with the review; the
+//! generated YAML equals the reviewed snapshot `expected.yaml` and the warnings
+//! `expected.warnings.txt` (rewrite with `UPDATE_SNAPSHOTS=1`, which prints the diff to read);
+//! the files read in the other order give the same communications, probes and YAML; every
+//! document reads back unchanged through k8s-openapi's NetworkPolicy and through a YAML 1.1
+//! reader (kubectl's: no label value turned into a boolean or a number); and the documents
+//! are written to `target/generated-policies/` for `tools/validate_policies.py`
+//! (kubernetes-validate, PyYAML).
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::fs;
@@ -24,6 +27,11 @@ use flowpol::engine::policy::{
 };
 use flowpol::engine::verify::replay::{probe_placed, verify_placed, ProbeEnd};
 use flowpol::engine::yaml::from_yaml;
+
+#[path = "support/snapshot.rs"]
+mod snapshot;
+#[path = "support/yaml_1_1.rs"]
+mod yaml_1_1;
 
 const MANIFEST: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -158,7 +166,11 @@ fn generate_and_check(name: &str, dataset: &Dataset, args: &Args, expected: &str
         }
     }
     wanted.sort();
-    if !wanted.is_empty() && wanted != observed {
+    if wanted.is_empty() {
+        problems.push(format!(
+            "{name}: the expectation names no `communication` line"
+        ));
+    } else if wanted != observed {
         problems.push(format!(
             "{name}: communications differ\n  expected: {wanted:#?}\n  observed: {observed:#?}"
         ));
@@ -187,6 +199,22 @@ fn round_trip_k8s_openapi(name: &str, outcome: &Outcome) -> Vec<String> {
         .collect()
 }
 
+/// Every document reads back through a YAML 1.1 reader as the policy it was written from.
+fn round_trip_yaml_1_1(name: &str, outcome: &Outcome) -> Vec<String> {
+    let intended: Vec<serde_json::Value> = outcome
+        .policies
+        .iter()
+        .map(|policy| serde_json::to_value(policy).unwrap())
+        .collect();
+    match yaml_1_1::read(&outcome.yaml) {
+        Ok(read) if read == intended => Vec::new(),
+        Ok(read) => vec![format!(
+            "{name}: a YAML 1.1 reader reads {read:#?}\nfor {intended:#?}"
+        )],
+        Err(error) => vec![format!("{name}: a YAML 1.1 reader fails: {error}")],
+    }
+}
+
 /// Writes `<name>.yaml` and its JSON twin for the schema layer of `tools/test.sh`.
 fn write_for_validation(name: &str, outcome: &Outcome) {
     let dir = Path::new(MANIFEST).join("target/generated-policies");
@@ -199,19 +227,17 @@ fn write_for_validation(name: &str, outcome: &Outcome) {
     .unwrap();
 }
 
-/// Compares with the reviewed snapshot, or rewrites it under `UPDATE_SNAPSHOTS=1`.
-fn snapshot(path: &Path, yaml: &str) -> Option<String> {
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-        fs::write(path, yaml).unwrap();
-        return None;
-    }
-    let reviewed = fs::read_to_string(path).unwrap_or_default();
-    (reviewed != yaml).then(|| {
-        format!(
-            "{} differs from the generated YAML (UPDATE_SNAPSHOTS=1 rewrites it; review the diff):\n{yaml}",
-            path.display()
-        )
-    })
+/// The cluster names the fixtures' README lists (`- **name**: ...`).
+fn clusters_in_readme(root: &Path) -> Vec<String> {
+    let readme = fs::read_to_string(root.join("README.md")).unwrap();
+    let mut names: Vec<String> = readme
+        .lines()
+        .filter_map(|line| line.strip_prefix("- **"))
+        .filter_map(|rest| rest.split_once("**"))
+        .map(|(name, _)| name.to_string())
+        .collect();
+    names.sort();
+    names
 }
 
 #[test]
@@ -223,26 +249,43 @@ fn tricky_clusters() {
         .filter(|p| p.is_dir())
         .collect();
     clusters.sort();
-    assert!(clusters.len() >= 10, "the ten tricky clusters");
+    let names: Vec<String> = clusters
+        .iter()
+        .map(|dir| dir.file_name().unwrap().to_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        names,
+        clusters_in_readme(&root),
+        "every cluster is described in the README, and every one described is tested"
+    );
     let mut problems = Vec::new();
-    for dir in &clusters {
-        let name = dir.file_name().unwrap().to_str().unwrap().to_string();
+    for (dir, name) in clusters.iter().zip(&names) {
         let files = inputs(dir);
         let dataset = load(&files);
-        let args = parse_args(&fs::read_to_string(dir.join("args")).unwrap_or_default());
+        let args = parse_args(&fs::read_to_string(dir.join("args")).unwrap());
         let expected = fs::read_to_string(dir.join("expected.txt")).unwrap();
-        let outcome = generate_and_check(&name, &dataset, &args, &expected);
+        let outcome = generate_and_check(name, &dataset, &args, &expected);
         problems.extend(outcome.problems.iter().cloned());
-        problems.extend(round_trip_k8s_openapi(&name, &outcome));
-        problems.extend(snapshot(&dir.join("expected.yaml"), &outcome.yaml));
+        problems.extend(round_trip_k8s_openapi(name, &outcome));
+        problems.extend(round_trip_yaml_1_1(name, &outcome));
+        problems.extend(snapshot::check(&dir.join("expected.yaml"), &outcome.yaml));
         let warnings: String = outcome.warnings.iter().map(|w| format!("{w}\n")).collect();
-        problems.extend(snapshot(&dir.join("expected.warnings.txt"), &warnings));
+        problems.extend(snapshot::check(
+            &dir.join("expected.warnings.txt"),
+            &warnings,
+        ));
         write_for_validation(&format!("cluster-{name}"), &outcome);
 
-        // The same files in the other order give byte-identical YAML.
+        // The same files in the other order: the same communications, probes and YAML.
         let mut reversed = files.clone();
         reversed.reverse();
-        let again = generate_and_check(&name, &load(&reversed), &args, "");
+        let again = generate_and_check(
+            &format!("{name} (files reversed)"),
+            &load(&reversed),
+            &args,
+            &expected,
+        );
+        problems.extend(again.problems);
         if again.yaml != outcome.yaml {
             problems.push(format!("{name}: file order changes the YAML"));
         }
@@ -254,12 +297,30 @@ fn tricky_clusters() {
 fn demo_dataset_policies() {
     let demo = Path::new(MANIFEST).join("public/demo");
     let dataset = load(&inputs(&demo));
-    for (name, args) in [
-        ("demo", ""),
-        ("demo-dns-aliased", "--allow-dns --alias 0.0.0.0/0=internet"),
+    let truth = flowpol::engine::demo::DemoCluster::new(1);
+    let mut communications: Vec<String> = dataset
+        .communications
+        .iter()
+        .map(|c| format!("communication {}\n", dataset.describe(c)))
+        .collect();
+    communications.sort();
+    for (name, args, probes) in [
+        ("demo", "", "probes.txt"),
+        (
+            "demo-dns-aliased",
+            "--allow-dns --alias 0.0.0.0/0=internet",
+            "probes-aliased.txt",
+        ),
     ] {
         let args = parse_args(args);
-        let outcome = generate_and_check(name, &dataset, &args, "");
+        let probes =
+            fs::read_to_string(Path::new(MANIFEST).join("tests/fixtures/demo").join(probes))
+                .unwrap();
+        assert!(probes.lines().filter(|l| l.starts_with("allow ")).count() >= 3);
+        // The communications are tests/ingest_demo.rs's to check against the generator;
+        // here they are the data the probes run on.
+        let expected = format!("{}{probes}", communications.concat());
+        let outcome = generate_and_check(name, &dataset, &args, &expected);
         let mut problems = outcome.problems.clone();
         problems.extend(
             outcome
@@ -272,8 +333,13 @@ fn demo_dataset_policies() {
                 .map(|w| format!("{name}: warning: {w}")),
         );
         problems.extend(round_trip_k8s_openapi(name, &outcome));
+        problems.extend(round_trip_yaml_1_1(name, &outcome));
         assert!(problems.is_empty(), "{}", problems.join("\n"));
-        assert!(outcome.policies.len() >= 12, "one policy per workload");
+        assert_eq!(
+            outcome.policies.len(),
+            truth.workloads.len(),
+            "one policy per workload the demo runs"
+        );
         write_for_validation(name, &outcome);
     }
 }
@@ -346,6 +412,11 @@ fn yaml_hostile_scalars_for_a_yaml_1_1_reader() {
     let yaml = flowpol::engine::yaml::to_yaml(std::slice::from_ref(&config_map)).unwrap();
     let back: Vec<serde_json::Value> = from_yaml(&yaml).unwrap();
     assert_eq!(back, vec![config_map.clone()], "{yaml}");
+    assert_eq!(
+        yaml_1_1::read(&yaml).unwrap(),
+        vec![config_map.clone()],
+        "as kubectl reads it: {yaml}"
+    );
     let dir = Path::new(MANIFEST).join("target/generated-policies");
     fs::create_dir_all(&dir).unwrap();
     fs::write(dir.join("yaml-hostile-scalars.yaml"), &yaml).unwrap();
@@ -386,4 +457,39 @@ fn a_partial_capture_keeps_every_backend_reached_through_a_service() {
             .any(|l| l.starts_with("Deployment/shop/frontend -> Deployment/shop/api-v2 TCP/9090")),
         "{lines:#?}"
     );
+}
+
+/// Connections seen only before DNAT (addressed to the ClusterIP), from two pods of one
+/// workload: each backend gets every one of them (an upper bound), counted once per pod and
+/// whatever the order of the lines.
+#[test]
+fn connections_seen_only_at_the_cluster_ip_count_every_client_pod() {
+    let dir = Path::new(MANIFEST).join("tests/fixtures/clusters/named-targetport");
+    let flows = fs::read_to_string(dir.join("flows.jsonl")).unwrap();
+    let before_dnat: Vec<&str> = flows
+        .lines()
+        .filter(|line| line.contains(r#""destination":"10.96.60.20""#))
+        .collect();
+    assert_eq!(before_dnat.len(), 4, "three SYNs and a later packet");
+    let inventory = fs::read(dir.join("inventory.json")).unwrap();
+    let load_lines = |lines: &[&str]| {
+        let mut ingest = Ingest::new();
+        ingest.add_file("flows.jsonl", (lines.join("\n") + "\n").as_bytes());
+        ingest.add_file("inventory.json", &inventory);
+        let dataset = load::load(ingest.finish(), &[]).dataset;
+        let mut described: Vec<String> = dataset
+            .communications
+            .iter()
+            .map(|c| dataset.describe(c))
+            .collect();
+        described.sort();
+        described
+    };
+    let expected = vec![
+        "Deployment/shop/frontend -> Deployment/shop/api-v1 TCP/8080 x3".to_string(),
+        "Deployment/shop/frontend -> Deployment/shop/api-v2 TCP/9090 x3".to_string(),
+    ];
+    assert_eq!(load_lines(&before_dnat), expected);
+    let reversed: Vec<&str> = before_dnat.iter().rev().copied().collect();
+    assert_eq!(load_lines(&reversed), expected);
 }

@@ -28,6 +28,11 @@ pub fn from_yaml<T: DeserializeOwned>(text: &str) -> Result<Vec<T>, String> {
         .map_err(|e| e.to_string())
 }
 
+/// The YAML 1.1 reader of the tests (kubectl's reading of plain scalars).
+#[cfg(all(test, not(target_arch = "wasm32")))]
+#[path = "../../tests/support/yaml_1_1.rs"]
+mod yaml_1_1;
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
@@ -81,7 +86,14 @@ mod tests {
             .collect();
         let text = to_yaml(std::slice::from_ref(&map)).unwrap();
         let back: Vec<BTreeMap<String, String>> = from_yaml(&text).unwrap();
-        assert_eq!(back, vec![map], "{text}");
+        assert_eq!(back, vec![map.clone()], "{text}");
+        // As kubectl reads it: every value still a string.
+        #[cfg(not(target_arch = "wasm32"))]
+        assert_eq!(
+            super::yaml_1_1::read(&text).unwrap(),
+            vec![serde_json::to_value(&map).unwrap()],
+            "{text}"
+        );
     }
 
     #[test]

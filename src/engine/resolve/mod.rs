@@ -101,6 +101,8 @@ impl<'i> Resolver<'i> {
                     .iter()
                     .map(|n| (n.name.clone(), n.labels.clone()))
                     .collect(),
+                // The `kubernetes` Service's endpoints, even when only its ClusterIP is seen.
+                api_server: inventory.api_server_addresses.iter().cloned().collect(),
                 ..Dataset::default()
             },
             entity_ids: HashMap::new(),
@@ -520,6 +522,9 @@ pub fn resolve(flows: &Flows, inventory: &Inventory, extra_ranges: &[IpNet]) -> 
                 .or_default() += observed.connections();
         }
     }
+    // What arrived directly, before the ClusterIP observations are added (so their order
+    // does not matter).
+    let direct: BTreeSet<MergedKey> = merged.keys().copied().collect();
     for (key, observed, client, servers) in via_service {
         let targets: Vec<MergedKey> = servers
             .into_iter()
@@ -543,11 +548,13 @@ pub fn resolve(flows: &Flows, inventory: &Inventory, extra_ranges: &[IpNet]) -> 
             && if observed.connections() > 0 {
                 arrived >= observed.connections()
             } else {
-                targets.iter().any(|target| merged.contains_key(target))
+                targets.iter().any(|target| direct.contains(target))
             };
         for target in targets {
             match merged.get_mut(&target) {
-                Some(existing) if several => existing.observed.merge_names(observed),
+                Some(existing) if several && direct.contains(&target) => {
+                    existing.observed.merge_names(observed)
+                }
                 _ if all_arrived => {}
                 _ => add_observed(&mut merged, target, observed),
             }
