@@ -203,3 +203,30 @@ fn per_node_files_in_any_order_give_the_same_policies() {
     assert_eq!(run(&[0, 1, 2]), whole);
     assert_eq!(run(&[2, 0, 1]), whole);
 }
+
+/// `--cluster-range` takes an address or a CIDR: a range that is neither is refused before
+/// anything is read, naming the option, with clap's usage error status (2), by every command
+/// that takes it.
+#[test]
+fn a_cluster_range_that_is_no_range_is_refused() {
+    for command in ["inspect", "generate", "verify"] {
+        let mut args = vec![command, "--cluster-range", "10.0.0.0/33"];
+        if command == "verify" {
+            args.extend([
+                "--policies",
+                "tests/fixtures/clusters/two-clusters/expected.yaml",
+            ]);
+        }
+        args.push(TWO_CLUSTERS);
+        let output = flowpol(&args);
+        assert_eq!(output.status.code(), Some(2), "{command}");
+        let stderr = text(&output.stderr);
+        assert!(
+            stderr.contains("--cluster-range") && stderr.contains("10.0.0.0/33"),
+            "{command}: {stderr}"
+        );
+        assert!(output.stdout.is_empty(), "{command}");
+    }
+    let fine = flowpol(&["inspect", "--cluster-range", "10.2.0.0/16", TWO_CLUSTERS]);
+    assert!(fine.status.success(), "{}", text(&fine.stderr));
+}

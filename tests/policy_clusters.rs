@@ -493,3 +493,80 @@ fn connections_seen_only_at_the_cluster_ip_count_every_client_pod() {
     let reversed: Vec<&str> = before_dnat.iter().rev().copied().collect();
     assert_eq!(load_lines(&reversed), expected);
 }
+
+/// The same ClusterIP-only capture when the data spans two clusters (a line of another
+/// cluster added): the Service's backends are the client's cluster's workloads, not
+/// cluster-less copies of them.
+#[test]
+fn a_service_seen_before_dnat_is_the_clients_clusters() {
+    let dir = Path::new(MANIFEST).join("tests/fixtures/clusters/named-targetport");
+    let flows = fs::read_to_string(dir.join("flows.jsonl")).unwrap();
+    let mut lines: Vec<String> = flows
+        .lines()
+        .filter(|line| line.contains(r#""destination":"10.96.60.20""#))
+        .map(str::to_string)
+        .collect();
+    let other = fs::read_to_string(
+        Path::new(MANIFEST).join("tests/fixtures/clusters/two-clusters/flows.jsonl"),
+    )
+    .unwrap();
+    lines.push(other.lines().next().unwrap().to_string());
+    let mut ingest = Ingest::new();
+    ingest.add_file("flows.jsonl", (lines.join("\n") + "\n").as_bytes());
+    ingest.add_file(
+        "inventory.json",
+        &fs::read(dir.join("inventory.json")).unwrap(),
+    );
+    let dataset = load::load(ingest.finish(), &[]).dataset;
+    assert!(dataset.spans_clusters());
+    let mut described: Vec<String> = dataset
+        .communications
+        .iter()
+        .map(|c| dataset.describe(c))
+        .collect();
+    described.sort();
+    assert_eq!(
+        described,
+        [
+            "default/Deployment/shop/frontend -> default/Deployment/shop/api-v1 TCP/8080 x3",
+            "default/Deployment/shop/frontend -> default/Deployment/shop/api-v2 TCP/9090 x3",
+            "east/Deployment/shop/frontend -> east/Deployment/shop/cart TCP/7070 x1",
+        ]
+    );
+    assert!(
+        dataset.entities.iter().all(|e| e.cluster.is_some()),
+        "no entity without its cluster"
+    );
+}
+
+/// Across a Cluster Mesh, an alias over both clusters' pod addresses, with the other cluster's
+/// pod range entered as a cluster range: the ipBlock keeps the other cluster's pods the
+/// alias maps (no selector can pick them), so the call the review included is allowed, and
+/// the verifier agrees.
+#[test]
+fn an_alias_across_clusters_keeps_the_other_clusters_pods() {
+    let dir = Path::new(MANIFEST).join("tests/fixtures/clusters/two-clusters");
+    let dataset = load(&inputs(&dir));
+    let mut args = parse_args("--alias 10.0.0.0/8=mesh");
+    args.decisions.cluster_ranges = vec!["10.2.0.0/16".parse().unwrap()];
+    let expected = fs::read_to_string(dir.join("expected.txt")).unwrap();
+    let communications: String = expected
+        .lines()
+        .filter(|line| line.starts_with("communication "))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let probes = "allow east/Deployment/shop/frontend -> west/Deployment/shop/cart TCP/7070\n\
+                  deny east/Deployment/shop/frontend -> west/Deployment/shop/catalog TCP/3550\n";
+    let outcome = generate_and_check(
+        "two-clusters aliased",
+        &dataset,
+        &args,
+        &format!("{communications}{probes}"),
+    );
+    assert!(
+        outcome.problems.is_empty(),
+        "{:#?}\n{}",
+        outcome.problems,
+        outcome.yaml
+    );
+}

@@ -281,11 +281,14 @@ impl Decisions {
 
     /// Maps the address of every node the data shows to an alias named after the node (or
     /// `nodes` when its name is not known), in one step: kubelet probes and host-network pods
-    /// come from there. Returns how many addresses were mapped.
+    /// come from there. An address an alias covers already keeps it (the user's name wins).
+    /// Returns how many addresses were mapped.
     pub fn map_nodes(&mut self, dataset: &Dataset) -> usize {
         let mut mapped = 0;
         for address in &dataset.addresses {
-            if address.class != crate::engine::model::AddressClass::Node {
+            if address.class != crate::engine::model::AddressClass::Node
+                || self.alias_of(&address.ip).is_some()
+            {
                 continue;
             }
             let name = address.node.as_deref().unwrap_or("nodes");
@@ -549,6 +552,40 @@ mod tests {
             ],
             ..Dataset::default()
         }
+    }
+
+    #[test]
+    fn mapping_nodes_names_each_node_and_keeps_the_users_aliases() {
+        let mut data = dataset();
+        let node = |ip: &str, name: Option<&str>| Address {
+            ip: ip.into(),
+            class: AddressClass::Node,
+            node: name.map(str::to_string),
+            names: Default::default(),
+            reserved: Vec::new(),
+        };
+        data.addresses.extend([
+            node("172.20.0.11", Some("worker-1")),
+            node("172.20.0.12", None),
+            node("172.20.0.13", Some("worker-3")),
+        ]);
+        let mut decisions = Decisions::default();
+        decisions.add_alias("bastion", "172.20.0.13/32").unwrap();
+        assert_eq!(decisions.map_nodes(&data), 2);
+        let names: Vec<(String, String)> = decisions
+            .aliases
+            .iter()
+            .map(|a| (a.cidr.to_string(), a.name.clone()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("172.20.0.11/32".to_string(), "worker-1".to_string()),
+                ("172.20.0.12/32".to_string(), "nodes".to_string()),
+                ("172.20.0.13/32".to_string(), "bastion".to_string()),
+            ]
+        );
+        assert_eq!(decisions.map_nodes(&data), 0, "mapped already");
     }
 
     #[test]

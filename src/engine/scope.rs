@@ -321,7 +321,9 @@ impl Scope {
         let bounds = time_range(new);
         let outside = |t: Option<i64>| {
             t.is_some_and(|t| {
-                bounds.is_none_or(|(first, last)| t > last || t < first - NANOS_PER_MINUTE)
+                bounds.is_none_or(|(first, last)| {
+                    t > last || t < first.saturating_sub(NANOS_PER_MINUTE)
+                })
             })
         };
         let (since, until) = if outside(self.since) || outside(self.until) {

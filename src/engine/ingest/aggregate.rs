@@ -23,7 +23,7 @@ use super::endpoints::{EndpointId, ObservedEndpoint, ObservedEndpoints};
 use super::flowpol_json::AggregateRecord;
 use super::hubble::{EventKind, FlowError, FlowEvent, Verdict};
 use super::tally::Tally;
-use super::undecided::{path_hash, Outcome, UndecidedPackets};
+use super::undecided::{entry_hash, path_hash, Outcome, UndecidedPackets};
 
 /// Where an event was observed: event kind or observation point, and direction. Not the
 /// node: the pods of one workload run on several nodes, and every connection passes each
@@ -111,6 +111,11 @@ fn note_names(communication: &mut ObservedCommunication, event: &FlowEvent<'_>) 
     }
 }
 
+/// Whether `event` names its destination (DNS names, a Service).
+fn names_something(event: &FlowEvent<'_>) -> bool {
+    !event.destination_names.is_empty() || event.destination_service.is_some()
+}
+
 /// Counts `event` as a start at `vantage` in `tally`.
 fn record_start(tally: &mut Tally, vantage: VantageId, event: &FlowEvent<'_>, source_port: u16) {
     let time = event.nanos();
@@ -187,7 +192,7 @@ impl FlowAggregate {
     /// Records what `event` means for its communication (`role`), from file number `file`;
     /// fails when an endpoint of the event cannot be read.
     pub fn add(&mut self, event: &FlowEvent<'_>, role: Role, file: u32) -> Result<(), FlowError> {
-        let Some((_, source_port, _)) = event.transport.ports() else {
+        let Some((_, source_port, destination_port)) = event.transport.ports() else {
             return Ok(());
         };
         match role {
@@ -211,21 +216,29 @@ impl FlowAggregate {
             Role::Reply => self
                 .undecided
                 .know_forward(path_hash(event, true).unwrap_or_default()),
-            Role::Undecided(kind) => self.add_undecided(event, kind, source_port, file)?,
+            Role::Undecided(kind) => {
+                self.add_undecided(event, kind, (source_port, destination_port), file)?
+            }
             Role::Skipped(_) => {}
         }
         Ok(())
     }
 
     /// Records a packet going its connection's way without starting it. The first one of a
-    /// path in a minute (or one earlier or later than those recorded) is recorded; the others
-    /// add nothing and are skipped without interning their endpoints.
+    /// path (with its endpoints described alike) in a minute, or one earlier or later than
+    /// those recorded, is recorded; the others add only the names they carry, and are
+    /// skipped without interning their endpoints.
     fn add_evidence(&mut self, path: u64, event: &FlowEvent<'_>) -> Result<(), FlowError> {
         let time = event.nanos();
         let minute = time.map(minute_of);
-        let key = match self.evidence.get(&path) {
+        let entry = entry_hash(path, event);
+        let key = match self.evidence.get(&entry) {
             Some(&(key, seen_minute, first, last)) if seen_minute == minute => {
                 if time >= first && time <= last {
+                    if names_something(event) {
+                        let communication = &mut self.communications.entry(key).or_default();
+                        note_names(&mut communication.observed, event);
+                    }
                     return Ok(());
                 }
                 key
@@ -238,7 +251,7 @@ impl FlowAggregate {
         }
         let recorded = self
             .evidence
-            .entry(path)
+            .entry(entry)
             .or_insert((key, minute, time, time));
         if recorded.1 == minute {
             recorded.2 = recorded.2.min(time);
@@ -257,22 +270,26 @@ impl FlowAggregate {
         &mut self,
         event: &FlowEvent<'_>,
         kind: Undecided,
-        source_port: u16,
+        (source_port, destination_port): (u16, u16),
         file: u32,
     ) -> Result<(), FlowError> {
         let path = path_hash(event, false).unwrap_or_default();
         let reverse = path_hash(event, true).unwrap_or_default();
+        let entry = entry_hash(path, event);
         let vantage = self.vantage(event);
-        // The endpoints are interned only on the path's first sight.
+        // The endpoints are interned only on the entry's first sight.
         let mut key = None;
-        if !self.undecided.has_path(path) {
+        if !self.undecided.has_entry(entry) {
             key = Some(self.key(event)?);
         }
-        let tally = self
-            .undecided
-            .path(path, reverse, source_port, kind, file, || {
-                key.ok_or(FlowError::MissingField("source"))
-            })?;
+        let tally = self.undecided.path(
+            entry,
+            (path, reverse),
+            (source_port, destination_port),
+            kind,
+            file,
+            || key.ok_or(FlowError::MissingField("source")),
+        )?;
         let Some(tally) = tally else {
             return Ok(());
         };

@@ -13,8 +13,8 @@
 //!    is evidence when `is_reply` is false, a reply when it is true, and undecided when it is
 //!    absent (tunnel observation points).
 //! 5. Otherwise (UDP, SCTP, TCP without flags) `is_reply`, or the older `reply`, decides when
-//!    present: false starts, true replies; a packet from a well-known port to an ephemeral
-//!    one is a reply; anything else is undecided.
+//!    present: false starts, true replies; anything else is undecided (a packet from a
+//!    well-known port to an ephemeral one is a reply only when nothing else tells).
 //!
 //! Undecided packets are kept by their path (addresses, ports, protocol) until every file is
 //! read, then decided from the other packets of the same connection, by event time rather
@@ -94,13 +94,8 @@ fn is_request(event: &FlowEvent<'_>) -> bool {
 /// What `event` means, from the event alone.
 pub fn role(event: &FlowEvent<'_>) -> Role {
     let is_l7 = event.is_l7 || event.kind == EventKind::L7;
-    let (source_port, destination_port, flags) = match event.transport {
-        Transport::Ports {
-            source_port,
-            destination_port,
-            flags,
-            ..
-        } => (source_port, destination_port, flags),
+    let flags = match event.transport {
+        Transport::Ports { flags, .. } => flags,
         _ if is_l7 => return Role::Skipped(SkipReason::L7),
         Transport::Icmp => return Role::Skipped(SkipReason::Icmp),
         Transport::Other => return Role::Skipped(SkipReason::OtherProtocol),
@@ -127,12 +122,7 @@ pub fn role(event: &FlowEvent<'_>) -> Role {
     match event.is_reply {
         Some(true) => Role::Reply,
         Some(false) => Role::Start,
-        // From a server port to an ephemeral one: a reply, whatever else is seen.
-        None if source_port < EPHEMERAL_PORTS_START
-            && destination_port >= EPHEMERAL_PORTS_START =>
-        {
-            Role::Reply
-        }
+        // Decided from the connection's other packets; the ports only break a tie.
         None => Role::Undecided(Undecided::Datagram),
     }
 }
@@ -222,7 +212,7 @@ mod tests {
     }
 
     #[test]
-    fn ports_decide_only_a_reply_to_an_ephemeral_port() {
+    fn ports_alone_decide_nothing_here() {
         let udp = |s: u16, d: u16| {
             format!(
                 r#"{{"IP":{{"source":"a","destination":"b"}},"l4":{{"UDP":{{"source_port":{s},"destination_port":{d}}}}}}}"#
@@ -232,7 +222,11 @@ mod tests {
             role_of(&udp(45000, 53)),
             Role::Undecided(Undecided::Datagram)
         );
-        assert_eq!(role_of(&udp(53, 45000)), Role::Reply);
+        assert_eq!(
+            role_of(&udp(53, 45000)),
+            Role::Undecided(Undecided::Datagram),
+            "decided with the connection's other packets (see undecided)"
+        );
         assert_eq!(
             role_of(&udp(5353, 5353)),
             Role::Undecided(Undecided::Datagram)

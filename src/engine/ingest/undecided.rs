@@ -4,24 +4,35 @@
 //! order, so that the result does not depend on the order of files or lines:
 //!
 //! 1. a path some packet went with a known direction (a start, a packet with `is_reply`
-//!    false, or the way back of a reply) goes the connection's way: its packets count as they
-//!    would have (a datagram's as starts, a later TCP packet's as evidence);
+//!    false, or the way back of a packet Hubble marks as a reply) goes the connection's way:
+//!    its packets count as they would have (a datagram's as starts, a later TCP packet's as
+//!    evidence);
 //! 2. the way back of such a path is a reply;
 //! 3. of a datagram path and its way back, both undecided, the one seen first starts the
 //!    connection and the other replies, when it comes within 120 s (seen at the same instant,
-//!    the one from the higher port starts); a datagram path with no way back starts;
-//! 4. anything else (a later TCP packet of a connection no packet gave a direction to) is of
+//!    the one from the higher port starts);
+//! 4. a datagram path with no way back starts, unless it goes from a port below the ephemeral
+//!    range to one in it: then it is the reply of a request not captured (guessing from ports
+//!    only breaks this tie: a client whose ports are not in the usual range is still a client
+//!    when its request is seen);
+//! 5. anything else (later TCP packets of a connection no packet gave a direction to) is of
 //!    unknown direction: left out, and counted in its file's report.
 //!
+//! A path is a datagram path when any of its packets is a datagram, whatever the order they
+//! came in. Packets of one path whose events describe its endpoints differently are kept
+//! apart, each with its own communication.
+//!
 //! Memory grows with connections, not lines, and is bounded: past a million undecided paths,
-//! the packets of new ones are counted as of unknown direction.
+//! the packets of new ones are counted as of unknown direction, and past four million paths
+//! with a known direction, new ones are not remembered. Below those sizes, which are far
+//! beyond a capture's, the result does not depend on the order of lines; past them, it can.
 
 use std::hash::{Hash, Hasher};
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::aggregate::CommunicationKey;
-use super::connection::{SkipReason, Undecided};
+use super::connection::{SkipReason, Undecided, EPHEMERAL_PORTS_START};
 use super::hubble::FlowEvent;
 use super::tally::Tally;
 
@@ -54,16 +65,18 @@ pub enum Outcome {
     Skipped(SkipReason),
 }
 
-/// The undecided packets of one path, recorded as if they went the connection's way.
+/// The undecided packets of one path whose events describe its endpoints alike, recorded as
+/// if they went the connection's way.
 #[derive(Debug)]
 struct UndecidedPath {
-    key: CommunicationKey,
+    path: u64,
     reverse: u64,
+    key: CommunicationKey,
     source_port: u16,
-    kind: Undecided,
+    destination_port: u16,
     tally: Tally,
-    /// Per file: how many packets.
-    files: Vec<(u32, u32)>,
+    /// Per file and kind of packet: how many packets.
+    files: Vec<(u32, Undecided, u32)>,
 }
 
 /// A path decided to go the connection's way: what its packets add to the communication.
@@ -72,19 +85,52 @@ pub struct Forward {
     pub tally: Tally,
 }
 
+/// What all the undecided packets of one path (however their events describe the endpoints)
+/// tell about it.
+#[derive(Clone, Copy, Debug)]
+struct PathSummary {
+    datagram: bool,
+    first_seen: Option<i64>,
+    source_port: u16,
+}
+
 /// Undecided paths, and the paths whose direction is known.
 #[derive(Debug, Default)]
 pub struct UndecidedPackets {
     known: FxHashSet<u64>,
+    /// By the hash of the path and of its endpoints' descriptions.
     paths: FxHashMap<u64, UndecidedPath>,
     /// Per file: packets left undecided because the table was full.
     overflow: Vec<(u32, u32)>,
+}
+
+/// The hash an undecided packet is kept under: its path, and its endpoints as its event
+/// describes them.
+pub fn entry_hash(path: u64, event: &FlowEvent<'_>) -> u64 {
+    let mut hasher = rustc_hash::FxHasher::default();
+    (path, event.source_raw, event.destination_raw).hash(&mut hasher);
+    hasher.finish()
 }
 
 fn add_to(files: &mut Vec<(u32, u32)>, file: u32) {
     match files.iter_mut().find(|(f, _)| *f == file) {
         Some((_, count)) => *count += 1,
         None => files.push((file, 1)),
+    }
+}
+
+fn add_kind_to(files: &mut Vec<(u32, Undecided, u32)>, file: u32, kind: Undecided) {
+    match files.iter_mut().find(|(f, k, _)| *f == file && *k == kind) {
+        Some((.., count)) => *count += 1,
+        None => files.push((file, kind, 1)),
+    }
+}
+
+/// The earlier of two times, a time being earlier than none.
+fn earliest(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     }
 }
 
@@ -97,42 +143,99 @@ impl UndecidedPackets {
         }
     }
 
-    /// Whether `path` has undecided packets already.
-    pub fn has_path(&self, path: u64) -> bool {
-        self.paths.contains_key(&path)
+    /// Whether `entry` (see [`entry_hash`]) has undecided packets already.
+    pub fn has_entry(&self, entry: u64) -> bool {
+        self.paths.contains_key(&entry)
     }
 
-    /// The table entry of `path`, made on first sight with `key` (which interns the
-    /// endpoints, so it is asked for only then); `None` when the table is full.
+    /// The table entry `entry` of `path` (whose way back is `reverse`), made on first sight
+    /// with `key` (which interns the endpoints, so it is asked for only then), with a packet
+    /// of `kind` from `file` counted; `None` when the table is full.
     pub fn path<E>(
         &mut self,
-        path: u64,
-        reverse: u64,
-        source_port: u16,
+        entry: u64,
+        (path, reverse): (u64, u64),
+        (source_port, destination_port): (u16, u16),
         kind: Undecided,
         file: u32,
         key: impl FnOnce() -> Result<CommunicationKey, E>,
     ) -> Result<Option<&mut Tally>, E> {
-        if !self.paths.contains_key(&path) {
+        if !self.paths.contains_key(&entry) {
             if self.paths.len() >= UNDECIDED_PATHS {
                 add_to(&mut self.overflow, file);
                 return Ok(None);
             }
-            let entry = UndecidedPath {
-                key: key()?,
+            let undecided = UndecidedPath {
+                path,
                 reverse,
+                key: key()?,
                 source_port,
-                kind,
+                destination_port,
                 tally: Tally::default(),
                 files: Vec::new(),
             };
-            self.paths.insert(path, entry);
+            self.paths.insert(entry, undecided);
         }
-        let Some(entry) = self.paths.get_mut(&path) else {
+        let Some(undecided) = self.paths.get_mut(&entry) else {
             return Ok(None);
         };
-        add_to(&mut entry.files, file);
-        Ok(Some(&mut entry.tally))
+        add_kind_to(&mut undecided.files, file, kind);
+        Ok(Some(&mut undecided.tally))
+    }
+
+    /// What the packets of each path tell, over all the descriptions of its endpoints.
+    fn summaries(&self) -> FxHashMap<u64, PathSummary> {
+        let mut summaries: FxHashMap<u64, PathSummary> = FxHashMap::default();
+        for undecided in self.paths.values() {
+            let datagram = undecided
+                .files
+                .iter()
+                .any(|&(_, kind, _)| kind == Undecided::Datagram);
+            let first_seen = undecided.tally.observed.first_seen;
+            summaries
+                .entry(undecided.path)
+                .and_modify(|summary| {
+                    summary.datagram |= datagram;
+                    summary.first_seen = earliest(summary.first_seen, first_seen);
+                })
+                .or_insert(PathSummary {
+                    datagram,
+                    first_seen,
+                    source_port: undecided.source_port,
+                });
+        }
+        summaries
+    }
+
+    /// Whether the undecided packets of `undecided` go the connection's way (`None`: nothing
+    /// tells).
+    fn goes_forward(
+        &self,
+        undecided: &UndecidedPath,
+        summaries: &FxHashMap<u64, PathSummary>,
+    ) -> Option<bool> {
+        if self.known.contains(&undecided.path) {
+            return Some(true);
+        }
+        if self.known.contains(&undecided.reverse) {
+            return Some(false);
+        }
+        let mine = summaries[&undecided.path];
+        if !mine.datagram {
+            return None;
+        }
+        Some(match summaries.get(&undecided.reverse) {
+            Some(back) if back.datagram => !replies_to(
+                mine.first_seen,
+                mine.source_port,
+                back.first_seen,
+                back.source_port,
+            ),
+            _ => {
+                !(undecided.source_port < EPHEMERAL_PORTS_START
+                    && undecided.destination_port >= EPHEMERAL_PORTS_START)
+            }
+        })
     }
 
     /// Decides every path: the ones going the connection's way, and what each file's packets
@@ -143,50 +246,31 @@ impl UndecidedPackets {
             .iter()
             .map(|&(file, count)| (file, Outcome::Skipped(SkipReason::UnknownDirection), count))
             .collect();
-        let first_seen = |path: &UndecidedPath| path.tally.observed.first_seen;
-        let mut verdicts: Vec<(u64, Outcome)> = Vec::with_capacity(self.paths.len());
-        for (&hash, path) in &self.paths {
-            let forward = if self.known.contains(&hash) {
-                true
-            } else if self.known.contains(&path.reverse) {
-                false
-            } else if path.kind == Undecided::Stream {
-                verdicts.push((hash, Outcome::Skipped(SkipReason::UnknownDirection)));
-                continue;
-            } else {
-                match self.paths.get(&path.reverse) {
-                    Some(back) if back.kind == Undecided::Datagram => !replies_to(
-                        first_seen(path),
-                        path.source_port,
-                        first_seen(back),
-                        back.source_port,
-                    ),
-                    _ => true,
-                }
-            };
-            let outcome = match (forward, path.kind) {
-                (true, Undecided::Datagram) => Outcome::Starts,
-                (true, Undecided::Stream) => Outcome::Skipped(SkipReason::MidConnection),
-                (false, _) => Outcome::Skipped(SkipReason::Reply),
-            };
-            verdicts.push((hash, outcome));
-        }
+        let summaries = self.summaries();
+        let verdicts: Vec<(u64, Option<bool>)> = self
+            .paths
+            .iter()
+            .map(|(&entry, undecided)| (entry, self.goes_forward(undecided, &summaries)))
+            .collect();
         let mut paths = self.paths;
         let mut forward = Vec::new();
-        for (hash, outcome) in verdicts {
-            let Some(path) = paths.remove(&hash) else {
+        for (entry, verdict) in verdicts {
+            let Some(undecided) = paths.remove(&entry) else {
                 continue;
             };
-            for &(file, count) in &path.files {
+            for &(file, kind, count) in &undecided.files {
+                let outcome = match (verdict, kind) {
+                    (None, _) => Outcome::Skipped(SkipReason::UnknownDirection),
+                    (Some(true), Undecided::Datagram) => Outcome::Starts,
+                    (Some(true), Undecided::Stream) => Outcome::Skipped(SkipReason::MidConnection),
+                    (Some(false), _) => Outcome::Skipped(SkipReason::Reply),
+                };
                 outcomes.push((file, outcome, count));
             }
-            if matches!(
-                outcome,
-                Outcome::Starts | Outcome::Skipped(SkipReason::MidConnection)
-            ) {
+            if verdict == Some(true) {
                 forward.push(Forward {
-                    key: path.key,
-                    tally: path.tally,
+                    key: undecided.key,
+                    tally: undecided.tally,
                 });
             }
         }

@@ -79,6 +79,17 @@ impl ObservedCommunication {
         }
     }
 
+    /// Takes back one start seen at `vantage` in `minute` (two connections found to be one).
+    pub fn remove_start(&mut self, vantage: VantageId, minute: i64) {
+        let counts = self.vantages.entry(vantage).or_default();
+        if let Some(count) = counts.per_minute.get_mut(&minute) {
+            *count -= 1;
+            if *count == 0 {
+                counts.per_minute.remove(&minute);
+            }
+        }
+    }
+
     /// Notes a packet of the communication that starts nothing, at `time` (nanoseconds).
     pub fn note_ongoing(&mut self, time: Option<i64>) {
         self.ongoing_minutes

@@ -325,16 +325,22 @@ fn alias_block(
         .iter()
         .chain(&decisions.cluster_ranges);
     // A cluster range holding an address this alias names stays allowed: that address is
-    // what the review included.
-    let names_an_address_in = |range: &IpNet| {
-        dataset.addresses.iter().any(|a| {
-            a.ip.parse::<std::net::IpAddr>()
-                .is_ok_and(|ip| range.contains(&ip))
-                && decisions
-                    .alias_of(&a.ip)
-                    .is_some_and(|x| x.cidr == alias.cidr)
-        })
-    };
+    // what the review included. With several clusters, so do the pod addresses of workloads
+    // the alias maps (another cluster's pods, which no selector can pick).
+    let entity_addresses = dataset
+        .entities
+        .iter()
+        .filter(|_| dataset.spans_clusters())
+        .flat_map(|entity| entity.addresses.iter());
+    let named: Vec<std::net::IpAddr> = dataset
+        .addresses
+        .iter()
+        .map(|a| &a.ip)
+        .chain(entity_addresses)
+        .filter(|ip| decisions.alias_of(ip).is_some_and(|x| x.cidr == alias.cidr))
+        .filter_map(|ip| ip.parse().ok())
+        .collect();
+    let names_an_address_in = |range: &IpNet| named.iter().any(|ip| range.contains(ip));
     let mut except: Vec<IpNet> = decisions
         .aliases
         .iter()

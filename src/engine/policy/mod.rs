@@ -81,11 +81,19 @@ pub fn select_entities(dataset: &Dataset, selection: &Selection) -> Result<Vec<E
     Ok(chosen)
 }
 
-/// Sorts entities by namespace, kind and name: the order policies are written in.
+/// Sorts entities by cluster, namespace, kind and name: the order policies are written in
+/// (repeats end up side by side).
 pub fn sort_by_owner(dataset: &Dataset, entities: &mut [EntityId]) {
-    entities.sort_by(|&a, &b| {
-        let (a, b) = (&dataset.entities[a].owner, &dataset.entities[b].owner);
-        (&a.namespace, a.kind, &a.name).cmp(&(&b.namespace, b.kind, &b.name))
+    entities.sort_by_key(|&id| {
+        let entity = &dataset.entities[id];
+        let owner = &entity.owner;
+        (
+            &entity.cluster,
+            &owner.namespace,
+            owner.kind,
+            &owner.name,
+            id,
+        )
     });
 }
 

@@ -64,9 +64,9 @@ pub fn canonical(mut dataset: Dataset) -> Dataset {
     dataset
         .communications
         .sort_by_key(|c| (c.client, c.server, c.protocol, c.port));
-    dataset
-        .services
-        .sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    dataset.services.sort_by(|a, b| {
+        (&a.namespace, &a.name, &a.cluster_ips).cmp(&(&b.namespace, &b.name, &b.cluster_ips))
+    });
     for service in &mut dataset.services {
         for backend in &mut service.backends {
             *backend = EntityId::new(new_entity[backend.index()]);

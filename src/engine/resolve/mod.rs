@@ -151,7 +151,9 @@ impl<'i> Resolver<'i> {
 
     /// Records a pod of `entity` with its labels. A record without labels (flowpol JSON
     /// naming only a workload or a pod) says nothing of them, so it does not narrow the
-    /// labels the entity's pods share.
+    /// labels the entity's pods share. A pod seen with different labels (relabelled during
+    /// the capture, or described differently by two files) has the labels all its records
+    /// share, whatever order they came in.
     fn note_pod(&mut self, entity: EntityId, pod: &str, labels: Labels) {
         self.dataset.entities[entity.index()]
             .pods
@@ -163,6 +165,7 @@ impl<'i> Resolver<'i> {
             .entry(entity)
             .or_default()
             .entry(pod.to_string())
+            .and_modify(|known| known.retain(|key, value| labels.get(key) == Some(value)))
             .or_insert(labels);
     }
 
@@ -498,7 +501,12 @@ pub fn resolve(flows: &Flows, inventory: &Inventory, extra_ranges: &[IpNet]) -> 
                     .unwrap_or(key.port);
                 servers.push((Peer::ApiServer, port));
             }
-            let cluster = server_endpoint.cluster.clone();
+            // Hubble names no cluster for a ClusterIP (a world address): the Service is the
+            // client's cluster's.
+            let cluster = server_endpoint
+                .cluster
+                .clone()
+                .or_else(|| endpoints[key.client as usize].cluster.clone());
             for (entity, pod) in resolver.backends(cluster.as_deref(), service) {
                 if let Some(port) = target_port(service, key.port, key.protocol, pod) {
                     if !servers.contains(&(Peer::Entity(entity), port)) {
