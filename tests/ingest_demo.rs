@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use flowpol::engine::dataset::{Dataset, Peer};
-use flowpol::engine::demo::traffic::{templates, Template};
+use flowpol::engine::demo::truth::EmittedPeer;
 use flowpol::engine::demo::{inventory_json, DemoCluster, FlowLines, FlowOptions};
 use flowpol::engine::ingest::session::Ingest;
 use flowpol::engine::load::load;
@@ -42,95 +42,56 @@ fn found(dataset: &Dataset) -> BTreeSet<String> {
         .collect()
 }
 
-/// What the generator's templates say the communications are.
-fn expected(cluster: &DemoCluster, found: &BTreeSet<String>) -> BTreeSet<String> {
-    let label = |workload: usize| {
-        let spec = &cluster.workloads[workload];
-        format!("{}/{}/{}", spec.kind.as_str(), spec.namespace, spec.name)
-    };
-    let mut expected = BTreeSet::new();
-    for weighted in templates(cluster) {
-        match weighted.template {
-            Template::Internal {
-                client,
-                server,
-                port,
-                protocol,
-                ..
-            } => {
-                expected.insert(format!(
-                    "{} -> {} {protocol}/{port}",
-                    label(client),
-                    label(server)
-                ));
-            }
-            Template::Dns { client, protocol } => {
-                let coredns = cluster.workload_index("coredns").unwrap();
-                expected.insert(format!(
-                    "{} -> {} {protocol}/53",
-                    label(client),
-                    label(coredns)
-                ));
-            }
-            Template::External {
-                client, ips, port, ..
-            } => {
-                for ip in ips {
-                    let line = format!("{} -> External:{ip} TCP/{port}", label(client));
-                    // Each address of a name is expected only if the sample drew it.
-                    if found.contains(&line) {
-                        expected.insert(line);
-                    }
-                }
-            }
-            Template::WorldIngress { server, port } => {
-                for line in found.iter().filter(|l| {
-                    l.starts_with("External:")
-                        && l.ends_with(&format!("-> {} TCP/{port}", label(server)))
-                }) {
-                    expected.insert(line.clone());
-                }
-            }
-            Template::Probe { server, port } => {
-                for node in &cluster.nodes {
-                    let line = format!("Node:{} -> {} TCP/{port}", node.internal_ip, label(server));
-                    if found.contains(&line) {
-                        expected.insert(line);
-                    }
-                }
-            }
-            Template::ApiServer { client } => {
-                expected.insert(format!("{} -> kube-apiserver TCP/6443", label(client)));
-            }
-            Template::AlreadyOpen {
-                client,
-                server,
-                port,
-            } => {
-                expected.insert(format!("{} -> {} TCP/{port}", label(client), label(server)));
-            }
-            Template::VanishedPod { server, port } => {
-                expected.insert(format!(
-                    "Internal:{} -> {} TCP/{port}",
-                    cluster.vanished_pod_ip(),
-                    label(server)
-                ));
-            }
-            Template::Dropped {
-                client,
-                server,
-                port,
-            } => {
-                expected.insert(format!("{} -> {} TCP/{port}", label(client), label(server)));
-            }
+/// What the generator says it emitted: every communication some line of which it wrote,
+/// recorded as it wrote them (`FlowLines::communications_emitted`), in the form [`found`]
+/// writes.
+fn emitted(cluster: &DemoCluster, lines: usize, seed: u64) -> (String, BTreeSet<String>) {
+    let mut generator = FlowLines::new(
+        cluster,
+        FlowOptions {
+            lines,
+            seed,
+            ..FlowOptions::default()
+        },
+    );
+    let text: String = generator.by_ref().map(|line| line + "\n").collect();
+    let peer = |peer: &EmittedPeer| match peer {
+        EmittedPeer::Workload(index) => {
+            let spec = &cluster.workloads[*index];
+            format!("{}/{}/{}", spec.kind.as_str(), spec.namespace, spec.name)
         }
-    }
-    expected
+        EmittedPeer::Address(class, ip) => format!("{}:{ip}", class.as_str()),
+        EmittedPeer::ApiServer => "kube-apiserver".to_string(),
+    };
+    let truth = generator
+        .communications_emitted()
+        .iter()
+        .map(|c| {
+            format!(
+                "{} -> {} {}/{}",
+                peer(&c.client),
+                peer(&c.server),
+                c.protocol,
+                c.port
+            )
+        })
+        .collect();
+    (text, truth)
 }
 
 #[test]
-fn demo_communications_are_exactly_the_templates() {
+fn demo_communications_are_exactly_the_ones_the_generator_emitted() {
     let cluster = DemoCluster::new(1);
+    let (text, truth) = emitted(&cluster, flowpol::engine::demo::SHIPPED_FLOW_LINES, 1);
+    assert_eq!(text.as_bytes(), FLOWS, "the shipped demo is the generator's output");
+    // Every template is in the shipped demo.
+    assert_eq!(
+        truth
+            .iter()
+            .filter(|line| line.contains("kube-apiserver"))
+            .count(),
+        1
+    );
     for order in [
         [("flows.jsonl", FLOWS), ("inventory.json", INVENTORY)],
         [("inventory.json", INVENTORY), ("flows.jsonl", FLOWS)],
@@ -141,8 +102,7 @@ fn demo_communications_are_exactly_the_templates() {
         }
         let result = load(ingest.finish(), &[]);
         let dataset = &result.dataset;
-        let found = found(dataset);
-        assert_eq!(found, expected(&cluster, &found));
+        assert_eq!(found(dataset), truth);
         assert_eq!(result.problem_count, 0);
         let already_open: Vec<String> = dataset
             .communications
@@ -285,6 +245,9 @@ fn connections_are_counted_exactly_at_scale() {
         .map(|c| c.observed.connections())
         .sum();
     assert_eq!(total, lines.connections_emitted());
+    let (text_again, truth) = emitted(&cluster, 20_000, 3);
+    assert_eq!(text_again, text);
+    assert_eq!(found(dataset), truth);
 }
 
 #[test]

@@ -16,6 +16,8 @@ use super::hubble_wire::{
     Dns, Endpoint, Envelope, EventType, Flow, IpPair, ServiceRef, TcpFlags, WorkloadRef, L4, L7,
 };
 use super::traffic::{dns_query_for, templates, Template, Weighted};
+use super::truth::{EmittedCommunication, EmittedPeer};
+use crate::engine::model::AddressClass;
 
 /// What to generate.
 #[derive(Clone, Copy, Debug)]
@@ -161,13 +163,16 @@ pub struct FlowLines<'c> {
     options: FlowOptions,
     emitted: usize,
     templates_covered: usize,
-    /// Queued lines, each marked when it is the first line of its connection.
-    pending: VecDeque<(String, bool)>,
+    /// Queued lines, each marked when it is the first line of its connection, and with the
+    /// communication on the first line the connection has.
+    pending: VecDeque<(String, bool, Option<EmittedCommunication>)>,
     /// The next client port: allocated in sequence, as Linux does, so that a port is not
     /// reused while a connection with it may still be remembered.
     next_source_port: u16,
     /// Connections whose first line was emitted.
     connections: u64,
+    /// Communications some line of which was emitted.
+    emitted_communications: std::collections::BTreeSet<EmittedCommunication>,
 }
 
 fn pod_endpoint(cluster: &DemoCluster, pod_index: usize) -> Endpoint {
@@ -438,8 +443,15 @@ impl<'c> FlowLines<'c> {
             templates_covered: 0,
             next_source_port: 32768 + (options.seed % 20_000) as u16,
             connections: 0,
+            emitted_communications: Default::default(),
             pending: VecDeque::new(),
         }
+    }
+
+    /// The communications of the lines emitted so far: the ground truth of what an ingest of
+    /// these lines must find.
+    pub fn communications_emitted(&self) -> &std::collections::BTreeSet<EmittedCommunication> {
+        &self.emitted_communications
     }
 
     /// Connections whose first line has been emitted so far: the ground truth an ingest of
@@ -471,6 +483,8 @@ impl<'c> FlowLines<'c> {
         let mut already_open = false;
         let (mut events, extra): (Vec<Event<'_>>, Vec<Event<'_>>);
         let template = context.templates[template_index].template.clone();
+        let workload = EmittedPeer::Workload;
+        let truth: EmittedCommunication;
         match template {
             Template::Internal {
                 client,
@@ -501,6 +515,12 @@ impl<'c> FlowLines<'c> {
                 };
                 events = connection.events(rng);
                 extra = Vec::new();
+                truth = EmittedCommunication {
+                    client: workload(client),
+                    server: workload(server),
+                    protocol,
+                    port,
+                };
             }
             Template::Dns { client, protocol } => {
                 let client_pod = context.random_pod(rng, client);
@@ -521,6 +541,12 @@ impl<'c> FlowLines<'c> {
                     dns_events(context, &connection, &context.dns_queries[client])
                 } else {
                     Vec::new()
+                };
+                truth = EmittedCommunication {
+                    client: workload(client),
+                    server: workload(server_workload),
+                    protocol,
+                    port: 53,
                 };
             }
             Template::External {
@@ -549,6 +575,12 @@ impl<'c> FlowLines<'c> {
                 };
                 events = connection.events(rng);
                 extra = Vec::new();
+                truth = EmittedCommunication {
+                    client: workload(client),
+                    server: EmittedPeer::Address(AddressClass::External, ip.to_string()),
+                    protocol: Protocol::Tcp,
+                    port,
+                };
             }
             Template::WorldIngress { server, port } => {
                 let server_pod = context.random_pod(rng, server);
@@ -562,6 +594,12 @@ impl<'c> FlowLines<'c> {
                 unknown_client = Some((server_pod, port, &context.world));
                 events = Vec::new();
                 extra = Vec::new();
+                truth = EmittedCommunication {
+                    client: EmittedPeer::Address(AddressClass::External, owned_ip.clone()),
+                    server: workload(server),
+                    protocol: Protocol::Tcp,
+                    port,
+                };
             }
             Template::Probe { server, port } => {
                 let server_pod = context.random_pod(rng, server);
@@ -571,6 +609,12 @@ impl<'c> FlowLines<'c> {
                 unknown_client = Some((server_pod, port, &context.host));
                 events = Vec::new();
                 extra = Vec::new();
+                truth = EmittedCommunication {
+                    client: EmittedPeer::Address(AddressClass::Node, owned_ip.clone()),
+                    server: workload(server),
+                    protocol: Protocol::Tcp,
+                    port,
+                };
             }
             Template::ApiServer { client } => {
                 let client_pod = context.random_pod(rng, client);
@@ -590,6 +634,12 @@ impl<'c> FlowLines<'c> {
                 };
                 events = connection.events(rng);
                 extra = Vec::new();
+                truth = EmittedCommunication {
+                    client: workload(client),
+                    server: EmittedPeer::ApiServer,
+                    protocol: Protocol::Tcp,
+                    port: 6443,
+                };
             }
             Template::VanishedPod { server, port } => {
                 owned_ip = context.cluster.vanished_pod_ip();
@@ -597,6 +647,12 @@ impl<'c> FlowLines<'c> {
                 unknown_client = Some((server_pod, port, &context.world));
                 events = Vec::new();
                 extra = Vec::new();
+                truth = EmittedCommunication {
+                    client: EmittedPeer::Address(AddressClass::Internal, owned_ip.clone()),
+                    server: workload(server),
+                    protocol: Protocol::Tcp,
+                    port,
+                };
             }
             Template::AlreadyOpen {
                 client,
@@ -618,6 +674,12 @@ impl<'c> FlowLines<'c> {
                 events = connection.data_events(rng);
                 extra = Vec::new();
                 already_open = true;
+                truth = EmittedCommunication {
+                    client: workload(client),
+                    server: workload(server),
+                    protocol: Protocol::Tcp,
+                    port,
+                };
             }
             Template::Dropped {
                 client,
@@ -647,6 +709,12 @@ impl<'c> FlowLines<'c> {
                     })
                     .collect();
                 extra = Vec::new();
+                truth = EmittedCommunication {
+                    client: workload(client),
+                    server: workload(server),
+                    protocol: Protocol::Tcp,
+                    port,
+                };
             }
         }
         // Clients known only by an address made up above (an internet client, the kubelet's
@@ -672,12 +740,14 @@ impl<'c> FlowLines<'c> {
         let first = self.options.start_unix as i128 * 1_000_000_000
             + (self.emitted as i128 * self.options.duration_seconds as i128 * 1_000_000_000)
                 / self.options.lines.max(1) as i128;
+        let mut truth = Some(truth);
         for (i, event) in events.into_iter().enumerate() {
             let nanos = first + i as i128 * 41_337 + rng.u32(..1000) as i128;
             let uuid = random_uuid(rng);
             self.pending.push_back((
                 render(&self.context, event, nanos, &uuid),
                 i == 0 && !already_open,
+                truth.take(),
             ));
         }
     }
@@ -849,9 +919,12 @@ impl Iterator for FlowLines<'_> {
             self.generate_connection();
         }
         self.emitted += 1;
-        let (line, first) = self.pending.pop_front()?;
+        let (line, first, truth) = self.pending.pop_front()?;
         if first {
             self.connections += 1;
+        }
+        if let Some(truth) = truth {
+            self.emitted_communications.insert(truth);
         }
         Some(line)
     }

@@ -9,6 +9,7 @@ pub mod hubble_wire;
 pub mod inventory;
 pub mod namespace;
 pub mod traffic;
+pub mod truth;
 
 pub use cluster::DemoCluster;
 pub use flows::{FlowLines, FlowOptions};
