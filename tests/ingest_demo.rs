@@ -83,7 +83,11 @@ fn emitted(cluster: &DemoCluster, lines: usize, seed: u64) -> (String, BTreeSet<
 fn demo_communications_are_exactly_the_ones_the_generator_emitted() {
     let cluster = DemoCluster::new(1);
     let (text, truth) = emitted(&cluster, flowpol::engine::demo::SHIPPED_FLOW_LINES, 1);
-    assert_eq!(text.as_bytes(), FLOWS, "the shipped demo is the generator's output");
+    assert_eq!(
+        text.as_bytes(),
+        FLOWS,
+        "the shipped demo is the generator's output"
+    );
     // Every template is in the shipped demo.
     assert_eq!(
         truth

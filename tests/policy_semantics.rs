@@ -280,3 +280,76 @@ fn an_empty_rule_allows_all_and_no_rule_allows_nothing() {
     );
     assert!(!allowed(&empty_from, &other, &pod("x", &[]), 10));
 }
+
+/// A workload mid-rollout (the demo's frontend: two ReplicaSets, so two `pod-template-hash`
+/// values) under an existing policy that isolates only the new ReplicaSet's pods: the replay
+/// holds for every pod, so traffic to the frontend is denied (it reaches the isolated pods
+/// too), while the same policy selecting a hash no pod has changes nothing.
+#[test]
+fn the_replay_holds_for_every_pod_of_a_workload_whose_pods_differ() {
+    use flowpol::engine::dataset::Peer;
+    use flowpol::engine::load::load_files;
+    use flowpol::engine::model::{EntityKind, TimeWindow};
+    use flowpol::engine::verify::replay::{probe, verify_existing, ProbeEnd};
+
+    let dataset = load_files(
+        &[
+            ("flows.jsonl", include_bytes!("../public/demo/flows.jsonl")),
+            (
+                "inventory.json",
+                include_bytes!("../public/demo/inventory.json"),
+            ),
+        ],
+        &[],
+    )
+    .dataset;
+    let frontend = dataset
+        .find_entity(EntityKind::Deployment, "shop", "frontend")
+        .unwrap();
+    let catalog = dataset
+        .find_entity(EntityKind::Deployment, "shop", "catalog")
+        .unwrap();
+    assert!(
+        dataset.entities[frontend].label_sets.len() >= 2,
+        "mid-rollout"
+    );
+    let isolating = |hash: &str| {
+        policies(&format!(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: new-pods-closed\n  namespace: shop\nspec:\n  podSelector:\n    matchLabels:\n      app: frontend\n      pod-template-hash: {hash}\n  policyTypes:\n  - Ingress\n  - Egress\n"
+        ))
+    };
+    let to_frontend = |policies: &[NetworkPolicy]| {
+        probe(
+            &dataset,
+            policies,
+            ProbeEnd::Ip("198.51.187.58".parse().unwrap()),
+            ProbeEnd::Peer(Peer::Entity(frontend)),
+            Protocol::Tcp,
+            8080,
+        )
+    };
+    let from_frontend = |policies: &[NetworkPolicy]| {
+        probe(
+            &dataset,
+            policies,
+            ProbeEnd::Peer(Peer::Entity(frontend)),
+            ProbeEnd::Peer(Peer::Entity(catalog)),
+            Protocol::Tcp,
+            3550,
+        )
+    };
+    let some_pods = isolating("ngm2ctvgkq");
+    assert_eq!(to_frontend(&some_pods).ingress, SideVerdict::Denied);
+    assert_eq!(from_frontend(&some_pods).egress, SideVerdict::Denied);
+    let report = verify_existing(&dataset, &some_pods, Some(&[frontend]), TimeWindow::ALL);
+    assert!(
+        report.rows.iter().all(|row| !row.verdict.allowed()),
+        "{}",
+        report.summary()
+    );
+
+    let no_pod = isolating("0000000000");
+    assert!(to_frontend(&no_pod).allowed());
+    assert!(from_frontend(&no_pod).allowed());
+    assert!(verify_existing(&dataset, &no_pod, Some(&[frontend]), TimeWindow::ALL).all_agree());
+}

@@ -79,33 +79,113 @@ impl Report {
     }
 }
 
-/// Labels of every namespace, with the `kubernetes.io/metadata.name` label Kubernetes adds.
-struct NamespaceLabels(BTreeMap<String, Labels>);
+/// How policies see the data: the labels of every namespace (with the
+/// `kubernetes.io/metadata.name` label Kubernetes adds), and each entity's distinct pod label
+/// sets, reduced to the label keys the policies' selectors read (a rollout's or a canary's
+/// pods differ in labels; a policy may select some of them and not the others).
+struct PolicyView<'p> {
+    namespaces: BTreeMap<String, Labels>,
+    /// The label keys the policies' selectors read.
+    keys: BTreeSet<&'p str>,
+    /// Per entity, the label sets of its pods that policies can tell apart (made on first
+    /// use: a replay of one workload's rows needs a few).
+    pod_labels: Vec<std::cell::OnceCell<Vec<Labels>>>,
+}
 
-impl NamespaceLabels {
-    fn of(dataset: &Dataset) -> NamespaceLabels {
-        let mut all = dataset.namespaces.clone();
-        for entity in &dataset.entities {
-            all.entry(entity.owner.namespace.clone()).or_default();
+/// The label keys any selector of `policies` reads.
+fn selector_keys<'p>(policies: &[Placed<'p>]) -> BTreeSet<&'p str> {
+    let mut keys = BTreeSet::new();
+    let mut add = |selector: &'p crate::engine::model::labels::LabelSelector| {
+        keys.extend(selector.match_labels.keys().map(String::as_str));
+        keys.extend(selector.match_expressions.iter().map(|r| r.key.as_str()));
+    };
+    for (_, policy) in policies {
+        add(&policy.spec.pod_selector);
+        let ingress_peers = policy
+            .spec
+            .ingress
+            .iter()
+            .flatten()
+            .flat_map(|r| r.from.iter().flatten());
+        let egress_peers = policy
+            .spec
+            .egress
+            .iter()
+            .flatten()
+            .flat_map(|r| r.to.iter().flatten());
+        for peer in ingress_peers.chain(egress_peers) {
+            if let Some(selector) = &peer.pod_selector {
+                add(selector);
+            }
         }
-        for (name, labels) in &mut all {
+    }
+    keys
+}
+
+impl<'p> PolicyView<'p> {
+    fn of(dataset: &Dataset, policies: &[Placed<'p>]) -> PolicyView<'p> {
+        let mut namespaces = dataset.namespaces.clone();
+        for entity in &dataset.entities {
+            namespaces
+                .entry(entity.owner.namespace.clone())
+                .or_default();
+        }
+        for (name, labels) in &mut namespaces {
             labels.insert(NAMESPACE_NAME_LABEL.to_string(), name.clone());
         }
-        NamespaceLabels(all)
+        PolicyView {
+            namespaces,
+            keys: selector_keys(policies),
+            pod_labels: (0..dataset.entities.len())
+                .map(|_| std::cell::OnceCell::new())
+                .collect(),
+        }
     }
 
-    /// How policies see `peer`: a pod, or an address; the API server is each of its
-    /// addresses.
+    /// The label sets of `entity`'s pods that the policies tell apart.
+    fn pod_labels(&self, dataset: &Dataset, entity: EntityId) -> &[Labels] {
+        self.pod_labels[entity.index()].get_or_init(|| {
+            let entity = &dataset.entities[entity];
+            let sets = if entity.label_sets.is_empty() {
+                std::slice::from_ref(&entity.labels)
+            } else {
+                &entity.label_sets[..]
+            };
+            let mut seen: Vec<Labels> = sets
+                .iter()
+                .map(|labels| {
+                    labels
+                        .iter()
+                        .filter(|(key, _)| self.keys.contains(key.as_str()))
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect()
+                })
+                .collect();
+            seen.sort();
+            seen.dedup();
+            seen
+        })
+    }
+
+    /// How policies see `peer`: its pods (one per label set policies tell apart), or an
+    /// address; the API server is each of its addresses.
     fn endpoints<'a>(&'a self, dataset: &'a Dataset, peer: Peer) -> Vec<Endpoint<'a>> {
         match peer {
             Peer::Entity(id) => {
                 let entity = &dataset.entities[id];
-                vec![Endpoint::Pod {
-                    namespace: &entity.owner.namespace,
-                    labels: &entity.labels,
-                    namespace_labels: self.0.get(&entity.owner.namespace).unwrap_or(&EMPTY),
-                    ports: &entity.ports,
-                }]
+                let namespace_labels = self
+                    .namespaces
+                    .get(&entity.owner.namespace)
+                    .unwrap_or(&EMPTY);
+                self.pod_labels(dataset, id)
+                    .iter()
+                    .map(|labels| Endpoint::Pod {
+                        namespace: &entity.owner.namespace,
+                        labels,
+                        namespace_labels,
+                        ports: &entity.ports,
+                    })
+                    .collect()
             }
             Peer::Address(id) => vec![Endpoint::Address(dataset.addresses[id].ip.parse().ok())],
             Peer::ApiServer if dataset.api_server.is_empty() => vec![Endpoint::Address(None)],
@@ -149,24 +229,18 @@ impl NamespaceLabels {
         };
         let egress_policies = of_cluster(dataset, policies, client);
         let ingress_policies = of_cluster(dataset, policies, server);
-        let mut egress = SideVerdict::NotIsolated;
-        for from in self.endpoints(dataset, client) {
-            for to in seen_from_elsewhere(server) {
-                let verdict = evaluate(&egress_policies, &from, &to, protocol, port).egress;
-                if egress.allows() {
-                    egress = verdict;
-                }
-            }
-        }
-        let mut ingress = SideVerdict::NotIsolated;
-        for from in seen_from_elsewhere(client) {
-            for to in self.endpoints(dataset, server) {
-                let verdict = evaluate(&ingress_policies, &from, &to, protocol, port).ingress;
-                if ingress.allows() {
-                    ingress = verdict;
-                }
-            }
-        }
+        let (clients, servers) = (self.endpoints(dataset, client), seen_from_elsewhere(server));
+        let egress = first_denial(clients.iter().flat_map(|from| {
+            servers
+                .iter()
+                .map(|to| evaluate(&egress_policies, from, to, protocol, port).egress)
+        }));
+        let (clients, servers) = (seen_from_elsewhere(client), self.endpoints(dataset, server));
+        let ingress = first_denial(clients.iter().flat_map(|from| {
+            servers
+                .iter()
+                .map(|to| evaluate(&ingress_policies, from, to, protocol, port).ingress)
+        }));
         Verdict { egress, ingress }
     }
 }
@@ -281,14 +355,14 @@ fn replay(
     rows: Vec<CommunicationId>,
     expected: impl Fn(&Communication) -> bool,
 ) -> Report {
-    let namespaces = NamespaceLabels::of(dataset);
+    let view = PolicyView::of(dataset, policies);
     let rows = rows
         .into_iter()
         .map(|index| {
             let communication = &dataset.communications[index];
             RowVerdict {
                 communication: index,
-                verdict: namespaces.evaluate(
+                verdict: view.evaluate(
                     dataset,
                     policies,
                     (communication.client, communication.server),
@@ -333,15 +407,15 @@ pub fn probe_placed(
     protocol: Protocol,
     port: u16,
 ) -> Verdict {
-    let namespaces = NamespaceLabels::of(dataset);
+    let view = PolicyView::of(dataset, policies);
     match (client, server) {
         (ProbeEnd::Peer(client), ProbeEnd::Peer(server)) => {
-            namespaces.evaluate(dataset, policies, (client, server), protocol, port)
+            view.evaluate(dataset, policies, (client, server), protocol, port)
         }
         _ => {
-            let endpoint = |end: ProbeEnd| match end {
-                ProbeEnd::Peer(peer) => namespaces.endpoints(dataset, peer).remove(0),
-                ProbeEnd::Ip(ip) => Endpoint::Address(Some(ip)),
+            let endpoints = |end: ProbeEnd| match end {
+                ProbeEnd::Peer(peer) => view.endpoints(dataset, peer),
+                ProbeEnd::Ip(ip) => vec![Endpoint::Address(Some(ip))],
             };
             let cluster_peer = |end: ProbeEnd| match end {
                 ProbeEnd::Peer(peer) => peer,
@@ -349,13 +423,34 @@ pub fn probe_placed(
             };
             let egress = of_cluster(dataset, policies, cluster_peer(client));
             let ingress = of_cluster(dataset, policies, cluster_peer(server));
-            let (from, to) = (endpoint(client), endpoint(server));
+            let (froms, tos) = (endpoints(client), endpoints(server));
+            let pairs = || {
+                froms
+                    .iter()
+                    .flat_map(|from| tos.iter().map(move |to| (from, to)))
+            };
             Verdict {
-                egress: evaluate(&egress, &from, &to, protocol, port).egress,
-                ingress: evaluate(&ingress, &from, &to, protocol, port).ingress,
+                egress: first_denial(
+                    pairs().map(|(from, to)| evaluate(&egress, from, to, protocol, port).egress),
+                ),
+                ingress: first_denial(
+                    pairs().map(|(from, to)| evaluate(&ingress, from, to, protocol, port).ingress),
+                ),
             }
         }
     }
+}
+
+/// The verdict of a side over several pods: the first that does not allow, else the last.
+fn first_denial(verdicts: impl Iterator<Item = SideVerdict>) -> SideVerdict {
+    let mut side = SideVerdict::NotIsolated;
+    for verdict in verdicts {
+        side = verdict;
+        if !side.allows() {
+            break;
+        }
+    }
+    side
 }
 
 #[cfg(test)]
