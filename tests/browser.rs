@@ -31,9 +31,23 @@ fn find(root: &Element, test_id: &str) -> Element {
         .unwrap_or_else(|| panic!("no element with data-testid={test_id}"))
 }
 
-/// Lets effects and reactive updates run.
-async fn tick() {
-    gloo_timers::future::TimeoutFuture::new(20).await;
+/// Waits until `condition` holds, letting effects and reactive updates run meanwhile (every
+/// 10 ms, for up to 5 s); fails naming `what` when it never does.
+async fn until(what: &str, condition: impl Fn() -> bool) {
+    for _ in 0..500 {
+        if condition() {
+            return;
+        }
+        gloo_timers::future::TimeoutFuture::new(10).await;
+    }
+    panic!("waited 5 s for: {what}");
+}
+
+fn attribute(root: &Element, test_id: &str, name: &str) -> Option<String> {
+    root.query_selector(&format!("[data-testid=\"{test_id}\"]"))
+        .ok()
+        .flatten()
+        .and_then(|element| element.get_attribute(name))
 }
 
 #[wasm_bindgen_test]
@@ -86,7 +100,10 @@ async fn tabs_switch_by_click_and_arrow_keys() {
     find(&app, "tab-policy")
         .unchecked_into::<HtmlElement>()
         .click();
-    tick().await;
+    until("the Policy tab selected", || {
+        attribute(&app, "tab-policy", "aria-selected").as_deref() == Some("true")
+    })
+    .await;
     assert_eq!(
         find(&app, "tab-policy")
             .get_attribute("aria-selected")
@@ -102,7 +119,10 @@ async fn tabs_switch_by_click_and_arrow_keys() {
     let event =
         web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
     find(&app, "tab-policy").dispatch_event(&event).unwrap();
-    tick().await;
+    until("the Ingress tab selected", || {
+        attribute(&app, "tab-ingress", "aria-selected").as_deref() == Some("true")
+    })
+    .await;
     assert_eq!(
         find(&app, "tab-ingress")
             .get_attribute("aria-selected")
@@ -204,7 +224,14 @@ async fn policy_view_renders_the_yaml_as_text_and_follows_the_dns_option() {
         &[("flows.jsonl", flows), ("inventory.json", inventory)],
         "CronJob/data/report",
     );
-    tick().await;
+    until("the YAML shown", || {
+        view.query_selector("[data-testid=\"policy-yaml\"]")
+            .ok()
+            .flatten()
+            .and_then(|e| e.text_content())
+            .is_some_and(|yaml| yaml.starts_with("apiVersion"))
+    })
+    .await;
     let yaml = find(&view, "policy-yaml").text_content().unwrap();
     assert!(
         yaml.starts_with("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"),
@@ -223,7 +250,12 @@ async fn policy_view_renders_the_yaml_as_text_and_follows_the_dns_option() {
     let toggle: web_sys::HtmlInputElement = find(&view, "dns-toggle").unchecked_into();
     assert!(!toggle.checked());
     toggle.click();
-    tick().await;
+    until("the DNS rule in the YAML", || {
+        find(&view, "policy-yaml")
+            .text_content()
+            .is_some_and(|yaml| yaml.contains("k8s-app: kube-dns"))
+    })
+    .await;
     assert!(state.decisions.with_untracked(|d| d.allow_dns));
     let with_dns = find(&view, "policy-yaml").text_content().unwrap();
     assert!(with_dns.contains("k8s-app: kube-dns"), "{with_dns}");
@@ -263,7 +295,14 @@ async fn review_rows_toggle_decisions() {
         view! { <CommunicationList result=result.clone() subject=Subject::Entity(server) direction=Direction::Ingress /> }
     })
     .forget();
-    tick().await;
+    until("frontend's row", || {
+        container
+            .query_selector("[data-testid=\"comm-row\"][data-peer=\"Deployment/web/frontend\"]")
+            .ok()
+            .flatten()
+            .is_some()
+    })
+    .await;
     let row = container
         .query_selector("[data-testid=\"comm-row\"][data-peer=\"Deployment/web/frontend\"]")
         .unwrap()
@@ -276,7 +315,16 @@ async fn review_rows_toggle_decisions() {
         .unwrap()
         .unchecked_into();
     toggle.click();
-    tick().await;
+    until("the row excluded", || {
+        container
+            .query_selector("[data-testid=\"comm-row\"][data-peer=\"Deployment/web/frontend\"]")
+            .ok()
+            .flatten()
+            .and_then(|row| row.get_attribute("data-included"))
+            .as_deref()
+            == Some("false")
+    })
+    .await;
     assert_eq!(state.decisions.with_untracked(|d| d.excluded.len()), 1);
     let row = container
         .query_selector("[data-testid=\"comm-row\"][data-peer=\"Deployment/web/frontend\"]")

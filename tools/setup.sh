@@ -36,7 +36,7 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERS
     cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION"
 fi
 
-# wasm-opt (npm binaryen) and playwright-core, from the committed lockfile.
+# wasm-opt (npm binaryen), playwright-core and @playwright/test, from the committed lockfile.
 stamp="tools/node_modules/.flowpol-lock.sha256"
 lock_sum=$(sha256sum tools/package-lock.json | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$lock_sum" ]; then

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { artifacts, openApp, byTestId } from './harness.mjs';
+import { artifacts, openApp, byTestId, expect } from './harness.mjs';
 
 const row = (page, direction, peer) =>
   page.locator(`[data-testid="comm-row"][data-direction="${direction}"][data-peer="${peer}"]`);
@@ -26,17 +26,17 @@ test('a connection open before the capture, the API server and the nodes, in the
     const { page, context, errors } = await openApp(scheme);
     await byTestId(page, 'demo-button').click();
     await byTestId(page, 'dataset-summary').waitFor();
-    assert.match(await byTestId(page, 'dataset-summary').innerText(), /1 already open when the capture began\./);
+    await expect(byTestId(page, 'dataset-summary')).toHaveText(/1 already open when the capture began\./);
 
     // checkout's pool to redis: no start seen, included like any row, marked.
     await scopeTo(page, 'payments', 'checkout', 'tab-egress');
     const pool = row(page, 'egress', 'Deployment/data/redis');
     await pool.waitFor();
-    assert.equal(await pool.getAttribute('data-port'), '6379');
-    assert.equal(await pool.getAttribute('data-already-open'), 'true');
-    assert.equal(await pool.getAttribute('data-included'), 'true');
+    await expect(pool).toHaveAttribute('data-port', '6379');
+    await expect(pool).toHaveAttribute('data-already-open', 'true');
+    await expect(pool).toHaveAttribute('data-included', 'true');
     const marker = pool.getByTestId('already-open');
-    assert.equal(await marker.innerText(), 'open before capture');
+    await expect(marker).toHaveText('open before capture');
     assert.match(await marker.getAttribute('title'), /Already open when the capture began/);
     await page.screenshot({ path: path.join(artifacts, `already-open-${scheme}.png`), fullPage: true });
 
@@ -44,11 +44,11 @@ test('a connection open before the capture, the API server and the nodes, in the
     await scopeTo(page, 'monitoring', 'prometheus', 'tab-egress');
     const api = row(page, 'egress', 'kube-apiserver');
     await api.waitFor();
-    assert.equal(await api.getAttribute('data-port'), '6443');
-    assert.equal(await api.getAttribute('data-included'), 'true');
+    await expect(api).toHaveAttribute('data-port', '6443');
+    await expect(api).toHaveAttribute('data-included', 'true');
     await byTestId(page, 'tab-policy').click();
     await page.getByText('cidr: 172.20.0.2/32').waitFor();
-    assert.match(await byTestId(page, 'policy-warnings').innerText(), /some CNIs do not apply ipBlock to the API server/);
+    await expect(byTestId(page, 'policy-warnings')).toHaveText(/some CNIs do not apply ipBlock to the API server/);
 
     // The frontend is probed by the kubelet from the nodes: Node rows, named, excluded, until
     // "Map all nodes".
@@ -56,9 +56,9 @@ test('a connection open before the capture, the API server and the nodes, in the
     const nodes = page.locator('[data-testid="unresolved-row"][data-class="node"]');
     await nodes.first().waitFor();
     const nodeIp = await nodes.first().getAttribute('data-ip');
-    assert.match(await nodes.first().innerText(), /Node node-[abc]/);
-    assert.equal(await row(page, 'ingress', nodeIp).getAttribute('data-included'), 'false');
-    assert.match(await byTestId(page, 'node-note').innerText(), /kubelet probes/);
+    await expect(nodes.first()).toHaveText(/Node node-[abc]/);
+    await expect(row(page, 'ingress', nodeIp)).toHaveAttribute('data-included', 'false');
+    await expect(byTestId(page, 'node-note')).toHaveText(/kubelet probes/);
     await page.screenshot({ path: path.join(artifacts, `nodes-${scheme}.png`), fullPage: true });
     await byTestId(page, 'map-all-nodes').click();
     await page.locator(`[data-testid="comm-row"][data-direction="ingress"][data-included="true"] >> text=${nodeIp}`).first().waitFor();

@@ -10,7 +10,7 @@ import { readFile, mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { root, dist, artifacts, cli, openApp, byTestId, assertOnlyOwnOrigin } from './harness.mjs';
+import { root, dist, artifacts, cli, openApp, byTestId, assertOnlyOwnOrigin, expect } from './harness.mjs';
 
 /**
  * Loads `files` (the demo when none), scopes to `namespace` (and the `kind` entity whose
@@ -65,7 +65,7 @@ test('the policy of one workload (a CronJob): YAML, verification, DNS option, co
     // The CronJob never resolves names in this capture: without the option its egress has
     // no port 53 and a warning says so; with it, UDP and TCP 53 to kube-dns appear.
     assert.doesNotMatch(before, /port: 53\n/);
-    assert.match(await byTestId(page, 'policy-warnings').innerText(), /may not resolve names/);
+    await expect(byTestId(page, 'policy-warnings')).toHaveText(/may not resolve names/);
     await byTestId(page, 'dns-toggle').check();
     const withDns = await yaml();
     assert.match(withDns, /k8s-app: kube-dns\n    ports:\n    - protocol: TCP\n      port: 53\n    - protocol: UDP\n      port: 53\n/);
@@ -121,7 +121,7 @@ test('with no entity chosen the tab shows every policy of the namespace', async 
   const yaml = await byTestId(page, 'policy-yaml').textContent();
   const names = [...yaml.matchAll(/^  name: (.+)$/gm)].map((m) => m[1]);
   assert.ok(names.includes('orders-db-statefulset') && names.includes('redis-deployment'), names.join());
-  assert.match(await page.locator('.fp-policy__title').innerText(), /\d+ policies of namespace data/);
+  await expect(page.locator('.fp-policy__title')).toHaveText(/\d+ policies of namespace data/);
   await page.screenshot({ path: path.join(artifacts, 'policy-namespace.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await context.close();
@@ -163,7 +163,7 @@ test("the cluster's own policies, dropped as YAML, are replayed against the obse
   assert.match(text, /Deployment\/shop\/frontend -> Deployment\/shop\/catalog TCP\/3550/);
   assert.doesNotMatch(text, /prometheus -> Deployment\/shop\/frontend/, 'the scrape policy allows it');
   // The generated policies are verified on their own, unaffected.
-  assert.match(await byTestId(page, 'verify-summary').innerText(), /Verified/);
+  await expect(byTestId(page, 'verify-summary')).toHaveText(/Verified/);
   await page.screenshot({ path: path.join(artifacts, 'policy-existing.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await context.close();

@@ -46,16 +46,16 @@ test('a review: exclude a row, a general rule, an alias included; all restored a
   const { page, context, errors } = await openApp();
   await frontend(page);
   const prometheus = row(page, 'ingress', 'Deployment/monitoring/prometheus');
-  assert.equal(await prometheus.getAttribute('data-included'), 'true');
+  await expect(prometheus).toHaveAttribute('data-included', 'true');
   await prometheus.getByTestId('include-toggle').uncheck();
-  assert.equal(await prometheus.getAttribute('data-included'), 'false');
+  await expect(prometheus).toHaveAttribute('data-included', 'false');
 
   // Unresolved internet clients: external, excluded, their toggles disabled until aliased.
   const clients = page.locator('[data-testid="unresolved-row"][data-class="external"]');
   const count = await clients.count();
   assert.ok(count > 3, `${count} external clients`);
   const firstIp = await clients.first().getAttribute('data-ip');
-  assert.equal(await row(page, 'ingress', firstIp).getAttribute('data-included'), 'false');
+  await expect(row(page, 'ingress', firstIp)).toHaveAttribute('data-included', 'false');
   assert.ok(await row(page, 'ingress', firstIp).getByTestId('include-toggle').isDisabled());
   // The class filter hides and shows them.
   await byTestId(page, 'ip-filter-external').uncheck();
@@ -65,7 +65,7 @@ test('a review: exclude a row, a general rule, an alias included; all restored a
 
   // Map one to an alias: the form is prefilled with a /32 and validates.
   await clients.first().getByTestId('map-ip-button').click();
-  assert.equal(await byTestId(page, 'alias-cidr').inputValue(), `${firstIp}/32`);
+  await expect(byTestId(page, "alias-cidr")).toHaveValue(`${firstIp}/32`);
   await byTestId(page, 'alias-cidr').fill('0.0.0.0/99');
   await byTestId(page, 'alias-name').fill('internet');
   await byTestId(page, 'alias-save').click();
@@ -75,14 +75,14 @@ test('a review: exclude a row, a general rule, an alias included; all restored a
   // Every internet client is now the alias, included, and its rows are aliased.
   const aliased = row(page, 'ingress', 'internet');
   assert.ok((await aliased.count()) >= 1);
-  assert.equal(await aliased.first().getAttribute('data-included'), 'true');
+  await expect(aliased.first()).toHaveAttribute('data-included', 'true');
   assert.equal(await page.locator('[data-testid="unresolved-row"][data-class="external"]').count(), 0);
   assert.ok((await page.locator('[data-testid="unresolved-row"][data-class="aliased"]').count()) >= count);
 
   // Block all egress.
   await byTestId(page, 'tab-egress').click();
   await byTestId(page, 'general-rule-egress').selectOption('block-all');
-  assert.match(await page.locator('.fp-review__explain').first().innerText(), /may connect nowhere/);
+  await expect(page.locator('.fp-review__explain').first()).toHaveText(/may connect nowhere/);
   const egressIncluded = await page.locator('[data-testid="comm-row"][data-direction="egress"]').evaluateAll((rows) => rows.map((r) => r.dataset.included));
   assert.ok(egressIncluded.length > 0 && egressIncluded.every((v) => v === 'false'));
   await page.screenshot({ path: path.join(artifacts, 'review-egress-blocked.png'), fullPage: true });
@@ -96,7 +96,7 @@ test('a review: exclude a row, a general rule, an alias included; all restored a
   assert.doesNotMatch(yaml, /app: prometheus/);
   assert.match(yaml, /ipBlock:\n        cidr: 0\.0\.0\.0\/0/);
   assert.doesNotMatch(yaml, /egress:/);
-  assert.match(await byTestId(page, 'verify-summary').innerText(), /Verified/);
+  await expect(byTestId(page, 'verify-summary')).toHaveText(/Verified/);
 
   // Reload: the data must be loaded again; its decisions come back with it.
   await page.reload();
@@ -127,11 +127,16 @@ test('exported decisions imported on a fresh page give the same review', async (
   // A new context: empty storage, nothing remembered.
   const second = await openApp();
   await frontend(second.page);
-  assert.notDeepEqual(await reviewState(second.page), state);
+  // Nothing of the first review here yet: Prometheus included, rules per row.
+  const fresh = await reviewState(second.page);
+  assert.ok(fresh.ingress.includes('ingress Deployment/monitoring/prometheus TCP/9090 true'), fresh.ingress.join('\n'));
+  assert.equal(fresh.ingressRule, 'per-row');
+  assert.ok(state.ingress.includes('ingress Deployment/monitoring/prometheus TCP/9090 false'), state.ingress.join('\n'));
+  assert.equal(state.ingressRule, 'allow-namespace');
   await byTestId(second.page, 'import-decisions').setInputFiles(exported);
   await second.page.getByText('Decisions imported from').waitFor();
   assert.deepEqual(await reviewState(second.page), state);
-  assert.match(await byTestId(second.page, 'decision-count').innerText(), /^2 decisions$/);
+  await expect(byTestId(second.page, 'decision-count')).toHaveText(/^2 decisions$/);
   assert.deepEqual(second.errors, []);
   await second.context.close();
   await rm(dir, { recursive: true, force: true });
@@ -148,7 +153,7 @@ test('the scope: a Service, the entity search, and a time span that narrows the 
   const catalog = await byTestId(page, 'scope-entity').locator('option', { hasText: 'shop/catalog (' }).getAttribute('value');
   await byTestId(page, 'scope-entity').selectOption(catalog);
   const fromFrontend = row(page, 'ingress', 'Deployment/shop/frontend');
-  assert.equal(await fromFrontend.getAttribute('data-port'), '3550', 'the targetPort behind Service port 80');
+  await expect(fromFrontend).toHaveAttribute('data-port', '3550');
   const connections = async () => Number((await fromFrontend.locator('td').nth(4).innerText()).replace(/,/g, ''));
   const whole = await connections();
   await byTestId(page, 'scope-preset').selectOption({ label: 'Last 15 minutes' });
@@ -166,14 +171,14 @@ test('the review works with the keyboard alone', async () => {
   const toggle = row(page, 'ingress', 'Deployment/monitoring/prometheus').getByTestId('include-toggle');
   await toggle.focus();
   await page.keyboard.press('Space');
-  assert.equal(await row(page, 'ingress', 'Deployment/monitoring/prometheus').getAttribute('data-included'), 'false');
+  await expect(row(page, 'ingress', 'Deployment/monitoring/prometheus')).toHaveAttribute('data-included', 'false');
   // The row is updated in place: the focus stays on its toggle, and Space undoes.
   assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'include-toggle');
   await page.keyboard.press('Space');
-  assert.equal(await row(page, 'ingress', 'Deployment/monitoring/prometheus').getAttribute('data-included'), 'true');
+  await expect(row(page, 'ingress', 'Deployment/monitoring/prometheus')).toHaveAttribute('data-included', 'true');
   await byTestId(page, 'general-rule-ingress').focus();
   await page.keyboard.press('End');
-  assert.equal(await byTestId(page, 'general-rule-ingress').inputValue(), 'allow-all');
+  await expect(byTestId(page, 'general-rule-ingress')).toHaveValue('allow-all');
   assert.deepEqual(errors, []);
   await context.close();
 });
