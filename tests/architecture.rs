@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The engine's top-level modules, each allowed to use only those before it.
-const LAYERS: [&str; 13] = [
+const LAYERS: [&str; 14] = [
     "model",
     "yaml",
     "units",
@@ -19,6 +19,7 @@ const LAYERS: [&str; 13] = [
     "decisions",
     "scope",
     "review",
+    "graph",
     "verify",
     "policy",
     "demo",

@@ -5,8 +5,8 @@
 //! The modules form a one-way street, each using only those listed before it:
 //! [`model`] (the vocabulary) → [`yaml`], [`units`] → [`ingest`] (bytes to records) →
 //! [`dataset`] → [`resolve`] (records to a dataset) → [`load`] (the pipeline) →
-//! [`decisions`] → [`scope`] → [`review`] → [`verify`] → [`policy`]; [`demo`] generates
-//! data from the model alone.
+//! [`decisions`] → [`scope`] → [`review`] → [`graph`] (the topology) → [`verify`] →
+//! [`policy`]; [`demo`] generates data from the model alone.
 
 // No unwrap or expect outside tests: input is data, and bad data is reported, never a panic.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
@@ -14,6 +14,7 @@
 pub mod dataset;
 pub mod decisions;
 pub mod demo;
+pub mod graph;
 pub mod ingest;
 pub mod load;
 pub mod model;

@@ -1,0 +1,417 @@
+//! The namespace view: every workload of one namespace and what it talks to, laid out in
+//! layers (clients above their servers). To stay readable with hundreds of workloads:
+//!
+//! - the workloads of each other namespace are one box, and unresolved addresses one box per
+//!   class (an alias stays its own node, the API server too);
+//! - a hub (a node linked to many others, such as DNS or a metrics scraper) keeps its box but
+//!   not its edges: each of its peers carries a badge naming it and the ports instead;
+//! - past [`MAX_NODES`] boxes or [`MAX_EDGES`] edges the picture is not drawn: a note says
+//!   so (the table, or a workload's entity view, shows the same data).
+//!
+//! The layout depends on the data, the namespace and the time span, never on decisions.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::engine::dataset::{Dataset, Peer};
+use crate::engine::decisions::Decisions;
+use crate::engine::model::{CommunicationId, EntityId, Protocol, TimeWindow};
+use crate::engine::review::AddressClassifier;
+use crate::engine::units::thousands;
+
+use super::describe::{ports_text, Describer, NodeText, Place};
+use super::entity_view::place_node;
+use super::geometry::Point;
+use super::layered::{layout, self_loop, LayeredInput, SELF_LOOP_ROOM};
+use super::scene::{EdgePath, NodeRole, Scene};
+use super::style::{node_height, NODE_WIDTH};
+
+/// The most boxes the view draws.
+pub const MAX_NODES: usize = 400;
+/// The most edges the view draws.
+pub const MAX_EDGES: usize = 4_000;
+/// A node linked to at least this many others, and to a third of all, is a hub.
+const HUB_DEGREE: usize = 8;
+
+/// Which namespace to draw.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NamespaceScope {
+    pub namespace: String,
+    /// With several clusters, the cluster (`None`: the namespace in every cluster).
+    pub cluster: Option<String>,
+}
+
+/// A node of the namespace graph before layout.
+struct GraphNode {
+    text: NodeText,
+    ports: BTreeSet<(Protocol, u16)>,
+}
+
+/// The communications of one port between two nodes.
+struct GraphEdge {
+    from: usize,
+    to: usize,
+    protocol: Protocol,
+    port: u16,
+    communications: Vec<CommunicationId>,
+    connections: u64,
+    first_seen: Option<i64>,
+    last_seen: Option<i64>,
+    already_open: bool,
+}
+
+/// The namespaces workloads run in (with their cluster when the data spans several), for the
+/// view's choice.
+pub fn namespaces(dataset: &Dataset) -> Vec<NamespaceScope> {
+    let spans = dataset.spans_clusters();
+    let set: BTreeSet<(Option<String>, String)> = dataset
+        .entities
+        .iter()
+        .map(|e| {
+            (
+                e.cluster.clone().filter(|_| spans),
+                e.owner.namespace.clone(),
+            )
+        })
+        .collect();
+    set.into_iter()
+        .map(|(cluster, namespace)| NamespaceScope { namespace, cluster })
+        .collect()
+}
+
+/// Builds the graph: own workloads, collapsed others, edges per port.
+struct Builder<'a> {
+    dataset: &'a Dataset,
+    describer: Describer<'a>,
+    classifier: AddressClassifier<'a>,
+    scope: &'a NamespaceScope,
+    nodes: Vec<GraphNode>,
+    index: BTreeMap<String, usize>,
+    /// Workloads behind each collapsed namespace box.
+    collapsed: BTreeMap<usize, BTreeSet<EntityId>>,
+}
+
+impl<'a> Builder<'a> {
+    fn is_own(&self, id: EntityId) -> bool {
+        let entity = &self.dataset.entities[id];
+        entity.owner.namespace == self.scope.namespace
+            && (self.scope.cluster.is_none()
+                || !self.dataset.spans_clusters()
+                || entity.cluster == self.scope.cluster)
+    }
+
+    fn add(&mut self, text: NodeText) -> usize {
+        if let Some(&index) = self.index.get(&text.key) {
+            return index;
+        }
+        let index = self.nodes.len();
+        self.index.insert(text.key.clone(), index);
+        self.nodes.push(GraphNode {
+            text,
+            ports: BTreeSet::new(),
+        });
+        index
+    }
+
+    /// The node `peer` is drawn as.
+    fn node_of(&mut self, peer: Peer) -> usize {
+        match peer {
+            Peer::Entity(id) if self.is_own(id) => {
+                let text = self.describer.node(peer);
+                self.add(text)
+            }
+            Peer::Entity(id) => {
+                let place = self.describer.entity_place(id);
+                let entity = &self.dataset.entities[id];
+                let namespace = &entity.owner.namespace;
+                let name = match entity
+                    .cluster
+                    .as_ref()
+                    .filter(|_| self.dataset.spans_clusters())
+                {
+                    Some(cluster) => format!("{cluster}/{namespace}"),
+                    None => namespace.clone(),
+                };
+                let index = self.add(NodeText {
+                    key: format!("namespace/{name}"),
+                    role: NodeRole::Peer,
+                    kind: "Namespace".into(),
+                    title: name.clone(),
+                    subtitle: String::new(),
+                    services: Vec::new(),
+                    details: vec![("Kind".into(), "Namespace (its workloads, collapsed)".into())],
+                    peer: None,
+                    place: place.clone(),
+                });
+                self.collapsed.entry(index).or_default().insert(id);
+                index
+            }
+            Peer::ApiServer => {
+                let text = self.describer.node(peer);
+                self.add(text)
+            }
+            Peer::Address(id) => {
+                let text = self.describer.node(peer);
+                if text.role == NodeRole::Aliased {
+                    return self.add(text);
+                }
+                let class = self.classifier.class(id);
+                let index = self.add(NodeText {
+                    key: format!("addresses/{}", class.key()),
+                    role: NodeRole::Unresolved,
+                    kind: format!("{} addresses", class.label()),
+                    title: String::new(),
+                    subtitle: String::new(),
+                    services: Vec::new(),
+                    details: Vec::new(),
+                    peer: None,
+                    place: text.place,
+                });
+                let node = &mut self.nodes[index].text;
+                node.details
+                    .push(("Address".into(), self.dataset.addresses[id].ip.clone()));
+                index
+            }
+        }
+    }
+}
+
+/// The namespace view of `scope` over `window`.
+pub fn namespace_view(
+    dataset: &Dataset,
+    decisions: &Decisions,
+    scope: &NamespaceScope,
+    window: TimeWindow,
+) -> Scene {
+    let mut builder = Builder {
+        dataset,
+        describer: Describer::new(dataset, decisions),
+        classifier: AddressClassifier::new(dataset, decisions),
+        scope,
+        nodes: Vec::new(),
+        index: BTreeMap::new(),
+        collapsed: BTreeMap::new(),
+    };
+    // Own workloads first, by key, so that their order does not depend on the edges.
+    let mut own: Vec<EntityId> = dataset
+        .entity_ids()
+        .filter(|&id| builder.is_own(id))
+        .collect();
+    own.sort_by_key(|&id| dataset.peer_label(Peer::Entity(id)));
+    for id in own {
+        builder.node_of(Peer::Entity(id));
+    }
+    let mut edges: BTreeMap<(usize, usize, Protocol, u16), GraphEdge> = BTreeMap::new();
+    for (id, communication) in dataset.communications_with_ids() {
+        let involves_own = [communication.client, communication.server]
+            .iter()
+            .any(|p| matches!(p, Peer::Entity(e) if builder.is_own(*e)));
+        if !involves_own || !communication.seen_in(window) {
+            continue;
+        }
+        let from = builder.node_of(communication.client);
+        let to = builder.node_of(communication.server);
+        builder.nodes[to]
+            .ports
+            .insert((communication.protocol, communication.port));
+        let (first_seen, last_seen) = (
+            communication.observed.first_seen,
+            communication.observed.last_seen,
+        );
+        let edge = edges
+            .entry((from, to, communication.protocol, communication.port))
+            .or_insert_with(|| GraphEdge {
+                from,
+                to,
+                protocol: communication.protocol,
+                port: communication.port,
+                communications: Vec::new(),
+                connections: 0,
+                first_seen: None,
+                last_seen: None,
+                already_open: true,
+            });
+        edge.communications.push(id);
+        edge.connections += communication.connections_in(window);
+        edge.first_seen = match (edge.first_seen, first_seen) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        edge.last_seen = edge.last_seen.max(last_seen);
+        edge.already_open &= communication.observed.already_open();
+    }
+    let mut notes = Vec::new();
+    for (&index, members) in &builder.collapsed {
+        let node = &mut builder.nodes[index].text;
+        node.subtitle = format!("{} workloads", members.len());
+        let names: Vec<String> = members
+            .iter()
+            .map(|&e| dataset.peer_label(Peer::Entity(e)))
+            .collect();
+        node.details.push(("Workloads".into(), names.join(", ")));
+    }
+    for node in builder
+        .nodes
+        .iter_mut()
+        .filter(|n| n.text.key.starts_with("addresses/"))
+    {
+        let count = node.text.details.len();
+        node.text.title = format!("{} addresses", thousands(count as u64));
+        node.text.subtitle = node.text.place.label();
+        if count > 12 {
+            node.text.details.truncate(12);
+            node.text
+                .details
+                .push(("…".into(), format!("{} more", thousands(count as u64 - 12))));
+        }
+    }
+    let nodes = builder.nodes;
+    if nodes.len() > MAX_NODES || edges.len() > MAX_EDGES {
+        notes.push(format!(
+            "Namespace {} has {} boxes and {} edges to draw: more than the picture shows \
+             readably ({MAX_NODES} and {MAX_EDGES}). The tables show every row; choose a \
+             workload for its entity view.",
+            scope.namespace,
+            thousands(nodes.len() as u64),
+            thousands(edges.len() as u64)
+        ));
+        return Scene {
+            notes,
+            ..Scene::default()
+        };
+    }
+    // Hubs: linked to many nodes; their edges become badges on their peers.
+    let mut linked: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); nodes.len()];
+    for edge in edges.values().filter(|e| e.from != e.to) {
+        linked[edge.from].insert(edge.to);
+        linked[edge.to].insert(edge.from);
+    }
+    let hubs: BTreeSet<usize> = (0..nodes.len())
+        .filter(|&n| linked[n].len() >= HUB_DEGREE && linked[n].len() * 3 >= nodes.len())
+        .collect();
+    let mut badges: Vec<Vec<String>> = vec![Vec::new(); nodes.len()];
+    for &hub in &hubs {
+        let name = &nodes[hub].text.key;
+        // Per peer: the ports it calls the hub on, and those the hub calls it on.
+        let mut ports: BTreeMap<usize, (Vec<String>, Vec<String>)> = BTreeMap::new();
+        for edge in edges.values() {
+            let port = || format!("{}/{}", edge.protocol, edge.port);
+            if edge.to == hub && edge.from != hub {
+                ports.entry(edge.from).or_default().0.push(port());
+            } else if edge.from == hub && edge.to != hub {
+                ports.entry(edge.to).or_default().1.push(port());
+            }
+        }
+        for (peer, (calls, called)) in ports {
+            if !calls.is_empty() {
+                badges[peer].push(format!("→ {name} {}", calls.join(", ")));
+            }
+            if !called.is_empty() {
+                badges[peer].push(format!("← {name} {}", called.join(", ")));
+            }
+        }
+        notes.push(format!(
+            "{name} talks to {} boxes: its edges are drawn as badges on them.",
+            linked[hub].len()
+        ));
+    }
+    let drawn: Vec<&GraphEdge> = edges
+        .values()
+        .filter(|e| !hubs.contains(&e.from) && !hubs.contains(&e.to))
+        .collect();
+    // One layout edge per pair of boxes; the ports between them share its route.
+    let mut pairs: BTreeMap<(usize, usize), Vec<&GraphEdge>> = BTreeMap::new();
+    for edge in &drawn {
+        pairs.entry((edge.from, edge.to)).or_default().push(edge);
+    }
+    let ports_of: Vec<Vec<String>> = nodes.iter().map(|n| ports_text(&n.ports)).collect();
+    let input = LayeredInput {
+        sizes: nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let mut hub_badges = badges[i].len();
+                if hubs.contains(&i) {
+                    hub_badges += 1;
+                }
+                let room = if pairs.contains_key(&(i, i)) {
+                    SELF_LOOP_ROOM
+                } else {
+                    0.0
+                };
+                (
+                    NODE_WIDTH + room,
+                    node_height(ports_of[i].len(), n.text.services.len(), hub_badges),
+                )
+            })
+            .collect(),
+        edges: pairs.keys().copied().collect(),
+    };
+    let placed = layout(&input);
+    let mut scene = Scene {
+        width: placed.width,
+        height: placed.height,
+        notes,
+        ..Scene::default()
+    };
+    for (i, node) in nodes.iter().enumerate() {
+        let mut rect = placed.boxes[i];
+        rect.width = NODE_WIDTH;
+        let mut boxed = place_node(&node.text, ports_of[i].clone(), rect, None);
+        boxed.badges = badges[i].clone();
+        if hubs.contains(&i) {
+            boxed
+                .badges
+                .push(format!("hub: {} peers, as badges", linked[i].len()));
+        }
+        if let Place::Namespace(cluster, namespace) = &node.text.place {
+            if node.text.kind == "Namespace" {
+                boxed.namespace = Some((cluster.clone(), namespace.clone()));
+            }
+        }
+        scene.nodes.push(boxed);
+    }
+    for (pair_index, (&(from, to), group)) in pairs.iter().enumerate() {
+        let route = if from == to {
+            &self_loop(scene.nodes[from].rect)
+        } else {
+            &placed.routes[pair_index]
+        };
+        let count = group.len();
+        for (k, edge) in group.iter().enumerate() {
+            // Ports between one pair run side by side, 4 px apart.
+            let dx = (k as f64 - (count as f64 - 1.0) / 2.0) * 4.0;
+            let points: Vec<Point> = route.iter().map(|p| Point::new(p.x + dx, p.y)).collect();
+            let label_at = label_point(&points, k);
+            scene.edges.push(EdgePath {
+                from: nodes[from].text.key.clone(),
+                to: nodes[to].text.key.clone(),
+                protocol: edge.protocol,
+                port: edge.port,
+                communications: edge.communications.clone(),
+                connections: edge.connections,
+                first_seen: edge.first_seen,
+                last_seen: edge.last_seen,
+                already_open: edge.already_open,
+                points,
+                label_at,
+                reversed: placed.reversed[pair_index],
+                direction: None,
+            });
+        }
+    }
+    scene
+}
+
+/// Where an edge's label goes: beside its longest segment's middle, one line lower per
+/// earlier port of the same pair.
+fn label_point(points: &[Point], stack: usize) -> Point {
+    let longest = points
+        .windows(2)
+        .max_by(|a, b| {
+            let length = |s: &[Point]| (s[1].x - s[0].x).hypot(s[1].y - s[0].y);
+            length(a).total_cmp(&length(b))
+        })
+        .map(|s| Point::new((s[0].x + s[1].x) / 2.0, (s[0].y + s[1].y) / 2.0))
+        .unwrap_or(Point::new(0.0, 0.0));
+    Point::new(longest.x + 6.0, longest.y + stack as f64 * 12.0)
+}

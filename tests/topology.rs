@@ -1,0 +1,462 @@
+//! The topology's geometry on the demo, a real capture and synthetic namespaces: the entity
+//! view never crosses an edge; no box overlaps another and no edge runs through a box; edges
+//! point down the layers but for the ones that break a cycle; a decision moves nothing and
+//! adding a workload moves few; the same data gives the same picture; crossings stay at or
+//! below the values recorded here (the test fails when a change makes them grow).
+#![cfg(not(target_arch = "wasm32"))]
+
+use flowpol::engine::dataset::{Dataset, Peer};
+use flowpol::engine::decisions::{Decisions, GeneralRule};
+use flowpol::engine::demo::namespace::namespace_flows;
+use flowpol::engine::graph::{
+    entity_view, namespace_view, namespaces, NamespaceScope, NodeRole, Scene,
+};
+use flowpol::engine::load::load_files;
+use flowpol::engine::model::{Direction, EntityKind, TimeWindow};
+use flowpol::engine::review::review_rows;
+use flowpol::engine::scope::Subject;
+
+fn demo() -> Dataset {
+    load_files(
+        &[
+            ("flows.jsonl", include_bytes!("../public/demo/flows.jsonl")),
+            (
+                "inventory.json",
+                include_bytes!("../public/demo/inventory.json"),
+            ),
+        ],
+        &[],
+    )
+    .dataset
+}
+
+fn bench(workloads: usize, communications: usize, seed: u64) -> Dataset {
+    let text = namespace_flows(workloads, communications, seed);
+    load_files(&[("bench.jsonl", text.as_bytes())], &[]).dataset
+}
+
+/// Every subject the scope bar offers: each workload and each Service.
+fn subjects(dataset: &Dataset) -> Vec<Subject> {
+    dataset
+        .entity_ids()
+        .map(Subject::Entity)
+        .chain(
+            dataset
+                .services_with_ids()
+                .map(|(id, _)| Subject::Service(id)),
+        )
+        .collect()
+}
+
+/// The geometry every picture must have.
+fn assert_clean(scene: &Scene, what: &str) {
+    assert!(
+        scene.overlapping_nodes().is_empty(),
+        "{what}: boxes overlap: {:?}",
+        scene.overlapping_nodes()
+    );
+    let through: Vec<(String, &str)> = scene
+        .edges_through_nodes()
+        .iter()
+        .map(|(e, n)| (format!("{} -> {}", e.from, e.to), *n))
+        .collect();
+    assert!(
+        through.is_empty(),
+        "{what}: edges through boxes: {through:?}"
+    );
+    for edge in &scene.edges {
+        assert!(edge.points.len() >= 2, "{what}: {edge:?}");
+        let (from, to) = (scene.node(&edge.from), scene.node(&edge.to));
+        assert!(
+            from.is_some() && to.is_some(),
+            "{what}: an edge's ends are drawn"
+        );
+    }
+    for node in &scene.nodes {
+        assert!(
+            node.rect.right() <= scene.width + 0.01 && node.rect.bottom() <= scene.height + 0.01,
+            "{what}: {} outside the picture",
+            node.key
+        );
+    }
+}
+
+#[test]
+fn the_entity_view_never_crosses_and_draws_every_row() {
+    let dataset = demo();
+    let decisions = Decisions::default();
+    for subject in subjects(&dataset) {
+        let scene = entity_view(&dataset, &decisions, subject, TimeWindow::ALL);
+        let what = format!("{subject:?}");
+        assert_clean(&scene, &what);
+        assert_eq!(scene.crossings(), 0, "{what}");
+        // One edge per peer and port of the review's rows, each of them on an edge.
+        for direction in Direction::BOTH {
+            let rows = review_rows(&dataset, &decisions, subject, direction, TimeWindow::ALL);
+            let edges: Vec<_> = scene
+                .edges
+                .iter()
+                .filter(|e| e.direction == Some(direction))
+                .collect();
+            for row in &rows {
+                assert!(
+                    edges.iter().any(
+                        |e| e.communications.contains(&row.communication) && e.port == row.port
+                    ),
+                    "{what}: no edge for row {} {}",
+                    row.peer_label,
+                    row.port
+                );
+            }
+        }
+        // Each peer sits inside its group's box.
+        for node in scene.nodes.iter().filter(|n| n.role != NodeRole::Selected) {
+            assert!(
+                scene.groups.iter().any(|g| g.rect.contains(&node.rect)),
+                "{what}: {} outside every group",
+                node.key
+            );
+        }
+        assert_eq!(
+            scene
+                .nodes
+                .iter()
+                .filter(|n| n.role == NodeRole::Selected)
+                .count(),
+            1
+        );
+    }
+}
+
+#[test]
+fn the_frontends_entity_view_groups_its_peers() {
+    let dataset = demo();
+    let frontend = dataset
+        .find_entity(EntityKind::Deployment, "shop", "frontend")
+        .unwrap();
+    let scene = entity_view(
+        &dataset,
+        &Decisions::default(),
+        Subject::Entity(frontend),
+        TimeWindow::ALL,
+    );
+    let labels: Vec<&str> = scene.groups.iter().map(|g| g.label.as_str()).collect();
+    // Ingress: Prometheus's namespace, the nodes' probes, the internet; egress: the shop
+    // first (its own namespace), then payments and kube-system.
+    assert_eq!(
+        labels,
+        [
+            "namespace monitoring",
+            "control plane and nodes",
+            "outside the cluster",
+            "namespace shop",
+            "namespace kube-system",
+            "namespace payments",
+        ]
+    );
+    let subject = scene.node("Deployment/shop/frontend").unwrap();
+    assert_eq!(subject.role, NodeRole::Selected);
+    assert!(subject.ports.contains(&"TCP/8080".to_string()));
+    let catalog = scene.node("Deployment/shop/catalog").unwrap();
+    assert_eq!(catalog.side, Some("egress"));
+    assert!(catalog.rect.x > subject.rect.right());
+    let internet = scene
+        .nodes
+        .iter()
+        .find(|n| n.role == NodeRole::Unresolved && n.kind == "External address")
+        .unwrap();
+    assert!(internet.rect.right() < subject.rect.x);
+}
+
+/// Decisions that change what is included but not what is there: rows excluded, general
+/// rules, the DNS option.
+fn other_decisions(dataset: &Dataset) -> Decisions {
+    let mut decisions = Decisions {
+        allow_dns: true,
+        ..Decisions::default()
+    };
+    for (index, communication) in dataset.communications.iter().enumerate() {
+        if index % 3 == 0 {
+            decisions.set_included(dataset, communication, false);
+        }
+    }
+    for id in dataset.entity_ids().step_by(2) {
+        decisions.set_general_rule(
+            &dataset.owner_key(id),
+            Direction::Ingress,
+            GeneralRule::BlockAll,
+        );
+    }
+    decisions
+}
+
+#[test]
+fn a_decision_moves_nothing() {
+    let dataset = demo();
+    let before = Decisions::default();
+    let after = other_decisions(&dataset);
+    for subject in subjects(&dataset) {
+        assert_eq!(
+            entity_view(&dataset, &before, subject, TimeWindow::ALL),
+            entity_view(&dataset, &after, subject, TimeWindow::ALL),
+            "{subject:?}"
+        );
+    }
+    for scope in namespaces(&dataset) {
+        assert_eq!(
+            namespace_view(&dataset, &before, &scope, TimeWindow::ALL),
+            namespace_view(&dataset, &after, &scope, TimeWindow::ALL),
+            "{scope:?}"
+        );
+    }
+}
+
+#[test]
+fn the_namespace_views_of_the_demo() {
+    let dataset = demo();
+    let decisions = Decisions::default();
+    let mut crossings = Vec::new();
+    for scope in namespaces(&dataset) {
+        let scene = namespace_view(&dataset, &decisions, &scope, TimeWindow::ALL);
+        assert_clean(&scene, &scope.namespace);
+        assert_down_the_layers(&scene, &scope.namespace);
+        assert_eq!(
+            scene,
+            namespace_view(&dataset, &decisions, &scope, TimeWindow::ALL),
+            "the same picture twice"
+        );
+        crossings.push((scope.namespace.clone(), scene.crossings()));
+    }
+    // Recorded 2026-11-30: payments' checkout calls three of its peers twice over (two
+    // ports each), and one of those pairs crosses another; no other namespace crosses.
+    let recorded = |namespace: &str| if namespace == "payments" { 2 } else { 0 };
+    for (namespace, count) in &crossings {
+        assert!(*count <= recorded(namespace), "{namespace}: {crossings:?}");
+    }
+    // The shop: its three workloads, the other namespaces as boxes, the internet as one box.
+    let shop = namespace_view(
+        &dataset,
+        &decisions,
+        &NamespaceScope {
+            namespace: "shop".into(),
+            cluster: None,
+        },
+        TimeWindow::ALL,
+    );
+    let keys: Vec<&str> = shop.nodes.iter().map(|n| n.key.as_str()).collect();
+    for key in [
+        "Deployment/shop/frontend",
+        "Deployment/shop/cart",
+        "Deployment/shop/catalog",
+        "namespace/payments",
+        "namespace/kube-system",
+        "addresses/external",
+    ] {
+        assert!(keys.contains(&key), "{key} in {keys:?}");
+    }
+    let frontend = shop.node("Deployment/shop/frontend").unwrap();
+    let catalog = shop.node("Deployment/shop/catalog").unwrap();
+    assert!(
+        frontend.rect.bottom() < catalog.rect.y,
+        "the client above its server"
+    );
+}
+
+/// Every edge that does not close a cycle leaves its source's box downwards.
+fn assert_down_the_layers(scene: &Scene, what: &str) {
+    for edge in scene.edges.iter().filter(|e| e.from != e.to) {
+        let (from, to) = (
+            scene.node(&edge.from).unwrap().rect,
+            scene.node(&edge.to).unwrap().rect,
+        );
+        if edge.reversed {
+            assert!(
+                to.bottom() < from.y,
+                "{what}: {} -> {} turned",
+                edge.from,
+                edge.to
+            );
+        } else {
+            assert!(
+                from.bottom() < to.y,
+                "{what}: {} -> {} down",
+                edge.from,
+                edge.to
+            );
+        }
+    }
+}
+
+#[test]
+fn synthetic_namespaces_stay_clean_and_crossings_stay_at_the_recorded_values() {
+    let decisions = Decisions::default();
+    // (workloads, communications, seed, crossings recorded 2026-11-30)
+    for (workloads, communications, seed, recorded) in [
+        (12, 20, 1, 2),
+        (30, 60, 2, 28),
+        (60, 150, 3, 187),
+        (120, 400, 4, 3104),
+    ] {
+        let dataset = bench(workloads, communications, seed);
+        let scope = NamespaceScope {
+            namespace: "bench".into(),
+            cluster: None,
+        };
+        let scene = namespace_view(&dataset, &decisions, &scope, TimeWindow::ALL);
+        let what = format!("{workloads}/{communications}");
+        assert_clean(&scene, &what);
+        assert_down_the_layers(&scene, &what);
+        assert!(
+            scene.crossings() <= recorded,
+            "{what}: {} crossings, recorded {recorded}",
+            scene.crossings()
+        );
+    }
+}
+
+#[test]
+fn a_hub_becomes_badges() {
+    // w000 calls a quarter of everything: past eight peers and a third of the boxes, a hub.
+    let dataset = bench(20, 60, 5);
+    let scene = namespace_view(
+        &dataset,
+        &Decisions::default(),
+        &NamespaceScope {
+            namespace: "bench".into(),
+            cluster: None,
+        },
+        TimeWindow::ALL,
+    );
+    let hub = scene.node("Deployment/bench/w000").unwrap();
+    assert!(
+        hub.badges.iter().any(|b| b.starts_with("hub: ")),
+        "{:?}",
+        hub.badges
+    );
+    assert!(scene
+        .edges
+        .iter()
+        .all(|e| e.from != hub.key && e.to != hub.key));
+    assert!(scene.nodes.iter().any(|n| n
+        .badges
+        .iter()
+        .any(|b| b.starts_with("← Deployment/bench/w000 "))));
+    assert!(scene.notes.iter().any(|n| n.contains("as badges")));
+}
+
+/// How many of the boxes of `before` changed layer (counted from the bottom, where servers
+/// are) or order against another box of their layer in `after`.
+fn moved(before: &Scene, after: &Scene) -> usize {
+    // Boxes of a layer share their middle line; a taller box in a layer moves the others
+    // without changing anyone's layer.
+    let layer = |scene: &Scene, key: &str| {
+        let middle = |y: f64| y.round() as i64;
+        let mut lines: Vec<i64> = scene
+            .nodes
+            .iter()
+            .map(|n| middle(n.rect.center().y))
+            .collect();
+        lines.sort();
+        lines.dedup();
+        lines.reverse();
+        let own = middle(scene.node(key).unwrap().rect.center().y);
+        lines.iter().position(|&l| l == own).unwrap()
+    };
+    let x = |scene: &Scene, key: &str| scene.node(key).unwrap().rect.x;
+    let (a, b) = (before, after);
+    a.nodes
+        .iter()
+        .filter(|n| {
+            layer(a, &n.key) != layer(b, &n.key)
+                || a.nodes.iter().any(|m| {
+                    m.key != n.key
+                        && layer(a, &m.key) == layer(a, &n.key)
+                        && layer(b, &m.key) == layer(b, &n.key)
+                        && (x(a, &m.key) < x(a, &n.key)) != (x(b, &m.key) < x(b, &n.key))
+                })
+        })
+        .count()
+}
+
+#[test]
+fn adding_a_workload_moves_few_others() {
+    let decisions = Decisions::default();
+    let scope = NamespaceScope {
+        namespace: "bench".into(),
+        cluster: None,
+    };
+    let text = namespace_flows(30, 60, 7);
+    let picture = |extra: &[String]| {
+        let with = format!("{text}{}\n", extra.join("\n"));
+        let dataset = load_files(&[("a.jsonl", with.as_bytes())], &[]).dataset;
+        namespace_view(&dataset, &decisions, &scope, TimeWindow::ALL)
+    };
+    let line = |src: &str, dst: &str| {
+        format!(
+            r#"{{"src":{{"namespace":"bench","workload":"Deployment/{src}","labels":{{"app":"{src}","tier":"web"}}}},"dst":{{"namespace":"bench","workload":"Deployment/{dst}","labels":{{"app":"{dst}","tier":"data"}}}},"port":8080,"protocol":"TCP","count":1,"time":"2026-11-20T09:30:00Z"}}"#
+        )
+    };
+    let before = picture(&[]);
+    assert_eq!(before.nodes.len(), 31);
+    // Recorded 2026-11-30 (of 31 boxes). A new client of two workloads: layers are counted
+    // from the servers up, so none changes layer; the ordering moves a few.
+    let client = picture(&[line("w999", "w005"), line("w999", "w012")]);
+    assert!(client.node("Deployment/bench/w999").is_some());
+    assert!(
+        moved(&before, &client) <= 5,
+        "{} moved",
+        moved(&before, &client)
+    );
+    // A new workload in the middle (a caller above it): the caller's chain rises a layer.
+    let middle = picture(&[
+        line("w999", "w005"),
+        line("w999", "w012"),
+        line("w020", "w999"),
+    ]);
+    assert!(
+        moved(&before, &middle) <= 15,
+        "{} moved",
+        moved(&before, &middle)
+    );
+}
+
+#[test]
+fn a_peer_on_both_sides_and_a_service_subject() {
+    let dataset = demo();
+    // The database replicates to itself: its own node on both sides, besides the subject.
+    let db = dataset
+        .find_entity(EntityKind::StatefulSet, "data", "orders-db")
+        .unwrap();
+    let scene = entity_view(
+        &dataset,
+        &Decisions::default(),
+        Subject::Entity(db),
+        TimeWindow::ALL,
+    );
+    let own: Vec<_> = scene
+        .nodes
+        .iter()
+        .filter(|n| n.key == "StatefulSet/data/orders-db")
+        .collect();
+    assert_eq!(own.len(), 3, "subject, and peer on each side");
+    assert_eq!(scene.crossings(), 0);
+    let (id, _) = dataset
+        .services_with_ids()
+        .find(|(_, s)| s.name == "catalog")
+        .unwrap();
+    let service = entity_view(
+        &dataset,
+        &Decisions::default(),
+        Subject::Service(id),
+        TimeWindow::ALL,
+    );
+    assert_eq!(
+        service.node("Service/shop/catalog").unwrap().role,
+        NodeRole::Selected
+    );
+    assert!(service
+        .edges
+        .iter()
+        .any(|e| e.from == "Deployment/shop/frontend" && e.to == "Service/shop/catalog"));
+    let _ = Peer::ApiServer;
+}
