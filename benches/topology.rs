@@ -33,10 +33,7 @@ mod native {
     fn namespace_view_300_2000(bencher: divan::Bencher) {
         let dataset = dataset();
         let decisions = Decisions::default();
-        let scope = NamespaceScope {
-            namespace: NAMESPACE.to_string(),
-            cluster: None,
-        };
+        let scope = NamespaceScope::of(NAMESPACE);
         bencher.bench_local(|| namespace_view(&dataset, &decisions, &scope, TimeWindow::ALL));
     }
 

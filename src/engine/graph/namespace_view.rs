@@ -1,5 +1,6 @@
 //! The namespace view: every workload of one namespace and what it talks to, laid out in
-//! layers (clients above their servers). To stay readable with hundreds of workloads:
+//! layers (clients above their servers); with no namespace, the overview: every namespace as
+//! one box. To stay readable with hundreds of workloads:
 //!
 //! - the workloads of each other namespace are one box, and unresolved addresses one box per
 //!   class (an alias stays its own node, the API server too);
@@ -29,15 +30,28 @@ use super::style::{node_height, NODE_WIDTH};
 pub const MAX_NODES: usize = 400;
 /// The most edges the view draws.
 pub const MAX_EDGES: usize = 4_000;
-/// A node linked to at least this many others, and to a third of all, is a hub.
+/// A node linked to at least this many others, and to a third of all, is a hub...
 const HUB_DEGREE: usize = 8;
+/// ... in a picture of more boxes than this (a small picture draws every line).
+const HUB_PICTURE: usize = 16;
 
 /// Which namespace to draw.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NamespaceScope {
-    pub namespace: String,
-    /// With several clusters, the cluster (`None`: the namespace in every cluster).
+    /// `None`: the overview, every namespace as one box.
+    pub namespace: Option<String>,
+    /// With several clusters, the cluster (`None`: every cluster).
     pub cluster: Option<String>,
+}
+
+impl NamespaceScope {
+    /// The view of one namespace.
+    pub fn of(namespace: &str) -> NamespaceScope {
+        NamespaceScope {
+            namespace: Some(namespace.to_string()),
+            cluster: None,
+        }
+    }
 }
 
 /// A node of the namespace graph before layout.
@@ -74,7 +88,10 @@ pub fn namespaces(dataset: &Dataset) -> Vec<NamespaceScope> {
         })
         .collect();
     set.into_iter()
-        .map(|(cluster, namespace)| NamespaceScope { namespace, cluster })
+        .map(|(cluster, namespace)| NamespaceScope {
+            namespace: Some(namespace),
+            cluster,
+        })
         .collect()
 }
 
@@ -91,12 +108,26 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
+    /// Whether `id` is in the cluster drawn.
+    fn in_cluster(&self, id: EntityId) -> bool {
+        self.scope.cluster.is_none()
+            || !self.dataset.spans_clusters()
+            || self.dataset.entities[id].cluster == self.scope.cluster
+    }
+
+    /// Whether `id` is drawn as itself (a workload of the namespace drawn).
     fn is_own(&self, id: EntityId) -> bool {
         let entity = &self.dataset.entities[id];
-        entity.owner.namespace == self.scope.namespace
-            && (self.scope.cluster.is_none()
-                || !self.dataset.spans_clusters()
-                || entity.cluster == self.scope.cluster)
+        self.scope.namespace.as_ref() == Some(&entity.owner.namespace) && self.in_cluster(id)
+    }
+
+    /// Whether the communications of `peer` are drawn.
+    fn is_drawn(&self, peer: Peer) -> bool {
+        match peer {
+            Peer::Entity(id) if self.scope.namespace.is_none() => self.in_cluster(id),
+            Peer::Entity(id) => self.is_own(id),
+            _ => false,
+        }
     }
 
     fn add(&mut self, text: NodeText) -> usize {
@@ -204,7 +235,7 @@ pub fn namespace_view(
     for (id, communication) in dataset.communications_with_ids() {
         let involves_own = [communication.client, communication.server]
             .iter()
-            .any(|p| matches!(p, Peer::Entity(e) if builder.is_own(*e)));
+            .any(|&p| builder.is_drawn(p));
         if !involves_own || !communication.seen_in(window) {
             continue;
         }
@@ -264,13 +295,33 @@ pub fn namespace_view(
                 .push(("…".into(), format!("{} more", thousands(count as u64 - 12))));
         }
     }
-    let nodes = builder.nodes;
+    // Nodes in key order (the layout's starting order), whatever order the communications
+    // came in.
+    let mut order: Vec<usize> = (0..builder.nodes.len()).collect();
+    order.sort_by(|&a, &b| builder.nodes[a].text.key.cmp(&builder.nodes[b].text.key));
+    let mut new_index = vec![0; order.len()];
+    for (new, &old) in order.iter().enumerate() {
+        new_index[old] = new;
+    }
+    let mut slots: Vec<Option<GraphNode>> = builder.nodes.into_iter().map(Some).collect();
+    let nodes: Vec<GraphNode> = order.iter().filter_map(|&old| slots[old].take()).collect();
+    let edges: BTreeMap<(usize, usize, Protocol, u16), GraphEdge> = edges
+        .into_values()
+        .map(|mut edge| {
+            edge.from = new_index[edge.from];
+            edge.to = new_index[edge.to];
+            ((edge.from, edge.to, edge.protocol, edge.port), edge)
+        })
+        .collect();
     if nodes.len() > MAX_NODES || edges.len() > MAX_EDGES {
         notes.push(format!(
-            "Namespace {} has {} boxes and {} edges to draw: more than the picture shows \
-             readably ({MAX_NODES} and {MAX_EDGES}). The tables show every row; choose a \
-             workload for its entity view.",
-            scope.namespace,
+            "{} has {} boxes and {} edges to draw: more than the picture shows readably \
+             ({MAX_NODES} and {MAX_EDGES}). The tables show every row; choose a workload for \
+             its entity view.",
+            scope
+                .namespace
+                .as_ref()
+                .map_or_else(|| "The cluster".to_string(), |n| format!("Namespace {n}")),
             thousands(nodes.len() as u64),
             thousands(edges.len() as u64)
         ));
@@ -286,7 +337,11 @@ pub fn namespace_view(
         linked[edge.to].insert(edge.from);
     }
     let hubs: BTreeSet<usize> = (0..nodes.len())
-        .filter(|&n| linked[n].len() >= HUB_DEGREE && linked[n].len() * 3 >= nodes.len())
+        .filter(|&n| {
+            nodes.len() > HUB_PICTURE
+                && linked[n].len() >= HUB_DEGREE
+                && linked[n].len() * 3 >= nodes.len()
+        })
         .collect();
     let mut badges: Vec<Vec<String>> = vec![Vec::new(); nodes.len()];
     for &hub in &hubs {
