@@ -396,3 +396,74 @@ fn a_gzip_file_of_flowpol_flows_counts_as_flows() {
     state.result.set(Some(std::sync::Arc::new(result)));
     assert!(state.has_flows());
 }
+
+/// The Topology tab alone over the demo with `Deployment/shop/frontend` in scope: the SVG,
+/// the subject drawn as selected, an edge per row, and an edge that follows a decision.
+#[wasm_bindgen_test]
+async fn the_topology_draws_the_scope_and_follows_decisions() {
+    use flowpol::engine::ingest::session::Ingest;
+    use flowpol::ui::topology::TopologyView;
+    let mut ingest = Ingest::new();
+    ingest.add_file("flows.jsonl", include_bytes!("../public/demo/flows.jsonl"));
+    ingest.add_file(
+        "inventory.json",
+        include_bytes!("../public/demo/inventory.json"),
+    );
+    let result = flowpol::engine::load::load(ingest.finish(), &[]);
+    let frontend = result
+        .dataset
+        .find_entity(
+            flowpol::engine::model::EntityKind::Deployment,
+            "shop",
+            "frontend",
+        )
+        .unwrap();
+    let state = AppState::new();
+    state.result.set(Some(std::sync::Arc::new(result)));
+    state.scope.update(|s| {
+        s.subject = Some(flowpol::engine::scope::Subject::Entity(frontend));
+    });
+    let container: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&container).unwrap();
+    let provided = state;
+    leptos::mount::mount_to(container.clone(), move || {
+        provide_context(provided);
+        view! { <TopologyView /> }
+    })
+    .forget();
+    let scrape = "[data-testid=\"topo-edge\"][data-from=\"Deployment/monitoring/prometheus\"][data-port=\"9090\"]";
+    until("the picture", || {
+        container.query_selector(scrape).ok().flatten().is_some()
+    })
+    .await;
+    find(&container, "topology-svg");
+    find(&container, "topo-legend");
+    let selected = container
+        .query_selector("[data-testid=\"topo-node\"][data-role=\"selected\"]")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        selected.get_attribute("data-entity").as_deref(),
+        Some("Deployment/shop/frontend")
+    );
+    let edge = container.query_selector(scrape).unwrap().unwrap();
+    assert_eq!(
+        edge.get_attribute("data-state").as_deref(),
+        Some("included")
+    );
+    // A click on the edge excludes its row: the decision and the edge follow.
+    edge.dispatch_event(&web_sys::MouseEvent::new("click").unwrap())
+        .unwrap();
+    until("the edge excluded", || {
+        container
+            .query_selector(scrape)
+            .ok()
+            .flatten()
+            .and_then(|e| e.get_attribute("data-state"))
+            .as_deref()
+            == Some("excluded")
+    })
+    .await;
+    assert_eq!(state.decisions.with_untracked(|d| d.excluded.len()), 1);
+    container.remove();
+}

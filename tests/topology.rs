@@ -160,12 +160,23 @@ fn the_frontends_entity_view_groups_its_peers() {
     let catalog = scene.node("Deployment/shop/catalog").unwrap();
     assert_eq!(catalog.side, Some("egress"));
     assert!(catalog.rect.x > subject.rect.right());
-    let internet = scene
-        .nodes
-        .iter()
-        .find(|n| n.role == NodeRole::Unresolved && n.kind == "External address")
-        .unwrap();
+    // Twelve internet clients: past five addresses of a kind, one box.
+    let internet = scene.node("addresses/external").unwrap();
+    assert_eq!(internet.role, NodeRole::Unresolved);
+    assert_eq!(internet.title, "12 addresses");
     assert!(internet.rect.right() < subject.rect.x);
+    let from_internet = scene
+        .edges
+        .iter()
+        .find(|e| e.from == "addresses/external")
+        .unwrap();
+    assert_eq!(
+        from_internet.communications.len(),
+        12,
+        "one edge for the twelve rows"
+    );
+    // Two node addresses stay one by one.
+    assert!(scene.node("172.20.0.11").is_some());
 }
 
 /// Decisions that change what is included but not what is there: rows excluded, general
@@ -486,5 +497,8 @@ fn the_overview_draws_every_namespace_as_one_box() {
         .edges
         .iter()
         .any(|e| e.from == "namespace/shop" && e.to == "namespace/shop" && e.port == 3550));
-    assert!(scene.nodes.iter().all(|n| n.namespace.is_some() || n.kind != "Namespace"));
+    assert!(scene
+        .nodes
+        .iter()
+        .all(|n| n.namespace.is_some() || n.kind != "Namespace"));
 }

@@ -195,6 +195,19 @@ impl Scope {
         }
     }
 
+    /// The scope of workload `id` (from the topology: a click on a peer): its cluster, when
+    /// the data spans several, its namespace and kind; the time span stays.
+    pub fn focused_on(&self, dataset: &Dataset, id: EntityId) -> Scope {
+        let entity = &dataset.entities[id];
+        Scope {
+            cluster: entity.cluster.clone().filter(|_| dataset.spans_clusters()),
+            namespace: Some(entity.owner.namespace.clone()),
+            kind: SubjectKind::Workload(entity.owner.kind),
+            subject: Some(Subject::Entity(id)),
+            ..self.clone()
+        }
+    }
+
     /// Another time span.
     pub fn with_span(&self, since: Option<i64>, until: Option<i64>) -> Scope {
         Scope {

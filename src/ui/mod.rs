@@ -6,6 +6,7 @@
 //! - [`load`]: the drop zone, file picker and demo button; what was loaded.
 //! - [`scope`]: the scope bar.
 //! - [`review`]: the Ingress and Egress tabs, and the decisions bar.
+//! - [`topology`]: the Topology tab.
 //! - [`policy`]: the Generated Policy tab.
 //! - [`tabs`]: the tab bar and the open tab.
 
@@ -17,6 +18,7 @@ pub mod review;
 pub mod scope;
 pub mod state;
 pub mod tabs;
+pub mod topology;
 
 use leptos::prelude::*;
 

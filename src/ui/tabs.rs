@@ -7,6 +7,7 @@ use web_sys::KeyboardEvent;
 use super::policy::PolicyView;
 use super::review::CommunicationList;
 use super::state::{AppState, Tab};
+use super::topology::TopologyView;
 use crate::engine::model::Direction;
 
 /// What a tab says while it has nothing to show: `(title, what to do)`.
@@ -31,8 +32,8 @@ pub fn empty_state(tab: Tab, has_flows: bool) -> (&'static str, &'static str) {
             "Choose an entity in the scope bar to see whom it connects to.",
         ),
         Tab::Topology => (
-            "Not in this version yet",
-            "The topology graph of the chosen entity is not part of this version of flowpol yet.",
+            "No communication to draw",
+            "The loaded files hold no flows between workloads yet.",
         ),
         Tab::Policy => (
             "No policy yet",
@@ -98,6 +99,20 @@ pub fn Tabs() -> impl IntoView {
             Tab::Egress => Some(Direction::Egress),
             _ => None,
         };
+        if tab == Tab::Topology && state.has_flows() && state.result.with(|r| r.is_some()) {
+            return view! {
+                <div
+                    class="fp-panel"
+                    role="tabpanel"
+                    id=panel_id(tab)
+                    aria-labelledby=format!("tab-button-{}", tab.test_id())
+                    data-testid="panel-topology"
+                >
+                    <TopologyView />
+                </div>
+            }
+            .into_any();
+        }
         if tab == Tab::Policy && state.result.with(|r| r.is_some()) {
             return view! {
                 <div

@@ -24,6 +24,42 @@ use super::style::{
 /// Space between two edge ends on a box side.
 const ANCHOR_SPACING: f64 = 7.0;
 
+/// The most addresses of one kind a side shows one by one.
+const MAX_ADDRESSES: usize = 5;
+
+/// The box of every address of `sample`'s kind on a side: `12 External addresses`.
+fn collapsed_addresses(sample: &NodeText, all: &BTreeSet<String>) -> NodeText {
+    let mut details: Vec<(String, String)> = vec![("Kind".into(), sample.kind.clone())];
+    details.extend(
+        all.iter()
+            .take(12)
+            .map(|ip| ("Address".to_string(), ip.clone())),
+    );
+    if all.len() > 12 {
+        details.push(("…".into(), format!("{} more", all.len() - 12)));
+    }
+    NodeText {
+        // As in the namespace view: `addresses/external` for `External address`.
+        key: format!(
+            "addresses/{}",
+            sample
+                .kind
+                .split_whitespace()
+                .next()
+                .unwrap_or("unknown")
+                .to_lowercase()
+        ),
+        role: NodeRole::Unresolved,
+        kind: format!("{}es", sample.kind),
+        title: format!("{} addresses", all.len()),
+        subtitle: sample.place.label(),
+        services: Vec::new(),
+        details,
+        peer: None,
+        place: sample.place.clone(),
+    }
+}
+
 /// One edge before it is placed.
 struct PendingEdge {
     peer_key: String,
@@ -106,8 +142,28 @@ pub fn entity_view(
     let centre = subject_node(dataset, &describer, subject);
     let mut sides: [Side; 2] = Default::default();
     for (side, direction) in sides.iter_mut().zip(Direction::BOTH) {
-        for row in review_rows(dataset, decisions, subject, direction, window) {
+        let rows = review_rows(dataset, decisions, subject, direction, window);
+        // Past a few addresses of one kind on a side, they are one box.
+        let mut addresses: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for row in &rows {
             let node = describer.node(row.peer);
+            if node.role == NodeRole::Unresolved {
+                addresses
+                    .entry(node.kind.clone())
+                    .or_default()
+                    .insert(node.key);
+            }
+        }
+        for row in rows {
+            let mut node = describer.node(row.peer);
+            if node.role == NodeRole::Unresolved {
+                if let Some(all) = addresses
+                    .get(&node.kind)
+                    .filter(|a| a.len() > MAX_ADDRESSES)
+                {
+                    node = collapsed_addresses(&node, all);
+                }
+            }
             let key = node.key.clone();
             let elsewhere = node.place != centre.place;
             side.nodes
@@ -268,6 +324,7 @@ pub fn entity_view(
                 last_seen: edge.last_seen,
                 already_open: edge.already_open,
                 points,
+                label: format!("{}/{}", edge.protocol, edge.port),
                 label_at,
                 reversed: false,
                 direction: Some(Direction::BOTH[s]),
@@ -276,6 +333,7 @@ pub fn entity_view(
     }
     scene.width = columns[2] + column_width;
     scene.height = total;
+    scene.spread_labels();
     scene
 }
 

@@ -273,7 +273,7 @@ pub fn namespace_view(
     let mut notes = Vec::new();
     for (&index, members) in &builder.collapsed {
         let node = &mut builder.nodes[index].text;
-        node.subtitle = format!("{} workloads", members.len());
+        node.subtitle = counted(members.len(), "workload");
         let names: Vec<String> = members
             .iter()
             .map(|&e| dataset.peer_label(Peer::Entity(e)))
@@ -286,7 +286,7 @@ pub fn namespace_view(
         .filter(|n| n.text.key.starts_with("addresses/"))
     {
         let count = node.text.details.len();
-        node.text.title = format!("{} addresses", thousands(count as u64));
+        node.text.title = counted(count, "address");
         node.text.subtitle = node.text.place.label();
         if count > 12 {
             node.text.details.truncate(12);
@@ -436,7 +436,16 @@ pub fn namespace_view(
             // Ports between one pair run side by side, 4 px apart.
             let dx = (k as f64 - (count as f64 - 1.0) / 2.0) * 4.0;
             let points: Vec<Point> = route.iter().map(|p| Point::new(p.x + dx, p.y)).collect();
-            let label_at = label_point(&points, k);
+            let label_at = label_point(&points);
+            let label = if k == 0 {
+                group
+                    .iter()
+                    .map(|e| format!("{}/{}", e.protocol, e.port))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            } else {
+                String::new()
+            };
             scene.edges.push(EdgePath {
                 from: nodes[from].text.key.clone(),
                 to: nodes[to].text.key.clone(),
@@ -448,18 +457,33 @@ pub fn namespace_view(
                 last_seen: edge.last_seen,
                 already_open: edge.already_open,
                 points,
+                label,
                 label_at,
                 reversed: placed.reversed[pair_index],
                 direction: None,
             });
         }
     }
+    scene.spread_labels();
     scene
 }
 
-/// Where an edge's label goes: beside its longest segment's middle, one line lower per
-/// earlier port of the same pair.
-fn label_point(points: &[Point], stack: usize) -> Point {
+/// `1 workload`, `3 workloads`, `2 addresses`.
+fn counted(count: usize, noun: &str) -> String {
+    let plural = if noun.ends_with('s') {
+        format!("{noun}es")
+    } else {
+        format!("{noun}s")
+    };
+    format!(
+        "{} {}",
+        thousands(count as u64),
+        if count == 1 { noun } else { &plural }
+    )
+}
+
+/// Where an edge's label goes: beside its longest segment's middle.
+fn label_point(points: &[Point]) -> Point {
     let longest = points
         .windows(2)
         .max_by(|a, b| {
@@ -468,5 +492,5 @@ fn label_point(points: &[Point], stack: usize) -> Point {
         })
         .map(|s| Point::new((s[0].x + s[1].x) / 2.0, (s[0].y + s[1].y) / 2.0))
         .unwrap_or(Point::new(0.0, 0.0));
-    Point::new(longest.x + 6.0, longest.y + stack as f64 * 12.0)
+    Point::new(longest.x + 6.0, longest.y)
 }

@@ -4,6 +4,7 @@
 
 use crate::engine::dataset::Peer;
 use crate::engine::model::{CommunicationId, Direction, Protocol};
+use crate::engine::units::{thousands, utc_time};
 
 use super::geometry::{Point, Rect};
 
@@ -91,13 +92,53 @@ pub struct EdgePath {
     pub already_open: bool,
     /// From the client's box to the server's, through the points between.
     pub points: Vec<Point>,
-    /// Where its `TCP/8080` label goes.
+    /// The text drawn beside it: its `TCP/8080`, or every port between its two boxes on the
+    /// first of their edges (the others draw none).
+    pub label: String,
+    /// Where the label goes (its start, or its end for a label left of its edge).
     pub label_at: Point,
     /// Drawn against the layers' direction (it closes a cycle).
     pub reversed: bool,
     /// In the entity view, the subject's side the edge is on: its state is the review row's
     /// (that side's decision). `None` in the namespace view: both ends' decisions count.
     pub direction: Option<Direction>,
+}
+
+impl EdgePath {
+    /// `TCP/8080`.
+    pub fn port_label(&self) -> String {
+        format!("{}/{}", self.protocol, self.port)
+    }
+
+    /// The tooltip: ends, port, connections, first and last seen.
+    pub fn details(&self) -> Vec<Detail> {
+        let mut details: Vec<Detail> = vec![
+            ("From".into(), self.from.clone()),
+            ("To".into(), self.to.clone()),
+            ("Port".into(), self.port_label()),
+        ];
+        if self.already_open {
+            details.push((
+                "Connections".into(),
+                "already open when the capture began".into(),
+            ));
+        } else {
+            details.push(("Connections".into(), thousands(self.connections)));
+        }
+        if let Some(first) = self.first_seen {
+            details.push(("First seen".into(), utc_time(first)));
+        }
+        if let Some(last) = self.last_seen {
+            details.push(("Last seen".into(), utc_time(last)));
+        }
+        if self.communications.len() > 1 {
+            details.push((
+                "Rows".into(),
+                format!("{} (toggled together)", self.communications.len()),
+            ));
+        }
+        details
+    }
 }
 
 /// A laid-out picture.
@@ -112,7 +153,50 @@ pub struct Scene {
     pub notes: Vec<String>,
 }
 
+/// The width of a label of `chars` characters at the size the view draws labels.
+pub fn label_width(chars: usize) -> f64 {
+    chars as f64 * 6.7 + 4.0
+}
+
+/// A label's height.
+pub const LABEL_HEIGHT: f64 = 12.0;
+
 impl Scene {
+    /// Moves labels that would cover another label or a box down (or up) a line at a time,
+    /// a few lines at most, in drawing order: deterministic.
+    pub fn spread_labels(&mut self) {
+        let mut taken: Vec<Rect> = self.nodes.iter().map(|n| n.rect).collect();
+        for edge in &mut self.edges {
+            if edge.label.is_empty() {
+                continue;
+            }
+            let width = label_width(edge.label.chars().count());
+            let at = |p: Point| {
+                let left = if edge.direction == Some(Direction::Egress) {
+                    p.x - width
+                } else {
+                    p.x
+                };
+                Rect::new(left, p.y - LABEL_HEIGHT + 2.0, width, LABEL_HEIGHT)
+            };
+            let start = edge.label_at;
+            let candidates = (0..8).flat_map(|step| {
+                let dy = step as f64 * LABEL_HEIGHT;
+                [dy, -dy]
+            });
+            let mut chosen = start;
+            for dy in candidates {
+                let point = Point::new(start.x, start.y + dy);
+                if !taken.iter().any(|r| r.overlaps(&at(point))) {
+                    chosen = point;
+                    break;
+                }
+            }
+            edge.label_at = chosen;
+            taken.push(at(chosen));
+        }
+    }
+
     /// The node whose key is `key` (the first, when a peer is drawn on both sides).
     pub fn node(&self, key: &str) -> Option<&NodeBox> {
         self.nodes.iter().find(|n| n.key == key)

@@ -1,0 +1,189 @@
+//! The Topology tab: the entity view of the scope's subject, or the namespace view (the
+//! scope's namespace, or every namespace as one box when none is chosen), laid out by
+//! `engine::graph` and drawn as SVG ([`canvas`]). A toolbar switches views, zooms, fits and
+//! exports the picture ([`export`]); a legend says what colours and lines mean ([`legend`]);
+//! hovering or focusing a node or an edge shows its details ([`tooltip`]).
+//!
+//! The layout is recomputed only when what it depends on changes: the data, the scope, the
+//! view, and the names the decisions give addresses (aliases, cluster ranges). A row included
+//! or excluded changes an edge's colour and nothing else.
+
+mod canvas;
+mod export;
+mod legend;
+mod tooltip;
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use crate::engine::graph::{edge_allowed, entity_view, namespace_view, NamespaceScope, Scene};
+use crate::engine::scope::Subject;
+use crate::ui::state::AppState;
+
+use canvas::{Canvas, Transform};
+use legend::Legend;
+use tooltip::{Hover, Tooltip};
+
+/// The two pictures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TopoView {
+    /// The subject between its ingress and egress peers.
+    Entity,
+    /// A namespace's workloads (or every namespace).
+    Namespace,
+}
+
+/// The namespace the namespace view draws: the scope's, else the subject's, else none (the
+/// overview).
+fn namespace_scope(state: &AppState, subject: Option<Subject>) -> NamespaceScope {
+    let (namespace, cluster) = state
+        .scope
+        .with(|scope| (scope.namespace.clone(), scope.cluster.clone()));
+    let from_subject = || {
+        let result = state.result.get_untracked()?;
+        let entities = subject?.entities(&result.dataset);
+        let first = entities.first()?;
+        Some(result.dataset.entities[*first].owner.namespace.clone())
+    };
+    NamespaceScope {
+        namespace: namespace.or_else(from_subject),
+        cluster,
+    }
+}
+
+/// The Topology tab's content (with flows loaded).
+#[component]
+pub fn TopologyView() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    // The view the user chose, if any: by default the entity view when a subject is chosen.
+    let chosen: RwSignal<Option<TopoView>> = RwSignal::new(None);
+    let view_kind = Memo::new(move |_| {
+        chosen.get().unwrap_or(if state.subject().is_some() {
+            TopoView::Entity
+        } else {
+            TopoView::Namespace
+        })
+    });
+    // What the layout reads of the decisions: how addresses are named and classed.
+    let naming = Memo::new(move |_| {
+        state
+            .decisions
+            .with(|d| (d.aliases.clone(), d.cluster_ranges.clone()))
+    });
+    let scene: Memo<Option<Arc<Scene>>> = Memo::new(move |_| {
+        let result = state.result.get()?;
+        naming.with(|_| ());
+        let subject = state.subject();
+        let window = state.window();
+        let kind = view_kind.get();
+        let namespace = namespace_scope(&state, subject);
+        let dataset = &result.dataset;
+        let scene = state
+            .decisions
+            .with_untracked(|decisions| match (kind, subject) {
+                (TopoView::Entity, Some(subject)) if !subject.entities(dataset).is_empty() => {
+                    entity_view(dataset, decisions, subject, window)
+                }
+                _ => namespace_view(dataset, decisions, &namespace, window),
+            });
+        Some(Arc::new(scene))
+    });
+    // Whether each edge's communications are let through: follows every decision.
+    let states: Memo<Vec<bool>> = Memo::new(move |_| {
+        let Some(result) = state.result.get() else {
+            return Vec::new();
+        };
+        scene.with(|scene| {
+            state.decisions.with(|decisions| {
+                scene.as_ref().map_or_else(Vec::new, |scene| {
+                    scene
+                        .edges
+                        .iter()
+                        .map(|edge| edge_allowed(&result.dataset, decisions, edge))
+                        .collect()
+                })
+            })
+        })
+    });
+    let hover: RwSignal<Option<Hover>> = RwSignal::new(None);
+    let transform = RwSignal::new(Transform::default());
+    let fit_request = RwSignal::new(0u32);
+    let export_error: RwSignal<Option<String>> = RwSignal::new(None);
+    let title = move || {
+        let subject = state.subject();
+        match (view_kind.get(), subject, state.result.get()) {
+            (TopoView::Entity, Some(subject), Some(result)) => {
+                format!("Entity view: {}", subject_name(&result.dataset, subject))
+            }
+            _ => match namespace_scope(&state, subject).namespace {
+                Some(namespace) => format!("Namespace view: {namespace}"),
+                None => "Namespace view: every namespace".to_string(),
+            },
+        }
+    };
+    let entity_disabled = move || state.subject().is_none();
+    let notes = move || scene.with(|s| s.as_ref().map(|s| s.notes.clone()).unwrap_or_default());
+    view! {
+        <div class="fp-topo">
+            <div class="fp-topo__toolbar" role="toolbar" aria-label="Topology">
+                <div class="fp-topo__views" role="group" aria-label="View">
+                    <button
+                        type="button"
+                        class="fp-button"
+                        class:fp-button--pressed=move || view_kind.get() == TopoView::Entity
+                        data-testid="topo-view-entity"
+                        aria-pressed=move || (view_kind.get() == TopoView::Entity).to_string()
+                        disabled=entity_disabled
+                        title=move || if entity_disabled() { "Choose an entity in the scope bar first" } else { "The chosen entity and its peers" }
+                        on:click=move |_| chosen.set(Some(TopoView::Entity))
+                    >
+                        "Entity view"
+                    </button>
+                    <button
+                        type="button"
+                        class="fp-button"
+                        class:fp-button--pressed=move || view_kind.get() == TopoView::Namespace
+                        data-testid="topo-view-namespace"
+                        aria-pressed=move || (view_kind.get() == TopoView::Namespace).to_string()
+                        on:click=move |_| chosen.set(Some(TopoView::Namespace))
+                    >
+                        "Namespace view"
+                    </button>
+                </div>
+                <h2 class="fp-topo__title">{title}</h2>
+                <div class="fp-topo__zoom" role="group" aria-label="Zoom">
+                    <button type="button" class="fp-button" data-testid="topo-zoom-out" aria-label="Zoom out" title="Zoom out"
+                        on:click=move |_| transform.update(|t| *t = t.zoomed_at_centre(1.0 / 1.25))>"−"</button>
+                    <button type="button" class="fp-button" data-testid="topo-zoom-in" aria-label="Zoom in" title="Zoom in"
+                        on:click=move |_| transform.update(|t| *t = t.zoomed_at_centre(1.25))>"+"</button>
+                    <button type="button" class="fp-button" data-testid="topo-fit" title="Fit the picture to the view"
+                        on:click=move |_| fit_request.update(|n| *n += 1)>"Fit"</button>
+                    <button type="button" class="fp-button" data-testid="topo-export" title="Save the picture as an SVG file"
+                        on:click=move |_| export_error.set(export::export(view_kind.get_untracked()).err())>"Export SVG"</button>
+                </div>
+            </div>
+            {move || export_error.get().map(|e| view! { <p class="fp-topo__error" role="alert">{format!("The picture could not be exported: {e}")}</p> })}
+            <For each=notes key=|note| note.clone() let:note>
+                <p class="fp-topo__note" data-testid="topo-note">{note}</p>
+            </For>
+            {move || scene.get().map(|scene| view! {
+                <Canvas scene=scene states=states hover=hover transform=transform fit_request=fit_request on_view=chosen />
+            })}
+            <Tooltip hover=hover />
+            <Legend />
+        </div>
+    }
+}
+
+/// The subject's name as the entity view's title says it.
+fn subject_name(dataset: &crate::engine::dataset::Dataset, subject: Subject) -> String {
+    match subject {
+        Subject::Entity(id) => dataset.peer_label(crate::engine::dataset::Peer::Entity(id)),
+        Subject::Service(id) => dataset
+            .services
+            .get(id.index())
+            .map(|s| format!("Service/{}/{}", s.namespace, s.name))
+            .unwrap_or_default(),
+    }
+}

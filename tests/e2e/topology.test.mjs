@@ -1,0 +1,174 @@
+// End-to-end tests of the Topology tab (step 3) on the demo: a picture after one click with no
+// entity chosen (the namespaces), the entity view of a workload, a decision turning its edge
+// red and dashed and back, an edge click toggling its row and the YAML, the tooltip on hover
+// and on keyboard focus, a click on a peer moving the scope, zoom and fit, the exported SVG,
+// and screenshots of both views in light and dark.
+//
+// Run: node --test tests/e2e/   (after `trunk build --release`)
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { artifacts, openApp, byTestId, expect } from './harness.mjs';
+
+const edge = (page, from, to, port) =>
+  page.locator(`[data-testid="topo-edge"][data-from="${from}"][data-to="${to}"][data-port="${port}"]`);
+const node = (page, entity) => page.locator(`[data-testid="topo-node"][data-entity="${entity}"]`);
+
+async function demoTopology(page) {
+  await byTestId(page, 'demo-button').click();
+  await byTestId(page, 'dataset-summary').waitFor();
+  await byTestId(page, 'tab-topology').click();
+  await byTestId(page, 'topology-svg').waitFor();
+}
+
+async function chooseFrontend(page) {
+  await byTestId(page, 'scope-namespace').selectOption('shop');
+  await byTestId(page, 'scope-kind').selectOption('Deployment');
+  const value = await byTestId(page, 'scope-entity').locator('option', { hasText: 'shop/frontend (' }).getAttribute('value');
+  await byTestId(page, 'scope-entity').selectOption(value);
+}
+
+test('with no entity chosen the tab draws every namespace, then the chosen one', async () => {
+  const { page, context, errors } = await openApp();
+  await demoTopology(page);
+  await expect(byTestId(page, 'topo-view-namespace')).toHaveAttribute('aria-pressed', 'true');
+  await expect(byTestId(page, 'topo-view-entity')).toBeDisabled();
+  for (const namespace of ['data', 'default', 'kube-system', 'monitoring', 'payments', 'shop']) {
+    await expect(node(page, `namespace/${namespace}`)).toHaveCount(1);
+  }
+  await expect(byTestId(page, 'topo-legend')).toContainText('not in the policy');
+  // Clicking a namespace's box shows that namespace's workloads.
+  await node(page, 'namespace/shop').click();
+  await expect(byTestId(page, 'scope-namespace')).toHaveValue('shop');
+  await expect(node(page, 'Deployment/shop/frontend')).toHaveCount(1);
+  await expect(node(page, 'Deployment/shop/frontend')).toHaveAttribute('data-role', 'peer');
+  await expect(node(page, 'namespace/payments')).toHaveCount(1);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the entity view: a decision turns an edge red and dashed and back, a click on it toggles its row', async () => {
+  const { page, context, errors } = await openApp();
+  await demoTopology(page);
+  await chooseFrontend(page);
+  await expect(byTestId(page, 'topo-view-entity')).toHaveAttribute('aria-pressed', 'true');
+  await expect(node(page, 'Deployment/shop/frontend').first()).toHaveAttribute('data-role', 'selected');
+  const scrape = edge(page, 'Deployment/monitoring/prometheus', 'Deployment/shop/frontend', '9090');
+  await expect(scrape).toHaveAttribute('data-state', 'included');
+  await expect(scrape.locator('.fp-topo__line')).toHaveCSS('stroke-dasharray', 'none');
+  // Exclude the row in the Ingress table: the edge follows.
+  await byTestId(page, 'tab-ingress').click();
+  const row = page.locator('[data-testid="comm-row"][data-direction="ingress"][data-peer="Deployment/monitoring/prometheus"]');
+  await row.getByTestId('include-toggle').uncheck();
+  await byTestId(page, 'tab-topology').click();
+  await expect(scrape).toHaveAttribute('data-state', 'excluded');
+  await expect(scrape.locator('.fp-topo__line')).toHaveCSS('stroke-dasharray', '6px, 4px');
+  const red = await scrape.locator('.fp-topo__line').evaluate((line) => getComputedStyle(line).stroke);
+  assert.equal(red, 'rgb(198, 40, 40)');
+  // Click the edge: included again, in the table and in the YAML.
+  await scrape.click();
+  await expect(scrape).toHaveAttribute('data-state', 'included');
+  await byTestId(page, 'tab-ingress').click();
+  await expect(row).toHaveAttribute('data-included', 'true');
+  // And out again by the edge: the policy no longer lets Prometheus in.
+  await byTestId(page, 'tab-topology').click();
+  await scrape.click();
+  await expect(scrape).toHaveAttribute('data-state', 'excluded');
+  await byTestId(page, 'tab-policy').click();
+  await expect(byTestId(page, 'policy-yaml')).not.toContainText('app: prometheus');
+  await byTestId(page, 'tab-topology').click();
+  await scrape.click();
+  await byTestId(page, 'tab-policy').click();
+  await expect(byTestId(page, 'policy-yaml')).toContainText('app: prometheus');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('hover and keyboard focus show the details; a click on a peer moves the scope', async () => {
+  const { page, context, errors } = await openApp();
+  await demoTopology(page);
+  await chooseFrontend(page);
+  const catalog = node(page, 'Deployment/shop/catalog');
+  await catalog.hover();
+  const tooltip = byTestId(page, 'topo-tooltip');
+  await expect(tooltip).toBeVisible();
+  await expect(tooltip).toContainText('Deployment catalog');
+  await expect(tooltip).toContainText('app=catalog');
+  await expect(tooltip).toContainText('shop/catalog');
+  await page.mouse.move(5, 5);
+  await expect(tooltip).toHaveCount(0);
+  // An edge by keyboard: its ports, connections and times.
+  await edge(page, 'Deployment/shop/frontend', 'Deployment/shop/catalog', '3550').focus();
+  await expect(tooltip).toContainText('TCP/3550');
+  await expect(tooltip).toContainText('First seen');
+  await page.keyboard.press('Tab');
+  // A click on the peer: the scope moves to it.
+  await catalog.click();
+  await expect(node(page, 'Deployment/shop/catalog').first()).toHaveAttribute('data-role', 'selected');
+  await expect(byTestId(page, 'scope-entity').locator('option:checked')).toHaveText(/^shop\/catalog \(/);
+  await expect(edge(page, 'Deployment/shop/catalog', 'StatefulSet/data/orders-db', '5432')).toHaveCount(1);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('zoom, fit and the exported SVG', async () => {
+  const { page, context, errors } = await openApp();
+  await demoTopology(page);
+  await chooseFrontend(page);
+  const scene = page.locator('.fp-topo__scene');
+  const scale = async () => Number((await scene.getAttribute('transform')).match(/scale\(([\d.]+)\)/)[1]);
+  const fitted = await scale();
+  await byTestId(page, 'topo-zoom-in').click();
+  await expect.poll(scale).toBeCloseTo(fitted * 1.25, 3);
+  await byTestId(page, 'topo-zoom-out').click();
+  await byTestId(page, 'topo-zoom-out').click();
+  await expect.poll(scale).toBeCloseTo(fitted / 1.25, 3);
+  await byTestId(page, 'topo-fit').click();
+  await expect.poll(scale).toBeCloseTo(fitted, 3);
+  const [download] = await Promise.all([page.waitForEvent('download'), byTestId(page, 'topo-export').click()]);
+  assert.equal(download.suggestedFilename(), 'flowpol-topology-entity.svg');
+  const dir = await mkdtemp(path.join(tmpdir(), 'flowpol-e2e-'));
+  const file = path.join(dir, 'topology.svg');
+  await download.saveAs(file);
+  const text = await readFile(file, 'utf8');
+  assert.match(text, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<svg /);
+  assert.ok(!text.includes('fp-topo__backdrop'), 'the drag surface is left out');
+  assert.match(text, /<style>[^<]*--fp-accent/, 'the styles are inside');
+  // It parses as XML (Python's parser, outside the browser) and draws the same nodes, at
+  // full size.
+  const parsed = JSON.parse(execFileSync('python3', ['-c', `
+import json, sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+nodes = [e for e in root.iter() if e.get('data-testid') == 'topo-node']
+scene = [e for e in root.iter() if 'fp-topo__scene' in (e.get('class') or '')]
+print(json.dumps({'error': None, 'root': root.tag, 'nodes': len(nodes), 'transform': scene[0].get('transform')}))
+`, file], { encoding: 'utf8' }));
+  assert.equal(parsed.root, '{http://www.w3.org/2000/svg}svg');
+  assert.equal(parsed.error, null);
+  assert.equal(parsed.nodes, await page.locator('[data-testid="topo-node"]').count());
+  assert.equal(parsed.transform, 'translate(20 20)');
+  assert.deepEqual(errors, []);
+  await context.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('screenshots of both views, light and dark', async () => {
+  for (const scheme of ['light', 'dark']) {
+    const { page, context, errors } = await openApp(scheme);
+    await page.setViewportSize({ width: 1400, height: 1000 });
+    await demoTopology(page);
+    await page.locator('.fp-topo').screenshot({ path: path.join(artifacts, `topology-overview-${scheme}.png`) });
+    await byTestId(page, 'scope-namespace').selectOption('shop');
+    await expect(node(page, 'Deployment/shop/cart')).toHaveCount(1);
+    await page.locator('.fp-topo').screenshot({ path: path.join(artifacts, `topology-namespace-${scheme}.png`) });
+    await chooseFrontend(page);
+    await expect(node(page, 'Deployment/shop/frontend').first()).toHaveAttribute('data-role', 'selected');
+    await page.locator('.fp-topo').screenshot({ path: path.join(artifacts, `topology-entity-${scheme}.png`) });
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});
