@@ -502,3 +502,42 @@ fn the_overview_draws_every_namespace_as_one_box() {
         .iter()
         .all(|n| n.namespace.is_some() || n.kind != "Namespace"));
 }
+
+#[test]
+fn the_namespace_view_in_steps_is_the_same_picture() {
+    use flowpol::engine::graph::namespace_job;
+    let dataset = bench(60, 150, 3);
+    let decisions = Decisions::default();
+    let scope = NamespaceScope::of("bench");
+    let whole = namespace_view(&dataset, &decisions, &scope, TimeWindow::ALL);
+    let mut job = namespace_job(&dataset, &decisions, &scope, TimeWindow::ALL);
+    let mut steps = 1;
+    let stepped = loop {
+        if let Some(scene) = job.step() {
+            break scene;
+        }
+        steps += 1;
+    };
+    assert!(steps > 2, "the ordering takes several steps: {steps}");
+    assert_eq!(stepped, whole);
+}
+
+#[test]
+fn past_the_limits_a_note_instead_of_a_picture() {
+    let dataset = bench(450, 900, 6);
+    let scene = namespace_view(
+        &dataset,
+        &Decisions::default(),
+        &NamespaceScope::of("bench"),
+        TimeWindow::ALL,
+    );
+    assert!(scene.nodes.is_empty() && scene.edges.is_empty());
+    assert!(
+        scene
+            .notes
+            .iter()
+            .any(|n| n.contains("more than the picture shows readably")),
+        "{:?}",
+        scene.notes
+    );
+}

@@ -87,33 +87,88 @@ struct Layering {
     chains: Vec<Vec<usize>>,
 }
 
-/// Lays out `input`.
+/// Lays out `input` in one go.
 pub fn layout(input: &LayeredInput) -> LayeredOutput {
-    let n = input.sizes.len();
-    if n == 0 {
-        return LayeredOutput::default();
+    let mut job = LayeredJob::new(input);
+    loop {
+        if let Some(output) = job.step() {
+            return output;
+        }
     }
-    let reversed = cycle_breaking(n, &input.edges);
-    let dag: Vec<(usize, usize)> = input
-        .edges
-        .iter()
-        .zip(&reversed)
-        .map(|(&(a, b), &r)| if r { (b, a) } else { (a, b) })
-        .collect();
-    let layers = layer(n, &dag);
-    let mut layering = Layering::new(input, &layers, &dag);
-    layering.order();
-    let x = layering.coordinates();
-    let (boxes, bands, height) = layering.boxes(&x);
-    let routes = layering.routes(&x, &boxes, &bands, &reversed);
-    let width = boxes.iter().map(Rect::right).fold(0.0, f64::max);
-    LayeredOutput {
-        boxes: boxes[..n].to_vec(),
-        layers,
-        routes,
-        reversed,
-        width,
-        height,
+}
+
+/// A layout done a step at a time, so that a caller with a frame budget (the browser's page)
+/// can stop between steps: the ordering sweeps one per step, then the rest in one. Steps are
+/// deterministic: the result is [`layout`]'s whatever the pauses.
+pub struct LayeredJob {
+    n: usize,
+    layers: Vec<usize>,
+    reversed: Vec<bool>,
+    layering: Layering,
+    ordering: Option<Ordering>,
+}
+
+/// The ordering's state between sweeps.
+struct Ordering {
+    above: Vec<Vec<usize>>,
+    below: Vec<Vec<usize>>,
+    current: Vec<Vec<usize>>,
+    position: Vec<usize>,
+    best: Vec<Vec<usize>>,
+    best_crossings: usize,
+    passes: usize,
+}
+
+impl LayeredJob {
+    /// Breaks cycles and layers the graph (linear time): what the steps then order and place.
+    pub fn new(input: &LayeredInput) -> LayeredJob {
+        let n = input.sizes.len();
+        let reversed = cycle_breaking(n, &input.edges);
+        let dag: Vec<(usize, usize)> = input
+            .edges
+            .iter()
+            .zip(&reversed)
+            .map(|(&(a, b), &r)| if r { (b, a) } else { (a, b) })
+            .collect();
+        let layers = layer(n, &dag);
+        let layering = Layering::new(input, &layers, &dag);
+        let ordering = Some(layering.start_ordering());
+        LayeredJob {
+            n,
+            layers,
+            reversed,
+            layering,
+            ordering,
+        }
+    }
+
+    /// Does the next step: `Some` with the layout once done.
+    pub fn step(&mut self) -> Option<LayeredOutput> {
+        if let Some(ordering) = &mut self.ordering {
+            if ordering.passes < ORDER_PASSES && ordering.best_crossings > 0 {
+                self.layering.sweep(ordering);
+                return None;
+            }
+        }
+        if let Some(ordering) = self.ordering.take() {
+            self.layering.order = ordering.best;
+        }
+        if self.n == 0 {
+            return Some(LayeredOutput::default());
+        }
+        let layering = &self.layering;
+        let x = layering.coordinates();
+        let (boxes, bands, height) = layering.boxes(&x);
+        let routes = layering.routes(&x, &boxes, &bands, &self.reversed);
+        let width = boxes.iter().map(Rect::right).fold(0.0, f64::max);
+        Some(LayeredOutput {
+            boxes: boxes[..self.n].to_vec(),
+            layers: std::mem::take(&mut self.layers),
+            routes,
+            reversed: std::mem::take(&mut self.reversed),
+            width,
+            height,
+        })
     }
 }
 
@@ -256,50 +311,57 @@ impl Layering {
             .sum()
     }
 
-    /// Barycentre sweeps, keeping the best order seen.
-    fn order(&mut self) {
+    /// The ordering's starting state: the order by input (by key), its crossings.
+    fn start_ordering(&self) -> Ordering {
         let (above, below) = self.neighbours();
-        let mut best = self.order.clone();
-        let mut best_crossings = self.crossings(&best);
-        let mut current = self.order.clone();
+        let best = self.order.clone();
+        let best_crossings = self.crossings(&best);
         let mut position = vec![0usize; self.slots.len()];
-        for layer in &current {
+        for layer in &best {
             for (i, &slot) in layer.iter().enumerate() {
                 position[slot] = i;
             }
         }
-        for _ in 0..ORDER_PASSES {
-            if best_crossings == 0 {
-                break;
-            }
-            for layer in 1..current.len() {
-                sort_by_barycentre(
-                    &mut current,
-                    &mut position,
-                    layer,
-                    layer - 1,
-                    &above,
-                    &self.layer_of,
-                );
-            }
-            for layer in (0..current.len().saturating_sub(1)).rev() {
-                sort_by_barycentre(
-                    &mut current,
-                    &mut position,
-                    layer,
-                    layer + 1,
-                    &below,
-                    &self.layer_of,
-                );
-            }
-            transpose(&mut current, &mut position, &above, &below);
-            let crossings = self.crossings(&current);
-            if crossings < best_crossings {
-                best_crossings = crossings;
-                best = current.clone();
-            }
+        Ordering {
+            above,
+            below,
+            current: best.clone(),
+            position,
+            best,
+            best_crossings,
+            passes: 0,
         }
-        self.order = best;
+    }
+
+    /// One barycentre sweep down and up, then transpositions, keeping the best order seen.
+    fn sweep(&self, o: &mut Ordering) {
+        for layer in 1..o.current.len() {
+            sort_by_barycentre(
+                &mut o.current,
+                &mut o.position,
+                layer,
+                layer - 1,
+                &o.above,
+                &self.layer_of,
+            );
+        }
+        for layer in (0..o.current.len().saturating_sub(1)).rev() {
+            sort_by_barycentre(
+                &mut o.current,
+                &mut o.position,
+                layer,
+                layer + 1,
+                &o.below,
+                &self.layer_of,
+            );
+        }
+        transpose(&mut o.current, &mut o.position, &o.above, &o.below);
+        let crossings = self.crossings(&o.current);
+        if crossings < o.best_crossings {
+            o.best_crossings = crossings;
+            o.best = o.current.clone();
+        }
+        o.passes += 1;
     }
 
     /// The x of each slot's centre: packed, then centred over its neighbours.

@@ -19,7 +19,7 @@ pub mod scene;
 pub mod style;
 
 pub use entity_view::entity_view;
-pub use namespace_view::{namespace_view, namespaces, NamespaceScope};
+pub use namespace_view::{namespace_job, namespace_view, namespaces, NamespaceJob, NamespaceScope};
 pub use scene::{EdgePath, GroupBox, NodeBox, NodeRole, Scene};
 
 use crate::engine::dataset::Dataset;

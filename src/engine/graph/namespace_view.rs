@@ -22,7 +22,7 @@ use crate::engine::units::thousands;
 use super::describe::{ports_text, Describer, NodeText, Place};
 use super::entity_view::place_node;
 use super::geometry::Point;
-use super::layered::{layout, self_loop, LayeredInput, SELF_LOOP_ROOM};
+use super::layered::{self_loop, LayeredInput, LayeredJob, LayeredOutput, SELF_LOOP_ROOM};
 use super::scene::{EdgePath, NodeRole, Scene};
 use super::style::{node_height, NODE_WIDTH};
 
@@ -206,13 +206,121 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// The namespace view of `scope` over `window`.
+/// The namespace view of `scope` over `window`, in one go.
 pub fn namespace_view(
     dataset: &Dataset,
     decisions: &Decisions,
     scope: &NamespaceScope,
     window: TimeWindow,
 ) -> Scene {
+    let mut job = namespace_job(dataset, decisions, scope, window);
+    loop {
+        if let Some(scene) = job.step() {
+            return scene;
+        }
+    }
+}
+
+/// The namespace view laid out a step at a time (see [`LayeredJob`]): the graph is built at
+/// once, the layout in steps.
+pub struct NamespaceJob {
+    nodes: Vec<GraphNode>,
+    edges: Vec<GraphEdge>,
+    /// Per pair of boxes (one layout edge), the indices of its edges in `edges`.
+    pairs: Vec<((usize, usize), Vec<usize>)>,
+    badges: Vec<Vec<String>>,
+    ports_of: Vec<Vec<String>>,
+    notes: Vec<String>,
+    layout: Option<LayeredJob>,
+}
+
+impl NamespaceJob {
+    /// Does the next step: `Some` with the picture once done.
+    pub fn step(&mut self) -> Option<Scene> {
+        let Some(job) = &mut self.layout else {
+            return Some(Scene {
+                notes: std::mem::take(&mut self.notes),
+                ..Scene::default()
+            });
+        };
+        let placed = job.step()?;
+        Some(self.scene(&placed))
+    }
+
+    /// The picture once the boxes are placed.
+    fn scene(&mut self, placed: &LayeredOutput) -> Scene {
+        let nodes = &self.nodes;
+        let mut scene = Scene {
+            width: placed.width,
+            height: placed.height,
+            notes: std::mem::take(&mut self.notes),
+            ..Scene::default()
+        };
+        for (i, node) in nodes.iter().enumerate() {
+            let mut rect = placed.boxes[i];
+            rect.width = NODE_WIDTH;
+            let mut boxed = place_node(&node.text, self.ports_of[i].clone(), rect, None);
+            boxed.badges = self.badges[i].clone();
+            if let Place::Namespace(cluster, namespace) = &node.text.place {
+                if node.text.kind == "Namespace" {
+                    boxed.namespace = Some((cluster.clone(), namespace.clone()));
+                }
+            }
+            scene.nodes.push(boxed);
+        }
+        for (pair_index, ((from, to), group)) in self.pairs.iter().enumerate() {
+            let (from, to) = (*from, *to);
+            let route = if from == to {
+                self_loop(scene.nodes[from].rect)
+            } else {
+                placed.routes[pair_index].clone()
+            };
+            let count = group.len();
+            for (k, &edge_index) in group.iter().enumerate() {
+                let edge = &self.edges[edge_index];
+                // Ports between one pair run side by side, 4 px apart.
+                let dx = (k as f64 - (count as f64 - 1.0) / 2.0) * 4.0;
+                let points: Vec<Point> = route.iter().map(|p| Point::new(p.x + dx, p.y)).collect();
+                let label_at = label_point(&points);
+                let label = if k == 0 {
+                    group
+                        .iter()
+                        .map(|&e| format!("{}/{}", self.edges[e].protocol, self.edges[e].port))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                } else {
+                    String::new()
+                };
+                scene.edges.push(EdgePath {
+                    from: nodes[from].text.key.clone(),
+                    to: nodes[to].text.key.clone(),
+                    protocol: edge.protocol,
+                    port: edge.port,
+                    communications: edge.communications.clone(),
+                    connections: edge.connections,
+                    first_seen: edge.first_seen,
+                    last_seen: edge.last_seen,
+                    already_open: edge.already_open,
+                    points,
+                    label,
+                    label_at,
+                    reversed: placed.reversed[pair_index],
+                    direction: None,
+                });
+            }
+        }
+        scene.spread_labels();
+        scene
+    }
+}
+
+/// Builds the namespace view's graph of `scope` over `window` and starts its layout.
+pub fn namespace_job(
+    dataset: &Dataset,
+    decisions: &Decisions,
+    scope: &NamespaceScope,
+    window: TimeWindow,
+) -> NamespaceJob {
     let mut builder = Builder {
         dataset,
         describer: Describer::new(dataset, decisions),
@@ -325,9 +433,14 @@ pub fn namespace_view(
             thousands(nodes.len() as u64),
             thousands(edges.len() as u64)
         ));
-        return Scene {
+        return NamespaceJob {
+            nodes: Vec::new(),
+            edges: Vec::new(),
+            pairs: Vec::new(),
+            badges: Vec::new(),
+            ports_of: Vec::new(),
             notes,
-            ..Scene::default()
+            layout: None,
         };
     }
     // Hubs: linked to many nodes; their edges become badges on their peers.
@@ -369,14 +482,17 @@ pub fn namespace_view(
             linked[hub].len()
         ));
     }
-    let drawn: Vec<&GraphEdge> = edges
-        .values()
+    for &hub in &hubs {
+        badges[hub].push(format!("hub: {} peers, as badges", linked[hub].len()));
+    }
+    // One layout edge per pair of boxes; the ports between them share its route.
+    let drawn: Vec<GraphEdge> = edges
+        .into_values()
         .filter(|e| !hubs.contains(&e.from) && !hubs.contains(&e.to))
         .collect();
-    // One layout edge per pair of boxes; the ports between them share its route.
-    let mut pairs: BTreeMap<(usize, usize), Vec<&GraphEdge>> = BTreeMap::new();
-    for edge in &drawn {
-        pairs.entry((edge.from, edge.to)).or_default().push(edge);
+    let mut by_pair: BTreeMap<(usize, usize), Vec<usize>> = BTreeMap::new();
+    for (index, edge) in drawn.iter().enumerate() {
+        by_pair.entry((edge.from, edge.to)).or_default().push(index);
     }
     let ports_of: Vec<Vec<String>> = nodes.iter().map(|n| ports_text(&n.ports)).collect();
     let input = LayeredInput {
@@ -384,88 +500,28 @@ pub fn namespace_view(
             .iter()
             .enumerate()
             .map(|(i, n)| {
-                let mut hub_badges = badges[i].len();
-                if hubs.contains(&i) {
-                    hub_badges += 1;
-                }
-                let room = if pairs.contains_key(&(i, i)) {
+                let room = if by_pair.contains_key(&(i, i)) {
                     SELF_LOOP_ROOM
                 } else {
                     0.0
                 };
                 (
                     NODE_WIDTH + room,
-                    node_height(ports_of[i].len(), n.text.services.len(), hub_badges),
+                    node_height(ports_of[i].len(), n.text.services.len(), badges[i].len()),
                 )
             })
             .collect(),
-        edges: pairs.keys().copied().collect(),
+        edges: by_pair.keys().copied().collect(),
     };
-    let placed = layout(&input);
-    let mut scene = Scene {
-        width: placed.width,
-        height: placed.height,
+    NamespaceJob {
+        layout: Some(LayeredJob::new(&input)),
+        nodes,
+        edges: drawn,
+        pairs: by_pair.into_iter().collect(),
+        badges,
+        ports_of,
         notes,
-        ..Scene::default()
-    };
-    for (i, node) in nodes.iter().enumerate() {
-        let mut rect = placed.boxes[i];
-        rect.width = NODE_WIDTH;
-        let mut boxed = place_node(&node.text, ports_of[i].clone(), rect, None);
-        boxed.badges = badges[i].clone();
-        if hubs.contains(&i) {
-            boxed
-                .badges
-                .push(format!("hub: {} peers, as badges", linked[i].len()));
-        }
-        if let Place::Namespace(cluster, namespace) = &node.text.place {
-            if node.text.kind == "Namespace" {
-                boxed.namespace = Some((cluster.clone(), namespace.clone()));
-            }
-        }
-        scene.nodes.push(boxed);
     }
-    for (pair_index, (&(from, to), group)) in pairs.iter().enumerate() {
-        let route = if from == to {
-            &self_loop(scene.nodes[from].rect)
-        } else {
-            &placed.routes[pair_index]
-        };
-        let count = group.len();
-        for (k, edge) in group.iter().enumerate() {
-            // Ports between one pair run side by side, 4 px apart.
-            let dx = (k as f64 - (count as f64 - 1.0) / 2.0) * 4.0;
-            let points: Vec<Point> = route.iter().map(|p| Point::new(p.x + dx, p.y)).collect();
-            let label_at = label_point(&points);
-            let label = if k == 0 {
-                group
-                    .iter()
-                    .map(|e| format!("{}/{}", e.protocol, e.port))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            } else {
-                String::new()
-            };
-            scene.edges.push(EdgePath {
-                from: nodes[from].text.key.clone(),
-                to: nodes[to].text.key.clone(),
-                protocol: edge.protocol,
-                port: edge.port,
-                communications: edge.communications.clone(),
-                connections: edge.connections,
-                first_seen: edge.first_seen,
-                last_seen: edge.last_seen,
-                already_open: edge.already_open,
-                points,
-                label,
-                label_at,
-                reversed: placed.reversed[pair_index],
-                direction: None,
-            });
-        }
-    }
-    scene.spread_labels();
-    scene
 }
 
 /// `1 workload`, `3 workloads`, `2 addresses`.

@@ -269,7 +269,9 @@ fn edge_view(
     hover: RwSignal<Option<Hover>>,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
-    let allowed = move || states.with(|s| s.get(index).copied().unwrap_or(true));
+    // Its own memo: a decision re-draws only the edges whose state it changed.
+    let allowed_memo = Memo::new(move |_| states.with(|s| s.get(index).copied().unwrap_or(true)));
+    let allowed = move || allowed_memo.get();
     let communications = edge.communications.clone();
     let toggle = move || {
         let Some(result) = state.result.get_untracked() else {

@@ -17,13 +17,16 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use crate::engine::graph::{edge_allowed, entity_view, namespace_view, NamespaceScope, Scene};
+use crate::engine::graph::{edge_allowed, entity_view, namespace_job, NamespaceScope, Scene};
 use crate::engine::scope::Subject;
 use crate::ui::state::AppState;
 
 use canvas::{Canvas, Transform};
 use legend::Legend;
 use tooltip::{Hover, Tooltip};
+
+/// The longest the page works on a layout before letting the browser draw and handle input.
+const SLICE_MS: f64 = 40.0;
 
 /// The two pictures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,23 +74,58 @@ pub fn TopologyView() -> impl IntoView {
             .decisions
             .with(|d| (d.aliases.clone(), d.cluster_ranges.clone()))
     });
-    let scene: Memo<Option<Arc<Scene>>> = Memo::new(move |_| {
-        let result = state.result.get()?;
+    // The picture: the entity view at once; the namespace view in steps of at most
+    // [`SLICE_MS`], yielding to the browser between them, so the page never freezes. A newer
+    // request makes an unfinished one stop.
+    let scene: RwSignal<Option<Arc<Scene>>> = RwSignal::new(None);
+    let busy = RwSignal::new(false);
+    let generation = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        let Some(result) = state.result.get() else {
+            scene.set(None);
+            return;
+        };
         naming.with(|_| ());
         let subject = state.subject();
         let window = state.window();
         let kind = view_kind.get();
         let namespace = namespace_scope(&state, subject);
+        generation.update_value(|g| *g += 1);
+        let mine = generation.get_value();
         let dataset = &result.dataset;
-        let scene = state
-            .decisions
-            .with_untracked(|decisions| match (kind, subject) {
-                (TopoView::Entity, Some(subject)) if !subject.entities(dataset).is_empty() => {
-                    entity_view(dataset, decisions, subject, window)
-                }
-                _ => namespace_view(dataset, decisions, &namespace, window),
-            });
-        Some(Arc::new(scene))
+        match (kind, subject) {
+            (TopoView::Entity, Some(subject)) if !subject.entities(dataset).is_empty() => {
+                let picture = state
+                    .decisions
+                    .with_untracked(|d| entity_view(dataset, d, subject, window));
+                busy.set(false);
+                scene.set(Some(Arc::new(picture)));
+            }
+            _ => {
+                let mut job = state
+                    .decisions
+                    .with_untracked(|d| namespace_job(dataset, d, &namespace, window));
+                busy.set(true);
+                leptos::task::spawn_local(async move {
+                    loop {
+                        let start = js_sys::Date::now();
+                        while js_sys::Date::now() - start < SLICE_MS {
+                            if let Some(picture) = job.step() {
+                                if generation.get_value() == mine {
+                                    busy.set(false);
+                                    scene.set(Some(Arc::new(picture)));
+                                }
+                                return;
+                            }
+                        }
+                        gloo_timers::future::TimeoutFuture::new(0).await;
+                        if generation.get_value() != mine {
+                            return;
+                        }
+                    }
+                });
+            }
+        }
     });
     // Whether each edge's communications are let through: follows every decision.
     let states: Memo<Vec<bool>> = Memo::new(move |_| {
@@ -167,6 +205,9 @@ pub fn TopologyView() -> impl IntoView {
             <For each=notes key=|note| note.clone() let:note>
                 <p class="fp-topo__note" data-testid="topo-note">{note}</p>
             </For>
+            {move || busy.get().then(|| view! {
+                <p class="fp-topo__note" data-testid="topo-busy" role="status">"Laying out the picture…"</p>
+            })}
             {move || scene.get().map(|scene| view! {
                 <Canvas scene=scene states=states hover=hover transform=transform fit_request=fit_request on_view=chosen />
             })}
