@@ -98,14 +98,17 @@ pub fn layout(input: &LayeredInput) -> LayeredOutput {
 }
 
 /// A layout done a step at a time, so that a caller with a frame budget (the browser's page)
-/// can stop between steps: the ordering sweeps one per step, then the rest in one. Steps are
-/// deterministic: the result is [`layout`]'s whatever the pauses.
+/// can stop between steps: each ordering sweep is three steps (down, up, transpositions),
+/// then the coordinates one, the routes one. Steps are deterministic: the result is
+/// [`layout`]'s whatever the pauses.
 pub struct LayeredJob {
     n: usize,
     layers: Vec<usize>,
     reversed: Vec<bool>,
     layering: Layering,
     ordering: Option<Ordering>,
+    /// The x of each slot, once placed.
+    x: Option<Vec<f64>>,
 }
 
 /// The ordering's state between sweeps.
@@ -117,6 +120,8 @@ struct Ordering {
     best: Vec<Vec<usize>>,
     best_crossings: usize,
     passes: usize,
+    /// The next part of the current sweep: 0 down, 1 up, 2 transpositions.
+    part: u8,
 }
 
 impl LayeredJob {
@@ -139,6 +144,7 @@ impl LayeredJob {
             reversed,
             layering,
             ordering,
+            x: None,
         }
     }
 
@@ -146,7 +152,7 @@ impl LayeredJob {
     pub fn step(&mut self) -> Option<LayeredOutput> {
         if let Some(ordering) = &mut self.ordering {
             if ordering.passes < ORDER_PASSES && ordering.best_crossings > 0 {
-                self.layering.sweep(ordering);
+                self.layering.sweep_part(ordering);
                 return None;
             }
         }
@@ -157,7 +163,10 @@ impl LayeredJob {
             return Some(LayeredOutput::default());
         }
         let layering = &self.layering;
-        let x = layering.coordinates();
+        let Some(x) = self.x.take() else {
+            self.x = Some(layering.coordinates());
+            return None;
+        };
         let (boxes, bands, height) = layering.boxes(&x);
         let routes = layering.routes(&x, &boxes, &bands, &self.reversed);
         let width = boxes.iter().map(Rect::right).fold(0.0, f64::max);
@@ -330,38 +339,51 @@ impl Layering {
             best,
             best_crossings,
             passes: 0,
+            part: 0,
         }
     }
 
-    /// One barycentre sweep down and up, then transpositions, keeping the best order seen.
-    fn sweep(&self, o: &mut Ordering) {
-        for layer in 1..o.current.len() {
-            sort_by_barycentre(
-                &mut o.current,
-                &mut o.position,
-                layer,
-                layer - 1,
-                &o.above,
-                &self.layer_of,
-            );
+    /// The next part of a sweep: the barycentre sweep down, the one up, or the
+    /// transpositions (which end the sweep, keeping the best order seen).
+    fn sweep_part(&self, o: &mut Ordering) {
+        match o.part {
+            0 => {
+                for layer in 1..o.current.len() {
+                    sort_by_barycentre(
+                        &mut o.current,
+                        &mut o.position,
+                        layer,
+                        layer - 1,
+                        &o.above,
+                        &self.layer_of,
+                    );
+                }
+                o.part = 1;
+            }
+            1 => {
+                for layer in (0..o.current.len().saturating_sub(1)).rev() {
+                    sort_by_barycentre(
+                        &mut o.current,
+                        &mut o.position,
+                        layer,
+                        layer + 1,
+                        &o.below,
+                        &self.layer_of,
+                    );
+                }
+                o.part = 2;
+            }
+            _ => {
+                transpose(&mut o.current, &mut o.position, &o.above, &o.below);
+                let crossings = self.crossings(&o.current);
+                if crossings < o.best_crossings {
+                    o.best_crossings = crossings;
+                    o.best = o.current.clone();
+                }
+                o.passes += 1;
+                o.part = 0;
+            }
         }
-        for layer in (0..o.current.len().saturating_sub(1)).rev() {
-            sort_by_barycentre(
-                &mut o.current,
-                &mut o.position,
-                layer,
-                layer + 1,
-                &o.below,
-                &self.layer_of,
-            );
-        }
-        transpose(&mut o.current, &mut o.position, &o.above, &o.below);
-        let crossings = self.crossings(&o.current);
-        if crossings < o.best_crossings {
-            o.best_crossings = crossings;
-            o.best = o.current.clone();
-        }
-        o.passes += 1;
     }
 
     /// The x of each slot's centre: packed, then centred over its neighbours.

@@ -42,6 +42,10 @@ impl Default for Transform {
     }
 }
 
+/// How many nodes and edges are made per turn of the browser.
+const NODE_BATCH: usize = 80;
+const EDGE_BATCH: usize = 200;
+
 /// How far the view zooms in and out.
 const ZOOM_RANGE: (f64, f64) = (0.05, 4.0);
 
@@ -207,17 +211,55 @@ pub fn Canvas(
             }
         })
         .collect_view();
-    let edges = scene
-        .edges
-        .iter()
-        .enumerate()
-        .map(|(index, edge)| edge_view(index, edge, states, hover))
-        .collect_view();
-    let nodes = scene
-        .nodes
-        .iter()
-        .map(|node| node_view(node, hover, state, on_view))
-        .collect_view();
+    // Nodes, then edges, a batch per turn of the browser: a large picture appears in a few
+    // frames instead of freezing the page while thousands of elements are made.
+    let (node_count, edge_count) = (scene.nodes.len(), scene.edges.len());
+    let nodes_shown = RwSignal::new(node_count.min(NODE_BATCH));
+    let edges_shown = RwSignal::new(0usize);
+    leptos::task::spawn_local(async move {
+        loop {
+            gloo_timers::future::TimeoutFuture::new(0).await;
+            let more = nodes_shown
+                .try_update(|n| {
+                    if *n < node_count {
+                        *n = (*n + NODE_BATCH).min(node_count);
+                        true
+                    } else {
+                        false
+                    }
+                })
+                .unwrap_or(false)
+                || edges_shown
+                    .try_update(|n| {
+                        if *n < edge_count {
+                            *n = (*n + EDGE_BATCH).min(edge_count);
+                            true
+                        } else {
+                            false
+                        }
+                    })
+                    .unwrap_or(false);
+            if !more {
+                return;
+            }
+        }
+    });
+    let edge_scene = scene.clone();
+    let edges = view! {
+        <For
+            each=move || 0..edges_shown.get()
+            key=|index| *index
+            children=move |index| edge_view(index, &edge_scene.edges[index], states, hover)
+        />
+    };
+    let node_scene = scene.clone();
+    let nodes = view! {
+        <For
+            each=move || 0..nodes_shown.get()
+            key=|index| *index
+            children=move |index| node_view(&node_scene.nodes[index], hover, state, on_view)
+        />
+    };
     let (width, height) = (scene.width, scene.height);
     view! {
         <div
@@ -370,16 +412,16 @@ fn node_view(
         ("fp-topo__sub", fit(&node.subtitle, 30)),
     ];
     if !node.ports.is_empty() {
-        lines.push(("fp-topo__ports", fit(&node.ports.join(" · "), 30)));
+        lines.push(("fp-topo__ports", fit(&node.ports.join(" · "), 27)));
     }
     if !node.services.is_empty() {
         lines.push((
             "fp-topo__services",
-            fit(&format!("Service {}", node.services.join(", ")), 30),
+            fit(&format!("Service {}", node.services.join(", ")), 27),
         ));
     }
     for badge in &node.badges {
-        lines.push(("fp-topo__badge", fit(badge, 30)));
+        lines.push(("fp-topo__badge", fit(badge, 27)));
     }
     let texts = lines
         .into_iter()

@@ -26,7 +26,7 @@ use legend::Legend;
 use tooltip::{Hover, Tooltip};
 
 /// The longest the page works on a layout before letting the browser draw and handle input.
-const SLICE_MS: f64 = 40.0;
+const SLICE_MS: f64 = 25.0;
 
 /// The two pictures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
