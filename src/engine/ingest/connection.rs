@@ -260,6 +260,43 @@ mod tests {
     }
 
     #[test]
+    fn an_l7_request_is_reported_as_l7_however_hubble_marks_it() {
+        // Marked by its `Type` only, by its event type only, or by both: an L7 record in the
+        // file report, never a later packet of a connection.
+        for (marks, expected) in [
+            (
+                r#""Type":"L7","event_type":{"type":4}"#,
+                Some(SkipReason::L7),
+            ),
+            (r#""event_type":{"type":129}"#, Some(SkipReason::L7)),
+            (
+                r#""Type":"L7","event_type":{"type":129}"#,
+                Some(SkipReason::L7),
+            ),
+            (
+                r#""event_type":{"type":4}"#,
+                Some(SkipReason::MidConnection),
+            ),
+        ] {
+            let line = format!(
+                r#"{{"IP":{{"source":"a","destination":"b"}},{marks},"l4":{{"TCP":{{"source_port":40000,"destination_port":80,"flags":{{"ACK":true}}}}}},"is_reply":false,"l7":{{"type":"REQUEST"}}}}"#
+            );
+            let line = if marks.contains("129") || marks.contains("L7") {
+                line
+            } else {
+                line.replace(r#","l7":{"type":"REQUEST"}"#, "")
+            };
+            let event = parse_flow(line.as_bytes()).unwrap();
+            assert_eq!(reported_as(&event, role(&event)), expected, "{marks}");
+        }
+        assert_eq!(SkipReason::L7.label(), "L7 records");
+        assert_eq!(
+            SkipReason::MidConnection.label(),
+            "later packets of a connection"
+        );
+    }
+
+    #[test]
     fn icmp_and_unknown_protocols_are_skipped() {
         assert_eq!(
             role_of(r#"{"IP":{"source":"a","destination":"b"},"l4":{"ICMPv6":{}}}"#),

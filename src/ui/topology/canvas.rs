@@ -43,8 +43,8 @@ impl Default for Transform {
 }
 
 /// How many nodes and edges are made per turn of the browser.
-const NODE_BATCH: usize = 80;
-const EDGE_BATCH: usize = 200;
+const NODE_BATCH: usize = 50;
+const EDGE_BATCH: usize = 150;
 
 /// How far the view zooms in and out.
 const ZOOM_RANGE: (f64, f64) = (0.05, 4.0);

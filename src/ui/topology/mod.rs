@@ -102,11 +102,17 @@ pub fn TopologyView() -> impl IntoView {
                 scene.set(Some(Arc::new(picture)));
             }
             _ => {
-                let mut job = state
-                    .decisions
-                    .with_untracked(|d| namespace_job(dataset, d, &namespace, window));
                 busy.set(true);
                 leptos::task::spawn_local(async move {
+                    // The tab draws first; the graph is built on the next turn.
+                    gloo_timers::future::TimeoutFuture::new(0).await;
+                    if generation.get_value() != mine {
+                        return;
+                    }
+                    let dataset = &result.dataset;
+                    let mut job = state
+                        .decisions
+                        .with_untracked(|d| namespace_job(dataset, d, &namespace, window));
                     loop {
                         let start = js_sys::Date::now();
                         while js_sys::Date::now() - start < SLICE_MS {
