@@ -389,6 +389,7 @@ fn a_gzip_file_of_flowpol_flows_counts_as_flows() {
         size: compressed.len() as u64,
         format: InputFormat::Gzip,
         origin: FileOrigin::Picked,
+        key: 1,
     }]);
     assert!(!state.has_flows(), "a gzip head says nothing yet");
     let result = flowpol::engine::load::load_files(&[("flows.json.gz", &compressed)], &[]);

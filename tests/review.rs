@@ -372,3 +372,85 @@ fn the_review_follows_its_workloads_when_another_cluster_is_added() {
     let back = carried.carry_over(&two, &one);
     assert_eq!(back.subject, Some(frontend(&one)));
 }
+
+/// Thousands of clients of a public frontend, grouped: by prefix (one CIDR each, what one
+/// alias can map), by class, by DNS name; every address in exactly one group, counts kept.
+#[test]
+fn unresolved_addresses_in_groups() {
+    use flowpol::engine::review::{group_addresses, AddressGrouping};
+    let mut lines = String::new();
+    for i in 0..3000u32 {
+        let ip = format!("198.{}.{}.{}", 18 + i % 2, (i / 200) % 256, i % 200 + 1);
+        lines.push_str(&format!(
+            r#"{{"src":{{"ip":"{ip}"}},"dst":{{"namespace":"shop","workload":"Deployment/web","labels":{{"app":"web"}}}},"port":8080,"protocol":"TCP","count":1,"time":"2026-11-20T09:00:00Z"}}"#
+        ));
+        lines.push('\n');
+    }
+    let dataset = load(&[("clients.jsonl", lines.as_bytes())]);
+    let web = Subject::Entity(
+        dataset
+            .find_entity(EntityKind::Deployment, "shop", "web")
+            .unwrap(),
+    );
+    let decisions = Decisions::default();
+    let rows = rows_of(&dataset, &decisions, web, Direction::Ingress);
+    let addresses = unresolved_addresses(&rows, &decisions);
+    assert_eq!(addresses.len(), 3000);
+    let each = group_addresses(&addresses, AddressGrouping::Each);
+    assert_eq!(each.len(), 3000);
+    let narrow = group_addresses(&addresses, AddressGrouping::Narrow);
+    let total: usize = narrow.iter().map(|g| g.addresses.len()).sum();
+    assert_eq!(total, 3000, "every address in one group");
+    for group in &narrow {
+        let cidr = parse_cidr(group.cidr.as_deref().unwrap()).unwrap();
+        assert_eq!(cidr.prefix_len(), 24);
+        assert!(group
+            .addresses
+            .iter()
+            .all(|ip| cidr.contains(&ip.parse::<std::net::IpAddr>().unwrap())));
+        assert_eq!(group.rows, group.addresses.len());
+        assert_eq!(group.included, 0, "addresses are excluded until mapped");
+    }
+    assert!(narrow.len() < 40, "{} groups", narrow.len());
+    let wide = group_addresses(&addresses, AddressGrouping::Wide);
+    assert_eq!(
+        wide.iter().map(|g| g.label.as_str()).collect::<Vec<_>>(),
+        ["198.18.0.0/16", "198.19.0.0/16"]
+    );
+    let class = group_addresses(&addresses, AddressGrouping::Class);
+    assert_eq!(class.len(), 1);
+    assert_eq!(class[0].connections, 3000);
+    let named = group_addresses(&addresses, AddressGrouping::DnsName);
+    assert_eq!(named[0].label, "(no DNS name)");
+}
+
+/// Without an inventory, a selector is what the flows showed: labels that change at the next
+/// rollout or injection are named.
+#[test]
+fn changeable_labels_are_named() {
+    use flowpol::engine::dataset::SelectorSource;
+    use flowpol::engine::review::changeable_labels;
+    let line = r#"{"src":{"namespace":"shop","workload":"Deployment/web","labels":{"app":"web","version":"v2","security.istio.io/tlsMode":"istio","pod-template-hash":"6d4cf56db6"}},"dst":{"ip":"203.0.113.7"},"port":443,"protocol":"TCP","count":1}"#;
+    let dataset = load(&[("flows.jsonl", line.as_bytes())]);
+    let web = dataset
+        .find_entity(EntityKind::Deployment, "shop", "web")
+        .unwrap();
+    assert_eq!(
+        dataset.entities[web].selector_source,
+        SelectorSource::ObservedPods
+    );
+    let mut changeable = changeable_labels(&dataset, web);
+    changeable.sort();
+    assert!(
+        changeable.contains(&"version".to_string()),
+        "{changeable:?}"
+    );
+    assert!(changeable.contains(&"security.istio.io/tlsMode".to_string()));
+    assert!(!changeable.contains(&"app".to_string()));
+    // With the inventory, the demo's selectors are the workloads' own.
+    let demo = demo();
+    let frontend = demo
+        .find_entity(EntityKind::Deployment, "shop", "frontend")
+        .unwrap();
+    assert_eq!(changeable_labels(&demo, frontend), Vec::<String>::new());
+}

@@ -111,6 +111,79 @@ impl fmt::Display for AliasError {
     }
 }
 
+/// The CIDR an alias of one address starts with: the address alone.
+pub fn host_cidr(ip: &str) -> String {
+    format!("{ip}/{}", if ip.contains(':') { 128 } else { 32 })
+}
+
+/// An alias name from the first of an address's DNS names (`api.stripe.com.` gives
+/// `api.stripe.com`), or nothing.
+pub fn alias_name_from(names: &[String]) -> String {
+    names
+        .first()
+        .map(|n| n.trim_end_matches('.').to_string())
+        .unwrap_or_default()
+}
+
+/// Why an alias of `cidr` would not do for `addresses` (it holds not all of them), if it
+/// would not; nothing for a text that is no CIDR (saving says why).
+pub fn cidr_warning(cidr: &str, addresses: &[String]) -> Option<String> {
+    let net = parse_cidr(cidr).ok()?;
+    let outside: Vec<&str> = addresses
+        .iter()
+        .filter(|ip| ip.parse::<IpAddr>().is_ok_and(|ip| !net.contains(&ip)))
+        .map(String::as_str)
+        .collect();
+    (!outside.is_empty()).then(|| {
+        format!(
+            "{cidr} does not contain {}: this alias would not apply to it.",
+            outside.join(", ")
+        )
+    })
+}
+
+/// What decides a row instead of its own decision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowReason {
+    /// The DNS option allows it (port 53 to the cluster DNS).
+    DnsOption,
+    /// The general rule of its side decides.
+    Rule(GeneralRule),
+    /// An address with no alias: it cannot be included.
+    NeedsAlias,
+}
+
+impl RowReason {
+    /// The row's short badge.
+    pub fn badge(self) -> &'static str {
+        match self {
+            RowReason::DnsOption => "DNS option",
+            RowReason::Rule(GeneralRule::AllowAll) => "rule: allow all",
+            RowReason::Rule(GeneralRule::AllowNamespace) => "rule: namespace",
+            RowReason::Rule(_) => "rule: block all",
+            RowReason::NeedsAlias => "needs an alias",
+        }
+    }
+
+    /// What the row says, given whether it is allowed.
+    pub fn text(self, allowed: bool) -> &'static str {
+        match (self, allowed) {
+            (RowReason::DnsOption, _) => "allowed by the DNS option",
+            (RowReason::Rule(GeneralRule::AllowAll), _) => {
+                "allowed by the general rule (allow all)"
+            }
+            (RowReason::Rule(GeneralRule::AllowNamespace), true) => {
+                "allowed by the general rule (its namespace)"
+            }
+            (RowReason::Rule(GeneralRule::AllowNamespace), false) => {
+                "blocked by the general rule (its namespace only)"
+            }
+            (RowReason::Rule(_), _) => "blocked by the general rule (block all)",
+            (RowReason::NeedsAlias, _) => "excluded until its address is mapped to an alias",
+        }
+    }
+}
+
 /// Parses `203.0.113.10`, `203.0.113.0/24` or an IPv6 equivalent into a network with its
 /// host bits cleared.
 pub fn parse_cidr(text: &str) -> Result<IpNet, AliasError> {
@@ -419,6 +492,45 @@ impl Decisions {
         }
     }
 
+    /// What decides `communication` on one side instead of its own row decision, if
+    /// anything: the DNS option, the general rule, or an address with no alias (see
+    /// [`side_allows`](Self::side_allows)).
+    pub fn side_reason(
+        &self,
+        dataset: &Dataset,
+        communication: &Communication,
+        direction: Direction,
+    ) -> Option<RowReason> {
+        let (own, _) = communication.sides(direction);
+        let Peer::Entity(id) = own else {
+            return None;
+        };
+        let rule = self.general_rule(&dataset.owner_key(id), direction);
+        if self.dns_applies(dataset, communication, direction, rule) {
+            return Some(RowReason::DnsOption);
+        }
+        if rule != GeneralRule::PerRow {
+            return Some(RowReason::Rule(rule));
+        }
+        (!self.can_include(dataset, communication)).then_some(RowReason::NeedsAlias)
+    }
+
+    /// Whether the DNS option lets `communication` through on its side in `direction`.
+    fn dns_applies(
+        &self,
+        dataset: &Dataset,
+        communication: &Communication,
+        direction: Direction,
+        rule: GeneralRule,
+    ) -> bool {
+        self.allow_dns
+            && direction == Direction::Egress
+            && matches!(rule, GeneralRule::PerRow | GeneralRule::AllowNamespace)
+            && communication.port == 53
+            && matches!(communication.protocol, Protocol::Udp | Protocol::Tcp)
+            && is_dns_server(dataset, communication.server)
+    }
+
     /// Whether the review lets `communication` through on one side, in `direction` (egress at
     /// the client, ingress at the server; an address has no side and lets it through): the
     /// DNS option, else the general rule, else the row decision.
@@ -434,13 +546,7 @@ impl Decisions {
         };
         let owner = &dataset.entities[id].owner;
         let rule = self.general_rule(&dataset.owner_key(id), direction);
-        let dns = self.allow_dns
-            && direction == Direction::Egress
-            && matches!(rule, GeneralRule::PerRow | GeneralRule::AllowNamespace)
-            && communication.port == 53
-            && matches!(communication.protocol, Protocol::Udp | Protocol::Tcp)
-            && is_dns_server(dataset, communication.server);
-        if dns {
+        if self.dns_applies(dataset, communication, direction, rule) {
             return true;
         }
         match rule {
@@ -552,6 +658,60 @@ mod tests {
             ],
             ..Dataset::default()
         }
+    }
+
+    #[test]
+    fn an_alias_form_suggests_and_warns() {
+        let ip = vec!["203.0.113.10".to_string()];
+        assert_eq!(cidr_warning("203.0.113.0/24", &ip), None);
+        assert_eq!(
+            cidr_warning("198.51.100.0/24", &ip).as_deref(),
+            Some(
+                "198.51.100.0/24 does not contain 203.0.113.10: this alias would not apply to it."
+            )
+        );
+        assert_eq!(cidr_warning("not a cidr", &ip), None);
+        assert_eq!(host_cidr("2001:db8::1"), "2001:db8::1/128");
+        assert_eq!(host_cidr("203.0.113.10"), "203.0.113.10/32");
+        assert_eq!(
+            alias_name_from(&["api.stripe.com.".into()]),
+            "api.stripe.com"
+        );
+        assert_eq!(alias_name_from(&[]), "");
+    }
+
+    #[test]
+    fn a_row_says_what_decides_it_when_its_own_decision_does_not() {
+        let data = dataset();
+        let row = |i: usize| &data.communications[i];
+        let mut decisions = Decisions::default();
+        let egress = Direction::Egress;
+        assert_eq!(decisions.side_reason(&data, row(0), egress), None);
+        assert_eq!(
+            decisions.side_reason(&data, row(2), egress),
+            Some(RowReason::NeedsAlias)
+        );
+        decisions.allow_dns = true;
+        assert_eq!(
+            decisions.side_reason(&data, row(3), egress),
+            Some(RowReason::DnsOption)
+        );
+        assert_eq!(decisions.side_reason(&data, row(0), egress), None);
+        let web = OwnerKey::of(&data.entities[EntityId::new(0)].owner);
+        decisions.set_general_rule(&web, egress, GeneralRule::BlockAll);
+        assert_eq!(
+            decisions.side_reason(&data, row(0), egress),
+            Some(RowReason::Rule(GeneralRule::BlockAll))
+        );
+        assert_eq!(
+            RowReason::Rule(GeneralRule::BlockAll).text(false),
+            "blocked by the general rule (block all)"
+        );
+        // An address has no side of its own: nothing decides there.
+        assert_eq!(
+            decisions.side_reason(&data, row(2), Direction::Ingress),
+            None
+        );
     }
 
     #[test]

@@ -4,9 +4,10 @@
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
 
 use crate::engine::dataset::{Communication, Dataset, Peer};
-use crate::engine::decisions::{Decisions, GeneralRule};
+use crate::engine::decisions::{Decisions, GeneralRule, RowReason};
 use crate::engine::model::time::start_of_minute;
 use crate::engine::model::{
     AddressClass, AddressId, ClusterRanges, CommunicationId, Direction, EntityId, Protocol,
@@ -132,6 +133,9 @@ pub struct ReviewRow {
     /// The general rule of the row's own entity in this direction (a Service's backends may
     /// differ).
     pub rule: GeneralRule,
+    /// What decides the row instead of its own decision (the DNS option, the general rule, a
+    /// missing alias), if anything.
+    pub reason: Option<RowReason>,
 }
 
 /// The rows of `subject` in `direction` within `window`, in peer, port, protocol order.
@@ -196,6 +200,7 @@ pub fn review_rows(
                 row_included: decisions.is_included(dataset, c),
                 includable: decisions.can_include(dataset, c),
                 allowed: decisions.side_allows(dataset, c, direction),
+                reason: decisions.side_reason(dataset, c, direction),
                 rule: decisions.general_rule(&dataset.owner_key(this), direction),
             })
         })
@@ -276,6 +281,171 @@ pub fn unresolved_addresses(rows: &[ReviewRow], decisions: &Decisions) -> Vec<Un
         .collect()
 }
 
+/// The labels of `entity`'s selector that look changeable: a version, a hash, a revision, a
+/// service mesh's injected labels. Without an inventory, a selector is what the flows showed,
+/// and such a label can break it at the next rollout.
+pub fn changeable_labels(dataset: &Dataset, entity: EntityId) -> Vec<String> {
+    dataset.entities[entity]
+        .selector
+        .keys()
+        .filter(|key| {
+            let key = key.to_ascii_lowercase();
+            key == "version"
+                || key.ends_with("/version")
+                || key.contains("hash")
+                || key.contains("revision")
+                || key.contains("istio.io")
+                || key.contains("linkerd.io")
+                || key.contains("sidecar")
+        })
+        .cloned()
+        .collect()
+}
+
+/// How the unresolved addresses are listed: one by one, or in groups that can be read and
+/// mapped at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AddressGrouping {
+    /// Each address.
+    Each,
+    /// By class (External, Node, ...).
+    Class,
+    /// By /24 (IPv4) or /64 (IPv6).
+    Narrow,
+    /// By /16 (IPv4) or /48 (IPv6).
+    Wide,
+    /// By the first DNS name seen for it.
+    DnsName,
+}
+
+impl AddressGrouping {
+    pub const ALL: [AddressGrouping; 5] = [
+        AddressGrouping::Each,
+        AddressGrouping::Class,
+        AddressGrouping::Narrow,
+        AddressGrouping::Wide,
+        AddressGrouping::DnsName,
+    ];
+
+    /// The choice's name and its `value`.
+    pub fn label(self) -> &'static str {
+        match self {
+            AddressGrouping::Each => "each address",
+            AddressGrouping::Class => "class",
+            AddressGrouping::Narrow => "/24 (IPv6 /64)",
+            AddressGrouping::Wide => "/16 (IPv6 /48)",
+            AddressGrouping::DnsName => "DNS name",
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            AddressGrouping::Each => "each",
+            AddressGrouping::Class => "class",
+            AddressGrouping::Narrow => "narrow",
+            AddressGrouping::Wide => "wide",
+            AddressGrouping::DnsName => "dns",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<AddressGrouping> {
+        AddressGrouping::ALL.into_iter().find(|g| g.key() == key)
+    }
+}
+
+/// A group of unresolved addresses.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AddressGroup {
+    /// What the addresses share: a CIDR, a class, a DNS name.
+    pub label: String,
+    /// The CIDR that holds them all, when the group is a prefix (one alias can map it).
+    pub cidr: Option<String>,
+    pub addresses: Vec<String>,
+    /// Their DNS names, to suggest an alias name.
+    pub names: Vec<String>,
+    pub connections: u64,
+    /// How many of their rows are included, of how many.
+    pub included: usize,
+    pub rows: usize,
+    /// How many of them have an alias already.
+    pub aliased: usize,
+}
+
+/// The prefix of `ip` of `v4` bits (IPv4) or `v6` bits (IPv6), as a CIDR.
+fn prefix_of(ip: &str, v4: u8, v6: u8) -> Option<String> {
+    let ip: IpAddr = ip.parse().ok()?;
+    let length = if ip.is_ipv4() { v4 } else { v6 };
+    ipnet::IpNet::new(ip, length)
+        .ok()
+        .map(|net| net.trunc().to_string())
+}
+
+/// The unresolved `addresses` in groups by `grouping`, largest first (by connections, then
+/// label); with [`AddressGrouping::Each`], one group per address.
+pub fn group_addresses(
+    addresses: &[UnresolvedAddress],
+    grouping: AddressGrouping,
+) -> Vec<AddressGroup> {
+    let mut groups: BTreeMap<String, AddressGroup> = BTreeMap::new();
+    for address in addresses {
+        let (label, cidr) = match grouping {
+            AddressGrouping::Each => (address.ip.clone(), None),
+            AddressGrouping::Class => (address.class.label().to_string(), None),
+            AddressGrouping::Narrow | AddressGrouping::Wide => {
+                let (v4, v6) = if grouping == AddressGrouping::Narrow {
+                    (24, 64)
+                } else {
+                    (16, 48)
+                };
+                match prefix_of(&address.ip, v4, v6) {
+                    Some(cidr) => (cidr.clone(), Some(cidr)),
+                    None => (address.ip.clone(), None),
+                }
+            }
+            AddressGrouping::DnsName => (
+                address
+                    .names
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| "(no DNS name)".to_string()),
+                None,
+            ),
+        };
+        let group = groups.entry(label.clone()).or_insert_with(|| AddressGroup {
+            label,
+            cidr,
+            addresses: Vec::new(),
+            names: Vec::new(),
+            connections: 0,
+            included: 0,
+            rows: 0,
+            aliased: 0,
+        });
+        group.addresses.push(address.ip.clone());
+        group.names.extend(address.names.iter().cloned());
+        group.connections += address.connections;
+        group.included += address.included;
+        group.rows += address.rows;
+        group.aliased += usize::from(address.alias.is_some());
+    }
+    let mut groups: Vec<AddressGroup> = groups
+        .into_values()
+        .map(|mut group| {
+            group.names.sort();
+            group.names.dedup();
+            group
+        })
+        .collect();
+    if grouping != AddressGrouping::Each {
+        groups.sort_by(|a, b| {
+            b.connections
+                .cmp(&a.connections)
+                .then_with(|| by_name(&a.label, &b.label))
+        });
+    }
+    groups
+}
+
 /// The columns rows can be sorted by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SortKey {
@@ -287,9 +457,18 @@ pub enum SortKey {
     LastSeen,
 }
 
+/// Names in alphabetical order whatever their case (`Frontend` beside `frontend`), then by
+/// exact text.
+fn by_name(a: &str, b: &str) -> Ordering {
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+        .then_with(|| a.cmp(b))
+}
+
 fn compare(a: &ReviewRow, b: &ReviewRow, key: SortKey) -> Ordering {
     let primary = match key {
-        SortKey::Peer => a.peer_label.cmp(&b.peer_label),
+        SortKey::Peer => by_name(&a.peer_label, &b.peer_label),
         SortKey::Port => a.port.cmp(&b.port),
         SortKey::Protocol => a.protocol.cmp(&b.protocol),
         SortKey::Connections => a.connections.cmp(&b.connections),
@@ -297,7 +476,7 @@ fn compare(a: &ReviewRow, b: &ReviewRow, key: SortKey) -> Ordering {
         SortKey::LastSeen => a.last_seen.cmp(&b.last_seen),
     };
     primary
-        .then_with(|| a.peer_label.cmp(&b.peer_label))
+        .then_with(|| by_name(&a.peer_label, &b.peer_label))
         .then_with(|| (a.port, a.protocol).cmp(&(b.port, b.protocol)))
 }
 

@@ -353,6 +353,35 @@ impl Scope {
     }
 }
 
+/// The workload with the most communications (as client or server), the first by name among
+/// equals: what a review lands on when nothing is chosen. The cluster's own (in `kube-*`
+/// namespaces: DNS, which every workload calls) only when no other has any. `None` without
+/// communications.
+pub fn busiest_entity(dataset: &Dataset) -> Option<EntityId> {
+    let mut count = vec![0usize; dataset.entities.len()];
+    for communication in &dataset.communications {
+        for peer in [communication.client, communication.server] {
+            if let Peer::Entity(id) = peer {
+                count[id.index()] += 1;
+            }
+        }
+    }
+    let system = |id: EntityId| dataset.entities[id].owner.namespace.starts_with("kube-");
+    dataset
+        .entity_ids()
+        .filter(|id| count[id.index()] > 0)
+        .max_by(|&a, &b| {
+            (!system(a), count[a.index()])
+                .cmp(&(!system(b), count[b.index()]))
+                .then_with(|| {
+                    // Equal counts: the first by name wins (max_by keeps the last maximum).
+                    dataset
+                        .peer_label(Peer::Entity(b))
+                        .cmp(&dataset.peer_label(Peer::Entity(a)))
+                })
+        })
+}
+
 /// Whether `entity` is in `cluster` (an entity without a cluster is in every one).
 fn in_cluster(dataset: &Dataset, entity: EntityId, cluster: Option<&str>) -> bool {
     match (cluster, &dataset.entities[entity].cluster) {
@@ -406,6 +435,32 @@ mod tests {
             &[],
         )
         .dataset
+    }
+
+    #[test]
+    fn a_review_lands_on_the_busiest_workload() {
+        let dataset = demo();
+        let busiest = busiest_entity(&dataset).unwrap();
+        let count = |id: EntityId| {
+            dataset
+                .communications
+                .iter()
+                .filter(|c| c.client == Peer::Entity(id) || c.server == Peer::Entity(id))
+                .count()
+        };
+        let system = |id: EntityId| dataset.entities[id].owner.namespace.starts_with("kube-");
+        assert!(dataset
+            .entity_ids()
+            .filter(|&id| !system(id))
+            .all(|id| count(id) <= count(busiest)));
+        assert_eq!(
+            dataset.peer_label(Peer::Entity(busiest)),
+            "Deployment/shop/frontend"
+        );
+        let scope = Scope::default().focused_on(&dataset, busiest);
+        assert_eq!(scope.namespace.as_deref(), Some("shop"));
+        assert_eq!(scope.subject, Some(Subject::Entity(busiest)));
+        assert_eq!(busiest_entity(&Dataset::default()), None);
     }
 
     fn labels(options: &[SubjectOption]) -> Vec<&str> {

@@ -33,13 +33,15 @@ pub fn datetime_local(nanos: i64) -> String {
         .unwrap_or_default()
 }
 
-/// Reads a `datetime-local` value (`2026-11-20T09:00`, seconds optional) as UTC, in
-/// nanoseconds since the Unix epoch.
+/// Reads a `datetime-local` value (`2026-11-20T09:00`, seconds optional, or a space for the
+/// `T`) as UTC, in nanoseconds since the Unix epoch.
 pub fn parse_datetime_local(text: &str) -> Option<i64> {
     let with_seconds =
         time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
     let without = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
-    let text = text.trim();
+    // A space between date and time is read as the `T` (typed by hand).
+    let text = text.trim().replacen(' ', "T", 1);
+    let text = text.as_str();
     let parsed = time::PrimitiveDateTime::parse(text, &with_seconds)
         .or_else(|_| time::PrimitiveDateTime::parse(text, &without))
         .ok()?;

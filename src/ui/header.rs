@@ -2,11 +2,14 @@
 
 use leptos::prelude::*;
 
-/// The title bar.
+use crate::ui::state::AppState;
+
+/// The title bar; once data is shown, the title and the promise only.
 #[component]
 pub fn Header() -> impl IntoView {
+    let state = expect_context::<AppState>();
     view! {
-        <header class="fp-header">
+        <header class="fp-header" class:fp-header--compact=move || state.result.with(Option::is_some)>
             <div class="fp-header__brand">
                 <span class="fp-header__logo" aria-hidden="true">"⇄"</span>
                 <h1 class="fp-header__title">"flowpol"</h1>

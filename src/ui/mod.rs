@@ -33,12 +33,14 @@ use tabs::Tabs;
 /// The whole application.
 #[component]
 pub fn App() -> impl IntoView {
-    provide_context(AppState::new());
+    let state = AppState::new();
+    provide_context(state);
     view! {
         <div class="fp-app">
+            <a class="fp-skip" href="#views" data-testid="skip-to-review">"Skip to the review"</a>
             <Header />
             <main class="fp-main">
-                <div class="fp-intake">
+                <div class="fp-intake" class:fp-intake--compact=move || state.result.with(Option::is_some) && state.progress.with(Option::is_none)>
                     <Loader />
                     <LoadStatus />
                 </div>

@@ -33,6 +33,29 @@ pub struct LoadedFile {
     pub size: u64,
     pub format: InputFormat,
     pub origin: FileOrigin,
+    /// Its content's key: a file loaded twice is not added twice.
+    pub key: u64,
+}
+
+/// A request to map addresses to an alias (or to edit one): what the alias dialog opens with.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MapRequest {
+    /// The dialog's title.
+    pub title: String,
+    /// A sentence on what the alias will mean, when it needs one ("from anywhere").
+    pub explanation: Option<String>,
+    /// The addresses it is for (its CIDR is checked against them).
+    pub addresses: Vec<String>,
+    /// One alias of the address alone per address, all under one name (no CIDR to choose);
+    /// else one alias of the CIDR.
+    pub per_address: bool,
+    /// Their DNS names, to suggest a name.
+    pub names: Vec<String>,
+    /// The name and CIDR to start with, when not the suggested ones.
+    pub name: Option<String>,
+    pub cidr: Option<String>,
+    /// The alias being edited (removed when the new one is saved).
+    pub replacing: Option<ipnet::IpNet>,
 }
 
 /// The main views.
@@ -100,6 +123,10 @@ pub struct AppState {
     /// Names of the files being read right now.
     pub reading: RwSignal<Vec<String>>,
     pub error: RwSignal<Option<String>>,
+    /// The alias dialog's request, while it is open.
+    pub mapping: RwSignal<Option<MapRequest>>,
+    /// A remark on the last load that is not an error (a file loaded twice).
+    pub notice: RwSignal<Option<String>>,
     pub tab: RwSignal<Tab>,
     /// The scope every view follows (the engine's plain value).
     pub scope: RwSignal<Scope>,
@@ -123,6 +150,8 @@ impl AppState {
             files: RwSignal::new(Vec::new()),
             reading: RwSignal::new(Vec::new()),
             error: RwSignal::new(None),
+            notice: RwSignal::new(None),
+            mapping: RwSignal::new(None),
             tab: RwSignal::new(Tab::Ingress),
             scope: RwSignal::new(Scope::default()),
             progress: RwSignal::new(None),

@@ -159,7 +159,7 @@ pub fn Tabs() -> impl IntoView {
         .into_any()
     };
     view! {
-        <section class="fp-views">
+        <section class="fp-views" id="views" tabindex="-1">
             <div class="fp-tabs" role="tablist" aria-label="Views" on:keydown=on_keydown>
                 {buttons}
             </div>

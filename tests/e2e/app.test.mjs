@@ -39,8 +39,9 @@ test('the demo button loads the bundled demo data and reports it', async () => {
     const { page, context, requests, errors } = await openApp(scheme);
     await byTestId(page, 'demo-button').click();
     const status = byTestId(page, 'load-status');
-    // The worker reads both files and sends back the dataset.
+    // The worker reads both files and sends back the dataset; the file list opens on demand.
     await byTestId(page, 'dataset-summary').waitFor();
+    await byTestId(page, 'toggle-files').click();
     const text = await status.innerText();
     assert.match(text, /2 files loaded/);
     assert.match(text, /flows\.jsonl/);
@@ -54,8 +55,9 @@ test('the demo button loads the bundled demo data and reports it', async () => {
       await byTestId(page, 'dataset-summary').innerText(),
       /[\d,]+ connections in \d+ communications between 13 workloads and \d+ unresolved addresses/,
     );
-    // With flows loaded, the scope bar offers the workloads.
-    await expect(byTestId(page, 'empty-state')).toHaveText(/Choose an entity/);
+    // With flows loaded and nothing chosen, the review lands on the busiest workload.
+    await expect(byTestId(page, 'scope-entity').locator('option:checked')).toHaveText(/^shop\/frontend \(/);
+    await expect(page.locator('[data-testid="comm-row"][data-direction="ingress"]').first()).toBeVisible();
     await byTestId(page, 'scope-namespace').selectOption('shop');
     const cart = await byTestId(page, 'scope-entity').locator('option', { hasText: 'shop/cart (' }).getAttribute('value');
     await byTestId(page, 'scope-entity').selectOption(cart);
@@ -117,6 +119,7 @@ test('the file picker takes several files and names the formats it understands',
     path.join(fixtures, 'SOURCE.txt'),
   ]);
   await byTestId(page, 'dataset-summary').waitFor();
+  await byTestId(page, 'toggle-files').click();
   const text = await byTestId(page, 'load-status').innerText();
   assert.match(text, /Hubble flows/);
   assert.match(text, /SOURCE\.txt/);
@@ -136,7 +139,9 @@ test('a gzip-compressed capture is read like the plain one', async () => {
   const row = await byTestId(page, 'loaded-file').innerText();
   assert.match(row, /Hubble flows \(gzip\)/);
   assert.match(row, /129 records · 20 connection starts · 0 problems/);
-  await expect(byTestId(page, 'empty-state')).toHaveText(/Choose an entity/);
+  // The busiest workload of the capture, in scope at once.
+  await expect(byTestId(page, 'scope-entity').locator('option:checked')).toHaveText(/^bookinfo\/productpage-v1 \(/);
+  await expect(page.locator('[data-testid="comm-row"][data-peer="Deployment/bookinfo/ratings-v1"]')).toHaveCount(1);
   await context.close();
   await rm(dir, { recursive: true, force: true });
 });

@@ -154,6 +154,8 @@ test("the cluster's own policies, dropped as YAML, are replayed against the obse
   await byTestId(page, 'demo-button').click();
   await byTestId(page, 'dataset-summary').waitFor();
   await byTestId(page, 'file-input').setInputFiles(existing);
+  await expect(byTestId(page, 'load-status')).toContainText('3 files loaded');
+  await byTestId(page, 'toggle-files').click();
   await page.getByText('2 NetworkPolicies, to verify the observed traffic against').waitFor();
   await byTestId(page, 'scope-namespace').selectOption('shop');
   await byTestId(page, 'tab-policy').click();

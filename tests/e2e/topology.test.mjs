@@ -35,6 +35,11 @@ async function chooseFrontend(page) {
 test('with no entity chosen the tab draws every namespace, then the chosen one', async () => {
   const { page, context, errors } = await openApp();
   await demoTopology(page);
+  // The review landed on the busiest workload: its entity view.
+  await expect(byTestId(page, 'topo-view-entity')).toHaveAttribute('aria-pressed', 'true');
+  await expect(node(page, 'Deployment/shop/frontend').first()).toHaveAttribute('data-role', 'selected');
+  // No namespace, no entity: every namespace.
+  await byTestId(page, 'scope-namespace').selectOption('');
   await expect(byTestId(page, 'topo-view-namespace')).toHaveAttribute('aria-pressed', 'true');
   await expect(byTestId(page, 'topo-view-entity')).toBeDisabled();
   for (const namespace of ['data', 'default', 'kube-system', 'monitoring', 'payments', 'shop']) {
@@ -161,6 +166,8 @@ test('screenshots of both views, light and dark', async () => {
     const { page, context, errors } = await openApp(scheme);
     await page.setViewportSize({ width: 1400, height: 1000 });
     await demoTopology(page);
+    await byTestId(page, 'scope-namespace').selectOption('');
+    await expect(node(page, 'namespace/shop')).toHaveCount(1);
     await page.locator('.fp-topo').screenshot({ path: path.join(artifacts, `topology-overview-${scheme}.png`) });
     await byTestId(page, 'scope-namespace').selectOption('shop');
     await expect(node(page, 'Deployment/shop/cart')).toHaveCount(1);

@@ -88,6 +88,22 @@ impl FileReport {
         }
     }
 
+    /// What became of every flow record, for a file of flows: `20 connection starts, 34
+    /// replies, 48 later packets of a connection, 20 L7 records` (they add up to its flows).
+    pub fn outcome(&self) -> Option<String> {
+        if !self.holds_flows() || self.flows == 0 {
+            return None;
+        }
+        let mut parts = vec![format!("{} connection starts", thousands(self.starts))];
+        parts.extend(
+            self.skipped
+                .iter()
+                .filter(|(_, &count)| count > 0)
+                .map(|(reason, &count)| format!("{} {}", thousands(count), reason.label())),
+        );
+        Some(parts.join(", "))
+    }
+
     /// Whether the file held flows, of any format (gzip-compressed ones included).
     pub fn holds_flows(&self) -> bool {
         self.format.is_some_and(InputFormat::holds_flows)

@@ -455,6 +455,13 @@ mod tests {
         assert_eq!(report.skipped[&SkipReason::Reply], 34);
         assert_eq!(report.skipped[&SkipReason::MidConnection], 48);
         assert_eq!(report.skipped[&SkipReason::UnknownDirection], 7);
+        assert_eq!(
+            report.outcome().as_deref(),
+            Some(
+                "20 connection starts, 34 replies, 48 later packets of a connection, 20 L7 records, \
+                 7 packets of unknown direction"
+            )
+        );
     }
 
     #[test]

@@ -35,39 +35,83 @@ pub fn files_of(list: Option<web_sys::FileList>) -> Vec<PendingFile> {
         .collect()
 }
 
-/// Reads the head of a file and recognises its format.
-async fn describe(file: &PendingFile) -> Result<(u64, InputFormat), String> {
-    let size = file.blob.size() as u64;
-    let head = gloo_file::Blob::from(file.blob.clone()).slice(0, size.min(SNIFF_BYTES as u64));
-    let bytes = gloo_file::futures::read_as_bytes(&head)
-        .await
-        .map_err(|e| format!("cannot read {}: {e}", file.name))?;
-    Ok((size, detect_format(&bytes)))
+/// How a file is told from the others: its size and a hash of its first and last bytes (the
+/// same content loaded twice is one file, whatever its name); empty files by their name (each
+/// is listed, though none holds anything).
+fn content_key(name: &str, size: u64, head: &[u8], tail: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = rustc_hash::FxHasher::default();
+    if size == 0 {
+        name.hash(&mut hasher);
+    }
+    (size, head, tail).hash(&mut hasher);
+    hasher.finish()
 }
 
-/// Describes `files` one after the other and adds them to the load status and the sources
-/// the next ingest reads.
-pub async fn load_files(state: AppState, files: Vec<PendingFile>, origin: FileOrigin) {
+/// Reads the head (and the tail) of a file: its size, format and content key.
+async fn describe(file: &PendingFile) -> Result<(u64, InputFormat, u64), String> {
+    let size = file.blob.size() as u64;
+    let blob = gloo_file::Blob::from(file.blob.clone());
+    let read = |start: u64, end: u64| {
+        let part = blob.slice(start, end);
+        async move { gloo_file::futures::read_as_bytes(&part).await }
+    };
+    let head = read(0, size.min(SNIFF_BYTES as u64))
+        .await
+        .map_err(|e| format!("cannot read {}: {e}", file.name))?;
+    let tail = read(size.saturating_sub(SNIFF_BYTES as u64), size)
+        .await
+        .map_err(|e| format!("cannot read {}: {e}", file.name))?;
+    Ok((
+        size,
+        detect_format(&head),
+        content_key(&file.name, size, &head, &tail),
+    ))
+}
+
+/// Describes `files` one after the other and adds them to the load status and the sources,
+/// except a file whose content is loaded already (said in the status); returns how many were
+/// added.
+pub async fn load_files(state: AppState, files: Vec<PendingFile>, origin: FileOrigin) -> usize {
     state.error.set(None);
+    state.notice.set(None);
+    let mut added = 0;
+    let mut repeated = Vec::new();
     for file in files {
         state.reading.update(|r| r.push(file.name.clone()));
         let described = describe(&file).await;
         state.reading.update(|r| r.retain(|n| n != &file.name));
         match described {
-            Ok((size, format)) => {
+            Ok((_, _, key))
+                if state
+                    .files
+                    .with_untracked(|f| f.iter().any(|l| l.key == key)) =>
+            {
+                repeated.push(file.name.clone());
+            }
+            Ok((size, format, key)) => {
                 let loaded = LoadedFile {
                     id: state.next_file_id(),
                     name: file.name.clone(),
                     size,
                     format,
                     origin,
+                    key,
                 };
                 state.files.update(|files| files.push(loaded));
                 state.sources.update_value(|sources| sources.push(file));
+                added += 1;
             }
             Err(message) => state.error.set(Some(message)),
         }
     }
+    if !repeated.is_empty() {
+        state.notice.set(Some(format!(
+            "Loaded already, not added again: {}.",
+            repeated.join(", ")
+        )));
+    }
+    added
 }
 
 /// Fetches one of the app's own files (relative to the page) as a blob.

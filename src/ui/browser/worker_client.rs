@@ -15,7 +15,9 @@ use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 
 use super::worker_protocol::{FromWorker, StartRequest};
+use crate::engine::decisions::Decisions;
 use crate::engine::load::LoadResult;
+use crate::engine::scope::{busiest_entity, Scope};
 use crate::ui::state::{AppState, FileProgress, LoadProgress};
 
 /// Where Trunk puts the worker's loader, relative to the page.
@@ -121,6 +123,45 @@ pub fn cancel(state: AppState) {
     }
 }
 
+/// Forgets every file and what was shown of them: the review starts over. Decisions stay
+/// stored with their data (loading it again restores them).
+pub fn clear(state: AppState) {
+    state.job.set_value(None);
+    prepare_worker();
+    state.result.set(None);
+    state.progress.set(None);
+    state.files.set(Vec::new());
+    state.sources.set_value(Vec::new());
+    state.scope.set(Scope::default());
+    state.decisions.set(Decisions::default());
+    state.error.set(None);
+    state.notice.set(None);
+}
+
+/// Removes file `id` and reads the others again (or clears, when it was the last).
+pub fn remove_file(state: AppState, id: usize) {
+    let Some(index) = state
+        .files
+        .with_untracked(|files| files.iter().position(|f| f.id == id))
+    else {
+        return;
+    };
+    if state.files.with_untracked(Vec::len) == 1 {
+        clear(state);
+        return;
+    }
+    state.files.update(|files| {
+        files.remove(index);
+    });
+    state.sources.update_value(|sources| {
+        if index < sources.len() {
+            sources.remove(index);
+        }
+    });
+    state.notice.set(None);
+    start_ingest(state);
+}
+
 /// (Re)starts ingest over every file loaded so far.
 pub fn start_ingest(state: AppState) {
     state.job.set_value(None);
@@ -163,6 +204,14 @@ fn show_result(state: AppState, result: LoadResult) {
         state.decisions.update(|decisions| {
             *decisions = decisions.carry_over(&before.dataset, &result.dataset)
         });
+    }
+    // With nothing chosen, the review lands on the busiest workload.
+    if state.scope.with_untracked(|s| s.subject.is_none()) {
+        if let Some(id) = busiest_entity(&result.dataset) {
+            state
+                .scope
+                .update(|s| *s = s.focused_on(&result.dataset, id));
+        }
     }
     state.result.set(Some(Arc::new(result)));
 }

@@ -7,19 +7,21 @@ use web_sys::{DragEvent, HtmlInputElement};
 use crate::engine::demo::{FLOWS_FILE, INVENTORY_FILE};
 
 use crate::ui::browser::file_reading::{fetch_own_file, files_of, load_files, PendingFile};
-use crate::ui::browser::worker_client::start_ingest;
+use crate::ui::browser::worker_client::{clear, start_ingest};
 use crate::ui::state::{AppState, FileOrigin};
 
 /// Where the demo files are served from, relative to the page.
 const DEMO_DIR: &str = "public/demo";
 
-/// Adds files to the load status, then reads everything loaded in the worker.
+/// Adds files to the load status, then reads everything loaded in the worker (when a file
+/// was added).
 async fn load_and_ingest(state: AppState, files: Vec<PendingFile>, origin: FileOrigin) {
     if files.is_empty() {
         return;
     }
-    load_files(state, files, origin).await;
-    start_ingest(state);
+    if load_files(state, files, origin).await > 0 {
+        start_ingest(state);
+    }
 }
 
 /// The drop zone with its file picker and the "Load demo data" button.
@@ -58,11 +60,29 @@ pub fn Loader() -> impl IntoView {
         });
     };
 
+    // Once data is shown, the drop zone shrinks to one line: the review is what matters now.
+    let compact =
+        move || state.result.with(Option::is_some) && state.progress.with(Option::is_none);
+    let picker = move |label: &'static str, primary: bool| {
+        view! {
+            <label class="fp-button" class:fp-button--primary=primary>
+                {label}
+                <input
+                    class="fp-visually-hidden"
+                    type="file"
+                    multiple
+                    data-testid="file-input"
+                    on:change=on_pick
+                />
+            </label>
+        }
+    };
     view! {
-        <section class="fp-loader" aria-label="Load data">
+        <section class="fp-loader" class:fp-loader--compact=compact aria-label="Load data">
             <div
                 class="fp-dropzone"
                 class:fp-dropzone--active=move || dragging.get()
+                class:fp-dropzone--compact=compact
                 data-testid="drop-zone"
                 on:dragover=on_dragover
                 on:dragenter=move |ev: DragEvent| {
@@ -72,30 +92,41 @@ pub fn Loader() -> impl IntoView {
                 on:dragleave=move |_| dragging.set(false)
                 on:drop=on_drop
             >
-                <p class="fp-dropzone__title">"Drop flow logs and inventories here"</p>
-                <p class="fp-dropzone__hint">
-                    "Hubble JSON (hubble observe -o json) and kubectl get ... -o json; several files at once."
-                </p>
-                <div class="fp-dropzone__actions">
-                    <label class="fp-button fp-button--primary">
-                        "Choose files…"
-                        <input
-                            class="fp-visually-hidden"
-                            type="file"
-                            multiple
-                            data-testid="file-input"
-                            on:change=on_pick
-                        />
-                    </label>
-                    <button
-                        type="button"
-                        class="fp-button"
-                        data-testid="demo-button"
-                        on:click=on_demo
-                    >
-                        "Load demo data"
-                    </button>
-                </div>
+                {move || if compact() {
+                    view! {
+                        <p class="fp-dropzone__hint">"Drop more files here, or"</p>
+                        <div class="fp-dropzone__actions">
+                            {picker("Add files…", false)}
+                            <button type="button" class="fp-button" data-testid="demo-button" on:click=on_demo>
+                                "Load demo data"
+                            </button>
+                            <button
+                                type="button"
+                                class="fp-button"
+                                data-testid="clear-files"
+                                title="Forget every file and the review on screen (decisions stay stored with their data)"
+                                on:click=move |_| clear(state)
+                            >
+                                "Clear"
+                            </button>
+                        </div>
+                    }
+                    .into_any()
+                } else {
+                    view! {
+                        <p class="fp-dropzone__title">"Drop flow logs and inventories here"</p>
+                        <p class="fp-dropzone__hint">
+                            "Hubble JSON (hubble observe -o json) and kubectl get ... -o json; several files at once."
+                        </p>
+                        <div class="fp-dropzone__actions">
+                            {picker("Choose files…", true)}
+                            <button type="button" class="fp-button" data-testid="demo-button" on:click=on_demo>
+                                "Load demo data"
+                            </button>
+                        </div>
+                    }
+                    .into_any()
+                }}
             </div>
         </section>
     }

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::engine::ingest::format::{InputFormat, UNDERSTOOD_FORMATS};
 use crate::engine::ingest::report::FileReport;
 use crate::engine::units::human_bytes;
+use crate::ui::browser::worker_client::remove_file;
 use crate::ui::state::{AppState, FileOrigin, LoadedFile};
 
 use super::problems::Problems;
@@ -37,14 +38,30 @@ fn LoadedFileRow(file: LoadedFile, report: Option<FileReport>) -> impl IntoView 
         .as_ref()
         .map(FileReport::summary)
         .filter(|t| !t.is_empty());
+    let outcome = report.as_ref().and_then(FileReport::outcome);
     let error = report.and_then(|r| r.error);
+    let state = expect_context::<AppState>();
+    let id = file.id;
+    let remove_label = format!("Remove {}", file.name);
     view! {
         <li class="fp-status__file" class:fp-status__file--unknown=unknown data-testid="loaded-file">
+            <button
+                type="button"
+                class="fp-status__remove"
+                data-testid="remove-file"
+                aria-label=remove_label.clone()
+                title=remove_label
+                disabled=move || state.progress.with(Option::is_some)
+                on:click=move |_| remove_file(state, id)
+            >
+                "×"
+            </button>
             <span class="fp-status__name">{file.name}</span>
             <span class="fp-status__size">{human_bytes(file.size)}</span>
             <span class="fp-status__format" data-format=format.label()>{label}</span>
             <span class="fp-status__origin">{origin_label(file.origin)}</span>
             {details.map(|text| view! { <span class="fp-status__counts" data-testid="file-counts">{text}</span> })}
+            {outcome.map(|text| view! { <span class="fp-status__outcome" data-testid="file-outcome">{format!("Records: {text}.")}</span> })}
             // Until the worker's report says why, an unknown file says what flowpol reads.
             {(unknown && error.is_none()).then(|| view! {
                 <span class="fp-status__help">{format!("flowpol understands {UNDERSTOOD_FORMATS}.")}</span>
@@ -91,10 +108,28 @@ pub fn LoadStatus() -> impl IntoView {
             })
             .collect_view()
     };
+    // Once data is shown, one line: the files and the dataset; the file list on demand.
+    let compact =
+        move || state.result.with(Option::is_some) && state.progress.with(Option::is_none);
+    let files_open = RwSignal::new(false);
     view! {
-        <section class="fp-status" data-testid="load-status" aria-live="polite">
-            <p class="fp-status__summary">{summary}</p>
-            <ul class="fp-status__files">{rows}</ul>
+        <section class="fp-status" class:fp-status--compact=compact data-testid="load-status" aria-live="polite">
+            <div class="fp-status__line">
+                <p class="fp-status__summary">{summary}</p>
+                {move || compact().then(|| view! {
+                    <button
+                        type="button"
+                        class="fp-button fp-button--small"
+                        data-testid="toggle-files"
+                        aria-expanded=move || files_open.get().to_string()
+                        aria-controls="fp-file-list"
+                        on:click=move |_| files_open.update(|open| *open = !*open)
+                    >
+                        {move || if files_open.get() { "Hide files" } else { "Show files" }}
+                    </button>
+                })}
+            </div>
+            <ul class="fp-status__files" id="fp-file-list" hidden=move || compact() && !files_open.get()>{rows}</ul>
             {move || state.progress.get().map(|progress| view! { <Progress progress=progress /> })}
             {move || state.progress.with(Option::is_none).then(|| state.result.get()).flatten().map(|result| {
                 let problems = (result.problem_count > 0).then(|| view! { <Problems result=result.clone() /> });
@@ -105,6 +140,9 @@ pub fn LoadStatus() -> impl IntoView {
             })}
             {move || state.error.get().map(|message| view! {
                 <p class="fp-status__error" role="alert">{message}</p>
+            })}
+            {move || state.notice.get().map(|message| view! {
+                <p class="fp-status__notice" data-testid="load-notice" role="status">{message}</p>
             })}
         </section>
     }

@@ -11,24 +11,35 @@ use crate::ui::state::AppState;
 /// The media type of downloaded policies.
 const YAML: &str = "application/yaml";
 
-/// The DNS option: UDP and TCP 53 to the cluster DNS pods from every egress policy.
+/// The DNS option: UDP and TCP 53 to the cluster DNS pods from every egress policy. When
+/// turning it on or off leaves the policy shown as it was, it says so.
 #[component]
-pub fn DnsOption() -> impl IntoView {
+pub fn DnsOption(output: Memo<PolicyOutput>) -> impl IntoView {
     let state = expect_context::<AppState>();
+    let unchanged = RwSignal::new(false);
     let on_dns = move |ev: leptos::ev::Event| {
         let on = event_target_checked(&ev);
+        let before = output.with_untracked(|o| o.yaml.clone());
         state.decisions.update(|d| d.allow_dns = on);
+        unchanged.set(output.with_untracked(|o| o.yaml == before));
     };
     view! {
-        <label class="fp-policy__dns" title="A default-deny egress policy also blocks name resolution.">
-            <input
-                type="checkbox"
-                data-testid="dns-toggle"
-                prop:checked=move || state.decisions.with(|d| d.allow_dns)
-                on:change=on_dns
-            />
-            " Allow DNS: UDP and TCP 53 to the cluster DNS pods (kube-system, k8s-app=kube-dns)"
-        </label>
+        <div class="fp-policy__dns-option">
+            <label class="fp-policy__dns" title="A default-deny egress policy also blocks name resolution.">
+                <input
+                    type="checkbox"
+                    data-testid="dns-toggle"
+                    prop:checked=move || state.decisions.with(|d| d.allow_dns)
+                    on:change=on_dns
+                />
+                " Allow DNS: UDP and TCP 53 to the cluster DNS pods (kube-system, k8s-app=kube-dns)"
+            </label>
+            {move || unchanged.get().then(|| view! {
+                <p class="fp-policy__note" data-testid="dns-unchanged" role="status">
+                    "This policy stays the same: its egress already allows DNS, allows everything, or is not written."
+                </p>
+            })}
+        </div>
     }
 }
 

@@ -49,7 +49,7 @@ pub fn PolicyView() -> impl IntoView {
         <div class="fp-policy">
             <div class="fp-policy__bar">
                 <h2 class="fp-policy__title">{heading}</h2>
-                <DnsOption />
+                <DnsOption output=output />
                 <PolicyActions output=output bundle=bundle error=download_error />
             </div>
             <VerifySummary output=output />

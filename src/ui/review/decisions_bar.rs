@@ -54,6 +54,9 @@ pub fn ReviewBar() -> impl IntoView {
     // indices) and are stored under the new data at once.
     Effect::new(move |_| {
         let Some(result) = state.result.get() else {
+            // Cleared: the next data is new data, and nothing is stored for no data.
+            data_key.set_value(None);
+            message.set(None);
             return;
         };
         let key = fingerprint(&result.dataset);
@@ -67,6 +70,9 @@ pub fn ReviewBar() -> impl IntoView {
                 .decisions
                 .with_untracked(|d| *d != Decisions::default());
         match load_decisions(&key) {
+            Some(restored) if !made_before_data && restored.count() == 0 => {
+                state.decisions.set(restored);
+            }
             Some(restored) if !made_before_data => {
                 message.set(Some((
                     true,
@@ -79,7 +85,8 @@ pub fn ReviewBar() -> impl IntoView {
     });
     Effect::new(move |_| {
         let decisions = state.decisions.get();
-        if let Some(key) = data_key.get_value() {
+        let shown = state.result.with_untracked(Option::is_some);
+        if let Some(key) = data_key.get_value().filter(|_| shown) {
             save_decisions(&key, &decisions);
         }
     });
@@ -93,7 +100,10 @@ pub fn ReviewBar() -> impl IntoView {
     view! {
         <section class="fp-reviewbar" aria-label="Review decisions">
             <span class="fp-reviewbar__count" data-testid="decision-count">
-                {move || format!("{} decisions", state.decisions.with(Decisions::count))}
+                {move || match state.decisions.with(Decisions::count) {
+                    1 => "1 decision".to_string(),
+                    n => format!("{n} decisions"),
+                }}
             </span>
             <button
                 type="button"

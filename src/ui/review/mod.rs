@@ -17,13 +17,18 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use crate::engine::dataset::SelectorSource;
+use crate::engine::graph::describe::labels_text;
 use crate::engine::load::LoadResult;
 use crate::engine::model::Direction;
-use crate::engine::review::{matches_filter, review_rows, sort_rows, ReviewRow, SortKey};
+use crate::engine::review::{
+    changeable_labels, matches_filter, review_rows, sort_rows, ReviewRow, SortKey,
+};
 use crate::engine::scope::Subject;
 use crate::engine::units::thousands;
 
 use super::state::AppState;
+use alias_form::PendingAliasDialog;
 use row::RowState;
 use rule::GeneralRuleChooser;
 use table::RowsTable;
@@ -103,8 +108,39 @@ pub fn CommunicationList(
             )
         })
     };
+    // Without an inventory for the subject, its selector is what the flows showed.
+    let inferred: Vec<(String, Vec<String>)> = subject
+        .entities(&result.dataset)
+        .into_iter()
+        .filter(|&id| result.dataset.entities[id].selector_source == SelectorSource::ObservedPods)
+        .map(|id| {
+            (
+                labels_text(&result.dataset.entities[id].selector),
+                changeable_labels(&result.dataset, id),
+            )
+        })
+        .collect();
+    let inventory_note = (!inferred.is_empty()).then(|| {
+        let (selector, changeable) = inferred[0].clone();
+        let risky = if changeable.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " Labels that may change at the next rollout or injection: {}.",
+                changeable.join(", ")
+            )
+        };
+        view! {
+            <p class="fp-review__note" data-testid="inventory-note" role="note">
+                {format!(
+                    "No inventory for this workload: its pods are selected by the labels the flows show ({selector}).{risky} Add a kubectl get pods,replicasets,deployments,statefulsets,daemonsets,jobs,cronjobs,services,namespaces,nodes -A -o json snapshot for its exact selector."
+                )}
+            </p>
+        }
+    });
     view! {
         <div class="fp-review">
+            {inventory_note}
             <div class="fp-review__bar">
                 <GeneralRuleChooser direction=direction subject=subject result=result.clone() />
                 <label class="fp-review__filter">
@@ -129,6 +165,7 @@ pub fn CommunicationList(
                 view! { <RowsTable shown=shown states=states sort=sort filter=filter /> }.into_any()
             }}
             <UnresolvedList rows=rows direction=direction />
+            <PendingAliasDialog />
         </div>
     }
 }

@@ -7,11 +7,11 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 
-use crate::engine::decisions::GeneralRule;
+use crate::engine::decisions::RowReason;
 use crate::engine::model::CommunicationId;
 use crate::engine::review::ReviewRow;
 use crate::engine::units::{thousands, utc_time};
-use crate::ui::state::AppState;
+use crate::ui::state::{AppState, MapRequest};
 
 /// What an already-open row's marker says on hover.
 const ALREADY_OPEN_HINT: &str = "Already open when the capture began: packets of its \
@@ -27,7 +27,10 @@ pub struct RowState {
     row_included: bool,
     includable: bool,
     allowed: bool,
-    per_row: bool,
+    /// What decides the row instead of its toggle: its badge and its sentence.
+    reason: Option<(&'static str, &'static str)>,
+    /// Whether it is an address that needs an alias (its row offers "Map IP…").
+    needs_alias: bool,
 }
 
 impl RowState {
@@ -47,7 +50,8 @@ impl RowState {
             row_included: row.row_included,
             includable: row.includable,
             allowed: row.allowed,
-            per_row: row.rule == GeneralRule::PerRow,
+            reason: row.reason.map(|r| (r.badge(), r.text(row.allowed))),
+            needs_alias: row.reason == Some(RowReason::NeedsAlias),
         }
     }
 }
@@ -80,6 +84,12 @@ pub fn Row(row: ReviewRow, states: RowStates) -> impl IntoView {
         });
     };
     let label = move || current.with(|c| c.peer_label.clone());
+    let address_ip = row
+        .address
+        .as_ref()
+        .map(|(ip, _)| ip.clone())
+        .unwrap_or_default();
+    let names = row.names.clone();
     view! {
         <tr
             data-testid="comm-row"
@@ -96,17 +106,42 @@ pub fn Row(row: ReviewRow, states: RowStates) -> impl IntoView {
                     type="checkbox"
                     data-testid="include-toggle"
                     aria-label=move || format!("Include {} {}/{}", label(), row.protocol, row.port)
-                    title=move || if current.with(|c| c.includable) {
-                        "Include in the policy"
-                    } else {
-                        "Map this IP to an alias first: only an alias's CIDR can become an ipBlock"
-                    }
-                    prop:checked=move || current.with(|c| c.row_included)
-                    disabled=move || current.with(|c| !c.includable || !c.per_row)
+                    title=move || current.with(|c| c.reason.map_or("Include in the policy", |(_, text)| text))
+                    prop:checked=move || current.with(|c| c.allowed)
+                    disabled=move || current.with(|c| !c.includable || c.reason.is_some())
                     on:change=on_toggle
                 />
             </td>
-            <td class="fp-comms__peer">{label}<span class="fp-comms__detail">{move || current.with(|c| c.detail.clone())}</span></td>
+            <td class="fp-comms__peer">
+                {label}
+                <span class="fp-comms__detail">{move || current.with(|c| c.detail.clone())}</span>
+                {move || current.with(|c| c.reason).map(|(badge, text)| view! {
+                    <span class="fp-comms__reason" data-testid="row-reason" title=text aria-label=text>{badge}</span>
+                })}
+                {move || current.with(|c| c.needs_alias).then(|| {
+                    let ip = address_ip.clone();
+                    let names = names.clone();
+                    view! {
+                        <button
+                            type="button"
+                            class="fp-button fp-button--small"
+                            data-testid="row-map-ip"
+                            on:click=move |_| state.mapping.set(Some(MapRequest {
+                                title: format!("Map {ip} to an alias"),
+                                explanation: None,
+                                addresses: vec![ip.clone()],
+                                per_address: false,
+                                names: names.clone(),
+                                name: None,
+                                cidr: None,
+                                replacing: None,
+                            }))
+                        >
+                            "Map IP…"
+                        </button>
+                    }
+                })}
+            </td>
             <td>{row.port}</td>
             <td>{row.protocol.to_string()}</td>
             <td class="fp-comms__count">

@@ -8,7 +8,7 @@ use super::row::{Row, RowStates};
 use crate::engine::review::{ReviewRow, SortKey};
 
 /// The height of a table row in pixels (the stylesheet fixes it).
-const ROW_HEIGHT: f64 = 34.0;
+pub(super) const ROW_HEIGHT: f64 = 34.0;
 /// From how many rows only the visible part is rendered.
 const VIRTUAL_FROM: usize = 150;
 /// Rows rendered above and below the visible ones.
@@ -25,7 +25,7 @@ const COLUMNS: [(&str, SortKey); 6] = [
 ];
 
 /// The rows to render of `total`, for a viewport scrolled to `top` and `height` pixels high.
-fn rows_in_view(total: usize, (top, height): (f64, f64)) -> (usize, usize) {
+pub(super) fn rows_in_view(total: usize, (top, height): (f64, f64)) -> (usize, usize) {
     if total <= VIRTUAL_FROM {
         return (0, total);
     }
@@ -100,7 +100,7 @@ pub fn RowsTable(
                 }
             }
         >
-            <table class="fp-comms">
+            <table class="fp-comms fp-comms--rows">
                 <thead>
                     <tr>
                         <th scope="col"><span class="fp-visually-hidden">"Included"</span></th>

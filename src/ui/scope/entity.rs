@@ -84,7 +84,14 @@ pub fn EntityField(search: RwSignal<String>) -> impl IntoView {
                 on:change=on_change
                 prop:value=move || selected.get()
             >
-                <option value="">"Choose an entity"</option>
+                <option value="">
+                    {move || if state.result.with(Option::is_some) && all_options.with(Vec::is_empty) {
+                        let kind = narrowing.with(|(_, _, kind)| kind.label());
+                        format!("No {kind} in this scope")
+                    } else {
+                        "Choose an entity".to_string()
+                    }}
+                </option>
                 {move || shown().into_iter().map(|(value, label)| {
                     let here = value.clone();
                     view! { <option value=value prop:selected=move || selected.get() == here>{label}</option> }

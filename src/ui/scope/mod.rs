@@ -30,15 +30,16 @@ fn ScopeField(label: &'static str, children: Children) -> impl IntoView {
 pub fn ScopeBar() -> impl IntoView {
     let state = expect_context::<AppState>();
     let search = RwSignal::new(String::new());
+    // Once data is shown the fields speak for themselves: a hint only when the span is empty.
     let hint = move || {
         if state.scope.with(|s| s.is_backwards()) {
-            "From is after To: the time span is empty."
+            Some("From is after To: the time span is empty.")
         } else if state.result.with(Option::is_some) {
-            "Choose a namespace, an entity type and an entity: the views follow the scope. Times are UTC."
+            None
         } else if state.has_flows() {
-            "Reading the flows…"
+            Some("Reading the flows…")
         } else {
-            "Load flows to choose a scope."
+            Some("Load flows to choose a scope: namespace, entity type and entity; the views follow it. Times are UTC.")
         }
     };
     view! {
@@ -49,7 +50,7 @@ pub fn ScopeBar() -> impl IntoView {
             <SearchField search=search />
             <EntityField search=search />
             <SpanFields />
-            <p class="fp-scope__hint">{hint}</p>
+            {move || hint().map(|text| view! { <p class="fp-scope__hint">{text}</p> })}
         </section>
     }
 }

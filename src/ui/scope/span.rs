@@ -8,7 +8,9 @@ use crate::engine::scope::{time_range, PRESETS};
 use crate::engine::units::{datetime_local, parse_datetime_local};
 use crate::ui::state::AppState;
 
-/// One end of the time span: a `datetime-local` input in UTC, bounded by the data's range.
+/// One end of the time span: a text field in UTC (`2026-11-20T09:30`, or with a space),
+/// one stop for the keyboard (a `datetime-local` input takes one per part), with the data's
+/// range as its hint; a value that is no time is marked and changes nothing.
 #[component]
 fn TimeInput(
     test_id: &'static str,
@@ -16,21 +18,38 @@ fn TimeInput(
     on_change: Callback<Option<i64>>,
     range: Memo<Option<(i64, i64)>>,
 ) -> impl IntoView {
-    let bound = move |end: fn((i64, i64)) -> i64| {
+    let invalid = RwSignal::new(false);
+    let hint = move || {
         range
             .get()
-            .map(|r| datetime_local(end(r)))
+            .map(|(first, last)| {
+                format!(
+                    "UTC, from {} to {}",
+                    datetime_local(first),
+                    datetime_local(last)
+                )
+            })
             .unwrap_or_default()
     };
     view! {
         <input
-            type="datetime-local"
+            type="text"
+            inputmode="numeric"
             data-testid=test_id
+            placeholder="YYYY-MM-DDTHH:MM"
+            class:fp-scope__input--invalid=move || invalid.get()
+            aria-invalid=move || invalid.get().to_string()
+            title=hint
             disabled=move || range.get().is_none()
-            min=move || bound(|r| r.0)
-            max=move || bound(|r| r.1)
             prop:value=move || value.get().map(datetime_local).unwrap_or_default()
-            on:change=move |ev| on_change.run(parse_datetime_local(&event_target_value(&ev)))
+            on:change=move |ev| {
+                let text = event_target_value(&ev);
+                let parsed = parse_datetime_local(&text);
+                invalid.set(!text.trim().is_empty() && parsed.is_none());
+                if parsed.is_some() || text.trim().is_empty() {
+                    on_change.run(parsed);
+                }
+            }
         />
     }
 }
@@ -79,14 +98,20 @@ pub fn SpanFields() -> impl IntoView {
         <ScopeField label="To (UTC)">
             <TimeInput test_id="scope-until" value=until on_change=set_until range=range />
         </ScopeField>
-        <ScopeField label="Span">
+        <ScopeField label="Time span">
             <select
                 data-testid="scope-preset"
                 disabled=move || state.result.with(Option::is_none)
                 on:change=on_preset
                 prop:value=move || preset.get()
             >
-                <option value="" prop:selected=move || preset.with(String::is_empty)>"Whole capture or as set"</option>
+                <option value="" prop:selected=move || preset.with(String::is_empty)>
+                    {move || if state.scope.with(|s| s.since.is_some() || s.until.is_some()) {
+                        "From and To as set"
+                    } else {
+                        "The whole capture"
+                    }}
+                </option>
                 {PRESETS.iter().map(|p| {
                     let value = p.minutes.to_string();
                     let here = value.clone();
