@@ -272,7 +272,7 @@ test('thousands of client addresses: grouped, windowed, mapped as groups', async
   await expect(byTestId(page, 'alias-cidr')).toHaveValue(/^198\.1[89]\.0\.0\/16$/);
   await byTestId(page, 'alias-name').fill('clients');
   await byTestId(page, 'alias-save').click();
-  await expect(page.locator('[data-testid="alias-row"][data-alias="clients"] td').nth(2)).toHaveText('3250');
+  await expect(page.locator('[data-testid="alias-row"][data-alias="clients"] td').nth(2)).toHaveText('3,250');
   await page.screenshot({ path: path.join(artifacts, 'ux-thousands-light.png') });
   assert.deepEqual(errors, []);
   await context.close();

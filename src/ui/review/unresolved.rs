@@ -224,7 +224,7 @@ fn AliasList() -> impl IntoView {
                         <tr data-testid="alias-row" data-alias=name.clone()>
                             <td>{name.clone()}</td>
                             <td class="fp-comms__mono">{cidr.to_string()}</td>
-                            <td class="fp-comms__count">{covered}</td>
+                            <td class="fp-comms__count">{thousands(covered as u64)}</td>
                             <td>
                                 <button type="button" class="fp-button fp-button--small" data-testid="alias-edit"
                                     on:click=move |_| state.mapping.set(Some(edit.clone()))>"Edit"</button>
