@@ -6,7 +6,7 @@
 // - on the Generated Policy tab, the DNS option's toggle until the YAML has changed;
 // - on the demo data, a scope change from one workload to another.
 // Each is timed to the last DOM change and to the next animation frame.
-// Run: cargo build && trunk build --release && node tools/bench_policy_browser.mjs
+// Run: cargo build && trunk build --release && node tools/bench_review_browser.mjs
 
 import { createRequire } from 'node:module';
 import { serveDist } from './serve_dist.mjs';
