@@ -265,8 +265,9 @@ fn selector_problem(dataset: &Dataset, entity: EntityId, selector: &Labels) -> O
             id != entity
                 && !dataset.across_clusters(id, entity)
                 && other.owner.namespace == own.owner.namespace
-                && (selector.matches(&other.labels) && !other.labels.is_empty()
-                    || other.label_sets.iter().any(|pod| selector.matches(pod)))
+                // Its pods' label sets: a selector its common labels match picks the first of
+                // them too (an entity without pods has neither).
+                && other.label_sets.iter().any(|pod| selector.matches(pod))
         })
         .map(|id| dataset.owner_key(id).to_string())
         .collect();

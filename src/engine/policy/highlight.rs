@@ -118,5 +118,11 @@ mod tests {
             let joined: String = tokens(&line).iter().map(|(_, t)| *t).collect();
             proptest::prop_assert_eq!(joined, line);
         }
+
+        #[test]
+        fn no_token_is_empty(line in "[ -~]{0,60}") {
+            // An empty token would be an empty element in the page.
+            proptest::prop_assert!(tokens(&line).iter().all(|(_, t)| !t.is_empty()), "{:?}", tokens(&line));
+        }
     }
 }

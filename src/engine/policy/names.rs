@@ -114,6 +114,34 @@ mod tests {
     }
 
     #[test]
+    fn a_long_name_is_cut_to_leave_room_for_the_kind() {
+        let owner = Owner {
+            kind: EntityKind::Deployment,
+            namespace: "n".into(),
+            name: "a".repeat(300),
+        };
+        let name = policy_name(&owner);
+        assert_eq!(name, format!("{}-deployment", "a".repeat(242)));
+        assert_eq!(name.len(), MAX_SUBDOMAIN);
+        assert!(is_subdomain(&name));
+        let cut_at_a_dash = Owner {
+            name: format!("{}-{}", "a".repeat(241), "b".repeat(20)),
+            ..owner
+        };
+        assert_eq!(
+            policy_name(&cut_at_a_dash),
+            format!("{}-deployment", "a".repeat(241))
+        );
+    }
+
+    #[test]
+    fn a_bundle_is_named_after_its_namespace() {
+        assert_eq!(bundle_file_name("shop"), "shop-networkpolicies.yaml");
+        assert_eq!(bundle_file_name("Team_A"), "team-a-networkpolicies.yaml");
+        assert_eq!(bundle_file_name(""), "namespace-networkpolicies.yaml");
+    }
+
+    #[test]
     fn labels_the_api_server_accepts() {
         assert!(is_valid_label("app", "on"));
         assert!(is_valid_label("app.kubernetes.io/name", "1.10"));

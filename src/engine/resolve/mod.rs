@@ -249,9 +249,12 @@ impl<'i> Resolver<'i> {
             let id = self.entity(cluster, owner);
             self.note_pod(id, pod, hubble_labels);
             self.note_identity(endpoint.identity, id);
-            self.dataset.entities[id.index()]
-                .addresses
-                .insert(endpoint.ip.clone());
+            // flowpol JSON may name a pod without its address.
+            if !endpoint.ip.is_empty() {
+                self.dataset.entities[id.index()]
+                    .addresses
+                    .insert(endpoint.ip.clone());
+            }
             return Side::Peer(Peer::Entity(id));
         }
         if let Some(&pod) = self.pods_by_ip.get(endpoint.ip.as_str()) {

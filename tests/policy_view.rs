@@ -1,0 +1,211 @@
+//! What the Generated Policy tab shows (`engine::policy::view`) on the demo data: which
+//! entities a target names, the file a download gets, the heading and the download button,
+//! and what the cluster's existing policies make of the communications in scope.
+#![cfg(not(target_arch = "wasm32"))]
+
+use flowpol::engine::dataset::Dataset;
+use flowpol::engine::decisions::Decisions;
+use flowpol::engine::load::load_files;
+use flowpol::engine::model::network_policy::NetworkPolicy;
+use flowpol::engine::model::{EntityId, EntityKind, TimeWindow};
+use flowpol::engine::policy::view::{policy_output, target_entities, PolicyTarget};
+use flowpol::engine::verify::replay::verify_existing;
+use flowpol::engine::yaml::from_yaml;
+
+fn demo() -> Dataset {
+    load_files(
+        &[
+            ("flows.jsonl", include_bytes!("../public/demo/flows.jsonl")),
+            (
+                "inventory.json",
+                include_bytes!("../public/demo/inventory.json"),
+            ),
+        ],
+        &[],
+    )
+    .dataset
+}
+
+fn names(dataset: &Dataset, entities: &[EntityId]) -> Vec<String> {
+    entities
+        .iter()
+        .map(|&id| {
+            let owner = &dataset.entities[id].owner;
+            format!("{}/{}/{}", owner.namespace, owner.kind, owner.name)
+        })
+        .collect()
+}
+
+/// Every pod of `namespace` with `app: name` isolated in both directions.
+fn isolating(namespace: &str, app: &str) -> Vec<NetworkPolicy> {
+    from_yaml(&format!(
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: closed\n  namespace: {namespace}\nspec:\n  podSelector:\n    matchLabels:\n      app: {app}\n  policyTypes:\n  - Ingress\n  - Egress\n"
+    ))
+    .unwrap()
+}
+
+fn allow_everything(namespace: &str) -> Vec<NetworkPolicy> {
+    from_yaml(&format!(
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: open\n  namespace: {namespace}\nspec:\n  podSelector: {{}}\n  ingress:\n  - {{}}\n  egress:\n  - {{}}\n"
+    ))
+    .unwrap()
+}
+
+#[test]
+fn a_namespace_names_its_own_entities_in_owner_order() {
+    let dataset = demo();
+    let shop = target_entities(&dataset, &PolicyTarget::Namespace(Some("shop".into())));
+    assert_eq!(
+        names(&dataset, &shop),
+        [
+            "shop/Deployment/cart",
+            "shop/Deployment/catalog",
+            "shop/Deployment/frontend"
+        ]
+    );
+    let every = target_entities(&dataset, &PolicyTarget::Namespace(None));
+    // Namespace, then kind in `EntityKind`'s order (Deployment, StatefulSet, DaemonSet,
+    // CronJob, Job, Pod), then name.
+    assert_eq!(
+        names(&dataset, &every),
+        [
+            "data/Deployment/redis",
+            "data/StatefulSet/orders-db",
+            "data/CronJob/db-backup",
+            "data/Job/schema-migrate",
+            "default/Pod/debug-shell",
+            "kube-system/Deployment/coredns",
+            "monitoring/Deployment/prometheus",
+            "monitoring/DaemonSet/node-exporter",
+            "payments/Deployment/checkout",
+            "payments/Deployment/payment-gateway",
+            "shop/Deployment/cart",
+            "shop/Deployment/catalog",
+            "shop/Deployment/frontend",
+        ]
+    );
+    assert!(target_entities(&dataset, &PolicyTarget::Namespace(Some("nowhere".into()))).is_empty());
+}
+
+#[test]
+fn an_entity_out_of_range_names_nothing_and_writes_no_file_of_its_own() {
+    let dataset = demo();
+    let beyond = PolicyTarget::Entity(EntityId::new(dataset.entities.len()));
+    assert!(target_entities(&dataset, &beyond).is_empty());
+    let output = policy_output(
+        &dataset,
+        &Decisions::default(),
+        &[],
+        &beyond,
+        TimeWindow::ALL,
+    );
+    assert_eq!(output.file_name, "networkpolicies.yaml");
+    assert_eq!(output.policy_count, 0);
+    let last = PolicyTarget::Entity(EntityId::new(dataset.entities.len() - 1));
+    assert_eq!(target_entities(&dataset, &last).len(), 1);
+}
+
+#[test]
+fn each_target_gets_its_file_heading_and_download_label() {
+    let dataset = demo();
+    let decisions = Decisions::default();
+    let frontend = dataset
+        .find_entity(EntityKind::Deployment, "shop", "frontend")
+        .unwrap();
+    let entity = PolicyTarget::Entity(frontend);
+    let output = policy_output(&dataset, &decisions, &[], &entity, TimeWindow::ALL);
+    assert_eq!(output.file_name, "frontend-networkpolicy.yaml");
+    assert_eq!(entity.heading(&output), "frontend-networkpolicy.yaml");
+    assert_eq!(output.policy_count, 1);
+    assert!(
+        output.yaml.contains("name: frontend-deployment"),
+        "{}",
+        output.yaml
+    );
+    assert!(output.verified, "{}", output.verification);
+    assert_eq!(output.existing, None, "no existing policy was loaded");
+    assert_eq!(
+        entity.bundle(&dataset),
+        PolicyTarget::Namespace(Some("shop".into()))
+    );
+
+    let (service, _) = dataset
+        .services_with_ids()
+        .find(|(_, s)| s.name == "frontend" && s.namespace == "shop")
+        .unwrap();
+    let output = policy_output(
+        &dataset,
+        &decisions,
+        &[],
+        &PolicyTarget::Service(service),
+        TimeWindow::ALL,
+    );
+    assert_eq!(output.file_name, "frontend-service-networkpolicies.yaml");
+    assert_eq!(output.policy_count, 1);
+
+    let shop = PolicyTarget::Namespace(Some("shop".into()));
+    let output = policy_output(&dataset, &decisions, &[], &shop, TimeWindow::ALL);
+    assert_eq!(output.file_name, "shop-networkpolicies.yaml");
+    assert_eq!(output.policy_count, 3);
+    assert_eq!(shop.heading(&output), "3 policies of namespace shop");
+    assert_eq!(
+        shop.download_label(&dataset),
+        "Download namespace shop (3 workloads)"
+    );
+
+    let every = PolicyTarget::Namespace(None);
+    let output = policy_output(&dataset, &decisions, &[], &every, TimeWindow::ALL);
+    assert_eq!(output.file_name, "networkpolicies.yaml");
+    assert_eq!(
+        every.heading(&output),
+        format!("{} policies of every namespace", output.policy_count)
+    );
+    assert!(output.policy_count > 3);
+    assert_eq!(
+        every.download_label(&dataset),
+        format!("Download all ({} workloads)", dataset.entities.len())
+    );
+}
+
+#[test]
+fn existing_policies_are_replayed_and_their_denials_listed() {
+    let dataset = demo();
+    let decisions = Decisions::default();
+    let catalog = PolicyTarget::Entity(
+        dataset
+            .find_entity(EntityKind::Deployment, "shop", "catalog")
+            .unwrap(),
+    );
+    let closed = isolating("shop", "catalog");
+    let verdict = policy_output(&dataset, &decisions, &closed, &catalog, TimeWindow::ALL)
+        .existing
+        .expect("existing policies were loaded");
+    assert_eq!(verdict.policies, 1);
+    let entities = target_entities(&dataset, &catalog);
+    let report = verify_existing(&dataset, &closed, Some(&entities), TimeWindow::ALL);
+    assert!(!report.rows.is_empty());
+    assert!(!report.all_agree(), "a closed workload denies what it did");
+    assert_eq!(verdict.denied.len(), report.rows.len());
+    assert!(verdict.denied.iter().all(|line| line.contains("catalog")));
+    assert_eq!(
+        verdict.summary,
+        format!(
+            "{0} of {0} observed communications in scope would be DENIED",
+            report.rows.len()
+        )
+    );
+
+    let open = allow_everything("shop");
+    let verdict = policy_output(&dataset, &decisions, &open, &catalog, TimeWindow::ALL)
+        .existing
+        .unwrap();
+    assert!(verdict.denied.is_empty());
+    assert_eq!(
+        verdict.summary,
+        format!(
+            "they allow all {} observed communications in scope",
+            report.rows.len()
+        )
+    );
+    assert!(verify_existing(&dataset, &open, Some(&entities), TimeWindow::ALL).all_agree());
+}
