@@ -381,8 +381,9 @@ fn unresolved_addresses_in_groups() {
     let mut lines = String::new();
     for i in 0..3000u32 {
         let ip = format!("198.{}.{}.{}", 18 + i % 2, (i / 200) % 256, i % 200 + 1);
+        let port = if i % 1000 == 0 { 10443 } else { 8080 };
         lines.push_str(&format!(
-            r#"{{"src":{{"ip":"{ip}"}},"dst":{{"namespace":"shop","workload":"Deployment/web","labels":{{"app":"web"}}}},"port":8080,"protocol":"TCP","count":1,"time":"2026-11-20T09:00:00Z"}}"#
+            r#"{{"src":{{"ip":"{ip}"}},"dst":{{"namespace":"shop","workload":"Deployment/web","labels":{{"app":"web"}}}},"port":{port},"protocol":"TCP","count":1,"time":"2026-11-20T09:00:00Z"}}"#
         ));
         lines.push('\n');
     }
@@ -420,6 +421,7 @@ fn unresolved_addresses_in_groups() {
     let class = group_addresses(&addresses, AddressGrouping::Class);
     assert_eq!(class.len(), 1);
     assert_eq!(class[0].connections, 3000);
+    assert_eq!(class[0].ports, ["TCP/8080", "TCP/10443"], "by port number");
     let named = group_addresses(&addresses, AddressGrouping::DnsName);
     assert_eq!(named[0].label, "(no DNS name)");
 }

@@ -363,6 +363,8 @@ pub struct AddressGroup {
     pub addresses: Vec<String>,
     /// Their DNS names, to suggest an alias name.
     pub names: Vec<String>,
+    /// Every port any of them used (`TCP/443`, ...).
+    pub ports: Vec<String>,
     pub connections: u64,
     /// How many of their rows are included, of how many.
     pub included: usize,
@@ -416,6 +418,7 @@ pub fn group_addresses(
             cidr,
             addresses: Vec::new(),
             names: Vec::new(),
+            ports: Vec::new(),
             connections: 0,
             included: 0,
             rows: 0,
@@ -423,6 +426,7 @@ pub fn group_addresses(
         });
         group.addresses.push(address.ip.clone());
         group.names.extend(address.names.iter().cloned());
+        group.ports.extend(address.ports.iter().cloned());
         group.connections += address.connections;
         group.included += address.included;
         group.rows += address.rows;
@@ -433,6 +437,15 @@ pub fn group_addresses(
         .map(|mut group| {
             group.names.sort();
             group.names.dedup();
+            // `TCP/443` before `TCP/8080`: by protocol, then port number.
+            group.ports.sort_by_key(|port| {
+                let (protocol, number) = port.split_once('/').unwrap_or((port, ""));
+                (
+                    protocol.to_string(),
+                    number.parse::<u32>().unwrap_or(u32::MAX),
+                )
+            });
+            group.ports.dedup();
             group
         })
         .collect();

@@ -4,7 +4,9 @@
 // focus back on the row); aliases listed, edited, deleted; several addresses at once and "from
 // anywhere"; rows that say what decides them; files loaded twice, removed, cleared; the
 // keyboard's skip link and date fields; thousands of client addresses grouped and windowed;
-// axe-core finds no violation in the review's states. Screenshots in light and dark.
+// a narrow window; an entity type with nothing in scope; disabled buttons that look it; axe-core
+// finds no violation in the review's states. Screenshots in light and dark
+// (tests/e2e/artifacts/ux-*.png).
 //
 // Run: node --test tests/e2e/   (after `trunk build --release`)
 
@@ -274,7 +276,91 @@ test('thousands of client addresses: grouped, windowed, mapped as groups', async
   await byTestId(page, 'alias-save').click();
   await expect(page.locator('[data-testid="alias-row"][data-alias="clients"] td').nth(2)).toHaveText('3,250');
   await page.screenshot({ path: path.join(artifacts, 'ux-thousands-light.png') });
+  assert.deepEqual(await violations(page), []);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: path.join(artifacts, 'ux-thousands-dark.png') });
+  assert.deepEqual(await violations(page), []);
   assert.deepEqual(errors, []);
   await context.close();
   await rm(dir, { recursive: true, force: true });
+});
+
+test('a narrow window (800 px): peer, port, inclusion and DNS names stay in view; times and counts fold', async () => {
+  for (const scheme of ['light', 'dark']) {
+    const { page, context, errors } = await openApp(scheme);
+    await page.setViewportSize({ width: 800, height: 900 });
+    await byTestId(page, 'demo-button').click();
+    await byTestId(page, 'dataset-summary').waitFor();
+    await scopeTo(page, 'payments', 'payment-gateway');
+    await byTestId(page, 'tab-egress').click();
+    const stripe = row(page, 'egress', '203.0.113.10');
+    await expect(stripe).toBeVisible();
+    const cells = stripe.locator('td');
+    // Inclusion, peer, port, protocol and DNS names inside the window; the three others folded.
+    for (const index of [0, 1, 2, 3, 7]) {
+      const box = await cells.nth(index).boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= 800, `column ${index + 1} at ${JSON.stringify(box)}`);
+    }
+    await expect(cells.nth(7)).toHaveText('api.stripe.com');
+    for (const index of [4, 5, 6]) {
+      await expect(cells.nth(index)).toBeHidden();
+    }
+    // Nothing scrolls sideways.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.equal(overflow, 0);
+    await page.screenshot({ path: path.join(artifacts, `ux-narrow-${scheme}.png`) });
+    assert.deepEqual(await violations(page), []);
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});
+
+test('each state in dark: the alias dialog, row reasons, the unresolved addresses, an empty entity type; axe-clean', async () => {
+  const { page, context, errors } = await openApp('dark');
+  await demo(page);
+  // An entity type with nothing in the scope says so.
+  await byTestId(page, 'scope-namespace').selectOption('shop');
+  await byTestId(page, 'scope-kind').selectOption('StatefulSet');
+  await expect(byTestId(page, 'scope-entity').locator('option').first()).toHaveText('No StatefulSet in this scope');
+  await expect(byTestId(page, 'scope-entity').locator('option')).toHaveCount(1);
+  await scopeTo(page, 'payments', 'payment-gateway');
+  await byTestId(page, 'tab-egress').click();
+  const stripe = row(page, 'egress', '203.0.113.10');
+  await expect(stripe.getByTestId('row-reason')).toHaveText('needs an alias');
+  await page.screenshot({ path: path.join(artifacts, 'ux-row-reasons-dark.png') });
+  assert.deepEqual(await violations(page), []);
+  await stripe.getByTestId('row-map-ip').click();
+  await byTestId(page, 'alias-cidr').fill('198.51.100.0/24');
+  await expect(byTestId(page, 'alias-warning')).toBeVisible();
+  await page.screenshot({ path: path.join(artifacts, 'ux-alias-dialog-dark.png') });
+  assert.deepEqual(await violations(page), []);
+  await page.keyboard.press('Escape');
+  // The unresolved addresses of the frontend, grouped, with a selection made.
+  await scopeTo(page, 'shop', 'frontend');
+  await byTestId(page, 'tab-ingress').click();
+  const external = page.locator('[data-testid="unresolved-row"][data-class="external"]');
+  await expect(external).toHaveCount(12);
+  // Disabled buttons look disabled: dimmed and without the pointer.
+  const look = await page.evaluate(() => {
+    const disabled = document.querySelector('[data-testid="map-selected"]');
+    const enabled = document.querySelector('button.fp-button:not(:disabled)');
+    const style = (b) => ({ opacity: getComputedStyle(b).opacity, cursor: getComputedStyle(b).cursor });
+    return disabled?.disabled && enabled ? { disabled: style(disabled), enabled: style(enabled) } : null;
+  });
+  assert.ok(look, 'Map selected… (disabled with nothing selected) and another button');
+  assert.ok(Number(look.disabled.opacity) < Number(look.enabled.opacity), JSON.stringify(look));
+  assert.equal(look.disabled.cursor, 'not-allowed');
+  await external.nth(0).getByTestId('unresolved-select').check();
+  await byTestId(page, 'ip-group-by').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(artifacts, 'ux-unresolved-dark.png') });
+  assert.deepEqual(await violations(page), []);
+  // The focus ring shows for the keyboard.
+  await byTestId(page, 'export-decisions').focus();
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Tab');
+  await expect(byTestId(page, 'export-decisions')).toBeFocused();
+  const ring = await byTestId(page, 'export-decisions').evaluate((b) => getComputedStyle(b).outlineStyle);
+  assert.notEqual(ring, 'none');
+  assert.deepEqual(errors, []);
+  await context.close();
 });

@@ -178,7 +178,7 @@ fn GroupRow(group: AddressGroup) -> impl IntoView {
             <td class="fp-comms__count">{thousands(count as u64)}</td>
             <td>{format!("{} with an alias", thousands(group.aliased as u64))}</td>
             <td>{names.join(", ")}</td>
-            <td></td>
+            <td>{group.ports.join(", ")}</td>
             <td class="fp-comms__count">{thousands(group.connections)}</td>
             <td>{format!("{} of {}", thousands(group.included as u64), thousands(group.rows as u64))}</td>
             <td>
@@ -429,7 +429,7 @@ pub fn UnresolvedList(rows: Memo<Vec<ReviewRow>>, direction: Direction) -> impl 
                                         <th scope="col">"Addresses"</th>
                                         <th scope="col">"Aliases"</th>
                                         <th scope="col">"DNS names"</th>
-                                        <th scope="col"></th>
+                                        <th scope="col">"Ports"</th>
                                         <th scope="col">"Connections"</th>
                                         <th scope="col">"Included"</th>
                                         <th scope="col"><span class="fp-visually-hidden">"Action"</span></th>
