@@ -9,7 +9,10 @@
 //! document reads back unchanged through k8s-openapi's NetworkPolicy and through a YAML 1.1
 //! reader (kubectl's: no label value turned into a boolean or a number); and the documents
 //! are written to `target/generated-policies/` for `tools/validate_policies.py`
-//! (kubernetes-validate, PyYAML).
+//! (kubernetes-validate, PyYAML). The same review written as CiliumNetworkPolicies: the
+//! snapshots `expected.cilium.yaml` and `expected.cilium.warnings.txt`, the same YAML 1.1
+//! read-back, the same YAML whatever the file order, and the documents written to
+//! `target/generated-cilium-policies/` for `tools/cilium/validate.py` (Cilium's CRD schema).
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::fs;
@@ -23,7 +26,8 @@ use flowpol::engine::model::network_policy::NetworkPolicy;
 use flowpol::engine::model::Protocol;
 use flowpol::engine::model::{AddressId, TimeWindow};
 use flowpol::engine::policy::{
-    generate_policies, placed, policies_yaml, select_entities, Selection,
+    generate_policies, placed, policies_yaml, policies_yaml_as, select_entities, PolicyKind,
+    Selection,
 };
 use flowpol::engine::verify::replay::{probe_placed, verify_placed, ProbeEnd};
 use flowpol::engine::yaml::from_yaml;
@@ -110,6 +114,15 @@ struct Outcome {
     warnings: Vec<String>,
     policies: Vec<NetworkPolicy>,
     problems: Vec<String>,
+    cilium: CiliumOutcome,
+}
+
+/// The same review written as CiliumNetworkPolicies.
+struct CiliumOutcome {
+    yaml: String,
+    warnings: Vec<String>,
+    /// The documents as JSON values, as they were meant.
+    intended: Vec<serde_json::Value>,
 }
 
 fn generate_and_check(name: &str, dataset: &Dataset, args: &Args, expected: &str) -> Outcome {
@@ -126,6 +139,18 @@ fn generate_and_check(name: &str, dataset: &Dataset, args: &Args, expected: &str
         .iter()
         .flat_map(|g| g.warnings.iter().cloned())
         .collect();
+    let cilium = CiliumOutcome {
+        yaml: policies_yaml_as(&generated, PolicyKind::Cilium).unwrap(),
+        warnings: generated
+            .iter()
+            .flat_map(|g| g.cilium_warnings.iter().cloned())
+            .collect(),
+        intended: generated
+            .iter()
+            .filter_map(|g| g.cilium())
+            .map(|policy| serde_json::to_value(policy).unwrap())
+            .collect(),
+    };
 
     let placed = placed(dataset, &generated);
     let report = verify_placed(dataset, &args.decisions, &placed, &scope, TimeWindow::ALL);
@@ -180,6 +205,7 @@ fn generate_and_check(name: &str, dataset: &Dataset, args: &Args, expected: &str
         warnings,
         policies,
         problems,
+        cilium,
     }
 }
 
@@ -206,8 +232,19 @@ fn round_trip_yaml_1_1(name: &str, outcome: &Outcome) -> Vec<String> {
         .iter()
         .map(|policy| serde_json::to_value(policy).unwrap())
         .collect();
-    match yaml_1_1::read(&outcome.yaml) {
-        Ok(read) if read == intended => Vec::new(),
+    let mut problems = read_back(name, &outcome.yaml, &intended);
+    problems.extend(read_back(
+        &format!("{name} (cilium)"),
+        &outcome.cilium.yaml,
+        &outcome.cilium.intended,
+    ));
+    problems
+}
+
+/// `yaml` reads back through a YAML 1.1 reader as `intended`.
+fn read_back(name: &str, yaml: &str, intended: &[serde_json::Value]) -> Vec<String> {
+    match yaml_1_1::read(yaml) {
+        Ok(read) if read == *intended => Vec::new(),
         Ok(read) => vec![format!(
             "{name}: a YAML 1.1 reader reads {read:#?}\nfor {intended:#?}"
         )],
@@ -225,6 +262,9 @@ fn write_for_validation(name: &str, outcome: &Outcome) {
         serde_json::to_string_pretty(&outcome.policies).unwrap(),
     )
     .unwrap();
+    let dir = Path::new(MANIFEST).join("target/generated-cilium-policies");
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(dir.join(format!("{name}.yaml")), &outcome.cilium.yaml).unwrap();
 }
 
 /// The cluster names the fixtures' README lists (`- **name**: ...`).
@@ -274,6 +314,20 @@ fn tricky_clusters() {
             &dir.join("expected.warnings.txt"),
             &warnings,
         ));
+        problems.extend(snapshot::check(
+            &dir.join("expected.cilium.yaml"),
+            &outcome.cilium.yaml,
+        ));
+        let cilium_warnings: String = outcome
+            .cilium
+            .warnings
+            .iter()
+            .map(|w| format!("{w}\n"))
+            .collect();
+        problems.extend(snapshot::check(
+            &dir.join("expected.cilium.warnings.txt"),
+            &cilium_warnings,
+        ));
         write_for_validation(&format!("cluster-{name}"), &outcome);
 
         // The same files in the other order: the same communications, probes and YAML.
@@ -288,6 +342,9 @@ fn tricky_clusters() {
         problems.extend(again.problems);
         if again.yaml != outcome.yaml {
             problems.push(format!("{name}: file order changes the YAML"));
+        }
+        if again.cilium.yaml != outcome.cilium.yaml {
+            problems.push(format!("{name}: file order changes the Cilium YAML"));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));

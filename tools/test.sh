@@ -52,13 +52,20 @@ echo "proptest seed: $PROPTEST_RNG_SEED (replay: PROPTEST_RNG_SEED=$PROPTEST_RNG
 check "cargo fmt --check" cargo fmt --all --check
 check "clippy (host)" cargo clippy --all-targets --locked -- -D warnings
 check "clippy (wasm32)" cargo clippy --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
-rm -rf target/generated-policies  # written anew by the native tests: no stale policy passes
+# Written anew by the native tests: no stale policy passes.
+rm -rf target/generated-policies target/generated-cilium-policies
 tests "native tests" cargo_counts cargo test --locked
 # The policies those tests wrote (*.yaml, each with a *.json twin of the intended values): read
 # back exactly by PyYAML (YAML 1.1, as kubectl), accepted by kubernetes-validate --strict and by
 # the API server's NetworkPolicy value rules.
 check "generated policy YAML (tools/validate_policies.py)" \
   tools/.venv/bin/python tools/validate_policies.py target/generated-policies
+# The same reviews written as CiliumNetworkPolicies: valid under Cilium's CRD schema (vendored
+# in tools/cilium/ with its licence) and the checks the Cilium agent makes on import.
+check "generated CiliumNetworkPolicies (tools/cilium/validate.py)" \
+  tools/.venv/bin/python tools/cilium/validate.py target/generated-cilium-policies/*.yaml
+check "tools/cilium/validate.py rejects a broken CiliumNetworkPolicy" \
+  bash -c '! tools/.venv/bin/python tools/cilium/validate.py tests/fixtures/cilium/invalid.yaml >/dev/null'
 check "trunk build --release" trunk build --release
 for wasm in dist/*.wasm; do
   [ -f "$wasm" ] && echo "wasm size: $(stat -c %s "$wasm") bytes raw, $(gzip -9 -c "$wasm" | wc -c) bytes gzip ($wasm)"

@@ -14,7 +14,9 @@ use crate::engine::ingest::policies::read_policies;
 use crate::engine::model::network_policy::NetworkPolicy;
 use crate::engine::model::time::parse_time;
 use crate::engine::model::TimeWindow;
-use crate::engine::policy::{generate_policies, placed, policies_yaml, select_entities, Selection};
+use crate::engine::policy::{
+    generate_policies, placed, policies_yaml_as, select_entities, PolicyKind, Selection,
+};
 use crate::engine::scope::SubjectKind;
 use crate::engine::verify::replay::{verify_existing, verify_placed, Report};
 
@@ -63,6 +65,10 @@ pub struct GenerateArgs {
     /// Write the YAML here instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// The kind of policy: `kubernetes` (NetworkPolicy, networking.k8s.io/v1) or `cilium`
+    /// (CiliumNetworkPolicy, cilium.io/v2), from the same review.
+    #[arg(long, value_name = "KIND", default_value = "kubernetes", value_parser = PolicyKind::parse)]
+    pub format: PolicyKind,
     /// Flow logs (Hubble, flowpol JSON), plain or gzip-compressed.
     #[arg(value_name = "FLOW_FILE", required = true)]
     pub flow_files: Vec<PathBuf>,
@@ -233,8 +239,8 @@ pub fn generate(args: &GenerateArgs) -> Result<(), String> {
     };
     let entities = select_entities(&dataset, &selection)?;
     let generated = generate_policies(&dataset, &decisions, &entities, window);
-    print_warnings(generated.iter().flat_map(|g| &g.warnings));
-    let yaml = policies_yaml(&generated)?;
+    print_warnings(generated.iter().flat_map(|g| g.warnings_of(args.format)));
+    let yaml = policies_yaml_as(&generated, args.format)?;
     if yaml.is_empty() {
         return Err("no policy could be written (see the warnings)".to_string());
     }
@@ -246,11 +252,18 @@ pub fn generate(args: &GenerateArgs) -> Result<(), String> {
         &entities,
         window,
     );
-    eprintln!(
-        "flowpol: {} policies; verified: {}",
-        policies.len(),
-        report.summary()
-    );
+    match args.format {
+        PolicyKind::Kubernetes => eprintln!(
+            "flowpol: {} policies; verified: {}",
+            policies.len(),
+            report.summary()
+        ),
+        PolicyKind::Cilium => eprintln!(
+            "flowpol: {} CiliumNetworkPolicies; their rules, verified as NetworkPolicies: {}",
+            policies.len(),
+            report.summary()
+        ),
+    }
     match &args.output {
         Some(path) => {
             fs::write(path, yaml).map_err(|e| format!("cannot write {}: {e}", path.display()))

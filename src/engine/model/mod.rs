@@ -14,8 +14,10 @@
 //! - [`time`]: times in nanoseconds, minutes, time windows.
 //! - [`observed`]: what was observed of a communication: connections per vantage and minute.
 //! - [`network_policy`]: the NetworkPolicy document (`networking.k8s.io/v1`).
+//! - [`cilium_policy`]: the CiliumNetworkPolicy document (`cilium.io/v2`).
 
 pub mod address;
+pub mod cilium_policy;
 pub mod direction;
 pub mod ids;
 pub mod keys;

@@ -1,10 +1,11 @@
-//! From the review to NetworkPolicies: one policy per entity, selecting exactly its pods,
-//! allowing exactly the included communications in the time window: each peer only the
-//! ports and protocols it used (peers with identical port sets share a rule), pods by
-//! selector (another namespace's as ONE peer with both selectors), aliased addresses by
-//! `ipBlock`. What a policy cannot express is said in warnings, never papered over.
+//! From the review to policies: one per entity, selecting exactly its pods, allowing exactly
+//! the included communications in the time window: each peer only the ports and protocols it
+//! used, pods by selector, aliased addresses by their blocks. The generator works out the
+//! kind-neutral [`PolicyRules`] once, and writes them as a NetworkPolicy (`network`); a
+//! CiliumNetworkPolicy is written from the same rules on demand (`cilium`). What a policy
+//! cannot express is said in warnings, per kind, never papered over.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use ipnet::IpNet;
 
@@ -12,13 +13,15 @@ use crate::engine::dataset::{Dataset, Peer};
 use crate::engine::decisions::{
     is_dns_server, Alias, Decisions, GeneralRule, DNS_LABEL, DNS_NAMESPACE,
 };
+use crate::engine::model::address::AddressClass;
+use crate::engine::model::cilium_policy::CiliumNetworkPolicy;
 use crate::engine::model::keys::API_SERVER;
-use crate::engine::model::labels::{labels_text, LabelSelector, Labels, NAMESPACE_NAME_LABEL};
-use crate::engine::model::network_policy::{
-    EgressRule, IngressRule, IpBlock, NetworkPolicy, PolicyPeer, PolicyPort, PortValue,
-};
-use crate::engine::model::{Direction, EntityId, Protocol, TimeWindow};
+use crate::engine::model::labels::{labels_text, LabelSelector, Labels};
+use crate::engine::model::network_policy::{IpBlock, NetworkPolicy};
+use crate::engine::model::{Direction, EntityId, OwnerKey, Protocol, TimeWindow};
 use crate::engine::policy::names::{is_valid_label, policy_name};
+use crate::engine::policy::rules::{DirectionRules, PolicyRules, RulePeer};
+use crate::engine::policy::{cilium, network};
 
 /// The label flowpol puts on the policies it writes.
 pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "flowpol");
@@ -31,17 +34,63 @@ pub struct GeneratedPolicy {
     pub cluster: Option<String>,
     /// `None` when no correct policy exists (see `warnings`).
     pub policy: Option<NetworkPolicy>,
+    /// What the NetworkPolicy cannot express.
     pub warnings: Vec<String>,
+    /// What the policy allows, whatever its kind (`None` with `policy`).
+    pub rules: Option<PolicyRules>,
+    /// What the CiliumNetworkPolicy cannot express.
+    pub cilium_warnings: Vec<String>,
 }
 
-/// A port a peer used.
-type PortKey = (Protocol, u16);
+impl GeneratedPolicy {
+    /// The same rules as a CiliumNetworkPolicy.
+    pub fn cilium(&self) -> Option<CiliumNetworkPolicy> {
+        self.rules.as_ref().map(cilium::cilium_policy)
+    }
+}
+
+/// Warnings for each kind of policy; most hold for both.
+#[derive(Default)]
+struct Warnings {
+    network: Vec<String>,
+    cilium: Vec<String>,
+}
+
+impl Warnings {
+    fn both(&mut self, warning: String) {
+        self.cilium.push(warning.clone());
+        self.network.push(warning);
+    }
+
+    fn network_once(&mut self, warning: String) {
+        if !self.network.contains(&warning) {
+            self.network.push(warning);
+        }
+    }
+
+    /// A communication with another cluster's workload that no alias lets the review include.
+    fn in_another_cluster(&mut self, direction: Direction, described: &str, other: &OwnerKey) {
+        let direction = direction.as_str();
+        self.network.push(format!(
+            "{direction} {described} not allowed: {other} is in another cluster, which a \
+             NetworkPolicy cannot select; map its pods' addresses to an alias to allow it"
+        ));
+        self.cilium.push(format!(
+            "{direction} {described} not allowed: {other} is in another cluster; map its pods' \
+             addresses to an alias to include it (the CiliumNetworkPolicy then selects it by \
+             its cluster)"
+        ));
+    }
+
+    fn cilium_once(&mut self, warning: String) {
+        if !self.cilium.contains(&warning) {
+            self.cilium.push(warning);
+        }
+    }
+}
 
 /// Each peer's selector, or why it cannot be selected.
 type PeerSelectors = BTreeMap<EntityId, Result<Labels, String>>;
-
-/// The peers of one direction, each with the ports it used (`None`: every port).
-type Peers = BTreeMap<PolicyPeer, Option<BTreeSet<PortKey>>>;
 
 /// Writes the policies of one review: the data, the decisions and the time window they share,
 /// and each peer's selector, worked out once for all policies.
@@ -65,11 +114,11 @@ impl<'a> PolicyGenerator<'a> {
     /// The policy of `entity`.
     pub fn policy(&mut self, entity: EntityId) -> GeneratedPolicy {
         let dataset = self.dataset;
-        let mut warnings = Vec::new();
+        let mut warnings = Warnings::default();
         let own = &dataset.entities[entity];
         let own_selector = usable_selector(dataset, entity, &mut warnings);
         if let Some(problem) = selector_problem(dataset, entity, &own_selector) {
-            warnings.push(format!(
+            warnings.both(format!(
                 "No policy for {}: {problem}",
                 dataset.owner_key(entity)
             ));
@@ -77,38 +126,28 @@ impl<'a> PolicyGenerator<'a> {
                 entity,
                 cluster: dataset.owner_key(entity).cluster,
                 policy: None,
-                warnings,
+                warnings: warnings.network,
+                rules: None,
+                cilium_warnings: warnings.cilium,
             };
         }
-        let mut policy = NetworkPolicy::new(&own.owner.namespace, &policy_name(&own.owner));
-        policy
-            .metadata
-            .labels
-            .insert(MANAGED_BY.0.to_string(), MANAGED_BY.1.to_string());
-        policy.spec.pod_selector = LabelSelector::of_labels(&own_selector);
-        policy.spec.policy_types = Direction::BOTH
-            .iter()
-            .map(|d| d.as_str().to_string())
-            .collect();
         let ingress = self.direction_rules(entity, Direction::Ingress, &mut warnings);
         let egress = self.direction_rules(entity, Direction::Egress, &mut warnings);
-        policy.spec.ingress = (!ingress.is_empty()).then(|| {
-            ingress
-                .into_iter()
-                .map(|(from, ports)| IngressRule { from, ports })
-                .collect()
-        });
-        policy.spec.egress = (!egress.is_empty()).then(|| {
-            egress
-                .into_iter()
-                .map(|(to, ports)| EgressRule { to, ports })
-                .collect()
-        });
+        let rules = PolicyRules {
+            namespace: own.owner.namespace.clone(),
+            name: policy_name(&own.owner),
+            cluster: own.cluster.clone().filter(|_| dataset.spans_clusters()),
+            selector: own_selector,
+            ingress,
+            egress,
+        };
         GeneratedPolicy {
             entity,
             cluster: dataset.owner_key(entity).cluster,
-            policy: Some(policy),
-            warnings,
+            policy: Some(network::network_policy(&rules)),
+            warnings: warnings.network,
+            rules: Some(rules),
+            cilium_warnings: warnings.cilium,
         }
     }
 
@@ -117,31 +156,28 @@ impl<'a> PolicyGenerator<'a> {
         &mut self,
         entity: EntityId,
         direction: Direction,
-        warnings: &mut Vec<String>,
-    ) -> Vec<Rule> {
+        warnings: &mut Warnings,
+    ) -> DirectionRules {
         let dataset = self.dataset;
         let rule = self
             .decisions
             .general_rule(&dataset.owner_key(entity), direction);
-        let mut peers = Peers::new();
+        let mut peers = DirectionRules::none();
         match rule {
-            GeneralRule::BlockAll => return Vec::new(),
-            GeneralRule::AllowAll => return vec![(None, None)],
-            GeneralRule::AllowNamespace => {
-                let everyone_here = PolicyPeer {
-                    pod_selector: Some(LabelSelector::default()),
-                    ..PolicyPeer::default()
-                };
-                peers.insert(everyone_here, None);
-            }
+            GeneralRule::BlockAll => return peers,
+            GeneralRule::AllowAll => return DirectionRules::All,
+            GeneralRule::AllowNamespace => peers.allow(RulePeer::OwnNamespace, None),
             GeneralRule::PerRow => self.row_peers(entity, direction, &mut peers, warnings),
         }
+        let restricted = peers.peers().is_some_and(|p| !p.is_empty());
         if direction == Direction::Egress && self.decisions.allow_dns {
-            add_dns_peer(dataset, entity, &mut peers);
-        } else if direction == Direction::Egress && !peers.is_empty() {
-            warnings.extend(dns_warning(dataset, entity, &peers));
+            add_dns_peer(dataset, &mut peers);
+        } else if direction == Direction::Egress && restricted {
+            if let Some(warning) = dns_warning(dataset, entity, &peers) {
+                warnings.both(warning);
+            }
         }
-        group_by_ports(peers)
+        peers
     }
 
     /// The peers of the included communications of `entity` in `direction`, each with the
@@ -150,11 +186,10 @@ impl<'a> PolicyGenerator<'a> {
         &mut self,
         entity: EntityId,
         direction: Direction,
-        peers: &mut Peers,
-        warnings: &mut Vec<String>,
+        peers: &mut DirectionRules,
+        warnings: &mut Warnings,
     ) {
         let (dataset, decisions) = (self.dataset, self.decisions);
-        let own = &dataset.entities[entity];
         for communication in &dataset.communications {
             let (this_side, other_side) = communication.sides(direction);
             if this_side != Peer::Entity(entity) || !communication.seen_in(self.window) {
@@ -164,32 +199,41 @@ impl<'a> PolicyGenerator<'a> {
                 if dataset.across_clusters(entity, other)
                     && !decisions.can_include(dataset, communication)
                 {
-                    warnings.push(format!(
-                        "{} {} not allowed: {} is in another cluster, which a NetworkPolicy \
-                         cannot select; map its pods' addresses to an alias to allow it",
-                        direction.as_str(),
-                        dataset.describe(communication),
-                        dataset.owner_key(other)
-                    ));
+                    warnings.in_another_cluster(
+                        direction,
+                        &dataset.describe(communication),
+                        &dataset.owner_key(other),
+                    );
                     continue;
                 }
             }
             if !decisions.is_included(dataset, communication) {
                 continue;
             }
-            let policy_peers = match other_side {
+            let rule_peers = match other_side {
                 Peer::Entity(other_id) if dataset.across_clusters(entity, other_id) => {
-                    match remote_peers(dataset, decisions, other_id, warnings) {
-                        Some(peers) => peers,
+                    match remote_blocks(dataset, decisions, other_id, warnings) {
+                        Some(blocks) => {
+                            let other = &dataset.entities[other_id];
+                            let selector = self
+                                .peer_selectors
+                                .entry(other_id)
+                                .or_insert_with(|| peer_selector(dataset, other_id))
+                                .clone()
+                                .ok();
+                            vec![RulePeer::RemotePods {
+                                cluster: other.cluster.clone().unwrap_or_default(),
+                                namespace: other.owner.namespace.clone(),
+                                selector,
+                                blocks,
+                            }]
+                        }
                         None => {
-                            warnings.push(format!(
-                                "{} {} not allowed: {} is in another cluster, which a \
-                                 NetworkPolicy cannot select; map its pods' addresses to an \
-                                 alias to allow it",
-                                direction.as_str(),
-                                dataset.describe(communication),
-                                dataset.owner_key(other_id)
-                            ));
+                            warnings.in_another_cluster(
+                                direction,
+                                &dataset.describe(communication),
+                                &dataset.owner_key(other_id),
+                            );
                             continue;
                         }
                     }
@@ -203,7 +247,7 @@ impl<'a> PolicyGenerator<'a> {
                     {
                         Ok(selector) => selector.clone(),
                         Err(problem) => {
-                            warnings.push(format!(
+                            warnings.both(format!(
                                 "{} {} not allowed: {} cannot be selected: {problem}",
                                 direction.as_str(),
                                 dataset.describe(communication),
@@ -212,34 +256,38 @@ impl<'a> PolicyGenerator<'a> {
                             continue;
                         }
                     };
-                    vec![pod_peer(
-                        &own.owner.namespace,
-                        &other.owner.namespace,
-                        &selector,
-                    )]
-                }
-                Peer::Address(address) => {
-                    let ip = &dataset.addresses[address].ip;
-                    // Included rows with an address always have an alias (see `can_include`).
-                    let Some(alias) = decisions.alias_of(ip) else {
-                        continue;
-                    };
-                    vec![PolicyPeer {
-                        ip_block: Some(alias_block(dataset, decisions, alias, warnings)),
-                        ..PolicyPeer::default()
+                    vec![RulePeer::Pods {
+                        namespace: other.owner.namespace.clone(),
+                        selector,
                     }]
                 }
-                Peer::ApiServer => api_server_peers(dataset, warnings),
+                Peer::Address(address) => {
+                    let address = &dataset.addresses[address];
+                    // Included rows with an address always have an alias (see `can_include`).
+                    let Some(alias) = decisions.alias_of(&address.ip) else {
+                        continue;
+                    };
+                    let block = alias_block(dataset, decisions, alias, warnings);
+                    vec![match address.class {
+                        AddressClass::Node => RulePeer::Nodes(block),
+                        _ if alias.cidr.prefix_len() == 0
+                            && !holds_other_aliases(decisions, alias) =>
+                        {
+                            RulePeer::World(block)
+                        }
+                        _ => RulePeer::Block(block),
+                    }]
+                }
+                Peer::ApiServer => api_server_blocks(dataset, warnings)
+                    .into_iter()
+                    .map(RulePeer::ApiServer)
+                    .collect(),
             };
             if communication.port == 0 {
                 continue;
             }
-            for peer in policy_peers {
-                peers
-                    .entry(peer)
-                    .or_insert_with(|| Some(BTreeSet::new()))
-                    .get_or_insert_with(BTreeSet::new)
-                    .insert((communication.protocol, communication.port));
+            for peer in rule_peers {
+                peers.allow(peer, Some((communication.protocol, communication.port)));
             }
         }
     }
@@ -282,13 +330,13 @@ fn selector_problem(dataset: &Dataset, entity: EntityId, selector: &Labels) -> O
 
 /// The entity's selector without labels the API server would reject (only hand-made data
 /// carries them, and no real pod can), each left out with a warning.
-fn usable_selector(dataset: &Dataset, entity: EntityId, warnings: &mut Vec<String>) -> Labels {
+fn usable_selector(dataset: &Dataset, entity: EntityId, warnings: &mut Warnings) -> Labels {
     let own = &dataset.entities[entity];
     let mut selector = own.selector.clone();
     selector.retain(|key, value| {
         let valid = is_valid_label(key, value);
         if !valid {
-            warnings.push(format!(
+            warnings.both(format!(
                 "The label {key}={value} of {} is not a valid Kubernetes label: it is left out \
                  of selectors",
                 own.owner
@@ -301,7 +349,7 @@ fn usable_selector(dataset: &Dataset, entity: EntityId, warnings: &mut Vec<Strin
 
 /// The selector a peer is picked by, or why it cannot be picked.
 fn peer_selector(dataset: &Dataset, entity: EntityId) -> Result<Labels, String> {
-    let mut ignored = Vec::new();
+    let mut ignored = Warnings::default();
     let selector = usable_selector(dataset, entity, &mut ignored);
     match selector_problem(dataset, entity, &selector) {
         Some(problem) => Err(problem),
@@ -317,7 +365,7 @@ fn alias_block(
     dataset: &Dataset,
     decisions: &Decisions,
     alias: &Alias,
-    warnings: &mut Vec<String>,
+    warnings: &mut Warnings,
 ) -> IpBlock {
     let inside = |net: &IpNet| *net != alias.cidr && alias.cidr.contains(net);
     let cluster_ranges = dataset
@@ -368,14 +416,16 @@ fn alias_block(
         .collect();
     for range in cluster_ranges {
         if range.contains(&alias.cidr) {
-            let warning = format!(
+            warnings.network_once(format!(
                 "The alias {} ({}) lies inside the cluster range {range}: CNIs that apply \
                  ipBlock to pod traffic would let pods there through too",
                 alias.name, alias.cidr
-            );
-            if !warnings.contains(&warning) {
-                warnings.push(warning);
-            }
+            ));
+            warnings.cilium_once(format!(
+                "The alias {} ({}) lies inside the cluster range {range}: Cilium does not \
+                 apply CIDR rules to the traffic of pods it manages, so it allows none of them",
+                alias.name, alias.cidr
+            ));
         }
     }
     IpBlock {
@@ -386,12 +436,12 @@ fn alias_block(
 
 /// A workload of another cluster as NetworkPolicy can name it: the `ipBlock`s of the aliases
 /// covering its pods' addresses, or `None` when some address has none.
-fn remote_peers(
+fn remote_blocks(
     dataset: &Dataset,
     decisions: &Decisions,
     remote: EntityId,
-    warnings: &mut Vec<String>,
-) -> Option<Vec<PolicyPeer>> {
+    warnings: &mut Warnings,
+) -> Option<Vec<IpBlock>> {
     let addresses = &dataset.entities[remote].addresses;
     let mut aliases: Vec<&Alias> = Vec::new();
     for ip in addresses {
@@ -403,24 +453,32 @@ fn remote_peers(
     (!aliases.is_empty()).then(|| {
         aliases
             .into_iter()
-            .map(|alias| PolicyPeer {
-                ip_block: Some(alias_block(dataset, decisions, alias, warnings)),
-                ..PolicyPeer::default()
-            })
+            .map(|alias| alias_block(dataset, decisions, alias, warnings))
             .collect()
     })
 }
 
+/// Whether other aliases lie inside `alias` (its block then excepts them).
+fn holds_other_aliases(decisions: &Decisions, alias: &Alias) -> bool {
+    decisions
+        .aliases
+        .iter()
+        .any(|other| other.cidr != alias.cidr && alias.cidr.contains(&other.cidr))
+}
+
 /// The API server as NetworkPolicy can name it: an `ipBlock` per address it was seen at (after
-/// DNAT, so on its own port, 6443 usually), with a warning, since CNIs differ here.
-fn api_server_peers(dataset: &Dataset, warnings: &mut Vec<String>) -> Vec<PolicyPeer> {
-    let warning = if dataset.api_server.is_empty() {
-        format!(
+/// DNAT, so on its own port, 6443 usually), with a warning, since CNIs differ here (Cilium
+/// names it by its entity instead).
+fn api_server_blocks(dataset: &Dataset, warnings: &mut Warnings) -> Vec<IpBlock> {
+    if dataset.api_server.is_empty() {
+        let warning = format!(
             "The {API_SERVER} was reached only through its Service, and its address is not \
              known: add it as an alias (or load an inventory with the kubernetes Endpoints)"
-        )
+        );
+        warnings.network_once(warning.clone());
+        warnings.cilium_once(warning);
     } else {
-        format!(
+        warnings.network_once(format!(
             "The {API_SERVER} is allowed as ipBlock {}: some CNIs do not apply ipBlock to the \
              API server's traffic and need their own construct (Cilium: toEntities \
              kube-apiserver)",
@@ -430,20 +488,14 @@ fn api_server_peers(dataset: &Dataset, warnings: &mut Vec<String>) -> Vec<Policy
                 .map(|ip| host_cidr(ip))
                 .collect::<Vec<_>>()
                 .join(", ")
-        )
-    };
-    if !warnings.contains(&warning) {
-        warnings.push(warning);
+        ));
     }
     dataset
         .api_server
         .iter()
-        .map(|ip| PolicyPeer {
-            ip_block: Some(IpBlock {
-                cidr: host_cidr(ip),
-                except: Vec::new(),
-            }),
-            ..PolicyPeer::default()
+        .map(|ip| IpBlock {
+            cidr: host_cidr(ip),
+            except: Vec::new(),
         })
         .collect()
 }
@@ -456,26 +508,10 @@ fn host_cidr(ip: &str) -> String {
     }
 }
 
-/// Pods selected by `selector` in `peer_namespace`, seen from a policy in `policy_namespace`:
-/// a `podSelector` alone in the same namespace, else ONE peer with both selectors (AND).
-fn pod_peer(policy_namespace: &str, peer_namespace: &str, selector: &Labels) -> PolicyPeer {
-    let namespace_selector = (policy_namespace != peer_namespace).then(|| {
-        LabelSelector::of_labels(&Labels::from([(
-            NAMESPACE_NAME_LABEL.to_string(),
-            peer_namespace.to_string(),
-        )]))
-    });
-    PolicyPeer {
-        namespace_selector,
-        pod_selector: Some(LabelSelector::of_labels(selector)),
-        ip_block: None,
-    }
-}
-
 /// A warning when egress is restricted and allows no DNS: the pods may fail to resolve
 /// names.
-fn dns_warning(dataset: &Dataset, entity: EntityId, peers: &Peers) -> Option<String> {
-    let reaches_dns = peers.values().any(|ports| match ports {
+fn dns_warning(dataset: &Dataset, entity: EntityId, peers: &DirectionRules) -> Option<String> {
+    let reaches_dns = peers.peers()?.values().any(|ports| match ports {
         None => true,
         Some(ports) => ports.iter().any(|&(_, port)| port == 53),
     });
@@ -490,48 +526,17 @@ fn dns_warning(dataset: &Dataset, entity: EntityId, peers: &Peers) -> Option<Str
 
 /// Adds UDP and TCP 53 to the cluster DNS pods: the entity labelled `k8s-app=kube-dns` in
 /// kube-system when the data has it, else that label in kube-system.
-fn add_dns_peer(dataset: &Dataset, entity: EntityId, peers: &mut Peers) {
+fn add_dns_peer(dataset: &Dataset, peers: &mut DirectionRules) {
     let dns_selector = dataset
         .entity_ids()
         .find(|&id| is_dns_server(dataset, Peer::Entity(id)))
         .map(|id| dataset.entities[id].selector.clone())
         .filter(|selector| !selector.is_empty())
         .unwrap_or_else(|| Labels::from([(DNS_LABEL.0.to_string(), DNS_LABEL.1.to_string())]));
-    let peer = pod_peer(
-        &dataset.entities[entity].owner.namespace,
-        DNS_NAMESPACE,
-        &dns_selector,
-    );
-    if let Some(ports) = peers.entry(peer).or_insert_with(|| Some(BTreeSet::new())) {
-        ports.insert((Protocol::Udp, 53));
-        ports.insert((Protocol::Tcp, 53));
-    }
-}
-
-/// A rule's peers and ports (`None`: any).
-type Rule = (Option<Vec<PolicyPeer>>, Option<Vec<PolicyPort>>);
-
-/// Rules from peers: peers with identical port sets share a rule, never more. `None` ports
-/// mean every port. Rules come in the order of their port sets, peers sorted within.
-fn group_by_ports(peers: Peers) -> Vec<Rule> {
-    let mut by_ports: BTreeMap<Option<BTreeSet<PortKey>>, Vec<PolicyPeer>> = BTreeMap::new();
-    for (peer, ports) in peers {
-        by_ports.entry(ports).or_default().push(peer);
-    }
-    by_ports
-        .into_iter()
-        .map(|(ports, peers)| {
-            let ports = ports.map(|ports| {
-                ports
-                    .into_iter()
-                    .map(|(protocol, port)| PolicyPort {
-                        protocol: Some(protocol.as_k8s().to_string()),
-                        port: Some(PortValue::Number(i64::from(port))),
-                        end_port: None,
-                    })
-                    .collect()
-            });
-            (Some(peers), ports)
-        })
-        .collect()
+    let peer = RulePeer::Pods {
+        namespace: DNS_NAMESPACE.to_string(),
+        selector: dns_selector,
+    };
+    peers.allow(peer.clone(), Some((Protocol::Udp, 53)));
+    peers.allow(peer, Some((Protocol::Tcp, 53)));
 }

@@ -1,11 +1,17 @@
-//! Step 4: NetworkPolicies from the dataset and the review's decisions. `build` is the
-//! generator, `names` the DNS-1123 names, `highlight` the YAML's colours, `view` what the
-//! Generated Policy tab shows; this module picks the entities a command or a view asks for.
-//! The document type is `model::network_policy`, and YAML is written by `engine::yaml`.
+//! Step 4: policies from the dataset and the review's decisions. `build` is the generator,
+//! which works out each entity's kind-neutral `rules`; `network` writes them as a
+//! NetworkPolicy and `cilium` as a CiliumNetworkPolicy; `names` gives the DNS-1123 names,
+//! `highlight` the YAML's colours, `view` what the Generated Policy tab shows; this module
+//! picks the entities a command or a view asks for and writes the YAML of either kind. The
+//! document types are `model::network_policy` and `model::cilium_policy`; YAML is written by
+//! `engine::yaml`.
 
 pub mod build;
+pub mod cilium;
 pub mod highlight;
 pub mod names;
+pub mod network;
+pub mod rules;
 pub mod view;
 
 use crate::engine::dataset::Dataset;
@@ -126,30 +132,93 @@ pub fn placed<'a>(
         .collect()
 }
 
+/// The kind of policy written: Kubernetes' NetworkPolicy or Cilium's CiliumNetworkPolicy.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PolicyKind {
+    #[default]
+    Kubernetes,
+    Cilium,
+}
+
+impl PolicyKind {
+    /// `kubernetes` or `cilium`, as the command line and the decisions file write it.
+    pub fn parse(text: &str) -> Result<PolicyKind, String> {
+        match text {
+            "kubernetes" => Ok(PolicyKind::Kubernetes),
+            "cilium" => Ok(PolicyKind::Cilium),
+            other => Err(format!("{other}: expected kubernetes or cilium")),
+        }
+    }
+
+    /// The document kind, as in the YAML's `kind`.
+    pub fn document_kind(self) -> &'static str {
+        match self {
+            PolicyKind::Kubernetes => "NetworkPolicy",
+            PolicyKind::Cilium => "CiliumNetworkPolicy",
+        }
+    }
+}
+
+impl GeneratedPolicy {
+    /// What the policy of `kind` cannot express.
+    pub fn warnings_of(&self, kind: PolicyKind) -> &[String] {
+        match kind {
+            PolicyKind::Kubernetes => &self.warnings,
+            PolicyKind::Cilium => &self.cilium_warnings,
+        }
+    }
+}
+
+/// The YAML of the policies that exist, written as `kind`.
+pub fn policies_yaml_as(generated: &[GeneratedPolicy], kind: PolicyKind) -> Result<String, String> {
+    match kind {
+        PolicyKind::Kubernetes => policies_yaml(generated),
+        PolicyKind::Cilium => {
+            let documents: Vec<_> = generated
+                .iter()
+                .map(|g| (g.cluster.as_deref(), g.cilium()))
+                .collect();
+            documents_yaml(&documents)
+        }
+    }
+}
+
 /// The YAML of the policies that exist, as one multi-document text.
 ///
 /// When the data spans several clusters, each document says which cluster it is for in a
 /// comment (`# cluster: east`): a NetworkPolicy names no cluster, and is applied to one.
 pub fn policies_yaml(generated: &[GeneratedPolicy]) -> Result<String, String> {
-    if generated.iter().all(|g| g.cluster.is_none()) {
-        let policies: Vec<_> = generated.iter().filter_map(|g| g.policy.as_ref()).collect();
+    let documents: Vec<_> = generated
+        .iter()
+        .map(|g| (g.cluster.as_deref(), g.policy.as_ref()))
+        .collect();
+    documents_yaml(&documents)
+}
+
+/// Documents (with the cluster each is for) as one multi-document text; `None`s are skipped.
+fn documents_yaml<T: serde::Serialize>(
+    documents: &[(Option<&str>, Option<T>)],
+) -> Result<String, String> {
+    if documents.iter().all(|(cluster, _)| cluster.is_none()) {
+        let policies: Vec<&T> = documents.iter().filter_map(|(_, d)| d.as_ref()).collect();
         return yaml::to_yaml(&policies);
     }
     let mut out = String::new();
-    for g in generated {
-        let Some(policy) = &g.policy else {
+    for (cluster, document) in documents {
+        let Some(document) = document else {
             continue;
         };
         if !out.is_empty() {
             out.push_str("---\n");
         }
-        if let Some(cluster) = &g.cluster {
+        if let Some(cluster) = cluster {
             out.push_str(&format!(
                 "# cluster: {}\n",
                 cluster.replace(['\n', '\r'], " ")
             ));
         }
-        out.push_str(&yaml::to_yaml(std::slice::from_ref(policy))?);
+        out.push_str(&yaml::to_yaml(std::slice::from_ref(document))?);
     }
     Ok(out)
 }

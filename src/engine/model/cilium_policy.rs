@@ -1,0 +1,125 @@
+//! The CiliumNetworkPolicy document (`cilium.io/v2`), the part flowpol writes: an endpoint
+//! selector, and per direction rules of ONE peer kind each (endpoints, entities, CIDR sets or
+//! DNS names) with the ports they may use. Field names and order follow Cilium's CRD
+//! (`tools/cilium/ciliumnetworkpolicies.yaml`, which the tests validate every document
+//! against). Cilium reads a selector's plain label keys (`app`) as any source's label and
+//! names a pod's namespace `k8s:io.kubernetes.pod.namespace`; a selector without it picks
+//! pods of the policy's own namespace only.
+
+use serde::{Deserialize, Serialize};
+
+use super::labels::{LabelSelector, Labels};
+
+/// The label that names a pod's namespace in a Cilium endpoint selector.
+pub const CILIUM_NAMESPACE_LABEL: &str = "k8s:io.kubernetes.pod.namespace";
+/// The label that names a pod's cluster (Cluster Mesh) in a Cilium endpoint selector.
+pub const CILIUM_CLUSTER_LABEL: &str = "io.cilium.k8s.policy.cluster";
+
+/// A CiliumNetworkPolicy document.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct CiliumNetworkPolicy {
+    pub api_version: String,
+    pub kind: String,
+    pub metadata: super::network_policy::ObjectMeta,
+    pub spec: CiliumPolicySpec,
+}
+
+/// `spec`: which endpoints, and what each direction allows. A direction whose list holds a
+/// rule is default-deny for the selected endpoints; `[{}]` allows nothing more.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+#[serde(default, rename_all = "camelCase")]
+pub struct CiliumPolicySpec {
+    pub endpoint_selector: LabelSelector,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ingress: Option<Vec<CiliumRule>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub egress: Option<Vec<CiliumRule>>,
+}
+
+/// One rule of either direction: its peers (one kind per rule) and ports. Ingress rules use
+/// the `from*` fields, egress rules the `to*` fields; an empty rule (`{}`) allows nothing.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+#[serde(default, rename_all = "camelCase")]
+pub struct CiliumRule {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_endpoints: Option<Vec<LabelSelector>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_entities: Option<Vec<String>>,
+    #[serde(rename = "fromCIDRSet", skip_serializing_if = "Option::is_none")]
+    pub from_cidr_set: Option<Vec<CidrRule>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_endpoints: Option<Vec<LabelSelector>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_entities: Option<Vec<String>>,
+    #[serde(rename = "toCIDRSet", skip_serializing_if = "Option::is_none")]
+    pub to_cidr_set: Option<Vec<CidrRule>>,
+    #[serde(rename = "toFQDNs", skip_serializing_if = "Option::is_none")]
+    pub to_fqdns: Option<Vec<FqdnSelector>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_ports: Option<Vec<PortRule>>,
+}
+
+/// `toCIDRSet` / `fromCIDRSet` entry: a CIDR minus exceptions.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(default)]
+pub struct CidrRule {
+    pub cidr: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub except: Vec<String>,
+}
+
+/// A DNS name (`matchName`) or pattern (`matchPattern`, `*` within one label).
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(default, rename_all = "camelCase")]
+pub struct FqdnSelector {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub match_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub match_pattern: Option<String>,
+}
+
+/// `toPorts` entry: ports, and optionally the L7 rules Cilium's proxy applies on them.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+#[serde(default)]
+pub struct PortRule {
+    pub ports: Vec<CiliumPort>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules: Option<L7Rules>,
+}
+
+/// A port as Cilium writes it: the number as a string, the protocol in capitals.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(default, rename_all = "camelCase")]
+pub struct CiliumPort {
+    pub port: String,
+    pub protocol: String,
+}
+
+/// The L7 rules flowpol writes: DNS names the proxy lets through (the visibility `toFQDNs`
+/// needs).
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+#[serde(default)]
+pub struct L7Rules {
+    pub dns: Vec<FqdnSelector>,
+}
+
+impl CiliumNetworkPolicy {
+    /// An empty policy named `name` in `namespace`, selecting pods by `selector`.
+    pub fn new(namespace: &str, name: &str, labels: Labels, selector: LabelSelector) -> Self {
+        CiliumNetworkPolicy {
+            api_version: "cilium.io/v2".to_string(),
+            kind: "CiliumNetworkPolicy".to_string(),
+            metadata: super::network_policy::ObjectMeta {
+                name: name.to_string(),
+                namespace: namespace.to_string(),
+                labels,
+            },
+            spec: CiliumPolicySpec {
+                endpoint_selector: selector,
+                ingress: None,
+                egress: None,
+            },
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! [`PolicyRules`] written as a CiliumNetworkPolicy (`cilium.io/v2`): pods as endpoint
+//! selectors (another namespace's with `k8s:io.kubernetes.pod.namespace`, another cluster's
+//! with `io.cilium.k8s.policy.cluster`), the API server as the `kube-apiserver` entity, nodes
+//! as `host` and `remote-node`, an alias of everything outside the cluster as `world`, other
+//! aliases as CIDR sets. Cilium allows one kind of peer per rule, so peers with identical port
+//! sets share a rule per kind. A direction is listed always: `[{}]` when nothing is allowed
+//! (Cilium's default deny once a direction has a rule), `all` when everything is.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::engine::model::cilium_policy::{
+    CidrRule, CiliumNetworkPolicy, CiliumPort, CiliumRule, PortRule, CILIUM_CLUSTER_LABEL,
+    CILIUM_NAMESPACE_LABEL,
+};
+use crate::engine::model::labels::{LabelSelector, Labels};
+use crate::engine::model::network_policy::IpBlock;
+use crate::engine::model::Direction;
+use crate::engine::policy::build::MANAGED_BY;
+use crate::engine::policy::rules::{by_port_set, DirectionRules, PolicyRules, PortKey, RulePeer};
+
+/// A peer as Cilium names it; the order is the order of rules with equal ports.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum CiliumPeer {
+    Endpoints(LabelSelector),
+    Entity(&'static str),
+    Cidr(CidrRule),
+}
+
+/// The kind of a peer: one kind per rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum PeerKind {
+    Endpoints,
+    Entities,
+    Cidr,
+}
+
+impl CiliumPeer {
+    fn kind(&self) -> PeerKind {
+        match self {
+            CiliumPeer::Endpoints(_) => PeerKind::Endpoints,
+            CiliumPeer::Entity(_) => PeerKind::Entities,
+            CiliumPeer::Cidr(_) => PeerKind::Cidr,
+        }
+    }
+}
+
+/// The CiliumNetworkPolicy of `rules`.
+pub fn cilium_policy(rules: &PolicyRules) -> CiliumNetworkPolicy {
+    let labels = Labels::from([(MANAGED_BY.0.to_string(), MANAGED_BY.1.to_string())]);
+    let mut policy = CiliumNetworkPolicy::new(
+        &rules.namespace,
+        &rules.name,
+        labels,
+        LabelSelector::of_labels(&rules.selector),
+    );
+    policy.spec.ingress = Some(direction(rules, &rules.ingress, Direction::Ingress));
+    policy.spec.egress = Some(direction(rules, &rules.egress, Direction::Egress));
+    policy
+}
+
+/// The rules of one direction.
+fn direction(
+    policy: &PolicyRules,
+    rules: &DirectionRules,
+    direction: Direction,
+) -> Vec<CiliumRule> {
+    let Some(peers) = rules.peers() else {
+        return vec![rule(
+            direction,
+            PeerKind::Entities,
+            vec![CiliumPeer::Entity("all")],
+            None,
+        )];
+    };
+    let mut written: BTreeMap<CiliumPeer, Option<BTreeSet<PortKey>>> = BTreeMap::new();
+    for (peer, ports) in peers {
+        for cilium_peer in cilium_peers(&policy.namespace, policy.cluster.as_deref(), peer) {
+            match (written.get_mut(&cilium_peer), ports) {
+                (None, _) => {
+                    written.insert(cilium_peer, ports.clone());
+                }
+                (Some(Some(known)), Some(ports)) => known.extend(ports.iter().copied()),
+                (Some(known), None) => *known = None,
+                (Some(None), Some(_)) => {}
+            }
+        }
+    }
+    if written.is_empty() {
+        return vec![CiliumRule::default()];
+    }
+    let mut out = Vec::new();
+    for (ports, peers) in by_port_set(written) {
+        let mut by_kind: BTreeMap<PeerKind, Vec<CiliumPeer>> = BTreeMap::new();
+        for peer in peers {
+            by_kind.entry(peer.kind()).or_default().push(peer);
+        }
+        for (kind, peers) in by_kind {
+            out.push(rule(direction, kind, peers, ports.as_ref()));
+        }
+    }
+    out
+}
+
+/// One rule: `peers` (all of `kind`) on `ports` (every port when `None`).
+fn rule(
+    direction: Direction,
+    kind: PeerKind,
+    peers: Vec<CiliumPeer>,
+    ports: Option<&BTreeSet<PortKey>>,
+) -> CiliumRule {
+    let mut selectors = Vec::new();
+    let mut entities: Vec<String> = Vec::new();
+    let mut cidrs = Vec::new();
+    for peer in peers {
+        match peer {
+            CiliumPeer::Endpoints(selector) => selectors.push(selector),
+            CiliumPeer::Entity(entity) => entities.push(entity.to_string()),
+            CiliumPeer::Cidr(cidr) => cidrs.push(cidr),
+        }
+    }
+    let to_ports = ports.map(|ports| {
+        vec![PortRule {
+            ports: ports
+                .iter()
+                .map(|&(protocol, port)| CiliumPort {
+                    port: port.to_string(),
+                    protocol: protocol.as_k8s().to_string(),
+                })
+                .collect(),
+            rules: None,
+        }]
+    });
+    let (endpoints, entities, cidrs) = (
+        (kind == PeerKind::Endpoints).then_some(selectors),
+        (kind == PeerKind::Entities).then_some(entities),
+        (kind == PeerKind::Cidr).then_some(cidrs),
+    );
+    match direction {
+        Direction::Ingress => CiliumRule {
+            from_endpoints: endpoints,
+            from_entities: entities,
+            from_cidr_set: cidrs,
+            to_ports,
+            ..CiliumRule::default()
+        },
+        Direction::Egress => CiliumRule {
+            to_endpoints: endpoints,
+            to_entities: entities,
+            to_cidr_set: cidrs,
+            to_ports,
+            ..CiliumRule::default()
+        },
+    }
+}
+
+/// How Cilium names `peer`, seen from a policy in `namespace`.
+fn cilium_peers(namespace: &str, cluster: Option<&str>, peer: &RulePeer) -> Vec<CiliumPeer> {
+    let in_cluster = |mut labels: Labels| {
+        if let Some(cluster) = cluster {
+            labels.insert(CILIUM_CLUSTER_LABEL.to_string(), cluster.to_string());
+        }
+        CiliumPeer::Endpoints(LabelSelector::of_labels(&labels))
+    };
+    let cidr = |block: &IpBlock| {
+        CiliumPeer::Cidr(CidrRule {
+            cidr: block.cidr.clone(),
+            except: block.except.clone(),
+        })
+    };
+    match peer {
+        RulePeer::Pods {
+            namespace: peer_namespace,
+            selector,
+        } => {
+            let mut labels = selector.clone();
+            if peer_namespace != namespace {
+                labels.insert(CILIUM_NAMESPACE_LABEL.to_string(), peer_namespace.clone());
+            }
+            vec![in_cluster(labels)]
+        }
+        RulePeer::OwnNamespace => vec![in_cluster(Labels::new())],
+        RulePeer::RemotePods {
+            cluster,
+            namespace: peer_namespace,
+            selector: Some(selector),
+            ..
+        } => {
+            let mut labels = selector.clone();
+            labels.insert(CILIUM_NAMESPACE_LABEL.to_string(), peer_namespace.clone());
+            labels.insert(CILIUM_CLUSTER_LABEL.to_string(), cluster.clone());
+            vec![CiliumPeer::Endpoints(LabelSelector::of_labels(&labels))]
+        }
+        RulePeer::RemotePods { blocks, .. } => blocks.iter().map(cidr).collect(),
+        RulePeer::Block(block) => vec![cidr(block)],
+        RulePeer::World(_) => vec![CiliumPeer::Entity("world")],
+        RulePeer::Nodes(_) => vec![
+            CiliumPeer::Entity("host"),
+            CiliumPeer::Entity("remote-node"),
+        ],
+        RulePeer::ApiServer(_) => vec![CiliumPeer::Entity("kube-apiserver")],
+    }
+}

@@ -1,0 +1,279 @@
+//! The review written as CiliumNetworkPolicies, one mapping per test on the demo data: pods of
+//! another namespace by `k8s:io.kubernetes.pod.namespace`; the API server as the
+//! `kube-apiserver` entity; nodes as `host` and `remote-node`; an alias of everything outside
+//! the cluster as `world`, other aliases as CIDR sets with their exceptions; the general rules
+//! (block all: `[{}]`, Cilium's default deny; allow all: the `all` entity; allow the
+//! namespace: `{}`); one kind of peer per rule; another cluster's workload by its cluster.
+#![cfg(not(target_arch = "wasm32"))]
+
+use flowpol::engine::dataset::Dataset;
+use flowpol::engine::decisions::{Decisions, GeneralRule};
+use flowpol::engine::load::load_files;
+use flowpol::engine::model::cilium_policy::{CiliumNetworkPolicy, CiliumRule};
+use flowpol::engine::model::{Direction, EntityKind, OwnerKey, TimeWindow};
+use flowpol::engine::policy::{generate_policies, policies_yaml_as, PolicyKind};
+
+fn demo() -> Dataset {
+    load_files(
+        &[
+            ("flows.jsonl", include_bytes!("../public/demo/flows.jsonl")),
+            (
+                "inventory.json",
+                include_bytes!("../public/demo/inventory.json"),
+            ),
+        ],
+        &[],
+    )
+    .dataset
+}
+
+/// The CiliumNetworkPolicy of `kind/namespace/name`, and its warnings.
+fn cilium_of(
+    dataset: &Dataset,
+    decisions: &Decisions,
+    kind: EntityKind,
+    namespace: &str,
+    name: &str,
+) -> (CiliumNetworkPolicy, Vec<String>) {
+    let id = dataset.find_entity(kind, namespace, name).unwrap();
+    let generated = generate_policies(dataset, decisions, &[id], TimeWindow::ALL);
+    (
+        generated[0].cilium().expect("a policy"),
+        generated[0].cilium_warnings.clone(),
+    )
+}
+
+fn rules(policy: &CiliumNetworkPolicy, direction: Direction) -> &[CiliumRule] {
+    match direction {
+        Direction::Ingress => policy.spec.ingress.as_deref().unwrap(),
+        Direction::Egress => policy.spec.egress.as_deref().unwrap(),
+    }
+}
+
+/// Every rule holds exactly one kind of peer, or none (`{}`).
+fn one_kind_per_rule(policy: &CiliumNetworkPolicy) {
+    for rule in rules(policy, Direction::Ingress)
+        .iter()
+        .chain(rules(policy, Direction::Egress))
+    {
+        let kinds = [
+            rule.from_endpoints.is_some(),
+            rule.from_entities.is_some(),
+            rule.from_cidr_set.is_some(),
+            rule.to_endpoints.is_some(),
+            rule.to_entities.is_some(),
+            rule.to_cidr_set.is_some(),
+            rule.to_fqdns.is_some(),
+        ];
+        assert!(kinds.iter().filter(|&&k| k).count() <= 1, "{rule:?}");
+    }
+}
+
+/// The entities the rules of `direction` name, with the ports of each rule.
+fn entities(policy: &CiliumNetworkPolicy, direction: Direction) -> Vec<(String, Vec<String>)> {
+    rules(policy, direction)
+        .iter()
+        .flat_map(|rule| {
+            let ports: Vec<String> = rule
+                .to_ports
+                .iter()
+                .flatten()
+                .flat_map(|p| p.ports.iter().map(|p| format!("{}/{}", p.protocol, p.port)))
+                .collect();
+            rule.from_entities
+                .iter()
+                .chain(&rule.to_entities)
+                .flatten()
+                .map(move |entity| (entity.clone(), ports.clone()))
+        })
+        .collect()
+}
+
+#[test]
+fn pods_of_another_namespace_carry_its_namespace_label() {
+    let dataset = demo();
+    let (policy, _) = cilium_of(
+        &dataset,
+        &Decisions::default(),
+        EntityKind::Deployment,
+        "shop",
+        "cart",
+    );
+    one_kind_per_rule(&policy);
+    assert_eq!(policy.spec.endpoint_selector.match_labels["app"], "cart");
+    let peers: Vec<_> = rules(&policy, Direction::Ingress)
+        .iter()
+        .flat_map(|r| r.from_endpoints.iter().flatten())
+        .map(|s| s.match_labels.clone())
+        .collect();
+    let checkout = peers
+        .iter()
+        .find(|labels| labels.get("app").map(String::as_str) == Some("checkout"))
+        .expect("payments/checkout reaches the cart");
+    assert_eq!(checkout["k8s:io.kubernetes.pod.namespace"], "payments");
+    let frontend = peers
+        .iter()
+        .find(|labels| labels.get("app").map(String::as_str) == Some("frontend"))
+        .unwrap();
+    assert!(
+        !frontend.contains_key("k8s:io.kubernetes.pod.namespace"),
+        "the policy's own namespace is implied: {frontend:?}"
+    );
+}
+
+#[test]
+fn the_api_server_is_an_entity_and_nodes_are_host_and_remote_node() {
+    let dataset = demo();
+    let mut decisions = Decisions::default();
+    decisions.map_nodes(&dataset);
+    // Some demo workload talks to the API server, and kubelet probes reach others from the
+    // nodes.
+    let mut api = false;
+    let mut nodes = false;
+    for id in dataset.entity_ids() {
+        let generated = generate_policies(&dataset, &decisions, &[id], TimeWindow::ALL);
+        let Some(policy) = generated[0].cilium() else {
+            continue;
+        };
+        one_kind_per_rule(&policy);
+        let network = generated[0].policy.as_ref().unwrap();
+        for direction in Direction::BOTH {
+            let named = entities(&policy, direction);
+            if named.iter().any(|(e, _)| e == "kube-apiserver") {
+                api = true;
+                assert!(
+                    named
+                        .iter()
+                        .any(|(e, ports)| e == "kube-apiserver" && ports == &["TCP/6443"]),
+                    "{named:?}"
+                );
+            }
+            if named.iter().any(|(e, _)| e == "host") {
+                nodes = true;
+                assert!(named.iter().any(|(e, _)| e == "remote-node"), "{named:?}");
+            }
+        }
+        // The NetworkPolicy of the same rules uses ipBlocks where Cilium uses entities.
+        let yaml = serde_json::to_string(network).unwrap();
+        assert!(!yaml.contains("kube-apiserver"), "{yaml}");
+    }
+    assert!(api, "some demo workload reaches the API server");
+    assert!(nodes, "kubelet probes come from the nodes");
+}
+
+#[test]
+fn an_alias_of_everything_outside_is_world_and_others_are_cidr_sets() {
+    let dataset = demo();
+    let mut decisions = Decisions::default();
+    decisions.add_alias("internet", "0.0.0.0/0").unwrap();
+    let (policy, _) = cilium_of(
+        &dataset,
+        &decisions,
+        EntityKind::Deployment,
+        "shop",
+        "frontend",
+    );
+    one_kind_per_rule(&policy);
+    assert!(
+        entities(&policy, Direction::Ingress)
+            .iter()
+            .any(|(e, ports)| e == "world" && ports == &["TCP/8080"]),
+        "{:?}",
+        rules(&policy, Direction::Ingress)
+    );
+    // With a more specific alias inside it, the anywhere alias must except it: a CIDR set.
+    decisions.add_alias("partners", "198.51.0.0/16").unwrap();
+    let (policy, _) = cilium_of(
+        &dataset,
+        &decisions,
+        EntityKind::Deployment,
+        "shop",
+        "frontend",
+    );
+    let sets: Vec<_> = rules(&policy, Direction::Ingress)
+        .iter()
+        .flat_map(|r| r.from_cidr_set.iter().flatten())
+        .collect();
+    let everything = sets
+        .iter()
+        .find(|set| set.cidr == "0.0.0.0/0")
+        .expect("0.0.0.0/0 as a CIDR set");
+    assert!(
+        everything.except.contains(&"198.51.0.0/16".to_string()),
+        "{everything:?}"
+    );
+    assert!(
+        sets.iter().any(|set| set.cidr == "198.51.0.0/16"),
+        "{sets:?}"
+    );
+    assert!(!entities(&policy, Direction::Ingress)
+        .iter()
+        .any(|(e, _)| e == "world"));
+}
+
+#[test]
+fn general_rules_follow_ciliums_default_deny() {
+    let dataset = demo();
+    let frontend = OwnerKey::of(
+        &dataset.entities[dataset
+            .find_entity(EntityKind::Deployment, "shop", "frontend")
+            .unwrap()]
+        .owner,
+    );
+    let mut decisions = Decisions::default();
+    decisions.set_general_rule(&frontend, Direction::Ingress, GeneralRule::BlockAll);
+    decisions.set_general_rule(&frontend, Direction::Egress, GeneralRule::AllowAll);
+    let (policy, _) = cilium_of(
+        &dataset,
+        &decisions,
+        EntityKind::Deployment,
+        "shop",
+        "frontend",
+    );
+    assert_eq!(
+        rules(&policy, Direction::Ingress),
+        [CiliumRule::default()],
+        "a listed direction with an empty rule: default deny, nothing allowed"
+    );
+    assert_eq!(
+        entities(&policy, Direction::Egress),
+        [("all".to_string(), vec![])]
+    );
+    decisions.set_general_rule(&frontend, Direction::Ingress, GeneralRule::AllowNamespace);
+    let (policy, _) = cilium_of(
+        &dataset,
+        &decisions,
+        EntityKind::Deployment,
+        "shop",
+        "frontend",
+    );
+    let ingress = rules(&policy, Direction::Ingress);
+    assert_eq!(ingress.len(), 1, "{ingress:?}");
+    assert_eq!(
+        ingress[0].from_endpoints.as_deref().map(|s| s.len()),
+        Some(1)
+    );
+    assert!(ingress[0].from_endpoints.as_ref().unwrap()[0]
+        .match_labels
+        .is_empty());
+    assert!(ingress[0].to_ports.is_none(), "every port");
+}
+
+#[test]
+fn the_kubernetes_kind_is_unchanged_and_the_yaml_names_the_kind() {
+    let dataset = demo();
+    let decisions = Decisions::default();
+    let ids: Vec<_> = dataset.entity_ids().collect();
+    let generated = generate_policies(&dataset, &decisions, &ids, TimeWindow::ALL);
+    let kubernetes = policies_yaml_as(&generated, PolicyKind::Kubernetes).unwrap();
+    assert_eq!(
+        kubernetes,
+        flowpol::engine::policy::policies_yaml(&generated).unwrap()
+    );
+    let cilium = policies_yaml_as(&generated, PolicyKind::Cilium).unwrap();
+    assert_eq!(
+        cilium.matches("kind: CiliumNetworkPolicy").count(),
+        kubernetes.matches("kind: NetworkPolicy").count()
+    );
+    assert!(!cilium.contains("networking.k8s.io"));
+}
