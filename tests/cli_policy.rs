@@ -390,3 +390,78 @@ fn a_decisions_file_of_the_first_release_still_gives_its_policies() {
          communications allowed, all 37 excluded denied\n"
     );
 }
+
+/// `--format cilium`: CiliumNetworkPolicies of the same review, verified under Cilium's
+/// semantics; `flowpol verify` reads them back and finds exactly what it finds for the
+/// NetworkPolicies: the excluded communications denied, nothing else.
+#[test]
+fn the_cilium_format_writes_and_verifies_the_same_review() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut denied = Vec::new();
+    for format in ["kubernetes", "cilium"] {
+        let out = dir.path().join(format!("{format}.yaml"));
+        let out = out.to_str().unwrap();
+        let output = flowpol(&[
+            "generate",
+            "--format",
+            format,
+            "--allow-dns",
+            "--map-nodes",
+            "-o",
+            out,
+            "--inventory",
+            DEMO_INVENTORY,
+            DEMO_FLOWS,
+        ]);
+        let stderr = text(&output.stderr);
+        assert!(output.status.success(), "{stderr}");
+        let yaml = std::fs::read_to_string(out).unwrap();
+        assert_eq!(policy_names(&yaml).len(), 13, "{format}");
+        match format {
+            "cilium" => {
+                assert_eq!(yaml.matches("kind: CiliumNetworkPolicy").count(), 13);
+                assert!(
+                    stderr.contains("13 CiliumNetworkPolicies; verified: all "),
+                    "{stderr}"
+                );
+                assert!(
+                    !stderr.contains("ipBlock"),
+                    "no NetworkPolicy advice: {stderr}"
+                );
+            }
+            _ => assert!(stderr.contains("13 policies; verified: all "), "{stderr}"),
+        }
+        let verify = flowpol(&[
+            "verify",
+            "--policies",
+            out,
+            "--inventory",
+            DEMO_INVENTORY,
+            DEMO_FLOWS,
+        ]);
+        let stdout = text(&verify.stdout);
+        let mut lines: Vec<String> = stdout
+            .lines()
+            .filter(|l| l.starts_with("DENIED"))
+            .map(str::to_string)
+            .collect();
+        lines.sort();
+        assert!(
+            !lines.is_empty(),
+            "{format}: unaliased internet clients are excluded"
+        );
+        assert_eq!(verify.status.code(), Some(1), "{format}: {stdout}");
+        denied.push(lines);
+    }
+    assert_eq!(
+        denied[0], denied[1],
+        "both kinds deny exactly the same communications"
+    );
+    let bad = flowpol(&["generate", "--format", "calico", DEMO_FLOWS]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        text(&bad.stderr).contains("expected kubernetes or cilium"),
+        "{}",
+        text(&bad.stderr)
+    );
+}

@@ -2,7 +2,9 @@
 //! README, whose list of clusters must name exactly the directories) and the demo dataset.
 //! For each cluster: ingest gives exactly the hand-written `communication` lines of
 //! `expected.txt` (every cluster has some); every hand-written `allow`/`deny` probe holds
-//! (the demo's are in `tests/fixtures/demo/`); the verifier agrees with the review; the
+//! (the demo's are in `tests/fixtures/demo/`), under the NetworkPolicies and under the
+//! CiliumNetworkPolicies written from the same review; the verifier agrees with the review for
+//! both kinds; the
 //! generated YAML equals the reviewed snapshot `expected.yaml` and the warnings
 //! `expected.warnings.txt` (rewrite with `UPDATE_SNAPSHOTS=1`, which prints the diff to read);
 //! the files read in the other order give the same communications, probes and YAML; every
@@ -26,8 +28,8 @@ use flowpol::engine::model::network_policy::NetworkPolicy;
 use flowpol::engine::model::Protocol;
 use flowpol::engine::model::{AddressId, TimeWindow};
 use flowpol::engine::policy::{
-    generate_policies, placed, policies_yaml, policies_yaml_as, select_entities, PolicyKind,
-    Selection,
+    cilium_documents, generate_policies, placed, placed_cilium, policies_yaml, policies_yaml_as,
+    select_entities, PolicyKind, Selection,
 };
 use flowpol::engine::verify::replay::{probe_placed, verify_placed, ProbeEnd};
 use flowpol::engine::yaml::from_yaml;
@@ -157,6 +159,19 @@ fn generate_and_check(name: &str, dataset: &Dataset, args: &Args, expected: &str
     if !report.all_agree() {
         problems.push(format!("{name}: verification: {}", report.summary()));
     }
+    // The same review as CiliumNetworkPolicies, replayed under Cilium's semantics.
+    let cilium_documents = cilium_documents(&generated);
+    let placed_cilium = placed_cilium(dataset, &cilium_documents);
+    let report = verify_placed(
+        dataset,
+        &args.decisions,
+        &placed_cilium,
+        &scope,
+        TimeWindow::ALL,
+    );
+    if !report.all_agree() {
+        problems.push(format!("{name}: Cilium verification: {}", report.summary()));
+    }
 
     let mut observed: Vec<String> = dataset
         .communications
@@ -177,16 +192,18 @@ fn generate_and_check(name: &str, dataset: &Dataset, args: &Args, expected: &str
             let (client, server) = peers.split_once(" -> ").unwrap();
             let (protocol, port) = port.split_once('/').unwrap();
             let protocol = Protocol::from_k8s(protocol).unwrap();
-            let outcome = probe_placed(
-                dataset,
-                &placed,
-                probe_end(dataset, client.trim()),
-                probe_end(dataset, server.trim()),
-                protocol,
-                port.parse().unwrap(),
-            );
-            if outcome.allowed() != verdict {
-                problems.push(format!("{name}: probe `{line}` got {outcome:?}"));
+            for (kind, placed) in [("", &placed), (" (Cilium)", &placed_cilium)] {
+                let outcome = probe_placed(
+                    dataset,
+                    placed,
+                    probe_end(dataset, client.trim()),
+                    probe_end(dataset, server.trim()),
+                    protocol,
+                    port.parse().unwrap(),
+                );
+                if outcome.allowed() != verdict {
+                    problems.push(format!("{name}: probe `{line}`{kind} got {outcome:?}"));
+                }
             }
         }
     }

@@ -7,7 +7,8 @@
 //! several namespaces, and workloads of two clusters (each cluster's policies apply to its
 //! own pods; a workload of the other cluster is only an address to them). The model reads
 //! labels itself: an entity whose selector would pick another's pods gets no policy and
-//! cannot be a peer.
+//! cannot be a peer. Both kinds are checked: the NetworkPolicies under Kubernetes' semantics
+//! and the CiliumNetworkPolicies of the same review under Cilium's.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::BTreeSet;
@@ -20,7 +21,7 @@ use flowpol::engine::model::ports::ContainerPort;
 use flowpol::engine::model::{
     AddressClass, AddressId, Direction, EntityId, EntityKind, Owner, Protocol, TimeWindow,
 };
-use flowpol::engine::policy::{generate_policies, placed};
+use flowpol::engine::policy::{cilium_documents, generate_policies, placed, placed_cilium};
 use flowpol::engine::verify::replay::{probe_placed, verify_placed, ProbeEnd};
 use proptest::prelude::*;
 
@@ -257,9 +258,13 @@ proptest! {
         let selectable_count = scope.iter().filter(|&&id| selectable(dataset, id)).count();
         let with_policy: Vec<EntityId> = generated.iter().filter(|g| g.policy.is_some()).map(|g| g.entity).collect();
         prop_assert_eq!(with_policy.len(), selectable_count, "{:?}", generated);
-        let placed = placed(dataset, &generated);
-
-        let report = verify_placed(dataset, &world.decisions, &placed, &scope, TimeWindow::ALL);
+        let network = placed(dataset, &generated);
+        let documents = cilium_documents(&generated);
+        let cilium = placed_cilium(dataset, &documents);
+        // The same review as NetworkPolicies and as CiliumNetworkPolicies, each under its
+        // own semantics.
+        for (kind, placed) in [("NetworkPolicy", &network), ("CiliumNetworkPolicy", &cilium)] {
+        let report = verify_placed(dataset, &world.decisions, placed, &scope, TimeWindow::ALL);
         let unselectable_involved = |row: &flowpol::engine::verify::replay::RowVerdict| {
             let c = &dataset.communications[row.communication];
             [c.client, c.server].iter().any(|p| matches!(p, Peer::Entity(e) if !selectable(dataset, *e)))
@@ -268,7 +273,7 @@ proptest! {
         // warned about; every other row agrees.
         prop_assert!(
             report.rows.iter().all(|row| row.agrees() || unselectable_involved(row)),
-            "{}", report.summary()
+            "{}: {}", kind, report.summary()
         );
 
         let peers: Vec<Peer> = dataset
@@ -281,7 +286,7 @@ proptest! {
                 for protocol in PROTOCOLS {
                     for port in PORTS.into_iter().chain([9999]) {
                         let verdict = probe_placed(
-                            dataset, &placed, ProbeEnd::Peer(client), ProbeEnd::Peer(server),
+                            dataset, placed, ProbeEnd::Peer(client), ProbeEnd::Peer(server),
                             protocol, port,
                         );
                         let egress = match client {
@@ -295,11 +300,12 @@ proptest! {
                         prop_assert_eq!(
                             (verdict.egress.allows(), verdict.ingress.allows()),
                             (egress, ingress),
-                            "{:?} -> {:?} {}/{}", client, server, protocol, port
+                            "{}: {:?} -> {:?} {}/{}", kind, client, server, protocol, port
                         );
                     }
                 }
             }
+        }
         }
     }
 }

@@ -48,6 +48,8 @@ impl Pod {
             labels: &self.labels,
             namespace_labels: &self.namespace_labels,
             ports: &self.ports,
+            cluster: None,
+            remote_addresses: None,
         }
     }
 }

@@ -9,6 +9,7 @@ use flowpol::engine::load::load_files;
 use flowpol::engine::model::network_policy::NetworkPolicy;
 use flowpol::engine::model::{EntityId, EntityKind, TimeWindow};
 use flowpol::engine::policy::view::{policy_output, target_entities, PolicyTarget};
+use flowpol::engine::verify::evaluate::AnyPolicy;
 use flowpol::engine::verify::replay::verify_existing;
 use flowpol::engine::yaml::from_yaml;
 
@@ -177,7 +178,8 @@ fn existing_policies_are_replayed_and_their_denials_listed() {
             .unwrap(),
     );
     let closed = isolating("shop", "catalog");
-    let verdict = policy_output(&dataset, &decisions, &closed, &catalog, TimeWindow::ALL)
+    let existing: Vec<AnyPolicy<'_>> = closed.iter().map(AnyPolicy::Kubernetes).collect();
+    let verdict = policy_output(&dataset, &decisions, &existing, &catalog, TimeWindow::ALL)
         .existing
         .expect("existing policies were loaded");
     assert_eq!(verdict.policies, 1);
@@ -196,7 +198,8 @@ fn existing_policies_are_replayed_and_their_denials_listed() {
     );
 
     let open = allow_everything("shop");
-    let verdict = policy_output(&dataset, &decisions, &open, &catalog, TimeWindow::ALL)
+    let existing: Vec<AnyPolicy<'_>> = open.iter().map(AnyPolicy::Kubernetes).collect();
+    let verdict = policy_output(&dataset, &decisions, &existing, &catalog, TimeWindow::ALL)
         .existing
         .unwrap();
     assert!(verdict.denied.is_empty());

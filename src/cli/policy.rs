@@ -11,14 +11,17 @@ use crate::cli::{cidr, load_paths};
 use crate::engine::dataset::Dataset;
 use crate::engine::decisions::Decisions;
 use crate::engine::ingest::policies::read_policies;
+use crate::engine::model::cilium_policy::CiliumNetworkPolicy;
 use crate::engine::model::network_policy::NetworkPolicy;
 use crate::engine::model::time::parse_time;
 use crate::engine::model::TimeWindow;
 use crate::engine::policy::{
-    generate_policies, placed, policies_yaml_as, select_entities, PolicyKind, Selection,
+    cilium_documents, generate_policies, placed, placed_cilium, policies_yaml_as, select_entities,
+    PolicyKind, Selection,
 };
 use crate::engine::scope::SubjectKind;
-use crate::engine::verify::replay::{verify_existing, verify_placed, Report};
+use crate::engine::verify::evaluate::AnyPolicy;
+use crate::engine::verify::replay::{verify_existing_any, verify_placed, Report};
 
 /// The options of `flowpol generate`.
 #[derive(Args, Debug)]
@@ -100,11 +103,14 @@ pub struct VerifyArgs {
 
 /// Reads the inputs into a dataset and the NetworkPolicies among them; skipped lines are
 /// warned about, an unreadable file is an error.
+/// The data, and the policies of both kinds the input files held.
+type Loaded = (Dataset, Vec<NetworkPolicy>, Vec<CiliumNetworkPolicy>);
+
 fn load(
     inventories: &[PathBuf],
     flow_files: &[PathBuf],
     cluster_ranges: &[IpNet],
-) -> Result<(Dataset, Vec<NetworkPolicy>), String> {
+) -> Result<Loaded, String> {
     let files: Vec<PathBuf> = inventories.iter().chain(flow_files).cloned().collect();
     let result = load_paths(&files, cluster_ranges)?;
     for diagnostic in &result.diagnostics {
@@ -121,7 +127,7 @@ fn load(
     if result.dataset.communications.is_empty() {
         return Err("the files hold no connection between workloads".to_string());
     }
-    Ok((result.dataset, result.policies))
+    Ok((result.dataset, result.policies, result.cilium_policies))
 }
 
 fn window(since: &Option<String>, until: &Option<String>) -> Result<TimeWindow, String> {
@@ -225,7 +231,7 @@ pub fn generate(args: &GenerateArgs) -> Result<(), String> {
     };
     let mut ranges = args.cluster_ranges.clone();
     ranges.extend(decisions.cluster_ranges.iter().copied());
-    let (dataset, _) = load(&args.inventories, &args.flow_files, &ranges)?;
+    let (dataset, _, _) = load(&args.inventories, &args.flow_files, &ranges)?;
     check_window(&dataset, window)?;
     let mut decisions = decisions;
     if args.map_nodes {
@@ -244,26 +250,23 @@ pub fn generate(args: &GenerateArgs) -> Result<(), String> {
     if yaml.is_empty() {
         return Err("no policy could be written (see the warnings)".to_string());
     }
-    let policies: Vec<_> = generated.iter().filter_map(|g| g.policy.clone()).collect();
-    let report = verify_placed(
-        &dataset,
-        &decisions,
-        &placed(&dataset, &generated),
-        &entities,
-        window,
+    let documents = cilium_documents(&generated);
+    let policies = match args.format {
+        PolicyKind::Kubernetes => placed(&dataset, &generated),
+        PolicyKind::Cilium => placed_cilium(&dataset, &documents),
+    };
+    let report = verify_placed(&dataset, &decisions, &policies, &entities, window);
+    eprintln!(
+        "flowpol: {} {}; verified: {}",
+        policies.len(),
+        match (args.format, policies.len()) {
+            (PolicyKind::Kubernetes, 1) => "policy",
+            (PolicyKind::Kubernetes, _) => "policies",
+            (PolicyKind::Cilium, 1) => "CiliumNetworkPolicy",
+            (PolicyKind::Cilium, _) => "CiliumNetworkPolicies",
+        },
+        report.summary()
     );
-    match args.format {
-        PolicyKind::Kubernetes => eprintln!(
-            "flowpol: {} policies; verified: {}",
-            policies.len(),
-            report.summary()
-        ),
-        PolicyKind::Cilium => eprintln!(
-            "flowpol: {} CiliumNetworkPolicies; their rules, verified as NetworkPolicies: {}",
-            policies.len(),
-            report.summary()
-        ),
-    }
     match &args.output {
         Some(path) => {
             fs::write(path, yaml).map_err(|e| format!("cannot write {}: {e}", path.display()))
@@ -282,22 +285,26 @@ pub fn generate(args: &GenerateArgs) -> Result<(), String> {
 /// when one would be denied, listing them.
 pub fn verify(args: &VerifyArgs) -> Result<(), String> {
     let window = window(&args.since, &args.until)?;
-    let mut policies = Vec::new();
+    let (mut policies, mut cilium) = (Vec::new(), Vec::new());
     for path in &args.policies {
         let read = read_policies(&path.display().to_string(), &read_text(path)?)?;
         for note in read.notes {
             eprintln!("flowpol: warning: {note}");
         }
         policies.extend(read.policies);
+        cilium.extend(read.cilium);
     }
-    let (dataset, among_inputs) = load(&args.inventories, &args.flow_files, &args.cluster_ranges)?;
+    let (dataset, among_inputs, cilium_among_inputs) =
+        load(&args.inventories, &args.flow_files, &args.cluster_ranges)?;
     policies.extend(among_inputs);
-    let report = verify_existing(&dataset, &policies, None, window);
+    cilium.extend(cilium_among_inputs);
+    let both = AnyPolicy::both(&policies, &cilium);
+    let report = verify_existing_any(&dataset, &both, None, window);
     print_denied(&dataset, &report);
     let denied = report.included_denied().count();
     println!(
         "{} policies, {} observed communications: {}",
-        policies.len(),
+        both.len(),
         report.rows.len(),
         if denied == 0 {
             "all allowed".to_string()

@@ -8,6 +8,7 @@ use ipnet::IpNet;
 use crate::engine::dataset::Dataset;
 use crate::engine::ingest::report::{Diagnostic, FileReport};
 use crate::engine::ingest::session::{Ingest, Ingested};
+use crate::engine::model::cilium_policy::CiliumNetworkPolicy;
 use crate::engine::model::network_policy::NetworkPolicy;
 use crate::engine::resolve::resolve;
 use crate::engine::units::thousands;
@@ -22,6 +23,9 @@ pub struct LoadResult {
     pub dataset: Dataset,
     /// NetworkPolicies the files hold (the cluster's own), to verify observed traffic against.
     pub policies: Vec<NetworkPolicy>,
+    /// CiliumNetworkPolicies the files hold, the same way.
+    #[serde(default)]
+    pub cilium_policies: Vec<CiliumNetworkPolicy>,
 }
 
 impl LoadResult {
@@ -74,6 +78,7 @@ pub fn load(ingested: Ingested, extra_ranges: &[IpNet]) -> LoadResult {
         problem_count: ingested.problem_count,
         dataset,
         policies: ingested.inventory.network_policies,
+        cilium_policies: ingested.inventory.cilium_policies,
     }
 }
 

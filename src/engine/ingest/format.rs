@@ -96,8 +96,8 @@ fn later_lines_format(text: &[u8]) -> InputFormat {
         .unwrap_or(InputFormat::Unknown)
 }
 
-/// Whether a YAML text names NetworkPolicies: a `kind: NetworkPolicy` (or `...List`) line,
-/// possibly as a list item.
+/// Whether a YAML text names NetworkPolicies or CiliumNetworkPolicies: a `kind:
+/// NetworkPolicy` (or `...List`, or Cilium's) line, possibly as a list item.
 fn names_network_policies(text: &[u8]) -> bool {
     text.split(|&b| b == b'\n').any(|line| {
         let line = trim_start(line);
@@ -105,7 +105,7 @@ fn names_network_policies(text: &[u8]) -> bool {
         line.strip_prefix(b"kind:").is_some_and(|kind| {
             let kind = trim_start(kind);
             let kind = kind.strip_prefix(b"\"").unwrap_or(kind);
-            kind.starts_with(b"NetworkPolicy")
+            kind.starts_with(b"NetworkPolicy") || kind.starts_with(b"CiliumNetworkPolicy")
         })
     })
 }

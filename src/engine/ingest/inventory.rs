@@ -94,6 +94,8 @@ pub struct Inventory {
     pub controllers: Vec<Controller>,
     /// The cluster's own NetworkPolicies, to verify observed traffic against.
     pub network_policies: Vec<NetworkPolicy>,
+    /// CiliumNetworkPolicies the inventory holds.
+    pub cilium_policies: Vec<crate::engine::model::cilium_policy::CiliumNetworkPolicy>,
     /// The API server's addresses: the endpoints of Service `default/kubernetes` (an
     /// `Endpoints` or `EndpointSlice` object, when the inventory holds one).
     pub api_server_addresses: Vec<String>,
@@ -459,6 +461,11 @@ impl Inventory {
                 }
                 self.network_policies.push(policy);
             }
+            "CiliumNetworkPolicy" => {
+                let text = serde_json::to_string(&item).map_err(read)?;
+                let policies = crate::engine::ingest::policies::read_policies("", &text)?;
+                self.cilium_policies.extend(policies.cilium);
+            }
             other => {
                 // Other kinds (ConfigMaps, Endpoints, ...) carry nothing flowpol uses.
                 if let Some(kind) = ControllerKind::parse(other) {
@@ -496,6 +503,7 @@ impl Inventory {
             + self.services.len()
             + self.controllers.len()
             + self.network_policies.len()
+            + self.cilium_policies.len()
     }
 }
 

@@ -1,7 +1,10 @@
 //! Reading the policies a cluster already has: YAML or JSON, one or many documents, single
-//! NetworkPolicies or `List`s of them (`kubectl get networkpolicies -A -o yaml`). Other kinds
-//! are skipped with a note; a policy without a namespace is in `default`.
+//! NetworkPolicies and CiliumNetworkPolicies or `List`s of them (`kubectl get
+//! networkpolicies,ciliumnetworkpolicies -A -o yaml`). Other kinds are skipped with a note, as
+//! are the parts of a CiliumNetworkPolicy the evaluator does not read (deny rules, DNS names,
+//! ...); a policy without a namespace is in `default`.
 
+use crate::engine::model::cilium_policy::CiliumNetworkPolicy;
 use crate::engine::model::network_policy::NetworkPolicy;
 use crate::engine::yaml::from_yaml;
 
@@ -9,8 +12,22 @@ use crate::engine::yaml::from_yaml;
 #[derive(Clone, Debug, Default)]
 pub struct ExistingPolicies {
     pub policies: Vec<NetworkPolicy>,
+    pub cilium: Vec<CiliumNetworkPolicy>,
     pub notes: Vec<String>,
 }
+
+/// Parts of a CiliumNetworkPolicy the evaluator does not read.
+const CILIUM_UNREAD: [&str; 9] = [
+    "ingressDeny",
+    "egressDeny",
+    "enableDefaultDeny",
+    "toFQDNs",
+    "toServices",
+    "toGroups",
+    "toRequires",
+    "fromRequires",
+    "nodeSelector",
+];
 
 /// Reads every NetworkPolicy of `text` (YAML, and therefore JSON too); `file` names it in
 /// messages.
@@ -44,7 +61,40 @@ fn add_document(
             }
             read.policies.push(policy);
         }
-        "List" | "NetworkPolicyList" => {
+        "CiliumNetworkPolicy" => {
+            // `specs` holds several specs, each a policy of its own.
+            let specs = match document.get("specs") {
+                Some(serde_json::Value::Array(specs)) => specs.clone(),
+                _ => vec![document.get("spec").cloned().unwrap_or_default()],
+            };
+            for spec in specs {
+                let mut one = document.clone();
+                if let Some(object) = one.as_object_mut() {
+                    object.remove("specs");
+                    object.insert("spec".to_string(), spec.clone());
+                }
+                let mut policy: CiliumNetworkPolicy = serde_json::from_value(one)
+                    .map_err(|e| format!("{file}: document {number}: CiliumNetworkPolicy: {e}"))?;
+                if policy.metadata.namespace.is_empty() {
+                    policy.metadata.namespace = "default".to_string();
+                }
+                let text = spec.to_string();
+                let unread: Vec<&str> = CILIUM_UNREAD
+                    .into_iter()
+                    .filter(|field| text.contains(&format!("\"{field}\"")))
+                    .collect();
+                if !unread.is_empty() {
+                    read.notes.push(format!(
+                        "{file}: document {number}: CiliumNetworkPolicy {}: {} not evaluated \
+                         (the rest is)",
+                        policy.metadata.name,
+                        unread.join(", ")
+                    ));
+                }
+                read.cilium.push(policy);
+            }
+        }
+        "List" | "NetworkPolicyList" | "CiliumNetworkPolicyList" => {
             let items = match document.get("items") {
                 Some(serde_json::Value::Array(items)) => items.clone(),
                 _ => Vec::new(),
@@ -54,7 +104,8 @@ fn add_document(
             }
         }
         other => read.notes.push(format!(
-            "{file}: document {number}: skipped a {} (only NetworkPolicy is read)",
+            "{file}: document {number}: skipped a {} (only NetworkPolicy and \
+             CiliumNetworkPolicy are read)",
             if other.is_empty() {
                 "document without kind"
             } else {
@@ -84,6 +135,29 @@ mod tests {
         assert_eq!(ports[0].port, Some(PortValue::Name("http".into())));
         assert!(read.policies[1].restricts(Direction::Egress));
         assert_eq!(read.notes.len(), 1, "{:?}", read.notes);
+    }
+
+    #[test]
+    fn reads_cilium_policies_with_several_specs_and_notes_what_is_not_evaluated() {
+        let text = "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: a}\nspecs:\n- endpointSelector: {matchLabels: {app: a}}\n  ingress: [{}]\n- endpointSelector: {matchLabels: {app: b}}\n  egressDeny: [{toEntities: [world]}]\n---\napiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: c}\nspec: {endpointSelector: {}}\n";
+        let read = read_policies("p.yaml", text).unwrap();
+        assert_eq!(read.cilium.len(), 2);
+        assert_eq!(read.cilium[0].metadata.namespace, "default");
+        assert_eq!(
+            read.cilium[1].spec.endpoint_selector.match_labels["app"],
+            "b"
+        );
+        assert_eq!(read.notes.len(), 2, "{:?}", read.notes);
+        assert!(
+            read.notes[0].contains("egressDeny not evaluated"),
+            "{:?}",
+            read.notes
+        );
+        assert!(
+            read.notes[1].contains("CiliumClusterwideNetworkPolicy"),
+            "{:?}",
+            read.notes
+        );
     }
 
     #[test]

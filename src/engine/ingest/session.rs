@@ -337,8 +337,9 @@ impl Ingest {
                     *buffer = Vec::new();
                     match read_policies(&report.name, &text) {
                         Ok(read) => {
-                            report.objects = read.policies.len() as u64;
+                            report.objects = (read.policies.len() + read.cilium.len()) as u64;
                             self.inventory.network_policies.extend(read.policies);
+                            self.inventory.cilium_policies.extend(read.cilium);
                         }
                         Err(message) => report.error = Some(message),
                     }

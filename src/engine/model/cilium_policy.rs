@@ -93,6 +93,9 @@ pub struct PortRule {
 #[serde(default, rename_all = "camelCase")]
 pub struct CiliumPort {
     pub port: String,
+    /// The last port of a range starting at `port`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_port: Option<u16>,
     pub protocol: String,
 }
 

@@ -221,6 +221,15 @@ impl<'a> PolicyGenerator<'a> {
                                 .or_insert_with(|| peer_selector(dataset, other_id))
                                 .clone()
                                 .ok();
+                            if selector.is_none() {
+                                warnings.cilium.push(format!(
+                                    "{} {} not allowed: {} cannot be selected, and Cilium does \
+                                     not apply CIDR rules to the pods it manages",
+                                    direction.as_str(),
+                                    dataset.describe(communication),
+                                    dataset.owner_key(other_id)
+                                ));
+                            }
                             vec![RulePeer::RemotePods {
                                 cluster: other.cluster.clone().unwrap_or_default(),
                                 namespace: other.owner.namespace.clone(),

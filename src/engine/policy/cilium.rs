@@ -124,6 +124,7 @@ fn rule(
                 .iter()
                 .map(|&(protocol, port)| CiliumPort {
                     port: port.to_string(),
+                    end_port: None,
                     protocol: protocol.as_k8s().to_string(),
                 })
                 .collect(),

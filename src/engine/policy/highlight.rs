@@ -45,6 +45,8 @@ pub fn tokens(line: &str) -> Vec<(TokenKind, &str)> {
     } else {
         rest.find(": ")
             .or_else(|| rest.ends_with(':').then(|| rest.len() - 1))
+            // A key has a name: a line starting with `:` is a plain scalar.
+            .filter(|&end| end > 0)
     };
     if let Some(end) = key_end {
         out.push((TokenKind::Key, &rest[..end]));

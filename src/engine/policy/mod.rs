@@ -16,9 +16,11 @@ pub mod view;
 
 use crate::engine::dataset::Dataset;
 use crate::engine::decisions::Decisions;
+use crate::engine::model::cilium_policy::CiliumNetworkPolicy;
 use crate::engine::model::{EntityId, TimeWindow};
 use crate::engine::policy::build::{GeneratedPolicy, PolicyGenerator};
 use crate::engine::scope::SubjectKind;
+use crate::engine::verify::evaluate::AnyPolicy;
 use crate::engine::yaml;
 
 /// Which entities to write policies for.
@@ -127,7 +129,34 @@ pub fn placed<'a>(
         .iter()
         .filter_map(|g| {
             let policy = g.policy.as_ref()?;
-            Some((dataset.entities[g.entity].cluster.as_deref(), policy))
+            Some((
+                dataset.entities[g.entity].cluster.as_deref(),
+                AnyPolicy::Kubernetes(policy),
+            ))
+        })
+        .collect()
+}
+
+/// The CiliumNetworkPolicies of `generated`, each with its entity.
+pub fn cilium_documents(generated: &[GeneratedPolicy]) -> Vec<(EntityId, CiliumNetworkPolicy)> {
+    generated
+        .iter()
+        .filter_map(|g| Some((g.entity, g.cilium()?)))
+        .collect()
+}
+
+/// [`placed`] for CiliumNetworkPolicies.
+pub fn placed_cilium<'a>(
+    dataset: &'a Dataset,
+    documents: &'a [(EntityId, CiliumNetworkPolicy)],
+) -> Vec<crate::engine::verify::replay::Placed<'a>> {
+    documents
+        .iter()
+        .map(|(entity, policy)| {
+            (
+                dataset.entities[*entity].cluster.as_deref(),
+                AnyPolicy::Cilium(policy),
+            )
         })
         .collect()
 }

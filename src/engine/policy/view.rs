@@ -4,13 +4,13 @@
 
 use crate::engine::dataset::Dataset;
 use crate::engine::decisions::Decisions;
-use crate::engine::model::network_policy::NetworkPolicy;
 use crate::engine::model::{EntityId, ServiceId, TimeWindow};
 use crate::engine::policy::names::{bundle_file_name, dns1123_subdomain, policy_file_name};
 use crate::engine::policy::{generate_policies, placed, policies_yaml, sort_by_owner};
 use crate::engine::scope::{Scope, Subject};
 use crate::engine::units::thousands;
-use crate::engine::verify::replay::{verify_existing, verify_placed};
+use crate::engine::verify::evaluate::AnyPolicy;
+use crate::engine::verify::replay::{verify_existing_any, verify_placed};
 
 /// Which policies to show.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -117,7 +117,7 @@ pub fn target_entities(dataset: &Dataset, target: &PolicyTarget) -> Vec<EntityId
 pub fn policy_output(
     dataset: &Dataset,
     decisions: &Decisions,
-    existing: &[NetworkPolicy],
+    existing: &[AnyPolicy<'_>],
     target: &PolicyTarget,
     window: TimeWindow,
 ) -> PolicyOutput {
@@ -169,11 +169,11 @@ pub fn policy_output(
 
 fn existing_verdict(
     dataset: &Dataset,
-    existing: &[NetworkPolicy],
+    existing: &[AnyPolicy<'_>],
     entities: &[EntityId],
     window: TimeWindow,
 ) -> ExistingVerdict {
-    let report = verify_existing(dataset, existing, Some(entities), window);
+    let report = verify_existing_any(dataset, existing, Some(entities), window);
     let denied: Vec<String> = report
         .included_denied()
         .map(|row| dataset.describe(&dataset.communications[row.communication]))

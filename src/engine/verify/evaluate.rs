@@ -6,17 +6,23 @@
 //! both; an empty selector matches everything; an absent list (`from`, `to`, `ports`)
 //! matches everything. A connection needs egress allowed at the client AND ingress at the
 //! server. Pods are matched by labels only: `ipBlock` matches addresses outside the pod
-//! network, as most CNIs treat it.
+//! network, as Cilium treats it (Calico also matches pod addresses; see the README).
+//!
+//! The same evaluation takes CiliumNetworkPolicies (`verify::cilium`), alone or mixed with
+//! NetworkPolicies, as Cilium enforces both: an endpoint is isolated in a direction when any
+//! policy of either kind selects it for that direction, and then needs a rule of either kind.
 
 use std::borrow::Borrow;
 use std::net::IpAddr;
 
 use ipnet::IpNet;
 
+use crate::engine::model::cilium_policy::CiliumNetworkPolicy;
 use crate::engine::model::labels::Labels;
 use crate::engine::model::network_policy::{NetworkPolicy, PolicyPeer, PolicyPort, PortValue};
 use crate::engine::model::ports::ContainerPort;
 use crate::engine::model::{Direction, Protocol};
+use crate::engine::verify::cilium;
 
 /// One end of a connection, as policies see it.
 #[derive(Clone, Copy, Debug)]
@@ -28,9 +34,96 @@ pub enum Endpoint<'a> {
         namespace_labels: &'a Labels,
         /// The container ports, for named ports.
         ports: &'a [ContainerPort],
+        /// Its cluster, when the data names clusters.
+        cluster: Option<&'a str>,
+        /// Its addresses, when it is seen from another cluster's policies: a NetworkPolicy
+        /// can name it only by them (Cilium's Cluster Mesh by its cluster label).
+        remote_addresses: Option<&'a [Option<IpAddr>]>,
     },
     /// An address outside the pod network (or not known to be a pod).
     Address(Option<IpAddr>),
+    /// A node's address (kubelet probes, host-network pods).
+    Node(Option<IpAddr>),
+    /// The API server, at one of its addresses.
+    ApiServer(Option<IpAddr>),
+}
+
+impl Endpoint<'_> {
+    /// The address, for an end that is not a pod.
+    pub fn address(&self) -> Option<Option<IpAddr>> {
+        match self {
+            Endpoint::Pod { .. } => None,
+            Endpoint::Address(ip) | Endpoint::Node(ip) | Endpoint::ApiServer(ip) => Some(*ip),
+        }
+    }
+}
+
+/// A policy of either kind.
+#[derive(Clone, Copy, Debug)]
+pub enum AnyPolicy<'a> {
+    Kubernetes(&'a NetworkPolicy),
+    Cilium(&'a CiliumNetworkPolicy),
+}
+
+impl<'a> AnyPolicy<'a> {
+    /// Policies of both kinds, NetworkPolicies first.
+    pub fn both(
+        policies: &'a [NetworkPolicy],
+        cilium: &'a [CiliumNetworkPolicy],
+    ) -> Vec<AnyPolicy<'a>> {
+        policies
+            .iter()
+            .map(AnyPolicy::Kubernetes)
+            .chain(cilium.iter().map(AnyPolicy::Cilium))
+            .collect()
+    }
+
+    /// Whether the policy selects `pod` and restricts `direction` for it.
+    fn isolates(self, pod: &Endpoint<'_>, direction: Direction) -> bool {
+        match self {
+            AnyPolicy::Kubernetes(policy) => {
+                let Endpoint::Pod {
+                    namespace,
+                    labels,
+                    remote_addresses: None,
+                    ..
+                } = pod
+                else {
+                    return false;
+                };
+                policy.metadata.namespace == *namespace
+                    && policy.restricts(direction)
+                    && policy.spec.pod_selector.matches(labels)
+            }
+            AnyPolicy::Cilium(policy) => cilium::isolates(policy, pod, direction),
+        }
+    }
+
+    /// Whether a rule of the policy lets `client` reach `server` on `protocol`/`port`, in
+    /// `direction` (egress: the client's side; ingress: the server's).
+    fn allows(
+        self,
+        direction: Direction,
+        (client, server): (&Endpoint<'_>, &Endpoint<'_>),
+        protocol: Protocol,
+        port: u16,
+    ) -> bool {
+        match self {
+            AnyPolicy::Kubernetes(policy) => match direction {
+                Direction::Egress => policy.spec.egress.iter().flatten().any(|rule| {
+                    peers_match(rule.to.as_deref(), &policy.metadata.namespace, server)
+                        && ports_match(rule.ports.as_deref(), server, protocol, port)
+                }),
+                Direction::Ingress => policy.spec.ingress.iter().flatten().any(|rule| {
+                    peers_match(rule.from.as_deref(), &policy.metadata.namespace, client)
+                        && ports_match(rule.ports.as_deref(), server, protocol, port)
+                }),
+            },
+            AnyPolicy::Cilium(policy) => {
+                cilium::allows(policy, direction, (client, server), protocol, port)
+            }
+        }
+    }
 }
 
 /// What one side (egress at the client or ingress at the server) makes of a connection.
@@ -71,42 +164,42 @@ pub fn evaluate<P: Borrow<NetworkPolicy>>(
     protocol: Protocol,
     port: u16,
 ) -> Verdict {
+    let policies: Vec<AnyPolicy<'_>> = policies
+        .iter()
+        .map(|p| AnyPolicy::Kubernetes(p.borrow()))
+        .collect();
+    evaluate_any(&policies, client, server, protocol, port)
+}
+
+/// [`evaluate`] over policies of either kind.
+pub fn evaluate_any(
+    policies: &[AnyPolicy<'_>],
+    client: &Endpoint<'_>,
+    server: &Endpoint<'_>,
+    protocol: Protocol,
+    port: u16,
+) -> Verdict {
+    let ends = (client, server);
     Verdict {
         egress: side(policies, client, Direction::Egress, |policy| {
-            policy.spec.egress.iter().flatten().any(|rule| {
-                peers_match(rule.to.as_deref(), &policy.metadata.namespace, server)
-                    && ports_match(rule.ports.as_deref(), server, protocol, port)
-            })
+            policy.allows(Direction::Egress, ends, protocol, port)
         }),
         ingress: side(policies, server, Direction::Ingress, |policy| {
-            policy.spec.ingress.iter().flatten().any(|rule| {
-                peers_match(rule.from.as_deref(), &policy.metadata.namespace, client)
-                    && ports_match(rule.ports.as_deref(), server, protocol, port)
-            })
+            policy.allows(Direction::Ingress, ends, protocol, port)
         }),
     }
 }
 
 /// The verdict of the policies selecting `pod` in `direction`.
-fn side<P: Borrow<NetworkPolicy>>(
-    policies: &[P],
+fn side(
+    policies: &[AnyPolicy<'_>],
     pod: &Endpoint<'_>,
     direction: Direction,
-    allows: impl Fn(&NetworkPolicy) -> bool,
+    allows: impl Fn(AnyPolicy<'_>) -> bool,
 ) -> SideVerdict {
-    let Endpoint::Pod {
-        namespace, labels, ..
-    } = pod
-    else {
-        return SideVerdict::NotIsolated;
-    };
     let mut isolated = false;
-    for (index, policy) in policies.iter().enumerate() {
-        let policy = policy.borrow();
-        if policy.metadata.namespace != *namespace
-            || !policy.restricts(direction)
-            || !policy.spec.pod_selector.matches(labels)
-        {
+    for (index, &policy) in policies.iter().enumerate() {
+        if !policy.isolates(pod, direction) {
             continue;
         }
         isolated = true;
@@ -127,9 +220,24 @@ fn peers_match(
     policy_namespace: &str,
     target: &Endpoint<'_>,
 ) -> bool {
-    match peers {
-        None | Some([]) => true,
-        Some(peers) => peers
+    match (peers, target) {
+        (None | Some([]), _) => true,
+        // Another cluster's pod: each of its addresses by some peer.
+        (
+            Some(peers),
+            Endpoint::Pod {
+                remote_addresses: Some(addresses),
+                ..
+            },
+        ) => {
+            !addresses.is_empty()
+                && addresses.iter().all(|&ip| {
+                    peers
+                        .iter()
+                        .any(|peer| peer_matches(peer, policy_namespace, &Endpoint::Address(ip)))
+                })
+        }
+        (Some(peers), _) => peers
             .iter()
             .any(|peer| peer_matches(peer, policy_namespace, target)),
     }
@@ -137,15 +245,18 @@ fn peers_match(
 
 fn peer_matches(peer: &PolicyPeer, policy_namespace: &str, target: &Endpoint<'_>) -> bool {
     if let Some(block) = &peer.ip_block {
-        let Endpoint::Address(Some(ip)) = target else {
-            return false;
+        let in_block = |ip: &Option<IpAddr>| {
+            ip.is_some_and(|ip| {
+                contains(&block.cidr, &ip) && !block.except.iter().any(|e| contains(e, &ip))
+            })
         };
-        return contains(&block.cidr, ip) && !block.except.iter().any(|e| contains(e, ip));
+        return target.address().is_some_and(|ip| in_block(&ip));
     }
     let Endpoint::Pod {
         namespace,
         labels,
         namespace_labels,
+        remote_addresses: None,
         ..
     } = target
     else {
@@ -163,7 +274,7 @@ fn peer_matches(peer: &PolicyPeer, policy_namespace: &str, target: &Endpoint<'_>
     }
 }
 
-fn contains(cidr: &str, ip: &IpAddr) -> bool {
+pub(crate) fn contains(cidr: &str, ip: &IpAddr) -> bool {
     cidr.trim()
         .parse::<IpNet>()
         .is_ok_and(|net| net.contains(ip))
@@ -200,10 +311,14 @@ fn port_matches(rule: &PolicyPort, server: &Endpoint<'_>, protocol: Protocol, po
             (*first..=last).contains(&i64::from(port))
         }
         Some(PortValue::Name(name)) => match server {
-            Endpoint::Pod { ports, .. } => ports.iter().any(|p| {
+            Endpoint::Pod {
+                ports,
+                remote_addresses: None,
+                ..
+            } => ports.iter().any(|p| {
                 p.name.as_deref() == Some(name.as_str()) && p.protocol == protocol && p.port == port
             }),
-            Endpoint::Address(_) => false,
+            _ => false,
         },
     }
 }

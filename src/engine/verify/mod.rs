@@ -1,6 +1,8 @@
-//! Verification: the NetworkPolicy evaluator (`evaluate`) and the replay of observed
+//! Verification: the policy evaluator (`evaluate`: NetworkPolicy semantics, and
+//! CiliumNetworkPolicy semantics in `cilium`, alone or together) and the replay of observed
 //! communications through generated or existing policies (`replay`). Existing policies are
 //! read by `ingest::policies`.
 
+pub mod cilium;
 pub mod evaluate;
 pub mod replay;

@@ -6,11 +6,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::engine::dataset::{Communication, Dataset, Peer};
 use crate::engine::decisions::Decisions;
+use crate::engine::model::address::AddressClass;
+use crate::engine::model::labels::LabelSelector;
 use crate::engine::model::labels::{Labels, NAMESPACE_NAME_LABEL};
 use crate::engine::model::network_policy::NetworkPolicy;
 use crate::engine::model::{CommunicationId, Direction, EntityId, Protocol, TimeWindow};
 use crate::engine::units::thousands;
-use crate::engine::verify::evaluate::{evaluate, Endpoint, SideVerdict, Verdict};
+use crate::engine::verify::evaluate::{evaluate_any, AnyPolicy, Endpoint, SideVerdict, Verdict};
 
 /// The outcome for one communication.
 #[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -90,16 +92,47 @@ struct PolicyView<'p> {
     /// Per entity, the label sets of its pods that policies can tell apart (made on first
     /// use: a replay of one workload's rows needs a few).
     pod_labels: Vec<std::cell::OnceCell<Vec<Labels>>>,
+    /// Per entity, its pods' addresses, for policies of another cluster (made on first use).
+    addresses: Vec<std::cell::OnceCell<Vec<Option<std::net::IpAddr>>>>,
 }
 
 /// The label keys any selector of `policies` reads.
 fn selector_keys<'p>(policies: &[Placed<'p>]) -> BTreeSet<&'p str> {
     let mut keys = BTreeSet::new();
-    let mut add = |selector: &'p crate::engine::model::labels::LabelSelector| {
-        keys.extend(selector.match_labels.keys().map(String::as_str));
-        keys.extend(selector.match_expressions.iter().map(|r| r.key.as_str()));
+    // Cilium's selectors may name a label with its source (`k8s:app`).
+    let plain = |key: &'p str| {
+        key.strip_prefix("k8s:")
+            .or(key.strip_prefix("any:"))
+            .unwrap_or(key)
+    };
+    let mut add = |selector: &'p LabelSelector| {
+        keys.extend(selector.match_labels.keys().map(|k| plain(k)));
+        keys.extend(selector.match_expressions.iter().map(|r| plain(&r.key)));
     };
     for (_, policy) in policies {
+        let policy = match policy {
+            AnyPolicy::Kubernetes(policy) => policy,
+            AnyPolicy::Cilium(policy) => {
+                add(&policy.spec.endpoint_selector);
+                for rule in policy
+                    .spec
+                    .ingress
+                    .iter()
+                    .chain(&policy.spec.egress)
+                    .flatten()
+                {
+                    for selector in rule
+                        .from_endpoints
+                        .iter()
+                        .chain(&rule.to_endpoints)
+                        .flatten()
+                    {
+                        add(selector);
+                    }
+                }
+                continue;
+            }
+        };
         add(&policy.spec.pod_selector);
         let ingress_peers = policy
             .spec
@@ -139,7 +172,21 @@ impl<'p> PolicyView<'p> {
             pod_labels: (0..dataset.entities.len())
                 .map(|_| std::cell::OnceCell::new())
                 .collect(),
+            addresses: (0..dataset.entities.len())
+                .map(|_| std::cell::OnceCell::new())
+                .collect(),
         }
+    }
+
+    /// `entity`'s pods' addresses.
+    fn addresses(&self, dataset: &Dataset, entity: EntityId) -> &[Option<std::net::IpAddr>] {
+        self.addresses[entity.index()].get_or_init(|| {
+            dataset.entities[entity]
+                .addresses
+                .iter()
+                .map(|ip| ip.parse().ok())
+                .collect()
+        })
     }
 
     /// The label sets of `entity`'s pods that the policies tell apart.
@@ -167,9 +214,15 @@ impl<'p> PolicyView<'p> {
         })
     }
 
-    /// How policies see `peer`: its pods (one per label set policies tell apart), or an
-    /// address; the API server is each of its addresses.
-    fn endpoints<'a>(&'a self, dataset: &'a Dataset, peer: Peer) -> Vec<Endpoint<'a>> {
+    /// How policies see `peer`: its pods (one per label set policies tell apart; seen from
+    /// another cluster's policies when `remote`), a node's address or another address; the API
+    /// server is each of its addresses.
+    fn endpoints<'a>(
+        &'a self,
+        dataset: &'a Dataset,
+        peer: Peer,
+        remote: bool,
+    ) -> Vec<Endpoint<'a>> {
         match peer {
             Peer::Entity(id) => {
                 let entity = &dataset.entities[id];
@@ -177,6 +230,7 @@ impl<'p> PolicyView<'p> {
                     .namespaces
                     .get(&entity.owner.namespace)
                     .unwrap_or(&EMPTY);
+                let remote_addresses = remote.then(|| self.addresses(dataset, id));
                 self.pod_labels(dataset, id)
                     .iter()
                     .map(|labels| Endpoint::Pod {
@@ -184,23 +238,32 @@ impl<'p> PolicyView<'p> {
                         labels,
                         namespace_labels,
                         ports: &entity.ports,
+                        cluster: entity.cluster.as_deref(),
+                        remote_addresses,
                     })
                     .collect()
             }
-            Peer::Address(id) => vec![Endpoint::Address(dataset.addresses[id].ip.parse().ok())],
-            Peer::ApiServer if dataset.api_server.is_empty() => vec![Endpoint::Address(None)],
+            Peer::Address(id) => {
+                let address = &dataset.addresses[id];
+                let ip = address.ip.parse().ok();
+                vec![match address.class {
+                    AddressClass::Node => Endpoint::Node(ip),
+                    _ => Endpoint::Address(ip),
+                }]
+            }
+            Peer::ApiServer if dataset.api_server.is_empty() => vec![Endpoint::ApiServer(None)],
             Peer::ApiServer => dataset
                 .api_server
                 .iter()
-                .map(|ip| Endpoint::Address(ip.parse().ok()))
+                .map(|ip| Endpoint::ApiServer(ip.parse().ok()))
                 .collect(),
         }
     }
 
     /// The verdict for `client` to `server`: egress under the client's cluster's policies,
-    /// ingress under the server's, each seeing a workload of another cluster as its pods'
-    /// addresses; on every address an end has (the API server has several), denied on a side
-    /// when denied for any.
+    /// ingress under the server's, each seeing a workload of another cluster as remote pods
+    /// (NetworkPolicy names them by their addresses); on every address an end has (the API
+    /// server has several), denied on a side when denied for any.
     fn evaluate(
         &self,
         dataset: &Dataset,
@@ -213,47 +276,43 @@ impl<'p> PolicyView<'p> {
             (Peer::Entity(a), Peer::Entity(b)) => dataset.across_clusters(a, b),
             _ => false,
         };
-        let seen_from_elsewhere = |peer: Peer| match peer {
-            Peer::Entity(id) if across => {
-                let addresses = &dataset.entities[id].addresses;
-                if addresses.is_empty() {
-                    vec![Endpoint::Address(None)]
-                } else {
-                    addresses
-                        .iter()
-                        .map(|ip| Endpoint::Address(ip.parse().ok()))
-                        .collect()
-                }
-            }
-            _ => self.endpoints(dataset, peer),
-        };
         let egress_policies = of_cluster(dataset, policies, client);
         let ingress_policies = of_cluster(dataset, policies, server);
-        let (clients, servers) = (self.endpoints(dataset, client), seen_from_elsewhere(server));
+        let (clients, servers) = (
+            self.endpoints(dataset, client, false),
+            self.endpoints(dataset, server, across),
+        );
         let egress = first_denial(clients.iter().flat_map(|from| {
             servers
                 .iter()
-                .map(|to| evaluate(&egress_policies, from, to, protocol, port).egress)
+                .map(|to| evaluate_any(&egress_policies, from, to, protocol, port).egress)
         }));
-        let (clients, servers) = (seen_from_elsewhere(client), self.endpoints(dataset, server));
+        let (clients, servers) = (
+            self.endpoints(dataset, client, across),
+            self.endpoints(dataset, server, false),
+        );
         let ingress = first_denial(clients.iter().flat_map(|from| {
             servers
                 .iter()
-                .map(|to| evaluate(&ingress_policies, from, to, protocol, port).ingress)
+                .map(|to| evaluate_any(&ingress_policies, from, to, protocol, port).ingress)
         }));
         Verdict { egress, ingress }
     }
 }
 
-/// A policy and the cluster it is written for (`None`: every cluster).
-pub type Placed<'a> = (Option<&'a str>, &'a NetworkPolicy);
+/// A policy of either kind and the cluster it is written for (`None`: every cluster).
+pub type Placed<'a> = (Option<&'a str>, AnyPolicy<'a>);
+
+/// NetworkPolicies for every cluster.
+fn everywhere(policies: &[NetworkPolicy]) -> Vec<Placed<'_>> {
+    policies
+        .iter()
+        .map(|p| (None, AnyPolicy::Kubernetes(p)))
+        .collect()
+}
 
 /// The policies that apply to `peer`'s pods: those of its cluster.
-fn of_cluster<'a>(
-    dataset: &Dataset,
-    policies: &[Placed<'a>],
-    peer: Peer,
-) -> Vec<&'a NetworkPolicy> {
+fn of_cluster<'a>(dataset: &Dataset, policies: &[Placed<'a>], peer: Peer) -> Vec<AnyPolicy<'a>> {
     let cluster = match peer {
         Peer::Entity(id) if dataset.spans_clusters() => dataset.entities[id].cluster.as_deref(),
         _ => None,
@@ -307,7 +366,7 @@ pub fn verify_generated(
     scope: &[EntityId],
     window: TimeWindow,
 ) -> Report {
-    let placed: Vec<Placed<'_>> = policies.iter().map(|p| (None, p)).collect();
+    let placed = everywhere(policies);
     verify_placed(dataset, decisions, &placed, scope, window)
 }
 
@@ -337,6 +396,17 @@ pub fn verify_existing(
     scope: Option<&[EntityId]>,
     window: TimeWindow,
 ) -> Report {
+    let policies: Vec<AnyPolicy<'_>> = policies.iter().map(AnyPolicy::Kubernetes).collect();
+    verify_existing_any(dataset, &policies, scope, window)
+}
+
+/// [`verify_existing`] with policies of either kind.
+pub fn verify_existing_any(
+    dataset: &Dataset,
+    policies: &[AnyPolicy<'_>],
+    scope: Option<&[EntityId]>,
+    window: TimeWindow,
+) -> Report {
     let rows = match scope {
         Some(scope) => communications_in_scope(dataset, scope, window),
         None => dataset
@@ -345,7 +415,7 @@ pub fn verify_existing(
             .map(|(id, _)| id)
             .collect(),
     };
-    let placed: Vec<Placed<'_>> = policies.iter().map(|p| (None, p)).collect();
+    let placed: Vec<Placed<'_>> = policies.iter().map(|&p| (None, p)).collect();
     replay(dataset, &placed, rows, |_| true)
 }
 
@@ -394,7 +464,7 @@ pub fn probe(
     protocol: Protocol,
     port: u16,
 ) -> Verdict {
-    let placed: Vec<Placed<'_>> = policies.iter().map(|p| (None, p)).collect();
+    let placed = everywhere(policies);
     probe_placed(dataset, &placed, client, server, protocol, port)
 }
 
@@ -414,7 +484,13 @@ pub fn probe_placed(
         }
         _ => {
             let endpoints = |end: ProbeEnd| match end {
-                ProbeEnd::Peer(peer) => view.endpoints(dataset, peer),
+                ProbeEnd::Peer(peer) => view.endpoints(dataset, peer, false),
+                ProbeEnd::Ip(ip) if dataset.api_server.iter().any(|a| a.parse() == Ok(ip)) => {
+                    vec![Endpoint::ApiServer(Some(ip))]
+                }
+                ProbeEnd::Ip(ip) if dataset.ranges.nodes.contains(&ip) => {
+                    vec![Endpoint::Node(Some(ip))]
+                }
                 ProbeEnd::Ip(ip) => vec![Endpoint::Address(Some(ip))],
             };
             let cluster_peer = |end: ProbeEnd| match end {
@@ -431,10 +507,12 @@ pub fn probe_placed(
             };
             Verdict {
                 egress: first_denial(
-                    pairs().map(|(from, to)| evaluate(&egress, from, to, protocol, port).egress),
+                    pairs()
+                        .map(|(from, to)| evaluate_any(&egress, from, to, protocol, port).egress),
                 ),
                 ingress: first_denial(
-                    pairs().map(|(from, to)| evaluate(&ingress, from, to, protocol, port).ingress),
+                    pairs()
+                        .map(|(from, to)| evaluate_any(&ingress, from, to, protocol, port).ingress),
                 ),
             }
         }

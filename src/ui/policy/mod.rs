@@ -10,6 +10,7 @@ mod yaml_view;
 use leptos::prelude::*;
 
 use crate::engine::policy::view::{policy_output, PolicyOutput, PolicyTarget};
+use crate::engine::verify::evaluate::AnyPolicy;
 
 use super::state::AppState;
 use actions::{DnsOption, PolicyActions};
@@ -29,7 +30,7 @@ pub fn PolicyView() -> impl IntoView {
             policy_output(
                 &result.dataset,
                 decisions,
-                &result.policies,
+                &AnyPolicy::both(&result.policies, &result.cilium_policies),
                 &target.get(),
                 state.window(),
             )

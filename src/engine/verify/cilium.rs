@@ -1,0 +1,248 @@
+//! CiliumNetworkPolicy semantics, as Cilium's documentation gives them
+//! (docs.cilium.io, "Layer 3", "Layer 4", "Kubernetes", "Policy enforcement"):
+//! - a policy selects the pods of its namespace its `endpointSelector` matches; it enforces a
+//!   direction when that direction's list holds a rule (`[{}]` too: default deny, nothing
+//!   allowed); an absent or empty list leaves the direction alone;
+//! - a rule allows a peer that ANY of its peer lists names (an explicitly empty list names
+//!   nothing; a rule with ports and no peer list names every peer), on ANY of its ports
+//!   (none: every port); policies selecting a pod are a union, and are one with NetworkPolicies
+//!   (see `evaluate`);
+//! - endpoint selectors read pod labels with or without the `k8s:` source prefix, the pod's
+//!   namespace as `io.kubernetes.pod.namespace`, its cluster as `io.cilium.k8s.policy.cluster`
+//!   and its namespace's labels as `io.cilium.k8s.namespace.labels.<key>`; a selector that
+//!   does not name a namespace picks pods of the policy's own namespace only; one that does
+//!   not name a cluster picks pods of every cluster (Cluster Mesh without
+//!   `policy-default-local-cluster`);
+//! - entities: `all` is everything, `world` every address outside the cluster, `cluster` every
+//!   pod, node and the API server, `host` and `remote-node` the nodes (which node a pod runs
+//!   on is not in the data, so either names every node), `kube-apiserver` the API server;
+//! - CIDR sets match addresses outside the cluster only: never pods (of any cluster), nodes
+//!   or the API server, as with Cilium's default `policy-cidr-match-mode`;
+//! - ports: `ANY` (or no protocol) matches every protocol; a port `0` or none every port; a
+//!   named port the server's container port of that name.
+//!
+//! Not read: deny rules (`ingressDeny`, `egressDeny`), `enableDefaultDeny`, L7 rules (they
+//! narrow what a port allows to requests flowpol does not see), `toFQDNs` (no address is
+//! known to match a name here), `toServices`, `toGroups`, `icmps`, node selectors; a policy
+//! using them is read for the rest.
+
+use crate::engine::model::cilium_policy::{CidrRule, CiliumNetworkPolicy, CiliumRule, PortRule};
+use crate::engine::model::labels::{LabelSelector, Labels, SelectorRequirement};
+use crate::engine::model::{Direction, Protocol};
+use crate::engine::verify::evaluate::{contains, Endpoint};
+
+const NAMESPACE_KEY: &str = "io.kubernetes.pod.namespace";
+const CLUSTER_KEY: &str = "io.cilium.k8s.policy.cluster";
+const NAMESPACE_LABELS_PREFIX: &str = "io.cilium.k8s.namespace.labels.";
+
+/// Whether `policy` selects `pod` and enforces `direction` for it.
+pub fn isolates(policy: &CiliumNetworkPolicy, pod: &Endpoint<'_>, direction: Direction) -> bool {
+    let Endpoint::Pod {
+        namespace,
+        remote_addresses: None,
+        ..
+    } = pod
+    else {
+        return false;
+    };
+    let rules = match direction {
+        Direction::Ingress => &policy.spec.ingress,
+        Direction::Egress => &policy.spec.egress,
+    };
+    policy.metadata.namespace == *namespace
+        && rules.as_ref().is_some_and(|rules| !rules.is_empty())
+        // The endpoint selector applies in the policy's namespace whatever it says of one.
+        && selector_matches(&policy.spec.endpoint_selector, namespace, pod)
+}
+
+/// Whether a rule of `policy` in `direction` lets `client` reach `server`.
+pub fn allows(
+    policy: &CiliumNetworkPolicy,
+    direction: Direction,
+    (client, server): (&Endpoint<'_>, &Endpoint<'_>),
+    protocol: Protocol,
+    port: u16,
+) -> bool {
+    let (rules, peer) = match direction {
+        Direction::Ingress => (&policy.spec.ingress, client),
+        Direction::Egress => (&policy.spec.egress, server),
+    };
+    rules.iter().flatten().any(|rule| {
+        rule_names_peer(rule, direction, &policy.metadata.namespace, peer)
+            && ports_match(rule.to_ports.as_deref(), server, protocol, port)
+    })
+}
+
+/// Whether the rule's peer lists name `peer`.
+fn rule_names_peer(
+    rule: &CiliumRule,
+    direction: Direction,
+    policy_namespace: &str,
+    peer: &Endpoint<'_>,
+) -> bool {
+    let (endpoints, entities, cidrs, others) = match direction {
+        Direction::Ingress => (
+            &rule.from_endpoints,
+            &rule.from_entities,
+            &rule.from_cidr_set,
+            false,
+        ),
+        Direction::Egress => (
+            &rule.to_endpoints,
+            &rule.to_entities,
+            &rule.to_cidr_set,
+            rule.to_fqdns.is_some(),
+        ),
+    };
+    if endpoints.is_none() && entities.is_none() && cidrs.is_none() && !others {
+        // Ports without a peer: every peer on those ports; `{}`: nothing.
+        return rule
+            .to_ports
+            .as_ref()
+            .is_some_and(|ports| !ports.is_empty());
+    }
+    endpoints.iter().flatten().any(|selector| {
+        matches!(peer, Endpoint::Pod { .. }) && selector_matches(selector, policy_namespace, peer)
+    }) || entities
+        .iter()
+        .flatten()
+        .any(|entity| entity_matches(entity, peer))
+        || cidrs.iter().flatten().any(|cidr| cidr_matches(cidr, peer))
+}
+
+/// A pod's labels as Cilium's selectors read them, without source prefixes.
+fn identity(pod: &Endpoint<'_>) -> Option<Labels> {
+    let Endpoint::Pod {
+        namespace,
+        labels,
+        namespace_labels,
+        cluster,
+        ..
+    } = pod
+    else {
+        return None;
+    };
+    let mut identity = (*labels).clone();
+    identity.insert(NAMESPACE_KEY.to_string(), namespace.to_string());
+    if let Some(cluster) = cluster {
+        identity.insert(CLUSTER_KEY.to_string(), cluster.to_string());
+    }
+    for (key, value) in namespace_labels.iter() {
+        identity.insert(format!("{NAMESPACE_LABELS_PREFIX}{key}"), value.clone());
+    }
+    Some(identity)
+}
+
+/// A selector key without its source prefix (`k8s:`, `any:`), or `None` for a source pods do
+/// not have (`reserved:`, `cidr:`, ...).
+fn plain_key(key: &str) -> Option<&str> {
+    match key.split_once(':') {
+        None => Some(key),
+        Some(("k8s" | "any", rest)) => Some(rest),
+        Some(_) => None,
+    }
+}
+
+/// Whether `selector`, in a policy of `policy_namespace`, picks the pod `pod`.
+fn selector_matches(selector: &LabelSelector, policy_namespace: &str, pod: &Endpoint<'_>) -> bool {
+    let Some(identity) = identity(pod) else {
+        return false;
+    };
+    let mut plain = LabelSelector::default();
+    for (key, value) in &selector.match_labels {
+        let Some(key) = plain_key(key) else {
+            return false;
+        };
+        plain.match_labels.insert(key.to_string(), value.clone());
+    }
+    for requirement in &selector.match_expressions {
+        let Some(key) = plain_key(&requirement.key) else {
+            return false;
+        };
+        plain.match_expressions.push(SelectorRequirement {
+            key: key.to_string(),
+            ..requirement.clone()
+        });
+    }
+    let names_namespace = plain.match_labels.contains_key(NAMESPACE_KEY)
+        || plain
+            .match_expressions
+            .iter()
+            .any(|r| r.key == NAMESPACE_KEY || r.key.starts_with(NAMESPACE_LABELS_PREFIX))
+        || plain
+            .match_labels
+            .keys()
+            .any(|k| k.starts_with(NAMESPACE_LABELS_PREFIX));
+    if !names_namespace {
+        plain
+            .match_labels
+            .insert(NAMESPACE_KEY.to_string(), policy_namespace.to_string());
+    }
+    plain.matches(&identity)
+}
+
+fn entity_matches(entity: &str, peer: &Endpoint<'_>) -> bool {
+    matches!(
+        (entity, peer),
+        ("all", _)
+            | ("world", Endpoint::Address(_))
+            | (
+                "cluster",
+                Endpoint::Pod { .. } | Endpoint::Node(_) | Endpoint::ApiServer(_)
+            )
+            | ("host" | "remote-node", Endpoint::Node(_))
+            | ("kube-apiserver", Endpoint::ApiServer(_))
+    )
+}
+
+fn cidr_matches(rule: &CidrRule, peer: &Endpoint<'_>) -> bool {
+    let Endpoint::Address(Some(ip)) = peer else {
+        return false;
+    };
+    contains(&rule.cidr, ip) && !rule.except.iter().any(|e| contains(e, ip))
+}
+
+/// Whether any of `rules`' ports (all when absent or empty) matches.
+fn ports_match(
+    rules: Option<&[PortRule]>,
+    server: &Endpoint<'_>,
+    protocol: Protocol,
+    port: u16,
+) -> bool {
+    let Some(rules) = rules.filter(|r| !r.is_empty()) else {
+        return true;
+    };
+    rules.iter().any(|rule| {
+        rule.ports.is_empty()
+            || rule.ports.iter().any(|p| {
+                let protocol_ok = p.protocol.is_empty()
+                    || p.protocol.eq_ignore_ascii_case("ANY")
+                    || Protocol::from_k8s(&p.protocol) == Some(protocol);
+                protocol_ok && port_matches(&p.port, p.end_port, server, protocol, port)
+            })
+    })
+}
+
+fn port_matches(
+    text: &str,
+    end_port: Option<u16>,
+    server: &Endpoint<'_>,
+    protocol: Protocol,
+    port: u16,
+) -> bool {
+    match text.parse::<u16>() {
+        Ok(0) => true,
+        Ok(first) => (first..=end_port.unwrap_or(first).max(first)).contains(&port),
+        Err(_) if text.is_empty() => true,
+        Err(_) => match server {
+            Endpoint::Pod {
+                ports,
+                remote_addresses: None,
+                ..
+            } => ports.iter().any(|p| {
+                p.name.as_deref() == Some(text) && p.protocol == protocol && p.port == port
+            }),
+            _ => false,
+        },
+    }
+}

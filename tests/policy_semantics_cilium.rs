@@ -1,0 +1,288 @@
+//! The CiliumNetworkPolicy evaluator against the semantics Cilium's documentation gives, one
+//! rule per test, with policies written as YAML the way users write them.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::net::IpAddr;
+
+use flowpol::engine::model::cilium_policy::CiliumNetworkPolicy;
+use flowpol::engine::model::labels::Labels;
+use flowpol::engine::model::network_policy::NetworkPolicy;
+use flowpol::engine::model::Protocol;
+use flowpol::engine::verify::evaluate::{evaluate_any, AnyPolicy, Endpoint, Verdict};
+use flowpol::engine::yaml::from_yaml;
+
+const HEADER: &str = "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\n";
+
+fn cilium(yaml: &str) -> Vec<CiliumNetworkPolicy> {
+    from_yaml(&format!("{HEADER}{yaml}")).unwrap()
+}
+
+fn labels(pairs: &[(&str, &str)]) -> Labels {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+struct Pod {
+    namespace: String,
+    labels: Labels,
+    namespace_labels: Labels,
+    cluster: Option<String>,
+}
+
+fn pod(namespace: &str, pod_labels: &[(&str, &str)]) -> Pod {
+    Pod {
+        namespace: namespace.to_string(),
+        labels: labels(pod_labels),
+        namespace_labels: labels(&[("kubernetes.io/metadata.name", namespace), ("team", "t")]),
+        cluster: None,
+    }
+}
+
+impl Pod {
+    fn endpoint(&self) -> Endpoint<'_> {
+        Endpoint::Pod {
+            namespace: &self.namespace,
+            labels: &self.labels,
+            namespace_labels: &self.namespace_labels,
+            ports: &[],
+            cluster: self.cluster.as_deref(),
+            remote_addresses: None,
+        }
+    }
+}
+
+fn verdict(
+    policies: &[CiliumNetworkPolicy],
+    client: &Endpoint<'_>,
+    server: &Endpoint<'_>,
+    protocol: Protocol,
+    port: u16,
+) -> Verdict {
+    let any: Vec<AnyPolicy<'_>> = policies.iter().map(AnyPolicy::Cilium).collect();
+    evaluate_any(&any, client, server, protocol, port)
+}
+
+fn ip(text: &str) -> Option<IpAddr> {
+    Some(text.parse().unwrap())
+}
+
+#[test]
+fn a_direction_is_enforced_only_when_listed_and_an_empty_rule_allows_nothing() {
+    let (web, db) = (
+        pod("shop", &[("app", "web")]),
+        pod("shop", &[("app", "db")]),
+    );
+    let egress_only = cilium(
+        "metadata: {name: p, namespace: shop}\nspec:\n  endpointSelector: {matchLabels: {app: db}}\n  egress:\n  - {}\n",
+    );
+    let into_db = verdict(
+        &egress_only,
+        &web.endpoint(),
+        &db.endpoint(),
+        Protocol::Tcp,
+        5432,
+    );
+    assert!(into_db.allowed(), "ingress is not listed: not enforced");
+    let out_of_db = verdict(
+        &egress_only,
+        &db.endpoint(),
+        &web.endpoint(),
+        Protocol::Tcp,
+        80,
+    );
+    assert!(!out_of_db.allowed(), "egress: [{{}}] is default deny");
+    let empty_list = cilium(
+        "metadata: {name: p, namespace: shop}\nspec:\n  endpointSelector: {matchLabels: {app: db}}\n  egress: []\n  ingress: [{}]\n",
+    );
+    assert!(verdict(
+        &empty_list,
+        &db.endpoint(),
+        &web.endpoint(),
+        Protocol::Tcp,
+        80
+    )
+    .allowed());
+}
+
+#[test]
+fn selectors_read_labels_with_or_without_their_source_and_stay_in_the_namespace() {
+    let db = pod("data", &[("app", "db")]);
+    let policy = cilium(
+        "metadata: {name: p, namespace: data}\nspec:\n  endpointSelector: {matchLabels: {'k8s:app': db}}\n  ingress:\n  - fromEndpoints:\n    - matchLabels: {app: web}\n    - matchLabels: {'k8s:app': api, 'k8s:io.kubernetes.pod.namespace': shop}\n",
+    );
+    let allowed = |client: &Pod| {
+        verdict(
+            &policy,
+            &client.endpoint(),
+            &db.endpoint(),
+            Protocol::Tcp,
+            5432,
+        )
+        .allowed()
+    };
+    assert!(allowed(&pod("data", &[("app", "web")])));
+    assert!(
+        !allowed(&pod("shop", &[("app", "web")])),
+        "no namespace named: the policy's own"
+    );
+    assert!(allowed(&pod("shop", &[("app", "api")])));
+    assert!(!allowed(&pod("data", &[("app", "api")])));
+    // `{}` in fromEndpoints: every pod of the policy's namespace, nothing else.
+    let namespace = cilium(
+        "metadata: {name: p, namespace: data}\nspec:\n  endpointSelector: {}\n  ingress:\n  - fromEndpoints: [{}]\n",
+    );
+    let from = |client: &Endpoint<'_>| {
+        verdict(&namespace, client, &db.endpoint(), Protocol::Tcp, 1).allowed()
+    };
+    assert!(from(&pod("data", &[("app", "x")]).endpoint()));
+    assert!(!from(&pod("shop", &[("app", "x")]).endpoint()));
+    assert!(!from(&Endpoint::Address(ip("203.0.113.1"))));
+}
+
+#[test]
+fn the_cluster_label_picks_pods_of_that_cluster() {
+    let db = pod("data", &[("app", "db")]);
+    let policy = cilium(
+        "metadata: {name: p, namespace: data}\nspec:\n  endpointSelector: {matchLabels: {app: db}}\n  ingress:\n  - fromEndpoints:\n    - matchLabels: {app: web, io.cilium.k8s.policy.cluster: east}\n",
+    );
+    let mut east = pod("data", &[("app", "web")]);
+    east.cluster = Some("east".into());
+    let mut west = pod("data", &[("app", "web")]);
+    west.cluster = Some("west".into());
+    let addresses = [ip("10.2.0.5")];
+    let remote_east = Endpoint::Pod {
+        namespace: &east.namespace,
+        labels: &east.labels,
+        namespace_labels: &east.namespace_labels,
+        ports: &[],
+        cluster: east.cluster.as_deref(),
+        remote_addresses: Some(&addresses),
+    };
+    for (client, expected) in [
+        (east.endpoint(), true),
+        (west.endpoint(), false),
+        (remote_east, true),
+    ] {
+        assert_eq!(
+            verdict(&policy, &client, &db.endpoint(), Protocol::Tcp, 5432).allowed(),
+            expected,
+            "{client:?}"
+        );
+    }
+}
+
+#[test]
+fn entities_and_cidr_sets() {
+    let web = pod("shop", &[("app", "web")]);
+    let policy = cilium(
+        "metadata: {name: p, namespace: shop}\nspec:\n  endpointSelector: {matchLabels: {app: web}}\n  egress:\n  - toEntities: [kube-apiserver]\n    toPorts: [{ports: [{port: '6443', protocol: TCP}]}]\n  - toCIDRSet: [{cidr: 0.0.0.0/0, except: [10.0.0.0/8]}]\n    toPorts: [{ports: [{port: '443', protocol: TCP}]}]\n  ingress:\n  - fromEntities: [host, remote-node]\n",
+    );
+    let to = |server: Endpoint<'_>, port: u16| {
+        verdict(&policy, &web.endpoint(), &server, Protocol::Tcp, port)
+            .egress
+            .allows()
+    };
+    assert!(to(Endpoint::ApiServer(ip("172.20.0.2")), 6443));
+    assert!(
+        !to(Endpoint::ApiServer(ip("172.20.0.2")), 443),
+        "CIDR rules do not match the API server"
+    );
+    assert!(to(Endpoint::Address(ip("203.0.113.9")), 443));
+    assert!(!to(Endpoint::Address(ip("10.1.2.3")), 443), "except");
+    assert!(!to(Endpoint::Node(ip("172.20.0.11")), 443), "nor nodes");
+    assert!(
+        !to(pod("shop", &[("app", "api")]).endpoint(), 443),
+        "nor pods"
+    );
+    let from = |client: Endpoint<'_>| {
+        verdict(&policy, &client, &web.endpoint(), Protocol::Tcp, 8080)
+            .ingress
+            .allows()
+    };
+    assert!(from(Endpoint::Node(ip("172.20.0.11"))));
+    assert!(!from(Endpoint::Address(ip("203.0.113.9"))));
+    assert!(!from(pod("shop", &[("app", "api")]).endpoint()));
+    let world = cilium(
+        "metadata: {name: p, namespace: shop}\nspec:\n  endpointSelector: {}\n  ingress:\n  - fromEntities: [world]\n",
+    );
+    assert!(verdict(
+        &world,
+        &Endpoint::Address(ip("203.0.113.9")),
+        &web.endpoint(),
+        Protocol::Tcp,
+        1
+    )
+    .allowed());
+    assert!(!verdict(
+        &world,
+        &Endpoint::Node(ip("172.20.0.11")),
+        &web.endpoint(),
+        Protocol::Tcp,
+        1
+    )
+    .allowed());
+}
+
+#[test]
+fn ports_any_protocol_ranges_and_rules_without_peers() {
+    let (web, db) = (
+        pod("shop", &[("app", "web")]),
+        pod("shop", &[("app", "db")]),
+    );
+    let policy = cilium(
+        "metadata: {name: p, namespace: shop}\nspec:\n  endpointSelector: {matchLabels: {app: db}}\n  ingress:\n  - toPorts: [{ports: [{port: '53', protocol: ANY}]}]\n  - fromEndpoints: [{matchLabels: {app: web}}]\n    toPorts: [{ports: [{port: '8000', endPort: 8010, protocol: TCP}]}]\n",
+    );
+    let allowed = |client: &Endpoint<'_>, protocol, port| {
+        verdict(&policy, client, &db.endpoint(), protocol, port).allowed()
+    };
+    let anyone = Endpoint::Address(ip("203.0.113.9"));
+    assert!(
+        allowed(&anyone, Protocol::Udp, 53),
+        "ports without peers: every peer"
+    );
+    assert!(allowed(&anyone, Protocol::Tcp, 53), "ANY protocol");
+    assert!(!allowed(&anyone, Protocol::Tcp, 8005));
+    assert!(allowed(&web.endpoint(), Protocol::Tcp, 8005));
+    assert!(!allowed(&web.endpoint(), Protocol::Udp, 8005));
+    assert!(!allowed(&web.endpoint(), Protocol::Tcp, 8011));
+}
+
+#[test]
+fn policies_of_both_kinds_are_one_union() {
+    let (web, db) = (
+        pod("shop", &[("app", "web")]),
+        pod("shop", &[("app", "db")]),
+    );
+    let network: Vec<NetworkPolicy> = from_yaml(
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: n, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: db}}\n  ingress:\n  - from: [{podSelector: {matchLabels: {app: web}}}]\n    ports: [{port: 5432}]\n",
+    )
+    .unwrap();
+    let deny_all = cilium(
+        "metadata: {name: c, namespace: shop}\nspec:\n  endpointSelector: {matchLabels: {app: db}}\n  ingress: [{}]\n",
+    );
+    let any: Vec<AnyPolicy<'_>> = network
+        .iter()
+        .map(AnyPolicy::Kubernetes)
+        .chain(deny_all.iter().map(AnyPolicy::Cilium))
+        .collect();
+    let verdict = |port| evaluate_any(&any, &web.endpoint(), &db.endpoint(), Protocol::Tcp, port);
+    assert!(
+        verdict(5432).allowed(),
+        "the NetworkPolicy's rule allows it"
+    );
+    assert!(
+        !verdict(80).allowed(),
+        "isolated by both, allowed by neither"
+    );
+    let only_cilium: Vec<AnyPolicy<'_>> = deny_all.iter().map(AnyPolicy::Cilium).collect();
+    assert!(!evaluate_any(
+        &only_cilium,
+        &web.endpoint(),
+        &db.endpoint(),
+        Protocol::Tcp,
+        5432
+    )
+    .allowed());
+}
