@@ -86,6 +86,7 @@ mod native {
                 &[],
                 &PolicyTarget::Entity(entity),
                 TimeWindow::ALL,
+                flowpol::engine::policy::PolicyKind::Kubernetes,
             )
             .yaml
             .len()

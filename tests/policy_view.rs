@@ -9,6 +9,7 @@ use flowpol::engine::load::load_files;
 use flowpol::engine::model::network_policy::NetworkPolicy;
 use flowpol::engine::model::{EntityId, EntityKind, TimeWindow};
 use flowpol::engine::policy::view::{policy_output, target_entities, PolicyTarget};
+use flowpol::engine::policy::PolicyKind;
 use flowpol::engine::verify::evaluate::AnyPolicy;
 use flowpol::engine::verify::replay::verify_existing;
 use flowpol::engine::yaml::from_yaml;
@@ -99,6 +100,7 @@ fn an_entity_out_of_range_names_nothing_and_writes_no_file_of_its_own() {
         &[],
         &beyond,
         TimeWindow::ALL,
+        PolicyKind::Kubernetes,
     );
     assert_eq!(output.file_name, "networkpolicies.yaml");
     assert_eq!(output.policy_count, 0);
@@ -114,7 +116,14 @@ fn each_target_gets_its_file_heading_and_download_label() {
         .find_entity(EntityKind::Deployment, "shop", "frontend")
         .unwrap();
     let entity = PolicyTarget::Entity(frontend);
-    let output = policy_output(&dataset, &decisions, &[], &entity, TimeWindow::ALL);
+    let output = policy_output(
+        &dataset,
+        &decisions,
+        &[],
+        &entity,
+        TimeWindow::ALL,
+        PolicyKind::Kubernetes,
+    );
     assert_eq!(output.file_name, "frontend-networkpolicy.yaml");
     assert_eq!(entity.heading(&output), "frontend-networkpolicy.yaml");
     assert_eq!(output.policy_count, 1);
@@ -140,12 +149,20 @@ fn each_target_gets_its_file_heading_and_download_label() {
         &[],
         &PolicyTarget::Service(service),
         TimeWindow::ALL,
+        PolicyKind::Kubernetes,
     );
     assert_eq!(output.file_name, "frontend-service-networkpolicies.yaml");
     assert_eq!(output.policy_count, 1);
 
     let shop = PolicyTarget::Namespace(Some("shop".into()));
-    let output = policy_output(&dataset, &decisions, &[], &shop, TimeWindow::ALL);
+    let output = policy_output(
+        &dataset,
+        &decisions,
+        &[],
+        &shop,
+        TimeWindow::ALL,
+        PolicyKind::Kubernetes,
+    );
     assert_eq!(output.file_name, "shop-networkpolicies.yaml");
     assert_eq!(output.policy_count, 3);
     assert_eq!(shop.heading(&output), "3 policies of namespace shop");
@@ -155,7 +172,14 @@ fn each_target_gets_its_file_heading_and_download_label() {
     );
 
     let every = PolicyTarget::Namespace(None);
-    let output = policy_output(&dataset, &decisions, &[], &every, TimeWindow::ALL);
+    let output = policy_output(
+        &dataset,
+        &decisions,
+        &[],
+        &every,
+        TimeWindow::ALL,
+        PolicyKind::Kubernetes,
+    );
     assert_eq!(output.file_name, "networkpolicies.yaml");
     assert_eq!(
         every.heading(&output),
@@ -179,9 +203,16 @@ fn existing_policies_are_replayed_and_their_denials_listed() {
     );
     let closed = isolating("shop", "catalog");
     let existing: Vec<AnyPolicy<'_>> = closed.iter().map(AnyPolicy::Kubernetes).collect();
-    let verdict = policy_output(&dataset, &decisions, &existing, &catalog, TimeWindow::ALL)
-        .existing
-        .expect("existing policies were loaded");
+    let verdict = policy_output(
+        &dataset,
+        &decisions,
+        &existing,
+        &catalog,
+        TimeWindow::ALL,
+        PolicyKind::Kubernetes,
+    )
+    .existing
+    .expect("existing policies were loaded");
     assert_eq!(verdict.policies, 1);
     let entities = target_entities(&dataset, &catalog);
     let report = verify_existing(&dataset, &closed, Some(&entities), TimeWindow::ALL);
@@ -199,9 +230,16 @@ fn existing_policies_are_replayed_and_their_denials_listed() {
 
     let open = allow_everything("shop");
     let existing: Vec<AnyPolicy<'_>> = open.iter().map(AnyPolicy::Kubernetes).collect();
-    let verdict = policy_output(&dataset, &decisions, &existing, &catalog, TimeWindow::ALL)
-        .existing
-        .unwrap();
+    let verdict = policy_output(
+        &dataset,
+        &decisions,
+        &existing,
+        &catalog,
+        TimeWindow::ALL,
+        PolicyKind::Kubernetes,
+    )
+    .existing
+    .unwrap();
     assert!(verdict.denied.is_empty());
     assert_eq!(
         verdict.summary,
@@ -211,4 +249,55 @@ fn existing_policies_are_replayed_and_their_denials_listed() {
         )
     );
     assert!(verify_existing(&dataset, &open, Some(&entities), TimeWindow::ALL).all_agree());
+}
+
+#[test]
+fn the_cilium_kind_names_its_files_and_verifies_under_its_own_semantics() {
+    let dataset = demo();
+    let decisions = Decisions::default();
+    let frontend = PolicyTarget::Entity(
+        dataset
+            .find_entity(EntityKind::Deployment, "shop", "frontend")
+            .unwrap(),
+    );
+    let cilium = policy_output(
+        &dataset,
+        &decisions,
+        &[],
+        &frontend,
+        TimeWindow::ALL,
+        PolicyKind::Cilium,
+    );
+    assert_eq!(cilium.file_name, "frontend-ciliumnetworkpolicy.yaml");
+    assert!(
+        cilium
+            .yaml
+            .starts_with("apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\n"),
+        "{}",
+        cilium.yaml
+    );
+    assert!(cilium.verified, "{}", cilium.verification);
+    let kubernetes = policy_output(
+        &dataset,
+        &decisions,
+        &[],
+        &frontend,
+        TimeWindow::ALL,
+        PolicyKind::Kubernetes,
+    );
+    assert_eq!(
+        cilium.verification, kubernetes.verification,
+        "the same review, the same rows"
+    );
+    let shop = PolicyTarget::Namespace(Some("shop".into()));
+    let bundle = policy_output(
+        &dataset,
+        &decisions,
+        &[],
+        &shop,
+        TimeWindow::ALL,
+        PolicyKind::Cilium,
+    );
+    assert_eq!(bundle.file_name, "shop-ciliumnetworkpolicies.yaml");
+    assert_eq!(bundle.policy_count, 3);
 }

@@ -136,6 +136,8 @@ pub struct AppState {
     pub result: RwSignal<Option<Arc<LoadResult>>>,
     /// The review's decisions (the engine's plain type).
     pub decisions: RwSignal<Decisions>,
+    /// The kind of policy the Generated Policy tab writes.
+    pub policy_kind: RwSignal<crate::engine::policy::PolicyKind>,
     /// Every file loaded so far (a new file re-reads them all with it).
     pub sources: StoredValue<Vec<PendingFile>, LocalStorage>,
     /// The running ingest worker.
@@ -157,6 +159,7 @@ impl AppState {
             progress: RwSignal::new(None),
             result: RwSignal::new(None),
             decisions: RwSignal::new(Decisions::default()),
+            policy_kind: RwSignal::new(crate::engine::policy::PolicyKind::Kubernetes),
             sources: StoredValue::new_local(Vec::new()),
             job: StoredValue::new_local(None),
             next_id: StoredValue::new(0),

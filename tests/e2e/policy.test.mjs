@@ -156,7 +156,7 @@ test("the cluster's own policies, dropped as YAML, are replayed against the obse
   await byTestId(page, 'file-input').setInputFiles(existing);
   await expect(byTestId(page, 'load-status')).toContainText('3 files loaded');
   await byTestId(page, 'toggle-files').click();
-  await page.getByText('2 NetworkPolicies, to verify the observed traffic against').waitFor();
+  await page.getByText('2 policies, to verify the observed traffic against').waitFor();
   await byTestId(page, 'scope-namespace').selectOption('shop');
   await byTestId(page, 'tab-policy').click();
   const summary = byTestId(page, 'existing-policies-summary');
@@ -170,4 +170,68 @@ test("the cluster's own policies, dropped as YAML, are replayed against the obse
   assert.deepEqual(errors, []);
   await context.close();
   await rm(dir, { recursive: true, force: true });
+});
+
+test('the Cilium kind: CiliumNetworkPolicies of the same review, verified, downloaded as flowpol generate --format cilium writes them', async () => {
+  const { page, context, errors } = await openApp();
+  await loadScoped(page, null, 'shop', 'Deployment', 'shop/frontend');
+  await expect(byTestId(page, 'policy-yaml')).toContainText('kind: NetworkPolicy');
+  await byTestId(page, 'policy-kind').selectOption('cilium');
+  await expect(byTestId(page, 'policy-yaml')).toContainText('kind: CiliumNetworkPolicy');
+  await expect(byTestId(page, 'policy-yaml')).toContainText('endpointSelector:');
+  await expect(byTestId(page, 'cilium-note')).toContainText('denies by default every direction a policy lists');
+  await expect(byTestId(page, 'verify-summary')).toHaveText(/Verified/);
+  await expect(page.locator('.fp-policy__title')).toHaveText('frontend-ciliumnetworkpolicy.yaml');
+  const single = await download(page, 'download-policy');
+  assert.equal(single.name, 'frontend-ciliumnetworkpolicy.yaml');
+  assert.match(single.text, /^apiVersion: cilium\.io\/v2\nkind: CiliumNetworkPolicy\n/);
+  const bundle = await download(page, 'download-bundle');
+  assert.equal(bundle.name, 'shop-ciliumnetworkpolicies.yaml');
+  const demo = path.join(dist, 'public', 'demo');
+  const expected = execFileSync(
+    cli(),
+    ['generate', '--format', 'cilium', '--namespace', 'shop', path.join(demo, 'flows.jsonl'), path.join(demo, 'inventory.json')],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  assert.ok(expected.includes('kind: CiliumNetworkPolicy'));
+  assert.ok(bundle.text === expected, 'the browser bundle differs from flowpol generate --format cilium');
+  await page.screenshot({ path: path.join(artifacts, 'policy-cilium.png'), fullPage: true });
+  // Back to NetworkPolicy: the same bytes as before.
+  await byTestId(page, 'policy-kind').selectOption('kubernetes');
+  await expect(byTestId(page, 'policy-yaml')).toContainText('kind: NetworkPolicy');
+  await expect(byTestId(page, 'cilium-note')).toHaveCount(0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("the cluster's own CiliumNetworkPolicies, dropped as YAML, are replayed too", async () => {
+  const { page, context, errors } = await openApp();
+  const dir = await mkdtemp(path.join(tmpdir(), 'flowpol-e2e-'));
+  const existing = path.join(dir, 'shop-cilium.yaml');
+  await writeFile(
+    existing,
+    [
+      '# Cilium: the catalog accepts nothing (a listed direction with an empty rule).',
+      'apiVersion: cilium.io/v2',
+      'kind: CiliumNetworkPolicy',
+      'metadata: {name: catalog-closed, namespace: shop}',
+      'spec:',
+      '  endpointSelector: {matchLabels: {app: catalog}}',
+      '  ingress: [{}]',
+      '',
+    ].join('\n'),
+  );
+  await byTestId(page, 'demo-button').click();
+  await byTestId(page, 'dataset-summary').waitFor();
+  await byTestId(page, 'file-input').setInputFiles(existing);
+  await expect(byTestId(page, 'load-status')).toContainText('3 files loaded');
+  await byTestId(page, 'scope-namespace').selectOption('shop');
+  await byTestId(page, 'tab-policy').click();
+  const summary = byTestId(page, 'existing-policies-summary');
+  await expect(summary).toContainText("The cluster's 1 loaded CiliumNetworkPolicies");
+  await expect(summary).toContainText(/would be DENIED/);
+  await expect(summary).toContainText('Deployment/shop/frontend -> Deployment/shop/catalog TCP/3550');
+  await rm(dir, { recursive: true, force: true });
+  assert.deepEqual(errors, []);
+  await context.close();
 });

@@ -81,7 +81,7 @@ impl FileReport {
                 thousands(self.problems)
             ),
             Some(InputFormat::NetworkPoliciesYaml) => format!(
-                "{} NetworkPolicies, to verify the observed traffic against",
+                "{} policies, to verify the observed traffic against",
                 thousands(self.objects)
             ),
             _ => String::new(),

@@ -180,6 +180,14 @@ impl PolicyKind {
         }
     }
 
+    /// The word file names use for one document of this kind, and for several.
+    pub fn file_words(self) -> (&'static str, &'static str) {
+        match self {
+            PolicyKind::Kubernetes => ("networkpolicy", "networkpolicies"),
+            PolicyKind::Cilium => ("ciliumnetworkpolicy", "ciliumnetworkpolicies"),
+        }
+    }
+
     /// The document kind, as in the YAML's `kind`.
     pub fn document_kind(self) -> &'static str {
         match self {

@@ -4,6 +4,7 @@
 //! that alphabet.
 
 use crate::engine::model::Owner;
+use crate::engine::policy::PolicyKind;
 
 /// The longest DNS-1123 subdomain.
 const MAX_SUBDOMAIN: usize = 253;
@@ -63,19 +64,22 @@ pub fn policy_name(owner: &Owner) -> String {
     format!("{base}-{kind}")
 }
 
-/// The file a single policy downloads as: `<entity>-networkpolicy.yaml`.
-pub fn policy_file_name(owner: &Owner) -> String {
+/// The file a single policy downloads as: `<entity>-networkpolicy.yaml` (or
+/// `-ciliumnetworkpolicy.yaml`).
+pub fn policy_file_name(owner: &Owner, kind: PolicyKind) -> String {
     format!(
-        "{}-networkpolicy.yaml",
-        dns1123_subdomain(&owner.name, "workload")
+        "{}-{}.yaml",
+        dns1123_subdomain(&owner.name, "workload"),
+        kind.file_words().0
     )
 }
 
 /// The file a namespace's bundle downloads as.
-pub fn bundle_file_name(namespace: &str) -> String {
+pub fn bundle_file_name(namespace: &str, kind: PolicyKind) -> String {
     format!(
-        "{}-networkpolicies.yaml",
-        dns1123_subdomain(namespace, "namespace")
+        "{}-{}.yaml",
+        dns1123_subdomain(namespace, "namespace"),
+        kind.file_words().1
     )
 }
 
@@ -105,7 +109,14 @@ mod tests {
         };
         assert_eq!(policy_name(&owner), "orders-db-statefulset");
         assert!(is_subdomain(&policy_name(&owner)));
-        assert_eq!(policy_file_name(&owner), "orders-db-networkpolicy.yaml");
+        assert_eq!(
+            policy_file_name(&owner, PolicyKind::Kubernetes),
+            "orders-db-networkpolicy.yaml"
+        );
+        assert_eq!(
+            policy_file_name(&owner, PolicyKind::Cilium),
+            "orders-db-ciliumnetworkpolicy.yaml"
+        );
         assert_eq!(dns1123_subdomain("My_App!", "x"), "my-app");
         assert_eq!(dns1123_subdomain("--", "x"), "x");
         assert_eq!(dns1123_subdomain("my..app", "x"), "my.app");
@@ -136,9 +147,14 @@ mod tests {
 
     #[test]
     fn a_bundle_is_named_after_its_namespace() {
-        assert_eq!(bundle_file_name("shop"), "shop-networkpolicies.yaml");
-        assert_eq!(bundle_file_name("Team_A"), "team-a-networkpolicies.yaml");
-        assert_eq!(bundle_file_name(""), "namespace-networkpolicies.yaml");
+        let bundle = |namespace| bundle_file_name(namespace, PolicyKind::Kubernetes);
+        assert_eq!(bundle("shop"), "shop-networkpolicies.yaml");
+        assert_eq!(bundle("Team_A"), "team-a-networkpolicies.yaml");
+        assert_eq!(bundle(""), "namespace-networkpolicies.yaml");
+        assert_eq!(
+            bundle_file_name("shop", PolicyKind::Cilium),
+            "shop-ciliumnetworkpolicies.yaml"
+        );
     }
 
     #[test]

@@ -6,7 +6,10 @@ use crate::engine::dataset::Dataset;
 use crate::engine::decisions::Decisions;
 use crate::engine::model::{EntityId, ServiceId, TimeWindow};
 use crate::engine::policy::names::{bundle_file_name, dns1123_subdomain, policy_file_name};
-use crate::engine::policy::{generate_policies, placed, policies_yaml, sort_by_owner};
+use crate::engine::policy::{
+    cilium_documents, generate_policies, placed, placed_cilium, policies_yaml_as, sort_by_owner,
+    PolicyKind,
+};
 use crate::engine::scope::{Scope, Subject};
 use crate::engine::units::thousands;
 use crate::engine::verify::evaluate::AnyPolicy;
@@ -88,6 +91,8 @@ pub struct PolicyOutput {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ExistingVerdict {
     pub policies: usize,
+    /// What they are: "NetworkPolicies", "CiliumNetworkPolicies", or both.
+    pub kinds: String,
     /// "they allow all 42 observed communications in scope", or how many they would deny.
     pub summary: String,
     /// Each observed communication they would deny, described.
@@ -120,40 +125,44 @@ pub fn policy_output(
     existing: &[AnyPolicy<'_>],
     target: &PolicyTarget,
     window: TimeWindow,
+    kind: PolicyKind,
 ) -> PolicyOutput {
     let entities = target_entities(dataset, target);
     let generated = generate_policies(dataset, decisions, &entities, window);
-    let policies: Vec<_> = generated.iter().filter_map(|g| g.policy.clone()).collect();
-    let report = verify_placed(
-        dataset,
-        decisions,
-        &placed(dataset, &generated),
-        &entities,
-        window,
-    );
-    let (yaml, mut warnings) = match policies_yaml(&generated) {
+    let documents = cilium_documents(&generated);
+    let policies = match kind {
+        PolicyKind::Kubernetes => placed(dataset, &generated),
+        PolicyKind::Cilium => placed_cilium(dataset, &documents),
+    };
+    let report = verify_placed(dataset, decisions, &policies, &entities, window);
+    let (yaml, mut warnings) = match policies_yaml_as(&generated, kind) {
         Ok(yaml) => (yaml, Vec::new()),
         Err(error) => (
             String::new(),
             vec![format!("The YAML could not be written: {error}")],
         ),
     };
-    warnings.extend(generated.iter().flat_map(|g| g.warnings.iter().cloned()));
+    warnings.extend(
+        generated
+            .iter()
+            .flat_map(|g| g.warnings_of(kind).iter().cloned()),
+    );
+    let plural = kind.file_words().1;
     let file_name = match target {
         PolicyTarget::Entity(id) if id.index() < dataset.entities.len() => {
-            policy_file_name(&dataset.entities[*id].owner)
+            policy_file_name(&dataset.entities[*id].owner, kind)
         }
         PolicyTarget::Service(id) => dataset.services.get(id.index()).map_or_else(
-            || "networkpolicies.yaml".to_string(),
+            || format!("{plural}.yaml"),
             |s| {
                 format!(
-                    "{}-service-networkpolicies.yaml",
+                    "{}-service-{plural}.yaml",
                     dns1123_subdomain(&s.name, "service")
                 )
             },
         ),
-        PolicyTarget::Namespace(Some(namespace)) => bundle_file_name(namespace),
-        _ => "networkpolicies.yaml".to_string(),
+        PolicyTarget::Namespace(Some(namespace)) => bundle_file_name(namespace, kind),
+        _ => format!("{plural}.yaml"),
     };
     PolicyOutput {
         yaml,
@@ -190,8 +199,18 @@ fn existing_verdict(
             thousands(report.rows.len() as u64)
         )
     };
+    let cilium = existing
+        .iter()
+        .filter(|p| matches!(p, AnyPolicy::Cilium(_)))
+        .count();
+    let kinds = match (existing.len() - cilium, cilium) {
+        (_, 0) => "NetworkPolicies",
+        (0, _) => "CiliumNetworkPolicies",
+        _ => "NetworkPolicies and CiliumNetworkPolicies",
+    };
     ExistingVerdict {
         policies: existing.len(),
+        kinds: kinds.to_string(),
         summary,
         denied,
     }

@@ -5,11 +5,44 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::engine::policy::view::{policy_output, PolicyOutput, PolicyTarget};
+use crate::engine::policy::PolicyKind;
 use crate::ui::browser::download::{copy_text, download_text};
 use crate::ui::state::AppState;
 
 /// The media type of downloaded policies.
 const YAML: &str = "application/yaml";
+
+/// The kind of policy written: NetworkPolicy or CiliumNetworkPolicy, with what the choice
+/// means.
+#[component]
+pub fn KindOption() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let on_change = move |ev: leptos::ev::Event| {
+        if let Ok(kind) = PolicyKind::parse(&event_target_value(&ev)) {
+            state.policy_kind.set(kind);
+        }
+    };
+    view! {
+        <div class="fp-policy__kind">
+            <label class="fp-scope__label" for="policy-kind">"Policy kind"</label>
+            <select id="policy-kind" data-testid="policy-kind" on:change=on_change
+                prop:value=move || match state.policy_kind.get() {
+                    PolicyKind::Kubernetes => "kubernetes",
+                    PolicyKind::Cilium => "cilium",
+                }>
+                <option value="kubernetes">"NetworkPolicy (Kubernetes, every CNI)"</option>
+                <option value="cilium">"CiliumNetworkPolicy (Cilium)"</option>
+            </select>
+            {move || (state.policy_kind.get() == PolicyKind::Cilium).then(|| view! {
+                <p class="fp-policy__note" data-testid="cilium-note">
+                    "Cilium denies by default every direction a policy lists: a direction written as [{}] allows nothing. "
+                    "The API server, nodes and the internet are Cilium entities (kube-apiserver, host and remote-node, world); "
+                    "workloads of other clusters are selected by their cluster (Cluster Mesh)."
+                </p>
+            })}
+        </div>
+    }
+}
 
 /// The DNS option: UDP and TCP 53 to the cluster DNS pods from every egress policy. When
 /// turning it on or off leaves the policy shown as it was, it says so.
@@ -73,6 +106,7 @@ pub fn PolicyActions(
                 &[],
                 &bundle.get_untracked(),
                 state.window_untracked(),
+                state.policy_kind.get_untracked(),
             )
         });
         error.set(download_text(&written.file_name, &written.yaml, YAML).err());

@@ -43,7 +43,7 @@ pub fn ExistingSummary(output: Memo<PolicyOutput>) -> impl IntoView {
                     class:fp-policy__existing--ok=all_allowed
                     data-testid="existing-policies-summary"
                 >
-                    <p>{format!("The cluster's {} loaded NetworkPolicies: {}.", existing.policies, existing.summary)}</p>
+                    <p>{format!("The cluster's {} loaded {}: {}.", existing.policies, existing.kinds, existing.summary)}</p>
                     <ul>{denied}</ul>
                 </div>
             }

@@ -1,6 +1,6 @@
 //! The Generated Policy tab: the YAML of the entity in scope (or, with no entity chosen, of
-//! every entity of the namespace in scope), highlighted; Copy, Download, Download the
-//! namespace bundle; the DNS option; the verification summary and what the policy cannot
+//! every entity of the namespace in scope), highlighted, as NetworkPolicies or
+//! CiliumNetworkPolicies; Copy, Download, Download the namespace bundle; the DNS option; the verification summary and what the policy cannot
 //! express. Everything is computed by the engine (`policy::view`); these files only render.
 
 mod actions;
@@ -13,7 +13,7 @@ use crate::engine::policy::view::{policy_output, PolicyOutput, PolicyTarget};
 use crate::engine::verify::evaluate::AnyPolicy;
 
 use super::state::AppState;
-use actions::{DnsOption, PolicyActions};
+use actions::{DnsOption, KindOption, PolicyActions};
 use checks::{ExistingSummary, VerifySummary, Warnings};
 use yaml_view::YamlView;
 
@@ -33,6 +33,7 @@ pub fn PolicyView() -> impl IntoView {
                 &AnyPolicy::both(&result.policies, &result.cilium_policies),
                 &target.get(),
                 state.window(),
+                state.policy_kind.get(),
             )
         })
     });
@@ -50,6 +51,7 @@ pub fn PolicyView() -> impl IntoView {
         <div class="fp-policy">
             <div class="fp-policy__bar">
                 <h2 class="fp-policy__title">{heading}</h2>
+                <KindOption />
                 <DnsOption output=output />
                 <PolicyActions output=output bundle=bundle error=download_error />
             </div>
