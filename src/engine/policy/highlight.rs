@@ -40,8 +40,12 @@ pub fn tokens(line: &str) -> Vec<(TokenKind, &str)> {
         out.push((TokenKind::Dash, rest));
         return out;
     }
-    let key_end = if rest.starts_with(['"', '\'']) {
-        None
+    let key_end = if let Some(quote) = rest.chars().next().filter(|c| matches!(c, '"' | '\'')) {
+        // A quoted key: the closing quote, then `:`.
+        rest[1..]
+            .find(quote)
+            .map(|close| close + 2)
+            .filter(|&end| rest[end..].starts_with(": ") || &rest[end..] == ":")
     } else {
         rest.find(": ")
             .or_else(|| rest.ends_with(':').then(|| rest.len() - 1))
@@ -110,6 +114,16 @@ mod tests {
                 (Quoted, "\"yes\"")
             ]
         );
+        assert_eq!(
+            tokens("  \"k8s:io.kubernetes.pod.namespace\": shop"),
+            [
+                (Plain, "  "),
+                (Key, "\"k8s:io.kubernetes.pod.namespace\""),
+                (Plain, ": "),
+                (Scalar, "shop")
+            ]
+        );
+        assert_eq!(tokens("  \"on\""), [(Plain, "  "), (Quoted, "\"on\"")]);
         assert_eq!(tokens("---"), [(Separator, "---")]);
     }
 
