@@ -465,3 +465,77 @@ fn the_cilium_format_writes_and_verifies_the_same_review() {
         text(&bad.stderr)
     );
 }
+
+/// `--allow-name`: the addresses seen with that DNS name, on the ports used, as `toFQDNs`;
+/// the same from a decisions file; a name that is none is refused.
+#[test]
+fn allow_name_writes_to_fqdns_from_a_flag_or_a_decisions_file() {
+    let by_flag = flowpol(&[
+        "generate",
+        "--format",
+        "cilium",
+        "--allow-name",
+        "API.stripe.com.",
+        "--kind",
+        "deployment",
+        "--name",
+        "payment-gateway",
+        "--inventory",
+        DEMO_INVENTORY,
+        DEMO_FLOWS,
+    ]);
+    let stderr = text(&by_flag.stderr);
+    assert!(by_flag.status.success(), "{stderr}");
+    let yaml = text(&by_flag.stdout);
+    assert!(
+        yaml.contains("- toFQDNs:\n    - matchName: api.stripe.com\n"),
+        "{yaml}"
+    );
+    assert!(
+        yaml.contains("rules:\n        dns:\n        - matchPattern: \"*\""),
+        "{yaml}"
+    );
+    assert!(stderr.contains("verified: all "), "{stderr}");
+    let dir = tempfile::tempdir().unwrap();
+    let decisions = dir.path().join("decisions.json");
+    std::fs::write(&decisions, r#"{"allow_names": ["api.stripe.com"]}"#).unwrap();
+    let by_file = flowpol(&[
+        "generate",
+        "--format",
+        "cilium",
+        "--decisions",
+        decisions.to_str().unwrap(),
+        "--kind",
+        "deployment",
+        "--name",
+        "payment-gateway",
+        "--inventory",
+        DEMO_INVENTORY,
+        DEMO_FLOWS,
+    ]);
+    assert_eq!(text(&by_file.stdout), yaml, "{}", text(&by_file.stderr));
+    let network = flowpol(&[
+        "generate",
+        "--allow-name",
+        "api.stripe.com",
+        "--kind",
+        "deployment",
+        "--name",
+        "payment-gateway",
+        "--inventory",
+        DEMO_INVENTORY,
+        DEMO_FLOWS,
+    ]);
+    assert!(
+        text(&network.stderr).contains("a NetworkPolicy cannot name 203.0.113.10 by its DNS name"),
+        "{}",
+        text(&network.stderr)
+    );
+    let bad = flowpol(&["generate", "--allow-name", "not a name", DEMO_FLOWS]);
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad.stderr).contains("--allow-name"),
+        "{}",
+        text(&bad.stderr)
+    );
+}

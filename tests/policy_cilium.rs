@@ -277,3 +277,78 @@ fn the_kubernetes_kind_is_unchanged_and_the_yaml_names_the_kind() {
     );
     assert!(!cilium.contains("networking.k8s.io"));
 }
+
+/// "Allow by name": egress to every address seen with an allowed DNS name, on the ports used,
+/// becomes `toFQDNs` with the DNS rule Cilium needs to learn the names' addresses; the
+/// CiliumNetworkPolicies are verified exact; NetworkPolicy cannot say it and warns. The YAML
+/// goes to `target/generated-cilium-policies/` for the CRD check of `tools/test.sh`.
+#[test]
+fn allowed_names_become_to_fqdns_with_the_dns_rule_they_need() {
+    use flowpol::engine::policy::{cilium_documents, placed, placed_cilium};
+    use flowpol::engine::verify::replay::verify_placed;
+    let dataset = demo();
+    let mut decisions = Decisions::default();
+    decisions.allowed_names.insert("api.stripe.com".to_string());
+    decisions.allowed_names.insert("*.mailgun.org".to_string());
+    let (policy, warnings) = cilium_of(
+        &dataset,
+        &decisions,
+        EntityKind::Deployment,
+        "payments",
+        "payment-gateway",
+    );
+    one_kind_per_rule(&policy);
+    let egress = rules(&policy, Direction::Egress);
+    let named: Vec<_> = egress
+        .iter()
+        .filter_map(|r| {
+            r.to_fqdns
+                .as_ref()
+                .map(|names| (names.clone(), r.to_ports.clone()))
+        })
+        .collect();
+    assert_eq!(named.len(), 1, "{egress:?}");
+    assert_eq!(named[0].0[0].match_name.as_deref(), Some("api.stripe.com"));
+    let ports = named[0].1.as_ref().unwrap();
+    assert_eq!(ports[0].ports[0].port, "443");
+    let dns = egress
+        .iter()
+        .find(|r| r.to_ports.iter().flatten().any(|p| p.rules.is_some()))
+        .expect("a DNS rule through the proxy");
+    let selector = &dns.to_endpoints.as_ref().unwrap()[0].match_labels;
+    assert_eq!(selector["k8s:io.kubernetes.pod.namespace"], "kube-system");
+    assert_eq!(selector["k8s-app"], "kube-dns");
+    assert!(warnings.is_empty(), "{warnings:?}");
+
+    let ids: Vec<_> = dataset.entity_ids().collect();
+    let generated = generate_policies(&dataset, &decisions, &ids, TimeWindow::ALL);
+    let documents = cilium_documents(&generated);
+    let cilium = verify_placed(
+        &dataset,
+        &decisions,
+        &placed_cilium(&dataset, &documents),
+        &ids,
+        TimeWindow::ALL,
+    );
+    assert!(cilium.all_agree(), "{}", cilium.summary());
+    let network = verify_placed(
+        &dataset,
+        &decisions,
+        &placed(&dataset, &generated),
+        &ids,
+        TimeWindow::ALL,
+    );
+    assert!(!network.all_agree(), "a NetworkPolicy cannot allow by name");
+    assert!(generated
+        .iter()
+        .flat_map(|g| &g.warnings)
+        .any(|w| w.contains("cannot name 203.0.113.10 by its DNS name api.stripe.com")));
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/generated-cilium-policies");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("demo-allowed-names.yaml"),
+        policies_yaml_as(&generated, PolicyKind::Cilium).unwrap(),
+    )
+    .unwrap();
+}

@@ -286,3 +286,35 @@ fn policies_of_both_kinds_are_one_union() {
     )
     .allowed());
 }
+
+#[test]
+fn to_fqdns_match_addresses_by_the_names_they_were_seen_with() {
+    let web = pod("shop", &[("app", "web")]);
+    let policy = cilium(
+        "metadata: {name: p, namespace: shop}\nspec:\n  endpointSelector: {matchLabels: {app: web}}\n  egress:\n  - toFQDNs: [{matchName: api.stripe.com}, {matchPattern: '*.mailgun.org'}]\n    toPorts: [{ports: [{port: '443', protocol: TCP}]}]\n",
+    );
+    let stripe: std::collections::BTreeSet<String> = ["API.stripe.com.".to_string()].into();
+    let mailgun: std::collections::BTreeSet<String> = ["smtp.mailgun.org".to_string()].into();
+    let deep: std::collections::BTreeSet<String> = ["a.smtp.mailgun.org".to_string()].into();
+    let to = |server: Endpoint<'_>| {
+        verdict(&policy, &web.endpoint(), &server, Protocol::Tcp, 443).allowed()
+    };
+    assert!(to(Endpoint::Named(ip("203.0.113.10"), &stripe)));
+    assert!(to(Endpoint::Named(ip("198.51.100.7"), &mailgun)));
+    assert!(
+        !to(Endpoint::Named(ip("198.51.100.8"), &deep)),
+        "* within one label"
+    );
+    assert!(
+        !to(Endpoint::Address(ip("203.0.113.10"))),
+        "an address seen with no name"
+    );
+    assert!(!verdict(
+        &policy,
+        &web.endpoint(),
+        &Endpoint::Named(ip("203.0.113.10"), &stripe),
+        Protocol::Tcp,
+        80
+    )
+    .allowed());
+}

@@ -9,7 +9,7 @@ use ipnet::IpNet;
 
 use crate::cli::{cidr, load_paths};
 use crate::engine::dataset::Dataset;
-use crate::engine::decisions::Decisions;
+use crate::engine::decisions::{parse_allowed_name, Decisions};
 use crate::engine::ingest::policies::read_policies;
 use crate::engine::model::cilium_policy::CiliumNetworkPolicy;
 use crate::engine::model::network_policy::NetworkPolicy;
@@ -62,6 +62,11 @@ pub struct GenerateArgs {
     /// with nodes (kubelet probes, host-network pods) are included, as ipBlocks.
     #[arg(long)]
     pub map_nodes: bool,
+    /// Include egress to every address seen with this DNS name (or pattern, `*` within one
+    /// label), on the ports used: `toFQDNs` in CiliumNetworkPolicies (repeatable; kept in the
+    /// decisions file). NetworkPolicy cannot say it and warns.
+    #[arg(long = "allow-name", value_name = "NAME")]
+    pub allow_names: Vec<String>,
     /// Decisions exported from the browser's review (JSON); flags add to them.
     #[arg(long, value_name = "FILE")]
     pub decisions: Option<PathBuf>,
@@ -214,6 +219,10 @@ fn decisions(args: &GenerateArgs) -> Result<Decisions, String> {
             .map_err(|e| format!("--alias {alias}: {e}"))?;
     }
     decisions.allow_dns |= args.allow_dns;
+    for name in &args.allow_names {
+        let name = parse_allowed_name(name).map_err(|e| format!("--allow-name {e}"))?;
+        decisions.allowed_names.insert(name);
+    }
     Ok(decisions)
 }
 

@@ -151,6 +151,8 @@ pub enum RowReason {
     Rule(GeneralRule),
     /// An address with no alias: it cannot be included.
     NeedsAlias,
+    /// An address allowed by one of its DNS names.
+    ByName,
 }
 
 impl RowReason {
@@ -162,6 +164,7 @@ impl RowReason {
             RowReason::Rule(GeneralRule::AllowNamespace) => "rule: namespace",
             RowReason::Rule(_) => "rule: block all",
             RowReason::NeedsAlias => "needs an alias",
+            RowReason::ByName => "by name",
         }
     }
 
@@ -180,6 +183,10 @@ impl RowReason {
             }
             (RowReason::Rule(_), _) => "blocked by the general rule (block all)",
             (RowReason::NeedsAlias, _) => "excluded until its address is mapped to an alias",
+            (RowReason::ByName, _) => {
+                "allowed by its DNS name: a CiliumNetworkPolicy names it (toFQDNs); a \
+                 NetworkPolicy cannot without an alias"
+            }
         }
     }
 }
@@ -235,6 +242,47 @@ pub fn is_dns_server(dataset: &Dataset, peer: Peer) -> bool {
     }
 }
 
+/// A DNS name or pattern as the review keeps it: lower case, no final dot; letters, digits,
+/// `-`, `_`, `.` and `*` only.
+pub fn parse_allowed_name(text: &str) -> Result<String, String> {
+    let name = text.trim().trim_end_matches('.').to_ascii_lowercase();
+    let valid = !name.is_empty()
+        && name.len() <= 253
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.*".contains(c))
+        && !name.split('.').any(str::is_empty);
+    if valid {
+        Ok(name)
+    } else {
+        Err(format!(
+            "{}: expected a DNS name (api.example.com) or a pattern with * (*.example.com)",
+            text.trim()
+        ))
+    }
+}
+
+/// Whether the DNS name `name` matches `allowed`: a name, equal but for case and a final dot,
+/// or a pattern whose `*` stands for any run of characters within one label (Cilium's
+/// `matchPattern`; `*` alone matches every name).
+pub fn name_matches(allowed: &str, name: &str) -> bool {
+    let normal = |text: &str| text.trim_end_matches('.').to_ascii_lowercase();
+    let (allowed, name) = (normal(allowed), normal(name));
+    if allowed == "*" {
+        return true;
+    }
+    fn matches(pattern: &[u8], text: &[u8]) -> bool {
+        match pattern.split_first() {
+            None => text.is_empty(),
+            Some((b'*', rest)) => (0..=text.len())
+                .take_while(|&skip| !text[..skip].contains(&b'.'))
+                .any(|skip| matches(rest, &text[skip..])),
+            Some((&c, rest)) => text.first() == Some(&c) && matches(rest, &text[1..]),
+        }
+    }
+    matches(allowed.as_bytes(), name.as_bytes())
+}
+
 /// All decisions of a review.
 #[derive(serde::Serialize, serde::Deserialize, Clone, Debug, Default, PartialEq, Eq)]
 #[serde(from = "WireDecisions", into = "WireDecisions")]
@@ -249,6 +297,10 @@ pub struct Decisions {
     /// Allow UDP and TCP 53 to the cluster DNS pods from every entity that has an egress
     /// policy.
     pub allow_dns: bool,
+    /// DNS names (or patterns with `*`, as Cilium's `matchPattern`) whose addresses are
+    /// allowed by name: egress to an address seen with such a name is included without an
+    /// alias, and a CiliumNetworkPolicy names it in `toFQDNs`.
+    pub allowed_names: BTreeSet<String>,
     /// Entries of an imported file that name no row or workload flowpol writes (a typo, another
     /// tool's kind): they decide nothing, are warned about, and are written back unchanged.
     pub unreadable: UnreadableEntries,
@@ -270,6 +322,8 @@ struct WireDecisions {
     aliases: Vec<Alias>,
     cluster_ranges: Vec<IpNet>,
     allow_dns: bool,
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    allow_names: BTreeSet<String>,
 }
 
 impl From<WireDecisions> for Decisions {
@@ -278,6 +332,7 @@ impl From<WireDecisions> for Decisions {
             aliases: wire.aliases,
             cluster_ranges: wire.cluster_ranges,
             allow_dns: wire.allow_dns,
+            allowed_names: wire.allow_names,
             ..Decisions::default()
         };
         for text in wire.excluded {
@@ -321,6 +376,7 @@ impl From<Decisions> for WireDecisions {
             aliases: decisions.aliases,
             cluster_ranges: decisions.cluster_ranges,
             allow_dns: decisions.allow_dns,
+            allow_names: decisions.allowed_names,
         }
     }
 }
@@ -442,13 +498,28 @@ impl Decisions {
                 return covered(a) && covered(b);
             }
         }
-        [communication.client, communication.server]
-            .into_iter()
-            .all(|peer| match peer {
-                Peer::Entity(_) => true,
-                Peer::ApiServer => !dataset.api_server.is_empty(),
-                Peer::Address(id) => self.alias_of(&dataset.addresses[id].ip).is_some(),
-            })
+        let includable = |peer: Peer, is_server: bool| match peer {
+            Peer::Entity(_) => true,
+            Peer::ApiServer => !dataset.api_server.is_empty(),
+            Peer::Address(id) => {
+                self.alias_of(&dataset.addresses[id].ip).is_some()
+                    || is_server && self.allowed_name(dataset, id).is_some()
+            }
+        };
+        includable(communication.client, false) && includable(communication.server, true)
+    }
+
+    /// The allowed name (or pattern) that one of the address's DNS names matches, if any.
+    pub fn allowed_name(
+        &self,
+        dataset: &Dataset,
+        address: crate::engine::model::AddressId,
+    ) -> Option<&str> {
+        let names = &dataset.addresses[address].names;
+        self.allowed_names
+            .iter()
+            .find(|allowed| names.iter().any(|name| name_matches(allowed, name)))
+            .map(String::as_str)
     }
 
     /// Whether the row is included.
@@ -512,7 +583,18 @@ impl Decisions {
         if rule != GeneralRule::PerRow {
             return Some(RowReason::Rule(rule));
         }
-        (!self.can_include(dataset, communication)).then_some(RowReason::NeedsAlias)
+        if !self.can_include(dataset, communication) {
+            return Some(RowReason::NeedsAlias);
+        }
+        match communication.server {
+            Peer::Address(id)
+                if direction == Direction::Egress
+                    && self.alias_of(&dataset.addresses[id].ip).is_none() =>
+            {
+                self.allowed_name(dataset, id).map(|_| RowReason::ByName)
+            }
+            _ => None,
+        }
     }
 
     /// Whether the DNS option lets `communication` through on its side in `direction`.
@@ -575,6 +657,7 @@ impl Decisions {
             + self.aliases.len()
             + self.cluster_ranges.len()
             + usize::from(self.allow_dns)
+            + self.allowed_names.len()
     }
 
     /// Reads exported decisions.
@@ -591,6 +674,36 @@ impl Decisions {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn allowed_names_are_kept_in_one_spelling() {
+        assert_eq!(
+            parse_allowed_name(" API.Stripe.com. ").unwrap(),
+            "api.stripe.com"
+        );
+        assert_eq!(parse_allowed_name("*.stripe.com").unwrap(), "*.stripe.com");
+        for bad in ["", "a b", "a..b", "<script>", ".", "x".repeat(254).as_str()] {
+            assert!(parse_allowed_name(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn names_and_patterns_match_as_cilium_reads_them() {
+        assert!(name_matches("api.stripe.com", "API.Stripe.com."));
+        assert!(!name_matches("api.stripe.com", "stripe.com"));
+        assert!(name_matches("*.stripe.com", "api.stripe.com"));
+        assert!(
+            !name_matches("*.stripe.com", "a.b.stripe.com"),
+            "* stays in one label"
+        );
+        assert!(!name_matches("*.stripe.com", "stripe.com"));
+        assert!(name_matches(
+            "s3.*.amazonaws.com",
+            "s3.eu-west-1.amazonaws.com"
+        ));
+        assert!(name_matches("*", "anything.example"));
+        assert!(name_matches("api-*.example.com", "api-v2.example.com"));
+    }
     use crate::engine::dataset::{Address, Entity, SelectorSource};
     use crate::engine::model::labels::Labels;
     use crate::engine::model::observed::ObservedCommunication;

@@ -235,3 +235,51 @@ test("the cluster's own CiliumNetworkPolicies, dropped as YAML, are replayed too
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('allow by name: the row, the list of names, toFQDNs in the Cilium YAML, byte-identical to flowpol generate --allow-name', async () => {
+  const { page, context, errors } = await openApp();
+  await byTestId(page, 'demo-button').click();
+  await byTestId(page, 'dataset-summary').waitFor();
+  await byTestId(page, 'scope-namespace').selectOption('payments');
+  await byTestId(page, 'scope-kind').selectOption('Deployment');
+  const value = await byTestId(page, 'scope-entity').locator('option', { hasText: 'payments/payment-gateway (' }).getAttribute('value');
+  await byTestId(page, 'scope-entity').selectOption(value);
+  await byTestId(page, 'tab-egress').click();
+  const stripe = page.locator('[data-testid="comm-row"][data-direction="egress"][data-peer="203.0.113.10"]');
+  await expect(stripe).toHaveAttribute('data-included', 'false');
+  await stripe.getByTestId('row-allow-name').click();
+  await expect(stripe).toHaveAttribute('data-included', 'true');
+  await expect(stripe.getByTestId('row-reason')).toHaveText('by name');
+  await expect(stripe.getByTestId('include-toggle')).toBeEnabled();
+  const other = page.locator('[data-testid="comm-row"][data-direction="egress"][data-peer="203.0.113.11"]');
+  await expect(other).toHaveAttribute('data-included', 'true');
+  const listed = page.locator('[data-testid="allowed-name-row"][data-name="api.stripe.com"]');
+  await expect(listed.locator('td').nth(1)).toHaveText('2');
+  // A pattern typed by hand; a name that is none is refused with a reason.
+  await byTestId(page, 'allowed-name-input').fill('a b');
+  await byTestId(page, 'allowed-name-add').click();
+  await expect(byTestId(page, 'allowed-names').getByRole('alert')).toContainText('expected a DNS name');
+  await byTestId(page, 'allowed-name-input').fill('*.Mailgun.org');
+  await byTestId(page, 'allowed-name-add').click();
+  await expect(page.locator('[data-testid="allowed-name-row"][data-name="*.mailgun.org"]')).toHaveCount(1);
+  await page.locator('[data-testid="allowed-name-row"][data-name="*.mailgun.org"]').getByTestId('allowed-name-delete').click();
+  await expect(page.locator('[data-testid="allowed-name-row"]')).toHaveCount(1);
+  await page.screenshot({ path: path.join(artifacts, 'policy-allow-by-name.png'), fullPage: true });
+  // NetworkPolicy cannot say it, and says so; Cilium does, verified.
+  await byTestId(page, 'tab-policy').click();
+  await expect(page.locator('.fp-policy')).toContainText('cannot name 203.0.113.10 by its DNS name api.stripe.com');
+  await byTestId(page, 'policy-kind').selectOption('cilium');
+  await expect(byTestId(page, 'policy-yaml')).toContainText('matchName: api.stripe.com');
+  await expect(byTestId(page, 'policy-yaml')).toContainText('matchPattern: "*"');
+  await expect(byTestId(page, 'verify-summary')).toHaveText(/Verified/);
+  const bundle = await download(page, 'download-bundle');
+  const demo = path.join(dist, 'public', 'demo');
+  const expected = execFileSync(
+    cli(),
+    ['generate', '--format', 'cilium', '--allow-name', 'api.stripe.com', '--namespace', 'payments', path.join(demo, 'flows.jsonl'), path.join(demo, 'inventory.json')],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  assert.ok(bundle.text === expected, 'the browser bundle differs from flowpol generate --allow-name');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

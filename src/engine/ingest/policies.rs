@@ -1,7 +1,7 @@
 //! Reading the policies a cluster already has: YAML or JSON, one or many documents, single
 //! NetworkPolicies and CiliumNetworkPolicies or `List`s of them (`kubectl get
 //! networkpolicies,ciliumnetworkpolicies -A -o yaml`). Other kinds are skipped with a note, as
-//! are the parts of a CiliumNetworkPolicy the evaluator does not read (deny rules, DNS names,
+//! are the parts of a CiliumNetworkPolicy the evaluator does not read (deny rules, services,
 //! ...); a policy without a namespace is in `default`.
 
 use crate::engine::model::cilium_policy::CiliumNetworkPolicy;
@@ -17,11 +17,10 @@ pub struct ExistingPolicies {
 }
 
 /// Parts of a CiliumNetworkPolicy the evaluator does not read.
-const CILIUM_UNREAD: [&str; 9] = [
+const CILIUM_UNREAD: [&str; 8] = [
     "ingressDeny",
     "egressDeny",
     "enableDefaultDeny",
-    "toFQDNs",
     "toServices",
     "toGroups",
     "toRequires",

@@ -138,6 +138,7 @@ impl<'a> PolicyGenerator<'a> {
             name: policy_name(&own.owner),
             cluster: own.cluster.clone().filter(|_| dataset.spans_clusters()),
             selector: own_selector,
+            dns_selector: dns_selector(dataset),
             ingress,
             egress,
         };
@@ -270,10 +271,27 @@ impl<'a> PolicyGenerator<'a> {
                         selector,
                     }]
                 }
-                Peer::Address(address) => {
-                    let address = &dataset.addresses[address];
-                    // Included rows with an address always have an alias (see `can_include`).
+                Peer::Address(id) => {
+                    let address = &dataset.addresses[id];
+                    // Included rows with an address have an alias, or a name allowed (see
+                    // `can_include`).
                     let Some(alias) = decisions.alias_of(&address.ip) else {
+                        if let Some(name) = decisions.allowed_name(dataset, id) {
+                            warnings.network.push(format!(
+                                "{} {} not allowed: a NetworkPolicy cannot name {} by its DNS \
+                                 name {name}; map the address to an alias, or write \
+                                 CiliumNetworkPolicies",
+                                direction.as_str(),
+                                dataset.describe(communication),
+                                address.ip
+                            ));
+                            if communication.port != 0 {
+                                peers.allow(
+                                    RulePeer::Fqdn(name.to_string()),
+                                    Some((communication.protocol, communication.port)),
+                                );
+                            }
+                        }
                         continue;
                     };
                     let block = alias_block(dataset, decisions, alias, warnings);
@@ -533,18 +551,23 @@ fn dns_warning(dataset: &Dataset, entity: EntityId, peers: &DirectionRules) -> O
     })
 }
 
-/// Adds UDP and TCP 53 to the cluster DNS pods: the entity labelled `k8s-app=kube-dns` in
-/// kube-system when the data has it, else that label in kube-system.
-fn add_dns_peer(dataset: &Dataset, peers: &mut DirectionRules) {
-    let dns_selector = dataset
+/// The selector of the cluster DNS pods: the entity's labelled `k8s-app=kube-dns` in
+/// kube-system when the data has it, else that label.
+fn dns_selector(dataset: &Dataset) -> Labels {
+    dataset
         .entity_ids()
         .find(|&id| is_dns_server(dataset, Peer::Entity(id)))
         .map(|id| dataset.entities[id].selector.clone())
         .filter(|selector| !selector.is_empty())
-        .unwrap_or_else(|| Labels::from([(DNS_LABEL.0.to_string(), DNS_LABEL.1.to_string())]));
+        .unwrap_or_else(|| Labels::from([(DNS_LABEL.0.to_string(), DNS_LABEL.1.to_string())]))
+}
+
+/// Adds UDP and TCP 53 to the cluster DNS pods: the entity labelled `k8s-app=kube-dns` in
+/// kube-system when the data has it, else that label in kube-system.
+fn add_dns_peer(dataset: &Dataset, peers: &mut DirectionRules) {
     let peer = RulePeer::Pods {
         namespace: DNS_NAMESPACE.to_string(),
-        selector: dns_selector,
+        selector: dns_selector(dataset),
     };
     peers.allow(peer.clone(), Some((Protocol::Udp, 53)));
     peers.allow(peer, Some((Protocol::Tcp, 53)));

@@ -8,13 +8,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::engine::decisions::DNS_NAMESPACE;
 use crate::engine::model::cilium_policy::{
-    CidrRule, CiliumNetworkPolicy, CiliumPort, CiliumRule, PortRule, CILIUM_CLUSTER_LABEL,
-    CILIUM_NAMESPACE_LABEL,
+    CidrRule, CiliumNetworkPolicy, CiliumPort, CiliumRule, FqdnSelector, L7Rules, PortRule,
+    CILIUM_CLUSTER_LABEL, CILIUM_NAMESPACE_LABEL,
 };
 use crate::engine::model::labels::{LabelSelector, Labels};
 use crate::engine::model::network_policy::IpBlock;
 use crate::engine::model::Direction;
+use crate::engine::model::Protocol;
 use crate::engine::policy::build::MANAGED_BY;
 use crate::engine::policy::rules::{by_port_set, DirectionRules, PolicyRules, PortKey, RulePeer};
 
@@ -24,6 +26,7 @@ enum CiliumPeer {
     Endpoints(LabelSelector),
     Entity(&'static str),
     Cidr(CidrRule),
+    Fqdn(FqdnSelector),
 }
 
 /// The kind of a peer: one kind per rule.
@@ -32,6 +35,7 @@ enum PeerKind {
     Endpoints,
     Entities,
     Cidr,
+    Fqdn,
 }
 
 impl CiliumPeer {
@@ -40,6 +44,7 @@ impl CiliumPeer {
             CiliumPeer::Endpoints(_) => PeerKind::Endpoints,
             CiliumPeer::Entity(_) => PeerKind::Entities,
             CiliumPeer::Cidr(_) => PeerKind::Cidr,
+            CiliumPeer::Fqdn(_) => PeerKind::Fqdn,
         }
     }
 }
@@ -89,6 +94,23 @@ fn direction(
         return vec![CiliumRule::default()];
     }
     let mut out = Vec::new();
+    // Names are matched on the answers Cilium's DNS proxy sees: the DNS pods get a rule of
+    // their own that sends lookups through it.
+    let names_used = written.keys().any(|p| p.kind() == PeerKind::Fqdn);
+    if names_used {
+        let dns = cilium_peers(
+            &policy.namespace,
+            policy.cluster.as_deref(),
+            &RulePeer::Pods {
+                namespace: DNS_NAMESPACE.to_string(),
+                selector: policy.dns_selector.clone(),
+            },
+        );
+        for peer in &dns {
+            written.remove(peer);
+        }
+        out.push(dns_rule(dns));
+    }
     for (ports, peers) in by_port_set(written) {
         let mut by_kind: BTreeMap<PeerKind, Vec<CiliumPeer>> = BTreeMap::new();
         for peer in peers {
@@ -111,11 +133,13 @@ fn rule(
     let mut selectors = Vec::new();
     let mut entities: Vec<String> = Vec::new();
     let mut cidrs = Vec::new();
+    let mut names = Vec::new();
     for peer in peers {
         match peer {
             CiliumPeer::Endpoints(selector) => selectors.push(selector),
             CiliumPeer::Entity(entity) => entities.push(entity.to_string()),
             CiliumPeer::Cidr(cidr) => cidrs.push(cidr),
+            CiliumPeer::Fqdn(name) => names.push(name),
         }
     }
     let to_ports = ports.map(|ports| {
@@ -148,9 +172,40 @@ fn rule(
             to_endpoints: endpoints,
             to_entities: entities,
             to_cidr_set: cidrs,
+            to_fqdns: (kind == PeerKind::Fqdn).then_some(names),
             to_ports,
             ..CiliumRule::default()
         },
+    }
+}
+
+/// Egress to the cluster DNS pods on UDP and TCP 53, every lookup through Cilium's DNS proxy
+/// (`matchPattern: "*"`), so that `toFQDNs` learns the addresses of the names allowed.
+fn dns_rule(dns: Vec<CiliumPeer>) -> CiliumRule {
+    let port = |protocol: Protocol| CiliumPort {
+        port: "53".to_string(),
+        end_port: None,
+        protocol: protocol.as_k8s().to_string(),
+    };
+    CiliumRule {
+        to_endpoints: Some(
+            dns.into_iter()
+                .filter_map(|peer| match peer {
+                    CiliumPeer::Endpoints(selector) => Some(selector),
+                    _ => None,
+                })
+                .collect(),
+        ),
+        to_ports: Some(vec![PortRule {
+            ports: vec![port(Protocol::Tcp), port(Protocol::Udp)],
+            rules: Some(L7Rules {
+                dns: vec![FqdnSelector {
+                    match_name: None,
+                    match_pattern: Some("*".to_string()),
+                }],
+            }),
+        }]),
+        ..CiliumRule::default()
     }
 }
 
@@ -199,5 +254,19 @@ fn cilium_peers(namespace: &str, cluster: Option<&str>, peer: &RulePeer) -> Vec<
             CiliumPeer::Entity("remote-node"),
         ],
         RulePeer::ApiServer(_) => vec![CiliumPeer::Entity("kube-apiserver")],
+        RulePeer::Fqdn(name) => {
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            vec![CiliumPeer::Fqdn(if name.contains('*') {
+                FqdnSelector {
+                    match_name: None,
+                    match_pattern: Some(name),
+                }
+            } else {
+                FqdnSelector {
+                    match_name: Some(name),
+                    match_pattern: None,
+                }
+            })]
+        }
     }
 }

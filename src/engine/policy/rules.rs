@@ -38,6 +38,9 @@ pub enum RulePeer {
     Nodes(IpBlock),
     /// The API server, at one of its addresses.
     ApiServer(IpBlock),
+    /// Addresses seen with a DNS name the review allows (a name or a `*` pattern): only a
+    /// CiliumNetworkPolicy can say it (`toFQDNs`).
+    Fqdn(String),
 }
 
 /// What one direction allows.
@@ -59,6 +62,9 @@ pub struct PolicyRules {
     pub cluster: Option<String>,
     /// The labels that pick the entity's pods.
     pub selector: Labels,
+    /// The labels of the cluster DNS pods (kube-system), for the DNS rule Cilium needs to
+    /// match names (`toFQDNs`).
+    pub dns_selector: Labels,
     pub ingress: DirectionRules,
     pub egress: DirectionRules,
 }

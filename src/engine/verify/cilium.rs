@@ -21,12 +21,17 @@
 //! - ports: `ANY` (or no protocol) matches every protocol; a port `0` or none every port; a
 //!   named port the server's container port of that name.
 //!
+//! - `toFQDNs` match an address by the DNS names it was seen with (`destination_names`, DNS
+//!   answers): a name, or a pattern whose `*` stays within one label.
+//!
 //! Not read: deny rules (`ingressDeny`, `egressDeny`), `enableDefaultDeny`, L7 rules (they
-//! narrow what a port allows to requests flowpol does not see), `toFQDNs` (no address is
-//! known to match a name here), `toServices`, `toGroups`, `icmps`, node selectors; a policy
-//! using them is read for the rest.
+//! narrow what a port allows to requests flowpol does not see), `toServices`, `toGroups`,
+//! `icmps`, node selectors; a policy using them is read for the rest.
 
-use crate::engine::model::cilium_policy::{CidrRule, CiliumNetworkPolicy, CiliumRule, PortRule};
+use crate::engine::decisions::name_matches;
+use crate::engine::model::cilium_policy::{
+    CidrRule, CiliumNetworkPolicy, CiliumRule, FqdnSelector, PortRule,
+};
 use crate::engine::model::labels::{LabelSelector, Labels, SelectorRequirement};
 use crate::engine::model::{Direction, Protocol};
 use crate::engine::verify::evaluate::{contains, Endpoint};
@@ -80,21 +85,21 @@ fn rule_names_peer(
     policy_namespace: &str,
     peer: &Endpoint<'_>,
 ) -> bool {
-    let (endpoints, entities, cidrs, others) = match direction {
+    let (endpoints, entities, cidrs, names) = match direction {
         Direction::Ingress => (
             &rule.from_endpoints,
             &rule.from_entities,
             &rule.from_cidr_set,
-            false,
+            &None,
         ),
         Direction::Egress => (
             &rule.to_endpoints,
             &rule.to_entities,
             &rule.to_cidr_set,
-            rule.to_fqdns.is_some(),
+            &rule.to_fqdns,
         ),
     };
-    if endpoints.is_none() && entities.is_none() && cidrs.is_none() && !others {
+    if endpoints.is_none() && entities.is_none() && cidrs.is_none() && names.is_none() {
         // Ports without a peer: every peer on those ports; `{}`: nothing.
         return rule
             .to_ports
@@ -108,6 +113,20 @@ fn rule_names_peer(
         .flatten()
         .any(|entity| entity_matches(entity, peer))
         || cidrs.iter().flatten().any(|cidr| cidr_matches(cidr, peer))
+        || names.iter().flatten().any(|name| fqdn_matches(name, peer))
+}
+
+/// Whether an address seen with DNS names is one `selector` names (`matchName` or
+/// `matchPattern`); an address seen with no name matches none.
+fn fqdn_matches(selector: &FqdnSelector, peer: &Endpoint<'_>) -> bool {
+    let Endpoint::Named(_, names) = peer else {
+        return false;
+    };
+    let allowed = selector
+        .match_name
+        .as_deref()
+        .or(selector.match_pattern.as_deref());
+    allowed.is_some_and(|allowed| names.iter().any(|name| name_matches(allowed, name)))
 }
 
 /// A pod's labels as Cilium's selectors read them, without source prefixes.
@@ -185,7 +204,7 @@ fn entity_matches(entity: &str, peer: &Endpoint<'_>) -> bool {
     matches!(
         (entity, peer),
         ("all", _)
-            | ("world", Endpoint::Address(_))
+            | ("world", Endpoint::Address(_) | Endpoint::Named(..))
             | (
                 "cluster",
                 Endpoint::Pod { .. } | Endpoint::Node(_) | Endpoint::ApiServer(_)
@@ -196,7 +215,7 @@ fn entity_matches(entity: &str, peer: &Endpoint<'_>) -> bool {
 }
 
 fn cidr_matches(rule: &CidrRule, peer: &Endpoint<'_>) -> bool {
-    let Endpoint::Address(Some(ip)) = peer else {
+    let (Endpoint::Address(Some(ip)) | Endpoint::Named(Some(ip), _)) = peer else {
         return false;
     };
     contains(&rule.cidr, ip) && !rule.except.iter().any(|e| contains(e, ip))

@@ -42,6 +42,8 @@ pub enum Endpoint<'a> {
     },
     /// An address outside the pod network (or not known to be a pod).
     Address(Option<IpAddr>),
+    /// Such an address, seen with DNS names (Cilium's `toFQDNs` match them).
+    Named(Option<IpAddr>, &'a std::collections::BTreeSet<String>),
     /// A node's address (kubelet probes, host-network pods).
     Node(Option<IpAddr>),
     /// The API server, at one of its addresses.
@@ -53,7 +55,10 @@ impl Endpoint<'_> {
     pub fn address(&self) -> Option<Option<IpAddr>> {
         match self {
             Endpoint::Pod { .. } => None,
-            Endpoint::Address(ip) | Endpoint::Node(ip) | Endpoint::ApiServer(ip) => Some(*ip),
+            Endpoint::Address(ip)
+            | Endpoint::Named(ip, _)
+            | Endpoint::Node(ip)
+            | Endpoint::ApiServer(ip) => Some(*ip),
         }
     }
 }

@@ -248,6 +248,7 @@ impl<'p> PolicyView<'p> {
                 let ip = address.ip.parse().ok();
                 vec![match address.class {
                     AddressClass::Node => Endpoint::Node(ip),
+                    _ if !address.names.is_empty() => Endpoint::Named(ip, &address.names),
                     _ => Endpoint::Address(ip),
                 }]
             }

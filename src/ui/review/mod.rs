@@ -5,6 +5,7 @@
 //! operations.
 
 mod alias_form;
+mod allowed_names;
 mod cluster_ranges;
 pub mod decisions_bar;
 mod row;

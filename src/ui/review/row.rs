@@ -31,6 +31,8 @@ pub struct RowState {
     reason: Option<(&'static str, &'static str)>,
     /// Whether it is an address that needs an alias (its row offers "Map IP…").
     needs_alias: bool,
+    /// Whether its toggle decides it (no DNS option or general rule does).
+    decides: bool,
 }
 
 impl RowState {
@@ -52,6 +54,7 @@ impl RowState {
             allowed: row.allowed,
             reason: row.reason.map(|r| (r.badge(), r.text(row.allowed))),
             needs_alias: row.reason == Some(RowReason::NeedsAlias),
+            decides: matches!(row.reason, None | Some(RowReason::ByName)),
         }
     }
 }
@@ -90,6 +93,8 @@ pub fn Row(row: ReviewRow, states: RowStates) -> impl IntoView {
         .map(|(ip, _)| ip.clone())
         .unwrap_or_default();
     let names = row.names.clone();
+    let egress = row.direction == crate::engine::model::Direction::Egress;
+    let dns_names = row.names.clone();
     view! {
         <tr
             data-testid="comm-row"
@@ -108,7 +113,7 @@ pub fn Row(row: ReviewRow, states: RowStates) -> impl IntoView {
                     aria-label=move || format!("Include {} {}/{}", label(), row.protocol, row.port)
                     title=move || current.with(|c| c.reason.map_or("Include in the policy", |(_, text)| text))
                     prop:checked=move || current.with(|c| c.allowed)
-                    disabled=move || current.with(|c| !c.includable || c.reason.is_some())
+                    disabled=move || current.with(|c| !c.includable || !c.decides)
                     on:change=on_toggle
                 />
             </td>
@@ -138,6 +143,22 @@ pub fn Row(row: ReviewRow, states: RowStates) -> impl IntoView {
                             }))
                         >
                             "Map IP…"
+                        </button>
+                    }
+                })}
+                {move || (current.with(|c| c.needs_alias) && egress && !dns_names.is_empty()).then(|| {
+                    let name = dns_names[0].trim_end_matches('.').to_ascii_lowercase();
+                    view! {
+                        <button
+                            type="button"
+                            class="fp-button fp-button--small"
+                            data-testid="row-allow-name"
+                            title=format!("Allow every address seen as {name}, on the ports used (CiliumNetworkPolicy: toFQDNs)")
+                            on:click=move |_| state.decisions.update(|d| {
+                                d.allowed_names.insert(name.clone());
+                            })
+                        >
+                            "Allow by name"
                         </button>
                     }
                 })}

@@ -463,6 +463,7 @@ pub fn UnresolvedList(rows: Memo<Vec<ReviewRow>>, direction: Direction) -> impl 
                     </table>
                 </div>
                 <AliasList />
+                <super::allowed_names::AllowedNames />
                 <ClusterRanges />
             </section>
         })}
