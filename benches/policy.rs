@@ -86,7 +86,7 @@ mod native {
                 &[],
                 &PolicyTarget::Entity(entity),
                 TimeWindow::ALL,
-                flowpol::engine::policy::PolicyKind::Kubernetes,
+                flowpol::engine::policy::view::PolicyOptions::default(),
             )
             .yaml
             .len()

@@ -539,3 +539,56 @@ fn allow_name_writes_to_fqdns_from_a_flag_or_a_decisions_file() {
         text(&bad.stderr)
     );
 }
+
+/// `verify --ipblock-matches-pods`: an `ipBlock` holding the pod network lets pods through as
+/// Calico enforces it, and not as Cilium does (the default); the reading is said.
+#[test]
+fn verify_reads_ip_blocks_as_cilium_or_as_calico() {
+    let dir = tempfile::tempdir().unwrap();
+    let policies = dir.path().join("catalog.yaml");
+    std::fs::write(
+        &policies,
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: catalog, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: catalog}}\n  policyTypes: [Ingress]\n  ingress:\n  - from: [{ipBlock: {cidr: 10.244.0.0/16}}]\n",
+    )
+    .unwrap();
+    let policies = policies.to_str().unwrap();
+    let frontend_to_catalog = "Deployment/shop/frontend -> Deployment/shop/catalog TCP/3550";
+    let cilium = flowpol(&[
+        "verify",
+        "--policies",
+        policies,
+        "--inventory",
+        DEMO_INVENTORY,
+        DEMO_FLOWS,
+    ]);
+    assert_eq!(cilium.status.code(), Some(1));
+    assert!(
+        text(&cilium.stdout).contains(frontend_to_catalog),
+        "{}",
+        text(&cilium.stdout)
+    );
+    assert!(
+        text(&cilium.stderr).contains("ipBlock read as Cilium enforces it"),
+        "{}",
+        text(&cilium.stderr)
+    );
+    let calico = flowpol(&[
+        "verify",
+        "--ipblock-matches-pods",
+        "--policies",
+        policies,
+        "--inventory",
+        DEMO_INVENTORY,
+        DEMO_FLOWS,
+    ]);
+    assert!(
+        !text(&calico.stdout).contains(frontend_to_catalog),
+        "{}",
+        text(&calico.stdout)
+    );
+    assert!(
+        text(&calico.stderr).contains("ipBlock read as Calico enforces it"),
+        "{}",
+        text(&calico.stderr)
+    );
+}

@@ -49,6 +49,7 @@ impl Pod {
             namespace_labels: &self.namespace_labels,
             ports: &self.ports,
             cluster: None,
+            addresses: &[],
             remote_addresses: None,
         }
     }
@@ -354,4 +355,38 @@ fn the_replay_holds_for_every_pod_of_a_workload_whose_pods_differ() {
     assert!(to_frontend(&no_pod).allowed());
     assert!(from_frontend(&no_pod).allowed());
     assert!(verify_existing(&dataset, &no_pod, Some(&[frontend]), TimeWindow::ALL).all_agree());
+}
+
+/// Whether an `ipBlock` matches a pod's own address is up to the CNI: never as Cilium reads it
+/// (the default), yes as Calico does (`AnyPolicy::with_pod_blocks`).
+#[test]
+fn ip_blocks_match_pods_only_in_calicos_reading() {
+    use flowpol::engine::verify::evaluate::{evaluate_any, AnyPolicy};
+    let policy = policies(&format!(
+        "{HEADER}metadata: {{name: p, namespace: x}}\nspec:\n  podSelector: {{matchLabels: {{app: b}}}}\n  ingress:\n  - from: [{{ipBlock: {{cidr: 10.244.0.0/16, except: [10.244.9.0/24]}}}}]\n"
+    ));
+    let (a, b) = (pod("x", &[("app", "a")]), pod("x", &[("app", "b")]));
+    let inside = ["10.244.1.5".parse().ok()];
+    let excepted = ["10.244.9.5".parse().ok()];
+    let client = |addresses| Endpoint::Pod {
+        namespace: &a.namespace,
+        labels: &a.labels,
+        namespace_labels: &a.namespace_labels,
+        ports: &a.ports,
+        cluster: None,
+        addresses,
+        remote_addresses: None,
+    };
+    let cilium: Vec<AnyPolicy<'_>> = policy.iter().map(AnyPolicy::Kubernetes).collect();
+    let calico: Vec<AnyPolicy<'_>> = cilium.iter().map(|p| p.with_pod_blocks()).collect();
+    let allowed = |set: &[AnyPolicy<'_>], addresses| {
+        evaluate_any(set, &client(addresses), &b.endpoint(), Protocol::Tcp, 8080).allowed()
+    };
+    assert!(!allowed(&cilium, &inside));
+    assert!(allowed(&calico, &inside));
+    assert!(
+        !allowed(&calico, &excepted),
+        "except holds in both readings"
+    );
+    assert!(!allowed(&calico, &[]), "a pod of unknown address");
 }

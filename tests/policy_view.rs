@@ -8,8 +8,20 @@ use flowpol::engine::decisions::Decisions;
 use flowpol::engine::load::load_files;
 use flowpol::engine::model::network_policy::NetworkPolicy;
 use flowpol::engine::model::{EntityId, EntityKind, TimeWindow};
+use flowpol::engine::policy::view::PolicyOptions;
 use flowpol::engine::policy::view::{policy_output, target_entities, PolicyTarget};
 use flowpol::engine::policy::PolicyKind;
+
+fn kubernetes() -> PolicyOptions {
+    PolicyOptions::default()
+}
+
+fn cilium_kind() -> PolicyOptions {
+    PolicyOptions {
+        kind: PolicyKind::Cilium,
+        ..PolicyOptions::default()
+    }
+}
 use flowpol::engine::verify::evaluate::AnyPolicy;
 use flowpol::engine::verify::replay::verify_existing;
 use flowpol::engine::yaml::from_yaml;
@@ -100,7 +112,7 @@ fn an_entity_out_of_range_names_nothing_and_writes_no_file_of_its_own() {
         &[],
         &beyond,
         TimeWindow::ALL,
-        PolicyKind::Kubernetes,
+        kubernetes(),
     );
     assert_eq!(output.file_name, "networkpolicies.yaml");
     assert_eq!(output.policy_count, 0);
@@ -122,7 +134,7 @@ fn each_target_gets_its_file_heading_and_download_label() {
         &[],
         &entity,
         TimeWindow::ALL,
-        PolicyKind::Kubernetes,
+        kubernetes(),
     );
     assert_eq!(output.file_name, "frontend-networkpolicy.yaml");
     assert_eq!(entity.heading(&output), "frontend-networkpolicy.yaml");
@@ -149,7 +161,7 @@ fn each_target_gets_its_file_heading_and_download_label() {
         &[],
         &PolicyTarget::Service(service),
         TimeWindow::ALL,
-        PolicyKind::Kubernetes,
+        kubernetes(),
     );
     assert_eq!(output.file_name, "frontend-service-networkpolicies.yaml");
     assert_eq!(output.policy_count, 1);
@@ -161,7 +173,7 @@ fn each_target_gets_its_file_heading_and_download_label() {
         &[],
         &shop,
         TimeWindow::ALL,
-        PolicyKind::Kubernetes,
+        kubernetes(),
     );
     assert_eq!(output.file_name, "shop-networkpolicies.yaml");
     assert_eq!(output.policy_count, 3);
@@ -178,7 +190,7 @@ fn each_target_gets_its_file_heading_and_download_label() {
         &[],
         &every,
         TimeWindow::ALL,
-        PolicyKind::Kubernetes,
+        kubernetes(),
     );
     assert_eq!(output.file_name, "networkpolicies.yaml");
     assert_eq!(
@@ -209,7 +221,7 @@ fn existing_policies_are_replayed_and_their_denials_listed() {
         &existing,
         &catalog,
         TimeWindow::ALL,
-        PolicyKind::Kubernetes,
+        kubernetes(),
     )
     .existing
     .expect("existing policies were loaded");
@@ -236,7 +248,7 @@ fn existing_policies_are_replayed_and_their_denials_listed() {
         &existing,
         &catalog,
         TimeWindow::ALL,
-        PolicyKind::Kubernetes,
+        kubernetes(),
     )
     .existing
     .unwrap();
@@ -266,7 +278,7 @@ fn the_cilium_kind_names_its_files_and_verifies_under_its_own_semantics() {
         &[],
         &frontend,
         TimeWindow::ALL,
-        PolicyKind::Cilium,
+        cilium_kind(),
     );
     assert_eq!(cilium.file_name, "frontend-ciliumnetworkpolicy.yaml");
     assert!(
@@ -283,7 +295,7 @@ fn the_cilium_kind_names_its_files_and_verifies_under_its_own_semantics() {
         &[],
         &frontend,
         TimeWindow::ALL,
-        PolicyKind::Kubernetes,
+        kubernetes(),
     );
     assert_eq!(
         cilium.verification, kubernetes.verification,
@@ -296,7 +308,7 @@ fn the_cilium_kind_names_its_files_and_verifies_under_its_own_semantics() {
         &[],
         &shop,
         TimeWindow::ALL,
-        PolicyKind::Cilium,
+        cilium_kind(),
     );
     assert_eq!(bundle.file_name, "shop-ciliumnetworkpolicies.yaml");
     assert_eq!(bundle.policy_count, 3);

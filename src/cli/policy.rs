@@ -85,8 +85,8 @@ pub struct GenerateArgs {
 /// The options of `flowpol verify`.
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
-    /// NetworkPolicies to check (YAML or JSON; several documents or a List per file); repeat
-    /// the flag for several files.
+    /// NetworkPolicies and CiliumNetworkPolicies to check (YAML or JSON; several documents or
+    /// a List per file); repeat the flag for several files.
     #[arg(long = "policies", value_name = "FILE", required = true)]
     pub policies: Vec<PathBuf>,
     /// kubectl inventories.
@@ -101,16 +101,20 @@ pub struct VerifyArgs {
     /// Cluster CIDRs when no inventory gives them.
     #[arg(long = "cluster-range", value_name = "CIDR", value_parser = cidr)]
     pub cluster_ranges: Vec<IpNet>,
+    /// Read NetworkPolicies as Calico enforces them: an ipBlock also matches the pods whose
+    /// own addresses it holds (by default, as Cilium: never).
+    #[arg(long)]
+    pub ipblock_matches_pods: bool,
     /// Flow logs, plain or gzip-compressed.
     #[arg(value_name = "FLOW_FILE", required = true)]
     pub flow_files: Vec<PathBuf>,
 }
 
-/// Reads the inputs into a dataset and the NetworkPolicies among them; skipped lines are
-/// warned about, an unreadable file is an error.
 /// The data, and the policies of both kinds the input files held.
 type Loaded = (Dataset, Vec<NetworkPolicy>, Vec<CiliumNetworkPolicy>);
 
+/// Reads the inputs into a dataset and the policies among them; skipped lines are warned
+/// about, an unreadable file is an error.
 fn load(
     inventories: &[PathBuf],
     flow_files: &[PathBuf],
@@ -307,7 +311,16 @@ pub fn verify(args: &VerifyArgs) -> Result<(), String> {
         load(&args.inventories, &args.flow_files, &args.cluster_ranges)?;
     policies.extend(among_inputs);
     cilium.extend(cilium_among_inputs);
-    let both = AnyPolicy::both(&policies, &cilium);
+    let mut both = AnyPolicy::both(&policies, &cilium);
+    if args.ipblock_matches_pods {
+        both = both.into_iter().map(AnyPolicy::with_pod_blocks).collect();
+    }
+    if !policies.is_empty() {
+        eprintln!(
+            "flowpol: {}",
+            crate::engine::policy::view::ipblock_reading(args.ipblock_matches_pods)
+        );
+    }
     let report = verify_existing_any(&dataset, &both, None, window);
     print_denied(&dataset, &report);
     let denied = report.included_denied().count();

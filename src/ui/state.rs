@@ -138,6 +138,8 @@ pub struct AppState {
     pub decisions: RwSignal<Decisions>,
     /// The kind of policy the Generated Policy tab writes.
     pub policy_kind: RwSignal<crate::engine::policy::PolicyKind>,
+    /// Whether NetworkPolicies' ipBlocks are read as matching pods' own addresses (Calico).
+    pub ipblock_matches_pods: RwSignal<bool>,
     /// Every file loaded so far (a new file re-reads them all with it).
     pub sources: StoredValue<Vec<PendingFile>, LocalStorage>,
     /// The running ingest worker.
@@ -146,6 +148,22 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// How the Generated Policy tab writes and checks policies.
+    pub fn policy_options(&self) -> crate::engine::policy::view::PolicyOptions {
+        crate::engine::policy::view::PolicyOptions {
+            kind: self.policy_kind.get(),
+            ipblock_matches_pods: self.ipblock_matches_pods.get(),
+        }
+    }
+
+    /// [`policy_options`](Self::policy_options) without tracking.
+    pub fn policy_options_untracked(&self) -> crate::engine::policy::view::PolicyOptions {
+        crate::engine::policy::view::PolicyOptions {
+            kind: self.policy_kind.get_untracked(),
+            ipblock_matches_pods: self.ipblock_matches_pods.get_untracked(),
+        }
+    }
+
     /// A fresh state: nothing loaded, the Ingress tab open.
     pub fn new() -> Self {
         AppState {
@@ -160,6 +178,7 @@ impl AppState {
             result: RwSignal::new(None),
             decisions: RwSignal::new(Decisions::default()),
             policy_kind: RwSignal::new(crate::engine::policy::PolicyKind::Kubernetes),
+            ipblock_matches_pods: RwSignal::new(false),
             sources: StoredValue::new_local(Vec::new()),
             job: StoredValue::new_local(None),
             next_id: StoredValue::new(0),

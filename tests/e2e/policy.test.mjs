@@ -283,3 +283,28 @@ test('allow by name: the row, the list of names, toFQDNs in the Cilium YAML, byt
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("the ipBlock reading: Cilium's by default, Calico's a switch away, and the tab says which", async () => {
+  const { page, context, errors } = await openApp();
+  const dir = await mkdtemp(path.join(tmpdir(), 'flowpol-e2e-'));
+  const existing = path.join(dir, 'catalog-from-pods.yaml');
+  await writeFile(
+    existing,
+    'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: catalog, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: catalog}}\n  policyTypes: [Ingress]\n  ingress:\n  - from: [{ipBlock: {cidr: 10.244.0.0/16}}]\n',
+  );
+  await byTestId(page, 'demo-button').click();
+  await byTestId(page, 'dataset-summary').waitFor();
+  await byTestId(page, 'file-input').setInputFiles(existing);
+  await expect(byTestId(page, 'load-status')).toContainText('3 files loaded');
+  await loadScoped(page, null, 'shop', 'Deployment', 'shop/catalog');
+  const summary = byTestId(page, 'existing-policies-summary');
+  await expect(byTestId(page, 'ipblock-reading-note')).toContainText('ipBlock read as Cilium enforces it');
+  await expect(summary).toContainText('Deployment/shop/frontend -> Deployment/shop/catalog TCP/3550');
+  await byTestId(page, 'ipblock-reading').check();
+  await expect(byTestId(page, 'ipblock-reading-note')).toContainText('ipBlock read as Calico enforces it');
+  await expect(summary).not.toContainText('Deployment/shop/frontend -> Deployment/shop/catalog TCP/3550');
+  await expect(byTestId(page, 'verify-summary')).toHaveText(/Verified/);
+  await rm(dir, { recursive: true, force: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -72,6 +72,24 @@ impl PolicyTarget {
     }
 }
 
+/// How the tab writes and checks policies.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PolicyOptions {
+    pub kind: PolicyKind,
+    /// Read NetworkPolicies as Calico does: an `ipBlock` also matches pods' own addresses.
+    pub ipblock_matches_pods: bool,
+}
+
+/// The sentence that says how `ipBlock`s were read, for NetworkPolicies.
+pub fn ipblock_reading(ipblock_matches_pods: bool) -> &'static str {
+    if ipblock_matches_pods {
+        "ipBlock read as Calico enforces it: it also matches pods whose own addresses it holds"
+    } else {
+        "ipBlock read as Cilium enforces it: it never matches a pod's own address (Calico's \
+         reading is a switch away)"
+    }
+}
+
 /// The tab's content.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PolicyOutput {
@@ -82,6 +100,8 @@ pub struct PolicyOutput {
     /// "all 42 included communications allowed, all 3 excluded denied".
     pub verification: String,
     pub verified: bool,
+    /// How NetworkPolicies' `ipBlock`s were read, when NetworkPolicies were checked.
+    pub reading: Option<String>,
     /// What the cluster's own policies (loaded with the flows) make of the same
     /// communications, when any were loaded.
     pub existing: Option<ExistingVerdict>,
@@ -125,15 +145,26 @@ pub fn policy_output(
     existing: &[AnyPolicy<'_>],
     target: &PolicyTarget,
     window: TimeWindow,
-    kind: PolicyKind,
+    options: PolicyOptions,
 ) -> PolicyOutput {
+    let kind = options.kind;
     let entities = target_entities(dataset, target);
     let generated = generate_policies(dataset, decisions, &entities, window);
     let documents = cilium_documents(&generated);
-    let policies = match kind {
+    let mut policies = match kind {
         PolicyKind::Kubernetes => placed(dataset, &generated),
         PolicyKind::Cilium => placed_cilium(dataset, &documents),
     };
+    let existing: Vec<AnyPolicy<'_>> = if options.ipblock_matches_pods {
+        for (_, policy) in &mut policies {
+            *policy = policy.with_pod_blocks();
+        }
+        existing.iter().map(|p| p.with_pod_blocks()).collect()
+    } else {
+        existing.to_vec()
+    };
+    let reads_network_policies = kind == PolicyKind::Kubernetes
+        || existing.iter().any(|p| !matches!(p, AnyPolicy::Cilium(_)));
     let report = verify_placed(dataset, decisions, &policies, &entities, window);
     let (yaml, mut warnings) = match policies_yaml_as(&generated, kind) {
         Ok(yaml) => (yaml, Vec::new()),
@@ -171,8 +202,10 @@ pub fn policy_output(
         warnings,
         verification: report.summary(),
         verified: report.all_agree(),
+        reading: reads_network_policies
+            .then(|| ipblock_reading(options.ipblock_matches_pods).to_string()),
         existing: (!existing.is_empty())
-            .then(|| existing_verdict(dataset, existing, &entities, window)),
+            .then(|| existing_verdict(dataset, &existing, &entities, window)),
     }
 }
 

@@ -36,6 +36,8 @@ pub enum Endpoint<'a> {
         ports: &'a [ContainerPort],
         /// Its cluster, when the data names clusters.
         cluster: Option<&'a str>,
+        /// Its pods' addresses (for the reading in which an `ipBlock` matches them).
+        addresses: &'a [Option<IpAddr>],
         /// Its addresses, when it is seen from another cluster's policies: a NetworkPolicy
         /// can name it only by them (Cilium's Cluster Mesh by its cluster label).
         remote_addresses: Option<&'a [Option<IpAddr>]>,
@@ -67,6 +69,9 @@ impl Endpoint<'_> {
 #[derive(Clone, Copy, Debug)]
 pub enum AnyPolicy<'a> {
     Kubernetes(&'a NetworkPolicy),
+    /// A NetworkPolicy read as Calico enforces it: an `ipBlock` also matches the pods whose
+    /// own addresses it holds (Cilium's reading, the default, never does).
+    KubernetesPodBlocks(&'a NetworkPolicy),
     Cilium(&'a CiliumNetworkPolicy),
 }
 
@@ -83,10 +88,18 @@ impl<'a> AnyPolicy<'a> {
             .collect()
     }
 
+    /// The same policy, a NetworkPolicy read with its `ipBlock`s matching pods' own addresses.
+    pub fn with_pod_blocks(self) -> AnyPolicy<'a> {
+        match self {
+            AnyPolicy::Kubernetes(policy) => AnyPolicy::KubernetesPodBlocks(policy),
+            other => other,
+        }
+    }
+
     /// Whether the policy selects `pod` and restricts `direction` for it.
     fn isolates(self, pod: &Endpoint<'_>, direction: Direction) -> bool {
         match self {
-            AnyPolicy::Kubernetes(policy) => {
+            AnyPolicy::Kubernetes(policy) | AnyPolicy::KubernetesPodBlocks(policy) => {
                 let Endpoint::Pod {
                     namespace,
                     labels,
@@ -113,20 +126,23 @@ impl<'a> AnyPolicy<'a> {
         protocol: Protocol,
         port: u16,
     ) -> bool {
-        match self {
-            AnyPolicy::Kubernetes(policy) => match direction {
-                Direction::Egress => policy.spec.egress.iter().flatten().any(|rule| {
-                    peers_match(rule.to.as_deref(), &policy.metadata.namespace, server)
-                        && ports_match(rule.ports.as_deref(), server, protocol, port)
-                }),
-                Direction::Ingress => policy.spec.ingress.iter().flatten().any(|rule| {
-                    peers_match(rule.from.as_deref(), &policy.metadata.namespace, client)
-                        && ports_match(rule.ports.as_deref(), server, protocol, port)
-                }),
-            },
+        let (policy, pod_blocks) = match self {
+            AnyPolicy::Kubernetes(policy) => (policy, false),
+            AnyPolicy::KubernetesPodBlocks(policy) => (policy, true),
             AnyPolicy::Cilium(policy) => {
-                cilium::allows(policy, direction, (client, server), protocol, port)
+                return cilium::allows(policy, direction, (client, server), protocol, port)
             }
+        };
+        let namespace = &policy.metadata.namespace;
+        match direction {
+            Direction::Egress => policy.spec.egress.iter().flatten().any(|rule| {
+                peers_match(rule.to.as_deref(), namespace, server, pod_blocks)
+                    && ports_match(rule.ports.as_deref(), server, protocol, port)
+            }),
+            Direction::Ingress => policy.spec.ingress.iter().flatten().any(|rule| {
+                peers_match(rule.from.as_deref(), namespace, client, pod_blocks)
+                    && ports_match(rule.ports.as_deref(), server, protocol, port)
+            }),
         }
     }
 }
@@ -219,11 +235,13 @@ fn side(
     }
 }
 
-/// Whether any of `peers` (all when absent or empty) matches `target`.
+/// Whether any of `peers` (all when absent or empty) matches `target`; with `pod_blocks`, an
+/// `ipBlock` matches a pod one of whose addresses it holds.
 fn peers_match(
     peers: Option<&[PolicyPeer]>,
     policy_namespace: &str,
     target: &Endpoint<'_>,
+    pod_blocks: bool,
 ) -> bool {
     match (peers, target) {
         (None | Some([]), _) => true,
@@ -237,25 +255,37 @@ fn peers_match(
         ) => {
             !addresses.is_empty()
                 && addresses.iter().all(|&ip| {
-                    peers
-                        .iter()
-                        .any(|peer| peer_matches(peer, policy_namespace, &Endpoint::Address(ip)))
+                    peers.iter().any(|peer| {
+                        peer_matches(peer, policy_namespace, &Endpoint::Address(ip), false)
+                    })
                 })
         }
         (Some(peers), _) => peers
             .iter()
-            .any(|peer| peer_matches(peer, policy_namespace, target)),
+            .any(|peer| peer_matches(peer, policy_namespace, target, pod_blocks)),
     }
 }
 
-fn peer_matches(peer: &PolicyPeer, policy_namespace: &str, target: &Endpoint<'_>) -> bool {
+fn peer_matches(
+    peer: &PolicyPeer,
+    policy_namespace: &str,
+    target: &Endpoint<'_>,
+    pod_blocks: bool,
+) -> bool {
     if let Some(block) = &peer.ip_block {
         let in_block = |ip: &Option<IpAddr>| {
             ip.is_some_and(|ip| {
                 contains(&block.cidr, &ip) && !block.except.iter().any(|e| contains(e, &ip))
             })
         };
-        return target.address().is_some_and(|ip| in_block(&ip));
+        return match target {
+            Endpoint::Pod {
+                addresses,
+                remote_addresses: None,
+                ..
+            } => pod_blocks && addresses.iter().any(in_block),
+            other => other.address().is_some_and(|ip| in_block(&ip)),
+        };
     }
     let Endpoint::Pod {
         namespace,

@@ -111,7 +111,7 @@ fn selector_keys<'p>(policies: &[Placed<'p>]) -> BTreeSet<&'p str> {
     };
     for (_, policy) in policies {
         let policy = match policy {
-            AnyPolicy::Kubernetes(policy) => policy,
+            AnyPolicy::Kubernetes(policy) | AnyPolicy::KubernetesPodBlocks(policy) => policy,
             AnyPolicy::Cilium(policy) => {
                 add(&policy.spec.endpoint_selector);
                 for rule in policy
@@ -239,6 +239,7 @@ impl<'p> PolicyView<'p> {
                         namespace_labels,
                         ports: &entity.ports,
                         cluster: entity.cluster.as_deref(),
+                        addresses: self.addresses(dataset, id),
                         remote_addresses,
                     })
                     .collect()

@@ -33,6 +33,12 @@ pub fn KindOption() -> impl IntoView {
                 <option value="kubernetes">"NetworkPolicy (Kubernetes, every CNI)"</option>
                 <option value="cilium">"CiliumNetworkPolicy (Cilium)"</option>
             </select>
+            <label class="fp-policy__dns" title="Whether an ipBlock matches a pod's own address is up to the CNI: Cilium never, Calico yes.">
+                <input type="checkbox" data-testid="ipblock-reading"
+                    prop:checked=move || state.ipblock_matches_pods.get()
+                    on:change=move |ev| state.ipblock_matches_pods.set(event_target_checked(&ev)) />
+                " Check NetworkPolicies as Calico enforces them (an ipBlock also matches pods' own addresses)"
+            </label>
             {move || (state.policy_kind.get() == PolicyKind::Cilium).then(|| view! {
                 <p class="fp-policy__note" data-testid="cilium-note">
                     "Cilium denies by default every direction a policy lists: a direction written as [{}] allows nothing. "
@@ -106,7 +112,7 @@ pub fn PolicyActions(
                 &[],
                 &bundle.get_untracked(),
                 state.window_untracked(),
-                state.policy_kind.get_untracked(),
+                state.policy_options_untracked(),
             )
         });
         error.set(download_text(&written.file_name, &written.yaml, YAML).err());

@@ -22,6 +22,9 @@ pub fn VerifySummary(output: Memo<PolicyOutput>) -> impl IntoView {
                 })
             }}
         </p>
+        {move || output.with(|o| o.reading.clone()).map(|reading| view! {
+            <p class="fp-policy__note" data-testid="ipblock-reading-note">{format!("{reading}.")}</p>
+        })}
     }
 }
 

@@ -33,7 +33,7 @@ pub fn PolicyView() -> impl IntoView {
                 &AnyPolicy::both(&result.policies, &result.cilium_policies),
                 &target.get(),
                 state.window(),
-                state.policy_kind.get(),
+                state.policy_options(),
             )
         })
     });
