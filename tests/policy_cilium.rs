@@ -8,24 +8,13 @@
 
 use flowpol::engine::dataset::Dataset;
 use flowpol::engine::decisions::{Decisions, GeneralRule};
-use flowpol::engine::load::load_files;
 use flowpol::engine::model::cilium_policy::{CiliumNetworkPolicy, CiliumRule};
 use flowpol::engine::model::{Direction, EntityKind, OwnerKey, TimeWindow};
 use flowpol::engine::policy::{generate_policies, policies_yaml_as, PolicyKind};
 
-fn demo() -> Dataset {
-    load_files(
-        &[
-            ("flows.jsonl", include_bytes!("../public/demo/flows.jsonl")),
-            (
-                "inventory.json",
-                include_bytes!("../public/demo/inventory.json"),
-            ),
-        ],
-        &[],
-    )
-    .dataset
-}
+#[path = "support/demo.rs"]
+mod support_demo;
+use support_demo::demo;
 
 /// The CiliumNetworkPolicy of `kind/namespace/name`, and its warnings.
 fn cilium_of(

@@ -5,7 +5,6 @@
 
 use flowpol::engine::dataset::Dataset;
 use flowpol::engine::decisions::Decisions;
-use flowpol::engine::load::load_files;
 use flowpol::engine::model::network_policy::NetworkPolicy;
 use flowpol::engine::model::{EntityId, EntityKind, TimeWindow};
 use flowpol::engine::policy::view::PolicyOptions;
@@ -26,19 +25,9 @@ use flowpol::engine::verify::evaluate::AnyPolicy;
 use flowpol::engine::verify::replay::verify_existing;
 use flowpol::engine::yaml::from_yaml;
 
-fn demo() -> Dataset {
-    load_files(
-        &[
-            ("flows.jsonl", include_bytes!("../public/demo/flows.jsonl")),
-            (
-                "inventory.json",
-                include_bytes!("../public/demo/inventory.json"),
-            ),
-        ],
-        &[],
-    )
-    .dataset
-}
+#[path = "support/demo.rs"]
+mod support_demo;
+use support_demo::demo;
 
 fn names(dataset: &Dataset, entities: &[EntityId]) -> Vec<String> {
     entities

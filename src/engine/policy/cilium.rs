@@ -18,7 +18,9 @@ use crate::engine::model::network_policy::IpBlock;
 use crate::engine::model::Direction;
 use crate::engine::model::Protocol;
 use crate::engine::policy::build::MANAGED_BY;
-use crate::engine::policy::rules::{by_port_set, DirectionRules, PolicyRules, PortKey, RulePeer};
+use crate::engine::policy::rules::{
+    by_port_set, written_as, DirectionRules, PolicyRules, PortKey, RulePeer,
+};
 
 /// A peer as Cilium names it; the order is the order of rules with equal ports.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -77,19 +79,9 @@ fn direction(
             None,
         )];
     };
-    let mut written: BTreeMap<CiliumPeer, Option<BTreeSet<PortKey>>> = BTreeMap::new();
-    for (peer, ports) in peers {
-        for cilium_peer in cilium_peers(&policy.namespace, policy.cluster.as_deref(), peer) {
-            match (written.get_mut(&cilium_peer), ports) {
-                (None, _) => {
-                    written.insert(cilium_peer, ports.clone());
-                }
-                (Some(Some(known)), Some(ports)) => known.extend(ports.iter().copied()),
-                (Some(known), None) => *known = None,
-                (Some(None), Some(_)) => {}
-            }
-        }
-    }
+    let mut written = written_as(peers, |peer| {
+        cilium_peers(&policy.namespace, policy.cluster.as_deref(), peer)
+    });
     if written.is_empty() {
         return vec![CiliumRule::default()];
     }

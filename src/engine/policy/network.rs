@@ -2,7 +2,7 @@
 //! (another namespace's as ONE peer with both selectors), everything else by `ipBlock`; peers
 //! with identical port sets share a rule, never more.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use crate::engine::model::labels::{LabelSelector, Labels, NAMESPACE_NAME_LABEL};
 use crate::engine::model::network_policy::{
@@ -10,7 +10,9 @@ use crate::engine::model::network_policy::{
 };
 use crate::engine::model::Direction;
 use crate::engine::policy::build::MANAGED_BY;
-use crate::engine::policy::rules::{by_port_set, DirectionRules, PolicyRules, PortKey, RulePeer};
+use crate::engine::policy::rules::{
+    by_port_set, written_as, DirectionRules, PolicyRules, PortKey, RulePeer,
+};
 
 /// A rule's peers and ports (`None`: any).
 type Rule = (Option<Vec<PolicyPeer>>, Option<Vec<PolicyPort>>);
@@ -50,20 +52,7 @@ fn direction(namespace: &str, rules: &DirectionRules) -> Vec<Rule> {
     let Some(peers) = rules.peers() else {
         return vec![(None, None)];
     };
-    let mut written: BTreeMap<PolicyPeer, Option<BTreeSet<PortKey>>> = BTreeMap::new();
-    for (peer, ports) in peers {
-        for policy_peer in policy_peers(namespace, peer) {
-            match (written.get_mut(&policy_peer), ports) {
-                (None, _) => {
-                    written.insert(policy_peer, ports.clone());
-                }
-                (Some(Some(known)), Some(ports)) => known.extend(ports.iter().copied()),
-                (Some(known), None) => *known = None,
-                (Some(None), Some(_)) => {}
-            }
-        }
-    }
-    by_port_set(written)
+    by_port_set(written_as(peers, |peer| policy_peers(namespace, peer)))
         .into_iter()
         .map(|(ports, peers)| (Some(peers), ports.map(policy_ports)))
         .collect()

@@ -101,6 +101,28 @@ impl DirectionRules {
     }
 }
 
+/// Each peer as a kind of policy writes it (`write` may give several, or none), with the ports
+/// of every review peer written alike merged (`None`, every port, absorbs the rest).
+pub fn written_as<T: Ord, I: IntoIterator<Item = T>>(
+    peers: &BTreeMap<RulePeer, Option<BTreeSet<PortKey>>>,
+    mut write: impl FnMut(&RulePeer) -> I,
+) -> BTreeMap<T, Option<BTreeSet<PortKey>>> {
+    let mut written: BTreeMap<T, Option<BTreeSet<PortKey>>> = BTreeMap::new();
+    for (peer, ports) in peers {
+        for as_written in write(peer) {
+            match (written.get_mut(&as_written), ports) {
+                (None, _) => {
+                    written.insert(as_written, ports.clone());
+                }
+                (Some(Some(known)), Some(ports)) => known.extend(ports.iter().copied()),
+                (Some(known), None) => *known = None,
+                (Some(None), Some(_)) => {}
+            }
+        }
+    }
+    written
+}
+
 /// Groups `items` by their port sets, in the order of the port sets (`None`, every port,
 /// first), keeping each group's items in the order given.
 pub fn by_port_set<T>(
