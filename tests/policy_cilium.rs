@@ -341,3 +341,103 @@ fn allowed_names_become_to_fqdns_with_the_dns_rule_they_need() {
     )
     .unwrap();
 }
+
+/// A workload whose pods share no label (a bare pod, a CronJob whose job template has none):
+/// NetworkPolicy cannot select it, so it gets no NetworkPolicy and is no NetworkPolicy peer;
+/// a CiliumNetworkPolicy selects it by its service account when no other workload of the
+/// namespace runs as that account, and its peers name it the same way. Verified exact.
+#[test]
+fn pods_without_labels_are_selected_by_their_own_service_account() {
+    use flowpol::engine::load::load_files;
+    use flowpol::engine::policy::{cilium_documents, placed_cilium};
+    use flowpol::engine::verify::replay::verify_placed;
+    let pod = |name: &str, ip: &str, account: &str, labels: &str| {
+        format!(
+            r#"{{"kind": "Pod", "apiVersion": "v1", "metadata": {{"name": "{name}", "namespace": "data", "labels": {labels}}}, "spec": {{"serviceAccountName": "{account}", "containers": [{{"ports": [{{"containerPort": 5432}}]}}]}}, "status": {{"podIP": "{ip}"}}}}"#
+        )
+    };
+    let inventory = format!(
+        r#"{{"kind": "List", "apiVersion": "v1", "items": [{}, {}, {}, {}]}}"#,
+        pod(
+            "postgres-0",
+            "10.244.1.5",
+            "postgres",
+            r#"{"app": "postgres"}"#
+        ),
+        pod("report", "10.244.1.6", "reporter", "{}"),
+        pod("scratch-a", "10.244.1.7", "default", "{}"),
+        pod("scratch-b", "10.244.1.8", "default", "{}"),
+    );
+    let flow = |client: &str| {
+        format!(
+            r#"{{"src": {{"namespace": "data", "pod": "{client}"}}, "dst": {{"namespace": "data", "pod": "postgres-0"}}, "port": 5432, "protocol": "TCP", "count": 1, "time": "2026-11-20T09:00:00Z"}}"#
+        )
+    };
+    let flows = [flow("report"), flow("scratch-a")].join("\n");
+    let loaded = load_files(
+        &[
+            ("inventory.json", inventory.as_bytes()),
+            ("flows.jsonl", flows.as_bytes()),
+        ],
+        &[],
+    );
+    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+    let dataset = loaded.dataset;
+    let decisions = Decisions::default();
+    let ids: Vec<_> = dataset.entity_ids().collect();
+    let generated = generate_policies(&dataset, &decisions, &ids, TimeWindow::ALL);
+    let of = |name: &str| {
+        generated
+            .iter()
+            .find(|g| dataset.entities[g.entity].owner.name == name)
+            .unwrap()
+    };
+    let report = of("report");
+    assert!(report.policy.is_none(), "no NetworkPolicy can select it");
+    assert!(
+        report.warnings[0].contains("selects them by their service account reporter"),
+        "{:?}",
+        report.warnings
+    );
+    let cilium = report.cilium().expect("a CiliumNetworkPolicy");
+    assert_eq!(
+        cilium.spec.endpoint_selector.match_labels["io.cilium.k8s.policy.serviceaccount"],
+        "reporter"
+    );
+    assert!(of("scratch-a").cilium().is_none(), "its account is shared");
+    let postgres = of("postgres-0").cilium().unwrap();
+    let from: Vec<_> = rules(&postgres, Direction::Ingress)
+        .iter()
+        .flat_map(|r| r.from_endpoints.iter().flatten())
+        .map(|s| s.match_labels.clone())
+        .collect();
+    assert_eq!(from.len(), 1, "{from:?}");
+    assert_eq!(from[0]["io.cilium.k8s.policy.serviceaccount"], "reporter");
+    let documents = cilium_documents(&generated);
+    let report = verify_placed(
+        &dataset,
+        &decisions,
+        &placed_cilium(&dataset, &documents),
+        &ids,
+        TimeWindow::ALL,
+    );
+    // scratch-a cannot be selected by either kind: its row is warned about, every other agrees.
+    let disagreeing: Vec<String> = report
+        .rows
+        .iter()
+        .filter(|row| !row.agrees())
+        .map(|row| dataset.describe(&dataset.communications[row.communication]))
+        .collect();
+    assert!(
+        disagreeing.iter().all(|row| row.contains("scratch-a")),
+        "{disagreeing:?}"
+    );
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/generated-cilium-policies");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("service-accounts.yaml"),
+        policies_yaml_as(&generated, PolicyKind::Cilium).unwrap(),
+    )
+    .unwrap();
+}

@@ -62,6 +62,7 @@ fn entity(
         label_sets.push(canary);
     }
     Entity {
+        service_accounts: Default::default(),
         owner: Owner {
             kind: EntityKind::ALL[kind % EntityKind::ALL.len()],
             namespace: format!("n{namespace}"),

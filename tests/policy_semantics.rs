@@ -49,6 +49,7 @@ impl Pod {
             namespace_labels: &self.namespace_labels,
             ports: &self.ports,
             cluster: None,
+            service_account: None,
             addresses: &[],
             remote_addresses: None,
         }
@@ -374,6 +375,7 @@ fn ip_blocks_match_pods_only_in_calicos_reading() {
         namespace_labels: &a.namespace_labels,
         ports: &a.ports,
         cluster: None,
+        service_account: None,
         addresses,
         remote_addresses: None,
     };

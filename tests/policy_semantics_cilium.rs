@@ -48,6 +48,7 @@ impl Pod {
             namespace_labels: &self.namespace_labels,
             ports: &[],
             cluster: self.cluster.as_deref(),
+            service_account: None,
             addresses: &[],
             remote_addresses: None,
         }
@@ -159,6 +160,7 @@ fn the_cluster_label_picks_pods_of_that_cluster() {
         namespace_labels: &east.namespace_labels,
         ports: &[],
         cluster: east.cluster.as_deref(),
+        service_account: None,
         addresses: &[],
         remote_addresses: Some(&addresses),
     };

@@ -50,6 +50,11 @@ pub struct Entity {
     pub label_sets: Vec<Labels>,
     /// The ports its containers declare.
     pub ports: Vec<ContainerPort>,
+    /// The service accounts its pods run as (the inventory's `serviceAccountName`, Hubble's
+    /// `io.cilium.k8s.policy.serviceaccount` label): a CiliumNetworkPolicy can select the
+    /// pods by it when they share no label.
+    #[serde(default)]
+    pub service_accounts: BTreeSet<String>,
 }
 
 /// An address no pod explains: a node, or an address inside or outside the cluster.

@@ -733,6 +733,7 @@ mod tests {
                 pods: Default::default(),
                 addresses: Default::default(),
                 label_sets: vec![labels.clone()],
+                service_accounts: BTreeSet::new(),
                 labels,
                 ports: Vec::new(),
             }

@@ -47,6 +47,8 @@ pub struct Pod {
     pub host_network: bool,
     pub ips: Vec<String>,
     pub ports: Vec<ContainerPort>,
+    /// `spec.serviceAccountName`.
+    pub service_account: Option<String>,
 }
 
 /// A Service.
@@ -128,6 +130,7 @@ struct WirePodSpec {
     node_name: Option<String>,
     host_network: bool,
     containers: Vec<WireContainer>,
+    service_account_name: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -392,6 +395,7 @@ impl Inventory {
                     host_network: wire.spec.host_network,
                     ips,
                     ports,
+                    service_account: wire.spec.service_account_name.filter(|s| !s.is_empty()),
                 });
             }
             "Service" => {

@@ -14,6 +14,9 @@ use super::labels::{LabelSelector, Labels};
 pub const CILIUM_NAMESPACE_LABEL: &str = "k8s:io.kubernetes.pod.namespace";
 /// The label that names a pod's cluster (Cluster Mesh) in a Cilium endpoint selector.
 pub const CILIUM_CLUSTER_LABEL: &str = "io.cilium.k8s.policy.cluster";
+/// The label that names a pod's service account in a Cilium endpoint selector (Hubble prints
+/// it with the `k8s:` source).
+pub const CILIUM_SERVICE_ACCOUNT_LABEL: &str = "io.cilium.k8s.policy.serviceaccount";
 
 /// A CiliumNetworkPolicy document.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]

@@ -14,7 +14,7 @@ use crate::engine::decisions::{
     is_dns_server, Alias, Decisions, GeneralRule, DNS_LABEL, DNS_NAMESPACE,
 };
 use crate::engine::model::address::AddressClass;
-use crate::engine::model::cilium_policy::CiliumNetworkPolicy;
+use crate::engine::model::cilium_policy::{CiliumNetworkPolicy, CILIUM_SERVICE_ACCOUNT_LABEL};
 use crate::engine::model::keys::API_SERVER;
 use crate::engine::model::labels::{labels_text, LabelSelector, Labels};
 use crate::engine::model::network_policy::{IpBlock, NetworkPolicy};
@@ -117,19 +117,35 @@ impl<'a> PolicyGenerator<'a> {
         let mut warnings = Warnings::default();
         let own = &dataset.entities[entity];
         let own_selector = usable_selector(dataset, entity, &mut warnings);
+        let mut own_selector = own_selector;
+        let mut cilium_only = false;
         if let Some(problem) = selector_problem(dataset, entity, &own_selector) {
-            warnings.both(format!(
-                "No policy for {}: {problem}",
-                dataset.owner_key(entity)
-            ));
-            return GeneratedPolicy {
-                entity,
-                cluster: dataset.owner_key(entity).cluster,
-                policy: None,
-                warnings: warnings.network,
-                rules: None,
-                cilium_warnings: warnings.cilium,
+            let no_policy = format!("No policy for {}: {problem}", dataset.owner_key(entity));
+            let account = own_selector
+                .is_empty()
+                .then(|| service_account_of(dataset, entity))
+                .flatten();
+            let Some(account) = account else {
+                warnings.both(no_policy);
+                return GeneratedPolicy {
+                    entity,
+                    cluster: dataset.owner_key(entity).cluster,
+                    policy: None,
+                    warnings: warnings.network,
+                    rules: None,
+                    cilium_warnings: warnings.cilium,
+                };
             };
+            // Cilium can select the pods by the service account no other workload uses.
+            warnings.network.push(format!(
+                "{no_policy} (a CiliumNetworkPolicy selects them by their service account \
+                 {account})"
+            ));
+            own_selector = Labels::from([(
+                CILIUM_SERVICE_ACCOUNT_LABEL.to_string(),
+                account.to_string(),
+            )]);
+            cilium_only = true;
         }
         let ingress = self.direction_rules(entity, Direction::Ingress, &mut warnings);
         let egress = self.direction_rules(entity, Direction::Egress, &mut warnings);
@@ -145,7 +161,7 @@ impl<'a> PolicyGenerator<'a> {
         GeneratedPolicy {
             entity,
             cluster: dataset.owner_key(entity).cluster,
-            policy: Some(network::network_policy(&rules)),
+            policy: (!cilium_only).then(|| network::network_policy(&rules)),
             warnings: warnings.network,
             rules: Some(rules),
             cilium_warnings: warnings.cilium,
@@ -250,26 +266,35 @@ impl<'a> PolicyGenerator<'a> {
                 }
                 Peer::Entity(other_id) => {
                     let other = &dataset.entities[other_id];
-                    let selector = match self
+                    let selected = self
                         .peer_selectors
                         .entry(other_id)
                         .or_insert_with(|| peer_selector(dataset, other_id))
-                    {
-                        Ok(selector) => selector.clone(),
-                        Err(problem) => {
-                            warnings.both(format!(
+                        .clone();
+                    match (selected, service_account_of(dataset, other_id)) {
+                        (Ok(selector), _) => vec![RulePeer::Pods {
+                            namespace: other.owner.namespace.clone(),
+                            selector,
+                        }],
+                        (Err(problem), account) => {
+                            let refused = format!(
                                 "{} {} not allowed: {} cannot be selected: {problem}",
                                 direction.as_str(),
                                 dataset.describe(communication),
                                 dataset.owner_key(other_id)
-                            ));
-                            continue;
+                            );
+                            let Some(account) = account else {
+                                warnings.both(refused);
+                                continue;
+                            };
+                            // Cilium picks its pods by their service account.
+                            warnings.network.push(refused);
+                            vec![RulePeer::ServiceAccount {
+                                namespace: other.owner.namespace.clone(),
+                                account: account.to_string(),
+                            }]
                         }
-                    };
-                    vec![RulePeer::Pods {
-                        namespace: other.owner.namespace.clone(),
-                        selector,
-                    }]
+                    }
                 }
                 Peer::Address(id) => {
                     let address = &dataset.addresses[id];
@@ -372,6 +397,27 @@ fn usable_selector(dataset: &Dataset, entity: EntityId, warnings: &mut Warnings)
         valid
     });
     selector
+}
+
+/// The service account to pick `entity`'s pods by, in a CiliumNetworkPolicy: when they share
+/// no usable label, all run as one account, and no other workload of the namespace (and
+/// cluster) runs as it.
+fn service_account_of(dataset: &Dataset, entity: EntityId) -> Option<&str> {
+    let own = &dataset.entities[entity];
+    if !usable_selector(dataset, entity, &mut Warnings::default()).is_empty() {
+        return None;
+    }
+    let [account] = own.service_accounts.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    let shared = dataset.entity_ids().any(|id| {
+        let other = &dataset.entities[id];
+        id != entity
+            && !dataset.across_clusters(id, entity)
+            && other.owner.namespace == own.owner.namespace
+            && other.service_accounts.contains(account)
+    });
+    (!shared).then_some(account.as_str())
 }
 
 /// The selector a peer is picked by, or why it cannot be picked.

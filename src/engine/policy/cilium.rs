@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::engine::decisions::DNS_NAMESPACE;
 use crate::engine::model::cilium_policy::{
     CidrRule, CiliumNetworkPolicy, CiliumPort, CiliumRule, FqdnSelector, L7Rules, PortRule,
-    CILIUM_CLUSTER_LABEL, CILIUM_NAMESPACE_LABEL,
+    CILIUM_CLUSTER_LABEL, CILIUM_NAMESPACE_LABEL, CILIUM_SERVICE_ACCOUNT_LABEL,
 };
 use crate::engine::model::labels::{LabelSelector, Labels};
 use crate::engine::model::network_policy::IpBlock;
@@ -227,6 +227,17 @@ fn cilium_peers(namespace: &str, cluster: Option<&str>, peer: &RulePeer) -> Vec<
             vec![in_cluster(labels)]
         }
         RulePeer::OwnNamespace => vec![in_cluster(Labels::new())],
+        RulePeer::ServiceAccount {
+            namespace: peer_namespace,
+            account,
+        } => {
+            let mut labels =
+                Labels::from([(CILIUM_SERVICE_ACCOUNT_LABEL.to_string(), account.clone())]);
+            if peer_namespace != namespace {
+                labels.insert(CILIUM_NAMESPACE_LABEL.to_string(), peer_namespace.clone());
+            }
+            vec![in_cluster(labels)]
+        }
         RulePeer::RemotePods {
             cluster,
             namespace: peer_namespace,

@@ -74,8 +74,8 @@ fn policy_peers(namespace: &str, peer: &RulePeer) -> Vec<PolicyPeer> {
             ..PolicyPeer::default()
         }],
         RulePeer::RemotePods { blocks, .. } => blocks.iter().map(block).collect(),
-        // NetworkPolicy has no DNS names: the generator warned.
-        RulePeer::Fqdn(_) => Vec::new(),
+        // NetworkPolicy has no DNS names nor service accounts: the generator warned.
+        RulePeer::Fqdn(_) | RulePeer::ServiceAccount { .. } => Vec::new(),
         RulePeer::Block(ip_block)
         | RulePeer::World(ip_block)
         | RulePeer::Nodes(ip_block)

@@ -38,6 +38,9 @@ pub enum RulePeer {
     Nodes(IpBlock),
     /// The API server, at one of its addresses.
     ApiServer(IpBlock),
+    /// The pods of `namespace` that run as `account`, for a workload whose pods share no
+    /// label: only a CiliumNetworkPolicy can say it.
+    ServiceAccount { namespace: String, account: String },
     /// Addresses seen with a DNS name the review allows (a name or a `*` pattern): only a
     /// CiliumNetworkPolicy can say it (`toFQDNs`).
     Fqdn(String),

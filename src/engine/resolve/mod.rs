@@ -7,6 +7,7 @@
 pub mod canonical;
 pub mod owners;
 
+use crate::engine::model::cilium_policy::CILIUM_SERVICE_ACCOUNT_LABEL;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use ipnet::IpNet;
@@ -137,6 +138,7 @@ impl<'i> Resolver<'i> {
                     labels: Labels::new(),
                     label_sets: Vec::new(),
                     ports: Vec::new(),
+                    service_accounts: BTreeSet::new(),
                 });
                 self.entity_ids.insert(key, id);
                 id
@@ -176,6 +178,9 @@ impl<'i> Resolver<'i> {
         self.note_pod(id, &pod.metadata.name, pod.metadata.labels.clone());
         let entity = &mut self.dataset.entities[id.index()];
         entity.addresses.extend(pod.ips.iter().cloned());
+        entity
+            .service_accounts
+            .extend(pod.service_account.iter().cloned());
         let ports = &mut entity.ports;
         for port in &pod.ports {
             if !ports.contains(port) {
@@ -249,6 +254,13 @@ impl<'i> Resolver<'i> {
             let id = self.entity(cluster, owner);
             self.note_pod(id, pod, hubble_labels);
             self.note_identity(endpoint.identity, id);
+            let account = endpoint
+                .k8s_labels()
+                .find(|(key, _)| *key == CILIUM_SERVICE_ACCOUNT_LABEL)
+                .map(|(_, account)| account.to_string());
+            self.dataset.entities[id.index()]
+                .service_accounts
+                .extend(account);
             // flowpol JSON may name a pod without its address.
             if !endpoint.ip.is_empty() {
                 self.dataset.entities[id.index()]

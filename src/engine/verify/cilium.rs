@@ -30,7 +30,7 @@
 
 use crate::engine::decisions::name_matches;
 use crate::engine::model::cilium_policy::{
-    CidrRule, CiliumNetworkPolicy, CiliumRule, FqdnSelector, PortRule,
+    CidrRule, CiliumNetworkPolicy, CiliumRule, FqdnSelector, PortRule, CILIUM_SERVICE_ACCOUNT_LABEL,
 };
 use crate::engine::model::labels::{LabelSelector, Labels, SelectorRequirement};
 use crate::engine::model::{Direction, Protocol};
@@ -136,6 +136,7 @@ fn identity(pod: &Endpoint<'_>) -> Option<Labels> {
         labels,
         namespace_labels,
         cluster,
+        service_account,
         ..
     } = pod
     else {
@@ -145,6 +146,12 @@ fn identity(pod: &Endpoint<'_>) -> Option<Labels> {
     identity.insert(NAMESPACE_KEY.to_string(), namespace.to_string());
     if let Some(cluster) = cluster {
         identity.insert(CLUSTER_KEY.to_string(), cluster.to_string());
+    }
+    if let Some(account) = service_account {
+        identity.insert(
+            CILIUM_SERVICE_ACCOUNT_LABEL.to_string(),
+            account.to_string(),
+        );
     }
     for (key, value) in namespace_labels.iter() {
         identity.insert(format!("{NAMESPACE_LABELS_PREFIX}{key}"), value.clone());

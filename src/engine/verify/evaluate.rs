@@ -36,6 +36,8 @@ pub enum Endpoint<'a> {
         ports: &'a [ContainerPort],
         /// Its cluster, when the data names clusters.
         cluster: Option<&'a str>,
+        /// The service account its pods run as, when it is one.
+        service_account: Option<&'a str>,
         /// Its pods' addresses (for the reading in which an `ipBlock` matches them).
         addresses: &'a [Option<IpAddr>],
         /// Its addresses, when it is seen from another cluster's policies: a NetworkPolicy

@@ -239,6 +239,10 @@ impl<'p> PolicyView<'p> {
                         namespace_labels,
                         ports: &entity.ports,
                         cluster: entity.cluster.as_deref(),
+                        service_account: match entity.service_accounts.len() {
+                            1 => entity.service_accounts.first().map(String::as_str),
+                            _ => None,
+                        },
                         addresses: self.addresses(dataset, id),
                         remote_addresses,
                     })
