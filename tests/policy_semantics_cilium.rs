@@ -322,3 +322,108 @@ fn to_fqdns_match_addresses_by_the_names_they_were_seen_with() {
     )
     .allowed());
 }
+
+#[test]
+fn deny_rules_isolate_and_override_and_default_deny_can_be_off() {
+    let (web, db) = (
+        pod("shop", &[("app", "web")]),
+        pod("shop", &[("app", "db")]),
+    );
+    let deny_only = cilium(
+        "metadata: {name: p, namespace: shop}\nspec:\n  endpointSelector: {matchLabels: {app: db}}\n  ingressDeny:\n  - fromEntities: [world]\n",
+    );
+    let from_web = |set: &[CiliumNetworkPolicy]| {
+        verdict(set, &web.endpoint(), &db.endpoint(), Protocol::Tcp, 5432).allowed()
+    };
+    assert!(
+        !from_web(&deny_only),
+        "a deny rule alone puts the pod in default deny"
+    );
+    let allow_and_deny = cilium(
+        "metadata: {name: p, namespace: shop}\nspec:\n  endpointSelector: {matchLabels: {app: db}}\n  ingress: [{fromEndpoints: [{matchLabels: {app: web}}]}]\n  ingressDeny: [{fromEndpoints: [{matchLabels: {app: web}}], toPorts: [{ports: [{port: '5432', protocol: TCP}]}]}]\n",
+    );
+    assert!(!from_web(&allow_and_deny), "deny overrides allow");
+    assert!(verdict(
+        &allow_and_deny,
+        &web.endpoint(),
+        &db.endpoint(),
+        Protocol::Tcp,
+        80
+    )
+    .allowed());
+    let not_default_deny = cilium(
+        "metadata: {name: p, namespace: shop}\nspec:\n  endpointSelector: {matchLabels: {app: db}}\n  enableDefaultDeny: {ingress: false}\n  ingress: [{fromEntities: [world]}]\n",
+    );
+    assert!(from_web(&not_default_deny));
+}
+
+#[test]
+fn plain_cidrs_and_unread_peers() {
+    let web = pod("shop", &[("app", "web")]);
+    let policy = cilium(
+        "metadata: {name: p, namespace: shop}\nspec:\n  endpointSelector: {matchLabels: {app: web}}\n  egress:\n  - toCIDR: [203.0.113.0/24]\n    toPorts: [{ports: [{port: '443', protocol: TCP}]}]\n  - toServices: [{k8sService: {serviceName: x, namespace: y}}]\n    toPorts: [{ports: [{port: '8080', protocol: TCP}]}]\n  - toEntities: [world-ipv4]\n    toPorts: [{ports: [{port: '25', protocol: TCP}]}]\n",
+    );
+    let to = |ip_text: &str, port| {
+        verdict(
+            &policy,
+            &web.endpoint(),
+            &Endpoint::Address(ip(ip_text)),
+            Protocol::Tcp,
+            port,
+        )
+        .allowed()
+    };
+    assert!(to("203.0.113.9", 443));
+    assert!(!to("198.51.100.1", 443));
+    assert!(
+        !to("198.51.100.1", 8080),
+        "a rule with peers the evaluator cannot read names nothing"
+    );
+    assert!(to("198.51.100.1", 25));
+    assert!(!to("2001:db8::1", 25), "world-ipv4 is IPv4 only");
+}
+
+#[test]
+fn the_cluster_entity_is_this_cluster_only() {
+    let web = pod("shop", &[("app", "web")]);
+    let policy = cilium(
+        "metadata: {name: p, namespace: shop}\nspec:\n  endpointSelector: {matchLabels: {app: web}}\n  ingress: [{fromEntities: [cluster]}]\n",
+    );
+    let other = pod("shop", &[("app", "api")]);
+    let addresses = [ip("10.2.0.5")];
+    let remote = Endpoint::Pod {
+        namespace: &other.namespace,
+        labels: &other.labels,
+        namespace_labels: &other.namespace_labels,
+        ports: &[],
+        cluster: Some("west"),
+        service_account: None,
+        addresses: &[],
+        remote_addresses: Some(&addresses),
+    };
+    assert!(verdict(
+        &policy,
+        &other.endpoint(),
+        &web.endpoint(),
+        Protocol::Tcp,
+        1
+    )
+    .allowed());
+    assert!(!verdict(&policy, &remote, &web.endpoint(), Protocol::Tcp, 1).allowed());
+    assert!(verdict(
+        &policy,
+        &Endpoint::Node(ip("172.20.0.11")),
+        &web.endpoint(),
+        Protocol::Tcp,
+        1
+    )
+    .allowed());
+    assert!(!verdict(
+        &policy,
+        &Endpoint::Address(ip("203.0.113.9")),
+        &web.endpoint(),
+        Protocol::Tcp,
+        1
+    )
+    .allowed());
+}

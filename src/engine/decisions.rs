@@ -246,12 +246,14 @@ pub fn is_dns_server(dataset: &Dataset, peer: Peer) -> bool {
 /// `-`, `_`, `.` and `*` only.
 pub fn parse_allowed_name(text: &str) -> Result<String, String> {
     let name = text.trim().trim_end_matches('.').to_ascii_lowercase();
+    // `**` (any number of labels, in newer Cilium) is not offered: one `*` per run.
     let valid = !name.is_empty()
         && name.len() <= 253
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_.*".contains(c))
-        && !name.split('.').any(str::is_empty);
+        && !name.split('.').any(str::is_empty)
+        && !name.contains("**");
     if valid {
         Ok(name)
     } else {
@@ -271,16 +273,36 @@ pub fn name_matches(allowed: &str, name: &str) -> bool {
     if allowed == "*" {
         return true;
     }
-    fn matches(pattern: &[u8], text: &[u8]) -> bool {
-        match pattern.split_first() {
-            None => text.is_empty(),
-            Some((b'*', rest)) => (0..=text.len())
-                .take_while(|&skip| !text[..skip].contains(&b'.'))
-                .any(|skip| matches(rest, &text[skip..])),
-            Some((&c, rest)) => text.first() == Some(&c) && matches(rest, &text[1..]),
+    let (patterns, labels): (Vec<&str>, Vec<&str>) =
+        (allowed.split('.').collect(), name.split('.').collect());
+    patterns.len() == labels.len()
+        && patterns
+            .iter()
+            .zip(&labels)
+            .all(|(pattern, label)| label_matches(pattern.as_bytes(), label.as_bytes()))
+}
+
+/// Whether one DNS label matches a pattern label whose `*` stands for any run of characters:
+/// the greedy two-pointer glob match, linear in practice whatever the stars.
+fn label_matches(pattern: &[u8], text: &[u8]) -> bool {
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && pattern[p] != b'*' && pattern[p] == text[t] {
+            p += 1;
+            t += 1;
+        } else if p < pattern.len() && pattern[p] == b'*' {
+            star = Some((p, t));
+            p += 1;
+        } else if let Some((star_p, star_t)) = star {
+            p = star_p + 1;
+            t = star_t + 1;
+            star = Some((star_p, star_t + 1));
+        } else {
+            return false;
         }
     }
-    matches(allowed.as_bytes(), name.as_bytes())
+    pattern[p..].iter().all(|&c| c == b'*')
 }
 
 /// All decisions of a review.
@@ -332,7 +354,11 @@ impl From<WireDecisions> for Decisions {
             aliases: wire.aliases,
             cluster_ranges: wire.cluster_ranges,
             allow_dns: wire.allow_dns,
-            allowed_names: wire.allow_names,
+            allowed_names: wire
+                .allow_names
+                .iter()
+                .filter_map(|name| parse_allowed_name(name).ok())
+                .collect(),
             ..Decisions::default()
         };
         for text in wire.excluded {
@@ -682,7 +708,15 @@ mod tests {
             "api.stripe.com"
         );
         assert_eq!(parse_allowed_name("*.stripe.com").unwrap(), "*.stripe.com");
-        for bad in ["", "a b", "a..b", "<script>", ".", "x".repeat(254).as_str()] {
+        for bad in [
+            "",
+            "a b",
+            "a..b",
+            "<script>",
+            ".",
+            "**.example.com",
+            "x".repeat(254).as_str(),
+        ] {
             assert!(parse_allowed_name(bad).is_err(), "{bad}");
         }
     }
@@ -703,6 +737,10 @@ mod tests {
         ));
         assert!(name_matches("*", "anything.example"));
         assert!(name_matches("api-*.example.com", "api-v2.example.com"));
+        assert!(name_matches("a*b*c", "aXXbYYc") && !name_matches("a*b*c", "aXXbYY"));
+        // Many stars stay fast.
+        let label = "a".repeat(63);
+        assert!(!name_matches(&format!("{}b", "*a".repeat(30)), &label));
     }
     use crate::engine::dataset::{Address, Entity, SelectorSource};
     use crate::engine::model::labels::Labels;

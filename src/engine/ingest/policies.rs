@@ -2,7 +2,8 @@
 //! NetworkPolicies and CiliumNetworkPolicies or `List`s of them (`kubectl get
 //! networkpolicies,ciliumnetworkpolicies -A -o yaml`). Other kinds are skipped with a note, as
 //! are the parts of a CiliumNetworkPolicy the evaluator does not read (deny rules, services,
-//! ...); a policy without a namespace is in `default`.
+//! ...; a rule using them is taken to allow nothing); a policy without a namespace is in
+//! `default`.
 
 use crate::engine::model::cilium_policy::CiliumNetworkPolicy;
 use crate::engine::model::network_policy::NetworkPolicy;
@@ -17,11 +18,13 @@ pub struct ExistingPolicies {
 }
 
 /// Parts of a CiliumNetworkPolicy the evaluator does not read.
-const CILIUM_UNREAD: [&str; 8] = [
-    "ingressDeny",
-    "egressDeny",
-    "enableDefaultDeny",
+const CILIUM_UNREAD: [&str; 10] = [
+    "rules",
+    "authentication",
     "toServices",
+    "toNodes",
+    "fromNodes",
+    "icmps",
     "toGroups",
     "toRequires",
     "fromRequires",
@@ -62,10 +65,14 @@ fn add_document(
         }
         "CiliumNetworkPolicy" => {
             // `specs` holds several specs, each a policy of its own.
-            let specs = match document.get("specs") {
-                Some(serde_json::Value::Array(specs)) => specs.clone(),
-                _ => vec![document.get("spec").cloned().unwrap_or_default()],
-            };
+            let mut specs: Vec<serde_json::Value> =
+                document.get("spec").cloned().into_iter().collect();
+            if let Some(serde_json::Value::Array(more)) = document.get("specs") {
+                specs.extend(more.iter().cloned());
+            }
+            if specs.is_empty() {
+                specs.push(serde_json::Value::default());
+            }
             for spec in specs {
                 let mut one = document.clone();
                 if let Some(object) = one.as_object_mut() {
@@ -138,7 +145,7 @@ mod tests {
 
     #[test]
     fn reads_cilium_policies_with_several_specs_and_notes_what_is_not_evaluated() {
-        let text = "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: a}\nspecs:\n- endpointSelector: {matchLabels: {app: a}}\n  ingress: [{}]\n- endpointSelector: {matchLabels: {app: b}}\n  egressDeny: [{toEntities: [world]}]\n---\napiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: c}\nspec: {endpointSelector: {}}\n";
+        let text = "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: a}\nspecs:\n- endpointSelector: {matchLabels: {app: a}}\n  ingress: [{}]\n- endpointSelector: {matchLabels: {app: b}}\n  egress: [{toServices: [{k8sService: {serviceName: x}}]}]\n---\napiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: c}\nspec: {endpointSelector: {}}\n";
         let read = read_policies("p.yaml", text).unwrap();
         assert_eq!(read.cilium.len(), 2);
         assert_eq!(read.cilium[0].metadata.namespace, "default");
@@ -148,7 +155,7 @@ mod tests {
         );
         assert_eq!(read.notes.len(), 2, "{:?}", read.notes);
         assert!(
-            read.notes[0].contains("egressDeny not evaluated"),
+            read.notes[0].contains("toServices not evaluated"),
             "{:?}",
             read.notes
         );

@@ -38,6 +38,24 @@ pub struct CiliumPolicySpec {
     pub ingress: Option<Vec<CiliumRule>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub egress: Option<Vec<CiliumRule>>,
+    /// Deny rules (read from the cluster's policies; flowpol writes none): they override
+    /// every allow, and put the endpoints in default deny too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ingress_deny: Option<Vec<CiliumRule>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub egress_deny: Option<Vec<CiliumRule>>,
+    /// `false` for a direction: the policy's rules add to what is allowed without putting the
+    /// endpoints in default deny.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enable_default_deny: Option<DefaultDeny>,
+}
+
+/// `enableDefaultDeny`.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+#[serde(default)]
+pub struct DefaultDeny {
+    pub ingress: Option<bool>,
+    pub egress: Option<bool>,
 }
 
 /// One rule of either direction: its peers (one kind per rule) and ports. Ingress rules use
@@ -59,8 +77,17 @@ pub struct CiliumRule {
     pub to_cidr_set: Option<Vec<CidrRule>>,
     #[serde(rename = "toFQDNs", skip_serializing_if = "Option::is_none")]
     pub to_fqdns: Option<Vec<FqdnSelector>>,
+    /// Plain CIDRs (read from the cluster's policies; flowpol writes CIDR sets).
+    #[serde(rename = "fromCIDR", skip_serializing_if = "Option::is_none")]
+    pub from_cidr: Option<Vec<String>>,
+    #[serde(rename = "toCIDR", skip_serializing_if = "Option::is_none")]
+    pub to_cidr: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub to_ports: Option<Vec<PortRule>>,
+    /// Fields of a rule read from the cluster that the evaluator does not read (services,
+    /// groups, node selectors, ICMP, ...): such a rule is taken to allow nothing.
+    #[serde(flatten, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub unread: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// `toCIDRSet` / `fromCIDRSet` entry: a CIDR minus exceptions.
@@ -123,8 +150,7 @@ impl CiliumNetworkPolicy {
             },
             spec: CiliumPolicySpec {
                 endpoint_selector: selector,
-                ingress: None,
-                egress: None,
+                ..CiliumPolicySpec::default()
             },
         }
     }

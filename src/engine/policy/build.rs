@@ -320,6 +320,14 @@ impl<'a> PolicyGenerator<'a> {
                         continue;
                     };
                     let block = alias_block(dataset, decisions, alias, warnings);
+                    if address.class == AddressClass::Internal {
+                        warnings.cilium_once(format!(
+                            "{} lies inside the cluster (alias {}): Cilium does not apply CIDR \
+                             rules to the endpoints it manages, so if it is a pod, its \
+                             communications stay denied; load an inventory that names it",
+                            address.ip, alias.name
+                        ));
+                    }
                     vec![match address.class {
                         AddressClass::Node => RulePeer::Nodes(block),
                         _ if alias.cidr.prefix_len() == 0
@@ -407,9 +415,13 @@ fn service_account_of(dataset: &Dataset, entity: EntityId) -> Option<&str> {
     if !usable_selector(dataset, entity, &mut Warnings::default()).is_empty() {
         return None;
     }
+    // One account, short enough to be a label value.
     let [account] = own.service_accounts.iter().collect::<Vec<_>>()[..] else {
         return None;
     };
+    if account.len() > 63 {
+        return None;
+    }
     let shared = dataset.entity_ids().any(|id| {
         let other = &dataset.entities[id];
         id != entity

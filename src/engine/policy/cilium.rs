@@ -22,6 +22,9 @@ use crate::engine::policy::rules::{
     by_port_set, written_as, DirectionRules, PolicyRules, PortKey, RulePeer,
 };
 
+/// The most ports Cilium's CRD takes in one `toPorts` entry.
+const MAX_PORTS_PER_ENTRY: usize = 40;
+
 /// A peer as Cilium names it; the order is the order of rules with equal ports.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum CiliumPeer {
@@ -98,8 +101,14 @@ fn direction(
                 selector: policy.dns_selector.clone(),
             },
         );
+        // Its lookups go through the DNS rule; any other port it was reached on stays.
         for peer in &dns {
-            written.remove(peer);
+            if let Some(Some(ports)) = written.get_mut(peer) {
+                ports.retain(|&(_, port)| port != 53);
+                if ports.is_empty() {
+                    written.remove(peer);
+                }
+            }
         }
         out.push(dns_rule(dns));
     }
@@ -134,18 +143,23 @@ fn rule(
             CiliumPeer::Fqdn(name) => names.push(name),
         }
     }
+    // Cilium takes at most 40 ports in one `toPorts` entry.
     let to_ports = ports.map(|ports| {
-        vec![PortRule {
-            ports: ports
-                .iter()
-                .map(|&(protocol, port)| CiliumPort {
-                    port: port.to_string(),
-                    end_port: None,
-                    protocol: protocol.as_k8s().to_string(),
-                })
-                .collect(),
-            rules: None,
-        }]
+        let ports: Vec<CiliumPort> = ports
+            .iter()
+            .map(|&(protocol, port)| CiliumPort {
+                port: port.to_string(),
+                end_port: None,
+                protocol: protocol.as_k8s().to_string(),
+            })
+            .collect();
+        ports
+            .chunks(MAX_PORTS_PER_ENTRY)
+            .map(|chunk| PortRule {
+                ports: chunk.to_vec(),
+                rules: None,
+            })
+            .collect()
     });
     let (endpoints, entities, cidrs) = (
         (kind == PeerKind::Endpoints).then_some(selectors),
@@ -271,5 +285,72 @@ fn cilium_peers(namespace: &str, cluster: Option<&str>, peer: &RulePeer) -> Vec<
                 }
             })]
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(egress: DirectionRules) -> PolicyRules {
+        PolicyRules {
+            namespace: "shop".into(),
+            name: "web-deployment".into(),
+            cluster: None,
+            selector: Labels::from([("app".to_string(), "web".to_string())]),
+            dns_selector: Labels::from([("k8s-app".to_string(), "kube-dns".to_string())]),
+            ingress: DirectionRules::none(),
+            egress,
+        }
+    }
+
+    #[test]
+    fn more_than_forty_ports_take_several_entries() {
+        let mut egress = DirectionRules::none();
+        for port in 1000..1045 {
+            egress.allow(
+                RulePeer::World(IpBlock::default()),
+                Some((Protocol::Tcp, port)),
+            );
+        }
+        let policy = cilium_policy(&rules(egress));
+        let egress = policy.spec.egress.unwrap();
+        let entries = egress[0].to_ports.as_ref().unwrap();
+        assert_eq!(
+            entries.iter().map(|e| e.ports.len()).collect::<Vec<_>>(),
+            [40, 5]
+        );
+    }
+
+    #[test]
+    fn the_dns_pods_keep_their_other_ports_when_names_are_used() {
+        let mut egress = DirectionRules::none();
+        egress.allow(
+            RulePeer::Fqdn("api.example.com".into()),
+            Some((Protocol::Tcp, 443)),
+        );
+        let dns = RulePeer::Pods {
+            namespace: DNS_NAMESPACE.into(),
+            selector: Labels::from([("k8s-app".to_string(), "kube-dns".to_string())]),
+        };
+        egress.allow(dns.clone(), Some((Protocol::Udp, 53)));
+        egress.allow(dns, Some((Protocol::Tcp, 9153)));
+        let egress = cilium_policy(&rules(egress)).spec.egress.unwrap();
+        assert!(
+            egress[0].to_ports.as_ref().unwrap()[0].rules.is_some(),
+            "{egress:?}"
+        );
+        let metrics: Vec<_> = egress
+            .iter()
+            .filter(|r| r.to_endpoints.is_some())
+            .flat_map(|r| r.to_ports.iter().flatten().flat_map(|p| p.ports.iter()))
+            .map(|p| p.port.as_str())
+            .collect();
+        assert!(metrics.contains(&"9153"), "{egress:?}");
+        assert_eq!(
+            metrics.iter().filter(|p| **p == "53").count(),
+            2,
+            "TCP and UDP, once"
+        );
     }
 }

@@ -50,14 +50,56 @@ pub fn isolates(policy: &CiliumNetworkPolicy, pod: &Endpoint<'_>, direction: Dir
     else {
         return false;
     };
-    let rules = match direction {
-        Direction::Ingress => &policy.spec.ingress,
-        Direction::Egress => &policy.spec.egress,
+    let spec = &policy.spec;
+    let (rules, deny, default_deny) = match direction {
+        Direction::Ingress => (
+            &spec.ingress,
+            &spec.ingress_deny,
+            spec.enable_default_deny.as_ref().and_then(|d| d.ingress),
+        ),
+        Direction::Egress => (
+            &spec.egress,
+            &spec.egress_deny,
+            spec.enable_default_deny.as_ref().and_then(|d| d.egress),
+        ),
     };
+    let listed = |rules: &Option<Vec<CiliumRule>>| rules.as_ref().is_some_and(|r| !r.is_empty());
     policy.metadata.namespace == *namespace
-        && rules.as_ref().is_some_and(|rules| !rules.is_empty())
-        // The endpoint selector applies in the policy's namespace whatever it says of one.
-        && selector_matches(&policy.spec.endpoint_selector, namespace, pod)
+        && (listed(rules) || listed(deny))
+        && default_deny != Some(false)
+        && selects(policy, pod)
+}
+
+/// Whether the policy's endpoint selector picks `pod` (in the policy's namespace, whatever the
+/// selector says of one).
+fn selects(policy: &CiliumNetworkPolicy, pod: &Endpoint<'_>) -> bool {
+    matches!(pod, Endpoint::Pod { namespace, remote_addresses: None, .. }
+        if *namespace == policy.metadata.namespace)
+        && selector_matches(
+            &policy.spec.endpoint_selector,
+            &policy.metadata.namespace,
+            pod,
+        )
+}
+
+/// Whether a deny rule of `policy` in `direction` names the connection: denied whatever else
+/// allows it.
+pub fn denies(
+    policy: &CiliumNetworkPolicy,
+    direction: Direction,
+    (client, server): (&Endpoint<'_>, &Endpoint<'_>),
+    protocol: Protocol,
+    port: u16,
+) -> bool {
+    let (rules, own, peer) = match direction {
+        Direction::Ingress => (&policy.spec.ingress_deny, server, client),
+        Direction::Egress => (&policy.spec.egress_deny, client, server),
+    };
+    selects(policy, own)
+        && rules.iter().flatten().any(|rule| {
+            rule_names_peer(rule, direction, &policy.metadata.namespace, peer)
+                && ports_match(rule.to_ports.as_deref(), server, protocol, port)
+        })
 }
 
 /// Whether a rule of `policy` in `direction` lets `client` reach `server`.
@@ -85,21 +127,32 @@ fn rule_names_peer(
     policy_namespace: &str,
     peer: &Endpoint<'_>,
 ) -> bool {
-    let (endpoints, entities, cidrs, names) = match direction {
+    if !rule.unread.is_empty() {
+        // Peers the evaluator cannot tell: taken to name nothing (never to name everyone).
+        return false;
+    }
+    let (endpoints, entities, cidrs, plain_cidrs, names) = match direction {
         Direction::Ingress => (
             &rule.from_endpoints,
             &rule.from_entities,
             &rule.from_cidr_set,
+            &rule.from_cidr,
             &None,
         ),
         Direction::Egress => (
             &rule.to_endpoints,
             &rule.to_entities,
             &rule.to_cidr_set,
+            &rule.to_cidr,
             &rule.to_fqdns,
         ),
     };
-    if endpoints.is_none() && entities.is_none() && cidrs.is_none() && names.is_none() {
+    if endpoints.is_none()
+        && entities.is_none()
+        && cidrs.is_none()
+        && plain_cidrs.is_none()
+        && names.is_none()
+    {
         // Ports without a peer: every peer on those ports; `{}`: nothing.
         return rule
             .to_ports
@@ -113,6 +166,13 @@ fn rule_names_peer(
         .flatten()
         .any(|entity| entity_matches(entity, peer))
         || cidrs.iter().flatten().any(|cidr| cidr_matches(cidr, peer))
+        || plain_cidrs.iter().flatten().any(|cidr| {
+            let rule = CidrRule {
+                cidr: cidr.clone(),
+                except: Vec::new(),
+            };
+            cidr_matches(&rule, peer)
+        })
         || names.iter().flatten().any(|name| fqdn_matches(name, peer))
 }
 
@@ -208,13 +268,23 @@ fn selector_matches(selector: &LabelSelector, policy_namespace: &str, pod: &Endp
 }
 
 fn entity_matches(entity: &str, peer: &Endpoint<'_>) -> bool {
+    let family = |v4: bool| matches!(peer, Endpoint::Address(Some(ip)) | Endpoint::Named(Some(ip), _) if ip.is_ipv4() == v4);
+    match entity {
+        "world-ipv4" => return family(true),
+        "world-ipv6" => return family(false),
+        _ => {}
+    }
     matches!(
         (entity, peer),
         ("all", _)
             | ("world", Endpoint::Address(_) | Endpoint::Named(..))
             | (
                 "cluster",
-                Endpoint::Pod { .. } | Endpoint::Node(_) | Endpoint::ApiServer(_)
+                Endpoint::Pod {
+                    remote_addresses: None,
+                    ..
+                } | Endpoint::Node(_)
+                    | Endpoint::ApiServer(_)
             )
             | ("host" | "remote-node", Endpoint::Node(_))
             | ("kube-apiserver", Endpoint::ApiServer(_))

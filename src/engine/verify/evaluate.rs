@@ -203,13 +203,22 @@ pub fn evaluate_any(
     port: u16,
 ) -> Verdict {
     let ends = (client, server);
+    let verdict = |direction: Direction, own: &Endpoint<'_>| {
+        // A Cilium deny rule overrides every allow.
+        let denied = policies.iter().any(|policy| match policy {
+            AnyPolicy::Cilium(policy) => cilium::denies(policy, direction, ends, protocol, port),
+            _ => false,
+        });
+        if denied {
+            return SideVerdict::Denied;
+        }
+        side(policies, own, direction, |policy| {
+            policy.allows(direction, ends, protocol, port)
+        })
+    };
     Verdict {
-        egress: side(policies, client, Direction::Egress, |policy| {
-            policy.allows(Direction::Egress, ends, protocol, port)
-        }),
-        ingress: side(policies, server, Direction::Ingress, |policy| {
-            policy.allows(Direction::Ingress, ends, protocol, port)
-        }),
+        egress: verdict(Direction::Egress, client),
+        ingress: verdict(Direction::Ingress, server),
     }
 }
 
