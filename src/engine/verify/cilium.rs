@@ -96,10 +96,22 @@ pub fn denies(
         Direction::Egress => (&policy.spec.egress_deny, client, server),
     };
     selects(policy, own)
-        && rules.iter().flatten().any(|rule| {
-            rule_names_peer(rule, direction, &policy.metadata.namespace, peer)
-                && ports_match(rule.to_ports.as_deref(), server, protocol, port)
-        })
+        && any_rule_names(policy, rules, direction, (peer, server), (protocol, port))
+}
+
+/// Whether one of `rules` (of `policy`, in `direction`) names `peer` on the server's
+/// `protocol`/`port`.
+fn any_rule_names(
+    policy: &CiliumNetworkPolicy,
+    rules: &Option<Vec<CiliumRule>>,
+    direction: Direction,
+    (peer, server): (&Endpoint<'_>, &Endpoint<'_>),
+    (protocol, port): (Protocol, u16),
+) -> bool {
+    rules.iter().flatten().any(|rule| {
+        rule_names_peer(rule, direction, &policy.metadata.namespace, peer)
+            && ports_match(rule.to_ports.as_deref(), server, protocol, port)
+    })
 }
 
 /// Whether a rule of `policy` in `direction` lets `client` reach `server`.
@@ -114,10 +126,7 @@ pub fn allows(
         Direction::Ingress => (&policy.spec.ingress, client),
         Direction::Egress => (&policy.spec.egress, server),
     };
-    rules.iter().flatten().any(|rule| {
-        rule_names_peer(rule, direction, &policy.metadata.namespace, peer)
-            && ports_match(rule.to_ports.as_deref(), server, protocol, port)
-    })
+    any_rule_names(policy, rules, direction, (peer, server), (protocol, port))
 }
 
 /// Whether the rule's peer lists name `peer`.
