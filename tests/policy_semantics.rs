@@ -51,7 +51,7 @@ impl Pod {
             cluster: None,
             service_account: None,
             addresses: &[],
-            remote_addresses: None,
+            remote: false,
         }
     }
 }
@@ -377,7 +377,7 @@ fn ip_blocks_match_pods_only_in_calicos_reading() {
         cluster: None,
         service_account: None,
         addresses,
-        remote_addresses: None,
+        remote: false,
     };
     let cilium: Vec<AnyPolicy<'_>> = policy.iter().map(AnyPolicy::Kubernetes).collect();
     let calico: Vec<AnyPolicy<'_>> = cilium.iter().map(|p| p.with_pod_blocks()).collect();

@@ -50,7 +50,7 @@ impl Pod {
             cluster: self.cluster.as_deref(),
             service_account: None,
             addresses: &[],
-            remote_addresses: None,
+            remote: false,
         }
     }
 }
@@ -161,8 +161,8 @@ fn the_cluster_label_picks_pods_of_that_cluster() {
         ports: &[],
         cluster: east.cluster.as_deref(),
         service_account: None,
-        addresses: &[],
-        remote_addresses: Some(&addresses),
+        addresses: &addresses,
+        remote: true,
     };
     for (client, expected) in [
         (east.endpoint(), true),
@@ -398,8 +398,8 @@ fn the_cluster_entity_is_this_cluster_only() {
         ports: &[],
         cluster: Some("west"),
         service_account: None,
-        addresses: &[],
-        remote_addresses: Some(&addresses),
+        addresses: &addresses,
+        remote: true,
     };
     assert!(verdict(
         &policy,

@@ -263,7 +263,10 @@ pub fn generate(args: &GenerateArgs) -> Result<(), String> {
     if yaml.is_empty() {
         return Err("no policy could be written (see the warnings)".to_string());
     }
-    let documents = cilium_documents(&generated);
+    let documents = match args.format {
+        PolicyKind::Kubernetes => Vec::new(),
+        PolicyKind::Cilium => cilium_documents(&generated),
+    };
     let policies = match args.format {
         PolicyKind::Kubernetes => placed(&dataset, &generated),
         PolicyKind::Cilium => placed_cilium(&dataset, &documents),

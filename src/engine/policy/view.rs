@@ -150,7 +150,11 @@ pub fn policy_output(
     let kind = options.kind;
     let entities = target_entities(dataset, target);
     let generated = generate_policies(dataset, decisions, &entities, window);
-    let documents = cilium_documents(&generated);
+    // Rendered only for the Cilium kind: a decision redraws this view.
+    let documents = match kind {
+        PolicyKind::Kubernetes => Vec::new(),
+        PolicyKind::Cilium => cilium_documents(&generated),
+    };
     let mut policies = match kind {
         PolicyKind::Kubernetes => placed(dataset, &generated),
         PolicyKind::Cilium => placed_cilium(dataset, &documents),

@@ -44,7 +44,7 @@ const NAMESPACE_LABELS_PREFIX: &str = "io.cilium.k8s.namespace.labels.";
 pub fn isolates(policy: &CiliumNetworkPolicy, pod: &Endpoint<'_>, direction: Direction) -> bool {
     let Endpoint::Pod {
         namespace,
-        remote_addresses: None,
+        remote: false,
         ..
     } = pod
     else {
@@ -73,7 +73,7 @@ pub fn isolates(policy: &CiliumNetworkPolicy, pod: &Endpoint<'_>, direction: Dir
 /// Whether the policy's endpoint selector picks `pod` (in the policy's namespace, whatever the
 /// selector says of one).
 fn selects(policy: &CiliumNetworkPolicy, pod: &Endpoint<'_>) -> bool {
-    matches!(pod, Endpoint::Pod { namespace, remote_addresses: None, .. }
+    matches!(pod, Endpoint::Pod { namespace, remote: false, .. }
         if *namespace == policy.metadata.namespace)
         && selector_matches(
             &policy.spec.endpoint_selector,
@@ -289,11 +289,7 @@ fn entity_matches(entity: &str, peer: &Endpoint<'_>) -> bool {
             | ("world", Endpoint::Address(_) | Endpoint::Named(..))
             | (
                 "cluster",
-                Endpoint::Pod {
-                    remote_addresses: None,
-                    ..
-                } | Endpoint::Node(_)
-                    | Endpoint::ApiServer(_)
+                Endpoint::Pod { remote: false, .. } | Endpoint::Node(_) | Endpoint::ApiServer(_)
             )
             | ("host" | "remote-node", Endpoint::Node(_))
             | ("kube-apiserver", Endpoint::ApiServer(_))
@@ -342,7 +338,7 @@ fn port_matches(
         Err(_) => match server {
             Endpoint::Pod {
                 ports,
-                remote_addresses: None,
+                remote: false,
                 ..
             } => ports.iter().any(|p| {
                 p.name.as_deref() == Some(text) && p.protocol == protocol && p.port == port

@@ -40,9 +40,9 @@ pub enum Endpoint<'a> {
         service_account: Option<&'a str>,
         /// Its pods' addresses (for the reading in which an `ipBlock` matches them).
         addresses: &'a [Option<IpAddr>],
-        /// Its addresses, when it is seen from another cluster's policies: a NetworkPolicy
-        /// can name it only by them (Cilium's Cluster Mesh by its cluster label).
-        remote_addresses: Option<&'a [Option<IpAddr>]>,
+        /// Whether it is seen from another cluster's policies: a NetworkPolicy can then name
+        /// it only by its addresses (Cilium's Cluster Mesh by its cluster label).
+        remote: bool,
     },
     /// An address outside the pod network (or not known to be a pod).
     Address(Option<IpAddr>),
@@ -105,7 +105,7 @@ impl<'a> AnyPolicy<'a> {
                 let Endpoint::Pod {
                     namespace,
                     labels,
-                    remote_addresses: None,
+                    remote: false,
                     ..
                 } = pod
                 else {
@@ -260,7 +260,8 @@ fn peers_match(
         (
             Some(peers),
             Endpoint::Pod {
-                remote_addresses: Some(addresses),
+                addresses,
+                remote: true,
                 ..
             },
         ) => {
@@ -292,7 +293,7 @@ fn peer_matches(
         return match target {
             Endpoint::Pod {
                 addresses,
-                remote_addresses: None,
+                remote: false,
                 ..
             } => pod_blocks && addresses.iter().any(in_block),
             other => other.address().is_some_and(|ip| in_block(&ip)),
@@ -302,7 +303,7 @@ fn peer_matches(
         namespace,
         labels,
         namespace_labels,
-        remote_addresses: None,
+        remote: false,
         ..
     } = target
     else {
@@ -359,7 +360,7 @@ fn port_matches(rule: &PolicyPort, server: &Endpoint<'_>, protocol: Protocol, po
         Some(PortValue::Name(name)) => match server {
             Endpoint::Pod {
                 ports,
-                remote_addresses: None,
+                remote: false,
                 ..
             } => ports.iter().any(|p| {
                 p.name.as_deref() == Some(name.as_str()) && p.protocol == protocol && p.port == port

@@ -230,7 +230,6 @@ impl<'p> PolicyView<'p> {
                     .namespaces
                     .get(&entity.owner.namespace)
                     .unwrap_or(&EMPTY);
-                let remote_addresses = remote.then(|| self.addresses(dataset, id));
                 self.pod_labels(dataset, id)
                     .iter()
                     .map(|labels| Endpoint::Pod {
@@ -244,7 +243,7 @@ impl<'p> PolicyView<'p> {
                             _ => None,
                         },
                         addresses: self.addresses(dataset, id),
-                        remote_addresses,
+                        remote,
                     })
                     .collect()
             }
