@@ -241,11 +241,46 @@ fn errors_name_what_is_wrong_and_fail() {
         (vec!["generate", "README.md"], "flowpol understands"),
     ] {
         let output = flowpol(&args);
-        assert!(!output.status.success(), "{args:?}");
+        assert_eq!(output.status.code(), Some(2), "an error exits 2: {args:?}");
         let stderr = text(&output.stderr);
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
         assert!(output.stdout.is_empty());
     }
+}
+
+/// `verify` exits 1 only for a connection that would be denied, and 2 for an input it cannot
+/// read, so a pipeline tells a blocked connection from a broken file.
+#[test]
+fn verify_exits_2_on_an_unreadable_policy_and_1_only_on_a_denial() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.yaml");
+    std::fs::write(
+        &broken,
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: x, namespace: shop}\nspec:\n  podSelector: 7\n",
+    )
+    .unwrap();
+    let not_yaml = dir.path().join("not-yaml.yaml");
+    std::fs::write(&not_yaml, "kind: [NetworkPolicy\n").unwrap();
+    let missing = dir.path().join("missing.yaml");
+    for (policy, expected) in [
+        (&broken, "document 1: NetworkPolicy"),
+        (&not_yaml, "not YAML or JSON"),
+        (&missing, "missing.yaml"),
+    ] {
+        let output = flowpol(&[
+            "verify",
+            "--policies",
+            policy.to_str().unwrap(),
+            DEMO_FLOWS,
+            DEMO_INVENTORY,
+        ]);
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{policy:?}: {stderr}");
+        assert!(stderr.contains(expected), "{policy:?}: {stderr}");
+        assert!(!text(&output.stdout).contains("DENIED"), "nothing replayed");
+    }
+    let unreadable_flows = flowpol(&["verify", "--policies", broken.to_str().unwrap(), "nope"]);
+    assert_eq!(unreadable_flows.status.code(), Some(2));
 }
 
 #[test]
@@ -267,7 +302,11 @@ fn verify_fails_listing_what_the_policies_would_deny() {
         DEMO_FLOWS,
         DEMO_INVENTORY,
     ]);
-    assert!(!output.status.success(), "internet clients are not allowed");
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "internet clients are not allowed"
+    );
     let stdout = text(&output.stdout);
     assert!(
         stdout.contains("-> Deployment/shop/frontend TCP/8080") && stdout.contains("DENIED "),

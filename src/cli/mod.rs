@@ -42,8 +42,9 @@ pub enum Command {
     /// narrowed), as multi-document YAML, with the default decisions: communications between
     /// workloads included, unresolved addresses excluded unless an --alias covers them.
     Generate(policy::GenerateArgs),
-    /// Replay every observed connection through NetworkPolicies; exit non-zero when one would
-    /// be denied, listing them.
+    /// Replay every observed connection through NetworkPolicies and list those that would be
+    /// denied. Exit status: 0 all allowed, 1 one would be denied, 2 an error (an unreadable
+    /// file or policy document, a bad argument).
     Verify(policy::VerifyArgs),
     /// Write the demo dataset: a Hubble flow log and the matching kubectl inventory.
     Demo {
@@ -66,25 +67,43 @@ pub enum Command {
     },
 }
 
+/// What a command found, when it ran to the end.
+pub enum Outcome {
+    /// Done; exit status 0.
+    Done,
+    /// `verify`: an observed connection would be denied (the message says how many); exit
+    /// status 1, so a pipeline tells a blocked connection from a broken input.
+    Denied(String),
+}
+
+/// Exit status of an error: an unreadable file, a document that is not what it should be, a
+/// bad argument (clap's own usage errors exit 2 too).
+const ERROR_STATUS: u8 = 2;
+
 /// Parses the command line, runs it, and reports errors on standard error.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match execute(cli.command) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
+        Ok(Outcome::Done) => ExitCode::SUCCESS,
+        Ok(Outcome::Denied(message)) => {
             eprintln!("flowpol: {message}");
             ExitCode::FAILURE
+        }
+        Err(message) => {
+            eprintln!("flowpol: {message}");
+            ExitCode::from(ERROR_STATUS)
         }
     }
 }
 
-fn execute(command: Command) -> Result<(), String> {
+fn execute(command: Command) -> Result<Outcome, String> {
+    let done = |result: Result<(), String>| result.map(|()| Outcome::Done);
     match command {
         Command::Inspect {
             cluster_ranges,
             files,
-        } => inspect(&files, &cluster_ranges),
-        Command::Generate(args) => policy::generate(&args),
+        } => done(inspect(&files, &cluster_ranges)),
+        Command::Generate(args) => done(policy::generate(&args)),
         Command::Verify(args) => policy::verify(&args),
         Command::Demo {
             flows,
@@ -94,7 +113,7 @@ fn execute(command: Command) -> Result<(), String> {
             bench_namespace,
         } => {
             write_demo(&out, flows, seed, duration)?;
-            match bench_namespace {
+            done(match bench_namespace {
                 Some((workloads, communications)) => {
                     let path = out.join(demo::namespace::FILE);
                     fs::write(
@@ -104,7 +123,7 @@ fn execute(command: Command) -> Result<(), String> {
                     .map_err(|e| format!("cannot write {}: {e}", path.display()))
                 }
                 None => Ok(()),
-            }
+            })
         }
     }
 }

@@ -299,7 +299,7 @@ pub fn generate(args: &GenerateArgs) -> Result<(), String> {
 
 /// `flowpol verify`: replays every observed connection through the given policies; fails
 /// when one would be denied, listing them.
-pub fn verify(args: &VerifyArgs) -> Result<(), String> {
+pub fn verify(args: &VerifyArgs) -> Result<super::Outcome, String> {
     let window = window(&args.since, &args.until)?;
     let (mut policies, mut cilium) = (Vec::new(), Vec::new());
     for path in &args.policies {
@@ -337,11 +337,11 @@ pub fn verify(args: &VerifyArgs) -> Result<(), String> {
             format!("{denied} would be DENIED")
         }
     );
-    if denied == 0 {
-        Ok(())
+    Ok(if denied == 0 {
+        super::Outcome::Done
     } else {
-        Err(format!("{denied} observed communications would be denied"))
-    }
+        super::Outcome::Denied(format!("{denied} observed communications would be denied"))
+    })
 }
 
 /// Prints the policies' warnings; the DNS advice is one line, however many workloads it
