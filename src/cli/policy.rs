@@ -11,6 +11,7 @@ use crate::cli::{cidr, load_paths};
 use crate::engine::dataset::Dataset;
 use crate::engine::decisions::{parse_allowed_name, Decisions};
 use crate::engine::ingest::policies::read_policies;
+use crate::engine::ingest::records::MAX_DOCUMENT_BYTES;
 use crate::engine::model::cilium_policy::CiliumNetworkPolicy;
 use crate::engine::model::network_policy::NetworkPolicy;
 use crate::engine::model::time::parse_time;
@@ -230,8 +231,19 @@ fn decisions(args: &GenerateArgs) -> Result<Decisions, String> {
     Ok(decisions)
 }
 
+/// A policy or decisions file, read whole: refused beyond [`MAX_DOCUMENT_BYTES`].
 fn read_text(path: &Path) -> Result<String, String> {
-    fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    let cannot = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
+    let size = fs::metadata(path).map_err(cannot)?.len();
+    if size > MAX_DOCUMENT_BYTES as u64 {
+        return Err(format!(
+            "{} is {} MiB; policy and decisions files are read up to {} MiB: split it",
+            path.display(),
+            size >> 20,
+            MAX_DOCUMENT_BYTES >> 20
+        ));
+    }
+    fs::read_to_string(path).map_err(cannot)
 }
 
 /// `flowpol generate`: one NetworkPolicy per selected workload, as multi-document YAML.

@@ -342,6 +342,15 @@ impl Inventory {
         Ok(problems)
     }
 
+    /// Adds one item of a `List`, from its JSON bytes. When it cannot be read: the object
+    /// (`kind namespace/name`, when known) and why.
+    pub fn add_item(&mut self, bytes: &[u8]) -> Result<(), (String, String)> {
+        let item: serde_json::Value = serde_json::from_slice(bytes)
+            .map_err(|e| ("an item".to_string(), format!("invalid JSON: {e}")))?;
+        let object = object_name(&item);
+        self.add_object(item).map_err(|message| (object, message))
+    }
+
     fn add_object(&mut self, item: serde_json::Value) -> Result<(), String> {
         let kind = item["kind"].as_str().unwrap_or("").to_string();
         let read = |e: serde_json::Error| e.to_string();

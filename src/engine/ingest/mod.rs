@@ -16,7 +16,8 @@
 //! - [`endpoints`]: endpoints as the flows describe them, each stored once.
 //! - [`aggregate`]: events counted per communication, connections not events (`tally`);
 //!   packets of unknown direction decided once every file is read (`undecided`).
-//! - [`inventory`]: a kubectl `List` to pods, Services, controllers, nodes and namespaces.
+//! - [`inventory`]: a kubectl `List` to pods, Services, controllers, nodes and namespaces,
+//!   read item by item as it streams by (`list_items`).
 //! - [`policies`]: NetworkPolicies in YAML or JSON, the cluster's own.
 //! - [`report`]: each file's report, problems with file and line.
 //! - [`session`]: files fed in chunks, gzip undone, formats recognised, problems reported.
@@ -30,6 +31,7 @@ pub mod hubble;
 mod hubble_wire;
 pub mod inventory;
 pub mod json_scan;
+pub mod list_items;
 mod parallel;
 pub mod policies;
 pub mod records;

@@ -1,7 +1,16 @@
 //! Cutting a stream of bytes, fed in chunks of any size, into JSON records: one per line
 //! (JSON lines), or one per element of a top-level JSON array (which may span many lines).
 //! Only the unfinished tail of a chunk is kept between chunks, so memory does not grow with the
-//! file.
+//! file; a record longer than [`MAX_RECORD_BYTES`] is skipped (its line is reported) without
+//! being held, so one endless line cannot take the memory either.
+
+/// The longest record read: a Hubble line is a few kilobytes, one with large L7 headers some
+/// tens; anything near this is not a flow record.
+pub const MAX_RECORD_BYTES: usize = 16 << 20;
+
+/// The largest file read whole (NetworkPolicies to verify against, a decisions file): tens of
+/// thousands of policies; more is split into several files.
+pub const MAX_DOCUMENT_BYTES: usize = 32 << 20;
 
 /// One record: its bytes and the 1-based line where it starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,6 +54,11 @@ pub struct RecordSplitter {
     scan: ElementScan,
     /// Bytes after the closing bracket of an array that were not blank.
     trailing_garbage: bool,
+    /// The record being read is longer than `max_record`: its bytes are dropped to its end.
+    skipping: bool,
+    max_record: usize,
+    /// Lines of the records skipped for their length, not yet taken.
+    oversized: Vec<u64>,
 }
 
 impl Default for RecordSplitter {
@@ -56,6 +70,9 @@ impl Default for RecordSplitter {
             line: 1,
             scan: ElementScan::default(),
             trailing_garbage: false,
+            skipping: false,
+            max_record: MAX_RECORD_BYTES,
+            oversized: Vec::new(),
         }
     }
 }
@@ -68,6 +85,54 @@ impl RecordSplitter {
     /// A splitter at the start of a stream.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A splitter already inside a JSON array (its `[` was read) at `line`: it gives the
+    /// array's elements and stops at its closing bracket.
+    pub fn inside_array(line: u64) -> Self {
+        RecordSplitter {
+            layout: Layout::Array { done: false },
+            line,
+            carry_line: line,
+            ..Self::default()
+        }
+    }
+
+    /// Whether the closing bracket of the top-level array was read.
+    pub fn array_closed(&self) -> bool {
+        self.layout == Layout::Array { done: true }
+    }
+
+    /// A splitter that skips records longer than `bytes` (tests use small limits).
+    pub fn with_max_record(mut self, bytes: usize) -> Self {
+        self.max_record = bytes;
+        self
+    }
+
+    /// The first lines of the records skipped since the last call because they were longer
+    /// than the limit ([`MAX_RECORD_BYTES`]), in order.
+    pub fn take_oversized(&mut self) -> Vec<u64> {
+        std::mem::take(&mut self.oversized)
+    }
+
+    /// Adds `bytes` to the carried record unless that makes it too long; then the record is
+    /// dropped (its memory freed) and skipped to its end.
+    fn carry_on(&mut self, bytes: &[u8]) {
+        if self.skipping {
+            return;
+        }
+        if self.carry.len() + bytes.len() > self.max_record {
+            self.skipping = true;
+            self.carry = Vec::new();
+        } else {
+            self.carry.extend_from_slice(bytes);
+        }
+    }
+
+    /// Ends a record that was too long: its line is noted, nothing is emitted.
+    fn end_skipped(&mut self) {
+        self.skipping = false;
+        self.oversized.push(self.carry_line);
     }
 
     /// Whether the stream is a JSON array (known once its first byte was seen).
@@ -135,7 +200,9 @@ impl RecordSplitter {
 
     /// Ends the stream: a last line without a newline is still a record.
     pub fn finish(&mut self, on_record: &mut dyn FnMut(Record<'_>)) {
-        if !is_blank(&self.carry) {
+        if self.skipping {
+            self.end_skipped();
+        } else if !is_blank(&self.carry) {
             let carry = std::mem::take(&mut self.carry);
             let bytes = if self.is_array() {
                 trim(&carry)
@@ -153,28 +220,34 @@ impl RecordSplitter {
     fn push_lines(&mut self, chunk: &[u8], on_batch: &mut dyn FnMut(&[Record<'_>])) {
         let mut rest = chunk;
         // The line carried over from earlier chunks ends at this chunk's first newline.
-        if !self.carry.is_empty() {
+        if !self.carry.is_empty() || self.skipping {
             let Some(end) = memchr::memchr(b'\n', rest) else {
-                self.carry.extend_from_slice(rest);
+                self.carry_on(rest);
                 return;
             };
-            self.carry.extend_from_slice(&rest[..end]);
-            let carry = std::mem::take(&mut self.carry);
-            if !is_blank(&carry) {
-                on_batch(&[Record {
-                    line: self.carry_line,
-                    bytes: strip_cr(&carry),
-                }]);
+            self.carry_on(&rest[..end]);
+            if self.skipping {
+                self.end_skipped();
+            } else {
+                let carry = std::mem::take(&mut self.carry);
+                if !is_blank(&carry) {
+                    on_batch(&[Record {
+                        line: self.carry_line,
+                        bytes: strip_cr(&carry),
+                    }]);
+                }
+                self.carry = carry;
+                self.carry.clear();
             }
-            self.carry = carry;
-            self.carry.clear();
             self.line += 1;
             rest = &rest[end + 1..];
         }
         let mut batch = Vec::new();
         while let Some(end) = memchr::memchr(b'\n', rest) {
             let piece = &rest[..end];
-            if !is_blank(piece) {
+            if piece.len() > self.max_record {
+                self.oversized.push(self.line);
+            } else if !is_blank(piece) {
                 batch.push(Record {
                     line: self.line,
                     bytes: strip_cr(piece),
@@ -187,7 +260,7 @@ impl RecordSplitter {
         if !batch.is_empty() {
             on_batch(&batch);
         }
-        self.carry.extend_from_slice(rest);
+        self.carry_on(rest);
     }
 
     fn push_array(&mut self, chunk: &[u8], on_record: &mut dyn FnMut(Record<'_>)) {
@@ -210,8 +283,10 @@ impl RecordSplitter {
                 continue;
             }
             if !self.scan.started && !byte.is_ascii_whitespace() {
+                // The blanks before an element are not part of it (nor of its length).
                 self.scan.started = true;
                 self.carry_line = self.line;
+                element_start = i;
             }
             let scan = &mut self.scan;
             if scan.in_string {
@@ -235,14 +310,16 @@ impl RecordSplitter {
             }
         }
         if self.scan.started && element_start < chunk.len() {
-            self.carry.extend_from_slice(&chunk[element_start..]);
+            self.carry_on(&chunk[element_start..]);
         }
     }
 
     fn emit_element(&mut self, tail: &[u8], on_record: &mut dyn FnMut(Record<'_>)) {
         if self.scan.started {
             let line = self.carry_line;
-            if self.carry.is_empty() {
+            if self.skipping || self.carry.len() + tail.len() > self.max_record {
+                self.end_skipped();
+            } else if self.carry.is_empty() {
                 on_record(Record {
                     line,
                     bytes: trim(tail),
@@ -371,8 +448,73 @@ mod tests {
         }
     }
 
+    /// Records and skipped lines of `input` with records limited to `max` bytes.
+    fn split_limited(input: &[u8], chunk: usize, max: usize) -> (Vec<(u64, Vec<u8>)>, Vec<u64>) {
+        let mut splitter = RecordSplitter::new().with_max_record(max);
+        let mut out = Vec::new();
+        let mut skipped = Vec::new();
+        let mut collect = |r: Record<'_>| out.push((r.line, r.bytes.to_vec()));
+        for piece in input.chunks(chunk.max(1)) {
+            splitter.push(piece, &mut collect);
+            skipped.extend(splitter.take_oversized());
+        }
+        splitter.finish(&mut collect);
+        skipped.extend(splitter.take_oversized());
+        (out, skipped)
+    }
+
+    #[test]
+    fn a_record_over_the_limit_is_skipped_by_line_and_never_held() {
+        let long = "x".repeat(50);
+        let input = format!("{{\"a\":1}}\n{long}\n{{\"b\":2}}\n{long}");
+        for chunk in [1, 7, 20, 1000] {
+            let (records, skipped) = split_limited(input.as_bytes(), chunk, 20);
+            let lines: Vec<u64> = records.iter().map(|r| r.0).collect();
+            assert_eq!(lines, vec![1, 3], "chunk {chunk}");
+            assert_eq!(skipped, vec![2, 4], "chunk {chunk}");
+        }
+        let mut splitter = RecordSplitter::new().with_max_record(20);
+        splitter.push(b"{\"a\":", &mut |_| {});
+        for _ in 0..1000 {
+            splitter.push(&[b'0'; 1000], &mut |_| {});
+        }
+        assert!(
+            splitter.carry.capacity() <= 20 + 1000,
+            "the endless line is not kept"
+        );
+        let array = format!("[\n{{\"a\":1}},\n\"{long}\",\n{{\"b\":2}}\n]");
+        for chunk in [1, 7, 1000] {
+            let (records, skipped) = split_limited(array.as_bytes(), chunk, 20);
+            assert_eq!(records.len(), 2, "chunk {chunk}");
+            assert_eq!(skipped, vec![3], "chunk {chunk}");
+        }
+    }
+
     #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
+        /// With a limit, however the stream is cut: the same records and skipped lines, every
+        /// record within the limit, and every line accounted for once.
+        #[test]
+        fn the_limit_does_not_depend_on_chunking(
+            lengths in proptest::collection::vec(0usize..40, 0..20),
+            chunk in 1usize..50,
+            max in 1usize..30,
+        ) {
+            let lines: Vec<String> = lengths.iter().enumerate().map(|(i, &n)| {
+                format!("{}", char::from(b'a' + (i % 26) as u8)).repeat(n)
+            }).collect();
+            let input = lines.join("\n");
+            let whole = split_limited(input.as_bytes(), usize::MAX, max);
+            proptest::prop_assert_eq!(split_limited(input.as_bytes(), chunk, max), whole.clone());
+            let (records, skipped) = whole;
+            for (line, bytes) in &records {
+                proptest::prop_assert!(bytes.len() <= max);
+                proptest::prop_assert_eq!(bytes, lines[*line as usize - 1].as_bytes());
+            }
+            let long: Vec<u64> = (1..=lines.len() as u64).filter(|&l| lines[l as usize - 1].len() > max).collect();
+            proptest::prop_assert_eq!(skipped, long);
+        }
+
         #[test]
         fn chunking_never_changes_the_records(
             records in proptest::collection::vec("[a-z0-9 ,:\\[\\]{}\"]{0,20}", 0..20),

@@ -12,11 +12,15 @@ use super::flowpol_json::parse_record;
 use super::format::{detect_format, InputFormat, SNIFF_BYTES, UNDERSTOOD_FORMATS};
 use super::hubble::{FlowError, FlowEvent};
 use super::inventory::Inventory;
+use super::list_items::{Ended, ListItems};
 use super::parallel::parse_flows;
 use super::policies::read_policies;
-use super::records::{Record, RecordSplitter};
+use super::records::{Record, RecordSplitter, MAX_DOCUMENT_BYTES, MAX_RECORD_BYTES};
 use super::report::{note_problem, Diagnostic, FileReport};
 use super::undecided::Outcome;
+
+/// Compressed bytes inflated at a time (at most about 33 MB once inflated).
+const GZIP_INPUT_PIECE: usize = 32 << 10;
 
 enum Decoder {
     /// The first bytes, until gzip's magic number can be told.
@@ -30,7 +34,8 @@ enum Content {
     /// The first decoded bytes, until the format can be told.
     Sniffing(Vec<u8>),
     Flows(RecordSplitter, FlowFormat),
-    Inventory(Vec<u8>),
+    /// An inventory document and the number of items read from it.
+    Inventory(ListItems, usize),
     PoliciesYaml(Vec<u8>),
     Ignored,
 }
@@ -212,18 +217,33 @@ impl Ingest {
                 self.decode(file, &head);
             }
             Decoder::Plain => self.content(file, chunk, false),
-            Decoder::Gzip(decoder) => {
-                let mut result = decoder.write_all(chunk);
-                if result.is_err() {
-                    // Hand over what was decompressed before the damage.
-                    let _ = decoder.flush();
-                } else {
-                    result = decoder.flush();
-                }
-                let decoded = std::mem::take(decoder.get_mut());
-                self.content(file, &decoded, false);
-                if let Err(error) = result {
-                    self.fail_gzip(file, &error);
+            Decoder::Gzip(_) => {
+                // A little compressed input at a time, each piece's output read before the
+                // next is inflated: deflate shrinks at most ~1032:1, so a gzip bomb never
+                // holds more than a few tens of megabytes decompressed.
+                for piece in chunk.chunks(GZIP_INPUT_PIECE) {
+                    let Decoder::Gzip(decoder) = &mut file.decoder else {
+                        return;
+                    };
+                    if matches!(file.content, Content::Ignored) || file.report.error.is_some() {
+                        return; // nothing more of it will be read: inflating it is wasted
+                    }
+                    let mut result = decoder.write_all(piece);
+                    if result.is_err() {
+                        // Hand over what was decompressed before the damage.
+                        let _ = decoder.flush();
+                    } else {
+                        result = decoder.flush();
+                    }
+                    let mut decoded = std::mem::take(decoder.get_mut());
+                    self.content(file, &decoded, false);
+                    if let Err(error) = result {
+                        return self.fail_gzip(file, &error);
+                    }
+                    decoded.clear();
+                    if let Decoder::Gzip(decoder) = &mut file.decoder {
+                        *decoder.get_mut() = decoded;
+                    }
                 }
             }
             Decoder::Failed => {}
@@ -262,7 +282,7 @@ impl Ingest {
                 InputFormat::FlowpolJson => {
                     Content::Flows(RecordSplitter::new(), FlowFormat::Flowpol)
                 }
-                InputFormat::KubernetesInventory => Content::Inventory(Vec::new()),
+                InputFormat::KubernetesInventory => Content::Inventory(ListItems::new(), 0),
                 InputFormat::NetworkPoliciesYaml => Content::PoliciesYaml(Vec::new()),
                 InputFormat::Gzip | InputFormat::Unknown => {
                     file.report.error = Some(if head.iter().all(u8::is_ascii_whitespace) {
@@ -297,40 +317,85 @@ impl Ingest {
                 splitter.push_batches(bytes, &mut |records| sink.records(format, records));
                 if last {
                     splitter.finish(&mut |record| sink.record(format, record));
-                    if splitter.has_trailing_garbage() {
-                        sink.problem(
-                            0,
-                            "text after the end of the JSON array was ignored".to_string(),
-                        );
-                    }
+                }
+                for line in splitter.take_oversized() {
+                    sink.report.records += 1;
+                    sink.problem(
+                        line,
+                        format!(
+                            "the record is longer than {} MiB, more than any flow record: skipped",
+                            MAX_RECORD_BYTES >> 20
+                        ),
+                    );
+                }
+                if last && splitter.has_trailing_garbage() {
+                    sink.problem(
+                        0,
+                        "text after the end of the JSON array was ignored".to_string(),
+                    );
                 }
             }
-            Content::Inventory(buffer) => {
-                buffer.extend_from_slice(bytes);
-                if last {
-                    let document = std::mem::take(buffer);
-                    let before = self.inventory.object_count();
-                    match self.inventory.add_document(&document) {
+            Content::Inventory(list, items) => {
+                let inventory = &mut self.inventory;
+                let before = inventory.object_count();
+                let (diagnostics, problem_count) = (&mut self.diagnostics, &mut self.problem_count);
+                let mut on_item = |item: Record<'_>| {
+                    if let Err((object, message)) = inventory.add_item(item.bytes) {
+                        let message = format!("item {items} ({object}) skipped: {message}");
+                        note_problem(report, diagnostics, problem_count, item.line, message);
+                    }
+                    *items += 1;
+                };
+                list.push(bytes, &mut on_item);
+                let ended = last.then(|| list.finish(&mut on_item));
+                for line in list.take_oversized() {
+                    let message = format!(
+                        "item {items} is longer than {} MiB, more than any object: skipped",
+                        MAX_RECORD_BYTES >> 20
+                    );
+                    *items += 1;
+                    note_problem(report, diagnostics, problem_count, line, message);
+                }
+                match ended {
+                    Some(Ended::Items { closed: false }) => {
+                        let message =
+                            "the List ends before its items do: the file is cut short".to_string();
+                        note_problem(report, diagnostics, problem_count, 0, message);
+                    }
+                    Some(Ended::TooLong) => {
+                        report.error = Some(format!(
+                            "not a List with items, and longer than {} MiB: not read",
+                            MAX_RECORD_BYTES >> 20
+                        ));
+                    }
+                    Some(Ended::Whole(document)) => match inventory.add_document(&document) {
                         Ok(problems) => {
                             for problem in problems {
-                                note_problem(
-                                    report,
-                                    &mut self.diagnostics,
-                                    &mut self.problem_count,
-                                    0,
-                                    format!(
-                                        "item {} ({}) skipped: {}",
-                                        problem.index, problem.object, problem.message
-                                    ),
+                                let message = format!(
+                                    "item {} ({}) skipped: {}",
+                                    problem.index, problem.object, problem.message
                                 );
+                                note_problem(report, diagnostics, problem_count, 0, message);
                             }
                         }
                         Err(message) => report.error = Some(message),
-                    }
-                    report.objects = (self.inventory.object_count() - before) as u64;
+                    },
+                    Some(Ended::Items { closed: true }) | None => {}
                 }
+                report.objects += (inventory.object_count() - before) as u64;
             }
             Content::PoliciesYaml(buffer) => {
+                if report.error.is_some() {
+                    return;
+                }
+                if buffer.len() + bytes.len() > MAX_DOCUMENT_BYTES {
+                    *buffer = Vec::new();
+                    report.error = Some(format!(
+                        "NetworkPolicies are read from files of up to {} MiB: split this one",
+                        MAX_DOCUMENT_BYTES >> 20
+                    ));
+                    return;
+                }
                 buffer.extend_from_slice(bytes);
                 if last {
                     let text = String::from_utf8_lossy(buffer).into_owned();
@@ -616,6 +681,72 @@ mod tests {
                 .starts_with("item 0 (Service n/s) skipped"),
             "{}",
             ingest.diagnostics[0].message
+        );
+    }
+
+    /// An endless line (here 40 MB of digits, gzip-compressed to 40 KB) is reported by its line
+    /// and skipped; the lines around it are read.
+    #[test]
+    fn an_endless_line_is_reported_and_the_rest_read() {
+        let lines: Vec<&[u8]> = CAPTURE.split(|&b| b == b'\n').take(3).collect();
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(lines[0]).unwrap();
+        encoder.write_all(b"\n{\"flow\":{\"time\":\"").unwrap();
+        for _ in 0..40 {
+            encoder.write_all(&[b'0'; 1 << 20]).unwrap();
+        }
+        encoder.write_all(b"\"}}\n").unwrap();
+        encoder.write_all(lines[1]).unwrap();
+        let gz = encoder.finish().unwrap();
+        assert!(gz.len() < 1 << 20);
+        let mut ingest = Ingest::new();
+        ingest.begin_file("endless.jsonl.gz");
+        for piece in gz.chunks(1 << 16) {
+            ingest.push(piece);
+        }
+        let ingested = ingest.finish();
+        let report = &ingested.files[0];
+        assert_eq!((report.records, report.flows, report.problems), (3, 2, 1));
+        assert_eq!(ingested.diagnostics[0].line, 2);
+        assert!(
+            ingested.diagnostics[0]
+                .message
+                .contains("longer than 16 MiB"),
+            "{}",
+            ingested.diagnostics[0].message
+        );
+    }
+
+    /// A List cut short keeps its complete items and says it was cut; a gzip inside a gzip (a
+    /// bomb's usual shape) is refused without being inflated.
+    #[test]
+    fn a_truncated_inventory_keeps_its_items_and_a_nested_gzip_is_refused() {
+        let inventory =
+            crate::engine::demo::inventory_json(&crate::engine::demo::DemoCluster::new(1));
+        let mut whole = Ingest::new();
+        whole.add_file("inventory.json", inventory.as_bytes());
+        let cut = &inventory.as_bytes()[..inventory.len() * 2 / 3];
+        let mut ingest = Ingest::new();
+        ingest.add_file("cut.json", cut);
+        let report = &ingest.files[0];
+        assert!(report.error.is_none(), "{:?}", report.error);
+        assert!(
+            report.objects > 10 && report.objects < whole.files[0].objects,
+            "{} of {}",
+            report.objects,
+            whole.files[0].objects
+        );
+        assert!(ingest
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("the List ends before its items do")));
+        assert!(ingest.diagnostics.iter().all(|d| d.file == "cut.json"));
+
+        let mut nested = Ingest::new();
+        nested.add_file("bomb.gz", &gzip(&gzip(&[b'0'; 1 << 20])));
+        assert_eq!(
+            nested.files[0].error.as_deref(),
+            Some("a gzip file inside a gzip file: decompress it once first")
         );
     }
 
