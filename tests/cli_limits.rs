@@ -87,9 +87,9 @@ fn a_large_inventory_is_read_item_by_item_in_bounded_memory() {
     let pods = 12_000;
     for i in 0..pods {
         let separator = if i + 1 < pods { "," } else { "" };
-        write!(
+        writeln!(
             file,
-            "    {{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {{\"name\": \"web-{i}\", \"namespace\": \"shop\", \"labels\": {{\"app\": \"web-{}\", \"pod-template-hash\": \"abc\"}}, \"ownerReferences\": [{{\"kind\": \"ReplicaSet\", \"name\": \"web-{}-abc\", \"controller\": true}}], \"annotations\": {{\"note\": \"{}\"}}}}, \"spec\": {{\"nodeName\": \"node-{}\", \"containers\": [{{\"name\": \"web\", \"ports\": [{{\"containerPort\": 8080}}]}}]}}, \"status\": {{\"podIP\": \"10.{}.{}.{}\"}}}}{separator}\n",
+            "    {{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {{\"name\": \"web-{i}\", \"namespace\": \"shop\", \"labels\": {{\"app\": \"web-{}\", \"pod-template-hash\": \"abc\"}}, \"ownerReferences\": [{{\"kind\": \"ReplicaSet\", \"name\": \"web-{}-abc\", \"controller\": true}}], \"annotations\": {{\"note\": \"{}\"}}}}, \"spec\": {{\"nodeName\": \"node-{}\", \"containers\": [{{\"name\": \"web\", \"ports\": [{{\"containerPort\": 8080}}]}}]}}, \"status\": {{\"podIP\": \"10.{}.{}.{}\"}}}}{separator}",
             i % 100,
             i % 100,
             "x".repeat(8_000),

@@ -143,14 +143,15 @@ impl Sink<'_> {
                 return;
             }
         };
+        let role = role(&event);
+        if let Err(error) = self.flows.add(&event, role, self.file) {
+            // A record whose endpoints cannot be read is a problem, not a flow.
+            self.problem(line, error.to_string());
+            return;
+        }
         self.report.flows += 1;
         if let Some((query, addresses)) = &event.dns {
             self.flows.add_dns_answer(query, addresses);
-        }
-        let role = role(&event);
-        if let Err(error) = self.flows.add(&event, role, self.file) {
-            self.problem(line, error.to_string());
-            return;
         }
         if role == Role::Start {
             self.report.starts += 1;
