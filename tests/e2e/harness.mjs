@@ -90,9 +90,11 @@ after(async () => {
  * Opens the app and records every request, console error and CSP violation.
  * @param {'light'|'dark'} colorScheme
  */
-export async function openApp(colorScheme = 'light') {
+export async function openApp(colorScheme = 'light', { beforeLoad } = {}) {
   const context = await browser.newContext({ colorScheme, viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
+  // A script run in the page before the app (to take storage away, say).
+  if (beforeLoad) await page.addInitScript(beforeLoad);
   const requests = [];
   const errors = [];
   page.on('request', (request) => requests.push(request.url()));

@@ -17,10 +17,11 @@ pub fn load_decisions(key: &str) -> Option<Decisions> {
     Decisions::from_json(&text).ok()
 }
 
-/// Stores `decisions` for the data with fingerprint `key` (quietly does nothing when the
-/// browser refuses storage).
-pub fn save_decisions(key: &str, decisions: &Decisions) {
-    if let Some(storage) = storage() {
-        let _ = storage.set_item(&format!("{STORAGE_PREFIX}{key}"), &decisions.to_json());
-    }
+/// Stores `decisions` for the data with fingerprint `key`. Err when the browser keeps
+/// nothing: storage turned off or unavailable (some private windows), or full.
+pub fn save_decisions(key: &str, decisions: &Decisions) -> Result<(), String> {
+    let storage = storage().ok_or("this browser offers no storage to this page")?;
+    storage
+        .set_item(&format!("{STORAGE_PREFIX}{key}"), &decisions.to_json())
+        .map_err(|_| "the browser's storage is full or refuses this page".to_string())
 }

@@ -7,6 +7,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use crate::engine::decisions::Decisions;
+use crate::engine::ingest::records::MAX_DOCUMENT_BYTES;
 use crate::engine::review::fingerprint;
 use crate::ui::browser::download::download_text;
 use crate::ui::browser::storage::{load_decisions, save_decisions};
@@ -24,6 +25,15 @@ fn import(state: AppState, message: RwSignal<Option<(bool, String)>>, ev: leptos
         return;
     };
     input.set_value("");
+    if file.size() > MAX_DOCUMENT_BYTES as f64 {
+        let text = format!(
+            "{}: larger than any decisions file ({} MiB at most); the review is unchanged.",
+            file.name(),
+            MAX_DOCUMENT_BYTES >> 20
+        );
+        message.set(Some((false, text)));
+        return;
+    }
     spawn_local(async move {
         let text = wasm_bindgen_futures::JsFuture::from(file.text())
             .await
@@ -38,7 +48,10 @@ fn import(state: AppState, message: RwSignal<Option<(bool, String)>>, ev: leptos
                 )));
                 state.decisions.set(decisions);
             }
-            Err(e) => message.set(Some((false, format!("{}: {e}", file.name())))),
+            Err(e) => message.set(Some((
+                false,
+                format!("{}: {e}; the review is unchanged.", file.name()),
+            ))),
         }
     });
 }
@@ -49,6 +62,14 @@ pub fn ReviewBar() -> impl IntoView {
     let state = expect_context::<AppState>();
     let data_key = StoredValue::new(None::<String>);
     let message = RwSignal::new(None::<(bool, String)>);
+    // Why the browser keeps no decisions, when it does not (the review works all the same).
+    let not_kept = RwSignal::new(None::<String>);
+    let store = move |key: &str, decisions: &Decisions| {
+        let failure = save_decisions(key, decisions).err();
+        if not_kept.get_untracked() != failure {
+            not_kept.set(failure);
+        }
+    };
     // A new dataset: its stored decisions, unless decisions were imported or made before any
     // data was loaded; else the current ones carry over (they are keyed by names, not
     // indices) and are stored under the new data at once.
@@ -80,14 +101,14 @@ pub fn ReviewBar() -> impl IntoView {
                 )));
                 state.decisions.set(restored);
             }
-            _ => state.decisions.with_untracked(|d| save_decisions(&key, d)),
+            _ => state.decisions.with_untracked(|d| store(&key, d)),
         }
     });
     Effect::new(move |_| {
         let decisions = state.decisions.get();
         let shown = state.result.with_untracked(Option::is_some);
         if let Some(key) = data_key.get_value().filter(|_| shown) {
-            save_decisions(&key, &decisions);
+            store(&key, &decisions);
         }
     });
     let on_export = move |_| {
@@ -124,6 +145,11 @@ pub fn ReviewBar() -> impl IntoView {
                     on:change=on_import
                 />
             </label>
+            {move || not_kept.get().map(|why| view! {
+                <span class="fp-reviewbar__message fp-reviewbar__message--error" role="status" data-testid="decisions-not-kept">
+                    {format!("Decisions are not kept in this browser ({why}): export them to keep them.")}
+                </span>
+            })}
             {move || message.get().map(|(ok, text)| view! {
                 <span class="fp-reviewbar__message" class:fp-reviewbar__message--error=!ok role="status">{text}</span>
             })}
