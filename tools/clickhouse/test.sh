@@ -67,7 +67,7 @@ if lower:
     print("counted lower in the aggregate:", lower)
     sys.exit(1)
 higher = [f"{k}: {raw[k]} -> {aggregate[k]}" for k in raw if aggregate[k] > raw[k]]
-print(f"the same {len(raw)} communications; counted higher in the aggregate (proxy legs): {higher}")
+print(f"{sys.argv[1].split('/')[-1].split('.')[0]}: the same {len(raw)} communications; counted higher in the aggregate (proxy legs): {higher}")
 EOF
     then :; else echo "$name: FAILED: communications differ"; failed=1; fi
   fi
@@ -75,6 +75,24 @@ EOF
 
 "$flowpol" demo --out "$work/demo" 2>/dev/null
 compare demo "$work/demo" exact
+# The table a ClickHouse server keeps (tables.sql), filled with the demo's lines, gives the
+# query the same records as the files do.
+"$FLOWPOL_ROOT/tools/clickhouse/.venv/bin/python" - "$work/demo/flows.jsonl" > "$work/demo.table.jsonl" <<'EOF'
+import sys, tempfile
+from chdb import session
+with tempfile.TemporaryDirectory() as data:
+    chdb = session.Session(data)
+    chdb.query(open("tools/clickhouse/tables.sql").read())
+    path = sys.argv[1].replace("\\", "\\\\").replace("'", "\\'")
+    chdb.query(f"INSERT INTO hubble_flows (line) SELECT line FROM file('{path}', 'LineAsString')")
+    sys.stdout.buffer.write(chdb.query(open("tools/clickhouse/flowpol.sql").read(), "TSVRaw").bytes())
+    chdb.close()
+EOF
+if cmp "$work/demo.table.jsonl" "$work/demo.aggregate.jsonl"; then
+  echo "demo: the same records from the table of tables.sql"
+else
+  echo "demo: FAILED: the table of tables.sql gives other records"; failed=1
+fi
 "$flowpol" demo --flows 100000 --seed 7 --out "$work/generated" 2>/dev/null
 compare generated "$work/generated" exact
 mkdir "$work/real"
