@@ -120,8 +120,8 @@ FROM
                             src_port,
                             dst_ip,
                             dst_port,
-                            src,
-                            dst,
+                            any(src_endpoint) AS src,
+                            any(dst_endpoint) AS dst,
                             vantage,
                             role,
                             groupArrayIf(time, role IN ('start', 'datagram')) AS times,
@@ -134,8 +134,9 @@ FROM
                         (
                             -- 1. Each Hubble line: what it means for connection counting.
                             SELECT
-                                if(JSONType(line, 'flow') = 'Object', JSONExtractRaw(line, 'flow'), line) AS flow,
-                                CAST(JSONExtractKeysAndValuesRaw(flow), 'Map(String, String)') AS m,
+                                -- The members of the envelope's flow, or of the bare flow (one parse).
+                                JSONExtractKeysAndValuesRaw(line, 'flow') AS enveloped,
+                                CAST(if(empty(enveloped), JSONExtractKeysAndValuesRaw(line), enveloped), 'Map(String, String)') AS m,
                                 -- A member under either protojson name; JSON null is absent.
                                 multiIf(m['IP'] NOT IN ('', 'null'), m['IP'], m['ip']) AS ip,
                                 CAST(JSONExtractKeysAndValuesRaw(m['l4']), 'Map(String, String)') AS l4,
@@ -194,13 +195,10 @@ FROM
                                 -- namespace and labels, anything else by address.
                                 [(src_ip, multiIf(m['source'] NOT IN ('', 'null'), m['source'], '{}')),
                                  (flow_dst_ip, multiIf(m['destination'] NOT IN ('', 'null'), m['destination'], '{}'))] AS raw_endpoints,
-                                arrayMap(e -> (
-                                    e.1,
-                                    JSONExtractString(e.2, 'namespace'),
-                                    JSONExtractString(e.2, 'pod_name') || JSONExtractString(e.2, 'podName'),
-                                    JSONExtractString(e.2, 'cluster_name') || JSONExtractString(e.2, 'clusterName'),
-                                    arraySort(JSONExtract(e.2, 'labels', 'Array(String)')),
-                                    JSONExtract(e.2, 'workloads', 'Array(Tuple(name String, kind String))')), raw_endpoints) AS parsed,
+                                arrayMap((ip, w) -> (ip, w.namespace, w.pod_name || w.podName, w.cluster_name || w.clusterName, arraySort(w.labels), w.workloads),
+                                    raw_endpoints.1,
+                                    arrayMap(e -> JSONExtract(e, 'Tuple(namespace String, pod_name String, podName String, cluster_name String, clusterName String, labels Array(String), workloads Array(Tuple(name String, kind String)))'),
+                                        raw_endpoints.2)) AS parsed,
                                 arrayMap(p -> (
                                     arrayFilter(l -> startsWith(l, 'k8s:') AND position(l, '=') > 0, p.5) AS k8s,
                                     arrayExists(l -> startsWith(l, 'reserved:'), p.5) AS reserved,
@@ -227,8 +225,8 @@ FROM
                                     m['destinationService']), 'name') != '' AS to_cluster_ip,
                                 -- Cilium's health checks are left out, as the engine leaves them.
                                 arrayExists(p -> has(p.5, 'reserved:health'), parsed) AS health,
-                                if(flow_role = 'reply', '', endpoints[1]) AS src,
-                                if(flow_role = 'reply', '', endpoints[2]) AS dst,
+                                if(flow_role = 'reply', '', endpoints[1]) AS src_endpoint,
+                                if(flow_role = 'reply', '', endpoints[2]) AS dst_endpoint,
                                 arrayJoin(arrayConcat([(1, flow_dst_ip, [])],
                                                       arrayMap(a -> (0, a.1, [a.2]), dns_answers))) AS row,
                                 row.1 = 1 AS is_flow,
@@ -247,8 +245,8 @@ FROM
                             src_port,
                             dst_ip,
                             dst_port,
-                            src,
-                            dst,
+                            -- The endpoints as written (long strings), grouped by their hashes.
+                            cityHash64(src_endpoint, dst_endpoint),
                             vantage,
                             role
                     )
