@@ -44,7 +44,7 @@ FROM
             --    already open, and the server's DNS names.
             SELECT
                 src,
-                dst,
+                server AS dst,
                 protocol,
                 port,
                 groupArrayArray(arrayMap(m -> (vantage, m), connection_minutes)) AS starts,
@@ -57,12 +57,21 @@ FROM
                 --    packets going a connection's way without starting it are evidence.
                 SELECT
                     src,
-                    dst,
+                    -- A connection seen before DNAT (to a ClusterIP) and after it (the same client
+                    -- address and port within 130 s) counts where it arrived, at the vantage point
+                    -- that saw it before.
+                    role IN ('start', 'datagram') AND before_dnat AND NOT empty(arrivals) AS redirected,
+                    if(redirected, arrayMap(t -> arraySort(a -> abs(a.1 - t), arrivals)[1], times), []) AS nearest,
+                    if(redirected,
+                       arrayMap((t, n) -> if(abs(n.1 - t) <= 130000000000, (n.2, n.3), (dst, dst_port)), times, nearest),
+                       []) AS targets,
+                    arrayJoin(if(redirected, arrayDistinct(targets), [(dst, dst_port)])) AS target,
+                    target.1 AS server,
                     protocol,
-                    dst_port AS port,
+                    target.2 AS port,
                     vantage,
                     counted,
-                    if(counted = 'start', arraySort(times), []) AS sorted,
+                    if(counted = 'start', arraySort(if(redirected, arrayFilter((t, g) -> g = target, times, targets), times)), []) AS sorted,
                     arrayMap(t -> intDiv(t, 60000000000),
                              arrayFilter((t, i) -> i = 1 OR t - sorted[i - 1] > 130000000000, sorted, arrayEnumerate(sorted)))
                         AS connection_minutes,
@@ -95,8 +104,6 @@ FROM
                            first_mine - first_back BETWEEN 1 AND 120000000000,
                            src_port < dst_port) AS replies,
                         multiIf(
-                            -- A connection seen before and after DNAT counts where it arrived.
-                            role IN ('start', 'datagram') AND before_dnat AND seen_after_dnat, '',
                             role = 'start', 'start',
                             role = 'ongoing', 'evidence',
                             role NOT IN ('stream', 'datagram'), '',
@@ -106,9 +113,10 @@ FROM
                             src_port < 32768 AND dst_port >= 32768, '',
                             'start') AS counted,
                         groupUniqArrayArray(answers) OVER answered AS answer_names,
-                        -- Whether the connections of this client address and port were seen
-                        -- after DNAT (at a pod) too.
-                        max(role IN ('start', 'datagram') AND NOT before_dnat) OVER client_port AS seen_after_dnat
+                        -- Where the connections of this client address and port arrived after
+                        -- DNAT (at a pod), and when.
+                        groupArrayArrayIf(arrayMap(t -> (t, dst, dst_port), times), role IN ('start', 'datagram') AND NOT before_dnat)
+                            OVER client_port AS arrivals
                     FROM
                     (
                         -- 2. Per path (addresses, ports, protocol), endpoints as described,
@@ -257,7 +265,7 @@ FROM
                 )
                 WHERE counted != '' AND role != 'answer'
             )
-            GROUP BY src, dst, protocol, port
+            GROUP BY src, server, protocol, port
         )
     )
 )
