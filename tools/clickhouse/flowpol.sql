@@ -113,9 +113,10 @@ FROM
                             src_port < 32768 AND dst_port >= 32768, '',
                             'start') AS counted,
                         groupUniqArrayArray(answers) OVER answered AS answer_names,
-                        -- Where the connections of this client address and port arrived after
-                        -- DNAT (at a pod), and when.
-                        groupArrayArrayIf(arrayMap(t -> (t, dst, dst_port), times), role IN ('start', 'datagram') AND NOT before_dnat)
+                        -- Where the connections of this client address and port through this
+                        -- Service arrived after DNAT (at a pod), and when.
+                        groupArrayArrayIf(arrayMap(t -> (t, dst, dst_port), times),
+                                          via_service != '' AND role IN ('start', 'datagram') AND NOT before_dnat)
                             OVER client_port AS arrivals
                     FROM
                     (
@@ -137,7 +138,8 @@ FROM
                             min(time) AS first_time,
                             groupUniqArrayArray(names) AS path_names,
                             groupUniqArrayArray(answer) AS answers,
-                            max(to_cluster_ip) AS before_dnat
+                            max(to_cluster_ip) AS before_dnat,
+                            max(service) AS via_service
                         FROM
                         (
                             -- 1. Each Hubble line: what it means for connection counting.
@@ -228,9 +230,12 @@ FROM
                                                arrayMap(l -> substring(l, 5, position(l, '=') - 5), k8s),
                                                arrayMap(l -> substring(l, position(l, '=') + 1), k8s)))), '')
                                     ]), ','), '}')).7, parsed) AS endpoints,
-                                -- Addressed to a Service's ClusterIP (seen before DNAT).
-                                parsed[2].3 = '' AND JSONExtractString(multiIf(m['destination_service'] NOT IN ('', 'null'), m['destination_service'],
-                                    m['destinationService']), 'name') != '' AS to_cluster_ip,
+                                -- The Service the connection was addressed through, and whether this
+                                -- is its ClusterIP (seen before DNAT).
+                                multiIf(m['destination_service'] NOT IN ('', 'null'), m['destination_service'], m['destinationService']) AS service_raw,
+                                if(JSONExtractString(service_raw, 'name') = '', '',
+                                   concat(JSONExtractString(service_raw, 'namespace'), '/', JSONExtractString(service_raw, 'name'))) AS service,
+                                parsed[2].3 = '' AND service != '' AS to_cluster_ip,
                                 -- Cilium's health checks are left out, as the engine leaves them.
                                 arrayExists(p -> has(p.5, 'reserved:health'), parsed) AS health,
                                 if(flow_role = 'reply', '', endpoints[1]) AS src_endpoint,
@@ -261,7 +266,7 @@ FROM
                     WINDOW
                         conn AS (PARTITION BY protocol, if((src_ip, src_port) <= (dst_ip, dst_port), (src_ip, src_port, dst_ip, dst_port), (dst_ip, dst_port, src_ip, src_port))),
                         answered AS (PARTITION BY dst_ip),
-                        client_port AS (PARTITION BY protocol, src_ip, src_port)
+                        client_port AS (PARTITION BY protocol, src_ip, src_port, via_service)
                 )
                 WHERE counted != '' AND role != 'answer'
             )
