@@ -3,7 +3,9 @@
 # missing or at another version. Safe to run again and again.
 #   bash tools/setup.sh build   # Rust wasm32 target, trunk, wasm-bindgen-cli, wasm-opt
 #   bash tools/setup.sh test    # the above, plus Chromium, chromedriver and playwright-core,
-#                               # and tools/.venv with kubernetes-validate and PyYAML
+#                               # tools/.venv with kubernetes-validate and PyYAML, and chDB
+#   bash tools/setup.sh clickhouse  # only chDB, in tools/clickhouse/.venv (for
+#                               # tools/clickhouse/aggregate)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$FLOWPOL_ROOT"
@@ -15,10 +17,37 @@ WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/,
 PY_REQUIREMENTS="kubernetes-validate==1.37.0 PyYAML==6.0.4
   jsonschema==4.26.0 jsonschema-specifications==2025.9.1 referencing==0.37.0 rpds-py==2026.9.1
   attrs==26.1.0 importlib_resources==7.1.0 packaging==26.4 typing_extensions==4.16.0"
+# chDB (ClickHouse in process) for tools/clickhouse/aggregate and its test, with what it pulls in,
+# all pinned, in a venv of its own.
+CHDB_REQUIREMENTS="chdb==4.4.0 chdb-core==26.9.0 numpy==2.4.6 pandas==3.1.1 pyarrow==26.0.1
+  python-dateutil==4.0.0 tzdata==2026.6"
 # A lighter profile than the tools' own fat LTO: minutes faster on two cores.
 export CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
 
 say() { echo "setup: $*"; }
+
+# tools/clickhouse/.venv with chDB; made anew when the pins above change.
+install_chdb() {
+  local venv=tools/clickhouse/.venv
+  if [ "$(cat "$venv/.flowpol-requirements" 2>/dev/null)" != "$CHDB_REQUIREMENTS" ] ||
+     ! "$venv/bin/python" -c 'import chdb' 2>/dev/null; then
+    say "installing $venv: chDB"
+    if python3 -m venv --clear "$venv"; then
+      "$venv/bin/python" -m pip install -q --disable-pip-version-check $CHDB_REQUIREMENTS
+    else  # a Python without ensurepip: a bare venv, filled by the outer pip
+      python3 -m venv --clear --without-pip "$venv"
+      python3 -m pip --python "$venv/bin/python" install -q --disable-pip-version-check $CHDB_REQUIREMENTS
+    fi
+    echo "$CHDB_REQUIREMENTS" > "$venv/.flowpol-requirements"
+  fi
+}
+
+if [ "$what" = clickhouse ]; then
+  command -v python3 >/dev/null || { say "python3 is needed for chDB"; exit 1; }
+  install_chdb
+  say "ready"
+  exit 0
+fi
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
@@ -69,5 +98,6 @@ if [ "$what" = test ]; then
     fi
     echo "$PY_REQUIREMENTS" > "$venv_stamp"
   fi
+  install_chdb
 fi
 say "ready"

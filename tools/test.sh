@@ -2,7 +2,8 @@
 # Runs every test layer of flowpol, installing what it needs first:
 #   formatting and lints (host and wasm32), native cargo tests, the NetworkPolicy YAML they
 #   generate (kubernetes-validate, PyYAML), the release build, wasm-bindgen tests in headless
-#   Chromium, Playwright end-to-end tests against dist/.
+#   Chromium, the ClickHouse query in chDB against the CLI, Playwright end-to-end tests against
+#   dist/.
 # Ends with one line: `all: N passed, M failed`, and exits non-zero when anything failed.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -74,6 +75,8 @@ tests "browser tests (wasm-bindgen-test)" cargo_counts cargo test --locked --tar
 # The CLI the end-to-end tests run, built here so no stale binary is tested.
 check "cargo build --bin flowpol" cargo build --locked --bin flowpol
 export FLOWPOL_CLI="$FLOWPOL_ROOT/target/debug/flowpol"
+# flowpol's ClickHouse query, run in chDB, against the CLI's reading of the same raw flows.
+check "ClickHouse query agrees with flowpol (tools/clickhouse/test.sh)" bash tools/clickhouse/test.sh
 tests "end-to-end tests (Playwright)" tap_counts node --test --test-reporter=tap tests/e2e/
 
 echo "took $(( $(date +%s) - started )) s"

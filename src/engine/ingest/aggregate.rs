@@ -304,7 +304,8 @@ impl FlowAggregate {
     }
 
     /// Records `count` connections of an already aggregated record (flowpol's flow JSON):
-    /// counted as given, in a vantage of their own, at `time` when known.
+    /// counted as given, in a vantage of their own, at `time` when known; a count of 0 is
+    /// packets of connections already open at `time`.
     pub fn add_aggregate(&mut self, record: &AggregateRecord<'_>) {
         let key = CommunicationKey {
             client: self.endpoints.intern(&record.client),
@@ -314,7 +315,12 @@ impl FlowAggregate {
         };
         let vantage = self.named_vantage("flowpol-json");
         let communication = &mut self.communications.entry(key).or_default().observed;
-        communication.add_starts(vantage, record.time.map_or(0, minute_of), record.count);
+        if record.count == 0 {
+            // Packets of connections already open, no start.
+            communication.note_ongoing(record.time);
+        } else {
+            communication.add_starts(vantage, record.time.map_or(0, minute_of), record.count);
+        }
         if let Some(time) = record.time {
             communication.seen_at(time);
         }

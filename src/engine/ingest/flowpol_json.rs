@@ -7,7 +7,10 @@
 //!  "port": 443, "protocol": "TCP", "count": 12, "time": "2026-11-20T09:00:00Z"}
 //! ```
 //! `src` is the client, `dst` the server; `port` is the server's port after DNAT (the
-//! container port). The JSON Schema is `public/flowpol-flows.schema.json`.
+//! container port). A `count` of 0 says that packets of connections already open went by in
+//! that minute, and none started (what flowpol's ClickHouse query writes for them, see
+//! `tools/clickhouse/`). `reserved` carries Cilium's reserved identities of an endpoint (`host`,
+//! `kube-apiserver`, ...). The JSON Schema is `public/flowpol-flows.schema.json`.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -19,7 +22,8 @@ use crate::engine::model::Protocol;
 
 use super::hubble::EndpointInfo;
 
-/// Connections another tool already aggregated: `count` from client to server.
+/// Connections another tool already aggregated: `count` from client to server (0: packets of
+/// connections already open, no start).
 #[derive(Clone, Debug)]
 pub struct AggregateRecord<'a> {
     pub client: EndpointInfo<'a>,
@@ -67,6 +71,9 @@ struct WireEndpoint<'a> {
     labels: BTreeMap<String, String>,
     #[serde(borrow)]
     names: Vec<Cow<'a, str>>,
+    /// Cilium's reserved identities (`host`, `kube-apiserver`, `world`, ...).
+    #[serde(borrow)]
+    reserved: Vec<Cow<'a, str>>,
 }
 
 fn endpoint<'a>(
@@ -99,7 +106,16 @@ fn endpoint<'a>(
         .iter()
         .map(|(k, v)| Cow::Owned(format!("k8s:{k}={v}")))
         .collect();
-    if wire.namespace.is_none() && wire.pod.is_none() && workload.is_none() {
+    labels.extend(
+        wire.reserved
+            .iter()
+            .map(|r| Cow::Owned(format!("reserved:{r}"))),
+    );
+    if wire.reserved.is_empty()
+        && wire.namespace.is_none()
+        && wire.pod.is_none()
+        && workload.is_none()
+    {
         labels.push(Cow::Borrowed("reserved:world"));
     }
     // A workload without a pod name is named after the workload, so that it resolves.
@@ -153,7 +169,7 @@ pub fn parse_record(bytes: &[u8]) -> Result<AggregateRecord<'_>, String> {
         server,
         protocol,
         port: wire.port,
-        count: wire.count.unwrap_or(1).max(1),
+        count: wire.count.unwrap_or(1),
         time,
         dropped,
         server_names,
@@ -183,6 +199,21 @@ mod tests {
         assert_eq!(record.server.labels, vec![Cow::Borrowed("reserved:world")]);
         assert_eq!(record.server_names, vec![Cow::Borrowed("api.stripe.com")]);
         assert!(record.time.is_some());
+    }
+
+    #[test]
+    fn a_count_of_zero_and_reserved_identities() {
+        let open = parse_record(
+            br#"{"src":{"ip":"10.0.0.1"},"dst":{"ip":"172.20.0.2","reserved":["kube-apiserver"]},"port":6443,"count":0}"#,
+        )
+        .unwrap();
+        assert_eq!(open.count, 0);
+        assert_eq!(open.client.labels, vec![Cow::Borrowed("reserved:world")]);
+        assert_eq!(
+            open.server.labels,
+            vec![Cow::Borrowed("reserved:kube-apiserver")],
+            "a reserved identity given replaces the world"
+        );
     }
 
     #[test]
@@ -244,6 +275,7 @@ mod tests {
             match field {
                 "labels" => serde_json::json!({"app": "x"}),
                 "names" => serde_json::json!(["x.example"]),
+                "reserved" => serde_json::json!(["host"]),
                 "workload" => serde_json::json!("Deployment/x"),
                 "ip" => serde_json::json!("10.0.0.1"),
                 _ => serde_json::json!("x"),
