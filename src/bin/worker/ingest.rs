@@ -60,11 +60,16 @@ fn read(blob: &Blob, start: f64, end: f64) -> Result<JsFuture, String> {
 /// `None` when the browser's blob streams are not byte streams.
 async fn read_with_one_buffer(
     blob: &Blob,
+    bytes: &mut Vec<u8>,
     mut on_chunk: impl FnMut(&[u8], u64),
 ) -> Option<Result<(), String>> {
     let reader = web_sys::ReadableStreamByobReader::new(&blob.stream()).ok()?;
-    let mut buffer = js_sys::ArrayBuffer::new(CHUNK_BYTES as u32);
-    let mut bytes = vec![0u8; CHUNK_BYTES as usize];
+    // No larger than the file: a thousand small files cost no thousand 16 MiB buffers.
+    let size = buffer_size(blob);
+    let mut buffer = js_sys::ArrayBuffer::new(size as u32);
+    if bytes.len() < size {
+        bytes.resize(size, 0);
+    }
     let mut offset = 0u64;
     loop {
         let view = Uint8Array::new(&buffer);
@@ -113,8 +118,20 @@ async fn read_in_slices(blob: &Blob, mut on_chunk: impl FnMut(&[u8], u64)) -> Re
     Ok(())
 }
 
+/// The read buffer for `blob`: a chunk, or the whole file when smaller (at least 64 KiB).
+fn buffer_size(blob: &Blob) -> usize {
+    (blob.size() as usize).clamp(64 << 10, CHUNK_BYTES as usize)
+}
+
+/// Least time between two progress messages at the end of a file, so that many small files
+/// do not flood the page.
+const PROGRESS_EVERY_MS: f64 = 100.0;
+
 async fn ingest(request: StartRequest, blobs: Vec<Blob>) -> Result<(), String> {
     let mut ingest = Ingest::new();
+    let mut bytes = Vec::new();
+    let mut last_post = 0.0;
+    let files = blobs.len();
     for (index, blob) in blobs.iter().enumerate() {
         let name = request.names.get(index).cloned().unwrap_or_default();
         let total = blob.size() as u64;
@@ -122,9 +139,13 @@ async fn ingest(request: StartRequest, blobs: Vec<Blob>) -> Result<(), String> {
         let mut reported = 0u64;
         let mut on_chunk = |bytes: &[u8], read: u64| {
             ingest.push(bytes);
-            // Progress about every chunk's worth of bytes, and at the end.
-            if read - reported >= CHUNK_BYTES as u64 || read >= total {
+            // Progress about every chunk's worth of bytes, and at a file's end (at most every
+            // PROGRESS_EVERY_MS, and at the last file's).
+            let now = js_sys::Date::now();
+            let due = now - last_post >= PROGRESS_EVERY_MS || index + 1 == files;
+            if read - reported >= CHUNK_BYTES as u64 || (read >= total && due) {
                 reported = read;
+                last_post = now;
                 post(&FromWorker::Progress {
                     file: index,
                     read,
@@ -133,7 +154,7 @@ async fn ingest(request: StartRequest, blobs: Vec<Blob>) -> Result<(), String> {
                 });
             }
         };
-        let outcome = match read_with_one_buffer(blob, &mut on_chunk).await {
+        let outcome = match read_with_one_buffer(blob, &mut bytes, &mut on_chunk).await {
             Some(outcome) => outcome,
             None => read_in_slices(blob, &mut on_chunk).await,
         };

@@ -75,35 +75,42 @@ async fn describe(file: &PendingFile) -> Result<(u64, InputFormat, u64), String>
 pub async fn load_files(state: AppState, files: Vec<PendingFile>, origin: FileOrigin) -> usize {
     state.error.set(None);
     state.notice.set(None);
-    let mut added = 0;
     let mut repeated = Vec::new();
+    // Added to the state all at once: the status list is drawn once, not once per file (a
+    // thousand files dropped together would otherwise draw a million rows).
+    let mut loaded: Vec<LoadedFile> = Vec::new();
+    let mut sources = Vec::new();
     for file in files {
         state.reading.update(|r| r.push(file.name.clone()));
         let described = describe(&file).await;
         state.reading.update(|r| r.retain(|n| n != &file.name));
         match described {
             Ok((_, _, key))
-                if state
-                    .files
-                    .with_untracked(|f| f.iter().any(|l| l.key == key)) =>
+                if loaded.iter().any(|l| l.key == key)
+                    || state
+                        .files
+                        .with_untracked(|f| f.iter().any(|l| l.key == key)) =>
             {
                 repeated.push(file.name.clone());
             }
             Ok((size, format, key)) => {
-                let loaded = LoadedFile {
+                loaded.push(LoadedFile {
                     id: state.next_file_id(),
                     name: file.name.clone(),
                     size,
                     format,
                     origin,
                     key,
-                };
-                state.files.update(|files| files.push(loaded));
-                state.sources.update_value(|sources| sources.push(file));
-                added += 1;
+                });
+                sources.push(file);
             }
             Err(message) => state.error.set(Some(message)),
         }
+    }
+    let added = loaded.len();
+    if added > 0 {
+        state.files.update(|files| files.extend(loaded));
+        state.sources.update_value(|all| all.extend(sources));
     }
     if !repeated.is_empty() {
         state.notice.set(Some(format!(

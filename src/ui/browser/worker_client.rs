@@ -258,6 +258,13 @@ fn spawn(state: AppState, names: Vec<String>) -> Result<IngestJob, String> {
                 total,
                 flows,
             } => state.progress.update(|progress| {
+                // Files are read in order: those before this one are read whole (their last
+                // progress may not have been sent, see the worker's PROGRESS_EVERY_MS).
+                if let Some(progress) = progress.as_mut() {
+                    for earlier in progress.files.iter_mut().take(file) {
+                        earlier.read = earlier.total;
+                    }
+                }
                 if let Some(entry) = progress.as_mut().and_then(|p| p.files.get_mut(file)) {
                     entry.read = read;
                     entry.total = total;

@@ -19,7 +19,11 @@ pub fn Problems(result: std::sync::Arc<LoadResult>) -> impl IntoView {
     view! {
         <details class="fp-problems" data-testid="load-problems">
             <summary>
-                {format!("{} problems: those lines were skipped, everything else was kept", thousands(count))}
+                {if count == 1 {
+                    "1 problem: that line was skipped, everything else was kept".to_string()
+                } else {
+                    format!("{} problems: those lines were skipped, everything else was kept", thousands(count))
+                }}
                 {(count > listed).then(|| format!(" (the first {listed} are listed)"))}
             </summary>
             <ul>{items}</ul>

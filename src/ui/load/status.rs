@@ -71,6 +71,9 @@ fn LoadedFileRow(file: LoadedFile, report: Option<FileReport>) -> impl IntoView 
     }
 }
 
+/// Most files listed by name; the others are counted.
+const LISTED_FILES: usize = 200;
+
 /// The load status panel (`data-testid="load-status"`).
 #[component]
 pub fn LoadStatus() -> impl IntoView {
@@ -91,27 +94,41 @@ pub fn LoadStatus() -> impl IntoView {
             format!("{} {noun} loaded, {}.", files.len(), human_bytes(total))
         }
     };
+    // Once data is shown, one line: the files and the dataset; the file list on demand.
+    let compact =
+        move || state.result.with(Option::is_some) && state.progress.with(Option::is_none);
+    let files_open = RwSignal::new(false);
+    // At most LISTED_FILES rows, and a longer list drawn only when shown (a thousand files
+    // dropped at once would otherwise hold the page for a long moment).
     let rows = move || {
+        let files = state.files.get();
+        if files.len() > LISTED_FILES && compact() && !files_open.get() {
+            return None;
+        }
         let reports = state
             .result
             .get()
             .map(|r| r.files.clone())
             .unwrap_or_default();
-        state
-            .files
-            .get()
+        let more = files.len().saturating_sub(LISTED_FILES);
+        let rows = files
             .into_iter()
+            .take(LISTED_FILES)
             .enumerate()
             .map(|(index, file)| {
                 let report = reports.get(index).cloned();
                 view! { <LoadedFileRow file=file report=report /> }
             })
-            .collect_view()
+            .collect_view();
+        Some(view! {
+            {rows}
+            {(more > 0).then(|| view! {
+                <li class="fp-status__file" data-testid="more-files">
+                    {format!("… and {more} more files (all are read)")}
+                </li>
+            })}
+        })
     };
-    // Once data is shown, one line: the files and the dataset; the file list on demand.
-    let compact =
-        move || state.result.with(Option::is_some) && state.progress.with(Option::is_none);
-    let files_open = RwSignal::new(false);
     view! {
         <section class="fp-status" class:fp-status--compact=compact data-testid="load-status" aria-live="polite">
             <div class="fp-status__line">
