@@ -80,7 +80,7 @@ fuzz_smoke() {
   rm -rf "$corpus"
   return $status
 }
-for target in hubble_line flowpol_json inventory policies session decisions; do
+for target in hubble_line flowpol_json inventory policies records session decisions; do
   check "fuzz smoke: $target" fuzz_smoke "$target"
 done
 check "trunk build --release" trunk build --release

@@ -1,4 +1,4 @@
-//! Fuzz target `session`: a whole ingest session over one file in chunks, gzip or not (format detection, record splitting, the JSON scanner, gzip, every reader, then `load`), against the same file fed whole.
+//! Fuzz target `session`: a whole ingest session over one file fed in pieces, gzipped or not (format detection, record splitting, the JSON scanner, gzip, every reader, then `load`); a gzip file against the same file fed whole.
 //! The body is shared with `tests/fuzz_regressions.rs` (`tests/support/fuzz_bodies.rs`).
 #![no_main]
 
