@@ -45,6 +45,8 @@ pub struct RecordSplitter {
     scan: ElementScan,
     /// Bytes after the closing bracket of an array that were not blank.
     trailing_garbage: bool,
+    /// A byte order mark was skipped (a second one is content, wherever the chunks end).
+    bom_skipped: bool,
 }
 
 impl Default for RecordSplitter {
@@ -56,6 +58,7 @@ impl Default for RecordSplitter {
             line: 1,
             scan: ElementScan::default(),
             trailing_garbage: false,
+            bom_skipped: false,
         }
     }
 }
@@ -103,11 +106,13 @@ impl RecordSplitter {
         let newlines = |bytes: &[u8]| bytes.iter().filter(|&&b| b == b'\n').count() as u64;
         let mut start = first_non_blank(&pending, 0);
         let rest = &pending[start..];
-        if rest.len() < BOM.len() && BOM.starts_with(rest) && !rest.is_empty() {
+        if !self.bom_skipped && rest.len() < BOM.len() && BOM.starts_with(rest) && !rest.is_empty()
+        {
             self.carry = pending;
             return;
         }
-        if rest.starts_with(BOM) {
+        if !self.bom_skipped && rest.starts_with(BOM) {
+            self.bom_skipped = true;
             start = first_non_blank(&pending, start + BOM.len());
         }
         if start == pending.len() {
