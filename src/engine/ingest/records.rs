@@ -108,7 +108,10 @@ impl RecordSplitter {
         let rest = &pending[start..];
         if !self.bom_skipped && rest.len() < BOM.len() && BOM.starts_with(rest) && !rest.is_empty()
         {
-            self.carry = pending;
+            // The blanks before it are gone, as when they came in a chunk of their own.
+            self.line += newlines(&pending[..start]);
+            self.carry_line = self.line;
+            self.carry = pending[start..].to_vec();
             return;
         }
         if !self.bom_skipped && rest.starts_with(BOM) {
@@ -371,6 +374,17 @@ mod tests {
             assert_eq!(
                 split("\u{feff}\n[\n{\"a\":1},\n{\"b\":2}\n]", chunk),
                 vec![(3, "{\"a\":1}".to_string()), (4, "{\"b\":2}".to_string())],
+                "chunk {chunk}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_stream_ending_in_part_of_a_byte_order_mark_is_one_record_on_its_line() {
+        for chunk in [1, 2, 3, 100] {
+            assert_eq!(
+                split_bytes(b"\r\n \n\xef\xbb", chunk),
+                vec![(3, b"\xef\xbb".to_vec())],
                 "chunk {chunk}"
             );
         }
