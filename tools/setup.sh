@@ -3,7 +3,8 @@
 # missing or at another version. Safe to run again and again.
 #   bash tools/setup.sh build   # Rust wasm32 target, trunk, wasm-bindgen-cli, wasm-opt
 #   bash tools/setup.sh test    # the above, plus Chromium, chromedriver and playwright-core,
-#                               # tools/.venv with kubernetes-validate and PyYAML, and chDB
+#                               # tools/.venv with kubernetes-validate and PyYAML, chDB, and
+#                               # the nightly toolchain with cargo-fuzz for the fuzz smoke
 #   bash tools/setup.sh clickhouse  # only chDB, in tools/clickhouse/.venv (for
 #                               # tools/clickhouse/aggregate)
 set -euo pipefail
@@ -12,6 +13,7 @@ cd "$FLOWPOL_ROOT"
 what="${1:-test}"
 
 TRUNK_VERSION=0.21.14
+CARGO_FUZZ_VERSION=0.13.2
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
 # tools/validate_policies.py's Python packages, with what kubernetes-validate pulls in, all pinned.
 PY_REQUIREMENTS="kubernetes-validate==1.37.0 PyYAML==6.0.4
@@ -84,6 +86,16 @@ if [ "$what" = test ]; then
   fi
   rustup component list --installed | grep -q '^clippy' || rustup component add clippy
   rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
+
+  # The fuzz targets (fuzz/): libFuzzer through cargo-fuzz needs a nightly toolchain.
+  if ! rustup toolchain list | grep -q '^nightly'; then
+    say "installing the nightly toolchain (for cargo-fuzz)"
+    rustup toolchain install nightly --profile minimal
+  fi
+  if [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]; then
+    say "installing cargo-fuzz $CARGO_FUZZ_VERSION"
+    cargo install --locked cargo-fuzz --version "=$CARGO_FUZZ_VERSION"
+  fi
 
   # tools/.venv for tools/validate_policies.py; made anew when the pins above change.
   venv_stamp="tools/.venv/.flowpol-requirements"

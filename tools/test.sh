@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test layer of flowpol, installing what it needs first:
 #   formatting and lints (host and wasm32), native cargo tests, the NetworkPolicy YAML they
-#   generate (kubernetes-validate, PyYAML), the release build, wasm-bindgen tests in headless
-#   Chromium, the ClickHouse query in chDB against the CLI, Playwright end-to-end tests against
-#   dist/.
+#   generate (kubernetes-validate, PyYAML), a short run of every fuzz target, the release
+#   build, wasm-bindgen tests in headless Chromium, the ClickHouse query in chDB against the
+#   CLI, Playwright end-to-end tests against dist/.
 # Ends with one line: `all: N passed, M failed`, and exits non-zero when anything failed.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -67,6 +67,23 @@ check "generated CiliumNetworkPolicies (tools/cilium/validate.py)" \
   tools/.venv/bin/python tools/cilium/validate.py target/generated-cilium-policies/*.yaml
 check "tools/cilium/validate.py rejects a broken CiliumNetworkPolicy" \
   bash -c '! tools/.venv/bin/python tools/cilium/validate.py tests/fixtures/cilium/invalid.yaml >/dev/null'
+# The fuzz targets (fuzz/, cargo-fuzz on nightly), built once, then each run briefly from a
+# copy of its seeds (tests/fixtures/fuzz/TARGET/seeds/): a crash, a hang over 10 s or more
+# than 512 MB fails. The long runs are in the README ("Fuzzing").
+check "fuzz targets build" cargo +nightly fuzz build --fuzz-dir fuzz --sanitizer none
+fuzz_smoke() {
+  local target=$1 corpus status
+  corpus=$(mktemp -d)
+  cp tests/fixtures/fuzz/"$target"/seeds/* "$corpus"/
+  cargo +nightly fuzz run --fuzz-dir fuzz --sanitizer none "$target" "$corpus" -- \
+    -runs=50000 -max_total_time=20 -max_len=4096 -rss_limit_mb=512 -timeout=10
+  status=$?
+  rm -rf "$corpus"
+  return $status
+}
+for target in hubble_line flowpol_json inventory policies records session decisions; do
+  check "fuzz smoke: $target" fuzz_smoke "$target"
+done
 check "trunk build --release" trunk build --release
 for wasm in dist/*.wasm; do
   [ -f "$wasm" ] && echo "wasm size: $(stat -c %s "$wasm") bytes raw, $(gzip -9 -c "$wasm" | wc -c) bytes gzip ($wasm)"

@@ -54,6 +54,8 @@ pub struct RecordSplitter {
     scan: ElementScan,
     /// Bytes after the closing bracket of an array that were not blank.
     trailing_garbage: bool,
+    /// A byte order mark was skipped (a second one is content, wherever the chunks end).
+    bom_skipped: bool,
     /// The record being read is longer than `max_record`: its bytes are dropped to its end.
     skipping: bool,
     max_record: usize,
@@ -70,6 +72,7 @@ impl Default for RecordSplitter {
             line: 1,
             scan: ElementScan::default(),
             trailing_garbage: false,
+            bom_skipped: false,
             skipping: false,
             max_record: MAX_RECORD_BYTES,
             oversized: Vec::new(),
@@ -168,11 +171,16 @@ impl RecordSplitter {
         let newlines = |bytes: &[u8]| bytes.iter().filter(|&&b| b == b'\n').count() as u64;
         let mut start = first_non_blank(&pending, 0);
         let rest = &pending[start..];
-        if rest.len() < BOM.len() && BOM.starts_with(rest) && !rest.is_empty() {
-            self.carry = pending;
+        if !self.bom_skipped && rest.len() < BOM.len() && BOM.starts_with(rest) && !rest.is_empty()
+        {
+            // The blanks before it are gone, as when they came in a chunk of their own.
+            self.line += newlines(&pending[..start]);
+            self.carry_line = self.line;
+            self.carry = pending[start..].to_vec();
             return;
         }
-        if rest.starts_with(BOM) {
+        if !self.bom_skipped && rest.starts_with(BOM) {
+            self.bom_skipped = true;
             start = first_non_blank(&pending, start + BOM.len());
         }
         if start == pending.len() {
@@ -443,6 +451,17 @@ mod tests {
             assert_eq!(
                 split("\u{feff}\n[\n{\"a\":1},\n{\"b\":2}\n]", chunk),
                 vec![(3, "{\"a\":1}".to_string()), (4, "{\"b\":2}".to_string())],
+                "chunk {chunk}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_stream_ending_in_part_of_a_byte_order_mark_is_one_record_on_its_line() {
+        for chunk in [1, 2, 3, 100] {
+            assert_eq!(
+                split_bytes(b"\r\n \n\xef\xbb", chunk),
+                vec![(3, b"\xef\xbb".to_vec())],
                 "chunk {chunk}"
             );
         }

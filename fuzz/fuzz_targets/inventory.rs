@@ -1,0 +1,9 @@
+//! Fuzz target `inventory`: a kubectl inventory document (`Inventory::add_document`).
+//! The body is shared with `tests/fuzz_regressions.rs` (`tests/support/fuzz_bodies.rs`).
+#![no_main]
+
+#[allow(dead_code)]
+#[path = "../../tests/support/fuzz_bodies.rs"]
+mod fuzz_bodies;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzz_bodies::inventory(data));

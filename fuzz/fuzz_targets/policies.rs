@@ -1,0 +1,9 @@
+//! Fuzz target `policies`: NetworkPolicies and CiliumNetworkPolicies in YAML or JSON, read for verification (`policies::read_policies`).
+//! The body is shared with `tests/fuzz_regressions.rs` (`tests/support/fuzz_bodies.rs`).
+#![no_main]
+
+#[allow(dead_code)]
+#[path = "../../tests/support/fuzz_bodies.rs"]
+mod fuzz_bodies;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzz_bodies::policies(data));
