@@ -439,7 +439,8 @@ fn node_view(
     let texts = lines
         .into_iter()
         .enumerate()
-        .map(|(i, (class, text))| view! { <text class=class x=x y=line_y(i)>{text}</text> })
+        // A space after each line (not drawn): read together, the lines stay words apart.
+        .map(|(i, (class, text))| view! { <text class=class x=x y=line_y(i)>{format!("{text} ")}</text> })
         .collect_view();
     let peer = node.peer;
     let namespace = node.namespace.clone();
