@@ -117,6 +117,18 @@ export async function openApp(colorScheme = 'light') {
 
 export const byTestId = (page, id) => page.locator(`[data-testid="${id}"]`);
 
+const axeSource = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's violations on the page as it is (run through the debugger protocol, which the
+ * page's Content-Security-Policy does not govern). */
+export async function axeViolations(page) {
+  await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.length} × ${v.help} (${v.nodes[0].target.join(' ')})`);
+  });
+}
+
 export function assertOnlyOwnOrigin(requests) {
   assert.ok(requests.length > 0);
   for (const url of requests) {
