@@ -35,6 +35,8 @@ use tabs::Tabs;
 pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
+    // Offline after one visit; a new release takes over at once while nothing is loaded.
+    browser::offline::register(move || state.is_idle());
     view! {
         <div class="fp-app">
             <a class="fp-skip" href="#views" data-testid="skip-to-review">"Skip to the review"</a>

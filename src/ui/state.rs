@@ -185,6 +185,14 @@ impl AppState {
         }
     }
 
+    /// Whether the page holds nothing a reload would lose: no file loaded, none being read.
+    pub fn is_idle(&self) -> bool {
+        self.files.with_untracked(Vec::is_empty)
+            && self.reading.with_untracked(Vec::is_empty)
+            && self.progress.with_untracked(Option::is_none)
+            && self.result.with_untracked(Option::is_none)
+    }
+
     /// A new unique file id.
     pub fn next_file_id(&self) -> usize {
         let id = self.next_id.get_value();

@@ -38,18 +38,22 @@ let server;
 export let origin;
 export let browser;
 
-/** Serves dist/ under SUB_PATH, and nothing else. */
-function serveDist() {
+/**
+ * Serves `dir` under SUB_PATH, and nothing else, on 127.0.0.1 and a free port; `seen` (when
+ * given) collects every path asked for.
+ */
+export function serveDir(dir, seen) {
   return new Promise((resolve) => {
     const srv = createServer(async (req, res) => {
       const url = new URL(req.url, 'http://localhost');
+      seen?.push(url.pathname);
       if (!url.pathname.startsWith(SUB_PATH)) {
         res.writeHead(404).end();
         return;
       }
       let rel = decodeURIComponent(url.pathname.slice(SUB_PATH.length)) || 'index.html';
-      const file = path.join(dist, rel);
-      if (!file.startsWith(dist) || !existsSync(file)) {
+      const file = path.join(dir, rel);
+      if (!file.startsWith(dir) || !existsSync(file)) {
         res.writeHead(404).end();
         return;
       }
@@ -64,7 +68,7 @@ function serveDist() {
 before(async () => {
   assert.ok(existsSync(path.join(dist, 'index.html')), 'dist/ is missing: run trunk build --release first');
   await mkdir(artifacts, { recursive: true });
-  server = await serveDist();
+  server = await serveDir(dist);
   origin = `http://127.0.0.1:${server.address().port}`;
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -114,6 +118,18 @@ export async function openApp(colorScheme = 'light', { beforeLoad } = {}) {
 }
 
 export const byTestId = (page, id) => page.locator(`[data-testid="${id}"]`);
+
+const axeSource = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's violations on the page as it is (run through the debugger protocol, which the
+ * page's Content-Security-Policy does not govern). */
+export async function axeViolations(page) {
+  await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.length} × ${v.help} (${v.nodes[0].target.join(' ')})`);
+  });
+}
 
 export function assertOnlyOwnOrigin(requests) {
   assert.ok(requests.length > 0);

@@ -13,13 +13,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
+import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { root, artifacts, openApp, byTestId, expect } from './harness.mjs';
-
-const require = createRequire(new URL('../../tools/package.json', import.meta.url));
-const axeSource = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
+import { root, artifacts, openApp, byTestId, expect, axeViolations } from './harness.mjs';
 
 const row = (page, direction, peer) =>
   page.locator(`[data-testid="comm-row"][data-direction="${direction}"][data-peer="${peer}"]`);
@@ -38,15 +34,7 @@ async function scopeTo(page, namespace, name) {
   await byTestId(page, 'scope-entity').selectOption(value);
 }
 
-/** axe-core's violations on the page as it is (run through the debugger protocol, which the
- * page's Content-Security-Policy does not govern). */
-async function violations(page) {
-  await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => `${v.id}: ${v.nodes.length} × ${v.help} (${v.nodes[0].target.join(' ')})`);
-  });
-}
+const violations = axeViolations;
 
 test('after a load the review lands on the busiest workload, its first row in view', async () => {
   for (const scheme of ['light', 'dark']) {

@@ -271,7 +271,8 @@ pub fn Canvas(
                 class="fp-topo__svg"
                 data-testid="topology-svg"
                 xmlns="http://www.w3.org/2000/svg"
-                role="img"
+                // A group, not an image: its nodes and edges are buttons.
+                role="group"
                 aria-label="Topology"
                 data-width=format!("{width:.0}")
                 data-height=format!("{height:.0}")
@@ -353,7 +354,8 @@ fn edge_view(
     let show_on_focus = show.clone();
     let line = points(&edge.points);
     let label = edge.label.clone();
-    let aria = format!("{} to {} {}", edge.from, edge.to, edge.port_label());
+    // What it shows first (its label), then what it joins.
+    let aria = format!("{}, {} to {}", edge.label, edge.from, edge.to);
     let (lx, ly) = (edge.label_at.x, edge.label_at.y);
     let anchor = if edge.direction == Some(crate::engine::model::Direction::Egress) {
         "end"
@@ -372,7 +374,12 @@ fn edge_view(
             data-state=move || if allowed() { "included" } else { "excluded" }
             tabindex="0"
             role="button"
-            aria-label=aria
+            // Its state in words too, not only in colour and dashes.
+            aria-pressed=move || allowed().to_string()
+            aria-label=move || format!(
+                "{aria}, {}",
+                if allowed() { "in the policy" } else { "not in the policy" }
+            )
             on:click=move |_| toggle()
             on:keydown=move |ev: web_sys::KeyboardEvent| {
                 if ev.key() == "Enter" || ev.key() == " " {
@@ -423,10 +430,17 @@ fn node_view(
     for badge in &node.badges {
         lines.push(("fp-topo__badge", fit(badge, 27)));
     }
+    // Its name is what it shows, so it can be called by what one sees.
+    let spoken = lines
+        .iter()
+        .map(|(_, text)| text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
     let texts = lines
         .into_iter()
         .enumerate()
-        .map(|(i, (class, text))| view! { <text class=class x=x y=line_y(i)>{text}</text> })
+        // A space after each line (not drawn): read together, the lines stay words apart.
+        .map(|(i, (class, text))| view! { <text class=class x=x y=line_y(i)>{format!("{text} ")}</text> })
         .collect_view();
     let peer = node.peer;
     let namespace = node.namespace.clone();
@@ -477,7 +491,7 @@ fn node_view(
             data-side=node.side.unwrap_or("")
             tabindex="0"
             role=if clickable { "button" } else { "group" }
-            aria-label=format!("{} {}", node.kind, node.key)
+            aria-label=spoken
             on:click=move |_| activate()
             on:keydown=move |ev: web_sys::KeyboardEvent| {
                 if ev.key() == "Enter" || ev.key() == " " {
