@@ -123,12 +123,16 @@ fn buffer_size(blob: &Blob) -> usize {
     (blob.size() as usize).clamp(64 << 10, CHUNK_BYTES as usize)
 }
 
+/// The most distinct pods and addresses a tab reads: the review's model costs several KB each,
+/// and a tab has a few GB at most (a million distinct pods would exhaust it).
+const BROWSER_ENDPOINTS: usize = 50_000;
+
 /// Least time between two progress messages at the end of a file, so that many small files
 /// do not flood the page.
 const PROGRESS_EVERY_MS: f64 = 100.0;
 
 async fn ingest(request: StartRequest, blobs: Vec<Blob>) -> Result<(), String> {
-    let mut ingest = Ingest::new();
+    let mut ingest = Ingest::new().with_endpoint_limit(BROWSER_ENDPOINTS);
     let mut bytes = Vec::new();
     let mut last_post = 0.0;
     let files = blobs.len();

@@ -76,6 +76,8 @@ pub struct ObservedEndpoints {
     by_hash: FxHashMap<u64, Vec<EndpointId>>,
     /// Endpoints by the hash of their address and raw JSON, with that JSON.
     by_raw: FxHashMap<u64, Vec<RawEndpoint>>,
+    /// At most this many endpoints are read from flows (see [`ObservedEndpoints::limit`]).
+    limit: Option<usize>,
 }
 
 fn hash_info(info: &EndpointInfo<'_>) -> u64 {
@@ -131,7 +133,13 @@ impl ObservedEndpoints {
                 }
             }
         }
-        let id = self.intern(&parse()?);
+        let info = parse()?;
+        if let Some(limit) = self.limit.filter(|&limit| self.endpoints.len() >= limit) {
+            if self.find(&info).is_none() {
+                return Err(FlowError::TooManyEndpoints(limit));
+            }
+        }
+        let id = self.intern(&info);
         self.by_raw
             .entry(hash)
             .or_default()
@@ -148,6 +156,22 @@ impl ObservedEndpoints {
             let name = node.rsplit('/').next().unwrap_or(node);
             endpoint.node = Some(name.to_string());
         }
+    }
+
+    /// Reads at most `limit` distinct endpoints from flows: a flow naming another one is an
+    /// error ([`FlowError::TooManyEndpoints`]). The browser sets it, so that a capture of a
+    /// million distinct pods ends in a clear message rather than an exhausted tab.
+    pub fn limit(&mut self, limit: usize) {
+        self.limit = Some(limit);
+    }
+
+    /// The id of `info` when it is stored.
+    fn find(&self, info: &EndpointInfo<'_>) -> Option<EndpointId> {
+        self.by_hash
+            .get(&hash_info(info))?
+            .iter()
+            .copied()
+            .find(|&id| same(&self.endpoints[id as usize], info))
     }
 
     pub fn intern(&mut self, info: &EndpointInfo<'_>) -> EndpointId {

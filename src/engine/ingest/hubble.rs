@@ -162,6 +162,8 @@ pub enum FlowError {
     Field(&'static str, String),
     /// Valid JSON without the fields of a flow.
     MissingField(&'static str),
+    /// An endpoint beyond the most this ingest reads (the browser's limit).
+    TooManyEndpoints(usize),
 }
 
 impl std::fmt::Display for FlowError {
@@ -170,6 +172,11 @@ impl std::fmt::Display for FlowError {
             FlowError::Json(message) => write!(f, "invalid JSON: {message}"),
             FlowError::Field(field, message) => write!(f, "field `{field}`: {message}"),
             FlowError::MissingField(field) => write!(f, "missing field `{field}`"),
+            FlowError::TooManyEndpoints(limit) => write!(
+                f,
+                "more than {limit} distinct pods and addresses, the most the browser reads: \
+                 skipped (narrow the capture, or use flowpol on the command line)"
+            ),
         }
     }
 }

@@ -170,6 +170,13 @@ impl Ingest {
         }
     }
 
+    /// Reads at most `limit` distinct endpoints (pods and addresses) from flows; the flows of
+    /// others are problems (the browser's limit, see `ObservedEndpoints::limit`).
+    pub fn with_endpoint_limit(mut self, limit: usize) -> Self {
+        self.flows.endpoints.limit(limit);
+        self
+    }
+
     /// Lets up to `threads` threads parse flow lines side by side (the results, and their
     /// order, are the same with any number).
     pub fn with_parse_threads(mut self, threads: usize) -> Self {
@@ -716,6 +723,28 @@ mod tests {
             "{}",
             ingested.diagnostics[0].message
         );
+    }
+
+    /// With a limit on endpoints, the flows of endpoints beyond it are problems naming the
+    /// limit, and the rest is read.
+    #[test]
+    fn endpoints_beyond_the_limit_are_problems() {
+        let mut whole = Ingest::new();
+        whole.add_file("capture", CAPTURE);
+        let whole = whole.finish();
+        let mut limited = Ingest::new().with_endpoint_limit(4);
+        limited.add_file("capture", CAPTURE);
+        let limited = limited.finish();
+        assert!(whole.problem_count == 0 && limited.problem_count > 0);
+        assert!(
+            limited.flows.endpoints.len() <= 5,
+            "{}",
+            limited.flows.endpoints.len()
+        );
+        assert!(limited.diagnostics[0]
+            .message
+            .starts_with("more than 4 distinct pods and addresses"));
+        assert!(limited.files[0].flows > 0);
     }
 
     /// A List cut short keeps its complete items and says it was cut; a gzip inside a gzip (a
