@@ -5,7 +5,11 @@ use leptos::prelude::*;
 
 use super::ScopeField;
 use crate::engine::scope::{Scope, SubjectOption};
+use crate::engine::units::thousands;
 use crate::ui::state::AppState;
+
+/// Most options the entity list holds at once.
+const LISTED: usize = 1_000;
 
 /// The search that filters the entity list.
 #[component]
@@ -50,16 +54,6 @@ pub fn EntityField(search: RwSignal<String>) -> impl IntoView {
                 .map_or_else(Vec::new, |r| scope.subject_options(&r.dataset))
         })
     });
-    let shown = move || {
-        let search = search.with(|s| s.trim().to_lowercase());
-        all_options.with(|all| {
-            all.iter()
-                .enumerate()
-                .filter(|(_, o)| search.is_empty() || o.label.to_lowercase().contains(&search))
-                .map(|(index, o)| (index.to_string(), o.label.clone()))
-                .collect::<Vec<_>>()
-        })
-    };
     let selected = Memo::new(move |_| {
         let subject = state.subject();
         all_options.with(|all| {
@@ -69,6 +63,28 @@ pub fn EntityField(search: RwSignal<String>) -> impl IntoView {
                 .unwrap_or_default()
         })
     });
+    // At most LISTED options (and the chosen one): a list of 50,000 pods would hold the page
+    // for seconds; the search narrows it. Also how many matched and are not listed.
+    let shown = move || {
+        let search = search.with(|s| s.trim().to_lowercase());
+        let chosen = selected.get();
+        all_options.with(|all| {
+            let mut more = 0;
+            let mut listed = Vec::new();
+            for (index, option) in all.iter().enumerate() {
+                if !search.is_empty() && !option.label.to_lowercase().contains(&search) {
+                    continue;
+                }
+                let value = index.to_string();
+                if listed.len() < LISTED || value == chosen {
+                    listed.push((value, option.label.clone()));
+                } else {
+                    more += 1;
+                }
+            }
+            (listed, more)
+        })
+    };
     let on_change = move |ev: leptos::ev::Event| {
         let subject = event_target_value(&ev)
             .parse::<usize>()
@@ -92,10 +108,21 @@ pub fn EntityField(search: RwSignal<String>) -> impl IntoView {
                         "Choose an entity".to_string()
                     }}
                 </option>
-                {move || shown().into_iter().map(|(value, label)| {
-                    let here = value.clone();
-                    view! { <option value=value prop:selected=move || selected.get() == here>{label}</option> }
-                }).collect_view()}
+                {move || {
+                    let (listed, more) = shown();
+                    let options = listed.into_iter().map(|(value, label)| {
+                        let here = value.clone();
+                        view! { <option value=value prop:selected=move || selected.get() == here>{label}</option> }
+                    }).collect_view();
+                    view! {
+                        {options}
+                        {(more > 0).then(|| view! {
+                            <option value="more" disabled=true data-testid="scope-entity-more">
+                                {format!("… and {} more: narrow them with Search", thousands(more as u64))}
+                            </option>
+                        })}
+                    }
+                }}
             </select>
         </ScopeField>
     }
