@@ -644,3 +644,33 @@ fn an_alias_across_clusters_keeps_the_other_clusters_pods() {
         outcome.yaml
     );
 }
+
+/// A peer's label is its key as text (decisions name peers by it), in one cluster or two.
+#[test]
+fn peer_labels_are_peer_keys_as_text() {
+    for cluster in ["two-clusters", "api-server-cluster-ip", "external-aliased"] {
+        let dir = Path::new(MANIFEST)
+            .join("tests/fixtures/clusters")
+            .join(cluster);
+        let dataset = load(&inputs(&dir));
+        let mut peers = 0;
+        for c in &dataset.communications {
+            for peer in [c.client, c.server] {
+                assert_eq!(dataset.peer_label(peer), dataset.peer_key(peer).to_string());
+                peers += 1;
+            }
+        }
+        assert!(peers > 0, "{cluster} has communications");
+        if cluster == "two-clusters" {
+            assert!(dataset.spans_clusters());
+            let label = dataset.peer_label(dataset.communications[0].client);
+            assert!(
+                dataset
+                    .clusters
+                    .iter()
+                    .any(|k| label.starts_with(&format!("{k}/"))),
+                "{label} names its cluster"
+            );
+        }
+    }
+}

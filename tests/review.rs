@@ -9,7 +9,8 @@ use flowpol::engine::load::load_files;
 use flowpol::engine::model::time::minute_of;
 use flowpol::engine::model::{Direction, EntityKind, OwnerKey, TimeWindow};
 use flowpol::engine::review::{
-    fingerprint, matches_filter, review_rows, sort_rows, unresolved_addresses, ReviewClass, SortKey,
+    fingerprint, matches_filter, review_rows, shown_order, unresolved_addresses, ReviewClass,
+    SortKey,
 };
 use flowpol::engine::scope::{time_range, Subject};
 
@@ -195,7 +196,7 @@ fn filters_and_sorting() {
         calls.iter().any(|r| matches_filter(r, "stripe")),
         "DNS names are searched"
     );
-    let mut rows = rows_of(&dataset, &decisions, frontend(&dataset), Direction::Egress);
+    let rows = rows_of(&dataset, &decisions, frontend(&dataset), Direction::Egress);
     assert!(
         rows.iter()
             .filter(|r| matches_filter(r, "CATALOG 3550"))
@@ -203,12 +204,26 @@ fn filters_and_sorting() {
             == 1
     );
     assert!(!rows.iter().any(|r| matches_filter(r, "no-such-thing")));
-    sort_rows(&mut rows, SortKey::Connections, true);
-    assert!(rows
+    let by_connections = shown_order(&rows, "", SortKey::Connections, true);
+    assert_eq!(
+        by_connections.len(),
+        rows.len(),
+        "no filter shows every row"
+    );
+    assert!(by_connections
         .windows(2)
-        .all(|w| w[0].connections >= w[1].connections));
-    sort_rows(&mut rows, SortKey::Port, false);
-    assert!(rows.windows(2).all(|w| w[0].port <= w[1].port));
+        .all(|w| rows[w[0]].connections >= rows[w[1]].connections));
+    let by_port = shown_order(&rows, "  ", SortKey::Port, false);
+    assert_eq!(by_port.len(), rows.len(), "a blank filter shows every row");
+    assert!(by_port
+        .windows(2)
+        .all(|w| rows[w[0]].port <= rows[w[1]].port));
+    let catalog = shown_order(&rows, "catalog", SortKey::Peer, false);
+    assert!(!catalog.is_empty() && catalog.len() < rows.len());
+    assert!(catalog.iter().all(|&i| matches_filter(&rows[i], "catalog")));
+    // Review rows come in peer order: sorting them by peer keeps them as they are.
+    let by_peer = shown_order(&rows, "", SortKey::Peer, false);
+    assert_eq!(by_peer, (0..rows.len()).collect::<Vec<_>>());
 }
 
 #[test]

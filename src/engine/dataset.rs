@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Index;
 
+use crate::engine::model::keys::API_SERVER;
 use crate::engine::model::labels::Labels;
 use crate::engine::model::observed::ObservedCommunication;
 use crate::engine::model::ports::{ContainerPort, ServicePort};
@@ -284,6 +285,18 @@ impl Dataset {
 
     /// A peer as `kind/namespace/name` or its IP.
     pub fn peer_label(&self, peer: Peer) -> String {
-        self.peer_key(peer).to_string()
+        // What `peer_key(peer).to_string()` writes, without copying the key first: the review
+        // labels every row.
+        match peer {
+            Peer::Entity(id) => {
+                let entity = &self.entities[id];
+                match entity.cluster.as_ref().filter(|_| self.spans_clusters()) {
+                    Some(cluster) => format!("{cluster}/{}", entity.owner),
+                    None => entity.owner.to_string(),
+                }
+            }
+            Peer::Address(id) => self.addresses[id].ip.clone(),
+            Peer::ApiServer => API_SERVER.to_string(),
+        }
     }
 }

@@ -12,7 +12,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 use crate::engine::dataset::{Communication, Dataset, Peer};
-use crate::engine::model::{Direction, OwnerKey, PeerKey, Protocol, RowKey};
+use crate::engine::model::{Direction, EntityId, OwnerKey, PeerKey, Protocol, RowKey};
 
 /// How a direction of an entity is decided.
 #[derive(
@@ -494,6 +494,20 @@ impl Decisions {
             .unwrap_or_default()
     }
 
+    /// The general rule of entity `id` in `direction` (no key is built while no entity has
+    /// one: the review asks for every row).
+    pub fn entity_rule(
+        &self,
+        dataset: &Dataset,
+        id: EntityId,
+        direction: Direction,
+    ) -> GeneralRule {
+        if self.general.is_empty() {
+            return GeneralRule::default();
+        }
+        self.general_rule(&dataset.owner_key(id), direction)
+    }
+
     pub fn set_general_rule(&mut self, key: &OwnerKey, direction: Direction, rule: GeneralRule) {
         let key = key.clone();
         let rules = self.general.entry(key.clone()).or_default();
@@ -602,7 +616,7 @@ impl Decisions {
         let Peer::Entity(id) = own else {
             return None;
         };
-        let rule = self.general_rule(&dataset.owner_key(id), direction);
+        let rule = self.entity_rule(dataset, id, direction);
         if self.dns_applies(dataset, communication, direction, rule) {
             return Some(RowReason::DnsOption);
         }
@@ -653,7 +667,7 @@ impl Decisions {
             return true;
         };
         let owner = &dataset.entities[id].owner;
-        let rule = self.general_rule(&dataset.owner_key(id), direction);
+        let rule = self.entity_rule(dataset, id, direction);
         if self.dns_applies(dataset, communication, direction, rule) {
             return true;
         }

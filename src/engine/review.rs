@@ -201,7 +201,7 @@ pub fn review_rows(
                 includable: decisions.can_include(dataset, c),
                 allowed: decisions.side_allows(dataset, c, direction),
                 reason: decisions.side_reason(dataset, c, direction),
-                rule: decisions.general_rule(&dataset.owner_key(this), direction),
+                rule: decisions.entity_rule(dataset, this, direction),
             })
         })
         .collect();
@@ -493,21 +493,30 @@ fn compare(a: &ReviewRow, b: &ReviewRow, key: SortKey) -> Ordering {
         .then_with(|| (a.port, a.protocol).cmp(&(b.port, b.protocol)))
 }
 
-/// Sorts rows by `key`, ascending or descending; ties in peer, port, protocol order.
-pub fn sort_rows(rows: &mut [ReviewRow], key: SortKey, descending: bool) {
-    rows.sort_by(|a, b| {
-        let order = compare(a, b, key);
+/// The positions in `rows` of those matching the filter `text`, sorted by `key`, ascending or
+/// descending (ties in peer, port, protocol order): the rows a table shows, without copying
+/// them.
+pub fn shown_order(rows: &[ReviewRow], text: &str, key: SortKey, descending: bool) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..rows.len())
+        .filter(|&i| matches_filter(&rows[i], text))
+        .collect();
+    order.sort_by(|&a, &b| {
+        let order = compare(&rows[a], &rows[b], key);
         if descending {
             order.reverse()
         } else {
             order
         }
     });
+    order
 }
 
 /// Whether a row matches a free-text filter (every word, ignoring case, in its peer, port,
 /// protocol, IP, class or DNS names).
 pub fn matches_filter(row: &ReviewRow, filter: &str) -> bool {
+    if filter.trim().is_empty() {
+        return true;
+    }
     let haystack = format!(
         "{} {} {} {} {}",
         row.peer_label,

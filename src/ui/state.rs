@@ -134,6 +134,9 @@ pub struct AppState {
     pub progress: RwSignal<Option<LoadProgress>>,
     /// The last finished load.
     pub result: RwSignal<Option<Arc<LoadResult>>>,
+    /// The fingerprint of the last finished load's data (the review's decisions are stored
+    /// under it), computed by the worker: set with `result`.
+    pub fingerprint: StoredValue<Option<String>>,
     /// The review's decisions (the engine's plain type).
     pub decisions: RwSignal<Decisions>,
     /// The kind of policy the Generated Policy tab writes.
@@ -181,6 +184,7 @@ impl AppState {
             ipblock_matches_pods: RwSignal::new(false),
             sources: StoredValue::new_local(Vec::new()),
             job: StoredValue::new_local(None),
+            fingerprint: StoredValue::new(None),
             next_id: StoredValue::new(0),
         }
     }

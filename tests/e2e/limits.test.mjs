@@ -2,7 +2,7 @@
 // that is one 500 MB line, 1,000 files at once, and a capture of a million distinct pods. Each
 // ends in success or a clear message, never a crashed or frozen tab: a timer in the page
 // records the longest the main thread went without answering (its stall) from the drop to the
-// review, which must stay under 200 ms (under 1.5 s for the million pods: a known gap). The figures are printed, and kept in the README.
+// review, which must stay under 200 ms. The figures are printed, and kept in the README.
 //
 // Run: node --test tests/e2e/   (after `trunk build --release`)
 
@@ -52,9 +52,11 @@ async function drop(page) {
 }
 
 /** Waits for the review, then reads the probe: the stall and the time taken. */
-async function finish(page, what, started, allowedStall = 200) {
+async function finish(page, what, started) {
   await byTestId(page, 'dataset-summary').waitFor({ timeout: 600_000 });
-  // Let the review render, then take the longest stall.
+  // A large review's rows are worked out a task after the summary shows: wait for them, let
+  // the page settle, then take the longest stall.
+  await expect(byTestId(page, 'comm-preparing')).toHaveCount(0, { timeout: 60_000 });
   await page.waitForTimeout(500);
   const { stall, bytes } = await page.evaluate(() => {
     clearInterval(window.__probe);
@@ -62,7 +64,7 @@ async function finish(page, what, started, allowedStall = 200) {
   });
   const seconds = (Date.now() - started) / 1000;
   console.log(`# ${what}: ${(bytes / 1e6).toFixed(0)} MB in ${seconds.toFixed(1)} s, longest stall ${stall.toFixed(0)} ms`);
-  assert.ok(stall < allowedStall, `${what}: the page stalled ${stall.toFixed(0)} ms`);
+  assert.ok(stall < 200, `${what}: the page stalled ${stall.toFixed(0)} ms`);
   return stall;
 }
 
@@ -144,11 +146,10 @@ test('a capture of a million distinct pods is read up to the tab\'s limit, which
   await startProbe(page);
   const started = Date.now();
   await drop(page);
-  // A known gap (README, "Hostile input and limits"): taking in the worker's result of
-  // 50,000 pods holds the page about 0.6 s once (it was 2.3 s before the entity list held
-  // 1,000 options at most). Bounded here so that it cannot grow unnoticed; the 200 ms the
-  // other cases keep is not met yet.
-  await finish(page, 'a million distinct pods', started, 1500);
+  // The worker's result (27 MB of JSON for 50,000 pods) comes in pieces the page takes in
+  // one task each, and the review's rows a task after the summary: no task holds the page
+  // long (in one go, it was 0.6 s).
+  await finish(page, 'a million distinct pods', started);
   // The tab reads 50,000 distinct pods and addresses at most, and says so.
   await expect(byTestId(page, 'dataset-summary')).toContainText('connections');
   await expect(byTestId(page, 'load-problems')).toContainText('problems: those lines were skipped');

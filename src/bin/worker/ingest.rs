@@ -3,6 +3,8 @@
 //! engine, reports progress, and sends back the result. The page cancels by terminating the
 //! worker.
 
+use std::cell::RefCell;
+
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -11,7 +13,11 @@ use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
 
 use flowpol::engine::ingest::session::Ingest;
 use flowpol::engine::load::load;
-use flowpol::ui::browser::worker_protocol::{FromWorker, StartRequest, CHUNK_BYTES};
+use flowpol::engine::load::pieces::split;
+use flowpol::engine::review::fingerprint;
+use flowpol::ui::browser::worker_protocol::{
+    FromWorker, StartRequest, CHUNK_BYTES, NEXT_PIECE, RESULT_PIECE_ROWS,
+};
 
 fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
@@ -23,10 +29,29 @@ fn post(message: &FromWorker) {
     }
 }
 
+thread_local! {
+    /// Resolves the promise [`next_piece_asked`] waits on.
+    static ON_NEXT_PIECE: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
+}
+
+/// Resolves when the page asks for the next piece of the result (see [`NEXT_PIECE`]).
+fn next_piece_asked() -> JsFuture {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        ON_NEXT_PIECE.with(|slot| *slot.borrow_mut() = Some(resolve));
+    });
+    JsFuture::from(promise)
+}
+
 /// Starts listening; called by `main`.
 pub fn run() {
     console_error_panic_hook::set_once();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
+        if event.data().as_string().as_deref() == Some(NEXT_PIECE) {
+            if let Some(resolve) = ON_NEXT_PIECE.with(|slot| slot.borrow_mut().take()) {
+                let _ = resolve.call0(&JsValue::UNDEFINED);
+            }
+            return;
+        }
         // The message is `[request JSON, blob, blob, ...]`.
         let data: Array = event.data().unchecked_into();
         let request: StartRequest = data
@@ -166,8 +191,16 @@ async fn ingest(request: StartRequest, blobs: Vec<Blob>) -> Result<(), String> {
         ingest.end_file();
     }
     let result = load(ingest.finish(), &request.cluster_ranges);
+    let fingerprint = fingerprint(&result.dataset);
+    let (rest, pieces) = split(result, RESULT_PIECE_ROWS);
+    for piece in pieces {
+        let asked = next_piece_asked();
+        post(&FromWorker::Piece { piece });
+        let _ = asked.await;
+    }
     post(&FromWorker::Done {
-        result: Box::new(result),
+        result: Box::new(rest),
+        fingerprint,
     });
     Ok(())
 }

@@ -102,7 +102,7 @@ impl ObservedCommunication {
     /// Whether connections of this communication were open before the capture began and none
     /// started in it: its packets were seen, never a start.
     pub fn already_open(&self) -> bool {
-        self.connections() == 0 && !self.ongoing_minutes.is_empty()
+        !self.ongoing_minutes.is_empty() && self.connections() == 0
     }
 
     /// Whether anything of the communication happened within `[from, to]` minutes: a

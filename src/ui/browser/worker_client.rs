@@ -14,8 +14,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 
-use super::worker_protocol::{FromWorker, StartRequest};
+use super::worker_protocol::{FromWorker, StartRequest, NEXT_PIECE};
 use crate::engine::decisions::Decisions;
+use crate::engine::load::pieces::Assembly;
 use crate::engine::load::LoadResult;
 use crate::engine::scope::{busiest_entity, Scope};
 use crate::ui::state::{AppState, FileProgress, LoadProgress};
@@ -129,6 +130,7 @@ pub fn clear(state: AppState) {
     state.job.set_value(None);
     prepare_worker();
     state.result.set(None);
+    state.fingerprint.set_value(None);
     state.progress.set(None);
     state.files.set(Vec::new());
     state.sources.set_value(Vec::new());
@@ -196,7 +198,7 @@ pub fn start_ingest(state: AppState) {
 /// Shows a finished load, with the scope and decisions carried over from the data shown
 /// before (the same workload or Service, a time span inside the new data, decisions under the
 /// keys the new data names their workloads by).
-fn show_result(state: AppState, result: LoadResult) {
+fn show_result(state: AppState, result: LoadResult, fingerprint: String) {
     if let Some(before) = state.result.get_untracked() {
         state
             .scope
@@ -213,6 +215,7 @@ fn show_result(state: AppState, result: LoadResult) {
                 .update(|s| *s = s.focused_on(&result.dataset, id));
         }
     }
+    state.fingerprint.set_value(Some(fingerprint));
     state.result.set(Some(Arc::new(result)));
 }
 
@@ -239,16 +242,31 @@ fn send_files(worker: &Worker, state: AppState, names: &[String]) {
     }
 }
 
+/// Ends the running load with `message`; what was shown before stays.
+fn fail(state: AppState, message: String) {
+    state.progress.set(None);
+    state.error.set(Some(message));
+    state.job.set_value(None);
+    prepare_worker();
+}
+
 fn spawn(state: AppState, names: Vec<String>) -> Result<IngestJob, String> {
     let (worker, ready) = take_worker()?;
     let for_messages = worker.clone();
     let names_for_ready = names.clone();
+    let mut assembly = Assembly::default();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let Some(text) = event.data().as_string() else {
             return;
         };
-        let Ok(message) = serde_json::from_str::<FromWorker>(&text) else {
-            return;
+        let message = match serde_json::from_str::<FromWorker>(&text) {
+            Ok(message) => message,
+            Err(e) => {
+                return fail(
+                    state,
+                    format!("the worker's message could not be read: {e}"),
+                )
+            }
         };
         match message {
             FromWorker::Ready => send_files(&for_messages, state, &names_for_ready),
@@ -271,18 +289,29 @@ fn spawn(state: AppState, names: Vec<String>) -> Result<IngestJob, String> {
                     entry.flows = flows;
                 }
             }),
-            FromWorker::Done { result } => {
+            FromWorker::Piece { piece } => {
+                assembly.add(piece);
+                if for_messages
+                    .post_message(&JsValue::from_str(NEXT_PIECE))
+                    .is_err()
+                {
+                    fail(state, "the worker's result could not be asked for".into());
+                }
+            }
+            FromWorker::Done {
+                result,
+                fingerprint,
+            } => {
                 state.progress.set(None);
-                show_result(state, *result);
+                show_result(
+                    state,
+                    std::mem::take(&mut assembly).finish(*result),
+                    fingerprint,
+                );
                 state.job.set_value(None);
                 prepare_worker();
             }
-            FromWorker::Failed { message } => {
-                state.progress.set(None);
-                state.error.set(Some(message));
-                state.job.set_value(None);
-                prepare_worker();
-            }
+            FromWorker::Failed { message } => fail(state, message),
         }
     });
     let on_error =

@@ -80,7 +80,11 @@ pub fn ReviewBar() -> impl IntoView {
             message.set(None);
             return;
         };
-        let key = fingerprint(&result.dataset);
+        // The worker computed it (the only way to a result); computed here should that change.
+        let key = state
+            .fingerprint
+            .get_value()
+            .unwrap_or_else(|| fingerprint(&result.dataset));
         let before = data_key.get_value();
         if before.as_deref() == Some(key.as_str()) {
             return;

@@ -66,11 +66,12 @@ fn SortHeader(label: &'static str, key: SortKey, sort: RwSignal<(SortKey, bool)>
     }
 }
 
-/// The rows shown, sorted as `sort` says; the list starts at the top again when the filter,
-/// the order or the subject changes.
+/// The rows shown (positions in `rows`, sorted as `sort` says); the list starts at the top
+/// again when the filter, the order or the subject changes.
 #[component]
 pub fn RowsTable(
-    shown: Memo<Vec<ReviewRow>>,
+    rows: Memo<Vec<ReviewRow>>,
+    shown: Memo<Vec<usize>>,
     states: RowStates,
     sort: RwSignal<(SortKey, bool)>,
     filter: RwSignal<String>,
@@ -115,7 +116,10 @@ pub fn RowsTable(
                     <For
                         each=move || {
                             let (start, end) = window.get();
-                            shown.with(|rows| rows[start.min(rows.len())..end.min(rows.len())].to_vec())
+                            shown.with(|order| {
+                                let visible = &order[start.min(order.len())..end.min(order.len())];
+                                rows.with(|rows| visible.iter().map(|&i| rows[i].clone()).collect::<Vec<_>>())
+                            })
                         }
                         key=|row| (row.communication, row.connections, row.first_seen, row.last_seen)
                         children=move |row| view! { <Row row=row states=states /> }

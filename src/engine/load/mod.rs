@@ -13,6 +13,8 @@ use crate::engine::model::network_policy::NetworkPolicy;
 use crate::engine::resolve::resolve;
 use crate::engine::units::thousands;
 
+pub mod pieces;
+
 /// Everything a finished load tells.
 #[derive(serde::Serialize, serde::Deserialize, Clone, Debug, Default)]
 pub struct LoadResult {
@@ -97,7 +99,7 @@ mod tests {
     use crate::engine::ingest::format::InputFormat;
 
     const CAPTURE: &[u8] = include_bytes!(
-        "../../tests/fixtures/real/hubble-otel_basic-sample-400-tcp-flows.first129.jsonl"
+        "../../../tests/fixtures/real/hubble-otel_basic-sample-400-tcp-flows.first129.jsonl"
     );
 
     #[test]
