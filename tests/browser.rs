@@ -159,8 +159,9 @@ async fn a_loaded_file_is_reported_with_size_and_format() {
 }
 
 #[wasm_bindgen_test]
-fn a_finished_load_crosses_from_the_worker_intact() {
+fn a_finished_load_crosses_from_the_worker_intact_in_pieces() {
     use flowpol::engine::ingest::session::Ingest;
+    use flowpol::engine::load::pieces::{split, Assembly};
     use flowpol::ui::browser::worker_protocol::FromWorker;
     let mut ingest = Ingest::new();
     ingest.add_file("flows.jsonl", include_bytes!("../public/demo/flows.jsonl"));
@@ -169,17 +170,42 @@ fn a_finished_load_crosses_from_the_worker_intact() {
         include_bytes!("../public/demo/inventory.json"),
     );
     let sent = flowpol::engine::load::load(ingest.finish(), &[]);
-    let text = serde_json::to_string(&FromWorker::Done {
-        result: Box::new(sent.clone()),
+    let fingerprint = flowpol::engine::review::fingerprint(&sent.dataset);
+    // As the worker sends it and the page takes it: pieces of 7 rows, then the rest.
+    let through_json = |message: &FromWorker| -> FromWorker {
+        serde_json::from_str(&serde_json::to_string(message).unwrap()).unwrap()
+    };
+    let (rest, pieces) = split(sent.clone(), 7);
+    let mut assembly = Assembly::default();
+    let mut piece_count = 0;
+    for piece in pieces {
+        let FromWorker::Piece { piece } = through_json(&FromWorker::Piece { piece }) else {
+            panic!("not a Piece message");
+        };
+        assembly.add(piece);
+        piece_count += 1;
+    }
+    let FromWorker::Done {
+        result,
+        fingerprint: received,
+    } = through_json(&FromWorker::Done {
+        result: Box::new(rest),
+        fingerprint: fingerprint.clone(),
     })
-    .unwrap();
-    let FromWorker::Done { result } = serde_json::from_str(&text).unwrap() else {
+    else {
         panic!("not a Done message");
     };
+    let result = assembly.finish(*result);
+    assert!(piece_count > 5, "the demo is sent in several pieces");
+    assert_eq!(received, fingerprint);
+    assert_eq!(
+        flowpol::engine::review::fingerprint(&result.dataset),
+        fingerprint
+    );
     assert_eq!(result.files, sent.files);
     assert_eq!(
-        result.dataset.communications.len(),
-        sent.dataset.communications.len()
+        serde_json::to_value(&result.dataset).unwrap(),
+        serde_json::to_value(&sent.dataset).unwrap()
     );
     assert!(result.dataset.communications.len() > 30);
 }

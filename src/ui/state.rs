@@ -137,6 +137,9 @@ pub struct AppState {
     /// The fingerprint of the last finished load's data (the review's decisions are stored
     /// under it), computed by the worker: set with `result`.
     pub fingerprint: StoredValue<Option<String>>,
+    /// Whether the review waits for a large new load's summary and scope to show (for a
+    /// frame) before it works out its rows: set with `result` (see `worker_client`).
+    pub review_waits: RwSignal<bool>,
     /// The review's decisions (the engine's plain type).
     pub decisions: RwSignal<Decisions>,
     /// The kind of policy the Generated Policy tab writes.
@@ -185,6 +188,7 @@ impl AppState {
             sources: StoredValue::new_local(Vec::new()),
             job: StoredValue::new_local(None),
             fingerprint: StoredValue::new(None),
+            review_waits: RwSignal::new(false),
             next_id: StoredValue::new(0),
         }
     }

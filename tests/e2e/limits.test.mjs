@@ -152,6 +152,9 @@ test('a capture of a million distinct pods is read up to the tab\'s limit, which
   await finish(page, 'a million distinct pods', started);
   // The tab reads 50,000 distinct pods and addresses at most, and says so.
   await expect(byTestId(page, 'dataset-summary')).toContainText('connections');
+  // The review lands on the busiest workload, the pods' server: a row per pod read.
+  await expect(byTestId(page, 'comm-counts')).toContainText(/49,99\d shown/);
+  await expect(page.locator('[data-testid="comm-row"]').first()).toBeVisible();
   await expect(byTestId(page, 'load-problems')).toContainText('problems: those lines were skipped');
   await byTestId(page, 'load-problems').locator('summary').click();
   await expect(byTestId(page, 'load-problems')).toContainText('more than 50000 distinct pods and addresses, the most the browser reads');

@@ -7,6 +7,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
+use std::time::Duration;
 
 use js_sys::Array;
 use leptos::prelude::*;
@@ -20,6 +21,9 @@ use crate::engine::load::pieces::Assembly;
 use crate::engine::load::LoadResult;
 use crate::engine::scope::{busiest_entity, Scope};
 use crate::ui::state::{AppState, FileProgress, LoadProgress};
+
+/// From how many communications a new load's review waits for its summary to show.
+const REVIEW_WAITS_FROM: usize = 5_000;
 
 /// Where Trunk puts the worker's loader, relative to the page.
 const WORKER_URL: &str = "./worker_loader.js";
@@ -216,7 +220,22 @@ fn show_result(state: AppState, result: LoadResult, fingerprint: String) {
         }
     }
     state.fingerprint.set_value(Some(fingerprint));
+    // A large load shows its summary and scope first, and the review's rows a task later,
+    // after that frame is drawn: each task holds the page a tenth of a second at most (50,000
+    // rows), where both in one held it twice as long. Small loads show at once.
+    let large = result.dataset.communications.len() >= REVIEW_WAITS_FROM;
+    state.review_waits.set(large);
     state.result.set(Some(Arc::new(result)));
+    if large {
+        request_animation_frame(move || {
+            set_timeout(
+                move || {
+                    state.review_waits.try_set(false);
+                },
+                Duration::ZERO,
+            )
+        });
+    }
 }
 
 /// Hands the files to a worker that said it is ready.

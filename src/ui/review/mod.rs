@@ -15,7 +15,6 @@ mod unresolved;
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use leptos::prelude::*;
 
@@ -33,11 +32,6 @@ use row::RowState;
 use rule::GeneralRuleChooser;
 use table::RowsTable;
 use unresolved::UnresolvedList;
-
-/// From how many communications in the data a review's rows are worked out one task after the
-/// tab appears, not in the same: a new load's summary and scope show first, and the page
-/// answers input in between (50,000 rows take the page a tenth of a second).
-const DEFER_FROM: usize = 5_000;
 
 /// What the table shows while its rows are worked out.
 fn preparing_view() -> impl IntoView {
@@ -69,20 +63,10 @@ pub fn CommunicationList(
     let filter = RwSignal::new(String::new());
     let sort = RwSignal::new((SortKey::Peer, false));
     let dataset = result.clone();
-    let ready = RwSignal::new(result.dataset.communications.len() < DEFER_FROM);
-    if !ready.get_untracked() {
-        // After the next frame is drawn: the new data shows first.
-        request_animation_frame(move || {
-            set_timeout(
-                move || {
-                    ready.try_set(true);
-                },
-                Duration::ZERO,
-            )
-        });
-    }
+    // A large new load's rows wait for its summary to show (see `AppState::review_waits`).
+    let ready = move || !state.review_waits.get();
     let rows = Memo::new(move |_| {
-        if !ready.get() {
+        if !ready() {
             return Vec::new();
         }
         let window = state.window();
@@ -121,7 +105,7 @@ pub fn CommunicationList(
     };
     let empty = Memo::new(move |_| rows.with(Vec::is_empty));
     let counts = move || {
-        if !ready.get() {
+        if !ready() {
             return String::new();
         }
         rows.with(|rows| {
@@ -185,7 +169,7 @@ pub fn CommunicationList(
                 </div>
                 <p class="fp-review__counts" data-testid="comm-counts" role="status">{counts}</p>
             </div>
-            {move || if !ready.get() {
+            {move || if !ready() {
                 preparing_view().into_any()
             } else if empty.get() {
                 empty_view(direction).into_any()
