@@ -67,7 +67,9 @@ pub fn flowpol_json(data: &[u8]) {
     match parse_record(data) {
         Ok(record) => {
             let mut flows = FlowAggregate::default();
-            flows.add_aggregate(&record);
+            flows
+                .add_aggregate(&record)
+                .expect("no limit is set, so every record is taken");
             let _ = flows.finish();
         }
         Err(message) => assert!(!message.is_empty()),

@@ -305,11 +305,12 @@ impl FlowAggregate {
 
     /// Records `count` connections of an already aggregated record (flowpol's flow JSON):
     /// counted as given, in a vantage of their own, at `time` when known; a count of 0 is
-    /// packets of connections already open at `time`.
-    pub fn add_aggregate(&mut self, record: &AggregateRecord<'_>) {
+    /// packets of connections already open at `time`. An error, and nothing recorded, when it
+    /// names an endpoint past the endpoints' limit.
+    pub fn add_aggregate(&mut self, record: &AggregateRecord<'_>) -> Result<(), FlowError> {
         let key = CommunicationKey {
-            client: self.endpoints.intern(&record.client),
-            server: self.endpoints.intern(&record.server),
+            client: self.endpoints.intern_within_limit(&record.client)?,
+            server: self.endpoints.intern_within_limit(&record.server)?,
             protocol: record.protocol,
             port: record.port,
         };
@@ -334,6 +335,7 @@ impl FlowAggregate {
                     .insert(name.trim_end_matches('.').to_string());
             }
         }
+        Ok(())
     }
 
     fn named_vantage(&mut self, point: &str) -> VantageId {

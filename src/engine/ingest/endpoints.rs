@@ -134,12 +134,7 @@ impl ObservedEndpoints {
             }
         }
         let info = parse()?;
-        if let Some(limit) = self.limit.filter(|&limit| self.endpoints.len() >= limit) {
-            if self.find(&info).is_none() {
-                return Err(FlowError::TooManyEndpoints(limit));
-            }
-        }
-        let id = self.intern(&info);
+        let id = self.intern_within_limit(&info)?;
         self.by_raw
             .entry(hash)
             .or_default()
@@ -147,7 +142,20 @@ impl ObservedEndpoints {
         Ok(id)
     }
 
-    /// The id of `info`, stored on first sight.
+    /// The id of `info`, stored on first sight unless that would pass the
+    /// [`limit`](Self::limit).
+    pub fn intern_within_limit(
+        &mut self,
+        info: &EndpointInfo<'_>,
+    ) -> Result<EndpointId, FlowError> {
+        if let Some(limit) = self.limit.filter(|&limit| self.endpoints.len() >= limit) {
+            if self.find(info).is_none() {
+                return Err(FlowError::TooManyEndpoints(limit));
+            }
+        }
+        Ok(self.intern(info))
+    }
+
     /// Records that the `host` endpoint `id` was printed by node `node` (`cluster/node` or
     /// `node`), when its node is not known yet.
     pub fn note_node(&mut self, id: EndpointId, node: &str) {

@@ -106,11 +106,13 @@ impl Sink<'_> {
     fn flowpol_record(&mut self, record: Record<'_>) {
         self.report.records += 1;
         match parse_record(record.bytes) {
-            Ok(aggregate) => {
-                self.report.flows += 1;
-                self.report.starts += u64::from(aggregate.count);
-                self.flows.add_aggregate(&aggregate);
-            }
+            Ok(aggregate) => match self.flows.add_aggregate(&aggregate) {
+                Ok(()) => {
+                    self.report.flows += 1;
+                    self.report.starts += u64::from(aggregate.count);
+                }
+                Err(error) => self.problem(record.line, error.to_string()),
+            },
             Err(message) => self.problem(record.line, message),
         }
     }
@@ -745,6 +747,30 @@ mod tests {
             .message
             .starts_with("more than 4 distinct pods and addresses"));
         assert!(limited.files[0].flows > 0);
+    }
+
+    /// The limit holds for flowpol's flow format too: a record naming an endpoint beyond it is
+    /// a problem naming the limit, and counts as no flow.
+    #[test]
+    fn the_endpoint_limit_holds_for_flowpol_records() {
+        let records: String = (0..10)
+            .map(|i| {
+                format!(
+                    "{{\"src\":{{\"namespace\":\"shop\",\"pod\":\"web-{i}\"}},\"dst\":{{\"namespace\":\"shop\",\"pod\":\"api\"}},\"port\":80,\"protocol\":\"TCP\"}}\n"
+                )
+            })
+            .collect();
+        let mut limited = Ingest::new().with_endpoint_limit(4);
+        limited.add_file("flows.flowpol.jsonl", records.as_bytes());
+        let limited = limited.finish();
+        // api and web-0 to web-2 are read; web-3 to web-9 are past the limit.
+        assert_eq!(limited.flows.endpoints.len(), 4);
+        assert_eq!(limited.problem_count, 7);
+        assert_eq!(limited.files[0].flows, 3);
+        assert_eq!(limited.diagnostics[0].line, 4);
+        assert!(limited.diagnostics[0]
+            .message
+            .starts_with("more than 4 distinct pods and addresses"));
     }
 
     /// A List cut short keeps its complete items and says it was cut; a gzip inside a gzip (a
