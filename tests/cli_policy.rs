@@ -263,7 +263,10 @@ fn verify_exits_2_on_an_unreadable_policy_and_1_only_on_a_denial() {
     std::fs::write(&not_yaml, "kind: [NetworkPolicy\n").unwrap();
     let missing = dir.path().join("missing.yaml");
     for (policy, expected) in [
-        (&broken, "document 1: NetworkPolicy"),
+        (
+            &broken,
+            "document 1 (from line 1): NetworkPolicy: spec.podSelector: ",
+        ),
         (&not_yaml, "not YAML or JSON"),
         (&missing, "missing.yaml"),
     ] {

@@ -36,16 +36,86 @@ const CILIUM_UNREAD: [&str; 10] = [
 pub fn read_policies(file: &str, text: &str) -> Result<ExistingPolicies, String> {
     let documents: Vec<serde_json::Value> =
         from_yaml(text).map_err(|e| format!("{file}: not YAML or JSON: {e}"))?;
+    let starts = document_starts(text);
     let mut read = ExistingPolicies::default();
     for (index, document) in documents.into_iter().enumerate() {
-        add_document(file, index + 1, document, &mut read)?;
+        let place = Place {
+            file,
+            number: index + 1,
+            line: starts.get(index).copied(),
+            item: None,
+        };
+        add_document(&place, document, &mut read)?;
     }
     Ok(read)
 }
 
-fn add_document(
-    file: &str,
+/// Where a document is, for messages: `flows.yaml: document 2 (from line 8)`, and the item
+/// of a `List` when it is one.
+struct Place<'a> {
+    file: &'a str,
     number: usize,
+    /// The line the document starts on, when the text shows it.
+    line: Option<usize>,
+    /// The position in the `List`'s `items`.
+    item: Option<usize>,
+}
+
+impl std::fmt::Display for Place<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: document {}", self.file, self.number)?;
+        if let Some(line) = self.line {
+            write!(f, " (from line {line})")?;
+        }
+        if let Some(item) = self.item {
+            write!(f, ", items[{item}]")?;
+        }
+        Ok(())
+    }
+}
+
+/// The line (from 1) each YAML document of `text` starts on: after a `---` at the start of a
+/// line, or the first line for a first document without one. (A `---` at a line's start is
+/// always a document marker: a block scalar's lines are indented.)
+fn document_starts(text: &str) -> Vec<usize> {
+    let mut starts = Vec::new();
+    let mut content_seen = false;
+    for (index, line) in text.lines().enumerate() {
+        let marker = line == "---" || line.starts_with("--- ") || line.starts_with("---\t");
+        if marker {
+            starts.push(index + 1);
+            content_seen = true;
+            continue;
+        }
+        let blank = line.trim().is_empty() || line.trim_start().starts_with('#');
+        if !content_seen && !blank && !line.starts_with('%') {
+            starts.push(index + 1);
+            content_seen = true;
+        }
+    }
+    starts
+}
+
+/// Reads `document` as a `T`, or says where it is not one: the document, and the field's path
+/// within it (`spec.podSelector.matchLabels: invalid type: sequence, expected a map`).
+fn read_as<T: serde::de::DeserializeOwned>(
+    place: &Place<'_>,
+    kind: &str,
+    document: serde_json::Value,
+) -> Result<T, String> {
+    serde_path_to_error::deserialize(document).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if path == "." {
+            format!("{place}: {kind}: {inner}")
+        } else {
+            format!("{place}: {kind}: {path}: {inner}")
+        }
+    })
+}
+
+fn add_document(
+    place: &Place<'_>,
     document: serde_json::Value,
     read: &mut ExistingPolicies,
 ) -> Result<(), String> {
@@ -56,8 +126,7 @@ fn add_document(
         .to_string();
     match kind.as_str() {
         "NetworkPolicy" => {
-            let mut policy: NetworkPolicy = serde_json::from_value(document)
-                .map_err(|e| format!("{file}: document {number}: NetworkPolicy: {e}"))?;
+            let mut policy: NetworkPolicy = read_as(place, "NetworkPolicy", document)?;
             if policy.metadata.namespace.is_empty() {
                 policy.metadata.namespace = "default".to_string();
             }
@@ -79,8 +148,7 @@ fn add_document(
                     object.remove("specs");
                     object.insert("spec".to_string(), spec.clone());
                 }
-                let mut policy: CiliumNetworkPolicy = serde_json::from_value(one)
-                    .map_err(|e| format!("{file}: document {number}: CiliumNetworkPolicy: {e}"))?;
+                let mut policy: CiliumNetworkPolicy = read_as(place, "CiliumNetworkPolicy", one)?;
                 if policy.metadata.namespace.is_empty() {
                     policy.metadata.namespace = "default".to_string();
                 }
@@ -91,8 +159,7 @@ fn add_document(
                     .collect();
                 if !unread.is_empty() {
                     read.notes.push(format!(
-                        "{file}: document {number}: CiliumNetworkPolicy {}: {} not evaluated \
-                         (the rest is)",
+                        "{place}: CiliumNetworkPolicy {}: {} not evaluated (the rest is)",
                         policy.metadata.name,
                         unread.join(", ")
                     ));
@@ -105,13 +172,16 @@ fn add_document(
                 Some(serde_json::Value::Array(items)) => items.clone(),
                 _ => Vec::new(),
             };
-            for item in items {
-                add_document(file, number, item, read)?;
+            for (index, item) in items.into_iter().enumerate() {
+                let place = Place {
+                    item: Some(index),
+                    ..*place
+                };
+                add_document(&place, item, read)?;
             }
         }
         other => read.notes.push(format!(
-            "{file}: document {number}: skipped a {} (only NetworkPolicy and \
-             CiliumNetworkPolicy are read)",
+            "{place}: skipped a {} (only NetworkPolicy and CiliumNetworkPolicy are read)",
             if other.is_empty() {
                 "document without kind"
             } else {
@@ -170,5 +240,39 @@ mod tests {
     fn garbage_is_an_error_naming_the_file() {
         let error = read_policies("p.yaml", "kind: NetworkPolicy\nspec: [").unwrap_err();
         assert!(error.starts_with("p.yaml"), "{error}");
+    }
+
+    /// A document that is not the kind it says is named by its number, the line it starts
+    /// on, and the field's path.
+    #[test]
+    fn a_wrong_field_is_named_by_document_line_and_path() {
+        let good = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  \
+                    name: a\nspec:\n  podSelector: {}\n";
+        let bad = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  \
+                   name: b\nspec:\n  podSelector:\n    matchLabels: [1, 2]\n";
+        let text = format!("# the shop's policies\n---\n{good}---\n{bad}");
+        let error = read_policies("p.yaml", &text).unwrap_err();
+        assert_eq!(
+            error,
+            "p.yaml: document 2 (from line 9): NetworkPolicy: spec.podSelector.matchLabels: \
+             invalid type: sequence, expected a map"
+        );
+        // Without a leading marker the first document starts at its first line.
+        let text = format!("\n{good}---\n{bad}");
+        let error = read_policies("p.yaml", &text).unwrap_err();
+        assert!(
+            error.starts_with("p.yaml: document 2 (from line 8): "),
+            "{error}"
+        );
+        // In a List, the item.
+        let list = r#"{"kind": "List", "items": [
+            {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "a"}, "spec": {"podSelector": {}}},
+            {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "b"}, "spec": {"podSelector": {}, "ingress": [{"ports": [{"port": {"x": 1}}]}]}}
+        ]}"#;
+        let error = read_policies("list.json", list).unwrap_err();
+        assert!(
+            error.starts_with("list.json: document 1 (from line 1), items[1]: NetworkPolicy: spec.ingress[0].ports[0].port: "),
+            "{error}"
+        );
     }
 }
