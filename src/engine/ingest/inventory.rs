@@ -475,8 +475,7 @@ impl Inventory {
                 self.network_policies.push(policy);
             }
             "CiliumNetworkPolicy" => {
-                let text = serde_json::to_string(&item).map_err(read)?;
-                let policies = crate::engine::ingest::policies::read_policies("", &text)?;
+                let policies = crate::engine::ingest::policies::read_inventory_object(item)?;
                 self.cilium_policies.extend(policies.cilium);
             }
             other => {
@@ -524,6 +523,24 @@ impl Inventory {
 mod tests {
     use super::*;
     use crate::engine::demo::{inventory_json, DemoCluster};
+
+    /// An inventory's CiliumNetworkPolicy that cannot be read is named by the inventory, and
+    /// the message names the field.
+    #[test]
+    fn an_unreadable_cilium_policy_item_names_its_field() {
+        let mut inventory = Inventory::default();
+        let good = br#"{"apiVersion": "cilium.io/v2", "kind": "CiliumNetworkPolicy", "metadata": {"name": "a", "namespace": "shop"}, "spec": {"endpointSelector": {}}}"#;
+        inventory.add_item(good).unwrap();
+        assert_eq!(inventory.cilium_policies.len(), 1);
+        let bad = br#"{"apiVersion": "cilium.io/v2", "kind": "CiliumNetworkPolicy", "metadata": {"name": "b", "namespace": "shop"}, "spec": {"endpointSelector": {}, "ingress": "everyone"}}"#;
+        let (object, message) = inventory.add_item(bad).unwrap_err();
+        assert_eq!(object, "CiliumNetworkPolicy shop/b");
+        assert!(
+            message.starts_with("CiliumNetworkPolicy: spec.ingress: "),
+            "{message}"
+        );
+        assert_eq!(inventory.cilium_policies.len(), 1, "nothing of it kept");
+    }
 
     #[test]
     fn reads_the_demo_inventory() {

@@ -50,9 +50,10 @@ pub fn read_policies(file: &str, text: &str) -> Result<ExistingPolicies, String>
     Ok(read)
 }
 
-/// Where a document is, for messages: `flows.yaml: document 2 (from line 8)`, and the item
-/// of a `List` when it is one.
+/// Where a document is, for messages: `flows.yaml: document 2 (from line 8): `, and the item
+/// of a `List` when it is one; nothing for an inventory's item (the inventory names it).
 struct Place<'a> {
+    /// The file, empty for an inventory's item.
     file: &'a str,
     number: usize,
     /// The line the document starts on, when the text shows it.
@@ -62,7 +63,11 @@ struct Place<'a> {
 }
 
 impl std::fmt::Display for Place<'_> {
+    /// The place and `: `, ready to be followed by what is wrong there.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.file.is_empty() {
+            return Ok(());
+        }
         write!(f, "{}: document {}", self.file, self.number)?;
         if let Some(line) = self.line {
             write!(f, " (from line {line})")?;
@@ -70,8 +75,22 @@ impl std::fmt::Display for Place<'_> {
         if let Some(item) = self.item {
             write!(f, ", items[{item}]")?;
         }
-        Ok(())
+        f.write_str(": ")
     }
+}
+
+/// Reads the policies of one object of a kubectl inventory (a CiliumNetworkPolicy, say); the
+/// inventory names the object in messages.
+pub fn read_inventory_object(object: serde_json::Value) -> Result<ExistingPolicies, String> {
+    let place = Place {
+        file: "",
+        number: 1,
+        line: None,
+        item: None,
+    };
+    let mut read = ExistingPolicies::default();
+    add_document(&place, object, &mut read)?;
+    Ok(read)
 }
 
 /// The line (from 1) each YAML document of `text` starts on: after a `---` at the start of a
@@ -107,9 +126,9 @@ fn read_as<T: serde::de::DeserializeOwned>(
         let path = e.path().to_string();
         let inner = e.into_inner();
         if path == "." {
-            format!("{place}: {kind}: {inner}")
+            format!("{place}{kind}: {inner}")
         } else {
-            format!("{place}: {kind}: {path}: {inner}")
+            format!("{place}{kind}: {path}: {inner}")
         }
     })
 }
@@ -159,7 +178,7 @@ fn add_document(
                     .collect();
                 if !unread.is_empty() {
                     read.notes.push(format!(
-                        "{place}: CiliumNetworkPolicy {}: {} not evaluated (the rest is)",
+                        "{place}CiliumNetworkPolicy {}: {} not evaluated (the rest is)",
                         policy.metadata.name,
                         unread.join(", ")
                     ));
@@ -181,7 +200,7 @@ fn add_document(
             }
         }
         other => read.notes.push(format!(
-            "{place}: skipped a {} (only NetworkPolicy and CiliumNetworkPolicy are read)",
+            "{place}skipped a {} (only NetworkPolicy and CiliumNetworkPolicy are read)",
             if other.is_empty() {
                 "document without kind"
             } else {
