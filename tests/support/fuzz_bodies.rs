@@ -90,11 +90,26 @@ pub fn inventory(data: &[u8]) {
 }
 
 /// NetworkPolicies and CiliumNetworkPolicies read for verification (YAML or JSON). An error
-/// names the file.
+/// names the file, and the document when the text is YAML: by its number and a line the text
+/// has.
 pub fn policies(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     if let Err(message) = read_policies("fuzz.yaml", &text) {
-        assert!(message.starts_with("fuzz.yaml: "), "{message}");
+        if !message.starts_with("fuzz.yaml: not YAML or JSON: ") {
+            assert!(message.starts_with("fuzz.yaml: document "), "{message}");
+        }
+        if let Some((_, after)) = message.split_once("(from line ") {
+            let line: usize = after
+                .split(')')
+                .next()
+                .and_then(|n| n.parse().ok())
+                .expect("a line number");
+            assert!(
+                (1..=text.lines().count()).contains(&line),
+                "line {line} of {} lines: {message}",
+                text.lines().count()
+            );
+        }
     }
 }
 
