@@ -1,7 +1,8 @@
 //! The worker side of ingest: waits for a batch of files, reads each in chunks (through one
 //! reused buffer where the browser allows, else in slices read one ahead), feeds them to the
-//! engine, reports progress, and sends back the result. The page cancels by terminating the
-//! worker.
+//! engine, reports progress, and sends back the result: its tables in pieces, each when the
+//! page asks for it (`engine::load::pieces`), then the rest with the data's fingerprint. The
+//! page cancels by terminating the worker.
 
 use std::cell::RefCell;
 
