@@ -343,9 +343,10 @@ fn allowed_names_become_to_fqdns_with_the_dns_rule_they_need() {
 }
 
 /// A workload whose pods share no label (a bare pod, a CronJob whose job template has none):
-/// NetworkPolicy cannot select it, so it gets no NetworkPolicy and is no NetworkPolicy peer;
-/// a CiliumNetworkPolicy selects it by its service account when no other workload of the
-/// namespace runs as that account, and its peers name it the same way. Verified exact.
+/// availability first, a NetworkPolicy selects it as every pod of its namespace (and says
+/// which other workloads that admits); a CiliumNetworkPolicy selects it exactly by its service
+/// account when no other workload of the namespace runs as that account, and its peers name
+/// it the same way. Both verified: every included communication allowed.
 #[test]
 fn pods_without_labels_are_selected_by_their_own_service_account() {
     use flowpol::engine::load::load_files;
@@ -393,9 +394,12 @@ fn pods_without_labels_are_selected_by_their_own_service_account() {
             .unwrap()
     };
     let report = of("report");
-    assert!(report.policy.is_none(), "no NetworkPolicy can select it");
+    let network = report.policy.as_ref().expect("a NetworkPolicy, wider");
+    assert!(network.spec.pod_selector.match_labels.is_empty());
     assert!(
-        report.warnings[0].contains("selects them by their service account reporter"),
+        report.warnings[0].contains("every pod of namespace data, which also admits")
+            && report.warnings[0]
+                .contains("selects them exactly by their service account reporter"),
         "{:?}",
         report.warnings
     );
@@ -404,15 +408,27 @@ fn pods_without_labels_are_selected_by_their_own_service_account() {
         cilium.spec.endpoint_selector.match_labels["io.cilium.k8s.policy.serviceaccount"],
         "reporter"
     );
-    assert!(of("scratch-a").cilium().is_none(), "its account is shared");
+    // Its account is shared: selected as every pod of the namespace, in both kinds.
+    let scratch = of("scratch-a").cilium().unwrap();
+    assert!(scratch.spec.endpoint_selector.match_labels.is_empty());
     let postgres = of("postgres-0").cilium().unwrap();
     let from: Vec<_> = rules(&postgres, Direction::Ingress)
         .iter()
         .flat_map(|r| r.from_endpoints.iter().flatten())
         .map(|s| s.match_labels.clone())
         .collect();
-    assert_eq!(from.len(), 1, "{from:?}");
-    assert_eq!(from[0]["io.cilium.k8s.policy.serviceaccount"], "reporter");
+    assert_eq!(from.len(), 2, "{from:?}");
+    assert!(
+        from.iter().any(|labels| labels.is_empty()),
+        "scratch-a as every pod of the namespace: {from:?}"
+    );
+    assert!(
+        from.iter().any(|labels| labels
+            .get("io.cilium.k8s.policy.serviceaccount")
+            .map(String::as_str)
+            == Some("reporter")),
+        "{from:?}"
+    );
     let documents = cilium_documents(&generated);
     let report = verify_placed(
         &dataset,
@@ -421,17 +437,15 @@ fn pods_without_labels_are_selected_by_their_own_service_account() {
         &ids,
         TimeWindow::ALL,
     );
-    // scratch-a cannot be selected by either kind: its row is warned about, every other agrees.
-    let disagreeing: Vec<String> = report
-        .rows
-        .iter()
-        .filter(|row| !row.agrees())
-        .map(|row| dataset.describe(&dataset.communications[row.communication]))
-        .collect();
-    assert!(
-        disagreeing.iter().all(|row| row.contains("scratch-a")),
-        "{disagreeing:?}"
+    assert_eq!(report.included_denied().count(), 0, "{report:?}");
+    let network = verify_placed(
+        &dataset,
+        &decisions,
+        &flowpol::engine::policy::placed(&dataset, &generated),
+        &ids,
+        TimeWindow::ALL,
     );
+    assert_eq!(network.included_denied().count(), 0, "{network:?}");
     let dir =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/generated-cilium-policies");
     std::fs::create_dir_all(&dir).unwrap();

@@ -1,5 +1,6 @@
 //! How a policy names its pods and its peers, on small flowpol-JSON captures: a selector that
-//! would pick another workload's pods too (a canary, a rollout half done) gives no policy; the
+//! picks another workload's pods too (a canary, a rollout half done) is still written
+//! (availability first), and the policy says what else it picks; the
 //! cluster DNS is picked by its own pods' selector; an alias inside a cluster range is warned
 //! about; a workload of another cluster is named by the aliases covering its pods.
 #![cfg(not(target_arch = "wasm32"))]
@@ -33,17 +34,27 @@ fn load(lines: &[String]) -> Dataset {
     loaded.dataset
 }
 
-/// The warnings of `workload`'s policy, and whether it got one.
-fn policy_of(dataset: &Dataset, workload: &str) -> (bool, Vec<String>) {
+/// The warnings of `workload`'s policy, whether it got one, and the workloads its selector
+/// picks besides its own.
+fn policy_of(dataset: &Dataset, workload: &str) -> (bool, Vec<String>, Vec<String>) {
     let id = dataset
         .find_entity(EntityKind::Deployment, "shop", workload)
         .unwrap();
     let generated = generate_policies(dataset, &Decisions::default(), &[id], TimeWindow::ALL);
-    (generated[0].policy.is_some(), generated[0].warnings.clone())
+    let also: Vec<String> = generated[0]
+        .also_selects
+        .iter()
+        .map(|&other| dataset.owner_key(other).to_string())
+        .collect();
+    (
+        generated[0].policy.is_some(),
+        generated[0].warnings.clone(),
+        also,
+    )
 }
 
 #[test]
-fn a_selector_that_picks_some_pods_of_another_workload_gives_no_policy() {
+fn a_selector_that_picks_some_pods_of_another_workload_is_written_and_says_so() {
     // `web` is selected by app=web; one of `web-canary`'s two pods carries app=web as well, the
     // other does not, so the canary's common labels (track=canary) do not match app=web.
     let dataset = load(&[
@@ -59,21 +70,24 @@ fn a_selector_that_picks_some_pods_of_another_workload_gives_no_policy() {
             r#"{"app": "web-next", "track": "canary"}"#,
         ),
     ]);
-    let (has_policy, warnings) = policy_of(&dataset, "web");
-    assert!(!has_policy, "{warnings:?}");
+    let (has_policy, warnings, also) = policy_of(&dataset, "web");
+    assert!(has_policy, "availability first: {warnings:?}");
+    assert_eq!(also, ["Deployment/shop/web-canary"]);
     assert_eq!(
-        warnings,
-        ["No policy for Deployment/shop/web: its selector app=web also picks the pods of Deployment/shop/web-canary"],
+        warnings[0],
+        "The policy of Deployment/shop/web selects more than its pods: its selector app=web also \
+         picks the pods of Deployment/shop/web-canary; they get this policy's rules too (give \
+         its pods a label of their own and run again)",
     );
-    let (has_policy, warnings) = policy_of(&dataset, "web-canary");
+    let (has_policy, warnings, also) = policy_of(&dataset, "web-canary");
     assert!(
-        has_policy,
+        has_policy && also.is_empty(),
         "track=canary picks only the canary: {warnings:?}"
     );
 }
 
 #[test]
-fn a_selector_that_picks_every_pod_of_another_workload_gives_no_policy() {
+fn a_selector_that_picks_every_pod_of_another_workload_is_written_and_says_so() {
     let dataset = load(&[
         flow("web", "web-1", r#"{"app": "web"}"#),
         flow(
@@ -82,10 +96,11 @@ fn a_selector_that_picks_every_pod_of_another_workload_gives_no_policy() {
             r#"{"app": "web", "track": "canary"}"#,
         ),
     ]);
-    let (has_policy, warnings) = policy_of(&dataset, "web");
-    assert!(!has_policy);
+    let (has_policy, warnings, also) = policy_of(&dataset, "web");
+    assert!(has_policy);
+    assert_eq!(also, ["Deployment/shop/web-canary"]);
     assert!(
-        warnings[0].ends_with("also picks the pods of Deployment/shop/web-canary"),
+        warnings[0].contains("also picks the pods of Deployment/shop/web-canary;"),
         "{warnings:?}"
     );
 }
@@ -97,8 +112,8 @@ fn distinct_selectors_give_policies() {
         flow("api", "api-1", r#"{"app": "api"}"#),
     ]);
     for workload in ["web", "api"] {
-        let (has_policy, warnings) = policy_of(&dataset, workload);
-        assert!(has_policy, "{workload}: {warnings:?}");
+        let (has_policy, warnings, also) = policy_of(&dataset, workload);
+        assert!(has_policy && also.is_empty(), "{workload}: {warnings:?}");
         assert!(
             !warnings.iter().any(|w| w.contains("also picks")),
             "{workload}: {warnings:?}"

@@ -40,7 +40,9 @@ pub enum Command {
     },
     /// Write one NetworkPolicy per workload (every workload of every namespace seen, unless
     /// narrowed), as multi-document YAML, with the default decisions: communications between
-    /// workloads included, unresolved addresses excluded unless an --alias covers them.
+    /// workloads included, unresolved addresses excluded unless an --alias covers them. Exit
+    /// status: 0 written and verified, 2 an error, 3 written but the verification finds an
+    /// included communication denied (listed; --allow-denied makes it 0).
     Generate(policy::GenerateArgs),
     /// Replay every observed connection through NetworkPolicies and list those that would be
     /// denied. Exit status: 0 all allowed, 1 one would be denied, 2 an error (an unreadable
@@ -74,7 +76,14 @@ pub enum Outcome {
     /// `verify`: an observed connection would be denied (the message says how many); exit
     /// status 1, so a pipeline tells a blocked connection from a broken input.
     Denied(String),
+    /// `generate`: the policies written would deny a communication the review included (the
+    /// message says how many); exit status 3, unless `--allow-denied`.
+    DeniesIncluded(String),
 }
+
+/// Exit status of `generate` when its own verification finds an included communication
+/// denied.
+const DENIES_INCLUDED_STATUS: u8 = 3;
 
 /// Exit status of an error: an unreadable file, a document that is not what it should be, a
 /// bad argument (clap's own usage errors exit 2 too).
@@ -88,6 +97,10 @@ pub fn run() -> ExitCode {
         Ok(Outcome::Denied(message)) => {
             eprintln!("flowpol: {message}");
             ExitCode::FAILURE
+        }
+        Ok(Outcome::DeniesIncluded(message)) => {
+            eprintln!("flowpol: {message}");
+            ExitCode::from(DENIES_INCLUDED_STATUS)
         }
         Err(message) => {
             eprintln!("flowpol: {message}");
@@ -103,7 +116,7 @@ fn execute(command: Command) -> Result<Outcome, String> {
             cluster_ranges,
             files,
         } => done(inspect(&files, &cluster_ranges)),
-        Command::Generate(args) => done(policy::generate(&args)),
+        Command::Generate(args) => policy::generate(&args),
         Command::Verify(args) => policy::verify(&args),
         Command::Demo {
             flows,

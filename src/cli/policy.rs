@@ -16,6 +16,7 @@ use crate::engine::model::cilium_policy::CiliumNetworkPolicy;
 use crate::engine::model::network_policy::NetworkPolicy;
 use crate::engine::model::time::parse_time;
 use crate::engine::model::TimeWindow;
+use crate::engine::policy::denied::{denied_inclusions, selected_entities};
 use crate::engine::policy::{
     cilium_documents, generate_policies, placed, placed_cilium, policies_yaml_as, select_entities,
     PolicyKind, Selection,
@@ -78,6 +79,10 @@ pub struct GenerateArgs {
     /// (CiliumNetworkPolicy, cilium.io/v2), from the same review.
     #[arg(long, value_name = "KIND", default_value = "kubernetes", value_parser = PolicyKind::parse)]
     pub format: PolicyKind,
+    /// Exit 0 even when the policies' own verification finds a communication the review
+    /// included denied (they are still listed); without it, that is exit status 3.
+    #[arg(long)]
+    pub allow_denied: bool,
     /// Flow logs (Hubble, flowpol JSON), plain or gzip-compressed.
     #[arg(value_name = "FLOW_FILE", required = true)]
     pub flow_files: Vec<PathBuf>,
@@ -247,7 +252,7 @@ fn read_text(path: &Path) -> Result<String, String> {
 }
 
 /// `flowpol generate`: one NetworkPolicy per selected workload, as multi-document YAML.
-pub fn generate(args: &GenerateArgs) -> Result<(), String> {
+pub fn generate(args: &GenerateArgs) -> Result<super::Outcome, String> {
     let decisions = decisions(args)?;
     let window = window(&args.since, &args.until)?;
     let entity = match (&args.kind, &args.name) {
@@ -283,7 +288,14 @@ pub fn generate(args: &GenerateArgs) -> Result<(), String> {
         PolicyKind::Kubernetes => placed(&dataset, &generated),
         PolicyKind::Cilium => placed_cilium(&dataset, &documents),
     };
-    let report = verify_placed(&dataset, &decisions, &policies, &entities, window);
+    // Every workload a policy selects: a selector that picks another workload's pods too
+    // isolates them, and their communications must still be allowed.
+    let selected = selected_entities(&generated);
+    let report = verify_placed(&dataset, &decisions, &policies, &selected, window);
+    let denied = denied_inclusions(&dataset, &generated, args.format, &report);
+    for inclusion in &denied {
+        eprintln!("flowpol: DENIED {}", inclusion.line());
+    }
     eprintln!(
         "flowpol: {} {}; verified: {}",
         policies.len(),
@@ -297,16 +309,28 @@ pub fn generate(args: &GenerateArgs) -> Result<(), String> {
     );
     match &args.output {
         Some(path) => {
-            fs::write(path, yaml).map_err(|e| format!("cannot write {}: {e}", path.display()))
+            fs::write(path, yaml).map_err(|e| format!("cannot write {}: {e}", path.display()))?
         }
         None => {
             use std::io::Write;
             std::io::stdout()
                 .lock()
                 .write_all(yaml.as_bytes())
-                .map_err(|e| format!("cannot write to standard output: {e}"))
+                .map_err(|e| format!("cannot write to standard output: {e}"))?
         }
     }
+    Ok(if denied.is_empty() || args.allow_denied {
+        super::Outcome::Done
+    } else {
+        super::Outcome::DeniesIncluded(format!(
+            "the policies written would deny {} the review included (listed above as DENIED); \
+             applied, that is an outage: include what they need, or pass --allow-denied",
+            match denied.len() {
+                1 => "1 communication".to_string(),
+                n => format!("{n} communications"),
+            }
+        ))
+    })
 }
 
 /// `flowpol verify`: replays every observed connection through the given policies; fails
@@ -370,9 +394,14 @@ fn print_warnings<'a>(warnings: impl Iterator<Item = &'a String>) {
         let shown = without_dns.len().min(5);
         let more = without_dns.len() - shown;
         eprintln!(
-            "flowpol: warning: egress allows no DNS (port 53) for {} workloads: {}{}; add \
+            "flowpol: warning: egress allows no DNS (port 53) for {} {}: {}{}; add \
              --allow-dns if they look names up",
             without_dns.len(),
+            if without_dns.len() == 1 {
+                "workload"
+            } else {
+                "workloads"
+            },
             without_dns[..shown].join(", "),
             if more > 0 {
                 format!(" and {more} more")

@@ -56,6 +56,10 @@ pub struct Entity {
     /// pods by it when they share no label.
     #[serde(default)]
     pub service_accounts: BTreeSet<String>,
+    /// Whether its kind was inferred from the flows (pod names, one pod per node, shared
+    /// labels) rather than read from the inventory or Hubble's `workloads[]`.
+    #[serde(default)]
+    pub kind_inferred: bool,
 }
 
 /// An address no pod explains: a node, or an address inside or outside the cluster.

@@ -788,6 +788,7 @@ mod tests {
                 service_accounts: BTreeSet::new(),
                 labels,
                 ports: Vec::new(),
+                kind_inferred: false,
             }
         };
         let communication = |client, server, protocol, port| Communication {

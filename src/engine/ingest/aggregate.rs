@@ -180,6 +180,16 @@ impl FlowAggregate {
         if let Some(node) = event.node.as_deref() {
             self.endpoints.note_node(client, node);
             self.endpoints.note_node(server, node);
+            // A packet going the connection's way is seen on the node of its source (egress)
+            // or of its destination (ingress): where that pod runs. Replies are left out
+            // (an L7 proxy prints a response at the requester's node).
+            if event.is_reply == Some(false) {
+                match event.direction.as_deref() {
+                    Some("EGRESS") => self.endpoints.note_pod_node(client, node),
+                    Some("INGRESS") => self.endpoints.note_pod_node(server, node),
+                    _ => {}
+                }
+            }
         }
         Ok(CommunicationKey {
             client,

@@ -25,7 +25,13 @@ pub struct ObservedEndpoint {
     pub identity: u32,
     /// For Cilium's `host` identity: the node that printed it (itself).
     pub node: Option<String>,
+    /// For a pod: the nodes whose events show it as their local end (at most
+    /// [`MAX_POD_NODES`]; a pod runs on one, so more means the events disagree).
+    pub pod_nodes: Vec<String>,
 }
+
+/// How many nodes are kept per pod endpoint.
+pub const MAX_POD_NODES: usize = 4;
 
 impl ObservedEndpoint {
     fn from_info(info: &EndpointInfo<'_>) -> Self {
@@ -43,6 +49,7 @@ impl ObservedEndpoint {
             labels,
             identity: info.identity,
             node: None,
+            pod_nodes: Vec::new(),
         }
     }
 
@@ -163,6 +170,20 @@ impl ObservedEndpoints {
         if endpoint.node.is_none() && endpoint.is_host() {
             let name = node.rsplit('/').next().unwrap_or(node);
             endpoint.node = Some(name.to_string());
+        }
+    }
+
+    /// Records that pod endpoint `id` is the local end of an event printed by node `node`
+    /// (`cluster/node` or `node`): the node it runs on.
+    pub fn note_pod_node(&mut self, id: EndpointId, node: &str) {
+        let endpoint = &mut self.endpoints[id as usize];
+        if endpoint.pod_name.is_none() || endpoint.pod_nodes.len() >= MAX_POD_NODES {
+            return;
+        }
+        let name = node.rsplit('/').next().unwrap_or(node);
+        if !endpoint.pod_nodes.iter().any(|known| known == name) {
+            endpoint.pod_nodes.push(name.to_string());
+            endpoint.pod_nodes.sort();
         }
     }
 

@@ -16,12 +16,13 @@ use crate::engine::decisions::{
 use crate::engine::model::address::AddressClass;
 use crate::engine::model::cilium_policy::{CiliumNetworkPolicy, CILIUM_SERVICE_ACCOUNT_LABEL};
 use crate::engine::model::keys::API_SERVER;
-use crate::engine::model::labels::{labels_text, LabelSelector, Labels};
+use crate::engine::model::labels::Labels;
 use crate::engine::model::network_policy::{IpBlock, NetworkPolicy};
 use crate::engine::model::{Direction, EntityId, OwnerKey, Protocol, TimeWindow};
 use crate::engine::policy::names::{is_valid_label, policy_name};
 use crate::engine::policy::rules::{DirectionRules, PolicyRules, RulePeer};
 use crate::engine::policy::{cilium, network};
+use crate::engine::resolve::reach;
 
 /// The label flowpol puts on the policies it writes.
 pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "flowpol");
@@ -40,6 +41,9 @@ pub struct GeneratedPolicy {
     pub rules: Option<PolicyRules>,
     /// What the CiliumNetworkPolicy cannot express.
     pub cilium_warnings: Vec<String>,
+    /// Other entities whose pods the policy's selector picks too (its workload's pods share
+    /// no label of their own): the policy applies to them as well.
+    pub also_selects: Vec<EntityId>,
 }
 
 impl GeneratedPolicy {
@@ -89,8 +93,8 @@ impl Warnings {
     }
 }
 
-/// Each peer's selector, or why it cannot be selected.
-type PeerSelectors = BTreeMap<EntityId, Result<Labels, String>>;
+/// Each peer's selector, and why it picks more than the peer's pods when it does.
+type PeerSelectors = BTreeMap<EntityId, (Labels, Option<String>)>;
 
 /// Writes the policies of one review: the data, the decisions and the time window they share,
 /// and each peer's selector, worked out once for all policies.
@@ -111,41 +115,36 @@ impl<'a> PolicyGenerator<'a> {
         }
     }
 
-    /// The policy of `entity`.
+    /// The policy of `entity`. When no labels pick exactly its pods, availability comes
+    /// first: the narrowest selector covering them all is written, and what else it picks is
+    /// said (a CiliumNetworkPolicy picks them exactly by their service account when no other
+    /// workload of the namespace runs as it).
     pub fn policy(&mut self, entity: EntityId) -> GeneratedPolicy {
         let dataset = self.dataset;
         let mut warnings = Warnings::default();
         let own = &dataset.entities[entity];
         let own_selector = usable_selector(dataset, entity, &mut warnings);
-        let mut own_selector = own_selector;
-        let mut cilium_only = false;
-        if let Some(problem) = selector_problem(dataset, entity, &own_selector) {
-            let no_policy = format!("No policy for {}: {problem}", dataset.owner_key(entity));
-            let account = own_selector
-                .is_empty()
-                .then(|| service_account_of(dataset, entity))
-                .flatten();
-            let Some(account) = account else {
-                warnings.both(no_policy);
-                return GeneratedPolicy {
-                    entity,
-                    cluster: dataset.owner_key(entity).cluster,
-                    policy: None,
-                    warnings: warnings.network,
-                    rules: None,
-                    cilium_warnings: warnings.cilium,
-                };
-            };
-            // Cilium can select the pods by the service account no other workload uses.
-            warnings.network.push(format!(
-                "{no_policy} (a CiliumNetworkPolicy selects them by their service account \
-                 {account})"
-            ));
-            own_selector = Labels::from([(
-                CILIUM_SERVICE_ACCOUNT_LABEL.to_string(),
-                account.to_string(),
-            )]);
-            cilium_only = true;
+        let also_selects = reach::also_admits(dataset, entity, &own_selector);
+        let mut cilium_selector = None;
+        if let Some(overreach) = reach::overreach(dataset, entity, &own_selector) {
+            let warning = format!(
+                "The policy of {} selects more than its pods: {overreach}; they get this \
+                 policy's rules too (give its pods a label of their own and run again)",
+                dataset.owner_key(entity)
+            );
+            match service_account_of(dataset, entity) {
+                Some(account) => {
+                    warnings.network.push(format!(
+                        "{warning} (a CiliumNetworkPolicy selects them exactly by their \
+                         service account {account})"
+                    ));
+                    cilium_selector = Some(Labels::from([(
+                        CILIUM_SERVICE_ACCOUNT_LABEL.to_string(),
+                        account.to_string(),
+                    )]));
+                }
+                None => warnings.both(warning),
+            }
         }
         let ingress = self.direction_rules(entity, Direction::Ingress, &mut warnings);
         let egress = self.direction_rules(entity, Direction::Egress, &mut warnings);
@@ -154,6 +153,7 @@ impl<'a> PolicyGenerator<'a> {
             name: policy_name(&own.owner),
             cluster: own.cluster.clone().filter(|_| dataset.spans_clusters()),
             selector: own_selector,
+            cilium_selector,
             dns_selector: dns_selector(dataset),
             ingress,
             egress,
@@ -161,11 +161,25 @@ impl<'a> PolicyGenerator<'a> {
         GeneratedPolicy {
             entity,
             cluster: dataset.owner_key(entity).cluster,
-            policy: (!cilium_only).then(|| network::network_policy(&rules)),
+            policy: Some(network::network_policy(&rules)),
             warnings: warnings.network,
             rules: Some(rules),
             cilium_warnings: warnings.cilium,
+            also_selects,
         }
+    }
+
+    /// The selector a peer is picked by (cached), and why it picks more than its pods.
+    fn peer_selector(&mut self, peer: EntityId) -> (Labels, Option<String>) {
+        let dataset = self.dataset;
+        self.peer_selectors
+            .entry(peer)
+            .or_insert_with(|| {
+                let selector = usable_selector(dataset, peer, &mut Warnings::default());
+                let overreach = reach::overreach(dataset, peer, &selector);
+                (selector, overreach)
+            })
+            .clone()
     }
 
     /// The rules of one direction, as its general rule says.
@@ -232,25 +246,19 @@ impl<'a> PolicyGenerator<'a> {
                     match remote_blocks(dataset, decisions, other_id, warnings) {
                         Some(blocks) => {
                             let other = &dataset.entities[other_id];
-                            let selector = self
-                                .peer_selectors
-                                .entry(other_id)
-                                .or_insert_with(|| peer_selector(dataset, other_id))
-                                .clone()
-                                .ok();
-                            if selector.is_none() {
-                                warnings.cilium.push(format!(
-                                    "{} {} not allowed: {} cannot be selected, and Cilium does \
-                                     not apply CIDR rules to the pods it manages",
+                            let (selector, overreach) = self.peer_selector(other_id);
+                            if let Some(overreach) = overreach {
+                                warnings.cilium_once(format!(
+                                    "{} of {} to {} allows more than its pods: {overreach}",
                                     direction.as_str(),
-                                    dataset.describe(communication),
+                                    dataset.owner_key(entity),
                                     dataset.owner_key(other_id)
                                 ));
                             }
                             vec![RulePeer::RemotePods {
                                 cluster: other.cluster.clone().unwrap_or_default(),
                                 namespace: other.owner.namespace.clone(),
-                                selector,
+                                selector: Some(selector),
                                 blocks,
                             }]
                         }
@@ -265,34 +273,40 @@ impl<'a> PolicyGenerator<'a> {
                     }
                 }
                 Peer::Entity(other_id) => {
-                    let other = &dataset.entities[other_id];
-                    let selected = self
-                        .peer_selectors
-                        .entry(other_id)
-                        .or_insert_with(|| peer_selector(dataset, other_id))
-                        .clone();
-                    match (selected, service_account_of(dataset, other_id)) {
-                        (Ok(selector), _) => vec![RulePeer::Pods {
-                            namespace: other.owner.namespace.clone(),
+                    let namespace = dataset.entities[other_id].owner.namespace.clone();
+                    let (selector, overreach) = self.peer_selector(other_id);
+                    match overreach {
+                        None => vec![RulePeer::Pods {
+                            namespace,
                             selector,
                         }],
-                        (Err(problem), account) => {
-                            let refused = format!(
-                                "{} {} not allowed: {} cannot be selected: {problem}",
+                        Some(overreach) => {
+                            // Availability first: the narrowest selector covering its pods.
+                            let wider = format!(
+                                "{} of {} to {} allows more than its pods: {overreach}",
                                 direction.as_str(),
-                                dataset.describe(communication),
+                                dataset.owner_key(entity),
                                 dataset.owner_key(other_id)
                             );
-                            let Some(account) = account else {
-                                warnings.both(refused);
-                                continue;
-                            };
-                            // Cilium picks its pods by their service account.
-                            warnings.network.push(refused);
-                            vec![RulePeer::ServiceAccount {
-                                namespace: other.owner.namespace.clone(),
-                                account: account.to_string(),
-                            }]
+                            match service_account_of(dataset, other_id) {
+                                // Cilium picks its pods exactly by their service account.
+                                Some(account) => {
+                                    warnings.network_once(wider);
+                                    vec![RulePeer::ServiceAccount {
+                                        namespace,
+                                        account: account.to_string(),
+                                        covering: selector,
+                                    }]
+                                }
+                                None => {
+                                    warnings.network_once(wider.clone());
+                                    warnings.cilium_once(wider);
+                                    vec![RulePeer::Pods {
+                                        namespace,
+                                        selector,
+                                    }]
+                                }
+                            }
                         }
                     }
                 }
@@ -353,41 +367,6 @@ impl<'a> PolicyGenerator<'a> {
     }
 }
 
-/// Why the entity's selector cannot be the policy's `podSelector`, if it cannot: it is empty
-/// (it would pick every pod of the namespace), or it also picks another workload's pods.
-fn selector_problem(dataset: &Dataset, entity: EntityId, selector: &Labels) -> Option<String> {
-    let own = &dataset.entities[entity];
-    if selector.is_empty() {
-        return Some(format!(
-            "its pods share no label, so no selector can pick them without picking every pod \
-             of namespace {}",
-            own.owner.namespace
-        ));
-    }
-    let selector_labels = selector;
-    let selector = LabelSelector::of_labels(selector_labels);
-    let others: Vec<String> = dataset
-        .entity_ids()
-        .filter(|&id| {
-            let other = &dataset.entities[id];
-            id != entity
-                && !dataset.across_clusters(id, entity)
-                && other.owner.namespace == own.owner.namespace
-                // Its pods' label sets: a selector its common labels match picks the first of
-                // them too (an entity without pods has neither).
-                && other.label_sets.iter().any(|pod| selector.matches(pod))
-        })
-        .map(|id| dataset.owner_key(id).to_string())
-        .collect();
-    (!others.is_empty()).then(|| {
-        format!(
-            "its selector {} also picks the pods of {}",
-            labels_text(selector_labels),
-            others.join(", ")
-        )
-    })
-}
-
 /// The entity's selector without labels the API server would reject (only hand-made data
 /// carries them, and no real pod can), each left out with a warning.
 fn usable_selector(dataset: &Dataset, entity: EntityId, warnings: &mut Warnings) -> Labels {
@@ -407,14 +386,11 @@ fn usable_selector(dataset: &Dataset, entity: EntityId, warnings: &mut Warnings)
     selector
 }
 
-/// The service account to pick `entity`'s pods by, in a CiliumNetworkPolicy: when they share
-/// no usable label, all run as one account, and no other workload of the namespace (and
-/// cluster) runs as it.
+/// The service account to pick `entity`'s pods by exactly, in a CiliumNetworkPolicy, when
+/// no labels can: all its pods run as one account, and no other workload of the namespace
+/// (and cluster) runs as it.
 fn service_account_of(dataset: &Dataset, entity: EntityId) -> Option<&str> {
     let own = &dataset.entities[entity];
-    if !usable_selector(dataset, entity, &mut Warnings::default()).is_empty() {
-        return None;
-    }
     // One account, short enough to be a label value.
     let [account] = own.service_accounts.iter().collect::<Vec<_>>()[..] else {
         return None;
@@ -430,16 +406,6 @@ fn service_account_of(dataset: &Dataset, entity: EntityId) -> Option<&str> {
             && other.service_accounts.contains(account)
     });
     (!shared).then_some(account.as_str())
-}
-
-/// The selector a peer is picked by, or why it cannot be picked.
-fn peer_selector(dataset: &Dataset, entity: EntityId) -> Result<Labels, String> {
-    let mut ignored = Warnings::default();
-    let selector = usable_selector(dataset, entity, &mut ignored);
-    match selector_problem(dataset, entity, &selector) {
-        Some(problem) => Err(problem),
-        None => Ok(selector),
-    }
 }
 
 /// The `ipBlock` of an alias: its CIDR, except the more specific aliases inside it (their

@@ -61,7 +61,7 @@ pub fn cilium_policy(rules: &PolicyRules) -> CiliumNetworkPolicy {
         &rules.namespace,
         &rules.name,
         labels,
-        LabelSelector::of_labels(&rules.selector),
+        LabelSelector::of_labels(rules.cilium_selector.as_ref().unwrap_or(&rules.selector)),
     );
     policy.spec.ingress = Some(direction(rules, &rules.ingress, Direction::Ingress));
     policy.spec.egress = Some(direction(rules, &rules.egress, Direction::Egress));
@@ -244,6 +244,7 @@ fn cilium_peers(namespace: &str, cluster: Option<&str>, peer: &RulePeer) -> Vec<
         RulePeer::ServiceAccount {
             namespace: peer_namespace,
             account,
+            ..
         } => {
             let mut labels =
                 Labels::from([(CILIUM_SERVICE_ACCOUNT_LABEL.to_string(), account.clone())]);
@@ -298,6 +299,7 @@ mod tests {
             name: "web-deployment".into(),
             cluster: None,
             selector: Labels::from([("app".to_string(), "web".to_string())]),
+            cilium_selector: None,
             dns_selector: Labels::from([("k8s-app".to_string(), "kube-dns".to_string())]),
             ingress: DirectionRules::none(),
             egress,

@@ -74,8 +74,15 @@ fn policy_peers(namespace: &str, peer: &RulePeer) -> Vec<PolicyPeer> {
             ..PolicyPeer::default()
         }],
         RulePeer::RemotePods { blocks, .. } => blocks.iter().map(block).collect(),
-        // NetworkPolicy has no DNS names nor service accounts: the generator warned.
-        RulePeer::Fqdn(_) | RulePeer::ServiceAccount { .. } => Vec::new(),
+        // NetworkPolicy has no service accounts: the covering selector, which the generator
+        // said picks more.
+        RulePeer::ServiceAccount {
+            namespace: peer_namespace,
+            covering,
+            ..
+        } => vec![pod_peer(namespace, peer_namespace, covering)],
+        // NetworkPolicy has no DNS names: the generator warned.
+        RulePeer::Fqdn(_) => Vec::new(),
         RulePeer::Block(ip_block)
         | RulePeer::World(ip_block)
         | RulePeer::Nodes(ip_block)

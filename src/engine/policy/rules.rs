@@ -38,9 +38,14 @@ pub enum RulePeer {
     Nodes(IpBlock),
     /// The API server, at one of its addresses.
     ApiServer(IpBlock),
-    /// The pods of `namespace` that run as `account`, for a workload whose pods share no
-    /// label: only a CiliumNetworkPolicy can say it.
-    ServiceAccount { namespace: String, account: String },
+    /// The pods of `namespace` that run as `account`, for a workload no labels pick exactly:
+    /// a CiliumNetworkPolicy says it; a NetworkPolicy names them by `covering`, the narrowest
+    /// selector covering its pods (which picks others too).
+    ServiceAccount {
+        namespace: String,
+        account: String,
+        covering: Labels,
+    },
     /// Addresses seen with a DNS name the review allows (a name or a `*` pattern): only a
     /// CiliumNetworkPolicy can say it (`toFQDNs`).
     Fqdn(String),
@@ -63,8 +68,12 @@ pub struct PolicyRules {
     /// The entity's cluster, when the data spans several: its pods' peers are in it too
     /// (Cilium's Cluster Mesh would otherwise match pods of every cluster).
     pub cluster: Option<String>,
-    /// The labels that pick the entity's pods.
+    /// The labels that pick the entity's pods (the narrowest covering them all, when none
+    /// pick exactly them).
     pub selector: Labels,
+    /// What a CiliumNetworkPolicy picks them by instead, when `selector` picks more and their
+    /// service account picks exactly them.
+    pub cilium_selector: Option<Labels>,
     /// The labels of the cluster DNS pods (kube-system), for the DNS rule Cilium needs to
     /// match names (`toFQDNs`).
     pub dns_selector: Labels,

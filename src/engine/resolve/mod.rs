@@ -5,7 +5,9 @@
 //! - [`canonical`]: the dataset in one order whatever the order of files and lines.
 
 pub mod canonical;
+pub mod infer;
 pub mod owners;
+pub mod reach;
 
 use crate::engine::model::cilium_policy::CILIUM_SERVICE_ACCOUNT_LABEL;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -56,6 +58,8 @@ struct Resolver<'i> {
     node_names: HashMap<&'i str, &'i str>,
     /// Entities seen with each Cilium security identity.
     identities: HashMap<u32, BTreeSet<EntityId>>,
+    /// Owners the flows imply for pods no inventory or `workloads[]` names (see [`infer`]).
+    inferred: BTreeMap<infer::PodKey, Owner>,
 }
 
 impl<'i> Resolver<'i> {
@@ -112,6 +116,7 @@ impl<'i> Resolver<'i> {
             address_ids: HashMap::new(),
             node_names,
             identities: HashMap::new(),
+            inferred: BTreeMap::new(),
         }
     }
 
@@ -139,6 +144,7 @@ impl<'i> Resolver<'i> {
                     label_sets: Vec::new(),
                     ports: Vec::new(),
                     service_accounts: BTreeSet::new(),
+                    kind_inferred: false,
                 });
                 self.entity_ids.insert(key, id);
                 id
@@ -246,12 +252,24 @@ impl<'i> Resolver<'i> {
                 self.note_identity(endpoint.identity, id);
                 return Side::Peer(Peer::Entity(id));
             }
-            let owner = endpoint
+            let named = endpoint
                 .workload
                 .as_ref()
-                .and_then(|(kind, name)| owner_from_hubble(namespace, kind, name))
+                .and_then(|(kind, name)| owner_from_hubble(namespace, kind, name));
+            let kind_inferred = named.is_none();
+            let owner = named
+                .or_else(|| {
+                    let key = (
+                        endpoint.cluster.clone().filter(|_| self.spans_clusters),
+                        namespace.clone(),
+                        pod.clone(),
+                    );
+                    self.inferred.get(&key).cloned()
+                })
                 .unwrap_or_else(|| owner_from_name(namespace, pod, &hubble_labels));
+            let inferred = kind_inferred && owner.kind != EntityKind::Pod;
             let id = self.entity(cluster, owner);
+            self.dataset.entities[id.index()].kind_inferred |= inferred;
             self.note_pod(id, pod, hubble_labels);
             self.note_identity(endpoint.identity, id);
             let account = endpoint
@@ -475,6 +493,9 @@ pub fn resolve(flows: &Flows, inventory: &Inventory, extra_ranges: &[IpNet]) -> 
             resolver.inventory_pod(None, pod);
         }
     }
+    resolver.inferred = infer::inferred_owners(endpoints, spans_clusters, |namespace, pod| {
+        resolver.pods_by_name.contains_key(&(namespace, pod))
+    });
     let mut sides: Vec<Side> = endpoints.iter().map(|e| resolver.side(e)).collect();
     resolver.settle_selectors();
     for (index, endpoint) in endpoints.iter().enumerate() {

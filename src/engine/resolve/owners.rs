@@ -10,7 +10,8 @@ use crate::engine::model::{ControllerKind, EntityKind, Owner};
 /// The alphabet Kubernetes uses for generated suffixes and pod-template hashes.
 const SAFE_ALPHABET: &str = "bcdfghjklmnpqrstvwxz2456789";
 
-fn is_safe_suffix(text: &str, lengths: std::ops::RangeInclusive<usize>) -> bool {
+/// Whether `text` is a generated suffix of one of `lengths`.
+pub fn is_safe_suffix(text: &str, lengths: std::ops::RangeInclusive<usize>) -> bool {
     lengths.contains(&text.len()) && text.chars().all(|c| SAFE_ALPHABET.contains(c))
 }
 

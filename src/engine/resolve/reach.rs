@@ -1,0 +1,129 @@
+//! What a selector reaches beyond its workload. A policy selects a workload's pods, and a
+//! rule names a peer's, by labels; when no labels pick exactly one workload (its pods share
+//! none, or another workload's pods carry them too), availability comes first: the narrowest
+//! selector that covers every observed pod (the labels they all share; none: every pod of the
+//! namespace) is written, and the other workloads it also picks are listed, here, so that the
+//! YAML, the review and `inspect` say the same.
+
+use crate::engine::dataset::Dataset;
+use crate::engine::model::labels::{labels_text, LabelSelector, Labels};
+use crate::engine::model::EntityId;
+
+/// The other entities of `entity`'s namespace (and cluster) that `selector` picks pods of: an
+/// empty selector picks every pod of the namespace; otherwise an entity is picked when one of
+/// its pods' label sets matches (an entity whose labels no record showed cannot be told
+/// either way, and is not listed).
+pub fn also_admits(dataset: &Dataset, entity: EntityId, selector: &Labels) -> Vec<EntityId> {
+    let own = &dataset.entities[entity];
+    let matcher = LabelSelector::of_labels(selector);
+    dataset
+        .entity_ids()
+        .filter(|&id| {
+            let other = &dataset.entities[id];
+            id != entity
+                && !dataset.across_clusters(id, entity)
+                && other.owner.namespace == own.owner.namespace
+                && (selector.is_empty() || other.label_sets.iter().any(|pod| matcher.matches(pod)))
+        })
+        .collect()
+}
+
+/// Why `selector` is wider than `entity`, or `None` when it picks exactly its pods: "its
+/// pods share no label: every pod of namespace shop, also Deployment/shop/a" or "its
+/// selector app=x also picks the pods of Deployment/shop/b".
+pub fn overreach(dataset: &Dataset, entity: EntityId, selector: &Labels) -> Option<String> {
+    let others = also_admits(dataset, entity, selector);
+    let listed = || {
+        others
+            .iter()
+            .map(|&id| dataset.owner_key(id).to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let namespace = &dataset.entities[entity].owner.namespace;
+    if selector.is_empty() {
+        return Some(if others.is_empty() {
+            format!(
+                "its pods share no label, so it is selected as every pod of namespace \
+                 {namespace} (no other workload was seen there)"
+            )
+        } else {
+            format!(
+                "its pods share no label, so it is selected as every pod of namespace \
+                 {namespace}, which also admits {}",
+                listed()
+            )
+        });
+    }
+    (!others.is_empty()).then(|| {
+        format!(
+            "its selector {} also picks the pods of {}",
+            labels_text(selector),
+            listed()
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::dataset::Entity;
+    use crate::engine::model::labels::labels_of;
+    use crate::engine::model::{EntityKind, Owner};
+
+    fn entity(namespace: &str, name: &str, pods: &[&[(&str, &str)]]) -> Entity {
+        Entity {
+            owner: Owner {
+                kind: EntityKind::Deployment,
+                namespace: namespace.into(),
+                name: name.into(),
+            },
+            cluster: None,
+            selector: Labels::new(),
+            selector_source: crate::engine::dataset::SelectorSource::ObservedPods,
+            pods: Default::default(),
+            addresses: Default::default(),
+            labels: Labels::new(),
+            label_sets: pods.iter().map(|p| labels_of(p)).collect(),
+            ports: Vec::new(),
+            service_accounts: Default::default(),
+            kind_inferred: false,
+        }
+    }
+
+    #[test]
+    fn shared_labels_and_empty_selectors_admit_others() {
+        let dataset = Dataset {
+            entities: vec![
+                entity(
+                    "shop",
+                    "stable",
+                    &[&[("app", "checkout"), ("track", "stable")]],
+                ),
+                entity("shop", "canary", &[&[("app", "checkout")]]),
+                entity("shop", "unlabelled", &[]),
+                entity("other", "checkout", &[&[("app", "checkout")]]),
+            ],
+            ..Dataset::default()
+        };
+        let (stable, canary, unlabelled) = (EntityId::new(0), EntityId::new(1), EntityId::new(2));
+        let app = labels_of(&[("app", "checkout")]);
+        assert_eq!(also_admits(&dataset, canary, &app), [stable]);
+        assert_eq!(
+            also_admits(&dataset, stable, &labels_of(&[("track", "stable")])),
+            []
+        );
+        assert_eq!(
+            also_admits(&dataset, unlabelled, &Labels::new()),
+            [stable, canary]
+        );
+        assert!(overreach(&dataset, stable, &labels_of(&[("track", "stable")])).is_none());
+        assert_eq!(
+            overreach(&dataset, canary, &app).unwrap(),
+            "its selector app=checkout also picks the pods of Deployment/shop/stable"
+        );
+        assert!(overreach(&dataset, unlabelled, &Labels::new())
+            .unwrap()
+            .contains("every pod of namespace shop, which also admits Deployment/shop/stable"));
+    }
+}
