@@ -5,8 +5,10 @@
 //! tools.
 //!
 //! The rules, in order:
-//! 1. An L7 request (`is_reply` false, not a response) names its client, server and port:
-//!    evidence. Every other L7 record is skipped.
+//! 1. An L7 request names its client, server and port: evidence. A request is a record with
+//!    `is_reply` false that is not a response, or, when `is_reply` is absent (some Hubble
+//!    versions and exporters leave it out), one whose `l7.type` is `REQUEST`. Every other L7
+//!    record (a response, a reply, a record saying neither) is skipped.
 //! 2. ICMP and unknown protocols are not connections NetworkPolicies can name.
 //! 3. A policy-verdict event is emitted once, when a new connection is decided: a start.
 //! 4. TCP with flags: SYN without ACK starts, SYN+ACK replies. A later packet (ACK, PSH, FIN)
@@ -85,10 +87,16 @@ impl SkipReason {
 /// The lowest port of the Linux ephemeral range (`ip_local_port_range`).
 pub const EPHEMERAL_PORTS_START: u16 = 32768;
 
-/// Whether an L7 record is a request (a response, or a record that says nothing of its
-/// direction, names no client).
+/// Whether an L7 record is a request: `is_reply` false and not a response, or, without
+/// `is_reply`, `l7.type` `REQUEST` (the type tells the direction by itself). A response, a
+/// reply, or a record that says nothing of its direction names no client.
 fn is_request(event: &FlowEvent<'_>) -> bool {
-    event.is_reply == Some(false) && event.l7_type.as_deref() != Some("RESPONSE")
+    let l7_type = event.l7_type.as_deref();
+    match event.is_reply {
+        Some(false) => l7_type != Some("RESPONSE"),
+        Some(true) => false,
+        None => l7_type == Some("REQUEST"),
+    }
 }
 
 /// What `event` means, from the event alone.
@@ -249,12 +257,46 @@ mod tests {
             Role::Skipped(SkipReason::L7)
         );
         assert_eq!(
-            role_of(&l7(r#","l7":{"type":"REQUEST"}"#)),
-            Role::Skipped(SkipReason::L7),
-            "a request whose direction Hubble does not state names no client"
+            role_of(r#"{"IP":{"source":"a","destination":"b"},"Type":"L7"}"#),
+            Role::Skipped(SkipReason::L7)
+        );
+    }
+
+    /// Some Hubble versions and exporters leave `is_reply` out: `l7.type` then says the
+    /// direction by itself. A request is evidence, a response never, and a record that says
+    /// neither names no client.
+    #[test]
+    fn without_is_reply_the_l7_type_tells_a_request_from_a_response() {
+        let l7 = |extra: &str| {
+            format!(
+                r#"{{"IP":{{"source":"a","destination":"b"}},"Type":"L7","event_type":{{"type":129}},"l4":{{"TCP":{{"source_port":40000,"destination_port":9080}}}}{extra}}}"#
+            )
+        };
+        assert_eq!(
+            role_of(&l7(r#","l7":{"type":"REQUEST","http":{"method":"GET"}}"#)),
+            Role::Ongoing,
+            "a request says its direction without is_reply"
         );
         assert_eq!(
-            role_of(r#"{"IP":{"source":"a","destination":"b"},"Type":"L7"}"#),
+            role_of(&l7(r#","l7":{"type":"RESPONSE","http":{"code":200}}"#)),
+            Role::Skipped(SkipReason::L7)
+        );
+        assert_eq!(
+            role_of(&l7(r#","l7":{"http":{"method":"GET"}}"#)),
+            Role::Skipped(SkipReason::L7),
+            "neither is_reply nor a type: no client"
+        );
+        assert_eq!(
+            role_of(&l7(r#","l7":{"type":"SAMPLE"}"#)),
+            Role::Skipped(SkipReason::L7)
+        );
+        assert_eq!(
+            role_of(&l7(r#","is_reply":true,"l7":{"type":"REQUEST"}"#)),
+            Role::Skipped(SkipReason::L7),
+            "is_reply, when present, still decides"
+        );
+        assert_eq!(
+            role_of(&l7(r#","reply":false,"l7":{"type":"RESPONSE"}"#)),
             Role::Skipped(SkipReason::L7)
         );
     }
