@@ -243,14 +243,38 @@ fn endpoint<'a>(
         .filter(|w| !w.name.is_empty())
         .map(|w| (w.kind, w.name));
     let non_empty = |value: Option<Cow<'a, str>>| value.filter(|v| !v.is_empty());
+    let mut labels = wire.labels;
+    if labels.is_empty() {
+        // Exported without its labels (a field mask such as Cilium's "all information except
+        // pod labels" keeps `identity` only): a reserved identity still says what it is.
+        labels.extend(reserved_label(wire.identity).map(Cow::Borrowed));
+    }
     Ok(EndpointInfo {
         ip,
         identity: wire.identity,
         cluster: non_empty(wire.cluster_name),
         namespace: non_empty(wire.namespace),
         pod_name: non_empty(wire.pod_name),
-        labels: wire.labels,
+        labels,
         workload,
+    })
+}
+
+/// The label Hubble prints with Cilium's reserved identity `identity` (numbers 1 to 10, fixed
+/// in Cilium's `identity` package); `None` for any other identity.
+pub fn reserved_label(identity: u32) -> Option<&'static str> {
+    Some(match identity {
+        1 => "reserved:host",
+        2 => "reserved:world",
+        3 => "reserved:unmanaged",
+        4 => "reserved:health",
+        5 => "reserved:init",
+        6 => "reserved:remote-node",
+        7 => "reserved:kube-apiserver",
+        8 => "reserved:ingress",
+        9 => "reserved:world-ipv4",
+        10 => "reserved:world-ipv6",
+        _ => return None,
     })
 }
 
@@ -534,6 +558,40 @@ mod tests {
                 flags: None
             }
         ));
+    }
+
+    /// An export whose field mask keeps `identity` but not `labels` (Cilium's documented "all
+    /// information except pod labels"): a reserved identity is read as its label, any other
+    /// identity gets none, and printed labels are kept as they are.
+    #[test]
+    fn a_reserved_identity_without_labels_is_its_label() {
+        let labels = |source: &str| {
+            let line = format!(
+                r#"{{"IP":{{"source":"10.244.0.148","destination":"10.244.1.80"}},"source":{source}}}"#
+            );
+            let flow = parse_flow(line.as_bytes()).unwrap();
+            let info = flow.source().unwrap();
+            info.labels
+                .iter()
+                .map(|l| l.to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(labels(r#"{"identity":1}"#), ["reserved:host"]);
+        assert_eq!(labels(r#"{"identity":6}"#), ["reserved:remote-node"]);
+        assert_eq!(labels(r#"{"identity":4,"labels":[]}"#), ["reserved:health"]);
+        assert_eq!(labels(r#"{"identity":7}"#), ["reserved:kube-apiserver"]);
+        assert!(labels(r#"{"identity":3418}"#).is_empty());
+        assert!(labels(r#"{"identity":0}"#).is_empty());
+        assert!(labels("{}").is_empty());
+        assert_eq!(
+            labels(r#"{"identity":6,"labels":["k8s:foo=bar","reserved:remote-node"]}"#),
+            ["k8s:foo=bar", "reserved:remote-node"]
+        );
+        assert_eq!(
+            labels(r#"{"identity":2,"labels":["k8s:app=productpage"]}"#),
+            ["k8s:app=productpage"],
+            "printed labels are never added to"
+        );
     }
 
     #[test]
