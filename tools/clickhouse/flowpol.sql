@@ -177,7 +177,11 @@ FROM
                                 -- The engine's rules (connection.rs), in its order.
                                 multiIf(
                                     protocol = '', 'skip',
-                                    is_l7, if(is_reply = 'false' AND JSONExtractString(l7, 'type') != 'RESPONSE', 'ongoing', 'skip'),
+                                    -- An L7 request: is_reply false and no response, or, without
+                                    -- is_reply, the type REQUEST.
+                                    is_l7, if(if(is_reply = '', JSONExtractString(l7, 'type') = 'REQUEST',
+                                                 is_reply = 'false' AND JSONExtractString(l7, 'type') != 'RESPONSE'),
+                                              'ongoing', 'skip'),
                                     event_type = 5, 'start',
                                     has_flags AND syn AND NOT ack, 'start',
                                     has_flags AND syn, 'reply',
@@ -205,9 +209,16 @@ FROM
                                 -- namespace and labels, anything else by address.
                                 [(src_ip, multiIf(m['source'] NOT IN ('', 'null'), m['source'], '{}')),
                                  (flow_dst_ip, multiIf(m['destination'] NOT IN ('', 'null'), m['destination'], '{}'))] AS raw_endpoints,
-                                arrayMap((ip, w) -> (ip, w.namespace, w.pod_name || w.podName, w.cluster_name || w.clusterName, arraySort(w.labels), w.workloads),
+                                -- Without labels (an export's field mask kept `identity` only), a
+                                -- reserved identity (1 to 10) is its label.
+                                arrayMap((ip, w) -> (ip, w.namespace, w.pod_name || w.podName, w.cluster_name || w.clusterName,
+                                                     if(empty(w.labels) AND w.identity BETWEEN 1 AND 10,
+                                                        [concat('reserved:', ['host', 'world', 'unmanaged', 'health', 'init', 'remote-node',
+                                                                              'kube-apiserver', 'ingress', 'world-ipv4', 'world-ipv6'][w.identity])],
+                                                        arraySort(w.labels)),
+                                                     w.workloads),
                                     raw_endpoints.1,
-                                    arrayMap(e -> JSONExtract(e, 'Tuple(namespace String, pod_name String, podName String, cluster_name String, clusterName String, labels Array(String), workloads Array(Tuple(name String, kind String)))'),
+                                    arrayMap(e -> JSONExtract(e, 'Tuple(namespace String, pod_name String, podName String, cluster_name String, clusterName String, labels Array(String), workloads Array(Tuple(name String, kind String)), identity UInt32)'),
                                         raw_endpoints.2)) AS parsed,
                                 arrayMap(p -> (
                                     arrayFilter(l -> startsWith(l, 'k8s:') AND position(l, '=') > 0, p.5) AS k8s,
