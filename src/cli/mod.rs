@@ -15,6 +15,7 @@ use crate::engine::decisions::parse_cidr;
 use crate::engine::demo::{self, DemoCluster, FlowLines, FlowOptions};
 use crate::engine::ingest::session::Ingest;
 use crate::engine::load::{load, LoadResult};
+use crate::engine::resolve::reach;
 
 /// flowpol turns observed Kubernetes network flows (Hubble logs) into least-privilege
 /// NetworkPolicies. The same engine runs in the browser app.
@@ -29,7 +30,9 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Read flow logs and inventories and print what they hold: each file's format and counts,
-    /// the problems found, and every communication with its connection count.
+    /// the problems found, every communication with its connection count, the workloads whose
+    /// kind was inferred from the flows (`inferred:`), and those no selector picks exactly,
+    /// with what their selector also admits (`wider:`).
     Inspect {
         /// Cluster CIDRs (pod or Service ranges) when no inventory gives them.
         #[arg(long = "cluster-range", value_name = "CIDR", value_parser = cidr)]
@@ -325,6 +328,28 @@ fn inspect(files: &[PathBuf], cluster_ranges: &[IpNet]) -> Result<(), String> {
     .map_err(write_error)?;
     for communication in &dataset.communications {
         writeln!(out, "  {}", dataset.describe(communication)).map_err(write_error)?;
+    }
+    // What flows alone made of the pods, and where no selector is exact.
+    for id in dataset.entity_ids() {
+        let entity = &dataset.entities[id];
+        if entity.kind_inferred {
+            writeln!(
+                out,
+                "inferred: {} ({} {}; its kind inferred from the flows, which no inventory or \
+                 workloads[] confirms)",
+                dataset.owner_key(id),
+                entity.pods.len(),
+                if entity.pods.len() == 1 {
+                    "pod"
+                } else {
+                    "pods"
+                }
+            )
+            .map_err(write_error)?;
+        }
+        if let Some(overreach) = reach::overreach(dataset, id, &entity.selector) {
+            writeln!(out, "wider: {}: {overreach}", dataset.owner_key(id)).map_err(write_error)?;
+        }
     }
     let bytes: u64 = result.files.iter().map(|f| f.decoded_bytes).sum();
     eprintln!(

@@ -60,6 +60,9 @@ struct Resolver<'i> {
     identities: HashMap<u32, BTreeSet<EntityId>>,
     /// Owners the flows imply for pods no inventory or `workloads[]` names (see [`infer`]).
     inferred: BTreeMap<infer::PodKey, Owner>,
+    /// Entities some record names by their kind (the inventory, Hubble's `workloads[]`): their
+    /// kind is not inferred, whatever other records say.
+    kind_named: BTreeSet<EntityId>,
 }
 
 impl<'i> Resolver<'i> {
@@ -117,6 +120,7 @@ impl<'i> Resolver<'i> {
             node_names,
             identities: HashMap::new(),
             inferred: BTreeMap::new(),
+            kind_named: BTreeSet::new(),
         }
     }
 
@@ -181,6 +185,7 @@ impl<'i> Resolver<'i> {
     fn inventory_pod(&mut self, cluster: Option<&str>, pod: &'i Pod) -> EntityId {
         let owner = owner_from_inventory(self.inventory, &pod.metadata);
         let id = self.entity(cluster, owner);
+        self.kind_named.insert(id);
         self.note_pod(id, &pod.metadata.name, pod.metadata.labels.clone());
         let entity = &mut self.dataset.entities[id.index()];
         entity.addresses.extend(pod.ips.iter().cloned());
@@ -269,7 +274,11 @@ impl<'i> Resolver<'i> {
                 .unwrap_or_else(|| owner_from_name(namespace, pod, &hubble_labels));
             let inferred = kind_inferred && owner.kind != EntityKind::Pod;
             let id = self.entity(cluster, owner);
-            self.dataset.entities[id.index()].kind_inferred |= inferred;
+            if inferred {
+                self.dataset.entities[id.index()].kind_inferred = true;
+            } else {
+                self.kind_named.insert(id);
+            }
             self.note_pod(id, pod, hubble_labels);
             self.note_identity(endpoint.identity, id);
             let account = endpoint
@@ -393,6 +402,7 @@ impl<'i> Resolver<'i> {
             label_sets.dedup();
             label_sets.truncate(MAX_LABEL_SETS);
             let entity = &mut self.dataset.entities[id.index()];
+            entity.kind_inferred &= !self.kind_named.contains(&id);
             entity.label_sets = label_sets;
             entity.labels = common;
             entity.selector = selector;
