@@ -64,6 +64,42 @@ pub fn overreach(dataset: &Dataset, entity: EntityId, selector: &Labels) -> Opti
     })
 }
 
+/// What the review says about how `entity` is selected, when flows alone describe it: that its
+/// kind was inferred, and what its selector admits beyond its pods.
+pub fn selection_notes(dataset: &Dataset, entity: EntityId) -> Vec<String> {
+    let own = &dataset.entities[entity];
+    let mut notes = Vec::new();
+    if own.kind_inferred {
+        notes.push(format!(
+            "{} is a {} by inference: no inventory or Hubble workloads[] names its kind; its {} \
+             {} grouped by {}.",
+            own.owner.name,
+            own.owner.kind,
+            own.pods.len(),
+            if own.pods.len() == 1 {
+                "pod is"
+            } else {
+                "pods are"
+            },
+            match own.owner.kind {
+                crate::engine::model::EntityKind::DaemonSet => {
+                    "their generated names, labels and one pod per node"
+                }
+                crate::engine::model::EntityKind::StatefulSet => "their ordinal names and labels",
+                _ => "their generated names",
+            }
+        ));
+    }
+    if let Some(overreach) = overreach(dataset, entity, &own.selector) {
+        notes.push(format!(
+            "No labels pick exactly its pods: {overreach}. Its policy and the rules naming it \
+             allow that wider set (never less than its pods); give its pods a label of their own \
+             for an exact one."
+        ));
+    }
+    notes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,5 +161,21 @@ mod tests {
         assert!(overreach(&dataset, unlabelled, &Labels::new())
             .unwrap()
             .contains("every pod of namespace shop, which also admits Deployment/shop/stable"));
+        let mut inferred = dataset.clone();
+        inferred.entities[0].selector = labels_of(&[("track", "stable")]);
+        inferred.entities[1].selector = app.clone();
+        assert!(selection_notes(&inferred, stable).is_empty());
+        inferred.entities[1].kind_inferred = true;
+        inferred.entities[1].owner.kind = EntityKind::DaemonSet;
+        let notes = selection_notes(&inferred, canary);
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(
+            notes[0].starts_with("canary is a DaemonSet by inference"),
+            "{notes:?}"
+        );
+        assert!(
+            notes[1].contains("also picks the pods of Deployment/shop/stable"),
+            "{notes:?}"
+        );
     }
 }

@@ -22,6 +22,7 @@ use crate::engine::dataset::SelectorSource;
 use crate::engine::graph::describe::labels_text;
 use crate::engine::load::LoadResult;
 use crate::engine::model::Direction;
+use crate::engine::resolve::reach::selection_notes;
 use crate::engine::review::{changeable_labels, review_rows, shown_order, SortKey};
 use crate::engine::scope::Subject;
 use crate::engine::units::thousands;
@@ -148,9 +149,27 @@ pub fn CommunicationList(
             </p>
         }
     });
+    // Flows alone: a kind inferred, a selector wider than the workload.
+    let selection_notes: Vec<String> = subject
+        .entities(&result.dataset)
+        .into_iter()
+        .flat_map(|id| selection_notes(&result.dataset, id))
+        .collect();
+    let selection_notes = (!selection_notes.is_empty()).then(|| {
+        let notes = selection_notes
+            .into_iter()
+            .map(|note| view! { <li>{note}</li> })
+            .collect_view();
+        view! {
+            <ul class="fp-review__note fp-review__selection" data-testid="selection-notes" role="note">
+                {notes}
+            </ul>
+        }
+    });
     view! {
         <div class="fp-review">
             {inventory_note}
+            {selection_notes}
             <div class="fp-review__bar">
                 <GeneralRuleChooser direction=direction subject=subject result=result.clone() />
                 <label class="fp-review__filter">
