@@ -2,7 +2,7 @@
 # Installs what flowpol needs to build (and, with `test`, to test), each piece only when it is
 # missing or at another version. Safe to run again and again.
 #   bash tools/setup.sh build   # Rust wasm32 target, trunk, wasm-bindgen-cli, wasm-opt
-#   bash tools/setup.sh test    # the above, plus Chromium, chromedriver and playwright-core,
+#   bash tools/setup.sh test    # the above, plus Chromium, chromedriver, faketime, playwright-core,
 #                               # tools/.venv with kubernetes-validate and PyYAML, chDB, and
 #                               # the nightly toolchain with cargo-fuzz for the fuzz smoke
 #   bash tools/setup.sh clickhouse  # only chDB, in tools/clickhouse/.venv (for
@@ -83,6 +83,13 @@ if [ "$what" = test ]; then
     say "installing Debian's chromium and chromium-driver"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+  fi
+  # faketime (libfaketime): tools/test.sh reruns the date-sensitive tests a year ahead.
+  if ! command -v faketime >/dev/null; then
+    say "installing Debian's faketime"
+    apt-cache show faketime >/dev/null 2>&1 || apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime ||
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime; }
   fi
   rustup component list --installed | grep -q '^clippy' || rustup component add clippy
   rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
