@@ -151,16 +151,8 @@ pub fn review_rows(
     let mut rows: Vec<ReviewRow> = dataset
         .communications_with_ids()
         .filter_map(|(index, c)| {
-            let (this, other) = c.sides(direction);
-            let Peer::Entity(this) = this else {
-                return None;
-            };
-            if !own.contains(&this) {
-                return None;
-            }
-            if !c.seen_in(window) {
-                return None;
-            }
+            let this = own_side(c, &own, direction, window)?;
+            let other = c.sides(direction).1;
             let connections = c.connections_in(window);
             let (peer_label, address, mut names) = match other {
                 Peer::Entity(_) | Peer::ApiServer => (dataset.peer_label(other), None, Vec::new()),
@@ -207,6 +199,39 @@ pub fn review_rows(
         .collect();
     rows.sort_by(|a, b| compare(a, b, SortKey::Peer));
     rows
+}
+
+/// The entity of `own` that is `direction`'s own side of `c` (the server for ingress, the
+/// client for egress), when `c` is a row of that direction within `window`.
+fn own_side(
+    c: &Communication,
+    own: &BTreeSet<EntityId>,
+    direction: Direction,
+    window: TimeWindow,
+) -> Option<EntityId> {
+    match c.sides(direction).0 {
+        Peer::Entity(this) if own.contains(&this) && c.seen_in(window) => Some(this),
+        _ => None,
+    }
+}
+
+/// The tab a review opens on for `subject` within `window`: Ingress when it has rows there,
+/// Egress when only that direction has rows (a workload that only calls others: a scraper, a
+/// batch job), Ingress again when neither has any. Decisions change no row's presence, so
+/// they play no part.
+pub fn landing_direction(dataset: &Dataset, subject: Subject, window: TimeWindow) -> Direction {
+    let own: BTreeSet<EntityId> = subject.entities(dataset).into_iter().collect();
+    let has_rows = |direction| {
+        dataset
+            .communications
+            .iter()
+            .any(|c| own_side(c, &own, direction, window).is_some())
+    };
+    if !has_rows(Direction::Ingress) && has_rows(Direction::Egress) {
+        Direction::Egress
+    } else {
+        Direction::Ingress
+    }
 }
 
 /// First and last seen within `window`: the exact times when they fall inside it, else the
@@ -551,4 +576,90 @@ pub fn fingerprint(dataset: &Dataset) -> String {
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
     format!("{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::load::load_files;
+    use crate::engine::scope::{busiest_entity, Scope};
+
+    fn entity(dataset: &Dataset, label: &str) -> EntityId {
+        dataset
+            .entity_ids()
+            .find(|&id| dataset.peer_label(Peer::Entity(id)) == label)
+            .unwrap_or_else(|| panic!("no {label}"))
+    }
+
+    fn rows(dataset: &Dataset, subject: Subject, direction: Direction) -> usize {
+        let decisions = Decisions::default();
+        review_rows(dataset, &decisions, subject, direction, TimeWindow::ALL).len()
+    }
+
+    /// The GKE HTTP capture (hubble-otel, Apache-2.0): the busiest workload, prometheus, only
+    /// scrapes others (all its communications are egress), so the review opens on Egress.
+    #[test]
+    fn a_workload_that_only_calls_others_opens_on_egress() {
+        let capture = include_bytes!(
+            "../../tests/fixtures/real/hubble-otel_basic-sample-348-http-flows.jsonl"
+        );
+        let dataset = load_files(&[("http.jsonl", capture)], &[]).dataset;
+        let busiest = busiest_entity(&dataset).unwrap();
+        assert_eq!(
+            dataset.peer_label(Peer::Entity(busiest)),
+            "Deployment/istio-system/prometheus"
+        );
+        let subject = Subject::Entity(busiest);
+        let calls = dataset
+            .communications
+            .iter()
+            .filter(|c| c.client == Peer::Entity(busiest))
+            .count();
+        assert!(calls >= 10, "{calls}");
+        assert_eq!(rows(&dataset, subject, Direction::Ingress), 0);
+        assert_eq!(rows(&dataset, subject, Direction::Egress), calls);
+        let window = Scope::default().focused_on(&dataset, busiest).window();
+        assert_eq!(
+            landing_direction(&dataset, subject, window),
+            Direction::Egress
+        );
+        // productpage both serves (ratings-v1 calls it) and calls (reviews-v1): Ingress.
+        let productpage = Subject::Entity(entity(&dataset, "Deployment/bookinfo/productpage-v1"));
+        assert!(rows(&dataset, productpage, Direction::Ingress) > 0);
+        assert!(rows(&dataset, productpage, Direction::Egress) > 0);
+        assert_eq!(
+            landing_direction(&dataset, productpage, TimeWindow::ALL),
+            Direction::Ingress
+        );
+        // jaeger only serves: Ingress.
+        let jaeger = Subject::Entity(entity(&dataset, "Deployment/istio-system/jaeger"));
+        assert_eq!(rows(&dataset, jaeger, Direction::Egress), 0);
+        assert_eq!(
+            landing_direction(&dataset, jaeger, TimeWindow::ALL),
+            Direction::Ingress
+        );
+    }
+
+    /// Rows in neither direction (nothing in the time span, or a subject with no
+    /// communication): Ingress, as before any data.
+    #[test]
+    fn a_subject_without_rows_opens_on_ingress() {
+        let capture = include_bytes!(
+            "../../tests/fixtures/real/hubble-otel_basic-sample-348-http-flows.jsonl"
+        );
+        let dataset = load_files(&[("http.jsonl", capture)], &[]).dataset;
+        let prometheus = Subject::Entity(entity(&dataset, "Deployment/istio-system/prometheus"));
+        let before = TimeWindow::between(Some(0), Some(60_000_000_000));
+        assert!(rows(&dataset, prometheus, Direction::Egress) > 0);
+        assert_eq!(
+            landing_direction(&dataset, prometheus, before),
+            Direction::Ingress,
+            "a span before the capture holds no row"
+        );
+        let empty = Dataset::default();
+        assert_eq!(
+            landing_direction(&empty, Subject::Entity(EntityId::new(0)), TimeWindow::ALL),
+            Direction::Ingress
+        );
+    }
 }

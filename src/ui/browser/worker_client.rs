@@ -19,8 +19,10 @@ use super::worker_protocol::{FromWorker, StartRequest, NEXT_PIECE};
 use crate::engine::decisions::Decisions;
 use crate::engine::load::pieces::Assembly;
 use crate::engine::load::LoadResult;
-use crate::engine::scope::{busiest_entity, Scope};
-use crate::ui::state::{AppState, FileProgress, LoadProgress};
+use crate::engine::model::Direction;
+use crate::engine::review::landing_direction;
+use crate::engine::scope::{busiest_entity, Scope, Subject};
+use crate::ui::state::{AppState, FileProgress, LoadProgress, Tab};
 
 /// From how many communications a new load's review waits for its summary to show.
 const REVIEW_WAITS_FROM: usize = 5_000;
@@ -211,12 +213,21 @@ fn show_result(state: AppState, result: LoadResult, fingerprint: String) {
             *decisions = decisions.carry_over(&before.dataset, &result.dataset)
         });
     }
-    // With nothing chosen, the review lands on the busiest workload.
+    // With nothing chosen, the review lands on the busiest workload, on a direction with
+    // rows (Egress for a workload that only calls others, such as a metrics scraper).
     if state.scope.with_untracked(|s| s.subject.is_none()) {
         if let Some(id) = busiest_entity(&result.dataset) {
-            state
-                .scope
-                .update(|s| *s = s.focused_on(&result.dataset, id));
+            let scope = state.scope.get_untracked().focused_on(&result.dataset, id);
+            let tab = match landing_direction(&result.dataset, Subject::Entity(id), scope.window())
+            {
+                Direction::Ingress => Tab::Ingress,
+                Direction::Egress => Tab::Egress,
+            };
+            state.scope.set(scope);
+            // Only a review tab is changed: the topology or the policy stays open.
+            if matches!(state.tab.get_untracked(), Tab::Ingress | Tab::Egress) {
+                state.tab.set(tab);
+            }
         }
     }
     state.fingerprint.set_value(Some(fingerprint));
