@@ -29,7 +29,7 @@ fn inspect_marks_connections_open_before_the_capture() {
     let stdout = text(&output.stdout);
     assert!(
         stdout.contains(
-            "  DaemonSet/kube-system/otelcol-hubble-collector -> 172.19.0.3 TCP/4244 (already open when the capture began)\n"
+            "  Pod/kube-system/otelcol-hubble-collector-fwc6m -> 172.19.0.3 TCP/4244 (already open when the capture began)\n"
         ),
         "{stdout}"
     );
@@ -87,7 +87,7 @@ fn the_generated_policies_pass_verify_on_the_real_capture() {
     assert!(!denied.status.success());
     assert!(
         text(&denied.stdout).starts_with(
-            "DENIED DaemonSet/kube-system/otelcol-hubble-collector -> 172.19.0.3 TCP/4244"
+            "DENIED Pod/kube-system/otelcol-hubble-collector-fwc6m -> 172.19.0.3 TCP/4244"
         ),
         "{}",
         text(&denied.stdout)

@@ -186,7 +186,7 @@ fn kind_redirected_udp_and_short_captures() {
         "hubble-otel_basic-sample-5-http-flows.jsonl",
         &[
             "Deployment/istio-system/prometheus -> Deployment/kube-system/kube-dns TCP/10054 (already open when the capture began)",
-            "Deployment/istio-system/prometheus -> DaemonSet/kube-system/node-local-dns TCP/9253 (already open when the capture began)",
+            "Deployment/istio-system/prometheus -> Pod/kube-system/node-local-dns-r99x7 TCP/9253 (already open when the capture began)",
             "Deployment/istio-system/prometheus -> 10.128.0.4 TCP/9990 (already open when the capture began)",
         ],
     );
@@ -362,4 +362,41 @@ fn a_policy_that_selects_another_workload_is_verified_for_it_too() {
     );
     let all = flowpol(&["generate", flows]);
     assert_eq!(all.status.code(), Some(0), "{}", stderr(&all));
+}
+
+/// The same GKE DNS capture as a newer Cilium prints it, with `workloads[]` on the
+/// node-local-dns pods (added here to each of its endpoints): the same one DaemonSet and the
+/// same communication, its kind now named rather than inferred.
+#[test]
+fn gke_dns_capture_with_workloads_names_the_same_daemonset() {
+    let name = "hubble-otel_basic-sample-330-dns-flows.jsonl";
+    let text = String::from_utf8(read(name)).unwrap();
+    let with_workloads: String = text
+        .lines()
+        .map(|line| {
+            let mut record: serde_json::Value = serde_json::from_str(line).unwrap();
+            for side in ["source", "destination"] {
+                let endpoint = &mut record["flow"][side];
+                let pod = endpoint["pod_name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                if pod.starts_with("node-local-dns-") {
+                    endpoint["workloads"] =
+                        serde_json::json!([{"name": "node-local-dns", "kind": "DaemonSet"}]);
+                }
+            }
+            record.to_string() + "\n"
+        })
+        .collect();
+    assert!(with_workloads.contains(r#""workloads":[{"kind":"DaemonSet""#));
+    let loaded = load_files(&[(name, with_workloads.as_bytes())], &[]);
+    assert_eq!(
+        summary(&loaded.dataset),
+        ["DaemonSet/kube-system/node-local-dns -> Deployment/kube-system/kube-dns TCP/53 (already open when the capture began)"]
+    );
+    assert_eq!(
+        kind_of(&loaded.dataset, "kube-system", "node-local-dns"),
+        (EntityKind::DaemonSet, false)
+    );
 }

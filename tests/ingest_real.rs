@@ -31,8 +31,9 @@ fn summary(dataset: &Dataset) -> Vec<String> {
 /// capture and show no start:
 /// - reviews-v2 calling ratings-v1 (lines 5 and 53: L7 requests, `is_reply` false, of a
 ///   sidecar connection whose SYN came before line 1);
-/// - the OpenTelemetry collector (a DaemonSet's pod in kube-system, its kind inferred from its
-///   generated name) streaming from its node's Hubble server on TCP/4244 (line 69, ACK+PSH with `is_reply` false; line 68 is its reply).
+/// - the OpenTelemetry collector (a DaemonSet's pod in kube-system, but this part of the
+///   capture shows one pod, which could as well be a Job's: a bare pod) streaming from its
+///   node's Hubble server on TCP/4244 (line 69, ACK+PSH with `is_reply` false; line 68 is its reply).
 ///
 /// The proxy address 10.244.0.148 is no workload and no address of its own: its packets carry
 /// the clients' identities (lines 4, 16, 18). Tunnel packets whose direction nothing tells
@@ -46,12 +47,12 @@ fn bookinfo_capture_holds_exactly_these_communications() {
     assert_eq!(
         summary(&dataset),
         vec![
-            "DaemonSet/kube-system/otelcol-hubble-collector -> 172.19.0.3 TCP/4244 (already open when the capture began)",
             "Deployment/bookinfo/productpage-v1 -> Deployment/bookinfo/details-v1 TCP/9080 x3",
             "Deployment/bookinfo/productpage-v1 -> Deployment/bookinfo/reviews-v2 TCP/9080 x1",
             "Deployment/bookinfo/productpage-v1 -> Deployment/bookinfo/reviews-v3 TCP/9080 x1",
             "Deployment/bookinfo/ratings-v1 -> Deployment/bookinfo/productpage-v1 TCP/9080 x3",
             "Deployment/bookinfo/reviews-v2 -> Deployment/bookinfo/ratings-v1 TCP/9080 (already open when the capture began)",
+            "Pod/kube-system/otelcol-hubble-collector-fwc6m -> 172.19.0.3 TCP/4244 (already open when the capture began)",
         ]
     );
     let addresses: Vec<(&str, AddressClass, Option<&str>)> = dataset
@@ -71,8 +72,8 @@ fn bookinfo_capture_holds_exactly_these_communications() {
     );
 }
 
-/// Five L7 DNS records (`hubble observe --protocol dns`): node-local-dns (a DaemonSet, from its
-/// pod's generated name) asks kube-dns over
+/// Five L7 DNS records (`hubble observe --protocol dns`): node-local-dns (one pod of it; the
+/// 330-line capture shows all four, see flows_alone.rs) asks kube-dns over
 /// TCP/53 (three requests, `is_reply` false); the two responses name no client.
 #[test]
 fn a_capture_of_dns_records_alone_shows_who_asks_whom() {
@@ -82,7 +83,7 @@ fn a_capture_of_dns_records_alone_shows_who_asks_whom() {
     assert_eq!(
         summary(&dataset),
         vec![
-            "DaemonSet/kube-system/node-local-dns -> Deployment/kube-system/kube-dns TCP/53 (already open when the capture began)"
+            "Pod/kube-system/node-local-dns-88zrp -> Deployment/kube-system/kube-dns TCP/53 (already open when the capture began)"
         ]
     );
 }

@@ -180,10 +180,13 @@ impl FlowAggregate {
         if let Some(node) = event.node.as_deref() {
             self.endpoints.note_node(client, node);
             self.endpoints.note_node(server, node);
-            // A packet going the connection's way is seen on the node of its source (egress)
-            // or of its destination (ingress): where that pod runs. Replies are left out
-            // (an L7 proxy prints a response at the requester's node).
-            if event.is_reply == Some(false) {
+            // A packet going the connection's way (`is_reply` false, or an L7 request that
+            // omits it) is seen on the node of its source (egress) or of its destination
+            // (ingress): where that pod runs. Replies are left out (an L7 proxy prints a
+            // response at the requester's node).
+            let request_l7 =
+                event.is_reply.is_none() && event.l7_type.as_deref() == Some("REQUEST");
+            if event.is_reply == Some(false) || request_l7 {
                 match event.direction.as_deref() {
                     Some("EGRESS") => self.endpoints.note_pod_node(client, node),
                     Some("INGRESS") => self.endpoints.note_pod_node(server, node),

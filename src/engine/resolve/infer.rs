@@ -6,8 +6,10 @@
 //!
 //! - same cluster, namespace and label set, and the same name once a generated suffix is
 //!   removed: five characters of Kubernetes' safe alphabet (`-4xk9p`) make a **DaemonSet**
-//!   when no two of its pods were seen on one node; ordinals (`-0`, `-1`) make a
-//!   **StatefulSet** (two pods or more, or a lone `-0`);
+//!   when two pods or more share it and no two were seen on one node; ordinals (`-0`, `-1`)
+//!   make a **StatefulSet** (two pods or more, or a lone `-0`);
+//! - a lone pod with a generated suffix stays a bare pod: it may as well be a Job's (Cilium
+//!   does not print `job-name` either), and its own labels select it all the same;
 //! - pods of one name with different label sets, generated names sharing a node, or names
 //!   with a suffix outside Kubernetes' alphabet (Jenkins' agents, `ci-base-6vmb0`) stay bare
 //!   pods: the flows do not say what they are.
@@ -139,7 +141,7 @@ pub fn inferred_owners(
                     .flat_map(|(_, s, _)| s.nodes.iter())
                     .collect();
                 let distinct: BTreeSet<&String> = nodes.iter().copied().collect();
-                if distinct.len() < nodes.len() {
+                if pods.len() < 2 || distinct.len() < nodes.len() {
                     continue;
                 }
                 EntityKind::DaemonSet
@@ -219,8 +221,9 @@ mod tests {
     }
 
     #[test]
-    fn two_pods_on_one_node_or_two_label_sets_stay_pods() {
+    fn two_pods_on_one_node_or_two_label_sets_or_a_lone_pod_stay_pods() {
         let endpoints = [
+            pod("a", "migrate-x7x2q", &["app=migrate"], &["n1"]),
             pod("a", "worker-6jnx9", &["app=w"], &["n1"]),
             pod("a", "worker-88zrp", &["app=w"], &["n1"]),
             pod("a", "agent-6jnx9", &["app=agent"], &["n1"]),
