@@ -400,3 +400,41 @@ fn gke_dns_capture_with_workloads_names_the_same_daemonset() {
         (EntityKind::DaemonSet, false)
     );
 }
+
+/// The kind TCP capture as an exporter with Cilium's documented field mask "all information
+/// except pod labels" writes it (labels dropped, identities kept; done here to each
+/// endpoint): the same communications, the node's proxy legs still their clients' by
+/// identity, and, with no label to select by, every workload allowed as its namespace, so
+/// nothing included is denied.
+#[test]
+fn kind_tcp_capture_without_labels_gives_the_same_communications() {
+    let name = "hubble-otel_basic-sample-400-tcp-flows.jsonl";
+    let with_labels = load_files(&[(name, &read(name))], &[]).dataset;
+    let text = String::from_utf8(read(name)).unwrap();
+    let stripped: String = text
+        .lines()
+        .map(|line| {
+            let mut record: serde_json::Value = serde_json::from_str(line).unwrap();
+            for side in ["source", "destination"] {
+                if let Some(endpoint) = record["flow"][side].as_object_mut() {
+                    endpoint.remove("labels");
+                }
+            }
+            record.to_string() + "\n"
+        })
+        .collect();
+    assert!(!stripped.contains("\"labels\""));
+    let without = load_files(&[(name, stripped.as_bytes())], &[]).dataset;
+    assert_eq!(summary(&without), summary(&with_labels));
+    let decisions = Decisions::default();
+    let entities: Vec<_> = without.entity_ids().collect();
+    let generated = generate_policies(&without, &decisions, &entities, TimeWindow::ALL);
+    let report = verify_placed(
+        &without,
+        &decisions,
+        &placed(&without, &generated),
+        &selected_entities(&generated),
+        TimeWindow::ALL,
+    );
+    assert_eq!(report.included_denied().count(), 0, "{}", report.summary());
+}

@@ -308,7 +308,12 @@ impl<'i> Resolver<'i> {
             self.dataset.api_server.insert(endpoint.ip.clone());
             return Side::Peer(Peer::ApiServer);
         }
-        if endpoint.reserved().next().is_none() && endpoint.k8s_labels().next().is_some() {
+        // Labels or a workload's identity (an export that drops labels keeps the identity)
+        // without a pod name: traffic a node-local proxy re-originated for a pod.
+        let workload_identity = endpoint.identity >= 256;
+        if endpoint.reserved().next().is_none()
+            && (endpoint.k8s_labels().next().is_some() || workload_identity)
+        {
             return Side::ByLabels;
         }
         Side::Peer(self.address(endpoint))
