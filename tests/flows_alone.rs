@@ -13,8 +13,9 @@ use flowpol::engine::dataset::Dataset;
 use flowpol::engine::decisions::Decisions;
 use flowpol::engine::load::load_files;
 use flowpol::engine::model::{EntityKind, TimeWindow};
+use flowpol::engine::policy::build::GeneratedPolicy;
 use flowpol::engine::policy::denied::selected_entities;
-use flowpol::engine::policy::{generate_policies, placed};
+use flowpol::engine::policy::{generate_policies, placed, policies_yaml_as, PolicyKind};
 use flowpol::engine::verify::replay::verify_placed;
 
 const REAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/real/");
@@ -64,7 +65,36 @@ fn check(name: &str, expected: &[&str]) -> Dataset {
         "{name}: {}",
         report.summary()
     );
+    write_for_validation(name, &generated);
     dataset
+}
+
+/// Writes the policies (both kinds) where `tools/test.sh` validates them: the NetworkPolicies
+/// with their JSON twin (PyYAML, kubernetes-validate, the API server's rules), the
+/// CiliumNetworkPolicies against Cilium's CRD schema.
+fn write_for_validation(name: &str, generated: &[GeneratedPolicy]) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
+    let stem = format!("flows-alone-{}", name.trim_end_matches(".jsonl"));
+    let network = root.join("generated-policies");
+    std::fs::create_dir_all(&network).unwrap();
+    let documents: Vec<_> = generated.iter().filter_map(|g| g.policy.as_ref()).collect();
+    std::fs::write(
+        network.join(format!("{stem}.yaml")),
+        policies_yaml_as(generated, PolicyKind::Kubernetes).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(
+        network.join(format!("{stem}.json")),
+        serde_json::to_string_pretty(&documents).unwrap(),
+    )
+    .unwrap();
+    let cilium = root.join("generated-cilium-policies");
+    std::fs::create_dir_all(&cilium).unwrap();
+    std::fs::write(
+        cilium.join(format!("{stem}.yaml")),
+        policies_yaml_as(generated, PolicyKind::Cilium).unwrap(),
+    )
+    .unwrap();
 }
 
 fn kind_of(dataset: &Dataset, namespace: &str, name: &str) -> (EntityKind, bool) {
@@ -132,6 +162,12 @@ fn gke_http_capture_workloads_without_labels_are_allowed_wider() {
         ),
         "{:?}",
         generated[0].warnings
+    );
+    // The YAML says it too, above the document.
+    let yaml = policies_yaml_as(&generated, PolicyKind::Kubernetes).unwrap();
+    assert!(
+        yaml.starts_with("# flowpol: The policy of Deployment/istio-system/jaeger selects more than its pods: its pods share no label, so it is selected as every pod of namespace istio-system, which also admits Deployment/istio-system/prometheus; "),
+        "{yaml}"
     );
 }
 

@@ -25,6 +25,11 @@ pub fn tokens(line: &str) -> Vec<(TokenKind, &str)> {
         out.push((TokenKind::Separator, line));
         return out;
     }
+    // A comment (`# cluster: east`, `# flowpol: ...`) is text, whatever it holds.
+    if line.starts_with('#') {
+        out.push((TokenKind::Plain, line));
+        return out;
+    }
     let mut rest = line;
     let indent = rest.len() - rest.trim_start_matches(' ').len();
     if indent > 0 {

@@ -216,7 +216,7 @@ pub fn policies_yaml_as(generated: &[GeneratedPolicy], kind: PolicyKind) -> Resu
         PolicyKind::Cilium => {
             let documents: Vec<_> = generated
                 .iter()
-                .map(|g| (g.cluster.as_deref(), g.cilium()))
+                .map(|g| (g.cluster.as_deref(), wider_comments(g, kind), g.cilium()))
                 .collect();
             documents_yaml(&documents)
         }
@@ -226,25 +226,58 @@ pub fn policies_yaml_as(generated: &[GeneratedPolicy], kind: PolicyKind) -> Resu
 /// The YAML of the policies that exist, as one multi-document text.
 ///
 /// When the data spans several clusters, each document says which cluster it is for in a
-/// comment (`# cluster: east`): a NetworkPolicy names no cluster, and is applied to one.
+/// comment (`# cluster: east`): a NetworkPolicy names no cluster, and is applied to one. A
+/// policy whose selectors pick more than its workload (or a peer) says what else, in
+/// `# flowpol:` comments above it.
 pub fn policies_yaml(generated: &[GeneratedPolicy]) -> Result<String, String> {
     let documents: Vec<_> = generated
         .iter()
-        .map(|g| (g.cluster.as_deref(), g.policy.as_ref()))
+        .map(|g| {
+            let comments = wider_comments(g, PolicyKind::Kubernetes);
+            (g.cluster.as_deref(), comments, g.policy.as_ref())
+        })
         .collect();
     documents_yaml(&documents)
 }
 
-/// Documents (with the cluster each is for) as one multi-document text; `None`s are skipped.
+/// The warnings of `generated` that say a selector picks more than its workload's pods.
+fn wider_comments(generated: &GeneratedPolicy, kind: PolicyKind) -> Vec<&str> {
+    generated
+        .warnings_of(kind)
+        .iter()
+        .filter(|w| w.contains(" more than its pods"))
+        .map(String::as_str)
+        .collect()
+}
+
+/// `text` on one comment line: every character a YAML 1.1 reader takes for a line break (or
+/// that a terminal would act on) becomes a space.
+fn comment_text(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// Documents (with the cluster each is for and comments to put above it) as one
+/// multi-document text; `None`s are skipped.
 fn documents_yaml<T: serde::Serialize>(
-    documents: &[(Option<&str>, Option<T>)],
+    documents: &[(Option<&str>, Vec<&str>, Option<T>)],
 ) -> Result<String, String> {
-    if documents.iter().all(|(cluster, _)| cluster.is_none()) {
-        let policies: Vec<&T> = documents.iter().filter_map(|(_, d)| d.as_ref()).collect();
+    let plain = documents
+        .iter()
+        .all(|(cluster, comments, _)| cluster.is_none() && comments.is_empty());
+    if plain {
+        let policies: Vec<&T> = documents.iter().filter_map(|(_, _, d)| d.as_ref()).collect();
         return yaml::to_yaml(&policies);
     }
     let mut out = String::new();
-    for (cluster, document) in documents {
+    for (cluster, comments, document) in documents {
         let Some(document) = document else {
             continue;
         };
@@ -252,12 +285,26 @@ fn documents_yaml<T: serde::Serialize>(
             out.push_str("---\n");
         }
         if let Some(cluster) = cluster {
-            out.push_str(&format!(
-                "# cluster: {}\n",
-                cluster.replace(['\n', '\r'], " ")
-            ));
+            out.push_str(&format!("# cluster: {}\n", comment_text(cluster)));
+        }
+        for comment in comments {
+            out.push_str(&format!("# flowpol: {}\n", comment_text(comment)));
         }
         out.push_str(&yaml::to_yaml(std::slice::from_ref(document))?);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_comment_stays_on_its_line_whatever_the_names_hold() {
+        let hostile = "a\nkind: Secret\r\u{85}b\u{2028}c\u{2029}d\u{feff}e\u{1b}[31m";
+        let text = comment_text(hostile);
+        assert_eq!(text, "a kind: Secret  b c d e [31m");
+        // What a YAML 1.1 reader takes for a line break is gone.
+        assert!(!text.contains(['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}']));
+    }
 }
