@@ -273,7 +273,10 @@ fn documents_yaml<T: serde::Serialize>(
         .iter()
         .all(|(cluster, comments, _)| cluster.is_none() && comments.is_empty());
     if plain {
-        let policies: Vec<&T> = documents.iter().filter_map(|(_, _, d)| d.as_ref()).collect();
+        let policies: Vec<&T> = documents
+            .iter()
+            .filter_map(|(_, _, d)| d.as_ref())
+            .collect();
         return yaml::to_yaml(&policies);
     }
     let mut out = String::new();
