@@ -1,6 +1,8 @@
 //! What the Generated Policy tab shows (`engine::policy::view`) on the demo data: which
 //! entities a target names, the file a download gets, the heading and the download button,
-//! and what the cluster's existing policies make of the communications in scope.
+//! what the cluster's existing policies make of the communications in scope, and the included
+//! communications the generated policies deny, with why (the tab's banner, the rows' and
+//! edges' marks).
 #![cfg(not(target_arch = "wasm32"))]
 
 use flowpol::engine::dataset::Dataset;
@@ -8,7 +10,9 @@ use flowpol::engine::decisions::Decisions;
 use flowpol::engine::model::network_policy::NetworkPolicy;
 use flowpol::engine::model::{EntityId, EntityKind, TimeWindow};
 use flowpol::engine::policy::view::PolicyOptions;
-use flowpol::engine::policy::view::{policy_output, target_entities, PolicyTarget};
+use flowpol::engine::policy::view::{
+    denied_communications, denied_in, policy_output, target_entities, DeniedJob, PolicyTarget,
+};
 use flowpol::engine::policy::PolicyKind;
 
 fn kubernetes() -> PolicyOptions {
@@ -301,4 +305,187 @@ fn the_cilium_kind_names_its_files_and_verifies_under_its_own_semantics() {
     );
     assert_eq!(bundle.file_name, "shop-ciliumnetworkpolicies.yaml");
     assert_eq!(bundle.policy_count, 3);
+}
+
+/// Every target of the demo: each entity, each namespace, every namespace.
+fn demo_targets(dataset: &Dataset) -> Vec<PolicyTarget> {
+    let mut targets: Vec<PolicyTarget> = dataset.entity_ids().map(PolicyTarget::Entity).collect();
+    let mut namespaces: Vec<String> = dataset
+        .entities
+        .iter()
+        .map(|e| e.owner.namespace.clone())
+        .collect();
+    namespaces.sort();
+    namespaces.dedup();
+    targets.extend(
+        namespaces
+            .into_iter()
+            .map(|n| PolicyTarget::Namespace(Some(n))),
+    );
+    targets.push(PolicyTarget::Namespace(None));
+    targets
+}
+
+#[test]
+fn the_demo_review_is_never_denied_by_its_policies() {
+    let dataset = demo();
+    let decisions = Decisions::default();
+    for target in demo_targets(&dataset) {
+        for options in [kubernetes(), cilium_kind()] {
+            let output =
+                policy_output(&dataset, &decisions, &[], &target, TimeWindow::ALL, options);
+            assert_eq!(output.denied, [], "{target:?} {options:?}");
+            assert_eq!(output.denied_title(options.kind), None);
+            assert_eq!(
+                denied_communications(&dataset, &decisions, &target, TimeWindow::ALL, options),
+                []
+            );
+            assert_eq!(
+                DeniedJob::new(&dataset, &decisions, &target, TimeWindow::ALL, options).run(),
+                []
+            );
+        }
+    }
+}
+
+#[test]
+fn an_address_allowed_by_name_is_denied_by_networkpolicies_and_said_why() {
+    let dataset = demo();
+    let mut decisions = Decisions::default();
+    decisions.allowed_names.insert("api.stripe.com".into());
+    let gateway = PolicyTarget::Entity(
+        dataset
+            .find_entity(EntityKind::Deployment, "payments", "payment-gateway")
+            .unwrap(),
+    );
+    let output = policy_output(
+        &dataset,
+        &decisions,
+        &[],
+        &gateway,
+        TimeWindow::ALL,
+        kubernetes(),
+    );
+    assert!(!output.verified);
+    assert_eq!(
+        output.denied_title(PolicyKind::Kubernetes).as_deref(),
+        Some("The generated NetworkPolicies deny 2 communications the review includes")
+    );
+    let texts: Vec<String> = output.denied.iter().map(|d| d.text()).collect();
+    let line = |ip: &str| {
+        format!(
+            "Deployment/payments/payment-gateway -> {ip} (api.stripe.com) TCP/443: egress of \
+             NetworkPolicy payments/payment-gateway-deployment: a NetworkPolicy cannot name {ip} \
+             by its DNS name api.stripe.com; map the address to an alias, or write \
+             CiliumNetworkPolicies"
+        )
+    };
+    assert_eq!(texts, [line("203.0.113.10"), line("203.0.113.11")]);
+    let first = &output.denied[0];
+    assert_eq!(first.source, "Deployment/payments/payment-gateway");
+    assert_eq!(first.destination, "203.0.113.10 (api.stripe.com)");
+    assert_eq!(first.port, "TCP/443");
+    assert_eq!(
+        first.heading(),
+        "Deployment/payments/payment-gateway -> 203.0.113.10 (api.stripe.com) TCP/443"
+    );
+    let communication = &dataset.communications[first.communication];
+    assert!(decisions.is_included(&dataset, communication));
+    // What the rows and edges mark is the banner's list; the namespace's and every
+    // namespace's bundle deny the same two.
+    for target in [
+        gateway.clone(),
+        PolicyTarget::Namespace(Some("payments".into())),
+        PolicyTarget::Namespace(None),
+    ] {
+        assert_eq!(
+            denied_communications(&dataset, &decisions, &target, TimeWindow::ALL, kubernetes()),
+            output.denied,
+            "{target:?}"
+        );
+        // A step at a time, an entity a step: the same.
+        let mut job = DeniedJob::new(&dataset, &decisions, &target, TimeWindow::ALL, kubernetes());
+        let mut steps = 1;
+        let found = loop {
+            match job.step() {
+                Some(found) => break found,
+                None => steps += 1,
+            }
+        };
+        assert_eq!(found, output.denied, "{target:?}");
+        assert_eq!(steps, target_entities(&dataset, &target).len() + 1);
+    }
+    // A CiliumNetworkPolicy names it (toFQDNs): nothing denied.
+    let cilium = policy_output(
+        &dataset,
+        &decisions,
+        &[],
+        &gateway,
+        TimeWindow::ALL,
+        cilium_kind(),
+    );
+    assert_eq!(cilium.denied, []);
+    assert!(cilium.verified, "{}", cilium.verification);
+    // A workload that does not reach it: nothing denied.
+    let shop = PolicyTarget::Namespace(Some("shop".into()));
+    assert_eq!(
+        denied_communications(&dataset, &decisions, &shop, TimeWindow::ALL, kubernetes()),
+        []
+    );
+}
+
+#[test]
+fn a_denial_no_warning_explains_names_the_policy_and_side_without_a_rule() {
+    use flowpol::engine::policy::generate_policies;
+    use flowpol::engine::verify::evaluate::{SideVerdict, Verdict};
+    use flowpol::engine::verify::replay::{Report, RowVerdict};
+    let dataset = demo();
+    let decisions = Decisions::default();
+    let catalog = dataset
+        .find_entity(EntityKind::Deployment, "shop", "catalog")
+        .unwrap();
+    let frontend = dataset
+        .find_entity(EntityKind::Deployment, "shop", "frontend")
+        .unwrap();
+    let (id, _) = dataset
+        .communications_with_ids()
+        .find(|(_, c)| {
+            c.client == flowpol::engine::dataset::Peer::Entity(frontend)
+                && c.server == flowpol::engine::dataset::Peer::Entity(catalog)
+        })
+        .unwrap();
+    let generated = generate_policies(&dataset, &decisions, &[frontend, catalog], TimeWindow::ALL);
+    let row = |egress, ingress, expected| RowVerdict {
+        communication: id,
+        verdict: Verdict { egress, ingress },
+        expected,
+    };
+    let report = Report {
+        rows: vec![
+            row(SideVerdict::AllowedBy(0), SideVerdict::Denied, true),
+            row(SideVerdict::Denied, SideVerdict::Denied, true),
+            // Excluded and denied, or included and allowed: nothing to say.
+            row(SideVerdict::Denied, SideVerdict::Denied, false),
+            row(SideVerdict::NotIsolated, SideVerdict::AllowedBy(1), true),
+        ],
+    };
+    let denied = denied_in(&dataset, &generated, &report, PolicyKind::Kubernetes);
+    let reasons: Vec<&str> = denied.iter().map(|d| d.reason.as_str()).collect();
+    let ingress = "no ingress rule of NetworkPolicy shop/catalog-deployment allows it (ingress \
+                   at the server)";
+    let egress = "no egress rule of NetworkPolicy shop/frontend-deployment allows it (egress at \
+                  the client)";
+    assert_eq!(
+        reasons,
+        [ingress.to_string(), format!("{egress}; {ingress}")]
+    );
+    assert_eq!(denied[0].source, "Deployment/shop/frontend");
+    assert_eq!(denied[0].destination, "Deployment/shop/catalog");
+    let cilium = denied_in(&dataset, &generated, &report, PolicyKind::Cilium);
+    assert!(cilium[0]
+        .reason
+        .starts_with("no ingress rule of CiliumNetworkPolicy shop/catalog-deployment"));
+    // An end that is not a workload of the generated policies.
+    let none = denied_in(&dataset, &[], &report, PolicyKind::Kubernetes);
+    assert_eq!(none[0].reason, "denied by ingress at the server");
 }

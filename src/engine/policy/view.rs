@@ -1,10 +1,12 @@
 //! What the Generated Policy tab shows, computed in one call: the YAML of the entity in
 //! scope (or of every entity of a namespace, the bundle), its warnings, the verification
-//! summary, and the file name a download gets.
+//! summary, the included communications the policies still deny (the tab's banner, the
+//! review rows' and the topology edges' marks), and the file name a download gets.
 
-use crate::engine::dataset::Dataset;
+use crate::engine::dataset::{Dataset, Peer};
 use crate::engine::decisions::Decisions;
-use crate::engine::model::{EntityId, ServiceId, TimeWindow};
+use crate::engine::model::{CommunicationId, Direction, EntityId, ServiceId, TimeWindow};
+use crate::engine::policy::build::{GeneratedPolicy, PolicyGenerator};
 use crate::engine::policy::names::{bundle_file_name, dns1123_subdomain, policy_file_name};
 use crate::engine::policy::{
     cilium_documents, generate_policies, placed, placed_cilium, policies_yaml_as, sort_by_owner,
@@ -13,7 +15,7 @@ use crate::engine::policy::{
 use crate::engine::scope::{Scope, Subject};
 use crate::engine::units::thousands;
 use crate::engine::verify::evaluate::AnyPolicy;
-use crate::engine::verify::replay::{verify_existing_any, verify_placed};
+use crate::engine::verify::replay::{verify_existing_any, verify_placed, Report};
 
 /// Which policies to show.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -105,6 +107,57 @@ pub struct PolicyOutput {
     /// What the cluster's own policies (loaded with the flows) make of the same
     /// communications, when any were loaded.
     pub existing: Option<ExistingVerdict>,
+    /// The communications the review includes that the generated policies deny (none when
+    /// the policies do what the review says).
+    pub denied: Vec<DeniedCommunication>,
+}
+
+impl PolicyOutput {
+    /// The banner's heading, when the policies deny an included communication: "The generated
+    /// NetworkPolicies deny 2 communications the review includes".
+    pub fn denied_title(&self, kind: PolicyKind) -> Option<String> {
+        let plural = match kind {
+            PolicyKind::Kubernetes => "NetworkPolicies",
+            PolicyKind::Cilium => "CiliumNetworkPolicies",
+        };
+        match self.denied.len() {
+            0 => None,
+            1 => Some(format!(
+                "The generated {plural} deny 1 communication the review includes"
+            )),
+            n => Some(format!(
+                "The generated {plural} deny {} communications the review includes",
+                thousands(n as u64)
+            )),
+        }
+    }
+}
+
+/// A communication the review includes that the generated policies deny, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeniedCommunication {
+    pub communication: CommunicationId,
+    /// The client, as the review names it (an address with its first DNS name).
+    pub source: String,
+    /// The server, named the same way.
+    pub destination: String,
+    /// `TCP/14269`.
+    pub port: String,
+    /// Why: the policy's warning that names the communication, else which side's policy has
+    /// no rule for it.
+    pub reason: String,
+}
+
+impl DeniedCommunication {
+    /// `source -> destination TCP/443`.
+    pub fn heading(&self) -> String {
+        format!("{} -> {} {}", self.source, self.destination, self.port)
+    }
+
+    /// `source -> destination TCP/443: reason`, the line the banner lists.
+    pub fn text(&self) -> String {
+        format!("{}: {}", self.heading(), self.reason)
+    }
 }
 
 /// The replay of observed communications through the cluster's existing policies.
@@ -150,26 +203,14 @@ pub fn policy_output(
     let kind = options.kind;
     let entities = target_entities(dataset, target);
     let generated = generate_policies(dataset, decisions, &entities, window);
-    // Rendered only for the Cilium kind: a decision redraws this view.
-    let documents = match kind {
-        PolicyKind::Kubernetes => Vec::new(),
-        PolicyKind::Cilium => cilium_documents(&generated),
-    };
-    let mut policies = match kind {
-        PolicyKind::Kubernetes => placed(dataset, &generated),
-        PolicyKind::Cilium => placed_cilium(dataset, &documents),
-    };
+    let (report, policy_count) = verify(dataset, decisions, &generated, &entities, window, options);
     let existing: Vec<AnyPolicy<'_>> = if options.ipblock_matches_pods {
-        for (_, policy) in &mut policies {
-            *policy = policy.with_pod_blocks();
-        }
         existing.iter().map(|p| p.with_pod_blocks()).collect()
     } else {
         existing.to_vec()
     };
     let reads_network_policies = kind == PolicyKind::Kubernetes
         || existing.iter().any(|p| !matches!(p, AnyPolicy::Cilium(_)));
-    let report = verify_placed(dataset, decisions, &policies, &entities, window);
     let (yaml, mut warnings) = match policies_yaml_as(&generated, kind) {
         Ok(yaml) => (yaml, Vec::new()),
         Err(error) => (
@@ -202,7 +243,8 @@ pub fn policy_output(
     PolicyOutput {
         yaml,
         file_name,
-        policy_count: policies.len(),
+        policy_count,
+        denied: denied_in(dataset, &generated, &report, kind),
         warnings,
         verification: report.summary(),
         verified: report.all_agree(),
@@ -210,6 +252,248 @@ pub fn policy_output(
             .then(|| ipblock_reading(options.ipblock_matches_pods).to_string()),
         existing: (!existing.is_empty())
             .then(|| existing_verdict(dataset, &existing, &entities, window)),
+    }
+}
+
+/// The included communications of `target` that its generated policies deny, and why: what
+/// the review's rows and the topology's edges mark (the Generated Policy tab's banner lists
+/// the same, from [`policy_output`]).
+pub fn denied_communications(
+    dataset: &Dataset,
+    decisions: &Decisions,
+    target: &PolicyTarget,
+    window: TimeWindow,
+    options: PolicyOptions,
+) -> Vec<DeniedCommunication> {
+    let entities = target_entities(dataset, target);
+    let generated = generate_policies(dataset, decisions, &entities, window);
+    let (report, _) = verify(dataset, decisions, &generated, &entities, window, options);
+    denied_in(dataset, &generated, &report, options.kind)
+}
+
+/// The denials of [`denied_communications`] worked out a step at a time, one entity of the
+/// target per step, so a page can spread a namespace's over several turns: each entity's
+/// policy is generated and the communications on its side replayed through it (the
+/// communications the review includes on that side that it denies). For one entity this is
+/// exactly [`denied_communications`]; for several, a communication between two of them is
+/// checked at each end against that end's decision and policy (the whole bundle's replay
+/// expects both ends' decisions at once), and found at both ends it gives both reasons.
+pub struct DeniedJob<'a> {
+    dataset: &'a Dataset,
+    decisions: &'a Decisions,
+    generator: PolicyGenerator<'a>,
+    entities: Vec<EntityId>,
+    next: usize,
+    window: TimeWindow,
+    options: PolicyOptions,
+    found: Vec<DeniedCommunication>,
+}
+
+impl<'a> DeniedJob<'a> {
+    pub fn new(
+        dataset: &'a Dataset,
+        decisions: &'a Decisions,
+        target: &PolicyTarget,
+        window: TimeWindow,
+        options: PolicyOptions,
+    ) -> DeniedJob<'a> {
+        DeniedJob {
+            dataset,
+            decisions,
+            generator: PolicyGenerator::new(dataset, decisions, window),
+            entities: target_entities(dataset, target),
+            next: 0,
+            window,
+            options,
+            found: Vec::new(),
+        }
+    }
+
+    /// Checks the next entity: `Some` with every denial (in communication order) once done.
+    pub fn step(&mut self) -> Option<Vec<DeniedCommunication>> {
+        let Some(&entity) = self.entities.get(self.next) else {
+            let mut found = std::mem::take(&mut self.found);
+            found.sort_by_key(|d| d.communication);
+            return Some(found);
+        };
+        self.next += 1;
+        let generated = [self.generator.policy(entity)];
+        let (report, _) = verify(
+            self.dataset,
+            self.decisions,
+            &generated,
+            &[entity],
+            self.window,
+            self.options,
+        );
+        for denied in denied_in(self.dataset, &generated, &report, self.options.kind) {
+            add_denial(&mut self.found, denied);
+        }
+        None
+    }
+
+    /// Every step at once.
+    pub fn run(mut self) -> Vec<DeniedCommunication> {
+        loop {
+            if let Some(found) = self.step() {
+                return found;
+            }
+        }
+    }
+}
+
+/// Adds `denied` to `found`: a communication found again (at its other end) gains that end's
+/// reason.
+fn add_denial(found: &mut Vec<DeniedCommunication>, denied: DeniedCommunication) {
+    match found
+        .iter_mut()
+        .find(|d| d.communication == denied.communication)
+    {
+        Some(seen) if seen.reason != denied.reason => {
+            seen.reason = format!("{}; {}", seen.reason, denied.reason);
+        }
+        Some(_) => {}
+        None => found.push(denied),
+    }
+}
+
+/// Replays the communications of `entities` through their generated policies, written as
+/// `options` says; and how many policies exist.
+fn verify(
+    dataset: &Dataset,
+    decisions: &Decisions,
+    generated: &[GeneratedPolicy],
+    entities: &[EntityId],
+    window: TimeWindow,
+    options: PolicyOptions,
+) -> (Report, usize) {
+    // Rendered only for the Cilium kind: a decision redraws this view.
+    let documents = match options.kind {
+        PolicyKind::Kubernetes => Vec::new(),
+        PolicyKind::Cilium => cilium_documents(generated),
+    };
+    let mut policies = match options.kind {
+        PolicyKind::Kubernetes => placed(dataset, generated),
+        PolicyKind::Cilium => placed_cilium(dataset, &documents),
+    };
+    if options.ipblock_matches_pods {
+        for (_, policy) in &mut policies {
+            *policy = policy.with_pod_blocks();
+        }
+    }
+    let report = verify_placed(dataset, decisions, &policies, entities, window);
+    (report, policies.len())
+}
+
+/// Each included communication of `report` that the policies deny, described with why
+/// (`generated`: the policies replayed, written as `kind`).
+pub fn denied_in(
+    dataset: &Dataset,
+    generated: &[GeneratedPolicy],
+    report: &Report,
+    kind: PolicyKind,
+) -> Vec<DeniedCommunication> {
+    report
+        .included_denied()
+        .map(|row| {
+            let communication = &dataset.communications[row.communication];
+            let described = dataset.describe(communication);
+            let sides = [
+                (Direction::Egress, row.verdict.egress, communication.client),
+                (
+                    Direction::Ingress,
+                    row.verdict.ingress,
+                    communication.server,
+                ),
+            ];
+            let mut reasons: Vec<String> = Vec::new();
+            for (direction, verdict, peer) in sides {
+                if verdict.allows() {
+                    continue;
+                }
+                let reason = denial_reason(generated, kind, direction, peer, &described);
+                if !reasons.contains(&reason) {
+                    reasons.push(reason);
+                }
+            }
+            DeniedCommunication {
+                communication: row.communication,
+                source: peer_name(dataset, communication.client),
+                destination: peer_name(dataset, communication.server),
+                port: format!("{}/{}", communication.protocol, communication.port),
+                reason: reasons.join("; "),
+            }
+        })
+        .collect()
+}
+
+/// Why `direction` at `peer` denies the communication `described`: the warning of `peer`'s
+/// policy that names it (what the policy cannot express), else that no rule allows it.
+fn denial_reason(
+    generated: &[GeneratedPolicy],
+    kind: PolicyKind,
+    direction: Direction,
+    peer: Peer,
+    described: &str,
+) -> String {
+    let end = match direction {
+        Direction::Egress => "egress at the client",
+        Direction::Ingress => "ingress at the server",
+    };
+    let Peer::Entity(entity) = peer else {
+        return format!("denied by {end}");
+    };
+    let Some(policy) = generated.iter().find(|g| g.entity == entity) else {
+        return format!("denied by {end}");
+    };
+    let Some(rules) = &policy.rules else {
+        return format!("denied by {end}");
+    };
+    let name = format!(
+        "{} {}/{}",
+        kind.document_kind(),
+        rules.namespace,
+        rules.name
+    );
+    let direction = direction.key();
+    match policy
+        .warnings_of(kind)
+        .iter()
+        .find_map(|w| why_in(w, described))
+    {
+        Some(why) => format!("{direction} of {name}: {why}"),
+        None => format!("no {direction} rule of {name} allows it ({end})"),
+    }
+}
+
+/// What `warning` says of the communication `described`, when it names it: the part after
+/// "... `described` not allowed: ", or the whole warning.
+fn why_in<'w>(warning: &'w str, described: &str) -> Option<&'w str> {
+    let at = mention(warning, described)?;
+    let rest = &warning[at + described.len()..];
+    Some(rest.strip_prefix(" not allowed: ").unwrap_or(warning))
+}
+
+/// Where `text` names `described` as a whole (not `x1` inside `x12`, nor `1.2.3.4` inside
+/// `11.2.3.4`).
+fn mention(text: &str, described: &str) -> Option<usize> {
+    text.match_indices(described).map(|(at, _)| at).find(|&at| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + described.len()..].chars().next();
+        before.is_none_or(char::is_whitespace)
+            && after.is_none_or(|c| c.is_whitespace() || matches!(c, ':' | ',' | ';' | '.' | ')'))
+    })
+}
+
+/// A peer as the review names it, an address with its first DNS name.
+fn peer_name(dataset: &Dataset, peer: Peer) -> String {
+    let label = dataset.peer_label(peer);
+    match peer {
+        Peer::Address(id) => match dataset.addresses[id].names.first() {
+            Some(name) => format!("{label} ({})", name.trim_end_matches('.')),
+            None => label,
+        },
+        _ => label,
     }
 }
 
@@ -250,5 +534,78 @@ fn existing_verdict(
         kinds: kinds.to_string(),
         summary,
         denied,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{add_denial, mention, why_in, DeniedCommunication};
+    use crate::engine::model::CommunicationId;
+
+    #[test]
+    fn a_communication_denied_at_both_ends_is_listed_once_with_both_reasons() {
+        let denial = |id: usize, reason: &str| DeniedCommunication {
+            communication: CommunicationId::new(id),
+            source: "a".into(),
+            destination: "b".into(),
+            port: "TCP/80".into(),
+            reason: reason.into(),
+        };
+        let mut found = Vec::new();
+        add_denial(&mut found, denial(1, "egress of A"));
+        add_denial(&mut found, denial(2, "egress of A"));
+        add_denial(&mut found, denial(1, "ingress of B"));
+        add_denial(&mut found, denial(1, "egress of A; ingress of B"));
+        let reasons: Vec<&str> = found.iter().map(|d| d.reason.as_str()).collect();
+        assert_eq!(reasons, ["egress of A; ingress of B", "egress of A"]);
+        assert_eq!(found[0].heading(), "a -> b TCP/80");
+        assert_eq!(found[0].text(), "a -> b TCP/80: egress of A; ingress of B");
+    }
+
+    #[test]
+    fn a_communication_is_named_whole_or_not_at_all() {
+        let described = "1.2.3.4 -> Deployment/a/b TCP/80 x1";
+        assert_eq!(mention(described, described), Some(0));
+        assert_eq!(
+            mention(&format!("Ingress {described}: x"), described),
+            Some(8)
+        );
+        // Another address that ends the same, another count that starts the same.
+        assert_eq!(
+            mention(
+                "11.2.3.4 -> Deployment/a/b TCP/80 x1 not allowed",
+                described
+            ),
+            None
+        );
+        assert_eq!(
+            mention(
+                "1.2.3.4 -> Deployment/a/b TCP/80 x12 not allowed",
+                described
+            ),
+            None
+        );
+        assert_eq!(
+            mention("1.2.3.4 -> Deployment/a/b TCP/8080 x1", described),
+            None
+        );
+        // The second mention counts when the first is part of something else.
+        let both = format!("11.2.3.4 -> Deployment/a/b TCP/80 x1 and {described}.");
+        assert_eq!(mention(&both, described), Some(41));
+    }
+
+    #[test]
+    fn the_why_is_what_follows_not_allowed_else_the_whole_warning() {
+        let described = "Deployment/a/b -> 1.2.3.4 TCP/443 x3";
+        assert_eq!(
+            why_in(
+                &format!("Egress {described} not allowed: no name"),
+                described
+            ),
+            Some("no name")
+        );
+        let other = format!("{described} is odd");
+        assert_eq!(why_in(&other, described), Some(other.as_str()));
+        assert_eq!(why_in("nothing of it", described), None);
     }
 }
