@@ -2,7 +2,8 @@
 //! view never crosses an edge; no box overlaps another and no edge runs through a box; edges
 //! point down the layers but for the ones that break a cycle; a decision moves nothing and
 //! adding a workload moves few; the same data gives the same picture; crossings stay at or
-//! below the values recorded here (the test fails when a change makes them grow).
+//! below the values recorded here (the test fails when a change makes them grow); an edge the
+//! review includes but the generated policies deny is drawn in a state of its own.
 #![cfg(not(target_arch = "wasm32"))]
 
 use flowpol::engine::dataset::{Dataset, Peer};
@@ -539,5 +540,137 @@ fn past_the_limits_a_note_instead_of_a_picture() {
             .any(|n| n.contains("more than the picture shows readably")),
         "{:?}",
         scene.notes
+    );
+}
+
+/// The verifier's denials for `target`, worked out as the Topology tab does (a step per
+/// entity) and handed to `edge_state`.
+fn denials(
+    dataset: &Dataset,
+    decisions: &Decisions,
+    target: &flowpol::engine::policy::view::PolicyTarget,
+    kind: flowpol::engine::policy::PolicyKind,
+) -> std::collections::BTreeMap<flowpol::engine::model::CommunicationId, String> {
+    use flowpol::engine::policy::view::{DeniedJob, PolicyOptions};
+    let options = PolicyOptions {
+        kind,
+        ..PolicyOptions::default()
+    };
+    DeniedJob::new(dataset, decisions, target, TimeWindow::ALL, options)
+        .run()
+        .into_iter()
+        .map(|d| (d.communication, d.reason))
+        .collect()
+}
+
+#[test]
+fn an_included_edge_the_policy_denies_is_drawn_as_denied_with_why() {
+    use flowpol::engine::graph::edge_state;
+    use flowpol::engine::policy::view::PolicyTarget;
+    use flowpol::engine::policy::PolicyKind;
+    let dataset = demo();
+    let gateway = dataset
+        .find_entity(EntityKind::Deployment, "payments", "payment-gateway")
+        .unwrap();
+    let states = |decisions: &Decisions, scene: &Scene, target: &PolicyTarget, kind| {
+        let denied = denials(&dataset, decisions, target, kind);
+        scene
+            .edges
+            .iter()
+            .map(|edge| {
+                let state = edge_state(&dataset, decisions, edge, &denied);
+                (
+                    format!("{} -> {} {}", edge.from, edge.to, edge.port_label()),
+                    state,
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    // The demo's review: nothing denied in any view.
+    let decisions = Decisions::default();
+    for subject in subjects(&dataset) {
+        let scene = entity_view(&dataset, &decisions, subject, TimeWindow::ALL);
+        let target = match subject {
+            Subject::Entity(id) => PolicyTarget::Entity(id),
+            Subject::Service(id) => PolicyTarget::Service(id),
+        };
+        for (edge, state) in states(&decisions, &scene, &target, PolicyKind::Kubernetes) {
+            assert_ne!(state.key(), "denied", "{edge}: {state:?}");
+        }
+    }
+    for scope in namespaces(&dataset) {
+        let scene = namespace_view(&dataset, &decisions, &scope, TimeWindow::ALL);
+        let target = PolicyTarget::Namespace(scope.namespace.clone());
+        for (edge, state) in states(&decisions, &scene, &target, PolicyKind::Kubernetes) {
+            assert_eq!(state.denied, None, "{edge}");
+        }
+    }
+
+    // api.stripe.com allowed by name: included, and a NetworkPolicy cannot say it.
+    let mut decisions = Decisions::default();
+    decisions.allowed_names.insert("api.stripe.com".into());
+    let scene = entity_view(
+        &dataset,
+        &decisions,
+        Subject::Entity(gateway),
+        TimeWindow::ALL,
+    );
+    let target = PolicyTarget::Entity(gateway);
+    let drawn = states(&decisions, &scene, &target, PolicyKind::Kubernetes);
+    let denied: Vec<&String> = drawn
+        .iter()
+        .filter(|(_, s)| s.key() == "denied")
+        .map(|(edge, _)| edge)
+        .collect();
+    assert_eq!(
+        denied,
+        [
+            "Deployment/payments/payment-gateway -> 203.0.113.10 TCP/443",
+            "Deployment/payments/payment-gateway -> 203.0.113.11 TCP/443"
+        ]
+    );
+    let (_, state) = &drawn
+        .iter()
+        .find(|(edge, _)| edge.contains("203.0.113.10"))
+        .unwrap();
+    assert!(state.included, "the review includes it");
+    assert_eq!(
+        state.spoken(),
+        "included, but the generated policy denies it: egress of NetworkPolicy \
+         payments/payment-gateway-deployment: a NetworkPolicy cannot name 203.0.113.10 by its \
+         DNS name api.stripe.com; map the address to an alias, or write CiliumNetworkPolicies"
+    );
+    assert!(drawn
+        .iter()
+        .filter(|(edge, _)| !edge.contains("203.0.113.1"))
+        .all(|(_, s)| s.key() != "denied"));
+    // Written as CiliumNetworkPolicies (toFQDNs), the same edges are allowed.
+    let cilium = states(&decisions, &scene, &target, PolicyKind::Cilium);
+    assert!(cilium.iter().all(|(_, s)| s.denied.is_none()), "{cilium:?}");
+    // Excluded again: an excluded edge, not a denied one.
+    let mut excluded = decisions.clone();
+    excluded.allowed_names.clear();
+    let back = states(&excluded, &scene, &target, PolicyKind::Kubernetes);
+    let (_, state) = back
+        .iter()
+        .find(|(e, _)| e.contains("203.0.113.10"))
+        .unwrap();
+    assert_eq!(state.key(), "excluded");
+
+    // The namespace view folds both addresses into one edge: it says how many are denied.
+    let scene = namespace_view(
+        &dataset,
+        &decisions,
+        &NamespaceScope::of("payments"),
+        TimeWindow::ALL,
+    );
+    let target = PolicyTarget::Namespace(Some("payments".into()));
+    let drawn = states(&decisions, &scene, &target, PolicyKind::Kubernetes);
+    let denied: Vec<_> = drawn.iter().filter(|(_, s)| s.key() == "denied").collect();
+    assert_eq!(denied.len(), 1, "{drawn:?}");
+    let reason = denied[0].1.denied.as_deref().unwrap();
+    assert!(
+        reason.starts_with("2 of its ") && reason.contains("; the first: egress of NetworkPolicy"),
+        "{reason}"
     );
 }

@@ -105,6 +105,24 @@ pub struct EdgePath {
 }
 
 impl EdgePath {
+    /// The point halfway along its line (where a denied edge carries its mark): away from
+    /// its ends, where the labels and arrows are.
+    pub fn midpoint(&self) -> Point {
+        let length = |a: Point, b: Point| (b.x - a.x).hypot(b.y - a.y);
+        let total: f64 = self.points.windows(2).map(|s| length(s[0], s[1])).sum();
+        let mut left = total / 2.0;
+        for segment in self.points.windows(2) {
+            let (a, b) = (segment[0], segment[1]);
+            let step = length(a, b);
+            if step > 0.0 && left <= step {
+                let t = left / step;
+                return Point::new(a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t);
+            }
+            left -= step;
+        }
+        self.points.first().copied().unwrap_or(Point::new(0.0, 0.0))
+    }
+
     /// `TCP/8080`.
     pub fn port_label(&self) -> String {
         format!("{}/{}", self.protocol, self.port)
@@ -240,5 +258,49 @@ impl Scene {
             }
         }
         found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{EdgePath, Point};
+    use crate::engine::model::Protocol;
+
+    fn edge(points: &[(f64, f64)]) -> EdgePath {
+        EdgePath {
+            from: "a".into(),
+            to: "b".into(),
+            protocol: Protocol::Tcp,
+            port: 80,
+            communications: Vec::new(),
+            connections: 1,
+            first_seen: None,
+            last_seen: None,
+            already_open: false,
+            points: points.iter().map(|&(x, y)| Point::new(x, y)).collect(),
+            label: String::new(),
+            label_at: Point::new(0.0, 0.0),
+            reversed: false,
+            direction: None,
+        }
+    }
+
+    #[test]
+    fn the_midpoint_is_halfway_along_the_line_not_between_its_ends() {
+        assert_eq!(
+            edge(&[(0.0, 0.0), (10.0, 0.0)]).midpoint(),
+            Point::new(5.0, 0.0)
+        );
+        // Down 30, then right 10: halfway (20 along) is on the first segment.
+        assert_eq!(
+            edge(&[(0.0, 0.0), (0.0, 30.0), (10.0, 30.0)]).midpoint(),
+            Point::new(0.0, 20.0)
+        );
+        // A repeated point is skipped.
+        assert_eq!(
+            edge(&[(0.0, 0.0), (0.0, 0.0), (0.0, 8.0)]).midpoint(),
+            Point::new(0.0, 4.0)
+        );
+        assert_eq!(edge(&[(3.0, 4.0)]).midpoint(), Point::new(3.0, 4.0));
     }
 }
