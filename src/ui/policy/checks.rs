@@ -1,9 +1,45 @@
-//! What the Generated Policy tab says about the policies: the verifier's summary, what the
-//! cluster's own loaded policies would deny, and what the policies cannot express.
+//! What the Generated Policy tab says about the policies: the communications the review
+//! includes that they would deny (a banner above everything else), the verifier's summary,
+//! what the cluster's own loaded policies would deny, and what the policies cannot express.
 
 use leptos::prelude::*;
 
 use crate::engine::policy::view::PolicyOutput;
+
+/// The included communications the generated policies deny, each with why: nothing when
+/// they allow everything the review includes.
+#[component]
+pub fn DeniedBanner(output: Memo<PolicyOutput>) -> impl IntoView {
+    let state = expect_context::<crate::ui::state::AppState>();
+    move || {
+        let kind = state.policy_kind.get();
+        output.with(|o| {
+            let title = o.denied_title(kind)?;
+            let items = o
+                .denied
+                .iter()
+                .map(|d| {
+                    view! {
+                        <li data-testid="denied-item" data-communication=d.communication.to_string()>
+                            <span class="fp-policy__denied-what">{d.heading()}</span>
+                            {": "}
+                            <span class="fp-policy__denied-why">{d.reason.clone()}</span>
+                        </li>
+                    }
+                })
+                .collect_view();
+            Some(view! {
+                <div class="fp-policy__denied" data-testid="denied-banner" role="alert">
+                    <h3 class="fp-policy__denied-title">{format!("✗ {title}")}</h3>
+                    <p class="fp-policy__denied-text">
+                        "Applied as written, they would block these communications; the rows and the topology mark them too."
+                    </p>
+                    <ul>{items}</ul>
+                </div>
+            })
+        })
+    }
+}
 
 /// "✓ Verified: all 42 included communications allowed, all 3 excluded denied."
 #[component]

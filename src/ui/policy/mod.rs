@@ -1,7 +1,9 @@
 //! The Generated Policy tab: the YAML of the entity in scope (or, with no entity chosen, of
 //! every entity of the namespace in scope), highlighted, as NetworkPolicies or
-//! CiliumNetworkPolicies; Copy, Download, Download the namespace bundle; the DNS option; the verification summary and what the policy cannot
-//! express. Everything is computed by the engine (`policy::view`); these files only render.
+//! CiliumNetworkPolicies; Copy, Download, Download the namespace bundle; the DNS option; a
+//! banner listing the included communications the policies deny; the verification summary and
+//! what the policy cannot express. Everything is computed by the engine (`policy::view`);
+//! these files only render.
 
 mod actions;
 mod checks;
@@ -14,7 +16,7 @@ use crate::engine::verify::evaluate::AnyPolicy;
 
 use super::state::AppState;
 use actions::{DnsOption, KindOption, PolicyActions};
-use checks::{ExistingSummary, VerifySummary, Warnings};
+use checks::{DeniedBanner, ExistingSummary, VerifySummary, Warnings};
 use yaml_view::YamlView;
 
 /// The policy of the entity in scope, or the bundle of the namespace in scope.
@@ -55,6 +57,7 @@ pub fn PolicyView() -> impl IntoView {
                 <DnsOption output=output />
                 <PolicyActions output=output bundle=bundle error=download_error />
             </div>
+            <DeniedBanner output=output />
             <VerifySummary output=output />
             <ExistingSummary output=output />
             {move || download_error.get().map(|e| view! { <p class="fp-policy__error" role="alert">{e}</p> })}

@@ -1,9 +1,11 @@
 //! One row of the Ingress or Egress table: peer, port, protocol, connections in the time span,
-//! first and last seen, DNS names, and its include toggle. What changes with the decisions is
-//! looked up by communication, so a decision updates rows in place (and keeps the keyboard
-//! focus where it was).
+//! first and last seen, DNS names, and its include toggle; and, when the review includes it
+//! but the generated policy denies it, a mark that says so and why. What changes with the
+//! decisions is looked up by communication, so a decision updates rows in place (and keeps the
+//! keyboard focus where it was).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use leptos::prelude::*;
 
@@ -62,9 +64,15 @@ impl RowState {
 /// The states of every row, by communication.
 pub type RowStates = Memo<HashMap<CommunicationId, RowState>>;
 
+/// The rows the generated policy denies, by communication, with why.
+pub type DeniedRows = Memo<Arc<HashMap<CommunicationId, String>>>;
+
+/// The mark's words (the reason follows, in its title and for screen readers).
+const DENIED_MARK: &str = "✗ denied by the policy";
+
 /// One communication.
 #[component]
-pub fn Row(row: ReviewRow, states: RowStates) -> impl IntoView {
+pub fn Row(row: ReviewRow, states: RowStates, denied: DeniedRows) -> impl IntoView {
     let state = expect_context::<AppState>();
     let communication = row.communication;
     let initial = RowState::of(&row);
@@ -86,6 +94,13 @@ pub fn Row(row: ReviewRow, states: RowStates) -> impl IntoView {
             );
         });
     };
+    // Why the policy denies it, while the review includes it.
+    let denial = Memo::new(move |_| {
+        current
+            .with(|c| c.allowed)
+            .then(|| denied.with(|d| d.get(&communication).cloned()))
+            .flatten()
+    });
     let label = move || current.with(|c| c.peer_label.clone());
     let address_ip = row
         .address
@@ -105,6 +120,7 @@ pub fn Row(row: ReviewRow, states: RowStates) -> impl IntoView {
             data-included=move || current.with(|c| c.allowed.to_string())
             data-already-open=row.already_open.to_string()
             class:fp-comms__row--excluded=move || current.with(|c| !c.allowed)
+            class:fp-comms__row--denied=move || denial.with(Option::is_some)
         >
             <td class="fp-comms__toggle">
                 <input
@@ -118,6 +134,12 @@ pub fn Row(row: ReviewRow, states: RowStates) -> impl IntoView {
                 />
             </td>
             <td class="fp-comms__peer">
+                {move || denial.get().map(|reason| view! {
+                    <span class="fp-comms__denied" data-testid="row-denied" title=format!("Included, but the generated policy denies it: {reason}")>
+                        {DENIED_MARK}
+                        <span class="fp-visually-hidden">{format!(": {reason}. ")}</span>
+                    </span>
+                })}
                 {label}
                 <span class="fp-comms__detail">{move || current.with(|c| c.detail.clone())}</span>
                 {move || current.with(|c| c.reason).map(|(badge, text)| view! {

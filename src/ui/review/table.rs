@@ -1,11 +1,18 @@
 //! The table of a direction's rows, with sortable column headers. Long lists render only the
 //! rows in view (and some around them) between two spacers, so a thousand rows cost what
-//! thirty do.
+//! thirty do. The rows the generated policy would deny though the review includes them are
+//! worked out here once for the table (the verifier's finding, as the Generated Policy tab
+//! lists it).
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use super::row::{Row, RowStates};
+use super::row::{DeniedRows, Row, RowStates};
+use crate::engine::policy::view::{denied_communications, PolicyTarget};
 use crate::engine::review::{ReviewRow, SortKey};
+use crate::ui::state::AppState;
 
 /// The height of a table row in pixels (the stylesheet fixes it).
 pub(super) const ROW_HEIGHT: f64 = 34.0;
@@ -76,6 +83,27 @@ pub fn RowsTable(
     sort: RwSignal<(SortKey, bool)>,
     filter: RwSignal<String>,
 ) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    // The subject's policies, verified: what they deny of what the review includes, and why.
+    let denied: DeniedRows = Memo::new(move |_| {
+        let Some(result) = state.result.get() else {
+            return Arc::default();
+        };
+        let (window, options) = (state.window(), state.policy_options());
+        let target = state.scope.with(PolicyTarget::of_scope);
+        if matches!(target, PolicyTarget::Namespace(_)) {
+            return Arc::default();
+        }
+        let found = state.decisions.with(|decisions| {
+            denied_communications(&result.dataset, decisions, &target, window, options)
+        });
+        Arc::new(
+            found
+                .into_iter()
+                .map(|d| (d.communication, d.reason))
+                .collect::<HashMap<_, _>>(),
+        )
+    });
     let viewport = NodeRef::<leptos::html::Div>::new();
     let scroll = RwSignal::new((0.0_f64, 800.0_f64));
     let window = Memo::new(move |_| rows_in_view(shown.with(Vec::len), scroll.get()));
@@ -122,7 +150,7 @@ pub fn RowsTable(
                             })
                         }
                         key=|row| (row.communication, row.connections, row.first_seen, row.last_seen)
-                        children=move |row| view! { <Row row=row states=states /> }
+                        children=move |row| view! { <Row row=row states=states denied=denied /> }
                     />
                     <tr aria-hidden="true" class="fp-comms__spacer">
                         <td colspan="8" style:height=move || spacer(shown.with(Vec::len).saturating_sub(window.get().1))></td>

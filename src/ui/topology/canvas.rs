@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 use crate::engine::dataset::Peer;
 use crate::engine::graph::geometry::Point;
 use crate::engine::graph::style::{LINE, NODE_PAD};
-use crate::engine::graph::{EdgePath, NodeBox, NodeRole, Scene};
+use crate::engine::graph::{EdgePath, EdgeState, NodeBox, NodeRole, Scene};
 use crate::ui::state::AppState;
 
 use super::tooltip::Hover;
@@ -144,7 +144,7 @@ fn hover_at(event: &web_sys::Event, pointer: Option<(i32, i32)>) -> (f64, f64) {
 #[component]
 pub fn Canvas(
     scene: Arc<Scene>,
-    states: Memo<Vec<bool>>,
+    states: Memo<Vec<EdgeState>>,
     hover: RwSignal<Option<Hover>>,
     transform: RwSignal<Transform>,
     fit_request: RwSignal<u32>,
@@ -284,6 +284,9 @@ pub fn Canvas(
                     <marker id="fp-arrow-excluded" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
                         <path d="M0,0 L10,5 L0,10 z" class="fp-topo__arrow fp-topo__arrow--excluded" />
                     </marker>
+                    <marker id="fp-arrow-denied" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="13" markerHeight="13" markerUnits="userSpaceOnUse" orient="auto-start-reverse">
+                        <path d="M0,0 L10,5 L0,10 z" class="fp-topo__arrow fp-topo__arrow--denied" />
+                    </marker>
                 </defs>
                 <rect
                     class="fp-topo__backdrop"
@@ -304,23 +307,44 @@ pub fn Canvas(
     }
 }
 
+/// The denied mark: a filled circle crossed out, centred at (`x`, `y`) (the denied edges'
+/// marker and the legend draw it).
+pub fn denied_mark(x: f64, y: f64) -> impl IntoView {
+    let cross = format!(
+        "M{},{} L{},{} M{},{} L{},{}",
+        x - 3.0,
+        y - 3.0,
+        x + 3.0,
+        y + 3.0,
+        x + 3.0,
+        y - 3.0,
+        x - 3.0,
+        y + 3.0
+    );
+    view! {
+        <circle class="fp-topo__deny-mark" cx=x cy=y r="6.5" />
+        <path class="fp-topo__deny-cross" d=cross />
+    }
+}
+
 /// One edge: a wide invisible line to click, the visible line, its port label.
 fn edge_view(
     index: usize,
     edge: &EdgePath,
-    states: Memo<Vec<bool>>,
+    states: Memo<Vec<EdgeState>>,
     hover: RwSignal<Option<Hover>>,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
     // Its own memo: a decision re-draws only the edges whose state it changed.
-    let allowed_memo = Memo::new(move |_| states.with(|s| s.get(index).copied().unwrap_or(true)));
-    let allowed = move || allowed_memo.get();
+    let current =
+        Memo::new(move |_| states.with(|s| s.get(index).cloned().unwrap_or(EdgeState::INCLUDED)));
+    let allowed = move || current.with(|c| c.included);
     let communications = edge.communications.clone();
     let toggle = move || {
         let Some(result) = state.result.get_untracked() else {
             return;
         };
-        let on = !allowed();
+        let on = !current.with_untracked(|c| c.included);
         let dataset = &result.dataset;
         state.decisions.update(|d| {
             d.set_all_included(
@@ -335,14 +359,7 @@ fn edge_view(
     let title = format!("{} → {} {}", edge.from, edge.to, edge.port_label());
     let show = move |event: &web_sys::Event, pointer: Option<(i32, i32)>| {
         let mut lines = details.clone();
-        lines.push((
-            "In the policy".into(),
-            if allowed() {
-                "yes (click to exclude)".into()
-            } else {
-                "no (click to include)".into()
-            },
-        ));
+        lines.extend(current.with_untracked(EdgeState::details));
         let (x, y) = hover_at(event, pointer);
         hover.set(Some(Hover {
             title: title.clone(),
@@ -357,6 +374,7 @@ fn edge_view(
     // What it shows first (its label), then what it joins.
     let aria = format!("{}, {} to {}", edge.label, edge.from, edge.to);
     let (lx, ly) = (edge.label_at.x, edge.label_at.y);
+    let middle = edge.midpoint();
     let anchor = if edge.direction == Some(crate::engine::model::Direction::Egress) {
         "end"
     } else {
@@ -364,22 +382,18 @@ fn edge_view(
     };
     view! {
         <g
-            class="fp-topo__edge"
-            class:fp-topo__edge--excluded=move || !allowed()
+            class=move || format!("fp-topo__edge {}", current.with(|c| c.class()))
             data-testid="topo-edge"
             data-from=edge.from.clone()
             data-to=edge.to.clone()
             data-port=edge.port.to_string()
             data-protocol=edge.protocol.to_string()
-            data-state=move || if allowed() { "included" } else { "excluded" }
+            data-state=move || current.with(|c| c.key())
             tabindex="0"
             role="button"
             // Its state in words too, not only in colour and dashes.
             aria-pressed=move || allowed().to_string()
-            aria-label=move || format!(
-                "{aria}, {}",
-                if allowed() { "in the policy" } else { "not in the policy" }
-            )
+            aria-label=move || format!("{aria}, {}", current.with(EdgeState::spoken))
             on:click=move |_| toggle()
             on:keydown=move |ev: web_sys::KeyboardEvent| {
                 if ev.key() == "Enter" || ev.key() == " " {
@@ -396,9 +410,11 @@ fn edge_view(
             <polyline
                 class="fp-topo__line"
                 points=line
-                marker-end=move || if allowed() { "url(#fp-arrow)" } else { "url(#fp-arrow-excluded)" }
+                marker-end=move || current.with(|c| c.marker())
             />
-            <text class="fp-topo__edge-label" x=lx y=ly text-anchor=anchor>{label}</text>
+            <text class="fp-topo__edge-label" x=lx y=ly text-anchor=anchor>{move || current.with(|c| c.label(&label))}</text>
+            // Denied: a crossed circle halfway, away from the labels and arrows at the ends.
+            {move || current.with(|c| c.denied.is_some()).then(|| denied_mark(middle.x, middle.y))}
         </g>
     }
 }

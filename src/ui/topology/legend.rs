@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::engine::graph::NodeRole;
 
-use super::canvas::role_class;
+use super::canvas::{denied_mark, role_class};
 
 /// The legend, under the picture.
 #[component]
@@ -19,11 +19,11 @@ pub fn Legend() -> impl IntoView {
             </li>
         }
     };
-    let edge = |excluded: bool, text: &'static str| {
+    let edge = |class: &'static str, text: &'static str| {
         view! {
             <li class="fp-topo__legend-item">
                 <svg width="34" height="20" aria-hidden="true">
-                    <g class="fp-topo__edge" class:fp-topo__edge--excluded=excluded>
+                    <g class=format!("fp-topo__edge {class}")>
                         <line class="fp-topo__line" x1="1" y1="10" x2="33" y2="10" />
                     </g>
                 </svg>
@@ -31,14 +31,27 @@ pub fn Legend() -> impl IntoView {
             </li>
         }
     };
+    // Its line and the crossed circle it carries halfway.
+    let denied = view! {
+        <li class="fp-topo__legend-item" data-testid="topo-legend-denied">
+            <svg width="34" height="20" aria-hidden="true">
+                <g class="fp-topo__edge fp-topo__edge--denied">
+                    <line class="fp-topo__line" x1="1" y1="10" x2="33" y2="10" />
+                    {denied_mark(17.0, 10.0)}
+                </g>
+            </svg>
+            "✗ included, but the generated policy denies it (see the Generated Policy tab)"
+        </li>
+    };
     view! {
         <ul class="fp-topo__legend" data-testid="topo-legend" aria-label="Legend">
             {node(NodeRole::Selected, "the chosen entity")}
             {node(NodeRole::Peer, "a workload, a namespace, the API server")}
             {node(NodeRole::Unresolved, "an address nothing resolves (class shown)")}
             {node(NodeRole::Aliased, "an alias you named")}
-            {edge(false, "in the policy (click to exclude)")}
-            {edge(true, "not in the policy (click to include)")}
+            {edge("", "in the policy (click to exclude)")}
+            {edge("fp-topo__edge--excluded", "not in the policy (click to include)")}
+            {denied}
         </ul>
     }
 }

@@ -6,18 +6,26 @@
 //!
 //! The layout is recomputed only when what it depends on changes: the data, the scope, the
 //! view, and the names the decisions give addresses (aliases, cluster ranges). A row included
-//! or excluded changes an edge's colour and nothing else.
+//! or excluded changes an edge's colour and nothing else. An edge the review includes but the
+//! generated policies deny (the verifier's finding, `policy::view::denied_communications`) is
+//! drawn in a state of its own, worked out after each decision an entity's policy at a time,
+//! in slices like the layout, so a click repaints first and the page keeps answering.
 
 mod canvas;
 mod export;
 mod legend;
 mod tooltip;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use crate::engine::graph::{edge_allowed, entity_view, namespace_job, NamespaceScope, Scene};
+use crate::engine::graph::{
+    edge_state, entity_view, namespace_job, EdgeState, NamespaceScope, Scene,
+};
+use crate::engine::model::CommunicationId;
+use crate::engine::policy::view::{DeniedJob, PolicyTarget};
 use crate::engine::scope::Subject;
 use crate::ui::state::AppState;
 
@@ -133,19 +141,76 @@ pub fn TopologyView() -> impl IntoView {
             }
         }
     });
-    // Whether each edge's communications are let through: follows every decision.
-    let states: Memo<Vec<bool>> = Memo::new(move |_| {
+    // The policies the picture is checked against: the subject's in the entity view, the
+    // namespace's (or every namespace's) in the namespace view.
+    let target = Memo::new(move |_| {
+        let subject = state.subject();
+        match (view_kind.get(), subject) {
+            (TopoView::Entity, Some(Subject::Entity(id))) => PolicyTarget::Entity(id),
+            (TopoView::Entity, Some(Subject::Service(id))) => PolicyTarget::Service(id),
+            _ => PolicyTarget::Namespace(namespace_scope(&state, subject).namespace),
+        }
+    });
+    // The included communications the generated policies deny, and why: worked out after the
+    // next frame, an entity's policy a step, in slices of at most [`SLICE_MS`] (a
+    // namespace's policies take a while), the newest request only.
+    let denied: RwSignal<Arc<BTreeMap<CommunicationId, String>>> = RwSignal::new(Arc::default());
+    let checking = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        let result = state.result.get();
+        let decisions = state.decisions.get();
+        let target = target.get();
+        let (window, options) = (state.window(), state.policy_options());
+        checking.update_value(|g| *g += 1);
+        let mine = checking.get_value();
+        let Some(result) = result else {
+            denied.set(Arc::default());
+            return;
+        };
+        // From the task after the next frame: the decision's own repaint comes first.
+        request_animation_frame(move || {
+            leptos::task::spawn_local(async move {
+                let current = || checking.try_get_value() == Some(mine);
+                gloo_timers::future::TimeoutFuture::new(0).await;
+                if !current() {
+                    return;
+                }
+                let mut job = DeniedJob::new(&result.dataset, &decisions, &target, window, options);
+                loop {
+                    let start = js_sys::Date::now();
+                    while js_sys::Date::now() - start < SLICE_MS {
+                        if let Some(found) = job.step() {
+                            if current() {
+                                let found = found.into_iter().map(|d| (d.communication, d.reason));
+                                let _ = denied.try_set(Arc::new(found.collect()));
+                            }
+                            return;
+                        }
+                    }
+                    gloo_timers::future::TimeoutFuture::new(0).await;
+                    if !current() {
+                        return;
+                    }
+                }
+            })
+        });
+    });
+    // Each edge's state: whether its communications are let through (follows every
+    // decision at once), and whether the policies deny what the review includes.
+    let states: Memo<Vec<EdgeState>> = Memo::new(move |_| {
         let Some(result) = state.result.get() else {
             return Vec::new();
         };
         scene.with(|scene| {
             state.decisions.with(|decisions| {
-                scene.as_ref().map_or_else(Vec::new, |scene| {
-                    scene
-                        .edges
-                        .iter()
-                        .map(|edge| edge_allowed(&result.dataset, decisions, edge))
-                        .collect()
+                denied.with(|denied| {
+                    scene.as_ref().map_or_else(Vec::new, |scene| {
+                        scene
+                            .edges
+                            .iter()
+                            .map(|edge| edge_state(&result.dataset, decisions, edge, denied))
+                            .collect()
+                    })
                 })
             })
         })
