@@ -76,8 +76,9 @@ fn a_selector_that_picks_some_pods_of_another_workload_is_written_and_says_so() 
     assert_eq!(
         warnings[0],
         "The policy of Deployment/shop/web selects more than its pods: its selector app=web also \
-         picks the pods of Deployment/shop/web-canary; they get this policy's rules too (give \
-         its pods a label of their own and run again)",
+         picks the pods of Deployment/shop/web-canary; it carries their rules too, so that \
+         applied alone it denies them nothing, and its pods get them as well (give its pods a \
+         label of their own and run again)",
     );
     let (has_policy, warnings, also) = policy_of(&dataset, "web-canary");
     assert!(

@@ -11,9 +11,9 @@
 //!
 //! Two properties: where every workload can be selected exactly, every probe is allowed
 //! exactly as the model says; in every world, availability comes first (every workload gets a
-//! policy, every included communication is allowed) and the workloads each policy says it
-//! also selects are exactly those its selector picks beyond its own, by the model's own
-//! reading of the labels.
+//! policy, every included communication is allowed, also with each policy applied alone) and
+//! the workloads each policy says it also selects are exactly those its selector picks beyond
+//! its own, by the model's own reading of the labels.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::BTreeSet;
@@ -304,6 +304,15 @@ proptest! {
         for (kind, placed) in [("NetworkPolicy", &network), ("CiliumNetworkPolicy", &cilium)] {
             let report = verify_placed(dataset, &world.decisions, placed, &scope, TimeWindow::ALL);
             prop_assert_eq!(report.included_denied().count(), 0, "{}: {}", kind, report.summary());
+        }
+        // Each policy applied alone denies nothing the review included to any workload it
+        // selects, its own or another's.
+        for g in &generated {
+            let alone = placed(dataset, std::slice::from_ref(g));
+            let mut selected = vec![g.entity];
+            selected.extend(g.also_selects.iter().copied());
+            let report = verify_placed(dataset, &world.decisions, &alone, &selected, TimeWindow::ALL);
+            prop_assert_eq!(report.included_denied().count(), 0, "{:?} alone: {}", g.entity, report.summary());
         }
     }
 

@@ -116,8 +116,9 @@ impl<'a> PolicyGenerator<'a> {
     }
 
     /// The policy of `entity`. When no labels pick exactly its pods, availability comes
-    /// first: the narrowest selector covering them all is written, and what else it picks is
-    /// said (a CiliumNetworkPolicy picks them exactly by their service account when no other
+    /// first: the narrowest selector covering them all is written, what else it picks is
+    /// said, and the rules of those others are added, since the policy isolates them too (a
+    /// CiliumNetworkPolicy picks its pods exactly by their service account when no other
     /// workload of the namespace runs as it).
     pub fn policy(&mut self, entity: EntityId) -> GeneratedPolicy {
         let dataset = self.dataset;
@@ -128,8 +129,9 @@ impl<'a> PolicyGenerator<'a> {
         let mut cilium_selector = None;
         if let Some(overreach) = reach::overreach(dataset, entity, &own_selector) {
             let warning = format!(
-                "The policy of {} selects more than its pods: {overreach}; they get this \
-                 policy's rules too (give its pods a label of their own and run again)",
+                "The policy of {} selects more than its pods: {overreach}; it carries their \
+                 rules too, so that applied alone it denies them nothing, and its pods get \
+                 them as well (give its pods a label of their own and run again)",
                 dataset.owner_key(entity)
             );
             match service_account_of(dataset, entity) {
@@ -146,8 +148,15 @@ impl<'a> PolicyGenerator<'a> {
                 None => warnings.both(warning),
             }
         }
-        let ingress = self.direction_rules(entity, Direction::Ingress, &mut warnings);
-        let egress = self.direction_rules(entity, Direction::Egress, &mut warnings);
+        let mut ingress = self.direction_rules(entity, Direction::Ingress, &mut warnings);
+        let mut egress = self.direction_rules(entity, Direction::Egress, &mut warnings);
+        // The other workloads its selector picks are isolated by it too: it carries their
+        // rules as well, so that, applied alone, it denies them nothing the review included.
+        for &other in &also_selects {
+            let mut theirs = Warnings::default();
+            ingress.absorb(self.direction_rules(other, Direction::Ingress, &mut theirs));
+            egress.absorb(self.direction_rules(other, Direction::Egress, &mut theirs));
+        }
         let rules = PolicyRules {
             namespace: own.owner.namespace.clone(),
             name: policy_name(&own.owner),

@@ -104,6 +104,25 @@ impl DirectionRules {
         }
     }
 
+    /// Adds everything `other` allows: each of its peers with its ports ("everything"
+    /// absorbs the rest).
+    pub fn absorb(&mut self, other: DirectionRules) {
+        let DirectionRules::Peers(peers) = other else {
+            *self = DirectionRules::All;
+            return;
+        };
+        for (peer, ports) in peers {
+            match ports {
+                None => self.allow(peer, None),
+                Some(ports) => {
+                    for port in ports {
+                        self.allow(peer.clone(), Some(port));
+                    }
+                }
+            }
+        }
+    }
+
     /// The peers and their ports, none when everything is allowed.
     pub fn peers(&self) -> Option<&BTreeMap<RulePeer, Option<BTreeSet<PortKey>>>> {
         match self {
@@ -175,6 +194,24 @@ mod tests {
         let mut all = DirectionRules::All;
         all.allow(pods("a"), None);
         assert_eq!(all, DirectionRules::All);
+    }
+
+    #[test]
+    fn absorbing_adds_peers_and_ports_and_everything_wins() {
+        let mut rules = DirectionRules::none();
+        rules.allow(pods("a"), Some((Protocol::Tcp, 80)));
+        let mut other = DirectionRules::none();
+        other.allow(pods("a"), Some((Protocol::Tcp, 443)));
+        other.allow(pods("b"), None);
+        rules.absorb(other);
+        let peers = rules.peers().unwrap();
+        assert_eq!(
+            peers[&pods("a")],
+            Some(BTreeSet::from([(Protocol::Tcp, 80), (Protocol::Tcp, 443)]))
+        );
+        assert_eq!(peers[&pods("b")], None);
+        rules.absorb(DirectionRules::All);
+        assert_eq!(rules, DirectionRules::All);
     }
 
     #[test]

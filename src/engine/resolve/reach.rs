@@ -7,7 +7,7 @@
 
 use crate::engine::dataset::Dataset;
 use crate::engine::model::labels::{labels_text, LabelSelector, Labels};
-use crate::engine::model::EntityId;
+use crate::engine::model::{EntityId, EntityKind};
 
 /// The other entities of `entity`'s namespace (and cluster) that `selector` picks pods of: an
 /// empty selector picks every pod of the namespace; otherwise an entity is picked when one of
@@ -70,24 +70,21 @@ pub fn selection_notes(dataset: &Dataset, entity: EntityId) -> Vec<String> {
     let own = &dataset.entities[entity];
     let mut notes = Vec::new();
     if own.kind_inferred {
-        notes.push(format!(
-            "{} is a {} by inference: no inventory or Hubble workloads[] names its kind; its {} \
-             {} grouped by {}.",
-            own.owner.name,
-            own.owner.kind,
-            own.pods.len(),
-            if own.pods.len() == 1 {
-                "pod is"
-            } else {
-                "pods are"
-            },
-            match own.owner.kind {
-                crate::engine::model::EntityKind::DaemonSet => {
-                    "their generated names, labels and one pod per node"
-                }
-                crate::engine::model::EntityKind::StatefulSet => "their ordinal names and labels",
-                _ => "their generated names",
+        let pods = own.pods.len();
+        let why = match own.owner.kind {
+            EntityKind::DaemonSet => {
+                format!("its {pods} pods share a generated name, their labels, and one node each")
             }
+            EntityKind::StatefulSet => {
+                format!("its {pods} pods share an ordinal name and their labels")
+            }
+            EntityKind::Deployment => "its pods' names carry a ReplicaSet's hash".to_string(),
+            EntityKind::CronJob => "its pods' names carry a CronJob run's time".to_string(),
+            _ => "its pods' names and labels say so".to_string(),
+        };
+        notes.push(format!(
+            "{} is a {} by inference ({why}): no inventory or Hubble workloads[] names its kind.",
+            own.owner.name, own.owner.kind,
         ));
     }
     if let Some(overreach) = overreach(dataset, entity, &own.selector) {
@@ -105,7 +102,7 @@ mod tests {
     use super::*;
     use crate::engine::dataset::Entity;
     use crate::engine::model::labels::labels_of;
-    use crate::engine::model::{EntityKind, Owner};
+    use crate::engine::model::Owner;
 
     fn entity(namespace: &str, name: &str, pods: &[&[(&str, &str)]]) -> Entity {
         Entity {
