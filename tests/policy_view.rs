@@ -374,10 +374,9 @@ fn an_address_allowed_by_name_is_denied_by_networkpolicies_and_said_why() {
     let texts: Vec<String> = output.denied.iter().map(|d| d.text()).collect();
     let line = |ip: &str| {
         format!(
-            "Deployment/payments/payment-gateway -> {ip} (api.stripe.com) TCP/443: egress of \
-             NetworkPolicy payments/payment-gateway-deployment: a NetworkPolicy cannot name {ip} \
-             by its DNS name api.stripe.com; map the address to an alias, or write \
-             CiliumNetworkPolicies"
+            "Deployment/payments/payment-gateway -> {ip} (api.stripe.com) TCP/443: egress at \
+             the client: a NetworkPolicy cannot name {ip} by its DNS name \
+             api.stripe.com; map the address to an alias, or write CiliumNetworkPolicies"
         )
     };
     assert_eq!(texts, [line("203.0.113.10"), line("203.0.113.11")]);
@@ -471,21 +470,25 @@ fn a_denial_no_warning_explains_names_the_policy_and_side_without_a_rule() {
     };
     let denied = denied_in(&dataset, &generated, &report, PolicyKind::Kubernetes);
     let reasons: Vec<&str> = denied.iter().map(|d| d.reason.as_str()).collect();
-    let ingress = "no ingress rule of NetworkPolicy shop/catalog-deployment allows it (ingress \
-                   at the server)";
-    let egress = "no egress rule of NetworkPolicy shop/frontend-deployment allows it (egress at \
-                  the client)";
     assert_eq!(
         reasons,
-        [ingress.to_string(), format!("{egress}; {ingress}")]
+        [
+            "ingress at the server: the policy of Deployment/shop/catalog has no rule for it",
+            "egress at the client and ingress at the server: the policy of \
+             Deployment/shop/frontend has no rule for it; the policy of Deployment/shop/catalog \
+             has no rule for it"
+        ]
     );
     assert_eq!(denied[0].source, "Deployment/shop/frontend");
     assert_eq!(denied[0].destination, "Deployment/shop/catalog");
-    let cilium = denied_in(&dataset, &generated, &report, PolicyKind::Cilium);
-    assert!(cilium[0]
-        .reason
-        .starts_with("no ingress rule of CiliumNetworkPolicy shop/catalog-deployment"));
-    // An end that is not a workload of the generated policies.
+    assert_eq!(denied[0].port, "TCP/3550");
+    // An end whose own policy was not generated.
     let none = denied_in(&dataset, &[], &report, PolicyKind::Kubernetes);
-    assert_eq!(none[0].reason, "denied by ingress at the server");
+    assert!(
+        none[0]
+            .reason
+            .starts_with("ingress at the server: Deployment/shop/catalog is selected by"),
+        "{}",
+        none[0].reason
+    );
 }

@@ -636,9 +636,9 @@ fn an_included_edge_the_policy_denies_is_drawn_as_denied_with_why() {
     assert!(state.included, "the review includes it");
     assert_eq!(
         state.spoken(),
-        "included, but the generated policy denies it: egress of NetworkPolicy \
-         payments/payment-gateway-deployment: a NetworkPolicy cannot name 203.0.113.10 by its \
-         DNS name api.stripe.com; map the address to an alias, or write CiliumNetworkPolicies"
+        "included, but the generated policy denies it: egress at the client: a NetworkPolicy \
+         cannot name 203.0.113.10 by its DNS name api.stripe.com; map the address to an alias, \
+         or write CiliumNetworkPolicies"
     );
     assert!(drawn
         .iter()
@@ -670,7 +670,8 @@ fn an_included_edge_the_policy_denies_is_drawn_as_denied_with_why() {
     assert_eq!(denied.len(), 1, "{drawn:?}");
     let reason = denied[0].1.denied.as_deref().unwrap();
     assert!(
-        reason.starts_with("2 of its ") && reason.contains("; the first: egress of NetworkPolicy"),
+        reason.starts_with("2 of its ")
+            && reason.contains("; the first: egress at the client: a NetworkPolicy cannot"),
         "{reason}"
     );
 }

@@ -86,7 +86,7 @@ test('an included communication the NetworkPolicy denies: the banner, the row ma
     await edge.hover();
     const tooltip = byTestId(page, 'topo-tooltip');
     await expect(tooltip).toContainText('In the policyyes (click to exclude)');
-    await expect(tooltip).toContainText(`Deniedincluded, but the generated policy denies it: egress of NetworkPolicy payments/payment-gateway-deployment: ${WHY}`);
+    await expect(tooltip).toContainText(`Deniedincluded, but the generated policy denies it: egress at the client: ${WHY}`);
     await page.locator('.fp-topo').screenshot({ path: path.join(artifacts, `denied-topology-tooltip-${scheme}.png`) });
     await page.mouse.move(0, 0);
     await edge.focus();
@@ -96,7 +96,7 @@ test('an included communication the NetworkPolicy denies: the banner, the row ma
     await byTestId(page, 'topo-view-namespace').click();
     const folded = page.locator('[data-testid="topo-edge"][data-from="Deployment/payments/payment-gateway"][data-to="addresses/external"][data-port="443"]');
     await expect(folded).toHaveAttribute('data-state', 'denied');
-    await expect(folded).toHaveAttribute('aria-label', /included, but the generated policy denies it: 2 of its 2 rows; the first: egress of NetworkPolicy/);
+    await expect(folded).toHaveAttribute('aria-label', /included, but the generated policy denies it: 2 of its 2 rows; the first: egress at the client: a NetworkPolicy cannot/);
     await check('namespace view with a denied edge');
     await byTestId(page, 'topo-view-entity').click();
     await expect(edge).toHaveAttribute('data-state', 'denied');
@@ -115,7 +115,7 @@ test('an included communication the NetworkPolicy denies: the banner, the row ma
     const items = banner.getByTestId('denied-item');
     await expect(items).toHaveCount(2);
     await expect(items.nth(0)).toHaveText(
-      `Deployment/payments/payment-gateway -> 203.0.113.10 (api.stripe.com) TCP/443: egress of NetworkPolicy payments/payment-gateway-deployment: ${WHY}; map the address to an alias, or write CiliumNetworkPolicies`,
+      `Deployment/payments/payment-gateway -> 203.0.113.10 (api.stripe.com) TCP/443: egress at the client: ${WHY}; map the address to an alias, or write CiliumNetworkPolicies`,
     );
     await expect(items.nth(1)).toContainText('-> 203.0.113.11 (api.stripe.com) TCP/443: ');
     const bannerBox = await banner.boundingBox();

@@ -5,8 +5,9 @@
 
 use crate::engine::dataset::{Dataset, Peer};
 use crate::engine::decisions::Decisions;
-use crate::engine::model::{CommunicationId, Direction, EntityId, ServiceId, TimeWindow};
+use crate::engine::model::{CommunicationId, EntityId, ServiceId, TimeWindow};
 use crate::engine::policy::build::{GeneratedPolicy, PolicyGenerator};
+use crate::engine::policy::denied::{denied_inclusions, selected_entities};
 use crate::engine::policy::names::{bundle_file_name, dns1123_subdomain, policy_file_name};
 use crate::engine::policy::{
     cilium_documents, generate_policies, placed, placed_cilium, policies_yaml_as, sort_by_owner,
@@ -143,8 +144,8 @@ pub struct DeniedCommunication {
     pub destination: String,
     /// `TCP/14269`.
     pub port: String,
-    /// Why: the policy's warning that names the communication, else which side's policy has
-    /// no rule for it.
+    /// Where and why: `egress at the client: ` and the policy's warning about it, else which
+    /// policy has no rule for it.
     pub reason: String,
 }
 
@@ -203,7 +204,7 @@ pub fn policy_output(
     let kind = options.kind;
     let entities = target_entities(dataset, target);
     let generated = generate_policies(dataset, decisions, &entities, window);
-    let (report, policy_count) = verify(dataset, decisions, &generated, &entities, window, options);
+    let (report, policy_count) = verify(dataset, decisions, &generated, window, options);
     let existing: Vec<AnyPolicy<'_>> = if options.ipblock_matches_pods {
         existing.iter().map(|p| p.with_pod_blocks()).collect()
     } else {
@@ -267,17 +268,16 @@ pub fn denied_communications(
 ) -> Vec<DeniedCommunication> {
     let entities = target_entities(dataset, target);
     let generated = generate_policies(dataset, decisions, &entities, window);
-    let (report, _) = verify(dataset, decisions, &generated, &entities, window, options);
+    let (report, _) = verify(dataset, decisions, &generated, window, options);
     denied_in(dataset, &generated, &report, options.kind)
 }
 
 /// The denials of [`denied_communications`] worked out a step at a time, one entity of the
 /// target per step, so a page can spread a namespace's over several turns: each entity's
-/// policy is generated and the communications on its side replayed through it (the
-/// communications the review includes on that side that it denies). For one entity this is
-/// exactly [`denied_communications`]; for several, a communication between two of them is
-/// checked at each end against that end's decision and policy (the whole bundle's replay
-/// expects both ends' decisions at once), and found at both ends it gives both reasons.
+/// policy is generated and the communications of the workloads it selects replayed through
+/// it alone. For one entity this is exactly [`denied_communications`]; for several, a
+/// communication between two of them is checked under each one's policy in turn (the whole
+/// bundle's replay applies them together), and found under both it gives both reasons.
 pub struct DeniedJob<'a> {
     dataset: &'a Dataset,
     decisions: &'a Decisions,
@@ -322,7 +322,6 @@ impl<'a> DeniedJob<'a> {
             self.dataset,
             self.decisions,
             &generated,
-            &[entity],
             self.window,
             self.options,
         );
@@ -357,13 +356,12 @@ fn add_denial(found: &mut Vec<DeniedCommunication>, denied: DeniedCommunication)
     }
 }
 
-/// Replays the communications of `entities` through their generated policies, written as
-/// `options` says; and how many policies exist.
+/// Replays the communications of the workloads `generated` selects through those policies,
+/// written as `options` says; and how many policies exist.
 fn verify(
     dataset: &Dataset,
     decisions: &Decisions,
     generated: &[GeneratedPolicy],
-    entities: &[EntityId],
     window: TimeWindow,
     options: PolicyOptions,
 ) -> (Report, usize) {
@@ -381,89 +379,37 @@ fn verify(
             *policy = policy.with_pod_blocks();
         }
     }
-    let report = verify_placed(dataset, decisions, &policies, entities, window);
+    // Every workload a policy selects, as `flowpol generate` verifies: a selector that also
+    // picks another workload's pods isolates them too.
+    let selected = selected_entities(generated);
+    let report = verify_placed(dataset, decisions, &policies, &selected, window);
     (report, policies.len())
 }
 
 /// Each included communication of `report` that the policies deny, described with why
-/// (`generated`: the policies replayed, written as `kind`).
+/// (`generated`: the policies replayed, written as `kind`): what `flowpol generate` lists
+/// ([`denied_inclusions`]), with its ends and port apart and the warning's why without the
+/// communication it repeats.
 pub fn denied_in(
     dataset: &Dataset,
     generated: &[GeneratedPolicy],
     report: &Report,
     kind: PolicyKind,
 ) -> Vec<DeniedCommunication> {
-    report
-        .included_denied()
-        .map(|row| {
-            let communication = &dataset.communications[row.communication];
-            let described = dataset.describe(communication);
-            let sides = [
-                (Direction::Egress, row.verdict.egress, communication.client),
-                (
-                    Direction::Ingress,
-                    row.verdict.ingress,
-                    communication.server,
-                ),
-            ];
-            let mut reasons: Vec<String> = Vec::new();
-            for (direction, verdict, peer) in sides {
-                if verdict.allows() {
-                    continue;
-                }
-                let reason = denial_reason(generated, kind, direction, peer, &described);
-                if !reasons.contains(&reason) {
-                    reasons.push(reason);
-                }
-            }
+    denied_inclusions(dataset, generated, kind, report)
+        .into_iter()
+        .map(|inclusion| {
+            let communication = &dataset.communications[inclusion.communication];
+            let why = why_in(&inclusion.why, &inclusion.described).unwrap_or(&inclusion.why);
             DeniedCommunication {
-                communication: row.communication,
+                communication: inclusion.communication,
                 source: peer_name(dataset, communication.client),
                 destination: peer_name(dataset, communication.server),
                 port: format!("{}/{}", communication.protocol, communication.port),
-                reason: reasons.join("; "),
+                reason: format!("{}: {why}", inclusion.denied_by),
             }
         })
         .collect()
-}
-
-/// Why `direction` at `peer` denies the communication `described`: the warning of `peer`'s
-/// policy that names it (what the policy cannot express), else that no rule allows it.
-fn denial_reason(
-    generated: &[GeneratedPolicy],
-    kind: PolicyKind,
-    direction: Direction,
-    peer: Peer,
-    described: &str,
-) -> String {
-    let end = match direction {
-        Direction::Egress => "egress at the client",
-        Direction::Ingress => "ingress at the server",
-    };
-    let Peer::Entity(entity) = peer else {
-        return format!("denied by {end}");
-    };
-    let Some(policy) = generated.iter().find(|g| g.entity == entity) else {
-        return format!("denied by {end}");
-    };
-    let Some(rules) = &policy.rules else {
-        return format!("denied by {end}");
-    };
-    let name = format!(
-        "{} {}/{}",
-        kind.document_kind(),
-        rules.namespace,
-        rules.name
-    );
-    let direction = direction.key();
-    match policy
-        .warnings_of(kind)
-        .iter()
-        .find_map(|w| why_in(w, described))
-    {
-        Some(why) => format!("{direction} of {name}: {why}"),
-        None => format!("no {direction} rule of {name} allows it ({end})"),
-    }
 }
 
 /// What `warning` says of the communication `described`, when it names it: the part after
