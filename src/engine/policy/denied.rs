@@ -45,6 +45,16 @@ pub fn selected_entities(generated: &[GeneratedPolicy]) -> Vec<EntityId> {
     entities
 }
 
+/// Whether `text` names `key` as a whole: not `1.2.3.4` inside `11.2.3.4`, nor `TCP/443`
+/// inside `TCP/4430`.
+fn mentions(text: &str, key: &str) -> bool {
+    text.match_indices(key).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + key.len()..].chars().next();
+        before.is_none_or(|c| c == ' ') && after.is_none_or(|c| c == ' ')
+    })
+}
+
 /// The included communications `report` finds denied, with why.
 pub fn denied_inclusions(
     dataset: &Dataset,
@@ -76,7 +86,7 @@ pub fn denied_inclusions(
                 .filter(|(denies, _)| *denies)
                 .filter_map(|&(_, peer)| policy_of(peer))
                 .flat_map(|g| g.warnings_of(kind))
-                .find(|w| w.contains(&key))
+                .find(|w| mentions(w, &key))
                 .cloned();
             let why = warning.unwrap_or_else(|| {
                 let denying: Vec<String> = sides
@@ -104,4 +114,18 @@ pub fn denied_inclusions(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mentions;
+
+    #[test]
+    fn a_key_is_mentioned_only_whole() {
+        let warning = "Egress web -> 11.2.3.4 TCP/4430 x3 not allowed";
+        assert!(mentions(warning, "web -> 11.2.3.4 TCP/4430"));
+        assert!(!mentions(warning, "web -> 1.2.3.4 TCP/4430"));
+        assert!(!mentions(warning, "web -> 11.2.3.4 TCP/443"));
+        assert!(!mentions("Egress xweb -> a TCP/1 x1", "web -> a TCP/1"));
+    }
 }
