@@ -18,21 +18,14 @@ use flowpol::engine::policy::denied::selected_entities;
 use flowpol::engine::policy::{generate_policies, placed, policies_yaml_as, PolicyKind};
 use flowpol::engine::verify::replay::verify_placed;
 
+#[path = "support/summary.rs"]
+mod summary;
+use summary::summary;
+
 const REAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/real/");
 
 fn read(name: &str) -> Vec<u8> {
     std::fs::read(Path::new(REAL).join(name)).unwrap()
-}
-
-/// Every communication as `client -> server protocol/port xN`, sorted.
-fn summary(dataset: &Dataset) -> Vec<String> {
-    let mut lines: Vec<String> = dataset
-        .communications
-        .iter()
-        .map(|c| dataset.describe(c))
-        .collect();
-    lines.sort();
-    lines
 }
 
 /// Loads `name` alone, checks its communications, and checks that the policies of every

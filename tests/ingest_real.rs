@@ -7,21 +7,14 @@ use flowpol::engine::ingest::connection::SkipReason;
 use flowpol::engine::load::{load_files, LoadResult};
 use flowpol::engine::model::AddressClass;
 
+#[path = "support/summary.rs"]
+mod summary;
+use summary::summary;
+
 fn load(files: &[(&str, &[u8])]) -> (LoadResult, Dataset) {
     let result = load_files(files, &[]);
     let dataset = result.dataset.clone();
     (result, dataset)
-}
-
-/// Every communication as `client -> server protocol/port xN`, sorted.
-fn summary(dataset: &Dataset) -> Vec<String> {
-    let mut lines: Vec<String> = dataset
-        .communications
-        .iter()
-        .map(|c| dataset.describe(c))
-        .collect();
-    lines.sort();
-    lines
 }
 
 /// The 129-line bookinfo capture (Istio sidecars, no `workloads[]`). By hand: 20 events start

@@ -9,6 +9,10 @@ use flowpol::engine::load::{load_files, LoadResult};
 use flowpol::engine::model::AddressClass;
 use serde_json::{Map, Value};
 
+#[path = "support/summary.rs"]
+mod summary;
+use summary::summary;
+
 const HTTP: &[u8] = include_bytes!("fixtures/real/hubble-otel_basic-sample-348-http-flows.jsonl");
 const DNS: &[u8] = include_bytes!("fixtures/real/hubble-otel_basic-sample-330-dns-flows.jsonl");
 const HTTP_5: &[u8] = include_bytes!("fixtures/real/hubble-otel_basic-sample-5-http-flows.jsonl");
@@ -22,17 +26,6 @@ const ICMP: &[u8] = include_bytes!("fixtures/real/hubble-otel_basic-sample-400-i
 
 fn load(name: &str, capture: &[u8]) -> LoadResult {
     load_files(&[(name, capture)], &[])
-}
-
-/// Every communication as `client -> server protocol/port xN` (or already open), sorted.
-fn summary(dataset: &Dataset) -> Vec<String> {
-    let mut lines: Vec<String> = dataset
-        .communications
-        .iter()
-        .map(|c| dataset.describe(c))
-        .collect();
-    lines.sort();
-    lines
 }
 
 /// Every communication with all it holds (counts per vantage and minute, times, names), keyed
