@@ -42,9 +42,8 @@ fn policy_of(dataset: &Dataset, workload: &str) -> (bool, Vec<String>, Vec<Strin
         .unwrap();
     let generated = generate_policies(dataset, &Decisions::default(), &[id], TimeWindow::ALL);
     let also: Vec<String> = generated[0]
-        .also_selects
-        .iter()
-        .map(|&other| dataset.owner_key(other).to_string())
+        .also_selects()
+        .map(|other| dataset.owner_key(other).to_string())
         .collect();
     (
         generated[0].policy.is_some(),

@@ -288,7 +288,8 @@ proptest! {
         prop_assert!(generated.iter().all(|g| g.policy.is_some()), "{:?}", generated);
         for g in &generated {
             let expected = picked_beyond(dataset, g.entity);
-            prop_assert_eq!(&g.also_selects, &expected, "{:?}", g);
+            let also: Vec<EntityId> = g.also_selects().collect();
+            prop_assert_eq!(&also, &expected, "{:?}", g);
             // The YAML's warnings name each of them.
             let warning = g.warnings.iter().find(|w| w.contains("selects more than its pods"));
             let empty_selector = dataset.entities[g.entity].selector.is_empty();
@@ -310,7 +311,7 @@ proptest! {
         for g in &generated {
             let alone = placed(dataset, std::slice::from_ref(g));
             let mut selected = vec![g.entity];
-            selected.extend(g.also_selects.iter().copied());
+            selected.extend(g.also_selects());
             let report = verify_placed(dataset, &world.decisions, &alone, &selected, TimeWindow::ALL);
             prop_assert_eq!(report.included_denied().count(), 0, "{:?} alone: {}", g.entity, report.summary());
         }

@@ -15,7 +15,7 @@ use crate::engine::decisions::parse_cidr;
 use crate::engine::demo::{self, DemoCluster, FlowLines, FlowOptions};
 use crate::engine::ingest::session::Ingest;
 use crate::engine::load::{load, LoadResult};
-use crate::engine::resolve::reach;
+use crate::engine::resolve::reach::Reach;
 
 /// flowpol turns observed Kubernetes network flows (Hubble logs) into least-privilege
 /// NetworkPolicies. The same engine runs in the browser app.
@@ -330,6 +330,7 @@ fn inspect(files: &[PathBuf], cluster_ranges: &[IpNet]) -> Result<(), String> {
         writeln!(out, "  {}", dataset.describe(communication)).map_err(write_error)?;
     }
     // What flows alone made of the pods, and where no selector is exact.
+    let mut reach = Reach::default();
     for id in dataset.entity_ids() {
         let entity = &dataset.entities[id];
         if entity.kind_inferred {
@@ -347,7 +348,7 @@ fn inspect(files: &[PathBuf], cluster_ranges: &[IpNet]) -> Result<(), String> {
             )
             .map_err(write_error)?;
         }
-        if let Some(overreach) = reach::overreach(dataset, id, &entity.selector) {
+        if let Some(overreach) = reach.overreach(dataset, id, &entity.selector) {
             writeln!(out, "wider: {}: {overreach}", dataset.owner_key(id)).map_err(write_error)?;
         }
     }

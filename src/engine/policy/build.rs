@@ -5,7 +5,8 @@
 //! CiliumNetworkPolicy is written from the same rules on demand (`cilium`). What a policy
 //! cannot express is said in warnings, per kind, never papered over.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use ipnet::IpNet;
 
@@ -22,7 +23,7 @@ use crate::engine::model::{Direction, EntityId, OwnerKey, Protocol, TimeWindow};
 use crate::engine::policy::names::{is_valid_label, policy_name};
 use crate::engine::policy::rules::{DirectionRules, PolicyRules, RulePeer};
 use crate::engine::policy::{cilium, network};
-use crate::engine::resolve::reach;
+use crate::engine::resolve::reach::{Reach, SelectorKey};
 
 /// The label flowpol puts on the policies it writes.
 pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "flowpol");
@@ -41,12 +42,18 @@ pub struct GeneratedPolicy {
     pub rules: Option<PolicyRules>,
     /// What the CiliumNetworkPolicy cannot express.
     pub cilium_warnings: Vec<String>,
-    /// Other entities whose pods the policy's selector picks too (its workload's pods share
-    /// no label of their own): the policy applies to them as well.
-    pub also_selects: Vec<EntityId>,
+    /// Every entity whose pods the policy's selector picks, its own among them, in id order
+    /// (others when its workload's pods share no label of their own: the policy applies to
+    /// them as well). Shared by the policies of one selector.
+    pub selects: Arc<[EntityId]>,
 }
 
 impl GeneratedPolicy {
+    /// The other entities the policy's selector picks besides its own.
+    pub fn also_selects(&self) -> impl Iterator<Item = EntityId> + '_ {
+        self.selects.iter().copied().filter(|&id| id != self.entity)
+    }
+
     /// The same rules as a CiliumNetworkPolicy.
     pub fn cilium(&self) -> Option<CiliumNetworkPolicy> {
         self.rules.as_ref().map(cilium::cilium_policy)
@@ -58,6 +65,10 @@ impl GeneratedPolicy {
 struct Warnings {
     network: Vec<String>,
     cilium: Vec<String>,
+    /// The warnings given once, per kind (a policy with 50,000 peers must not compare each
+    /// with every other).
+    network_given: HashSet<String>,
+    cilium_given: HashSet<String>,
 }
 
 impl Warnings {
@@ -67,7 +78,7 @@ impl Warnings {
     }
 
     fn network_once(&mut self, warning: String) {
-        if !self.network.contains(&warning) {
+        if self.network_given.insert(warning.clone()) {
             self.network.push(warning);
         }
     }
@@ -87,7 +98,7 @@ impl Warnings {
     }
 
     fn cilium_once(&mut self, warning: String) {
-        if !self.cilium.contains(&warning) {
+        if self.cilium_given.insert(warning.clone()) {
             self.cilium.push(warning);
         }
     }
@@ -96,6 +107,10 @@ impl Warnings {
 /// Each peer's selector, and why it picks more than the peer's pods when it does.
 type PeerSelectors = BTreeMap<EntityId, (Labels, Option<String>)>;
 
+/// What every entity a selector picks needs, by direction: the rules of a policy that
+/// selects them all.
+type ClassRules = HashMap<SelectorKey, (DirectionRules, DirectionRules)>;
+
 /// Writes the policies of one review: the data, the decisions and the time window they share,
 /// and each peer's selector, worked out once for all policies.
 pub struct PolicyGenerator<'a> {
@@ -103,6 +118,9 @@ pub struct PolicyGenerator<'a> {
     decisions: &'a Decisions,
     window: TimeWindow,
     peer_selectors: PeerSelectors,
+    /// What each selector picks, worked out once per selector.
+    reach: Reach,
+    class_rules: ClassRules,
 }
 
 impl<'a> PolicyGenerator<'a> {
@@ -112,6 +130,8 @@ impl<'a> PolicyGenerator<'a> {
             decisions,
             window,
             peer_selectors: PeerSelectors::new(),
+            reach: Reach::default(),
+            class_rules: ClassRules::new(),
         }
     }
 
@@ -125,9 +145,10 @@ impl<'a> PolicyGenerator<'a> {
         let mut warnings = Warnings::default();
         let own = &dataset.entities[entity];
         let own_selector = usable_selector(dataset, entity, &mut warnings);
-        let also_selects = reach::also_admits(dataset, entity, &own_selector);
+        let (class, selects) = self.reach.class(dataset, entity, &own_selector);
         let mut cilium_selector = None;
-        if let Some(overreach) = reach::overreach(dataset, entity, &own_selector) {
+        let overreach = self.reach.overreach(dataset, entity, &own_selector);
+        if let Some(overreach) = &overreach {
             let warning = format!(
                 "The policy of {} selects more than its pods: {overreach}; it carries their \
                  rules too, so that applied alone it denies them nothing, and its pods get \
@@ -152,10 +173,24 @@ impl<'a> PolicyGenerator<'a> {
         let mut egress = self.direction_rules(entity, Direction::Egress, &mut warnings);
         // The other workloads its selector picks are isolated by it too: it carries their
         // rules as well, so that, applied alone, it denies them nothing the review included.
-        for &other in &also_selects {
-            let mut theirs = Warnings::default();
-            ingress.absorb(self.direction_rules(other, Direction::Ingress, &mut theirs));
-            egress.absorb(self.direction_rules(other, Direction::Egress, &mut theirs));
+        // Worked out once per selector (the same for every workload it picks).
+        if overreach.is_some() {
+            if !self.class_rules.contains_key(&class) {
+                let mut union = (DirectionRules::none(), DirectionRules::none());
+                for &member in selects.iter() {
+                    let mut theirs = Warnings::default();
+                    union
+                        .0
+                        .absorb(self.direction_rules(member, Direction::Ingress, &mut theirs));
+                    union
+                        .1
+                        .absorb(self.direction_rules(member, Direction::Egress, &mut theirs));
+                }
+                self.class_rules.insert(class.clone(), union);
+            }
+            let (theirs_in, theirs_out) = &self.class_rules[&class];
+            ingress.absorb(theirs_in.clone());
+            egress.absorb(theirs_out.clone());
         }
         let rules = PolicyRules {
             namespace: own.owner.namespace.clone(),
@@ -174,7 +209,7 @@ impl<'a> PolicyGenerator<'a> {
             warnings: warnings.network,
             rules: Some(rules),
             cilium_warnings: warnings.cilium,
-            also_selects,
+            selects,
         }
     }
 
@@ -185,7 +220,7 @@ impl<'a> PolicyGenerator<'a> {
             .entry(peer)
             .or_insert_with(|| {
                 let selector = usable_selector(dataset, peer, &mut Warnings::default());
-                let overreach = reach::overreach(dataset, peer, &selector);
+                let overreach = self.reach.overreach(dataset, peer, &selector);
                 (selector, overreach)
             })
             .clone()

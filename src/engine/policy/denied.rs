@@ -36,10 +36,14 @@ impl DeniedInclusion {
 /// picks too. The verifier checks all their communications: a policy that picks another
 /// workload's pods isolates them.
 pub fn selected_entities(generated: &[GeneratedPolicy]) -> Vec<EntityId> {
-    let mut entities: Vec<EntityId> = generated
-        .iter()
-        .flat_map(|g| std::iter::once(g.entity).chain(g.also_selects.iter().copied()))
-        .collect();
+    // Policies of one selector share their list: each list is read once.
+    let mut seen: std::collections::HashSet<*const [EntityId]> = Default::default();
+    let mut entities: Vec<EntityId> = generated.iter().map(|g| g.entity).collect();
+    for g in generated {
+        if seen.insert(std::sync::Arc::as_ptr(&g.selects)) {
+            entities.extend(g.selects.iter().copied());
+        }
+    }
     entities.sort();
     entities.dedup();
     entities

@@ -5,63 +5,151 @@
 //! namespace) is written, and the other workloads it also picks are listed, here, so that the
 //! YAML, the review and `inspect` say the same.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use crate::engine::dataset::Dataset;
 use crate::engine::model::labels::{labels_text, LabelSelector, Labels};
 use crate::engine::model::{EntityId, EntityKind};
 
-/// The other entities of `entity`'s namespace (and cluster) that `selector` picks pods of: an
-/// empty selector picks every pod of the namespace; otherwise an entity is picked when one of
-/// its pods' label sets matches (an entity whose labels no record showed cannot be told
-/// either way, and is not listed).
-pub fn also_admits(dataset: &Dataset, entity: EntityId, selector: &Labels) -> Vec<EntityId> {
-    let own = &dataset.entities[entity];
-    let matcher = LabelSelector::of_labels(selector);
-    dataset
-        .entity_ids()
-        .filter(|&id| {
-            let other = &dataset.entities[id];
-            id != entity
-                && !dataset.across_clusters(id, entity)
-                && other.owner.namespace == own.owner.namespace
-                && (selector.is_empty() || other.label_sets.iter().any(|pod| matcher.matches(pod)))
+/// How many other workloads a message names before it counts the rest.
+const NAMED: usize = 5;
+
+/// A selector in its namespace and cluster (and, when the entity it is for is not among the
+/// pods it picks by labels, that entity): what picks a set of pods.
+pub type SelectorKey = (Option<String>, String, Labels, Option<EntityId>);
+
+/// Which entities each selector picks, worked out once per distinct selector: many workloads
+/// share one (50,000 bare pods labelled `app=web`), and each scan reads every entity of the
+/// namespace.
+#[derive(Default)]
+pub struct Reach {
+    picked: HashMap<SelectorKey, Arc<[EntityId]>>,
+}
+
+impl Reach {
+    /// The entities of `entity`'s namespace (and cluster) whose pods `selector` picks, in id
+    /// order, `entity` itself among them: an empty selector picks every pod of the
+    /// namespace; otherwise an entity is picked when one of its pods' label sets matches (an
+    /// entity whose labels no record showed cannot be told either way, and is not listed).
+    pub fn picked(
+        &mut self,
+        dataset: &Dataset,
+        entity: EntityId,
+        selector: &Labels,
+    ) -> Arc<[EntityId]> {
+        self.class(dataset, entity, selector).1
+    }
+
+    /// [`Reach::picked`] with the key it is kept under: entities with the same key are picked
+    /// by the same selector, as one class.
+    pub fn class(
+        &mut self,
+        dataset: &Dataset,
+        entity: EntityId,
+        selector: &Labels,
+    ) -> (SelectorKey, Arc<[EntityId]>) {
+        let own = &dataset.entities[entity];
+        let cluster = own.cluster.clone().filter(|_| dataset.spans_clusters());
+        let key = (cluster, own.owner.namespace.clone(), selector.clone(), None);
+        let picked = self
+            .picked
+            .entry(key.clone())
+            .or_insert_with(|| {
+                let matcher = LabelSelector::of_labels(selector);
+                dataset
+                    .entity_ids()
+                    .filter(|&id| {
+                        let other = &dataset.entities[id];
+                        !dataset.across_clusters(id, entity)
+                            && other.owner.namespace == own.owner.namespace
+                            && (selector.is_empty()
+                                || other.label_sets.iter().any(|pod| matcher.matches(pod)))
+                    })
+                    .collect()
+            })
+            .clone();
+        if picked.binary_search(&entity).is_ok() {
+            return (key, picked);
+        }
+        // Its own pods, whatever their labels showed.
+        let (cluster, namespace, selector, _) = key;
+        let key = (cluster, namespace, selector, Some(entity));
+        let with_own = self
+            .picked
+            .entry(key.clone())
+            .or_insert_with(|| {
+                let mut with_own: Vec<EntityId> = picked.iter().copied().chain([entity]).collect();
+                with_own.sort();
+                with_own.into()
+            })
+            .clone();
+        (key, with_own)
+    }
+
+    /// Why `selector` is wider than `entity`, or `None` when it picks exactly its pods: "its
+    /// pods share no label, so it is selected as every pod of namespace shop, which also
+    /// admits Deployment/shop/a" or "its selector app=x also picks the pods of
+    /// Deployment/shop/b" (five named at most, the rest counted).
+    pub fn overreach(
+        &mut self,
+        dataset: &Dataset,
+        entity: EntityId,
+        selector: &Labels,
+    ) -> Option<String> {
+        let picked = self.picked(dataset, entity, selector);
+        let others = picked.len() - 1;
+        let listed = || {
+            let mut names: Vec<String> = picked
+                .iter()
+                .filter(|&&id| id != entity)
+                .take(NAMED)
+                .map(|&id| dataset.owner_key(id).to_string())
+                .collect();
+            if others > NAMED {
+                names.push(format!("and {} more", others - NAMED));
+            }
+            names.join(", ")
+        };
+        let namespace = &dataset.entities[entity].owner.namespace;
+        if selector.is_empty() {
+            return Some(if others == 0 {
+                format!(
+                    "its pods share no label, so it is selected as every pod of namespace \
+                     {namespace} (no other workload was seen there)"
+                )
+            } else {
+                format!(
+                    "its pods share no label, so it is selected as every pod of namespace \
+                     {namespace}, which also admits {}",
+                    listed()
+                )
+            });
+        }
+        (others > 0).then(|| {
+            format!(
+                "its selector {} also picks the pods of {}",
+                labels_text(selector),
+                listed()
+            )
         })
+    }
+}
+
+/// The other entities `selector` picks besides `entity` (see [`Reach::picked`]), for one
+/// question; a caller asking for many entities keeps a [`Reach`].
+pub fn also_admits(dataset: &Dataset, entity: EntityId, selector: &Labels) -> Vec<EntityId> {
+    Reach::default()
+        .picked(dataset, entity, selector)
+        .iter()
+        .copied()
+        .filter(|&id| id != entity)
         .collect()
 }
 
-/// Why `selector` is wider than `entity`, or `None` when it picks exactly its pods: "its
-/// pods share no label: every pod of namespace shop, also Deployment/shop/a" or "its
-/// selector app=x also picks the pods of Deployment/shop/b".
+/// [`Reach::overreach`], for one question.
 pub fn overreach(dataset: &Dataset, entity: EntityId, selector: &Labels) -> Option<String> {
-    let others = also_admits(dataset, entity, selector);
-    let listed = || {
-        others
-            .iter()
-            .map(|&id| dataset.owner_key(id).to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let namespace = &dataset.entities[entity].owner.namespace;
-    if selector.is_empty() {
-        return Some(if others.is_empty() {
-            format!(
-                "its pods share no label, so it is selected as every pod of namespace \
-                 {namespace} (no other workload was seen there)"
-            )
-        } else {
-            format!(
-                "its pods share no label, so it is selected as every pod of namespace \
-                 {namespace}, which also admits {}",
-                listed()
-            )
-        });
-    }
-    (!others.is_empty()).then(|| {
-        format!(
-            "its selector {} also picks the pods of {}",
-            labels_text(selector),
-            listed()
-        )
-    })
+    Reach::default().overreach(dataset, entity, selector)
 }
 
 /// What the review says about how `entity` is selected, when flows alone describe it: that its
