@@ -136,17 +136,6 @@ impl Reach {
     }
 }
 
-/// The other entities `selector` picks besides `entity` (see [`Reach::picked`]), for one
-/// question; a caller asking for many entities keeps a [`Reach`].
-pub fn also_admits(dataset: &Dataset, entity: EntityId, selector: &Labels) -> Vec<EntityId> {
-    Reach::default()
-        .picked(dataset, entity, selector)
-        .iter()
-        .copied()
-        .filter(|&id| id != entity)
-        .collect()
-}
-
 /// [`Reach::overreach`], for one question.
 pub fn overreach(dataset: &Dataset, entity: EntityId, selector: &Labels) -> Option<String> {
     Reach::default().overreach(dataset, entity, selector)
@@ -191,6 +180,16 @@ mod tests {
     use crate::engine::dataset::Entity;
     use crate::engine::model::labels::labels_of;
     use crate::engine::model::Owner;
+
+    /// The other entities `selector` picks besides `entity`.
+    fn also_admits(dataset: &Dataset, entity: EntityId, selector: &Labels) -> Vec<EntityId> {
+        Reach::default()
+            .picked(dataset, entity, selector)
+            .iter()
+            .copied()
+            .filter(|&id| id != entity)
+            .collect()
+    }
 
     fn entity(namespace: &str, name: &str, pods: &[&[(&str, &str)]]) -> Entity {
         Entity {
