@@ -72,7 +72,7 @@ mod native {
             .bench(|| {
                 let mut n = 0;
                 for line in text.split(|&b| b == b'\n') {
-                    if flowpol::engine::ingest::hubble::parse_flow(line).is_ok() {
+                    if flowpol::engine::ingest::formats::hubble::parse_flow(line).is_ok() {
                         n += 1;
                     }
                 }
@@ -98,7 +98,7 @@ mod native {
 
     #[divan::bench(args = [100_000], sample_count = 3, sample_size = 1)]
     fn scan_only(bencher: divan::Bencher, lines: usize) {
-        use flowpol::engine::ingest::json_scan::{for_each_member, ScanError};
+        use flowpol::engine::ingest::scan::json_scan::{for_each_member, ScanError};
         let text = flows(lines);
         bencher
             .counter(divan::counter::BytesCount::new(text.len()))

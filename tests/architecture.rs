@@ -52,11 +52,20 @@ fn engine_imports(text: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// Whether `file` holds a module's tests only (`#[cfg(test)] mod tests;` beside it).
+fn is_test_module(file: &Path) -> bool {
+    file.file_name().is_some_and(|name| name == "tests.rs")
+}
+
+/// Ingest's rooms, each allowed to use only those before it; `session` and `report`, at
+/// ingest's top, may use all three.
+const INGEST_ROOMS: [&str; 3] = ["scan", "formats", "flows"];
+
 #[test]
 fn the_engine_is_a_one_way_street() {
     let engine = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/engine");
     let mut seen_layers = BTreeSet::new();
-    for file in sources(&engine) {
+    for file in sources(&engine).into_iter().filter(|f| !is_test_module(f)) {
         let relative = file.strip_prefix(&engine).unwrap();
         let top = relative
             .components()
@@ -97,6 +106,43 @@ fn the_engine_is_a_one_way_street() {
         "the README states the order: {}",
         LAYERS.join(" → ")
     );
+}
+
+#[test]
+fn ingest_rooms_read_one_way() {
+    let ingest = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/engine/ingest");
+    let mut seen = BTreeSet::new();
+    for file in sources(&ingest).into_iter().filter(|f| !is_test_module(f)) {
+        let relative = file.strip_prefix(&ingest).unwrap();
+        let mut parts = relative.components();
+        let room = parts.next().unwrap().as_os_str().to_string_lossy().into_owned();
+        let Some(position) = INGEST_ROOMS.iter().position(|r| *r == room) else {
+            assert!(
+                ["mod.rs", "session.rs", "report.rs"].contains(&room.as_str()),
+                "{} is in no room of ingest",
+                relative.display()
+            );
+            continue;
+        };
+        seen.insert(room.clone());
+        let text = fs::read_to_string(&file).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap_or(&text);
+        for (later, name) in INGEST_ROOMS.iter().enumerate().skip(position + 1) {
+            assert!(
+                !code.contains(&format!("ingest::{name}::")),
+                "{} ({room}) uses {name}, a later room (room {later})",
+                relative.display()
+            );
+        }
+        for top in ["session", "report"] {
+            assert!(
+                !code.contains(&format!("ingest::{top}::")),
+                "{} ({room}) uses ingest's {top}, which drives the rooms",
+                relative.display()
+            );
+        }
+    }
+    assert_eq!(seen.len(), INGEST_ROOMS.len(), "every room exists");
 }
 
 #[test]

@@ -368,7 +368,7 @@ async fn review_rows_toggle_decisions() {
 /// whole, and the real capture reads exactly as natively (its line count and starts).
 #[wasm_bindgen_test]
 fn the_simd_json_walk_finds_every_member_whole() {
-    use flowpol::engine::ingest::json_scan::{for_each_member, ScanError};
+    use flowpol::engine::ingest::scan::json_scan::{for_each_member, ScanError};
     for pad in 0..20 {
         let padding = "x".repeat(pad);
         let nested = serde_json::json!({
@@ -400,7 +400,7 @@ fn the_simd_json_walk_finds_every_member_whole() {
 /// load found inside: flowpol's own flow format counts as flows as Hubble's does.
 #[wasm_bindgen_test]
 fn a_gzip_file_of_flowpol_flows_counts_as_flows() {
-    use flowpol::engine::ingest::format::InputFormat;
+    use flowpol::engine::ingest::formats::detect::InputFormat;
     use flowpol::ui::state::LoadedFile;
     let owner = Owner::new();
     owner.set();

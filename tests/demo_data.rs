@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use flowpol::engine::demo::{self, DemoCluster, FlowLines, FlowOptions};
-use flowpol::engine::ingest::format::{detect_format, InputFormat};
+use flowpol::engine::ingest::formats::detect::{detect_format, InputFormat};
 use serde_json::Value;
 
 const SHIPPED_FLOWS: &str = include_str!("../public/demo/flows.jsonl");

@@ -16,7 +16,7 @@ use std::io::Write;
 use std::path::Path;
 
 use flowpol::engine::decisions::Decisions;
-use flowpol::engine::ingest::policies::read_policies;
+use flowpol::engine::ingest::formats::policies::read_policies;
 use flowpol::engine::ingest::session::{Ingest, Ingested};
 use flowpol::engine::load::load;
 use flowpol::engine::model::network_policy::NetworkPolicy;

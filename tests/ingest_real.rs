@@ -3,7 +3,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use flowpol::engine::dataset::Dataset;
-use flowpol::engine::ingest::connection::SkipReason;
+use flowpol::engine::ingest::flows::connection::SkipReason;
 use flowpol::engine::load::{load_files, LoadResult};
 use flowpol::engine::model::AddressClass;
 
@@ -90,7 +90,7 @@ fn inspektor_gadget_events_through_the_flowpol_format() {
     let (ingest, dataset) = load(&[("ig.flowpol.jsonl", converted)]);
     assert_eq!(
         ingest.files[0].format,
-        Some(flowpol::engine::ingest::format::InputFormat::FlowpolJson)
+        Some(flowpol::engine::ingest::formats::detect::InputFormat::FlowpolJson)
     );
     assert_eq!(ingest.files[0].records, 5);
     assert_eq!(

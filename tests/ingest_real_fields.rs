@@ -4,7 +4,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use flowpol::engine::dataset::Dataset;
-use flowpol::engine::ingest::connection::SkipReason;
+use flowpol::engine::ingest::flows::connection::SkipReason;
 use flowpol::engine::load::{load_files, LoadResult};
 use flowpol::engine::model::AddressClass;
 use serde_json::{Map, Value};

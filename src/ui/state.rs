@@ -5,7 +5,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use crate::engine::decisions::Decisions;
-use crate::engine::ingest::format::InputFormat;
+use crate::engine::ingest::formats::detect::InputFormat;
 use crate::engine::load::LoadResult;
 use crate::engine::model::TimeWindow;
 use crate::engine::scope::{Scope, Subject};

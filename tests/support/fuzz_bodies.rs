@@ -6,13 +6,13 @@
 use std::io::Write;
 
 use flowpol::engine::decisions::Decisions;
-use flowpol::engine::ingest::aggregate::FlowAggregate;
-use flowpol::engine::ingest::connection::{reported_as, role};
-use flowpol::engine::ingest::flowpol_json::parse_record;
-use flowpol::engine::ingest::hubble::{parse_flow, FlowError};
-use flowpol::engine::ingest::inventory::Inventory;
-use flowpol::engine::ingest::policies::read_policies;
-use flowpol::engine::ingest::records::RecordSplitter;
+use flowpol::engine::ingest::flows::aggregate::FlowAggregate;
+use flowpol::engine::ingest::flows::connection::{reported_as, role};
+use flowpol::engine::ingest::formats::flowpol_json::parse_record;
+use flowpol::engine::ingest::formats::hubble::{parse_flow, FlowError};
+use flowpol::engine::ingest::formats::inventory::Inventory;
+use flowpol::engine::ingest::formats::policies::read_policies;
+use flowpol::engine::ingest::scan::records::RecordSplitter;
 use flowpol::engine::ingest::session::Ingest;
 use flowpol::engine::load::{load, LoadResult};
 

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use super::connection::SkipReason;
-use super::format::InputFormat;
+use crate::engine::ingest::flows::connection::SkipReason;
+use crate::engine::ingest::formats::detect::InputFormat;
 use crate::engine::units::thousands;
 
 /// How many problems are listed (all are counted).

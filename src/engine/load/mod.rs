@@ -96,7 +96,7 @@ pub fn load_files(files: &[(&str, &[u8])], extra_ranges: &[IpNet]) -> LoadResult
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::ingest::format::InputFormat;
+    use crate::engine::ingest::formats::detect::InputFormat;
 
     const CAPTURE: &[u8] = include_bytes!(
         "../../../tests/fixtures/real/hubble-otel_basic-sample-400-tcp-flows.first129.jsonl"

@@ -18,7 +18,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::engine::ingest::endpoints::ObservedEndpoint;
+use crate::engine::ingest::flows::endpoints::ObservedEndpoint;
 use crate::engine::model::labels::Labels;
 use crate::engine::model::{EntityKind, Owner};
 

@@ -17,10 +17,11 @@ use ipnet::IpNet;
 use crate::engine::dataset::{
     Address, Communication, Dataset, Entity, Peer, SelectorSource, ServiceInfo,
 };
-use crate::engine::ingest::aggregate::{CommunicationKey, Flows};
-use crate::engine::ingest::endpoints::EndpointId;
-use crate::engine::ingest::endpoints::ObservedEndpoint;
-use crate::engine::ingest::inventory::{is_api_server_service, Inventory, Pod, Service};
+use crate::engine::ingest::flows::aggregate::Flows;
+use crate::engine::ingest::flows::endpoints::CommunicationKey;
+use crate::engine::ingest::flows::endpoints::EndpointId;
+use crate::engine::ingest::flows::endpoints::ObservedEndpoint;
+use crate::engine::ingest::formats::inventory::{is_api_server_service, Inventory, Pod, Service};
 use crate::engine::model::labels::{common_labels, selects, stable_labels, Labels};
 use crate::engine::model::observed::ObservedCommunication;
 use crate::engine::model::ports::TargetPort;

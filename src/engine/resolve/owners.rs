@@ -3,7 +3,7 @@
 //! heuristics on names and labels (a ReplicaSet hash suffix means a Deployment, a Job named
 //! `<name>-<8 to 10 digits>` belongs to CronJob `<name>`).
 
-use crate::engine::ingest::inventory::{Inventory, Metadata};
+use crate::engine::ingest::formats::inventory::{Inventory, Metadata};
 use crate::engine::model::labels::Labels;
 use crate::engine::model::{ControllerKind, EntityKind, Owner};
 

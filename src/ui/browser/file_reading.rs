@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::engine::ingest::format::{detect_format, InputFormat, SNIFF_BYTES};
+use crate::engine::ingest::formats::detect::{detect_format, InputFormat, SNIFF_BYTES};
 
 use crate::ui::state::{AppState, FileOrigin, LoadedFile};
 

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::engine::ingest::format::{InputFormat, UNDERSTOOD_FORMATS};
+use crate::engine::ingest::formats::detect::{InputFormat, UNDERSTOOD_FORMATS};
 use crate::engine::ingest::report::FileReport;
 use crate::engine::units::human_bytes;
 use crate::ui::browser::worker_client::remove_file;

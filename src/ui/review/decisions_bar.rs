@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use crate::engine::decisions::Decisions;
-use crate::engine::ingest::records::MAX_DOCUMENT_BYTES;
+use crate::engine::ingest::scan::records::MAX_DOCUMENT_BYTES;
 use crate::engine::review::fingerprint;
 use crate::ui::browser::download::download_text;
 use crate::ui::browser::storage::{load_decisions, save_decisions};

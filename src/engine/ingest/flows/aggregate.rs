@@ -16,14 +16,15 @@ use std::hash::{Hash, Hasher};
 
 use crate::engine::model::observed::{ObservedCommunication, VantageId};
 use crate::engine::model::time::minute_of;
-use crate::engine::model::Protocol;
 
-use super::connection::{Role, Undecided};
-use super::endpoints::{EndpointId, ObservedEndpoint, ObservedEndpoints};
-use super::flowpol_json::AggregateRecord;
-use super::hubble::{EventKind, FlowError, FlowEvent, Verdict};
-use super::tally::Tally;
-use super::undecided::{entry_hash, path_hash, Outcome, UndecidedPackets};
+use crate::engine::ingest::flows::connection::{Role, Undecided};
+use crate::engine::ingest::flows::endpoints::{
+    CommunicationKey, ObservedEndpoint, ObservedEndpoints,
+};
+use crate::engine::ingest::flows::tally::Tally;
+use crate::engine::ingest::flows::undecided::{entry_hash, path_hash, Outcome, UndecidedPackets};
+use crate::engine::ingest::formats::flowpol_json::AggregateRecord;
+use crate::engine::ingest::formats::hubble::{EventKind, FlowError, FlowEvent, Verdict};
 
 /// Where an event was observed: event kind or observation point, and direction. Not the
 /// node: the pods of one workload run on several nodes, and every connection passes each
@@ -39,15 +40,6 @@ struct EventVantage {
     kind: EventKind,
     observation_point: Option<String>,
     direction: String,
-}
-
-/// A key of the communication table.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct CommunicationKey {
-    pub client: EndpointId,
-    pub server: EndpointId,
-    pub protocol: Protocol,
-    pub port: u16,
 }
 
 /// How many recent evidence packets are remembered, to skip the interning of the next ones of
@@ -430,7 +422,7 @@ impl FlowAggregate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::ingest::hubble::parse_flow;
+    use crate::engine::ingest::formats::hubble::parse_flow;
     use crate::engine::model::time::parse_time;
 
     fn start(aggregate: &mut FlowAggregate, line: &str) {
@@ -535,7 +527,7 @@ mod tests {
             let mut aggregate = FlowAggregate::default();
             for line in lines {
                 let event = parse_flow(line.as_bytes()).unwrap();
-                let role = crate::engine::ingest::connection::role(&event);
+                let role = crate::engine::ingest::flows::connection::role(&event);
                 aggregate.add(&event, role, 0).unwrap();
             }
             let (flows, outcomes) = aggregate.finish();
@@ -544,14 +536,14 @@ mod tests {
             assert_eq!((key.port, observed.connections()), (51820, 1));
             assert!(outcomes.contains(&(
                 0,
-                Outcome::Skipped(super::super::connection::SkipReason::Reply),
+                Outcome::Skipped(crate::engine::ingest::flows::connection::SkipReason::Reply),
                 1
             )));
         }
         let mut aggregate = FlowAggregate::default();
         for line in [&much_later, &start] {
             let event = parse_flow(line.as_bytes()).unwrap();
-            let role = crate::engine::ingest::connection::role(&event);
+            let role = crate::engine::ingest::flows::connection::role(&event);
             aggregate.add(&event, role, 0).unwrap();
         }
         assert_eq!(

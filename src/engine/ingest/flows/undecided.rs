@@ -31,10 +31,10 @@ use std::hash::{Hash, Hasher};
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::aggregate::CommunicationKey;
-use super::connection::{SkipReason, Undecided, EPHEMERAL_PORTS_START};
-use super::hubble::FlowEvent;
-use super::tally::Tally;
+use crate::engine::ingest::flows::connection::{SkipReason, Undecided, EPHEMERAL_PORTS_START};
+use crate::engine::ingest::flows::endpoints::CommunicationKey;
+use crate::engine::ingest::flows::tally::Tally;
+use crate::engine::ingest::formats::hubble::FlowEvent;
 
 /// How long after a datagram the way back is its reply.
 const REPLY_WINDOW_NANOS: i64 = 120 * 1_000_000_000;

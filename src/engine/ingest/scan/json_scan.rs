@@ -8,7 +8,7 @@
 //! place); the grammar inside values it skips is checked only when they are parsed.
 
 use super::blocks::{container_block, inside_strings, marked_offsets, BLOCK};
-use super::swar::find_quote_or_backslash;
+use crate::engine::ingest::scan::swar::find_quote_or_backslash;
 
 /// Why bytes are not a JSON object.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -9,8 +9,8 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 
-use super::json_scan::{scan_object, skip_value, skip_whitespace, ScanError};
-use super::swar::find_quote_or_backslash;
+use crate::engine::ingest::scan::json_scan::{scan_object, skip_value, skip_whitespace, ScanError};
+use crate::engine::ingest::scan::swar::find_quote_or_backslash;
 
 #[derive(Deserialize, Default, Debug, PartialEq)]
 #[serde(default)]

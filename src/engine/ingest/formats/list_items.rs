@@ -4,7 +4,7 @@
 //! only itself. A document without an `items` array (a single object) is kept whole, up to
 //! [`MAX_RECORD_BYTES`].
 
-use super::records::{Record, RecordSplitter, MAX_RECORD_BYTES};
+use crate::engine::ingest::scan::records::{Record, RecordSplitter, MAX_RECORD_BYTES};
 
 /// What a document turned out to be once it ended.
 pub enum Ended {

@@ -362,90 +362,15 @@ impl Inventory {
                     labels: wire.metadata.labels,
                 });
             }
-            "Node" => {
-                let wire: WireNode = serde_json::from_value(item).map_err(read)?;
-                let mut pod_cidrs = wire.spec.pod_cidrs;
-                if pod_cidrs.is_empty() {
-                    pod_cidrs.extend(wire.spec.pod_cidr);
-                }
-                self.nodes.push(Node {
-                    name: wire.metadata.name,
-                    pod_cidrs,
-                    addresses: wire
-                        .status
-                        .addresses
-                        .into_iter()
-                        .filter(|a| a.kind.ends_with("IP"))
-                        .map(|a| a.address)
-                        .collect(),
-                });
-            }
-            "Pod" => {
-                let wire: WirePod = serde_json::from_value(item).map_err(read)?;
-                let mut ips: Vec<String> = wire.status.pod_ips.into_iter().map(|i| i.ip).collect();
-                if ips.is_empty() {
-                    ips.extend(wire.status.pod_ip);
-                }
-                ips.retain(|ip| !ip.is_empty());
-                let mut ports = Vec::new();
-                for container in wire.spec.containers {
-                    for port in container.ports {
-                        ports.push(ContainerPort {
-                            name: port.name,
-                            port: port.container_port,
-                            protocol: protocol(port.protocol.as_deref())
-                                .map_err(|e| format!("spec.containers[].ports: {e}"))?,
-                        });
-                    }
-                }
-                self.pods.push(Pod {
-                    metadata: wire.metadata,
-                    node_name: wire.spec.node_name,
-                    host_network: wire.spec.host_network,
-                    ips,
-                    ports,
-                    service_account: wire.spec.service_account_name.filter(|s| !s.is_empty()),
-                });
-            }
-            "Service" => {
-                let wire: WireService = serde_json::from_value(item).map_err(read)?;
-                let mut cluster_ips = wire.spec.cluster_ips;
-                if cluster_ips.is_empty() {
-                    cluster_ips.extend(wire.spec.cluster_ip);
-                }
-                cluster_ips.retain(|ip| !ip.is_empty() && ip != "None");
-                let mut ports = Vec::new();
-                for port in wire.spec.ports {
-                    let target = match port.target_port {
-                        None => TargetPort::Number(port.port),
-                        Some(serde_json::Value::Number(n)) => TargetPort::Number(
-                            n.as_u64()
-                                .and_then(|n| u16::try_from(n).ok())
-                                .ok_or("spec.ports[].targetPort: not a port number")?,
-                        ),
-                        Some(serde_json::Value::String(name)) => match name.parse::<u16>() {
-                            Ok(number) => TargetPort::Number(number),
-                            Err(_) => TargetPort::Name(name),
-                        },
-                        Some(_) => {
-                            return Err("spec.ports[].targetPort: not a number or name".into())
-                        }
-                    };
-                    ports.push(ServicePort {
-                        name: port.name,
-                        port: port.port,
-                        target,
-                        protocol: protocol(port.protocol.as_deref())
-                            .map_err(|e| format!("spec.ports[]: {e}"))?,
-                    });
-                }
-                self.services.push(Service {
-                    metadata: wire.metadata,
-                    selector: wire.spec.selector,
-                    cluster_ips,
-                    ports,
-                });
-            }
+            "Node" => self
+                .nodes
+                .push(node(serde_json::from_value(item).map_err(read)?)),
+            "Pod" => self
+                .pods
+                .push(pod(serde_json::from_value(item).map_err(read)?)?),
+            "Service" => self
+                .services
+                .push(service(serde_json::from_value(item).map_err(read)?)?),
             "Endpoints" => {
                 let wire: WireEndpoints = serde_json::from_value(item).map_err(read)?;
                 if is_api_server_service(&wire.metadata.namespace, &wire.metadata.name) {
@@ -475,7 +400,8 @@ impl Inventory {
                 self.network_policies.push(policy);
             }
             "CiliumNetworkPolicy" => {
-                let policies = crate::engine::ingest::policies::read_inventory_object(item)?;
+                let policies =
+                    crate::engine::ingest::formats::policies::read_inventory_object(item)?;
                 self.cilium_policies.extend(policies.cilium);
             }
             other => {
@@ -517,6 +443,96 @@ impl Inventory {
             + self.network_policies.len()
             + self.cilium_policies.len()
     }
+}
+
+/// A Node's pod CIDRs and addresses.
+fn node(wire: WireNode) -> Node {
+    let mut pod_cidrs = wire.spec.pod_cidrs;
+    if pod_cidrs.is_empty() {
+        pod_cidrs.extend(wire.spec.pod_cidr);
+    }
+    Node {
+        name: wire.metadata.name,
+        pod_cidrs,
+        addresses: wire
+            .status
+            .addresses
+            .into_iter()
+            .filter(|a| a.kind.ends_with("IP"))
+            .map(|a| a.address)
+            .collect(),
+    }
+}
+
+/// A Pod's addresses, container ports, node and service account.
+fn pod(wire: WirePod) -> Result<Pod, String> {
+    let mut ips: Vec<String> = wire.status.pod_ips.into_iter().map(|i| i.ip).collect();
+    if ips.is_empty() {
+        ips.extend(wire.status.pod_ip);
+    }
+    ips.retain(|ip| !ip.is_empty());
+    let mut ports = Vec::new();
+    for container in wire.spec.containers {
+        for port in container.ports {
+            ports.push(ContainerPort {
+                name: port.name,
+                port: port.container_port,
+                protocol: protocol(port.protocol.as_deref())
+                    .map_err(|e| format!("spec.containers[].ports: {e}"))?,
+            });
+        }
+    }
+    Ok(Pod {
+        metadata: wire.metadata,
+        node_name: wire.spec.node_name,
+        host_network: wire.spec.host_network,
+        ips,
+        ports,
+        service_account: wire.spec.service_account_name.filter(|s| !s.is_empty()),
+    })
+}
+
+/// A Service's selector, ClusterIPs and ports.
+fn service(wire: WireService) -> Result<Service, String> {
+    let mut cluster_ips = wire.spec.cluster_ips;
+    if cluster_ips.is_empty() {
+        cluster_ips.extend(wire.spec.cluster_ip);
+    }
+    cluster_ips.retain(|ip| !ip.is_empty() && ip != "None");
+    let mut ports = Vec::new();
+    for port in wire.spec.ports {
+        let target = target_port(port.port, port.target_port)?;
+        ports.push(ServicePort {
+            name: port.name,
+            port: port.port,
+            target,
+            protocol: protocol(port.protocol.as_deref())
+                .map_err(|e| format!("spec.ports[]: {e}"))?,
+        });
+    }
+    Ok(Service {
+        metadata: wire.metadata,
+        selector: wire.spec.selector,
+        cluster_ips,
+        ports,
+    })
+}
+
+/// A Service port's `targetPort`: a number, a numeric string, a name, or (absent) the port.
+fn target_port(port: u16, target_port: Option<serde_json::Value>) -> Result<TargetPort, String> {
+    Ok(match target_port {
+        None => TargetPort::Number(port),
+        Some(serde_json::Value::Number(n)) => TargetPort::Number(
+            n.as_u64()
+                .and_then(|n| u16::try_from(n).ok())
+                .ok_or("spec.ports[].targetPort: not a port number")?,
+        ),
+        Some(serde_json::Value::String(name)) => match name.parse::<u16>() {
+            Ok(number) => TargetPort::Number(number),
+            Err(_) => TargetPort::Name(name),
+        },
+        Some(_) => return Err("spec.ports[].targetPort: not a number or name".into()),
+    })
 }
 
 #[cfg(test)]

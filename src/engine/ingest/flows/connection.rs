@@ -23,7 +23,7 @@
 //! than reading order (see `aggregate`): the result does not depend on the order of files or
 //! lines.
 
-use super::hubble::{EventKind, FlowEvent, Transport};
+use crate::engine::ingest::formats::hubble::{EventKind, FlowEvent, Transport};
 
 /// What one event means for connection counting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -149,7 +149,7 @@ pub fn reported_as(event: &FlowEvent<'_>, role: Role) -> Option<SkipReason> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::ingest::hubble::parse_flow;
+    use crate::engine::ingest::formats::hubble::parse_flow;
 
     fn role_of(line: &str) -> Role {
         role(&parse_flow(line.as_bytes()).unwrap())

@@ -6,10 +6,21 @@ use std::hash::{Hash, Hasher};
 
 use rustc_hash::FxHashMap;
 
-use super::hubble::{EndpointInfo, FlowError};
+use crate::engine::model::Protocol;
+
+use crate::engine::ingest::formats::hubble::{EndpointInfo, FlowError};
 
 /// An index into [`ObservedEndpoints`].
 pub type EndpointId = u32;
+
+/// A key of the communication table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CommunicationKey {
+    pub client: EndpointId,
+    pub server: EndpointId,
+    pub protocol: Protocol,
+    pub port: u16,
+}
 
 /// An endpoint as Hubble described it, before any resolution.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

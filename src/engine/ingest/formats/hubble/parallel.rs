@@ -10,8 +10,8 @@
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, PoisonError};
 
-use super::hubble::{parse_flow, FlowError, FlowEvent};
-use super::records::Record;
+use crate::engine::ingest::formats::hubble::{parse_flow, FlowError, FlowEvent};
+use crate::engine::ingest::scan::records::Record;
 
 /// Lines per part: small enough that the threads finish together, large enough that taking
 /// a part costs nothing next to parsing it.

@@ -20,7 +20,7 @@ use serde::Deserialize;
 use crate::engine::model::time::parse_time;
 use crate::engine::model::Protocol;
 
-use super::hubble::EndpointInfo;
+use crate::engine::ingest::formats::hubble::EndpointInfo;
 
 /// Connections another tool already aggregated: `count` from client to server (0: packets of
 /// connections already open, no start).
@@ -257,7 +257,7 @@ mod tests {
     #[test]
     fn the_shipped_schema_names_exactly_the_fields_read() {
         let schema: serde_json::Value =
-            serde_json::from_str(include_str!("../../../public/flowpol-flows.schema.json"))
+            serde_json::from_str(include_str!("../../../../public/flowpol-flows.schema.json"))
                 .unwrap();
         let record_fields: Vec<&str> = schema["properties"]
             .as_object()
