@@ -1,0 +1,385 @@
+//! The decisions' tests: aliases, general rules, rows, the DNS option, the file's round trip.
+
+use std::collections::BTreeSet;
+
+use super::*;
+use crate::engine::dataset::{Communication, Dataset, Peer};
+use crate::engine::model::{Direction, OwnerKey, Protocol};
+
+#[test]
+fn allowed_names_are_kept_in_one_spelling() {
+    assert_eq!(
+        parse_allowed_name(" API.Stripe.com. ").unwrap(),
+        "api.stripe.com"
+    );
+    assert_eq!(parse_allowed_name("*.stripe.com").unwrap(), "*.stripe.com");
+    for bad in [
+        "",
+        "a b",
+        "a..b",
+        "<script>",
+        ".",
+        "**.example.com",
+        "x".repeat(254).as_str(),
+    ] {
+        assert!(parse_allowed_name(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn names_and_patterns_match_as_cilium_reads_them() {
+    assert!(name_matches("api.stripe.com", "API.Stripe.com."));
+    assert!(!name_matches("api.stripe.com", "stripe.com"));
+    assert!(name_matches("*.stripe.com", "api.stripe.com"));
+    assert!(
+        !name_matches("*.stripe.com", "a.b.stripe.com"),
+        "* stays in one label"
+    );
+    assert!(!name_matches("*.stripe.com", "stripe.com"));
+    assert!(name_matches(
+        "s3.*.amazonaws.com",
+        "s3.eu-west-1.amazonaws.com"
+    ));
+    assert!(name_matches("*", "anything.example"));
+    assert!(name_matches("api-*.example.com", "api-v2.example.com"));
+    assert!(name_matches("a*b*c", "aXXbYYc") && !name_matches("a*b*c", "aXXbYY"));
+    // Many stars stay fast.
+    let label = "a".repeat(63);
+    assert!(!name_matches(&format!("{}b", "*a".repeat(30)), &label));
+}
+use crate::engine::dataset::{Address, Entity, SelectorSource};
+use crate::engine::model::labels::Labels;
+use crate::engine::model::observed::ObservedCommunication;
+use crate::engine::model::{AddressClass, AddressId, EntityId, EntityKind, Owner};
+
+fn entity_peer(index: usize) -> Peer {
+    Peer::Entity(EntityId::new(index))
+}
+
+/// `web` (shop) calls `api` (shop) on 80, `db` (data) on 5432 and 203.0.113.7 on 443;
+/// kube-system's `coredns` answers on UDP 53.
+fn dataset() -> Dataset {
+    let entity = |namespace: &str, name: &str, extra: &[(&str, &str)]| {
+        let mut labels = Labels::from([("app".to_string(), name.to_string())]);
+        for (k, v) in extra {
+            labels.insert(k.to_string(), v.to_string());
+        }
+        Entity {
+            owner: Owner {
+                kind: EntityKind::Deployment,
+                namespace: namespace.into(),
+                name: name.into(),
+            },
+            cluster: None,
+            selector: labels.clone(),
+            selector_source: SelectorSource::Workload,
+            pods: Default::default(),
+            addresses: Default::default(),
+            label_sets: vec![labels.clone()],
+            service_accounts: BTreeSet::new(),
+            labels,
+            ports: Vec::new(),
+            kind_inferred: false,
+        }
+    };
+    let communication = |client, server, protocol, port| Communication {
+        client,
+        server,
+        protocol,
+        port,
+        observed: ObservedCommunication::default(),
+    };
+    Dataset {
+        entities: vec![
+            entity("shop", "web", &[]),
+            entity("shop", "api", &[]),
+            entity("data", "db", &[]),
+            entity("kube-system", "coredns", &[("k8s-app", "kube-dns")]),
+        ],
+        addresses: vec![Address {
+            ip: "203.0.113.7".into(),
+            class: AddressClass::External,
+            node: None,
+            names: Default::default(),
+            reserved: Vec::new(),
+        }],
+        communications: vec![
+            communication(entity_peer(0), entity_peer(1), Protocol::Tcp, 80),
+            communication(entity_peer(0), entity_peer(2), Protocol::Tcp, 5432),
+            communication(
+                entity_peer(0),
+                Peer::Address(AddressId::new(0)),
+                Protocol::Tcp,
+                443,
+            ),
+            communication(entity_peer(0), entity_peer(3), Protocol::Udp, 53),
+        ],
+        ..Dataset::default()
+    }
+}
+
+#[test]
+fn an_alias_form_suggests_and_warns() {
+    let ip = vec!["203.0.113.10".to_string()];
+    assert_eq!(cidr_warning("203.0.113.0/24", &ip), None);
+    assert_eq!(
+        cidr_warning("198.51.100.0/24", &ip).as_deref(),
+        Some("198.51.100.0/24 does not contain 203.0.113.10: this alias would not apply to it.")
+    );
+    assert_eq!(cidr_warning("not a cidr", &ip), None);
+    assert_eq!(host_cidr("2001:db8::1"), "2001:db8::1/128");
+    assert_eq!(host_cidr("203.0.113.10"), "203.0.113.10/32");
+    assert_eq!(
+        alias_name_from(&["api.stripe.com.".into()]),
+        "api.stripe.com"
+    );
+    assert_eq!(alias_name_from(&[]), "");
+}
+
+#[test]
+fn a_row_says_what_decides_it_when_its_own_decision_does_not() {
+    let data = dataset();
+    let row = |i: usize| &data.communications[i];
+    let mut decisions = Decisions::default();
+    let egress = Direction::Egress;
+    assert_eq!(decisions.side_reason(&data, row(0), egress), None);
+    assert_eq!(
+        decisions.side_reason(&data, row(2), egress),
+        Some(RowReason::NeedsAlias)
+    );
+    decisions.allow_dns = true;
+    assert_eq!(
+        decisions.side_reason(&data, row(3), egress),
+        Some(RowReason::DnsOption)
+    );
+    assert_eq!(decisions.side_reason(&data, row(0), egress), None);
+    let web = OwnerKey::of(&data.entities[EntityId::new(0)].owner);
+    decisions.set_general_rule(&web, egress, GeneralRule::BlockAll);
+    assert_eq!(
+        decisions.side_reason(&data, row(0), egress),
+        Some(RowReason::Rule(GeneralRule::BlockAll))
+    );
+    assert_eq!(
+        RowReason::Rule(GeneralRule::BlockAll).text(false),
+        "blocked by the general rule (block all)"
+    );
+    // An address has no side of its own: nothing decides there.
+    assert_eq!(
+        decisions.side_reason(&data, row(2), Direction::Ingress),
+        None
+    );
+}
+
+#[test]
+fn mapping_nodes_names_each_node_and_keeps_the_users_aliases() {
+    let mut data = dataset();
+    let node = |ip: &str, name: Option<&str>| Address {
+        ip: ip.into(),
+        class: AddressClass::Node,
+        node: name.map(str::to_string),
+        names: Default::default(),
+        reserved: Vec::new(),
+    };
+    data.addresses.extend([
+        node("172.20.0.11", Some("worker-1")),
+        node("172.20.0.12", None),
+        node("172.20.0.13", Some("worker-3")),
+    ]);
+    let mut decisions = Decisions::default();
+    decisions.add_alias("bastion", "172.20.0.13/32").unwrap();
+    assert_eq!(decisions.map_nodes(&data), 2);
+    let names: Vec<(String, String)> = decisions
+        .aliases
+        .iter()
+        .map(|a| (a.cidr.to_string(), a.name.clone()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("172.20.0.11/32".to_string(), "worker-1".to_string()),
+            ("172.20.0.12/32".to_string(), "nodes".to_string()),
+            ("172.20.0.13/32".to_string(), "bastion".to_string()),
+        ]
+    );
+    assert_eq!(decisions.map_nodes(&data), 0, "mapped already");
+}
+
+#[test]
+fn defaults_include_resolved_rows_and_exclude_addresses() {
+    let data = dataset();
+    let decisions = Decisions::default();
+    let included: Vec<bool> = data
+        .communications
+        .iter()
+        .map(|c| decisions.is_included(&data, c))
+        .collect();
+    assert_eq!(included, [true, true, false, true]);
+    assert_eq!(
+        data.row_key(&data.communications[2]).to_string(),
+        "Deployment/shop/web -> 203.0.113.7 TCP/443"
+    );
+}
+
+#[test]
+fn excluding_and_including_rows() {
+    let data = dataset();
+    let mut decisions = Decisions::default();
+    assert!(decisions.set_included(&data, &data.communications[0], false));
+    assert!(!decisions.is_included(&data, &data.communications[0]));
+    assert_eq!(decisions.excluded.len(), 1);
+    assert!(decisions.set_included(&data, &data.communications[0], true));
+    assert_eq!(decisions, Decisions::default(), "back to the default");
+    assert!(
+        !decisions.set_included(&data, &data.communications[2], true),
+        "an address without alias cannot be included"
+    );
+    decisions.set_all_included(&data, &data.communications, false);
+    assert!(data
+        .communications
+        .iter()
+        .all(|c| !decisions.is_included(&data, c)));
+}
+
+#[test]
+fn aliases_validate_cover_ranges_and_make_rows_includable() {
+    let data = dataset();
+    let mut decisions = Decisions::default();
+    assert_eq!(
+        decisions.add_alias(" ", "1.2.3.4"),
+        Err(AliasError::EmptyName)
+    );
+    assert!(matches!(
+        decisions.add_alias("x", "1.2.3.400/32"),
+        Err(AliasError::BadCidr(_))
+    ));
+    decisions.add_alias("docs", "203.0.113.0/24").unwrap();
+    decisions.add_alias("stripe", "203.0.113.7").unwrap();
+    assert_eq!(decisions.alias_of("203.0.113.7").unwrap().name, "stripe");
+    assert_eq!(decisions.alias_of("203.0.113.8").unwrap().name, "docs");
+    assert!(decisions.alias_of("198.51.100.1").is_none());
+    assert!(decisions.is_included(&data, &data.communications[2]));
+    decisions.add_alias("renamed", "203.0.113.7/32").unwrap();
+    assert_eq!(decisions.aliases.len(), 2, "same CIDR replaces");
+    decisions.remove_alias(&parse_cidr("203.0.113.7").unwrap());
+    assert_eq!(decisions.alias_of("203.0.113.7").unwrap().name, "docs");
+    assert_eq!(
+        parse_cidr("10.1.2.3/8").unwrap().to_string(),
+        "10.0.0.0/8",
+        "host bits cleared"
+    );
+    let list = parse_cidr_list("10.244.0.0/16,10.96.0.0/12\n fd00::/8 ").unwrap();
+    assert_eq!(
+        CidrList(&list).to_string(),
+        "10.244.0.0/16, 10.96.0.0/12, fd00::/8"
+    );
+    assert!(parse_cidr_list("10.0.0.0/8, nonsense").is_err());
+    assert_eq!(parse_cidr_list(" ").unwrap(), vec![]);
+}
+
+#[test]
+fn general_rules_decide_a_side() {
+    let data = dataset();
+    let web = OwnerKey::of(&data.entities[0].owner);
+    let mut decisions = Decisions::default();
+    let egress =
+        |d: &Decisions, i: usize| d.side_allows(&data, &data.communications[i], Direction::Egress);
+    decisions.set_general_rule(&web, Direction::Egress, GeneralRule::AllowNamespace);
+    assert_eq!(
+        [0, 1, 2].map(|i| egress(&decisions, i)),
+        [true, false, false]
+    );
+    decisions.set_general_rule(&web, Direction::Egress, GeneralRule::AllowAll);
+    assert_eq!([0, 1, 2].map(|i| egress(&decisions, i)), [true; 3]);
+    decisions.set_general_rule(&web, Direction::Egress, GeneralRule::BlockAll);
+    assert_eq!([0, 1, 2, 3].map(|i| egress(&decisions, i)), [false; 4]);
+    assert!(
+        decisions.side_allows(&data, &data.communications[0], Direction::Ingress),
+        "the server's side is api's"
+    );
+    decisions.set_general_rule(&web, Direction::Egress, GeneralRule::PerRow);
+    assert!(
+        decisions.general.is_empty(),
+        "per-row is the default, not stored"
+    );
+}
+
+#[test]
+fn the_dns_option_allows_dns_even_when_excluded() {
+    let data = dataset();
+    let mut decisions = Decisions::default();
+    decisions.set_included(&data, &data.communications[3], false);
+    let dns = &data.communications[3];
+    assert!(!decisions.side_allows(&data, dns, Direction::Egress));
+    decisions.allow_dns = true;
+    assert!(decisions.side_allows(&data, dns, Direction::Egress));
+    decisions.set_general_rule(
+        &OwnerKey::of(&data.entities[0].owner),
+        Direction::Egress,
+        GeneralRule::BlockAll,
+    );
+    assert!(
+        !decisions.side_allows(&data, dns, Direction::Egress),
+        "block all is all"
+    );
+}
+
+#[test]
+fn exported_json_round_trips_and_rejects_typos() {
+    let data = dataset();
+    let mut decisions = Decisions::default();
+    decisions.add_alias("stripe", "203.0.113.7").unwrap();
+    decisions.set_included(&data, &data.communications[1], false);
+    decisions.set_general_rule(
+        &OwnerKey::of(&data.entities[1].owner),
+        Direction::Ingress,
+        GeneralRule::AllowAll,
+    );
+    decisions.allow_dns = true;
+    decisions
+        .cluster_ranges
+        .push(parse_cidr("10.0.0.0/8").unwrap());
+    assert_eq!(
+        decisions.count(),
+        5,
+        "an alias, a row, a rule, a range, DNS"
+    );
+    let json = decisions.to_json();
+    assert!(json.contains("\"allow-all\""), "{json}");
+    assert_eq!(Decisions::from_json(&json).unwrap(), decisions);
+    assert!(Decisions::from_json("{\"exclude\": []}").is_err());
+}
+
+#[test]
+fn keys_that_name_nothing_flowpol_writes_are_kept_and_decide_nothing() {
+    let data = dataset();
+    let text = r#"{
+  "excluded": [
+    "Deployment/shop/web -> Deployment/shop/api TCP/80",
+    "deployment/shop/web -> Deployment/shop/api TCP/80"
+  ],
+  "general": {
+    "Deployment/shop/web": {
+      "Egress": "block-all"
+    },
+    "Rollout/shop/web": {
+      "Ingress": "allow-all"
+    }
+  },
+  "aliases": [],
+  "cluster_ranges": [],
+  "allow_dns": false
+}"#;
+    let decisions = Decisions::from_json(text).unwrap();
+    assert_eq!(decisions.to_json(), text, "written back unchanged");
+    assert_eq!(decisions.excluded.len(), 1);
+    assert_eq!(decisions.unreadable.excluded.len(), 1);
+    assert!(!decisions.is_included(&data, &data.communications[0]));
+    assert_eq!(
+        decisions.general_rule(&OwnerKey::of(&data.entities[0].owner), Direction::Ingress),
+        GeneralRule::PerRow
+    );
+    assert_eq!(
+        decisions.unreadable.general["Rollout/shop/web"][&Direction::Ingress],
+        GeneralRule::AllowAll
+    );
+}

@@ -1,0 +1,163 @@
+//! The values decisions hold, parsed and written: aliases and their CIDRs (a host's, a
+//! suggested name, a warning for a range that covers more than was seen), CIDR lists, and the
+//! DNS names (or `*` patterns) allowed by name, matched as Cilium matches them.
+
+use std::fmt;
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+/// A name the user gave to an address or a range no Kubernetes object explains.
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Alias {
+    pub name: String,
+    pub cidr: IpNet,
+}
+
+/// Why an alias cannot be added.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AliasError {
+    EmptyName,
+    BadCidr(String),
+}
+
+impl fmt::Display for AliasError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AliasError::EmptyName => f.write_str("the alias needs a name"),
+            AliasError::BadCidr(text) => write!(
+                f,
+                "`{text}` is not an address or a CIDR (e.g. 203.0.113.10/32 or 2001:db8::/64)"
+            ),
+        }
+    }
+}
+
+/// The CIDR an alias of one address starts with: the address alone.
+pub fn host_cidr(ip: &str) -> String {
+    format!("{ip}/{}", if ip.contains(':') { 128 } else { 32 })
+}
+
+/// An alias name from the first of an address's DNS names (`api.stripe.com.` gives
+/// `api.stripe.com`), or nothing.
+pub fn alias_name_from(names: &[String]) -> String {
+    names
+        .first()
+        .map(|n| n.trim_end_matches('.').to_string())
+        .unwrap_or_default()
+}
+
+/// Why an alias of `cidr` would not do for `addresses` (it holds not all of them), if it
+/// would not; nothing for a text that is no CIDR (saving says why).
+pub fn cidr_warning(cidr: &str, addresses: &[String]) -> Option<String> {
+    let net = parse_cidr(cidr).ok()?;
+    let outside: Vec<&str> = addresses
+        .iter()
+        .filter(|ip| ip.parse::<IpAddr>().is_ok_and(|ip| !net.contains(&ip)))
+        .map(String::as_str)
+        .collect();
+    (!outside.is_empty()).then(|| {
+        format!(
+            "{cidr} does not contain {}: this alias would not apply to it.",
+            outside.join(", ")
+        )
+    })
+}
+
+/// Parses `203.0.113.10`, `203.0.113.0/24` or an IPv6 equivalent into a network with its
+/// host bits cleared.
+pub fn parse_cidr(text: &str) -> Result<IpNet, AliasError> {
+    let text = text.trim();
+    if let Ok(net) = text.parse::<IpNet>() {
+        return Ok(net.trunc());
+    }
+    text.parse::<IpAddr>()
+        .map(IpNet::from)
+        .map_err(|_| AliasError::BadCidr(text.to_string()))
+}
+
+/// Parses a list of addresses or CIDRs separated by commas, spaces or line ends.
+pub fn parse_cidr_list(text: &str) -> Result<Vec<IpNet>, AliasError> {
+    text.split([',', ' ', '\n'])
+        .filter(|s| !s.trim().is_empty())
+        .map(parse_cidr)
+        .collect()
+}
+
+/// CIDRs written as a list: `10.244.0.0/16, 10.96.0.0/12`.
+pub struct CidrList<'a>(pub &'a [IpNet]);
+
+impl fmt::Display for CidrList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (index, cidr) in self.0.iter().enumerate() {
+            if index > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{cidr}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A DNS name or pattern as the review keeps it: lower case, no final dot; letters, digits,
+/// `-`, `_`, `.` and `*` only.
+pub fn parse_allowed_name(text: &str) -> Result<String, String> {
+    let name = text.trim().trim_end_matches('.').to_ascii_lowercase();
+    // `**` (any number of labels, in newer Cilium) is not offered: one `*` per run.
+    let valid = !name.is_empty()
+        && name.len() <= 253
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.*".contains(c))
+        && !name.split('.').any(str::is_empty)
+        && !name.contains("**");
+    if valid {
+        Ok(name)
+    } else {
+        Err(format!(
+            "{}: expected a DNS name (api.example.com) or a pattern with * (*.example.com)",
+            text.trim()
+        ))
+    }
+}
+
+/// Whether the DNS name `name` matches `allowed`: a name, equal but for case and a final dot,
+/// or a pattern whose `*` stands for any run of characters within one label (Cilium's
+/// `matchPattern`; `*` alone matches every name).
+pub fn name_matches(allowed: &str, name: &str) -> bool {
+    let normal = |text: &str| text.trim_end_matches('.').to_ascii_lowercase();
+    let (allowed, name) = (normal(allowed), normal(name));
+    if allowed == "*" {
+        return true;
+    }
+    let (patterns, labels): (Vec<&str>, Vec<&str>) =
+        (allowed.split('.').collect(), name.split('.').collect());
+    patterns.len() == labels.len()
+        && patterns
+            .iter()
+            .zip(&labels)
+            .all(|(pattern, label)| label_matches(pattern.as_bytes(), label.as_bytes()))
+}
+
+/// Whether one DNS label matches a pattern label whose `*` stands for any run of characters:
+/// the greedy two-pointer glob match, linear in practice whatever the stars.
+fn label_matches(pattern: &[u8], text: &[u8]) -> bool {
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && pattern[p] != b'*' && pattern[p] == text[t] {
+            p += 1;
+            t += 1;
+        } else if p < pattern.len() && pattern[p] == b'*' {
+            star = Some((p, t));
+            p += 1;
+        } else if let Some((star_p, star_t)) = star {
+            p = star_p + 1;
+            t = star_t + 1;
+            star = Some((star_p, star_t + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|&c| c == b'*')
+}
