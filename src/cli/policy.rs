@@ -16,14 +16,11 @@ use crate::engine::model::cilium_policy::CiliumNetworkPolicy;
 use crate::engine::model::network_policy::NetworkPolicy;
 use crate::engine::model::time::parse_time;
 use crate::engine::model::TimeWindow;
-use crate::engine::policy::denied::{denied_inclusions, selected_entities};
-use crate::engine::policy::{
-    cilium_documents, generate_policies, placed, placed_cilium, policies_yaml_as, select_entities,
-    PolicyKind, Selection,
-};
+use crate::engine::policy::pipeline::{run, PolicyOptions, PolicyRequest, Workloads};
+use crate::engine::policy::{PolicyKind, Selection};
 use crate::engine::scope::SubjectKind;
 use crate::engine::verify::evaluate::AnyPolicy;
-use crate::engine::verify::replay::{verify_existing_any, verify_placed, Report};
+use crate::engine::verify::replay::{verify_existing_any, Report};
 
 /// The options of `flowpol generate`.
 #[derive(Args, Debug)]
@@ -165,54 +162,6 @@ fn window(since: &Option<String>, until: &Option<String>) -> Result<TimeWindow, 
     Ok(TimeWindow::between(since, until))
 }
 
-/// Fails when the time span holds no connection (communications without a time are only in
-/// the whole capture).
-fn check_window(dataset: &Dataset, window: TimeWindow) -> Result<(), String> {
-    if window != TimeWindow::ALL && !dataset.communications.iter().any(|c| c.seen_in(window)) {
-        return Err(
-            "no connection in the time span given by --since/--until (times are UTC)".to_string(),
-        );
-    }
-    Ok(())
-}
-
-/// Warns about decisions that name nothing in the data (a typo, or another capture), in the
-/// decisions file's order.
-fn warn_unmatched(dataset: &Dataset, decisions: &Decisions) {
-    let rows: std::collections::BTreeSet<_> = dataset
-        .communications
-        .iter()
-        .map(|c| dataset.row_key(c))
-        .collect();
-    let unmatched_rows = decisions
-        .excluded
-        .iter()
-        .filter(|k| !rows.contains(*k))
-        .map(ToString::to_string)
-        .chain(decisions.unreadable.excluded.iter().cloned());
-    for key in sorted(unmatched_rows) {
-        eprintln!("flowpol: warning: the decisions exclude `{key}`, which is not in the data");
-    }
-    let unmatched_owners = decisions
-        .general
-        .keys()
-        .filter(|k| dataset.find_owner(k).is_none())
-        .map(ToString::to_string)
-        .chain(decisions.unreadable.general.keys().cloned());
-    for key in sorted(unmatched_owners) {
-        eprintln!(
-            "flowpol: warning: the decisions set a general rule for `{key}`, which is not in the \
-             data (workloads are Kind/namespace/name, e.g. Deployment/shop/web)"
-        );
-    }
-}
-
-fn sorted(texts: impl Iterator<Item = String>) -> Vec<String> {
-    let mut texts: Vec<String> = texts.collect();
-    texts.sort();
-    texts
-}
-
 /// The decisions of `generate`: the exported file if given, plus the flags.
 fn decisions(args: &GenerateArgs) -> Result<Decisions, String> {
     let mut decisions = match &args.decisions {
@@ -262,75 +211,72 @@ pub fn generate(args: &GenerateArgs) -> Result<super::Outcome, String> {
     let mut ranges = args.cluster_ranges.clone();
     ranges.extend(decisions.cluster_ranges.iter().copied());
     let (dataset, _, _) = load(&args.inventories, &args.flow_files, &ranges)?;
-    check_window(&dataset, window)?;
-    let mut decisions = decisions;
-    if args.map_nodes {
-        decisions.map_nodes(&dataset);
-    }
-    warn_unmatched(&dataset, &decisions);
-    let selection = Selection {
-        namespaces: args.namespaces.clone(),
-        entity,
-        cluster: args.cluster.clone(),
+    let request = PolicyRequest {
+        decisions: &decisions,
+        workloads: Workloads::Selection(Selection {
+            namespaces: args.namespaces.clone(),
+            entity,
+            cluster: args.cluster.clone(),
+        }),
+        window,
+        options: PolicyOptions {
+            kind: args.format,
+            ipblock_matches_pods: false,
+        },
+        map_nodes: args.map_nodes,
     };
-    let entities = select_entities(&dataset, &selection)?;
-    let generated = generate_policies(&dataset, &decisions, &entities, window);
-    print_warnings(generated.iter().flat_map(|g| g.warnings_of(args.format)));
-    let yaml = policies_yaml_as(&generated, args.format)?;
+    let run = run(&dataset, &request)?;
+    for warning in run.unmatched_decisions(&dataset) {
+        eprintln!("flowpol: warning: {warning}");
+    }
+    print_warnings(run.warnings.iter());
+    let yaml = run.yaml?;
     if yaml.is_empty() {
         return Err("no policy could be written (see the warnings)".to_string());
     }
-    let documents = match args.format {
-        PolicyKind::Kubernetes => Vec::new(),
-        PolicyKind::Cilium => cilium_documents(&generated),
-    };
-    let policies = match args.format {
-        PolicyKind::Kubernetes => placed(&dataset, &generated),
-        PolicyKind::Cilium => placed_cilium(&dataset, &documents),
-    };
-    // Every workload a policy selects: a selector that picks another workload's pods too
-    // isolates them, and their communications must still be allowed.
-    let selected = selected_entities(&generated);
-    let report = verify_placed(&dataset, &decisions, &policies, &selected, window);
-    let denied = denied_inclusions(&dataset, &generated, args.format, &report);
-    for inclusion in &denied {
+    for inclusion in &run.denied {
         eprintln!("flowpol: DENIED {}", inclusion.line());
     }
     eprintln!(
         "flowpol: {} {}; verified: {}",
-        policies.len(),
-        match (args.format, policies.len()) {
+        run.policy_count,
+        match (args.format, run.policy_count) {
             (PolicyKind::Kubernetes, 1) => "policy",
             (PolicyKind::Kubernetes, _) => "policies",
             (PolicyKind::Cilium, 1) => "CiliumNetworkPolicy",
             (PolicyKind::Cilium, _) => "CiliumNetworkPolicies",
         },
-        report.summary()
+        run.report.summary()
     );
-    match &args.output {
+    write_output(args.output.as_deref(), &yaml)?;
+    Ok(if run.denied.is_empty() || args.allow_denied {
+        super::Outcome::Done
+    } else {
+        super::Outcome::DeniesIncluded(format!(
+            "the policies written would deny {} the review included (listed above as DENIED); \
+             applied, that is an outage: include what they need, or pass --allow-denied",
+            match run.denied.len() {
+                1 => "1 communication".to_string(),
+                n => format!("{n} communications"),
+            }
+        ))
+    })
+}
+
+/// Writes `yaml` to `output`, else to standard output.
+fn write_output(output: Option<&Path>, yaml: &str) -> Result<(), String> {
+    match output {
         Some(path) => {
-            fs::write(path, yaml).map_err(|e| format!("cannot write {}: {e}", path.display()))?
+            fs::write(path, yaml).map_err(|e| format!("cannot write {}: {e}", path.display()))
         }
         None => {
             use std::io::Write;
             std::io::stdout()
                 .lock()
                 .write_all(yaml.as_bytes())
-                .map_err(|e| format!("cannot write to standard output: {e}"))?
+                .map_err(|e| format!("cannot write to standard output: {e}"))
         }
     }
-    Ok(if denied.is_empty() || args.allow_denied {
-        super::Outcome::Done
-    } else {
-        super::Outcome::DeniesIncluded(format!(
-            "the policies written would deny {} the review included (listed above as DENIED); \
-             applied, that is an outage: include what they need, or pass --allow-denied",
-            match denied.len() {
-                1 => "1 communication".to_string(),
-                n => format!("{n} communications"),
-            }
-        ))
-    })
 }
 
 /// `flowpol verify`: replays every observed connection through the given policies; fails

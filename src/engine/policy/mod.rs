@@ -1,7 +1,8 @@
 //! Step 4: policies from the dataset and the review's decisions. `build` is the generator,
 //! which works out each entity's kind-neutral `rules`; `network` writes them as a
 //! NetworkPolicy and `cilium` as a CiliumNetworkPolicy; `names` gives the DNS-1123 names,
-//! `highlight` the YAML's colours, `view` what the Generated Policy tab shows, `denied` the
+//! `highlight` the YAML's colours, `pipeline` the one call from a request to verified
+//! policies that every shell makes, `view` what the Generated Policy tab shows, `denied` the
 //! included communications the policies would still deny; this module
 //! picks the entities a command or a view asks for and writes the YAML of either kind. The
 //! document types are `model::network_policy` and `model::cilium_policy`; YAML is written by
@@ -13,6 +14,7 @@ pub mod denied;
 pub mod highlight;
 pub mod names;
 pub mod network;
+pub mod pipeline;
 pub mod rules;
 pub mod view;
 

@@ -1,55 +1,23 @@
 //! What the Generated Policy tab shows, computed in one call: the YAML of the entity in
 //! scope (or of every entity of a namespace, the bundle), its warnings, the verification
 //! summary, the included communications the policies still deny (the tab's banner, the
-//! review rows' and the topology edges' marks), and the file name a download gets.
+//! review rows' and the topology edges' marks), and the file name a download gets; the
+//! policies and their verification come from [`pipeline`](super::pipeline), as the CLI's do.
 
 use crate::engine::dataset::{Dataset, Peer};
 use crate::engine::decisions::Decisions;
-use crate::engine::model::{CommunicationId, EntityId, ServiceId, TimeWindow};
+use crate::engine::model::{CommunicationId, EntityId, TimeWindow};
 use crate::engine::policy::build::{GeneratedPolicy, PolicyGenerator};
-use crate::engine::policy::denied::{denied_inclusions, selected_entities};
+use crate::engine::policy::denied::{denied_inclusions, DeniedInclusion};
 use crate::engine::policy::names::{bundle_file_name, dns1123_subdomain, policy_file_name};
-use crate::engine::policy::{
-    cilium_documents, generate_policies, placed, placed_cilium, policies_yaml_as, sort_by_owner,
-    PolicyKind,
-};
-use crate::engine::scope::{Scope, Subject};
+use crate::engine::policy::pipeline::{run, verify, PolicyRequest, Workloads};
+pub use crate::engine::policy::pipeline::{target_entities, PolicyOptions, PolicyTarget};
+use crate::engine::policy::PolicyKind;
 use crate::engine::units::thousands;
 use crate::engine::verify::evaluate::AnyPolicy;
-use crate::engine::verify::replay::{verify_existing_any, verify_placed, Report};
-
-/// Which policies to show.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum PolicyTarget {
-    Entity(EntityId),
-    /// The entities behind a Service.
-    Service(ServiceId),
-    /// Every entity of the namespace (of every namespace when `None`).
-    Namespace(Option<String>),
-}
+use crate::engine::verify::replay::{verify_existing_any, Report};
 
 impl PolicyTarget {
-    /// What the tab shows for `scope`: the subject's policies, else the namespace's bundle.
-    pub fn of_scope(scope: &Scope) -> PolicyTarget {
-        match scope.subject {
-            Some(Subject::Entity(entity)) => PolicyTarget::Entity(entity),
-            Some(Subject::Service(service)) => PolicyTarget::Service(service),
-            None => PolicyTarget::Namespace(scope.namespace.clone()),
-        }
-    }
-
-    /// The namespace bundle that holds this target: its own namespace's (the first entity's).
-    pub fn bundle(&self, dataset: &Dataset) -> PolicyTarget {
-        match self {
-            PolicyTarget::Namespace(namespace) => PolicyTarget::Namespace(namespace.clone()),
-            subject => PolicyTarget::Namespace(
-                target_entities(dataset, subject)
-                    .first()
-                    .map(|&id| dataset.entities[id].owner.namespace.clone()),
-            ),
-        }
-    }
-
     /// The tab's heading: the file of one entity's policy, or how many policies a bundle holds.
     pub fn heading(&self, output: &PolicyOutput) -> String {
         match self {
@@ -73,14 +41,6 @@ impl PolicyTarget {
             _ => format!("Download all ({size} workloads)"),
         }
     }
-}
-
-/// How the tab writes and checks policies.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct PolicyOptions {
-    pub kind: PolicyKind,
-    /// Read NetworkPolicies as Calico does: an `ipBlock` also matches pods' own addresses.
-    pub ipblock_matches_pods: bool,
 }
 
 /// The sentence that says how `ipBlock`s were read, for NetworkPolicies.
@@ -173,25 +133,6 @@ pub struct ExistingVerdict {
     pub denied: Vec<String>,
 }
 
-/// The entities `target` names, in namespace, kind and name order.
-pub fn target_entities(dataset: &Dataset, target: &PolicyTarget) -> Vec<EntityId> {
-    let mut entities: Vec<EntityId> = match target {
-        PolicyTarget::Entity(id) => vec![*id],
-        PolicyTarget::Service(id) => Subject::Service(*id).entities(dataset),
-        PolicyTarget::Namespace(namespace) => dataset
-            .entity_ids()
-            .filter(|&id| {
-                namespace
-                    .as_ref()
-                    .is_none_or(|n| &dataset.entities[id].owner.namespace == n)
-            })
-            .collect(),
-    };
-    entities.retain(|&id| id.index() < dataset.entities.len());
-    sort_by_owner(dataset, &mut entities);
-    entities
-}
-
 /// Generates, writes and verifies the policies of `target`.
 pub fn policy_output(
     dataset: &Dataset,
@@ -202,9 +143,15 @@ pub fn policy_output(
     options: PolicyOptions,
 ) -> PolicyOutput {
     let kind = options.kind;
-    let entities = target_entities(dataset, target);
-    let generated = generate_policies(dataset, decisions, &entities, window);
-    let (report, policy_count) = verify(dataset, decisions, &generated, window, options);
+    let run = match run(dataset, &page_request(decisions, target, window, options)) {
+        Ok(run) => run,
+        Err(error) => {
+            return PolicyOutput {
+                warnings: vec![error],
+                ..PolicyOutput::default()
+            }
+        }
+    };
     let existing: Vec<AnyPolicy<'_>> = if options.ipblock_matches_pods {
         existing.iter().map(|p| p.with_pod_blocks()).collect()
     } else {
@@ -212,20 +159,49 @@ pub fn policy_output(
     };
     let reads_network_policies = kind == PolicyKind::Kubernetes
         || existing.iter().any(|p| !matches!(p, AnyPolicy::Cilium(_)));
-    let (yaml, mut warnings) = match policies_yaml_as(&generated, kind) {
+    let (yaml, mut warnings) = match run.yaml {
         Ok(yaml) => (yaml, Vec::new()),
         Err(error) => (
             String::new(),
             vec![format!("The YAML could not be written: {error}")],
         ),
     };
-    warnings.extend(
-        generated
-            .iter()
-            .flat_map(|g| g.warnings_of(kind).iter().cloned()),
-    );
+    warnings.extend(run.warnings);
+    PolicyOutput {
+        yaml,
+        file_name: target_file_name(dataset, target, kind),
+        policy_count: run.policy_count,
+        denied: described(dataset, run.denied),
+        warnings,
+        verification: run.report.summary(),
+        verified: run.report.all_agree(),
+        reading: reads_network_policies
+            .then(|| ipblock_reading(options.ipblock_matches_pods).to_string()),
+        existing: (!existing.is_empty())
+            .then(|| existing_verdict(dataset, &existing, &run.entities, window)),
+    }
+}
+
+/// The page's request for `target`'s policies.
+fn page_request<'a>(
+    decisions: &'a Decisions,
+    target: &PolicyTarget,
+    window: TimeWindow,
+    options: PolicyOptions,
+) -> PolicyRequest<'a> {
+    PolicyRequest {
+        decisions,
+        workloads: Workloads::Target(target.clone()),
+        window,
+        options,
+        map_nodes: false,
+    }
+}
+
+/// The file a download of `target`'s policies gets.
+fn target_file_name(dataset: &Dataset, target: &PolicyTarget, kind: PolicyKind) -> String {
     let plural = kind.file_words().1;
-    let file_name = match target {
+    match target {
         PolicyTarget::Entity(id) if id.index() < dataset.entities.len() => {
             policy_file_name(&dataset.entities[*id].owner, kind)
         }
@@ -240,19 +216,6 @@ pub fn policy_output(
         ),
         PolicyTarget::Namespace(Some(namespace)) => bundle_file_name(namespace, kind),
         _ => format!("{plural}.yaml"),
-    };
-    PolicyOutput {
-        yaml,
-        file_name,
-        policy_count,
-        denied: denied_in(dataset, &generated, &report, kind),
-        warnings,
-        verification: report.summary(),
-        verified: report.all_agree(),
-        reading: reads_network_policies
-            .then(|| ipblock_reading(options.ipblock_matches_pods).to_string()),
-        existing: (!existing.is_empty())
-            .then(|| existing_verdict(dataset, &existing, &entities, window)),
     }
 }
 
@@ -266,10 +229,9 @@ pub fn denied_communications(
     window: TimeWindow,
     options: PolicyOptions,
 ) -> Vec<DeniedCommunication> {
-    let entities = target_entities(dataset, target);
-    let generated = generate_policies(dataset, decisions, &entities, window);
-    let (report, _) = verify(dataset, decisions, &generated, window, options);
-    denied_in(dataset, &generated, &report, options.kind)
+    run(dataset, &page_request(decisions, target, window, options))
+        .map(|run| described(dataset, run.denied))
+        .unwrap_or_default()
 }
 
 /// The denials of [`denied_communications`] worked out a step at a time, one entity of the
@@ -356,36 +318,6 @@ fn add_denial(found: &mut Vec<DeniedCommunication>, denied: DeniedCommunication)
     }
 }
 
-/// Replays the communications of the workloads `generated` selects through those policies,
-/// written as `options` says; and how many policies exist.
-fn verify(
-    dataset: &Dataset,
-    decisions: &Decisions,
-    generated: &[GeneratedPolicy],
-    window: TimeWindow,
-    options: PolicyOptions,
-) -> (Report, usize) {
-    // Rendered only for the Cilium kind: a decision redraws this view.
-    let documents = match options.kind {
-        PolicyKind::Kubernetes => Vec::new(),
-        PolicyKind::Cilium => cilium_documents(generated),
-    };
-    let mut policies = match options.kind {
-        PolicyKind::Kubernetes => placed(dataset, generated),
-        PolicyKind::Cilium => placed_cilium(dataset, &documents),
-    };
-    if options.ipblock_matches_pods {
-        for (_, policy) in &mut policies {
-            *policy = policy.with_pod_blocks();
-        }
-    }
-    // Every workload a policy selects, as `flowpol generate` verifies: a selector that also
-    // picks another workload's pods isolates them too.
-    let selected = selected_entities(generated);
-    let report = verify_placed(dataset, decisions, &policies, &selected, window);
-    (report, policies.len())
-}
-
 /// Each included communication of `report` that the policies deny, described with why
 /// (`generated`: the policies replayed, written as `kind`): what `flowpol generate` lists
 /// ([`denied_inclusions`]), with its ends and port apart and the warning's why without the
@@ -396,7 +328,13 @@ pub fn denied_in(
     report: &Report,
     kind: PolicyKind,
 ) -> Vec<DeniedCommunication> {
-    denied_inclusions(dataset, generated, kind, report)
+    described(dataset, denied_inclusions(dataset, generated, kind, report))
+}
+
+/// Each denied inclusion with its ends and port apart, and the warning's why without the
+/// communication it repeats.
+fn described(dataset: &Dataset, inclusions: Vec<DeniedInclusion>) -> Vec<DeniedCommunication> {
+    inclusions
         .into_iter()
         .map(|inclusion| {
             let communication = &dataset.communications[inclusion.communication];
