@@ -3,7 +3,6 @@
 //! it: the same flows split into per-node files, given in every order, with lines shuffled
 //! within a window (so a reply may come before its start), give the same dataset, byte for
 //! byte, and the same policies.
-#![cfg(not(target_arch = "wasm32"))]
 
 use flowpol::engine::decisions::Decisions;
 use flowpol::engine::demo::{inventory_json, DemoCluster, FlowLines, FlowOptions};
