@@ -109,7 +109,7 @@ fn per_node_files_in_every_order_give_one_dataset() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(12))]
+    #![proptest_config(crate::regressions::beside_the_source(ProptestConfig::with_cases(12)))]
 
     /// Lines shuffled within windows of up to 40 lines, per node file, the files in any order.
     #[test]

@@ -19,6 +19,8 @@ mod real_fields;
 #[allow(dead_code)]
 #[path = "../support/fuzz_bodies.rs"]
 mod fuzz_bodies;
+#[path = "../support/regressions.rs"]
+mod regressions;
 #[path = "../support/summary.rs"]
 mod summary;
 #[path = "../support/yaml_1_1.rs"]

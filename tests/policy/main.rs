@@ -16,6 +16,8 @@ mod view;
 mod yaml_reader;
 
 // Shared with other test binaries (tests/support/).
+#[path = "../support/regressions.rs"]
+mod regressions;
 #[path = "../support/snapshot.rs"]
 mod snapshot;
 #[path = "../support/demo.rs"]

@@ -304,7 +304,7 @@ fn side_expected(
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(crate::regressions::beside_the_source(ProptestConfig::with_cases(300)))]
 
     #[test]
     fn availability_first_and_the_overreach_listed_exactly(world in world()) {
