@@ -11,3 +11,8 @@ pub mod cli;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;
+
+// proptest's failing cases kept beside the file whose unit tests found them.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+#[path = "../tests/support/regressions.rs"]
+mod regressions;

@@ -115,7 +115,12 @@ fn ingest_rooms_read_one_way() {
     for file in sources(&ingest).into_iter().filter(|f| !is_test_module(f)) {
         let relative = file.strip_prefix(&ingest).unwrap();
         let mut parts = relative.components();
-        let room = parts.next().unwrap().as_os_str().to_string_lossy().into_owned();
+        let room = parts
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy()
+            .into_owned();
         let Some(position) = INGEST_ROOMS.iter().position(|r| *r == room) else {
             assert!(
                 ["mod.rs", "session.rs", "report.rs"].contains(&room.as_str()),

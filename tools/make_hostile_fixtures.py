@@ -96,7 +96,7 @@ def main():
     with open(os.path.join(OUT, "hostile-flows.jsonl"), "wb") as f:
         f.write(body)
     with open(os.path.join(OUT, "expected.txt"), "w") as f:
-        f.write("# line: what tests/hostile.rs expects of tests/fixtures/hostile/hostile-flows.jsonl\n")
+        f.write("# line: what tests/ingest/hostile.rs expects of tests/fixtures/hostile/hostile-flows.jsonl\n")
         for number, (_, expect) in enumerate(lines, 1):
             f.write(f"{number}: {expect}\n")
 

@@ -1,5 +1,5 @@
 //! Fuzz target `decisions`: an imported decisions file (`Decisions::from_json`), written back and read again.
-//! The body is shared with `tests/fuzz_regressions.rs` (`tests/support/fuzz_bodies.rs`).
+//! The body is shared with `tests/ingest/fuzz_regressions.rs` (`tests/support/fuzz_bodies.rs`).
 #![no_main]
 
 #[allow(dead_code)]

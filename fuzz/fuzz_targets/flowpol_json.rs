@@ -1,5 +1,5 @@
 //! Fuzz target `flowpol_json`: one record of flowpol's flow JSON (`flowpol_json::parse_record`), aggregated.
-//! The body is shared with `tests/fuzz_regressions.rs` (`tests/support/fuzz_bodies.rs`).
+//! The body is shared with `tests/ingest/fuzz_regressions.rs` (`tests/support/fuzz_bodies.rs`).
 #![no_main]
 
 #[allow(dead_code)]

@@ -1,5 +1,5 @@
 //! Fuzz target `hubble_line`: one Hubble line (`hubble::parse_flow`), its endpoints, ports, time and role, aggregated.
-//! The body is shared with `tests/fuzz_regressions.rs` (`tests/support/fuzz_bodies.rs`).
+//! The body is shared with `tests/ingest/fuzz_regressions.rs` (`tests/support/fuzz_bodies.rs`).
 #![no_main]
 
 #[allow(dead_code)]

@@ -1,5 +1,5 @@
 //! Fuzz target `inventory`: a kubectl inventory document (`Inventory::add_document`).
-//! The body is shared with `tests/fuzz_regressions.rs` (`tests/support/fuzz_bodies.rs`).
+//! The body is shared with `tests/ingest/fuzz_regressions.rs` (`tests/support/fuzz_bodies.rs`).
 #![no_main]
 
 #[allow(dead_code)]

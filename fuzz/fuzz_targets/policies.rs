@@ -1,5 +1,5 @@
 //! Fuzz target `policies`: NetworkPolicies and CiliumNetworkPolicies in YAML or JSON, read for verification (`policies::read_policies`).
-//! The body is shared with `tests/fuzz_regressions.rs` (`tests/support/fuzz_bodies.rs`).
+//! The body is shared with `tests/ingest/fuzz_regressions.rs` (`tests/support/fuzz_bodies.rs`).
 #![no_main]
 
 #[allow(dead_code)]

@@ -1,5 +1,5 @@
 //! Fuzz target `records`: a stream cut into JSON records (`records::RecordSplitter`), fed in pieces of any size, against the same stream fed whole.
-//! The body is shared with `tests/fuzz_regressions.rs` (`tests/support/fuzz_bodies.rs`).
+//! The body is shared with `tests/ingest/fuzz_regressions.rs` (`tests/support/fuzz_bodies.rs`).
 #![no_main]
 
 #[allow(dead_code)]

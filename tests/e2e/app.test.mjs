@@ -100,7 +100,7 @@ test('a dropped file is read and reported with its size and format', async () =>
   assert.match(row, /184\.5 KiB/);
   assert.match(row, /Hubble flows/);
   assert.match(row, /dropped/);
-  // The hand-checked content of this capture (tests/ingest_real.rs): 129 records, 20 starts,
+  // The hand-checked content of this capture (tests/ingest/real.rs): 129 records, 20 starts,
   // six communications between six workloads, two of them open before the capture began, and
   // seven tunnel packets no other packet gives a direction to.
   assert.match(row, /129 records · 20 connection starts · 0 problems · 7 packets of unknown direction left out/);

@@ -1,5 +1,5 @@
 //! The bodies of the fuzz targets (`fuzz/fuzz_targets/`), one per parser that takes outside
-//! bytes, shared with `tests/fuzz_regressions.rs` so every crashing input kept in
+//! bytes, shared with `tests/ingest/fuzz_regressions.rs` so every crashing input kept in
 //! `tests/fixtures/fuzz/<target>/` runs through exactly the code the fuzzer ran. Each body
 //! panics when a property it can check cheaply does not hold.
 

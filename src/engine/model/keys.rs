@@ -219,6 +219,7 @@ mod tests {
 
     #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
+        #![proptest_config(crate::regressions::beside_the_source(Default::default()))]
         #[test]
         fn any_text_that_parses_writes_back_the_same(text in "[A-Za-z0-9./:> -]{0,60}") {
             if let Ok(key) = text.parse::<RowKey>() {

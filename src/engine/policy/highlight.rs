@@ -134,6 +134,7 @@ mod tests {
 
     #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
+        #![proptest_config(crate::regressions::beside_the_source(Default::default()))]
         #[test]
         fn tokens_give_the_line_back(line in "[ -~]{0,60}") {
             let joined: String = tokens(&line).iter().map(|(_, t)| *t).collect();

@@ -170,6 +170,7 @@ mod tests {
 
     #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
+        #![proptest_config(crate::regressions::beside_the_source(Default::default()))]
         #[test]
         fn any_name_becomes_a_valid_subdomain(name in ".{0,300}") {
             let owner = Owner { kind: EntityKind::CronJob, namespace: "n".into(), name };

@@ -207,6 +207,7 @@ mod tests {
 
     #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
+        #![proptest_config(crate::regressions::beside_the_source(Default::default()))]
         /// Starts of a few client ports over 20 minutes, in any order: the count per minute is
         /// the reference's.
         #[test]

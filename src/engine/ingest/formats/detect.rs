@@ -263,6 +263,7 @@ mod tests {
 
     #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
+        #![proptest_config(crate::regressions::beside_the_source(Default::default()))]
         /// Any bytes: gzip exactly when they start with its magic, and nothing but gzip,
         /// unknown or YAML NetworkPolicies unless they start with a JSON object or array.
         #[test]

@@ -661,6 +661,7 @@ mod tests {
 
     #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
+        #![proptest_config(crate::regressions::beside_the_source(Default::default()))]
         #[test]
         fn never_panics(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300)) {
             let _ = Inventory::default().add_document(&bytes);

@@ -356,6 +356,7 @@ mod tests {
 
     #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
+        #![proptest_config(crate::regressions::beside_the_source(Default::default()))]
         #[test]
         fn agrees_with_serde_json_on_valid_objects(value in proptest::collection::btree_map("[a-z\"\\\\]{0,5}", proptest::prelude::any::<(u32, String, bool)>(), 0..6)) {
             let text = serde_json::to_string(&value).unwrap();

@@ -511,6 +511,7 @@ mod tests {
 
     #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
+        #![proptest_config(crate::regressions::beside_the_source(Default::default()))]
         /// With a limit, however the stream is cut: the same records and skipped lines, every
         /// record within the limit, and every line accounted for once.
         #[test]

@@ -160,6 +160,7 @@ mod tests {
 
     #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
+        #![proptest_config(crate::regressions::beside_the_source(Default::default()))]
         #[test]
         fn agrees_with_a_byte_by_byte_search(bytes in proptest::collection::vec(interesting_byte(), 0..64), at in 0usize..70) {
             proptest::prop_assert_eq!(find_quote_or_backslash(&bytes, at), slow(&bytes, at, b"\"\\"));

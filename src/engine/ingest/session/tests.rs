@@ -315,6 +315,7 @@ fn a_truncated_inventory_keeps_its_items_and_a_nested_gzip_is_refused() {
 
 #[cfg(not(target_arch = "wasm32"))]
 proptest::proptest! {
+    #![proptest_config(crate::regressions::beside_the_source(Default::default()))]
     #[test]
     fn never_panics_on_arbitrary_files(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400), chunk in 1usize..64) {
         let mut ingest = Ingest::new();

@@ -347,6 +347,7 @@ mod tests {
 
     #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
+        #![proptest_config(crate::regressions::beside_the_source(Default::default()))]
         /// Any bytes: no panic, and a flow read from JSON is what serde reads.
         #[test]
         fn any_bytes_read_as_a_flow_are_what_serde_reads(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300)) {

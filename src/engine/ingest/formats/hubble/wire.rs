@@ -494,7 +494,9 @@ mod tests {
 
     #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #![proptest_config(crate::regressions::beside_the_source(
+            proptest::prelude::ProptestConfig::with_cases(2000)
+        ))]
         #[test]
         fn a_plain_reading_is_what_serde_reads(value in hubble_like_value(), pretty in proptest::prelude::any::<bool>()) {
             let text = if pretty {

@@ -2,16 +2,11 @@
 //! (the seed corpus in `seeds/`, and in `regressions/` the inputs that once crashed, hung or
 //! broke a property) runs through the same body as the fuzz target `<target>`
 //! (`tests/support/fuzz_bodies.rs`), which panics when the parser does or a property fails.
-#![cfg(not(target_arch = "wasm32"))]
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-#[allow(dead_code)]
-#[path = "support/fuzz_bodies.rs"]
-mod fuzz_bodies;
-
-use fuzz_bodies::TARGETS;
+use crate::fuzz_bodies::TARGETS;
 
 fn inputs(target: &str, folder: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -2,14 +2,12 @@
 //! rotated logs): 1 to 50 files, empty ones, tiny ones and ones larger than a read buffer.
 //! Four files once hung `flowpol` forever; every run here has a deadline, so a hang fails
 //! the test instead of the suite.
-#![cfg(not(target_arch = "wasm32"))]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-const DEMO_FLOWS: &str = "public/demo/flows.jsonl";
-const DEMO_INVENTORY: &str = "public/demo/inventory.json";
+use crate::{text, DEMO_FLOWS, DEMO_INVENTORY};
 
 /// Runs `flowpol` with `args`; fails the test when it has not finished within two minutes.
 fn flowpol(args: &[&Path]) -> Output {
@@ -52,10 +50,6 @@ fn flowpol(args: &[&Path]) -> Output {
         stdout: out.join().unwrap(),
         stderr: err.join().unwrap(),
     }
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8(bytes.to_vec()).unwrap()
 }
 
 /// `inspect`'s communications: the lines after the dataset's summary line.

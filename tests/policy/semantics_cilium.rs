@@ -1,6 +1,5 @@
 //! The CiliumNetworkPolicy evaluator against the semantics Cilium's documentation gives, one
 //! rule per test, with policies written as YAML the way users write them.
-#![cfg(not(target_arch = "wasm32"))]
 
 use std::net::IpAddr;
 

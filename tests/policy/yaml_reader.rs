@@ -1,11 +1,7 @@
 //! The YAML 1.1 reader the tests use (`tests/support/yaml_1_1.rs`) reads as kubectl and
 //! PyYAML do, and flowpol's YAML reads back through it as the values it was written from.
-#![cfg(not(target_arch = "wasm32"))]
 
-#[path = "support/yaml_1_1.rs"]
-mod yaml_1_1;
-
-use yaml_1_1::{read, resolve_plain};
+use crate::yaml_1_1::{read, resolve_plain};
 
 #[test]
 fn plain_scalars_resolve_as_yaml_1_1_readers_do() {

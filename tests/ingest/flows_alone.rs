@@ -4,7 +4,6 @@
 //! DaemonSets are one workload however many nodes run them, and the policies `generate`
 //! writes allow every included communication, by the verifier's own account: exit 0. Where a
 //! policy still denies an included communication, `generate` says which and exits 3.
-#![cfg(not(target_arch = "wasm32"))]
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -18,9 +17,7 @@ use flowpol::engine::policy::denied::selected_entities;
 use flowpol::engine::policy::{generate_policies, placed, policies_yaml_as, PolicyKind};
 use flowpol::engine::verify::replay::verify_placed;
 
-#[path = "support/summary.rs"]
-mod summary;
-use summary::summary;
+use crate::summary::summary;
 
 const REAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/real/");
 

@@ -1,5 +1,4 @@
 //! The demo data shipped for the "Load demo data" button is exactly what the project's own
-#![cfg(not(target_arch = "wasm32"))]
 //! generator writes, and it holds every case the demo promises.
 
 use std::collections::BTreeSet;
@@ -8,8 +7,8 @@ use flowpol::engine::demo::{self, DemoCluster, FlowLines, FlowOptions};
 use flowpol::engine::ingest::formats::detect::{detect_format, InputFormat};
 use serde_json::Value;
 
-const SHIPPED_FLOWS: &str = include_str!("../public/demo/flows.jsonl");
-const SHIPPED_INVENTORY: &str = include_str!("../public/demo/inventory.json");
+const SHIPPED_FLOWS: &str = include_str!("../../public/demo/flows.jsonl");
+const SHIPPED_INVENTORY: &str = include_str!("../../public/demo/inventory.json");
 
 fn generated_flows(lines: usize, seed: u64) -> String {
     let cluster = DemoCluster::new(seed);

@@ -9,7 +9,6 @@
 //! back identically through k8s-openapi and a YAML 1.1 reader (kubectl's), as NetworkPolicies
 //! and as CiliumNetworkPolicies. (That the page renders these strings as text, never markup, is
 //! `tests/e2e/hostile.test.mjs`.)
-#![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -26,8 +25,7 @@ use flowpol::engine::policy::{
 };
 use flowpol::engine::yaml::from_yaml;
 
-#[path = "support/yaml_1_1.rs"]
-mod yaml_1_1;
+use crate::yaml_1_1;
 
 const FLOWS: &str = "tests/fixtures/hostile/hostile-flows.jsonl";
 const INVENTORY: &str = "tests/fixtures/hostile/hostile-inventory.json";

@@ -3,7 +3,6 @@
 //! (availability first), and the policy says what else it picks; the
 //! cluster DNS is picked by its own pods' selector; an alias inside a cluster range is warned
 //! about; a workload of another cluster is named by the aliases covering its pods.
-#![cfg(not(target_arch = "wasm32"))]
 
 use flowpol::engine::dataset::Dataset;
 use flowpol::engine::decisions::Decisions;

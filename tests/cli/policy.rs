@@ -1,24 +1,9 @@
 //! `flowpol generate` and `flowpol verify` as a pipeline runs them, on the shipped demo data:
 //! output, flags, warnings and errors on standard error, exit statuses.
-#![cfg(not(target_arch = "wasm32"))]
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
 
-const DEMO_FLOWS: &str = "public/demo/flows.jsonl";
-const DEMO_INVENTORY: &str = "public/demo/inventory.json";
-
-fn flowpol(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flowpol"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8(bytes.to_vec()).unwrap()
-}
+use crate::{flowpol, text, DEMO_FLOWS, DEMO_INVENTORY};
 
 /// `  name: x` lines of the YAML: the policies written, in order.
 fn policy_names(yaml: &str) -> Vec<String> {

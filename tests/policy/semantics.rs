@@ -1,6 +1,5 @@
 //! The NetworkPolicy evaluator against the semantics the Kubernetes documentation gives, one
 //! rule per test, with policies written as YAML the way users write them.
-#![cfg(not(target_arch = "wasm32"))]
 
 use flowpol::engine::model::labels::Labels;
 use flowpol::engine::model::network_policy::NetworkPolicy;
@@ -292,21 +291,10 @@ fn an_empty_rule_allows_all_and_no_rule_allows_nothing() {
 #[test]
 fn the_replay_holds_for_every_pod_of_a_workload_whose_pods_differ() {
     use flowpol::engine::dataset::Peer;
-    use flowpol::engine::load::load_files;
     use flowpol::engine::model::{EntityKind, TimeWindow};
     use flowpol::engine::verify::replay::{probe, verify_existing, ProbeEnd};
 
-    let dataset = load_files(
-        &[
-            ("flows.jsonl", include_bytes!("../public/demo/flows.jsonl")),
-            (
-                "inventory.json",
-                include_bytes!("../public/demo/inventory.json"),
-            ),
-        ],
-        &[],
-    )
-    .dataset;
+    let dataset = crate::support_demo::demo();
     let frontend = dataset
         .find_entity(EntityKind::Deployment, "shop", "frontend")
         .unwrap();

@@ -1,15 +1,12 @@
 //! Ingest of real Hubble captures (tests/fixtures/real, Apache-2.0, see SOURCE.txt): the
 //! communications each holds, checked by hand line by line.
-#![cfg(not(target_arch = "wasm32"))]
 
 use flowpol::engine::dataset::Dataset;
 use flowpol::engine::ingest::flows::connection::SkipReason;
 use flowpol::engine::load::{load_files, LoadResult};
 use flowpol::engine::model::AddressClass;
 
-#[path = "support/summary.rs"]
-mod summary;
-use summary::summary;
+use crate::summary::summary;
 
 fn load(files: &[(&str, &[u8])]) -> (LoadResult, Dataset) {
     let result = load_files(files, &[]);
@@ -34,7 +31,7 @@ fn load(files: &[(&str, &[u8])]) -> (LoadResult, Dataset) {
 #[test]
 fn bookinfo_capture_holds_exactly_these_communications() {
     let capture =
-        include_bytes!("fixtures/real/hubble-otel_basic-sample-400-tcp-flows.first129.jsonl");
+        include_bytes!("../fixtures/real/hubble-otel_basic-sample-400-tcp-flows.first129.jsonl");
     let (result, dataset) = load(&[("bookinfo.jsonl", capture)]);
     assert_eq!(result.files[0].starts, 20);
     assert_eq!(
@@ -70,7 +67,7 @@ fn bookinfo_capture_holds_exactly_these_communications() {
 /// TCP/53 (three requests, `is_reply` false); the two responses name no client.
 #[test]
 fn a_capture_of_dns_records_alone_shows_who_asks_whom() {
-    let capture = include_bytes!("fixtures/real/hubble-otel_basic-sample-5-dns-flows.jsonl");
+    let capture = include_bytes!("../fixtures/real/hubble-otel_basic-sample-5-dns-flows.jsonl");
     let (result, dataset) = load(&[("dns.jsonl", capture)]);
     assert_eq!(result.files[0].skipped.values().sum::<u64>(), 5);
     assert_eq!(
@@ -86,7 +83,7 @@ fn a_capture_of_dns_records_alone_shows_who_asks_whom() {
 #[test]
 fn inspektor_gadget_events_through_the_flowpol_format() {
     let converted =
-        include_bytes!("fixtures/flowpol/inspektor-gadget-connect-to-svc.flowpol.jsonl");
+        include_bytes!("../fixtures/flowpol/inspektor-gadget-connect-to-svc.flowpol.jsonl");
     let (ingest, dataset) = load(&[("ig.flowpol.jsonl", converted)]);
     assert_eq!(
         ingest.files[0].format,

@@ -4,7 +4,6 @@
 //! adding a workload moves few; the same data gives the same picture; crossings stay at or
 //! below the values recorded here (the test fails when a change makes them grow); an edge the
 //! review includes but the generated policies deny is drawn in a state of its own.
-#![cfg(not(target_arch = "wasm32"))]
 
 use flowpol::engine::dataset::{Dataset, Peer};
 use flowpol::engine::decisions::{Decisions, GeneralRule};
@@ -17,19 +16,7 @@ use flowpol::engine::model::{Direction, EntityKind, TimeWindow};
 use flowpol::engine::review::review_rows;
 use flowpol::engine::scope::Subject;
 
-fn demo() -> Dataset {
-    load_files(
-        &[
-            ("flows.jsonl", include_bytes!("../public/demo/flows.jsonl")),
-            (
-                "inventory.json",
-                include_bytes!("../public/demo/inventory.json"),
-            ),
-        ],
-        &[],
-    )
-    .dataset
-}
+use crate::support_demo::demo;
 
 fn bench(workloads: usize, communications: usize, seed: u64) -> Dataset {
     let text = namespace_flows(workloads, communications, seed);
@@ -563,9 +550,59 @@ fn denials(
         .collect()
 }
 
+/// Each edge of `scene` (`from -> to port`) in the state the Topology tab draws it in, with
+/// the denials of the policies of `kind` generated for `target`.
+fn edge_states(
+    dataset: &Dataset,
+    decisions: &Decisions,
+    scene: &Scene,
+    target: &flowpol::engine::policy::view::PolicyTarget,
+    kind: flowpol::engine::policy::PolicyKind,
+) -> Vec<(String, flowpol::engine::graph::EdgeState)> {
+    use flowpol::engine::graph::edge_state;
+    let denied = denials(dataset, decisions, target, kind);
+    scene
+        .edges
+        .iter()
+        .map(|edge| {
+            let state = edge_state(dataset, decisions, edge, &denied);
+            (
+                format!("{} -> {} {}", edge.from, edge.to, edge.port_label()),
+                state,
+            )
+        })
+        .collect()
+}
+
+/// The demo's review as it is: no edge denied in any entity's or namespace's view.
+fn assert_no_edge_is_denied_in_any_view(dataset: &Dataset) {
+    use flowpol::engine::policy::view::PolicyTarget;
+    use flowpol::engine::policy::PolicyKind;
+    let states = |decisions: &Decisions, scene: &Scene, target: &PolicyTarget| {
+        edge_states(dataset, decisions, scene, target, PolicyKind::Kubernetes)
+    };
+    let decisions = Decisions::default();
+    for subject in subjects(dataset) {
+        let scene = entity_view(dataset, &decisions, subject, TimeWindow::ALL);
+        let target = match subject {
+            Subject::Entity(id) => PolicyTarget::Entity(id),
+            Subject::Service(id) => PolicyTarget::Service(id),
+        };
+        for (edge, state) in states(&decisions, &scene, &target) {
+            assert_ne!(state.key(), "denied", "{edge}: {state:?}");
+        }
+    }
+    for scope in namespaces(dataset) {
+        let scene = namespace_view(dataset, &decisions, &scope, TimeWindow::ALL);
+        let target = PolicyTarget::Namespace(scope.namespace.clone());
+        for (edge, state) in states(&decisions, &scene, &target) {
+            assert_eq!(state.denied, None, "{edge}");
+        }
+    }
+}
+
 #[test]
 fn an_included_edge_the_policy_denies_is_drawn_as_denied_with_why() {
-    use flowpol::engine::graph::edge_state;
     use flowpol::engine::policy::view::PolicyTarget;
     use flowpol::engine::policy::PolicyKind;
     let dataset = demo();
@@ -573,38 +610,9 @@ fn an_included_edge_the_policy_denies_is_drawn_as_denied_with_why() {
         .find_entity(EntityKind::Deployment, "payments", "payment-gateway")
         .unwrap();
     let states = |decisions: &Decisions, scene: &Scene, target: &PolicyTarget, kind| {
-        let denied = denials(&dataset, decisions, target, kind);
-        scene
-            .edges
-            .iter()
-            .map(|edge| {
-                let state = edge_state(&dataset, decisions, edge, &denied);
-                (
-                    format!("{} -> {} {}", edge.from, edge.to, edge.port_label()),
-                    state,
-                )
-            })
-            .collect::<Vec<_>>()
+        edge_states(&dataset, decisions, scene, target, kind)
     };
-    // The demo's review: nothing denied in any view.
-    let decisions = Decisions::default();
-    for subject in subjects(&dataset) {
-        let scene = entity_view(&dataset, &decisions, subject, TimeWindow::ALL);
-        let target = match subject {
-            Subject::Entity(id) => PolicyTarget::Entity(id),
-            Subject::Service(id) => PolicyTarget::Service(id),
-        };
-        for (edge, state) in states(&decisions, &scene, &target, PolicyKind::Kubernetes) {
-            assert_ne!(state.key(), "denied", "{edge}: {state:?}");
-        }
-    }
-    for scope in namespaces(&dataset) {
-        let scene = namespace_view(&dataset, &decisions, &scope, TimeWindow::ALL);
-        let target = PolicyTarget::Namespace(scope.namespace.clone());
-        for (edge, state) in states(&decisions, &scene, &target, PolicyKind::Kubernetes) {
-            assert_eq!(state.denied, None, "{edge}");
-        }
-    }
+    assert_no_edge_is_denied_in_any_view(&dataset);
 
     // api.stripe.com allowed by name: included, and a NetworkPolicy cannot say it.
     let mut decisions = Decisions::default();

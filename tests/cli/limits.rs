@@ -3,14 +3,14 @@
 //! reads an endless line of 300 MB (gzip-compressed to 300 KB) and an inventory of 12,000 pods
 //! (100 MB, with large annotations) of 100 workloads. A run
 //! under a far smaller limit fails, so the limit is known to bite.
-#![cfg(not(target_arch = "wasm32"))]
 
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output};
 
+use crate::CAPTURE;
+
 const LIMIT: &str = "--data=268435456"; // 256 MiB
-const CAPTURE: &str = "tests/fixtures/real/hubble-otel_basic-sample-400-tcp-flows.first129.jsonl";
 
 fn inspect_limited(limit: &str, file: &Path) -> Output {
     Command::new("prlimit")

@@ -4,7 +4,6 @@
 //! the cluster as `world`, other aliases as CIDR sets with their exceptions; the general rules
 //! (block all: `[{}]`, Cilium's default deny; allow all: the `all` entity; allow the
 //! namespace: `{}`); one kind of peer per rule; another cluster's workload by its cluster.
-#![cfg(not(target_arch = "wasm32"))]
 
 use flowpol::engine::dataset::Dataset;
 use flowpol::engine::decisions::{Decisions, GeneralRule};
@@ -12,9 +11,7 @@ use flowpol::engine::model::cilium_policy::{CiliumNetworkPolicy, CiliumRule};
 use flowpol::engine::model::{Direction, EntityKind, OwnerKey, TimeWindow};
 use flowpol::engine::policy::{generate_policies, policies_yaml_as, PolicyKind};
 
-#[path = "support/demo.rs"]
-mod support_demo;
-use support_demo::demo;
+use crate::support_demo::demo;
 
 /// The CiliumNetworkPolicy of `kind/namespace/name`, and its warnings.
 fn cilium_of(
@@ -342,16 +339,11 @@ fn allowed_names_become_to_fqdns_with_the_dns_rule_they_need() {
     .unwrap();
 }
 
-/// A workload whose pods share no label (a bare pod, a CronJob whose job template has none):
-/// availability first, a NetworkPolicy selects it as every pod of its namespace (and says
-/// which other workloads that admits); a CiliumNetworkPolicy selects it exactly by its service
-/// account when no other workload of the namespace runs as that account, and its peers name
-/// it the same way. Both verified: every included communication allowed.
-#[test]
-fn pods_without_labels_are_selected_by_their_own_service_account() {
+/// Four pods of namespace `data`: postgres-0 (labelled, account postgres), report (no label,
+/// an account of its own, reporter), scratch-a and scratch-b (no label, both account default);
+/// report and scratch-a connect to postgres-0.
+fn pods_without_labels() -> Dataset {
     use flowpol::engine::load::load_files;
-    use flowpol::engine::policy::{cilium_documents, placed_cilium};
-    use flowpol::engine::verify::replay::verify_placed;
     let pod = |name: &str, ip: &str, account: &str, labels: &str| {
         format!(
             r#"{{"kind": "Pod", "apiVersion": "v1", "metadata": {{"name": "{name}", "namespace": "data", "labels": {labels}}}, "spec": {{"serviceAccountName": "{account}", "containers": [{{"ports": [{{"containerPort": 5432}}]}}]}}, "status": {{"podIP": "{ip}"}}}}"#
@@ -383,7 +375,19 @@ fn pods_without_labels_are_selected_by_their_own_service_account() {
         &[],
     );
     assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
-    let dataset = loaded.dataset;
+    loaded.dataset
+}
+
+/// A workload whose pods share no label (a bare pod, a CronJob whose job template has none):
+/// availability first, a NetworkPolicy selects it as every pod of its namespace (and says
+/// which other workloads that admits); a CiliumNetworkPolicy selects it exactly by its service
+/// account when no other workload of the namespace runs as that account, and its peers name
+/// it the same way. Both verified: every included communication allowed.
+#[test]
+fn pods_without_labels_are_selected_by_their_own_service_account() {
+    use flowpol::engine::policy::{cilium_documents, placed_cilium};
+    use flowpol::engine::verify::replay::verify_placed;
+    let dataset = pods_without_labels();
     let decisions = Decisions::default();
     let ids: Vec<_> = dataset.entity_ids().collect();
     let generated = generate_policies(&dataset, &decisions, &ids, TimeWindow::ALL);

@@ -3,7 +3,6 @@
 //! what the cluster's existing policies make of the communications in scope, and the included
 //! communications the generated policies deny, with why (the tab's banner, the rows' and
 //! edges' marks).
-#![cfg(not(target_arch = "wasm32"))]
 
 use flowpol::engine::dataset::Dataset;
 use flowpol::engine::decisions::Decisions;
@@ -29,9 +28,7 @@ use flowpol::engine::verify::evaluate::AnyPolicy;
 use flowpol::engine::verify::replay::verify_existing;
 use flowpol::engine::yaml::from_yaml;
 
-#[path = "support/demo.rs"]
-mod support_demo;
-use support_demo::demo;
+use crate::support_demo::demo;
 
 fn names(dataset: &Dataset, entities: &[EntityId]) -> Vec<String> {
     entities

@@ -1,26 +1,11 @@
 //! Real captures through the command line: connections already open when the capture began,
 //! nodes and the API server, several clusters, files in any order.
-#![cfg(not(target_arch = "wasm32"))]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-const CAPTURE: &str = "tests/fixtures/real/hubble-otel_basic-sample-400-tcp-flows.first129.jsonl";
+use crate::{flowpol, text, CAPTURE, DEMO_FLOWS, DEMO_INVENTORY};
+
 const TWO_CLUSTERS: &str = "tests/fixtures/clusters/two-clusters/flows.jsonl";
-const DEMO_FLOWS: &str = "public/demo/flows.jsonl";
-const DEMO_INVENTORY: &str = "public/demo/inventory.json";
-
-fn flowpol(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flowpol"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8(bytes.to_vec()).unwrap()
-}
 
 #[test]
 fn inspect_marks_connections_open_before_the_capture() {

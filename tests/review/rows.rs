@@ -1,7 +1,6 @@
 //! The review as data (`engine::review`) on the demo and a real capture: rows per direction
 //! under decisions, unresolved addresses and their classes, aliases, cluster ranges, filters,
 //! sorting, Services as subjects, time spans, and the data's fingerprint.
-#![cfg(not(target_arch = "wasm32"))]
 
 use flowpol::engine::dataset::Dataset;
 use flowpol::engine::decisions::{parse_cidr, Decisions, GeneralRule};
@@ -14,18 +13,10 @@ use flowpol::engine::review::{
 };
 use flowpol::engine::scope::{time_range, Subject};
 
+use crate::support_demo::demo;
+
 fn load(files: &[(&str, &[u8])]) -> Dataset {
     load_files(files, &[]).dataset
-}
-
-fn demo() -> Dataset {
-    load(&[
-        ("flows.jsonl", include_bytes!("../public/demo/flows.jsonl")),
-        (
-            "inventory.json",
-            include_bytes!("../public/demo/inventory.json"),
-        ),
-    ])
 }
 
 /// The rows of `subject` in `direction` over the whole capture.
@@ -304,8 +295,8 @@ fn a_time_span_keeps_the_connections_inside_it() {
 
 #[test]
 fn the_fingerprint_names_the_data_not_the_file_order() {
-    let flows: &[u8] = include_bytes!("../public/demo/flows.jsonl");
-    let inventory: &[u8] = include_bytes!("../public/demo/inventory.json");
+    let flows: &[u8] = include_bytes!("../../public/demo/flows.jsonl");
+    let inventory: &[u8] = include_bytes!("../../public/demo/inventory.json");
     let one = load(&[("a", flows), ("b", inventory)]);
     let other = load(&[("b", inventory), ("a", flows)]);
     assert_eq!(fingerprint(&one), fingerprint(&other));
@@ -327,14 +318,17 @@ fn the_review_follows_its_workloads_when_another_cluster_is_added() {
     use flowpol::engine::scope::Scope;
     let one = demo();
     let two = load(&[
-        ("flows.jsonl", include_bytes!("../public/demo/flows.jsonl")),
+        (
+            "flows.jsonl",
+            include_bytes!("../../public/demo/flows.jsonl"),
+        ),
         (
             "inventory.json",
-            include_bytes!("../public/demo/inventory.json"),
+            include_bytes!("../../public/demo/inventory.json"),
         ),
         (
             "other.jsonl",
-            include_bytes!("fixtures/clusters/cronjob-chain/flows.jsonl"),
+            include_bytes!("../fixtures/clusters/cronjob-chain/flows.jsonl"),
         ),
     ]);
     assert!(!one.spans_clusters() && two.spans_clusters());

@@ -1,7 +1,6 @@
 //! What else real Hubble data carries (issue 24): fields some Hubble versions and exporters
 //! leave out or print differently, checked on the real captures of tests/fixtures/real
 //! (hubble-otel's samples, Apache-2.0, see SOURCE.txt) and on variants of them made here.
-#![cfg(not(target_arch = "wasm32"))]
 
 use flowpol::engine::dataset::Dataset;
 use flowpol::engine::ingest::flows::connection::SkipReason;
@@ -9,20 +8,21 @@ use flowpol::engine::load::{load_files, LoadResult};
 use flowpol::engine::model::AddressClass;
 use serde_json::{Map, Value};
 
-#[path = "support/summary.rs"]
-mod summary;
-use summary::summary;
+use crate::summary::summary;
 
-const HTTP: &[u8] = include_bytes!("fixtures/real/hubble-otel_basic-sample-348-http-flows.jsonl");
-const DNS: &[u8] = include_bytes!("fixtures/real/hubble-otel_basic-sample-330-dns-flows.jsonl");
-const HTTP_5: &[u8] = include_bytes!("fixtures/real/hubble-otel_basic-sample-5-http-flows.jsonl");
-const DNS_5: &[u8] = include_bytes!("fixtures/real/hubble-otel_basic-sample-5-dns-flows.jsonl");
+const HTTP: &[u8] =
+    include_bytes!("../fixtures/real/hubble-otel_basic-sample-348-http-flows.jsonl");
+const DNS: &[u8] = include_bytes!("../fixtures/real/hubble-otel_basic-sample-330-dns-flows.jsonl");
+const HTTP_5: &[u8] =
+    include_bytes!("../fixtures/real/hubble-otel_basic-sample-5-http-flows.jsonl");
+const DNS_5: &[u8] = include_bytes!("../fixtures/real/hubble-otel_basic-sample-5-dns-flows.jsonl");
 const REDIRECTED: &[u8] =
-    include_bytes!("fixtures/real/hubble-otel_basic-sample-400-l7-redirected-flows.jsonl");
-const TCP: &[u8] = include_bytes!("fixtures/real/hubble-otel_basic-sample-400-tcp-flows.jsonl");
-const UDP: &[u8] = include_bytes!("fixtures/real/hubble-otel_basic-sample-400-udp-flows.jsonl");
-const TEN: &[u8] = include_bytes!("fixtures/real/hubble-otel_basic-sample-10-flows.jsonl");
-const ICMP: &[u8] = include_bytes!("fixtures/real/hubble-otel_basic-sample-400-icmpv4-flows.jsonl");
+    include_bytes!("../fixtures/real/hubble-otel_basic-sample-400-l7-redirected-flows.jsonl");
+const TCP: &[u8] = include_bytes!("../fixtures/real/hubble-otel_basic-sample-400-tcp-flows.jsonl");
+const UDP: &[u8] = include_bytes!("../fixtures/real/hubble-otel_basic-sample-400-udp-flows.jsonl");
+const TEN: &[u8] = include_bytes!("../fixtures/real/hubble-otel_basic-sample-10-flows.jsonl");
+const ICMP: &[u8] =
+    include_bytes!("../fixtures/real/hubble-otel_basic-sample-400-icmpv4-flows.jsonl");
 
 fn load(name: &str, capture: &[u8]) -> LoadResult {
     load_files(&[(name, capture)], &[])

@@ -15,7 +15,6 @@
 //! snapshots `expected.cilium.yaml` and `expected.cilium.warnings.txt`, the same YAML 1.1
 //! read-back, the same YAML whatever the file order, and the documents written to
 //! `target/generated-cilium-policies/` for `tools/cilium/validate.py` (Cilium's CRD schema).
-#![cfg(not(target_arch = "wasm32"))]
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -34,10 +33,7 @@ use flowpol::engine::policy::{
 use flowpol::engine::verify::replay::{probe_placed, verify_placed, ProbeEnd};
 use flowpol::engine::yaml::from_yaml;
 
-#[path = "support/snapshot.rs"]
-mod snapshot;
-#[path = "support/yaml_1_1.rs"]
-mod yaml_1_1;
+use crate::{snapshot, yaml_1_1};
 
 const MANIFEST: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -391,7 +387,7 @@ fn demo_dataset_policies() {
             fs::read_to_string(Path::new(MANIFEST).join("tests/fixtures/demo").join(probes))
                 .unwrap();
         assert!(probes.lines().filter(|l| l.starts_with("allow ")).count() >= 3);
-        // The communications are tests/ingest_demo.rs's to check against the generator;
+        // The communications are tests/ingest/demo.rs's to check against the generator;
         // here they are the data the probes run on.
         let expected = format!("{}{probes}", communications.concat());
         let outcome = generate_and_check(name, &dataset, &args, &expected);

@@ -3,7 +3,6 @@
 //! it: the same flows split into per-node files, given in every order, with lines shuffled
 //! within a window (so a reply may come before its start), give the same dataset, byte for
 //! byte, and the same policies.
-#![cfg(not(target_arch = "wasm32"))]
 
 use flowpol::engine::decisions::Decisions;
 use flowpol::engine::demo::{inventory_json, DemoCluster, FlowLines, FlowOptions};
@@ -110,7 +109,7 @@ fn per_node_files_in_every_order_give_one_dataset() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(12))]
+    #![proptest_config(crate::regressions::beside_the_source(ProptestConfig::with_cases(12)))]
 
     /// Lines shuffled within windows of up to 40 lines, per node file, the files in any order.
     #[test]

@@ -1,5 +1,4 @@
 //! The native command line: help, the demo generator, and errors on standard error.
-#![cfg(not(target_arch = "wasm32"))]
 
 use std::process::Command;
 

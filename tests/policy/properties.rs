@@ -14,7 +14,6 @@
 //! policy, every included communication is allowed, also with each policy applied alone) and
 //! the workloads each policy says it also selects are exactly those its selector picks beyond
 //! its own, by the model's own reading of the labels.
-#![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::BTreeSet;
 
@@ -134,73 +133,100 @@ fn world() -> impl Strategy<Value = World> {
         })
         .prop_map(
             |(entity_specs, addresses, communications, exclusions, rules, aliased)| {
-                let mut dataset = Dataset::default();
-                for (index, &spec) in entity_specs.iter().enumerate() {
-                    dataset.entities.push(entity(index, spec));
-                }
-                dataset.clusters = dataset
-                    .entities
-                    .iter()
-                    .filter_map(|e| e.cluster.clone())
-                    .collect();
-                for index in 0..addresses {
-                    dataset.addresses.push(Address {
-                        ip: format!("203.0.113.{}", index + 1),
-                        class: AddressClass::External,
-                        node: None,
-                        names: BTreeSet::new(),
-                        reserved: Vec::new(),
-                    });
-                }
-                let peer = |i: usize| {
-                    if i < entity_specs.len() {
-                        Peer::Entity(EntityId::new(i))
-                    } else {
-                        Peer::Address(AddressId::new(i - entity_specs.len()))
-                    }
-                };
-                let mut seen = BTreeSet::new();
-                for (client, server, protocol, port) in communications {
-                    let (client, server) = (peer(client), peer(server));
-                    let both_addresses =
-                        matches!((client, server), (Peer::Address(_), Peer::Address(_)));
-                    if both_addresses || !seen.insert((client, server, protocol, port)) {
-                        continue;
-                    }
-                    dataset.communications.push(Communication {
-                        client,
-                        server,
-                        protocol: PROTOCOLS[protocol],
-                        port: PORTS[port],
-                        observed: ObservedCommunication::default(),
-                    });
-                }
-                let mut decisions = Decisions::default();
-                for (index, address) in dataset.addresses.iter().enumerate() {
-                    if aliased[index] {
-                        decisions
-                            .add_alias(&format!("alias-{index}"), &address.ip)
-                            .unwrap();
-                    }
-                }
-                for (index, communication) in dataset.communications.iter().enumerate() {
-                    if exclusions[index] == 1 {
-                        decisions.set_included(&dataset, communication, false);
-                    }
-                }
-                for id in dataset.entity_ids() {
-                    for (d, direction) in Direction::BOTH.into_iter().enumerate() {
-                        let rule = GeneralRule::ALL.get(rules[id.index() * 2 + d]).copied();
-                        decisions.set_general_rule(
-                            &dataset.owner_key(id),
-                            direction,
-                            rule.unwrap_or(GeneralRule::PerRow),
-                        );
-                    }
-                }
+                let dataset = world_dataset(&entity_specs, addresses, &communications);
+                let decisions = world_decisions(&dataset, &exclusions, &rules, &aliased);
                 World { dataset, decisions }
             },
         )
+}
+
+/// A communication drawn by its indexes: client and server (the entities, then the
+/// addresses), protocol and port.
+type CommunicationSpec = (usize, usize, usize, usize);
+
+/// A world's dataset: the entities `entity_specs`, `addresses` addresses outside the cluster,
+/// and the communications drawn between them (none between two addresses, none twice).
+fn world_dataset(
+    entity_specs: &[EntitySpec],
+    addresses: usize,
+    communications: &[CommunicationSpec],
+) -> Dataset {
+    let mut dataset = Dataset::default();
+    for (index, &spec) in entity_specs.iter().enumerate() {
+        dataset.entities.push(entity(index, spec));
+    }
+    dataset.clusters = dataset
+        .entities
+        .iter()
+        .filter_map(|e| e.cluster.clone())
+        .collect();
+    for index in 0..addresses {
+        dataset.addresses.push(Address {
+            ip: format!("203.0.113.{}", index + 1),
+            class: AddressClass::External,
+            node: None,
+            names: BTreeSet::new(),
+            reserved: Vec::new(),
+        });
+    }
+    let peer = |i: usize| {
+        if i < entity_specs.len() {
+            Peer::Entity(EntityId::new(i))
+        } else {
+            Peer::Address(AddressId::new(i - entity_specs.len()))
+        }
+    };
+    let mut seen = BTreeSet::new();
+    for &(client, server, protocol, port) in communications {
+        let (client, server) = (peer(client), peer(server));
+        let both_addresses = matches!((client, server), (Peer::Address(_), Peer::Address(_)));
+        if both_addresses || !seen.insert((client, server, protocol, port)) {
+            continue;
+        }
+        dataset.communications.push(Communication {
+            client,
+            server,
+            protocol: PROTOCOLS[protocol],
+            port: PORTS[port],
+            observed: ObservedCommunication::default(),
+        });
+    }
+    dataset
+}
+
+/// A world's decisions: an alias for each address `aliased` marks, the communications
+/// `exclusions` marks 1 excluded, and per entity and direction the general rule `rules` draws
+/// (per-row when it draws past the rules).
+fn world_decisions(
+    dataset: &Dataset,
+    exclusions: &[u8],
+    rules: &[usize],
+    aliased: &[bool],
+) -> Decisions {
+    let mut decisions = Decisions::default();
+    for (index, address) in dataset.addresses.iter().enumerate() {
+        if aliased[index] {
+            decisions
+                .add_alias(&format!("alias-{index}"), &address.ip)
+                .unwrap();
+        }
+    }
+    for (index, communication) in dataset.communications.iter().enumerate() {
+        if exclusions[index] == 1 {
+            decisions.set_included(dataset, communication, false);
+        }
+    }
+    for id in dataset.entity_ids() {
+        for (d, direction) in Direction::BOTH.into_iter().enumerate() {
+            let rule = GeneralRule::ALL.get(rules[id.index() * 2 + d]).copied();
+            decisions.set_general_rule(
+                &dataset.owner_key(id),
+                direction,
+                rule.unwrap_or(GeneralRule::PerRow),
+            );
+        }
+    }
+    decisions
 }
 
 /// Whether `entity`'s pods can be picked by a selector that picks no other workload's pods
@@ -278,7 +304,7 @@ fn side_expected(
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(crate::regressions::beside_the_source(ProptestConfig::with_cases(300)))]
 
     #[test]
     fn availability_first_and_the_overreach_listed_exactly(world in world()) {

@@ -1,7 +1,6 @@
 //! Ingest of the project's demo data: the communications found are exactly the ones the
 //! generator's templates describe, whatever the order of the files, and replies never appear
 //! as communications.
-#![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::BTreeSet;
 
@@ -12,8 +11,8 @@ use flowpol::engine::ingest::session::Ingest;
 use flowpol::engine::load::load;
 use flowpol::engine::model::{AddressClass, EntityKind};
 
-const FLOWS: &[u8] = include_bytes!("../public/demo/flows.jsonl");
-const INVENTORY: &[u8] = include_bytes!("../public/demo/inventory.json");
+const FLOWS: &[u8] = include_bytes!("../../public/demo/flows.jsonl");
+const INVENTORY: &[u8] = include_bytes!("../../public/demo/inventory.json");
 
 fn normalized(dataset: &Dataset, peer: Peer) -> String {
     match peer {
