@@ -25,9 +25,6 @@ use crate::engine::policy::rules::{DirectionRules, PolicyRules, RulePeer};
 use crate::engine::policy::{cilium, network};
 use crate::engine::resolve::reach::{Reach, SelectorKey};
 
-/// The label flowpol puts on the policies it writes.
-pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "flowpol");
-
 /// The policy of one entity, or why there is none, with what it cannot express.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GeneratedPolicy {
