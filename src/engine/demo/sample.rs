@@ -58,21 +58,21 @@ pub(super) fn sample<'a>(
                 rng.u8(..),
                 rng.u8(1..255)
             );
-            let client = sampler.address_side(&context.world, client_ip);
-            sampler.from_address(rng, (client, AddressClass::External), server_pod, port)
+            let client = address_side(&context.world, client_ip);
+            sampler.client_at_address(rng, (client, AddressClass::External), server_pod, port)
         }
         &Template::Probe { server, port } => {
             let server_pod = context.random_pod(rng, server);
             let node = context.cluster.pods[server_pod].node;
             *client_ip = context.cluster.nodes[node].internal_ip.clone();
-            let client = sampler.address_side(&context.host, client_ip);
-            sampler.from_address(rng, (client, AddressClass::Node), server_pod, port)
+            let client = address_side(&context.host, client_ip);
+            sampler.client_at_address(rng, (client, AddressClass::Node), server_pod, port)
         }
         &Template::VanishedPod { server, port } => {
             *client_ip = context.cluster.vanished_pod_ip();
             let server_pod = context.random_pod(rng, server);
-            let client = sampler.address_side(&context.world, client_ip);
-            sampler.from_address(rng, (client, AddressClass::Internal), server_pod, port)
+            let client = address_side(&context.world, client_ip);
+            sampler.client_at_address(rng, (client, AddressClass::Internal), server_pod, port)
         }
         &Template::ApiServer { client } => sampler.api_server(rng, client),
         &Template::AlreadyOpen {
@@ -92,6 +92,15 @@ pub(super) fn sample<'a>(
 struct Sampler<'a, 'c> {
     context: &'a Context<'c>,
     source_port: u16,
+}
+
+/// An address outside the pods, seen on no node of the capture.
+fn address_side<'a>(endpoint: &'a Endpoint, ip: &'a str) -> Side<'a> {
+    Side {
+        endpoint,
+        ip,
+        node: None,
+    }
 }
 
 /// The communication between two workloads (by index).
@@ -184,7 +193,7 @@ impl<'a> Sampler<'a, '_> {
         let context = self.context;
         let client_pod = context.random_pod(rng, client);
         let ip = ips[rng.usize(..ips.len())];
-        let server = self.address_side(&context.world, ip);
+        let server = address_side(&context.world, ip);
         let mut connection = Connection::between(
             context.pod_side(client_pod),
             server,
@@ -202,17 +211,8 @@ impl<'a> Sampler<'a, '_> {
         Self::new_connection(connection.events(rng), truth)
     }
 
-    /// An address outside the pods, seen on no node of the capture.
-    fn address_side(&self, endpoint: &'a Endpoint, ip: &'a str) -> Side<'a> {
-        Side {
-            endpoint,
-            ip,
-            node: None,
-        }
-    }
-
     /// A client known only by its address (of `class`) calling a server pod.
-    fn from_address(
+    fn client_at_address(
         &self,
         rng: &mut fastrand::Rng,
         (client, class): (Side<'a>, AddressClass),
@@ -240,7 +240,7 @@ impl<'a> Sampler<'a, '_> {
     fn api_server(&self, rng: &mut fastrand::Rng, client: usize) -> Sample<'a> {
         let context = self.context;
         let client_pod = context.random_pod(rng, client);
-        let server = self.address_side(&context.api_server, context.cluster.api_server_ip);
+        let server = address_side(&context.api_server, context.cluster.api_server_ip);
         let connection = Connection::between(
             context.pod_side(client_pod),
             server,
