@@ -4,10 +4,15 @@
 //! (`flowpol demo --flows N --out DIR`). Pure: it returns text, the caller writes it.
 
 pub mod cluster;
+mod connection;
+mod context;
+mod event;
 pub mod flows;
 pub mod hubble_wire;
 pub mod inventory;
+mod line;
 pub mod namespace;
+mod sample;
 pub mod traffic;
 pub mod truth;
 

@@ -109,8 +109,29 @@ const PROBES: &[(&str, u16)] = &[
 
 /// Every connection template of the demo, each with its weight.
 pub fn templates(cluster: &DemoCluster) -> Vec<Weighted> {
-    let index = |name: &str| cluster.workload_index(name);
     let mut all = Vec::new();
+    internal_templates(cluster, &mut all);
+    for &(client, fqdn, ips, port, weight) in EXTERNAL_EDGES {
+        if let Some(client) = cluster.workload_index(client) {
+            all.push(Weighted {
+                template: Template::External {
+                    client,
+                    fqdn,
+                    ips,
+                    port,
+                },
+                weight,
+            });
+        }
+    }
+    dns_templates(cluster, &mut all);
+    edge_case_templates(cluster, &mut all);
+    all
+}
+
+/// Pod to pod: the internal edges, and frontend's calls to catalog seen before DNAT.
+fn internal_templates(cluster: &DemoCluster, all: &mut Vec<Weighted>) {
+    let index = |name: &str| cluster.workload_index(name);
     let mut push = |template: Template, weight: f64| all.push(Weighted { template, weight });
     for &(client, server, port, weight) in INTERNAL_EDGES {
         let (Some(client), Some(server)) = (index(client), index(server)) else {
@@ -143,39 +164,30 @@ pub fn templates(cluster: &DemoCluster) -> Vec<Weighted> {
             );
         }
     }
-    for &(client, fqdn, ips, port, weight) in EXTERNAL_EDGES {
-        if let Some(client) = index(client) {
-            push(
-                Template::External {
-                    client,
-                    fqdn,
-                    ips,
-                    port,
-                },
-                weight,
-            );
-        }
-    }
+}
+
+/// Every workload but the DNS servers and the node exporter looks names up, mostly over
+/// UDP.
+fn dns_templates(cluster: &DemoCluster, all: &mut Vec<Weighted>) {
     let dns_clients: Vec<usize> = (0..cluster.workloads.len())
         .filter(|&i| !matches!(cluster.workloads[i].name, "coredns" | "node-exporter"))
         .collect();
     let share = 25.0 / dns_clients.len() as f64;
     for &client in &dns_clients {
-        push(
-            Template::Dns {
-                client,
-                protocol: Protocol::Udp,
-            },
-            share * 0.95,
-        );
-        push(
-            Template::Dns {
-                client,
-                protocol: Protocol::Tcp,
-            },
-            share * 0.05,
-        );
+        for (protocol, part) in [(Protocol::Udp, 0.95), (Protocol::Tcp, 0.05)] {
+            all.push(Weighted {
+                template: Template::Dns { client, protocol },
+                weight: share * part,
+            });
+        }
     }
+}
+
+/// The cases a review must handle: internet clients, kubelet probes, the API server, a
+/// vanished pod, dropped attempts, a connection pool opened before the capture.
+fn edge_case_templates(cluster: &DemoCluster, all: &mut Vec<Weighted>) {
+    let index = |name: &str| cluster.workload_index(name);
+    let mut push = |template: Template, weight: f64| all.push(Weighted { template, weight });
     if let Some(server) = index("frontend") {
         push(Template::WorldIngress { server, port: 8080 }, 8.0);
     }
@@ -211,7 +223,6 @@ pub fn templates(cluster: &DemoCluster) -> Vec<Weighted> {
             1.0,
         );
     }
-    all
 }
 
 /// The DNS name a client most plausibly looks up: a Service it calls, or an external name.

@@ -5,8 +5,8 @@
 use std::collections::BTreeSet;
 
 use crate::engine::dataset::{Dataset, Peer};
-use crate::engine::decisions::Decisions;
-use crate::engine::model::{EntityId, Protocol};
+use crate::engine::decisions::{Alias, Decisions};
+use crate::engine::model::{AddressId, EntityId, Protocol};
 use crate::engine::review::{AddressClassifier, ReviewClass};
 
 use super::scene::{Detail, NodeRole};
@@ -87,118 +87,113 @@ impl<'a> Describer<'a> {
 
     /// The node of `peer`.
     pub fn node(&self, peer: Peer) -> NodeText {
-        let dataset = self.dataset;
         match peer {
-            Peer::Entity(id) => {
-                let entity = &dataset.entities[id];
-                let owner = &entity.owner;
-                let services = self.services_of(id);
-                let mut details: Vec<Detail> = vec![
-                    ("Kind".into(), owner.kind.as_str().into()),
-                    ("Name".into(), owner.name.clone()),
-                    ("Namespace".into(), owner.namespace.clone()),
-                ];
-                if let Some(cluster) = entity.cluster.as_ref().filter(|_| dataset.spans_clusters())
-                {
-                    details.push(("Cluster".into(), cluster.clone()));
-                }
-                details.push(("Labels".into(), labels_text(&entity.labels)));
-                if !entity.pods.is_empty() {
-                    details.push(("Pods".into(), entity.pods.len().to_string()));
-                }
-                if !services.is_empty() {
-                    details.push(("Services".into(), services.join(", ")));
-                }
-                NodeText {
-                    key: dataset.peer_label(peer),
-                    role: NodeRole::Peer,
-                    kind: owner.kind.as_str().into(),
-                    title: owner.name.clone(),
-                    subtitle: owner.namespace.clone(),
-                    services,
-                    details,
-                    peer: Some(peer),
-                    place: self.entity_place(id),
-                }
-            }
-            Peer::ApiServer => {
-                let addresses: Vec<&str> = dataset.api_server.iter().map(String::as_str).collect();
-                NodeText {
-                    key: dataset.peer_label(peer),
-                    role: NodeRole::Peer,
-                    kind: "API server".into(),
-                    title: "kube-apiserver".into(),
-                    subtitle: addresses
-                        .first()
-                        .copied()
-                        .unwrap_or("address unknown")
-                        .into(),
-                    services: vec!["default/kubernetes".into()],
-                    details: vec![
-                        ("Kind".into(), "Kubernetes API server".into()),
-                        ("Addresses".into(), addresses.join(", ")),
-                    ],
-                    peer: Some(peer),
-                    place: Place::ControlPlane,
-                }
-            }
-            Peer::Address(id) => {
-                let address = &dataset.addresses[id];
-                let names: Vec<&str> = address.names.iter().map(String::as_str).collect();
-                if let Some(alias) = self.decisions.alias_of(&address.ip) {
-                    return NodeText {
-                        key: alias.name.clone(),
-                        role: NodeRole::Aliased,
-                        kind: "Alias".into(),
-                        title: alias.name.clone(),
-                        subtitle: alias.cidr.to_string(),
-                        services: Vec::new(),
-                        details: vec![
-                            ("Kind".into(), "Alias (named by the review)".into()),
-                            ("Name".into(), alias.name.clone()),
-                            ("Range".into(), alias.cidr.to_string()),
-                        ],
-                        peer: None,
-                        place: Place::Outside,
-                    };
-                }
-                let class = self.classifier.class(id);
-                let (kind, place) = match class {
-                    ReviewClass::Node => ("Node address", Place::ControlPlane),
-                    ReviewClass::Internal => ("Internal address", Place::InsideUnresolved),
-                    ReviewClass::External | ReviewClass::Aliased => {
-                        ("External address", Place::Outside)
-                    }
-                    ReviewClass::Unknown => ("Unknown address", Place::Unknown),
-                };
-                let subtitle = match (&address.node, names.first()) {
-                    (Some(node), _) => format!("node {node}"),
-                    (None, Some(name)) => (*name).to_string(),
-                    (None, None) => class.label().to_lowercase(),
-                };
-                let mut details: Vec<Detail> = vec![
-                    ("Kind".into(), kind.into()),
-                    ("Address".into(), address.ip.clone()),
-                    ("Class".into(), class.label().into()),
-                ];
-                if let Some(node) = &address.node {
-                    details.push(("Node".into(), node.clone()));
-                }
-                if !names.is_empty() {
-                    details.push(("Names".into(), names.join(", ")));
-                }
-                NodeText {
-                    key: address.ip.clone(),
-                    role: NodeRole::Unresolved,
-                    kind: kind.into(),
-                    title: address.ip.clone(),
-                    subtitle,
-                    services: Vec::new(),
-                    details,
-                    peer: Some(peer),
-                    place,
-                }
-            }
+            Peer::Entity(id) => self.entity_node(id),
+            Peer::ApiServer => self.api_server_node(),
+            Peer::Address(id) => self.address_node(id),
+        }
+    }
+
+    /// A workload's node: its kind, name, namespace (and cluster), labels, pods and Services.
+    fn entity_node(&self, id: EntityId) -> NodeText {
+        let dataset = self.dataset;
+        let peer = Peer::Entity(id);
+        let entity = &dataset.entities[id];
+        let owner = &entity.owner;
+        let services = self.services_of(id);
+        let mut details: Vec<Detail> = vec![
+            ("Kind".into(), owner.kind.as_str().into()),
+            ("Name".into(), owner.name.clone()),
+            ("Namespace".into(), owner.namespace.clone()),
+        ];
+        if let Some(cluster) = entity.cluster.as_ref().filter(|_| dataset.spans_clusters()) {
+            details.push(("Cluster".into(), cluster.clone()));
+        }
+        details.push(("Labels".into(), labels_text(&entity.labels)));
+        if !entity.pods.is_empty() {
+            details.push(("Pods".into(), entity.pods.len().to_string()));
+        }
+        if !services.is_empty() {
+            details.push(("Services".into(), services.join(", ")));
+        }
+        NodeText {
+            key: dataset.peer_label(peer),
+            role: NodeRole::Peer,
+            kind: owner.kind.as_str().into(),
+            title: owner.name.clone(),
+            subtitle: owner.namespace.clone(),
+            services,
+            details,
+            peer: Some(peer),
+            place: self.entity_place(id),
+        }
+    }
+
+    /// The API server's node, with the addresses it was seen at.
+    fn api_server_node(&self) -> NodeText {
+        let dataset = self.dataset;
+        let addresses: Vec<&str> = dataset.api_server.iter().map(String::as_str).collect();
+        NodeText {
+            key: dataset.peer_label(Peer::ApiServer),
+            role: NodeRole::Peer,
+            kind: "API server".into(),
+            title: "kube-apiserver".into(),
+            subtitle: addresses
+                .first()
+                .copied()
+                .unwrap_or("address unknown")
+                .into(),
+            services: vec!["default/kubernetes".into()],
+            details: vec![
+                ("Kind".into(), "Kubernetes API server".into()),
+                ("Addresses".into(), addresses.join(", ")),
+            ],
+            peer: Some(Peer::ApiServer),
+            place: Place::ControlPlane,
+        }
+    }
+
+    /// An address's node: its alias's when the review named it, else the address with its
+    /// class, node and DNS names.
+    fn address_node(&self, id: AddressId) -> NodeText {
+        let address = &self.dataset.addresses[id];
+        if let Some(alias) = self.decisions.alias_of(&address.ip) {
+            return alias_node(alias);
+        }
+        let names: Vec<&str> = address.names.iter().map(String::as_str).collect();
+        let class = self.classifier.class(id);
+        let (kind, place) = match class {
+            ReviewClass::Node => ("Node address", Place::ControlPlane),
+            ReviewClass::Internal => ("Internal address", Place::InsideUnresolved),
+            ReviewClass::External | ReviewClass::Aliased => ("External address", Place::Outside),
+            ReviewClass::Unknown => ("Unknown address", Place::Unknown),
+        };
+        let subtitle = match (&address.node, names.first()) {
+            (Some(node), _) => format!("node {node}"),
+            (None, Some(name)) => (*name).to_string(),
+            (None, None) => class.label().to_lowercase(),
+        };
+        let mut details: Vec<Detail> = vec![
+            ("Kind".into(), kind.into()),
+            ("Address".into(), address.ip.clone()),
+            ("Class".into(), class.label().into()),
+        ];
+        if let Some(node) = &address.node {
+            details.push(("Node".into(), node.clone()));
+        }
+        if !names.is_empty() {
+            details.push(("Names".into(), names.join(", ")));
+        }
+        NodeText {
+            key: address.ip.clone(),
+            role: NodeRole::Unresolved,
+            kind: kind.into(),
+            title: address.ip.clone(),
+            subtitle,
+            services: Vec::new(),
+            details,
+            peer: Some(Peer::Address(id)),
+            place,
         }
     }
 
@@ -213,6 +208,25 @@ impl<'a> Describer<'a> {
             .collect();
         services.dedup();
         services
+    }
+}
+
+/// The node of an alias: every address it maps is drawn as this one node.
+fn alias_node(alias: &Alias) -> NodeText {
+    NodeText {
+        key: alias.name.clone(),
+        role: NodeRole::Aliased,
+        kind: "Alias".into(),
+        title: alias.name.clone(),
+        subtitle: alias.cidr.to_string(),
+        services: Vec::new(),
+        details: vec![
+            ("Kind".into(), "Alias (named by the review)".into()),
+            ("Name".into(), alias.name.clone()),
+            ("Range".into(), alias.cidr.to_string()),
+        ],
+        peer: None,
+        place: Place::Outside,
     }
 }
 

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::engine::dataset::{Dataset, Peer};
 use crate::engine::decisions::Decisions;
 use crate::engine::model::{CommunicationId, Direction, Protocol, TimeWindow};
-use crate::engine::review::review_rows;
+use crate::engine::review::{review_rows, ReviewRow};
 use crate::engine::scope::Subject;
 
 use super::describe::{ports_text, Describer, NodeText, Place};
@@ -130,6 +130,24 @@ fn listening_ports(
     ports
 }
 
+/// The ports `text`'s peer was seen listening on (none for a node that is no peer).
+fn ports_of(listening: &BTreeMap<Peer, BTreeSet<(Protocol, u16)>>, text: &NodeText) -> Vec<String> {
+    text.peer
+        .and_then(|peer| listening.get(&peer))
+        .map(ports_text)
+        .unwrap_or_default()
+}
+
+/// The width of a column: a node in its group box.
+const COLUMN_WIDTH: f64 = NODE_WIDTH + 2.0 * GROUP_PAD;
+
+/// Where the view's columns start: ingress peers, the subject, egress peers.
+const COLUMNS: [f64; 3] = [
+    0.0,
+    COLUMN_WIDTH + COLUMN_GAP,
+    2.0 * (COLUMN_WIDTH + COLUMN_GAP),
+];
+
 /// The entity view of `subject` over `window`.
 pub fn entity_view(
     dataset: &Dataset,
@@ -140,122 +158,24 @@ pub fn entity_view(
     let describer = Describer::new(dataset, decisions);
     let listening = listening_ports(dataset, window);
     let centre = subject_node(dataset, &describer, subject);
-    let mut sides: [Side; 2] = Default::default();
-    for (side, direction) in sides.iter_mut().zip(Direction::BOTH) {
+    let sides = Direction::BOTH.map(|direction| {
         let rows = review_rows(dataset, decisions, subject, direction, window);
-        // Past a few addresses of one kind on a side, they are one box.
-        let mut addresses: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        for row in &rows {
-            let node = describer.node(row.peer);
-            if node.role == NodeRole::Unresolved {
-                addresses
-                    .entry(node.kind.clone())
-                    .or_default()
-                    .insert(node.key);
-            }
-        }
-        for row in rows {
-            let mut node = describer.node(row.peer);
-            if node.role == NodeRole::Unresolved {
-                if let Some(all) = addresses
-                    .get(&node.kind)
-                    .filter(|a| a.len() > MAX_ADDRESSES)
-                {
-                    node = collapsed_addresses(&node, all);
-                }
-            }
-            let key = node.key.clone();
-            let elsewhere = node.place != centre.place;
-            side.nodes
-                .entry((elsewhere, node.place.clone(), key.clone()))
-                .or_insert(node);
-            let edge = side
-                .edges
-                .entry((key.clone(), row.protocol, row.port))
-                .or_insert_with(|| PendingEdge {
-                    peer_key: key,
-                    protocol: row.protocol,
-                    port: row.port,
-                    communications: Vec::new(),
-                    connections: 0,
-                    first_seen: None,
-                    last_seen: None,
-                    already_open: true,
-                });
-            edge.communications.push(row.communication);
-            edge.connections += row.connections;
-            edge.first_seen = earliest(edge.first_seen, row.first_seen);
-            edge.last_seen = edge.last_seen.max(row.last_seen);
-            edge.already_open &= row.already_open;
-        }
-    }
-    // Columns: ingress peers, the subject, egress peers.
-    let column_width = NODE_WIDTH + 2.0 * GROUP_PAD;
-    let columns = [
-        0.0,
-        column_width + COLUMN_GAP,
-        2.0 * (column_width + COLUMN_GAP),
-    ];
+        side_of(&describer, rows, &centre.place)
+    });
     let mut scene = Scene::default();
     let mut heights = [0.0f64; 2];
     let mut placed_sides: [Vec<usize>; 2] = Default::default();
     for (s, side) in sides.iter().enumerate() {
-        let x = columns[if s == 0 { 0 } else { 2 }];
-        let mut y = 0.0;
-        let mut current: Option<(Place, f64)> = None;
-        for ((_, place, _), text) in &side.nodes {
-            if current.as_ref().map(|(p, _)| p) != Some(place) {
-                if let Some((previous, top)) = current.take() {
-                    scene.groups.push(GroupBox {
-                        label: previous.label(),
-                        rect: Rect::new(x, top, column_width, y - top + GROUP_PAD - NODE_GAP),
-                    });
-                    y += GROUP_PAD - NODE_GAP + GROUP_GAP;
-                }
-                current = Some((place.clone(), y));
-                y += GROUP_HEADER;
-            }
-            let ports = listening
-                .get(&text.peer.unwrap_or(Peer::ApiServer))
-                .filter(|_| text.peer.is_some())
-                .map(ports_text)
-                .unwrap_or_default();
-            let edges = side
-                .edges
-                .values()
-                .filter(|e| e.peer_key == text.key)
-                .count();
-            let height = node_height(ports.len(), text.services.len(), 0)
-                .max(edges as f64 * ANCHOR_SPACING + ANCHOR_SPACING);
-            placed_sides[s].push(scene.nodes.len());
-            scene.nodes.push(place_node(
-                text,
-                ports,
-                Rect::new(x + GROUP_PAD, y, NODE_WIDTH, height),
-                Some(if s == 0 { "ingress" } else { "egress" }),
-            ));
-            y += height + NODE_GAP;
-        }
-        if let Some((previous, top)) = current.take() {
-            scene.groups.push(GroupBox {
-                label: previous.label(),
-                rect: Rect::new(x, top, column_width, y - top + GROUP_PAD - NODE_GAP),
-            });
-            y += GROUP_PAD - NODE_GAP;
-        }
-        heights[s] = y;
+        let x = COLUMNS[if s == 0 { 0 } else { 2 }];
+        (heights[s], placed_sides[s]) = place_side(&mut scene, side, s, x, &listening);
     }
     let edge_count = sides[0].edges.len().max(sides[1].edges.len());
-    let centre_ports = listening
-        .get(&centre.peer.unwrap_or(Peer::ApiServer))
-        .filter(|_| centre.peer.is_some())
-        .map(ports_text)
-        .unwrap_or_default();
+    let centre_ports = ports_of(&listening, &centre);
     let centre_height = node_height(centre_ports.len(), centre.services.len(), 0)
         .max(edge_count as f64 * ANCHOR_SPACING + ANCHOR_SPACING);
     let total = heights[0].max(heights[1]).max(centre_height);
     let centre_rect = Rect::new(
-        columns[1] + GROUP_PAD,
+        COLUMNS[1] + GROUP_PAD,
         (total - centre_height) / 2.0,
         NODE_WIDTH,
         centre_height,
@@ -264,77 +184,174 @@ pub fn entity_view(
     scene
         .nodes
         .push(place_node(&centre, centre_ports, centre_rect, None));
-    // Edges: on each side, in the order of their peers from top to bottom (then by port),
-    // ends spread evenly on the peer's side and on the subject's.
     for (s, side) in sides.iter().enumerate() {
-        let mut ordered: Vec<(usize, &PendingEdge)> = Vec::new();
-        for &node_index in &placed_sides[s] {
-            let key = &scene.nodes[node_index].key;
-            ordered.extend(
-                side.edges
-                    .values()
-                    .filter(|e| &e.peer_key == key)
-                    .map(|e| (node_index, e)),
-            );
-        }
-        let centre_rect = scene.nodes[centre_index].rect;
-        let mut per_node: BTreeMap<usize, usize> = BTreeMap::new();
-        for (i, &(node_index, edge)) in ordered.iter().enumerate() {
-            let peer_rect = scene.nodes[node_index].rect;
-            let on_peer = per_node.entry(node_index).or_insert(0);
-            let peer_edges = ordered.iter().filter(|(n, _)| *n == node_index).count();
-            let peer_y = spread(peer_rect, *on_peer, peer_edges);
-            *on_peer += 1;
-            let centre_y = spread(centre_rect, i, ordered.len());
-            let (peer_point, centre_point) = if s == 0 {
-                (
-                    Point::new(peer_rect.right(), peer_y),
-                    Point::new(centre_rect.x, centre_y),
-                )
-            } else {
-                (
-                    Point::new(peer_rect.x, peer_y),
-                    Point::new(centre_rect.right(), centre_y),
-                )
-            };
-            let centre_key = scene.nodes[centre_index].key.clone();
-            let (from, to, points, label_at) = if s == 0 {
-                (
-                    edge.peer_key.clone(),
-                    centre_key,
-                    vec![peer_point, centre_point],
-                    Point::new(peer_point.x + 6.0, peer_point.y - 3.0),
-                )
-            } else {
-                (
-                    centre_key,
-                    edge.peer_key.clone(),
-                    vec![centre_point, peer_point],
-                    Point::new(peer_point.x - 6.0, peer_point.y - 3.0),
-                )
-            };
-            scene.edges.push(EdgePath {
-                from,
-                to,
-                protocol: edge.protocol,
-                port: edge.port,
-                communications: edge.communications.clone(),
-                connections: edge.connections,
-                first_seen: edge.first_seen,
-                last_seen: edge.last_seen,
-                already_open: edge.already_open,
-                points,
-                label: format!("{}/{}", edge.protocol, edge.port),
-                label_at,
-                reversed: false,
-                direction: Some(Direction::BOTH[s]),
-            });
-        }
+        connect_side(&mut scene, side, s, &placed_sides[s], centre_index);
     }
-    scene.width = columns[2] + column_width;
+    scene.width = COLUMNS[2] + COLUMN_WIDTH;
     scene.height = total;
     scene.spread_labels();
     scene
+}
+
+/// One side's nodes and edges from the review's rows of its direction; past a few addresses
+/// of one kind on a side, they are one box.
+fn side_of(describer: &Describer<'_>, rows: Vec<ReviewRow>, centre: &Place) -> Side {
+    let mut side = Side::default();
+    let mut addresses: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for row in &rows {
+        let node = describer.node(row.peer);
+        if node.role == NodeRole::Unresolved {
+            addresses
+                .entry(node.kind.clone())
+                .or_default()
+                .insert(node.key);
+        }
+    }
+    for row in rows {
+        let mut node = describer.node(row.peer);
+        if node.role == NodeRole::Unresolved {
+            if let Some(all) = addresses
+                .get(&node.kind)
+                .filter(|a| a.len() > MAX_ADDRESSES)
+            {
+                node = collapsed_addresses(&node, all);
+            }
+        }
+        let key = node.key.clone();
+        let elsewhere = node.place != *centre;
+        side.nodes
+            .entry((elsewhere, node.place.clone(), key.clone()))
+            .or_insert(node);
+        let edge = side
+            .edges
+            .entry((key.clone(), row.protocol, row.port))
+            .or_insert_with(|| PendingEdge {
+                peer_key: key,
+                protocol: row.protocol,
+                port: row.port,
+                communications: Vec::new(),
+                connections: 0,
+                first_seen: None,
+                last_seen: None,
+                already_open: true,
+            });
+        edge.communications.push(row.communication);
+        edge.connections += row.connections;
+        edge.first_seen = earliest(edge.first_seen, row.first_seen);
+        edge.last_seen = edge.last_seen.max(row.last_seen);
+        edge.already_open &= row.already_open;
+    }
+    side
+}
+
+/// Places side `s`'s nodes (0 ingress, 1 egress) down the column at `x`, in group boxes by
+/// place; returns the column's height and the indices of its nodes in the scene.
+fn place_side(
+    scene: &mut Scene,
+    side: &Side,
+    s: usize,
+    x: f64,
+    listening: &BTreeMap<Peer, BTreeSet<(Protocol, u16)>>,
+) -> (f64, Vec<usize>) {
+    let mut placed = Vec::new();
+    let mut y = 0.0;
+    let mut current: Option<(Place, f64)> = None;
+    for ((_, place, _), text) in &side.nodes {
+        if current.as_ref().map(|(p, _)| p) != Some(place) {
+            if let Some((previous, top)) = current.take() {
+                scene.groups.push(GroupBox {
+                    label: previous.label(),
+                    rect: Rect::new(x, top, COLUMN_WIDTH, y - top + GROUP_PAD - NODE_GAP),
+                });
+                y += GROUP_PAD - NODE_GAP + GROUP_GAP;
+            }
+            current = Some((place.clone(), y));
+            y += GROUP_HEADER;
+        }
+        let ports = ports_of(listening, text);
+        let edges = side
+            .edges
+            .values()
+            .filter(|e| e.peer_key == text.key)
+            .count();
+        let height = node_height(ports.len(), text.services.len(), 0)
+            .max(edges as f64 * ANCHOR_SPACING + ANCHOR_SPACING);
+        placed.push(scene.nodes.len());
+        scene.nodes.push(place_node(
+            text,
+            ports,
+            Rect::new(x + GROUP_PAD, y, NODE_WIDTH, height),
+            Some(if s == 0 { "ingress" } else { "egress" }),
+        ));
+        y += height + NODE_GAP;
+    }
+    if let Some((previous, top)) = current.take() {
+        scene.groups.push(GroupBox {
+            label: previous.label(),
+            rect: Rect::new(x, top, COLUMN_WIDTH, y - top + GROUP_PAD - NODE_GAP),
+        });
+        y += GROUP_PAD - NODE_GAP;
+    }
+    (y, placed)
+}
+
+/// Side `s`'s edges, in the order of their peers from top to bottom (then by port), ends
+/// spread evenly on the peer's side and on the subject's.
+fn connect_side(scene: &mut Scene, side: &Side, s: usize, placed: &[usize], centre_index: usize) {
+    let mut ordered: Vec<(usize, &PendingEdge)> = Vec::new();
+    for &node_index in placed {
+        let key = &scene.nodes[node_index].key;
+        ordered.extend(
+            side.edges
+                .values()
+                .filter(|e| &e.peer_key == key)
+                .map(|e| (node_index, e)),
+        );
+    }
+    let centre_rect = scene.nodes[centre_index].rect;
+    let mut per_node: BTreeMap<usize, usize> = BTreeMap::new();
+    for (i, &(node_index, edge)) in ordered.iter().enumerate() {
+        let peer_rect = scene.nodes[node_index].rect;
+        let on_peer = per_node.entry(node_index).or_insert(0);
+        let peer_edges = ordered.iter().filter(|(n, _)| *n == node_index).count();
+        let peer_y = spread(peer_rect, *on_peer, peer_edges);
+        *on_peer += 1;
+        let centre_y = spread(centre_rect, i, ordered.len());
+        let centre_key = scene.nodes[centre_index].key.clone();
+        let (from, to, points, label_at) = if s == 0 {
+            let peer_point = Point::new(peer_rect.right(), peer_y);
+            (
+                edge.peer_key.clone(),
+                centre_key,
+                vec![peer_point, Point::new(centre_rect.x, centre_y)],
+                Point::new(peer_point.x + 6.0, peer_point.y - 3.0),
+            )
+        } else {
+            let peer_point = Point::new(peer_rect.x, peer_y);
+            (
+                centre_key,
+                edge.peer_key.clone(),
+                vec![Point::new(centre_rect.right(), centre_y), peer_point],
+                Point::new(peer_point.x - 6.0, peer_point.y - 3.0),
+            )
+        };
+        scene.edges.push(EdgePath {
+            from,
+            to,
+            protocol: edge.protocol,
+            port: edge.port,
+            communications: edge.communications.clone(),
+            connections: edge.connections,
+            first_seen: edge.first_seen,
+            last_seen: edge.last_seen,
+            already_open: edge.already_open,
+            points,
+            label: format!("{}/{}", edge.protocol, edge.port),
+            label_at,
+            reversed: false,
+            direction: Some(Direction::BOTH[s]),
+        });
+    }
 }
 
 /// The `index`-th of `count` points spread evenly down the side of `rect`.
@@ -342,7 +359,8 @@ fn spread(rect: Rect, index: usize, count: usize) -> f64 {
     rect.y + rect.height * (index as f64 + 1.0) / (count as f64 + 1.0)
 }
 
-fn earliest(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+/// The earlier of two times, either of which may be unknown.
+pub(super) fn earliest(a: Option<i64>, b: Option<i64>) -> Option<i64> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),

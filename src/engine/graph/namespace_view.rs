@@ -20,7 +20,7 @@ use crate::engine::review::AddressClassifier;
 use crate::engine::units::thousands;
 
 use super::describe::{ports_text, Describer, NodeText, Place};
-use super::entity_view::place_node;
+use super::entity_view::{earliest, place_node};
 use super::geometry::Point;
 use super::layered::{self_loop, LayeredInput, LayeredJob, LayeredOutput, SELF_LOOP_ROOM};
 use super::scene::{EdgePath, NodeRole, Scene};
@@ -314,6 +314,9 @@ impl NamespaceJob {
     }
 }
 
+/// The edges of the graph, one per pair of nodes and port.
+type Edges = BTreeMap<(usize, usize, Protocol, u16), GraphEdge>;
+
 /// Builds the namespace view's graph of `scope` over `window` and starts its layout.
 pub fn namespace_job(
     dataset: &Dataset,
@@ -330,109 +333,13 @@ pub fn namespace_job(
         index: BTreeMap::new(),
         collapsed: BTreeMap::new(),
     };
-    // Own workloads first, by key, so that their order does not depend on the edges.
-    let mut own: Vec<EntityId> = dataset
-        .entity_ids()
-        .filter(|&id| builder.is_own(id))
-        .collect();
-    own.sort_by_key(|&id| dataset.peer_label(Peer::Entity(id)));
-    for id in own {
-        builder.node_of(Peer::Entity(id));
-    }
-    let mut edges: BTreeMap<(usize, usize, Protocol, u16), GraphEdge> = BTreeMap::new();
-    for (id, communication) in dataset.communications_with_ids() {
-        let involves_own = [communication.client, communication.server]
-            .iter()
-            .any(|&p| builder.is_drawn(p));
-        if !involves_own || !communication.seen_in(window) {
-            continue;
-        }
-        let from = builder.node_of(communication.client);
-        let to = builder.node_of(communication.server);
-        builder.nodes[to]
-            .ports
-            .insert((communication.protocol, communication.port));
-        let (first_seen, last_seen) = (
-            communication.observed.first_seen,
-            communication.observed.last_seen,
-        );
-        let edge = edges
-            .entry((from, to, communication.protocol, communication.port))
-            .or_insert_with(|| GraphEdge {
-                from,
-                to,
-                protocol: communication.protocol,
-                port: communication.port,
-                communications: Vec::new(),
-                connections: 0,
-                first_seen: None,
-                last_seen: None,
-                already_open: true,
-            });
-        edge.communications.push(id);
-        edge.connections += communication.connections_in(window);
-        edge.first_seen = match (edge.first_seen, first_seen) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        edge.last_seen = edge.last_seen.max(last_seen);
-        edge.already_open &= communication.observed.already_open();
-    }
+    builder.add_own_workloads();
+    let edges = builder.edges(window);
+    builder.complete_texts();
+    let (nodes, edges) = in_key_order(builder.nodes, edges);
     let mut notes = Vec::new();
-    for (&index, members) in &builder.collapsed {
-        let node = &mut builder.nodes[index].text;
-        node.subtitle = counted(members.len(), "workload");
-        let names: Vec<String> = members
-            .iter()
-            .map(|&e| dataset.peer_label(Peer::Entity(e)))
-            .collect();
-        node.details.push(("Workloads".into(), names.join(", ")));
-    }
-    for node in builder
-        .nodes
-        .iter_mut()
-        .filter(|n| n.text.key.starts_with("addresses/"))
-    {
-        let count = node.text.details.len();
-        node.text.title = counted(count, "address");
-        node.text.subtitle = node.text.place.label();
-        if count > 12 {
-            node.text.details.truncate(12);
-            node.text
-                .details
-                .push(("…".into(), format!("{} more", thousands(count as u64 - 12))));
-        }
-    }
-    // Nodes in key order (the layout's starting order), whatever order the communications
-    // came in.
-    let mut order: Vec<usize> = (0..builder.nodes.len()).collect();
-    order.sort_by(|&a, &b| builder.nodes[a].text.key.cmp(&builder.nodes[b].text.key));
-    let mut new_index = vec![0; order.len()];
-    for (new, &old) in order.iter().enumerate() {
-        new_index[old] = new;
-    }
-    let mut slots: Vec<Option<GraphNode>> = builder.nodes.into_iter().map(Some).collect();
-    let nodes: Vec<GraphNode> = order.iter().filter_map(|&old| slots[old].take()).collect();
-    let edges: BTreeMap<(usize, usize, Protocol, u16), GraphEdge> = edges
-        .into_values()
-        .map(|mut edge| {
-            edge.from = new_index[edge.from];
-            edge.to = new_index[edge.to];
-            ((edge.from, edge.to, edge.protocol, edge.port), edge)
-        })
-        .collect();
     if nodes.len() > MAX_NODES || edges.len() > MAX_EDGES {
-        notes.push(format!(
-            "{} has {} boxes and {} edges to draw: more than the picture shows readably \
-             ({MAX_NODES} and {MAX_EDGES}). The tables show every row; choose a workload for \
-             its entity view.",
-            scope
-                .namespace
-                .as_ref()
-                .map_or_else(|| "The cluster".to_string(), |n| format!("Namespace {n}")),
-            thousands(nodes.len() as u64),
-            thousands(edges.len() as u64)
-        ));
+        notes.push(too_big(scope, nodes.len(), edges.len()));
         return NamespaceJob {
             nodes: Vec::new(),
             edges: Vec::new(),
@@ -443,7 +350,170 @@ pub fn namespace_job(
             layout: None,
         };
     }
-    // Hubs: linked to many nodes; their edges become badges on their peers.
+    let (hubs, badges) = hub_badges(&nodes, &edges, &mut notes);
+    // One layout edge per pair of boxes; the ports between them share its route.
+    let drawn: Vec<GraphEdge> = edges
+        .into_values()
+        .filter(|e| !hubs.contains(&e.from) && !hubs.contains(&e.to))
+        .collect();
+    let mut by_pair: BTreeMap<(usize, usize), Vec<usize>> = BTreeMap::new();
+    for (index, edge) in drawn.iter().enumerate() {
+        by_pair.entry((edge.from, edge.to)).or_default().push(index);
+    }
+    let ports_of: Vec<Vec<String>> = nodes.iter().map(|n| ports_text(&n.ports)).collect();
+    let input = LayeredInput {
+        sizes: nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let room = if by_pair.contains_key(&(i, i)) {
+                    SELF_LOOP_ROOM
+                } else {
+                    0.0
+                };
+                (
+                    NODE_WIDTH + room,
+                    node_height(ports_of[i].len(), n.text.services.len(), badges[i].len()),
+                )
+            })
+            .collect(),
+        edges: by_pair.keys().copied().collect(),
+    };
+    NamespaceJob {
+        layout: Some(LayeredJob::new(&input)),
+        nodes,
+        edges: drawn,
+        pairs: by_pair.into_iter().collect(),
+        badges,
+        ports_of,
+        notes,
+    }
+}
+
+impl Builder<'_> {
+    /// Own workloads first, by key, so that their order does not depend on the edges.
+    fn add_own_workloads(&mut self) {
+        let dataset = self.dataset;
+        let mut own: Vec<EntityId> = dataset.entity_ids().filter(|&id| self.is_own(id)).collect();
+        own.sort_by_key(|&id| dataset.peer_label(Peer::Entity(id)));
+        for id in own {
+            self.node_of(Peer::Entity(id));
+        }
+    }
+
+    /// The edges of the communications drawn in `window`, per pair of nodes and port, adding
+    /// their ends' nodes and the servers' ports.
+    fn edges(&mut self, window: TimeWindow) -> Edges {
+        let mut edges = Edges::new();
+        for (id, communication) in self.dataset.communications_with_ids() {
+            let involves_own = [communication.client, communication.server]
+                .iter()
+                .any(|&p| self.is_drawn(p));
+            if !involves_own || !communication.seen_in(window) {
+                continue;
+            }
+            let from = self.node_of(communication.client);
+            let to = self.node_of(communication.server);
+            self.nodes[to]
+                .ports
+                .insert((communication.protocol, communication.port));
+            let edge = edges
+                .entry((from, to, communication.protocol, communication.port))
+                .or_insert_with(|| GraphEdge {
+                    from,
+                    to,
+                    protocol: communication.protocol,
+                    port: communication.port,
+                    communications: Vec::new(),
+                    connections: 0,
+                    first_seen: None,
+                    last_seen: None,
+                    already_open: true,
+                });
+            edge.communications.push(id);
+            edge.connections += communication.connections_in(window);
+            edge.first_seen = earliest(edge.first_seen, communication.observed.first_seen);
+            edge.last_seen = edge.last_seen.max(communication.observed.last_seen);
+            edge.already_open &= communication.observed.already_open();
+        }
+        edges
+    }
+
+    /// The collapsed boxes' texts once every member is known: a namespace's count and
+    /// workloads, an address class's count and (the first twelve) addresses.
+    fn complete_texts(&mut self) {
+        let dataset = self.dataset;
+        for (&index, members) in &self.collapsed {
+            let node = &mut self.nodes[index].text;
+            node.subtitle = counted(members.len(), "workload");
+            let names: Vec<String> = members
+                .iter()
+                .map(|&e| dataset.peer_label(Peer::Entity(e)))
+                .collect();
+            node.details.push(("Workloads".into(), names.join(", ")));
+        }
+        for node in self
+            .nodes
+            .iter_mut()
+            .filter(|n| n.text.key.starts_with("addresses/"))
+        {
+            let count = node.text.details.len();
+            node.text.title = counted(count, "address");
+            node.text.subtitle = node.text.place.label();
+            if count > 12 {
+                node.text.details.truncate(12);
+                node.text
+                    .details
+                    .push(("…".into(), format!("{} more", thousands(count as u64 - 12))));
+            }
+        }
+    }
+}
+
+/// Nodes in key order (the layout's starting order), whatever order the communications came
+/// in, and the edges renumbered to match.
+fn in_key_order(nodes: Vec<GraphNode>, edges: Edges) -> (Vec<GraphNode>, Edges) {
+    let mut order: Vec<usize> = (0..nodes.len()).collect();
+    order.sort_by(|&a, &b| nodes[a].text.key.cmp(&nodes[b].text.key));
+    let mut new_index = vec![0; order.len()];
+    for (new, &old) in order.iter().enumerate() {
+        new_index[old] = new;
+    }
+    let mut slots: Vec<Option<GraphNode>> = nodes.into_iter().map(Some).collect();
+    let nodes: Vec<GraphNode> = order.iter().filter_map(|&old| slots[old].take()).collect();
+    let edges: Edges = edges
+        .into_values()
+        .map(|mut edge| {
+            edge.from = new_index[edge.from];
+            edge.to = new_index[edge.to];
+            ((edge.from, edge.to, edge.protocol, edge.port), edge)
+        })
+        .collect();
+    (nodes, edges)
+}
+
+/// The note of a picture too big to draw.
+fn too_big(scope: &NamespaceScope, nodes: usize, edges: usize) -> String {
+    format!(
+        "{} has {} boxes and {} edges to draw: more than the picture shows readably \
+         ({MAX_NODES} and {MAX_EDGES}). The tables show every row; choose a workload for \
+         its entity view.",
+        scope
+            .namespace
+            .as_ref()
+            .map_or_else(|| "The cluster".to_string(), |n| format!("Namespace {n}")),
+        thousands(nodes as u64),
+        thousands(edges as u64)
+    )
+}
+
+/// Hubs: nodes linked to many, whose edges become badges on their peers (each hub's note in
+/// `notes`); returns the hubs and every node's badges.
+fn hub_badges(
+    nodes: &[GraphNode],
+    edges: &Edges,
+    notes: &mut Vec<String>,
+) -> (BTreeSet<usize>, Vec<Vec<String>>) {
     let mut linked: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); nodes.len()];
     for edge in edges.values().filter(|e| e.from != e.to) {
         linked[edge.from].insert(edge.to);
@@ -485,43 +555,7 @@ pub fn namespace_job(
     for &hub in &hubs {
         badges[hub].push(format!("hub: {} peers, as badges", linked[hub].len()));
     }
-    // One layout edge per pair of boxes; the ports between them share its route.
-    let drawn: Vec<GraphEdge> = edges
-        .into_values()
-        .filter(|e| !hubs.contains(&e.from) && !hubs.contains(&e.to))
-        .collect();
-    let mut by_pair: BTreeMap<(usize, usize), Vec<usize>> = BTreeMap::new();
-    for (index, edge) in drawn.iter().enumerate() {
-        by_pair.entry((edge.from, edge.to)).or_default().push(index);
-    }
-    let ports_of: Vec<Vec<String>> = nodes.iter().map(|n| ports_text(&n.ports)).collect();
-    let input = LayeredInput {
-        sizes: nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| {
-                let room = if by_pair.contains_key(&(i, i)) {
-                    SELF_LOOP_ROOM
-                } else {
-                    0.0
-                };
-                (
-                    NODE_WIDTH + room,
-                    node_height(ports_of[i].len(), n.text.services.len(), badges[i].len()),
-                )
-            })
-            .collect(),
-        edges: by_pair.keys().copied().collect(),
-    };
-    NamespaceJob {
-        layout: Some(LayeredJob::new(&input)),
-        nodes,
-        edges: drawn,
-        pairs: by_pair.into_iter().collect(),
-        badges,
-        ports_of,
-        notes,
-    }
+    (hubs, badges)
 }
 
 /// `1 workload`, `3 workloads`, `2 addresses`.

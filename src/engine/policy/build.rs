@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use ipnet::IpNet;
 
-use crate::engine::dataset::{Dataset, Peer};
+use crate::engine::dataset::{Communication, Dataset, Peer};
 use crate::engine::decisions::{
     is_dns_server, Alias, Decisions, GeneralRule, DNS_LABEL, DNS_NAMESPACE,
 };
@@ -19,14 +19,11 @@ use crate::engine::model::cilium_policy::{CiliumNetworkPolicy, CILIUM_SERVICE_AC
 use crate::engine::model::keys::API_SERVER;
 use crate::engine::model::labels::Labels;
 use crate::engine::model::network_policy::{IpBlock, NetworkPolicy};
-use crate::engine::model::{Direction, EntityId, OwnerKey, Protocol, TimeWindow};
+use crate::engine::model::{AddressId, Direction, EntityId, OwnerKey, Protocol, TimeWindow};
 use crate::engine::policy::names::{is_valid_label, policy_name};
 use crate::engine::policy::rules::{DirectionRules, PolicyRules, RulePeer};
 use crate::engine::policy::{cilium, network};
 use crate::engine::resolve::reach::{Reach, SelectorKey};
-
-/// The label flowpol puts on the policies it writes.
-pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "flowpol");
 
 /// The policy of one entity, or why there is none, with what it cannot express.
 #[derive(Clone, Debug, PartialEq)]
@@ -285,117 +282,17 @@ impl<'a> PolicyGenerator<'a> {
             if !decisions.is_included(dataset, communication) {
                 continue;
             }
+            let row = Row {
+                entity,
+                direction,
+                communication,
+            };
             let rule_peers = match other_side {
-                Peer::Entity(other_id) if dataset.across_clusters(entity, other_id) => {
-                    match remote_blocks(dataset, decisions, other_id, warnings) {
-                        Some(blocks) => {
-                            let other = &dataset.entities[other_id];
-                            let (selector, overreach) = self.peer_selector(other_id);
-                            if let Some(overreach) = overreach {
-                                warnings.cilium_once(format!(
-                                    "{} of {} to {} allows more than its pods: {overreach}",
-                                    direction.as_str(),
-                                    dataset.owner_key(entity),
-                                    dataset.owner_key(other_id)
-                                ));
-                            }
-                            vec![RulePeer::RemotePods {
-                                cluster: other.cluster.clone().unwrap_or_default(),
-                                namespace: other.owner.namespace.clone(),
-                                selector: Some(selector),
-                                blocks,
-                            }]
-                        }
-                        None => {
-                            warnings.in_another_cluster(
-                                direction,
-                                &dataset.describe(communication),
-                                &dataset.owner_key(other_id),
-                            );
-                            continue;
-                        }
-                    }
+                Peer::Entity(other) if dataset.across_clusters(entity, other) => {
+                    self.remote_peers(&row, other, warnings)
                 }
-                Peer::Entity(other_id) => {
-                    let namespace = dataset.entities[other_id].owner.namespace.clone();
-                    let (selector, overreach) = self.peer_selector(other_id);
-                    match overreach {
-                        None => vec![RulePeer::Pods {
-                            namespace,
-                            selector,
-                        }],
-                        Some(overreach) => {
-                            // Availability first: the narrowest selector covering its pods.
-                            let wider = format!(
-                                "{} of {} to {} allows more than its pods: {overreach}",
-                                direction.as_str(),
-                                dataset.owner_key(entity),
-                                dataset.owner_key(other_id)
-                            );
-                            match service_account_of(dataset, other_id) {
-                                // Cilium picks its pods exactly by their service account.
-                                Some(account) => {
-                                    warnings.network_once(wider);
-                                    vec![RulePeer::ServiceAccount {
-                                        namespace,
-                                        account: account.to_string(),
-                                        covering: selector,
-                                    }]
-                                }
-                                None => {
-                                    warnings.network_once(wider.clone());
-                                    warnings.cilium_once(wider);
-                                    vec![RulePeer::Pods {
-                                        namespace,
-                                        selector,
-                                    }]
-                                }
-                            }
-                        }
-                    }
-                }
-                Peer::Address(id) => {
-                    let address = &dataset.addresses[id];
-                    // Included rows with an address have an alias, or a name allowed (see
-                    // `can_include`).
-                    let Some(alias) = decisions.alias_of(&address.ip) else {
-                        if let Some(name) = decisions.allowed_name(dataset, id) {
-                            warnings.network.push(format!(
-                                "{} {} not allowed: a NetworkPolicy cannot name {} by its DNS \
-                                 name {name}; map the address to an alias, or write \
-                                 CiliumNetworkPolicies",
-                                direction.as_str(),
-                                dataset.describe(communication),
-                                address.ip
-                            ));
-                            if communication.port != 0 {
-                                peers.allow(
-                                    RulePeer::Fqdn(name.to_string()),
-                                    Some((communication.protocol, communication.port)),
-                                );
-                            }
-                        }
-                        continue;
-                    };
-                    let block = alias_block(dataset, decisions, alias, warnings);
-                    if address.class == AddressClass::Internal {
-                        warnings.cilium_once(format!(
-                            "{} lies inside the cluster (alias {}): Cilium does not apply CIDR \
-                             rules to the endpoints it manages, so if it is a pod, its \
-                             communications stay denied; load an inventory that names it",
-                            address.ip, alias.name
-                        ));
-                    }
-                    vec![match address.class {
-                        AddressClass::Node => RulePeer::Nodes(block),
-                        _ if alias.cidr.prefix_len() == 0
-                            && !holds_other_aliases(decisions, alias) =>
-                        {
-                            RulePeer::World(block)
-                        }
-                        _ => RulePeer::Block(block),
-                    }]
-                }
+                Peer::Entity(other) => self.pod_peers(&row, other, warnings),
+                Peer::Address(id) => self.address_peers(&row, id, peers, warnings),
                 Peer::ApiServer => api_server_blocks(dataset, warnings)
                     .into_iter()
                     .map(RulePeer::ApiServer)
@@ -409,6 +306,144 @@ impl<'a> PolicyGenerator<'a> {
             }
         }
     }
+
+    /// The peer of a row with another cluster's workload: its pods by the blocks of the
+    /// aliases covering their addresses (and, for Cilium, by cluster and selector); none, with
+    /// a warning, when some address has no alias.
+    fn remote_peers(
+        &mut self,
+        row: &Row<'_>,
+        other_id: EntityId,
+        warnings: &mut Warnings,
+    ) -> Vec<RulePeer> {
+        let (dataset, decisions) = (self.dataset, self.decisions);
+        let Some(blocks) = remote_blocks(dataset, decisions, other_id, warnings) else {
+            warnings.in_another_cluster(
+                row.direction,
+                &dataset.describe(row.communication),
+                &dataset.owner_key(other_id),
+            );
+            return Vec::new();
+        };
+        let other = &dataset.entities[other_id];
+        let (selector, overreach) = self.peer_selector(other_id);
+        if let Some(overreach) = overreach {
+            warnings.cilium_once(format!(
+                "{} of {} to {} allows more than its pods: {overreach}",
+                row.direction.as_str(),
+                dataset.owner_key(row.entity),
+                dataset.owner_key(other_id)
+            ));
+        }
+        vec![RulePeer::RemotePods {
+            cluster: other.cluster.clone().unwrap_or_default(),
+            namespace: other.owner.namespace.clone(),
+            selector: Some(selector),
+            blocks,
+        }]
+    }
+
+    /// The peer of a row with a workload of the same cluster: its pods by their selector;
+    /// when that picks more than its pods, availability first: the narrowest selector
+    /// covering them (Cilium picks them exactly by their service account when it can).
+    fn pod_peers(
+        &mut self,
+        row: &Row<'_>,
+        other_id: EntityId,
+        warnings: &mut Warnings,
+    ) -> Vec<RulePeer> {
+        let dataset = self.dataset;
+        let namespace = dataset.entities[other_id].owner.namespace.clone();
+        let (selector, overreach) = self.peer_selector(other_id);
+        let Some(overreach) = overreach else {
+            return vec![RulePeer::Pods {
+                namespace,
+                selector,
+            }];
+        };
+        let wider = format!(
+            "{} of {} to {} allows more than its pods: {overreach}",
+            row.direction.as_str(),
+            dataset.owner_key(row.entity),
+            dataset.owner_key(other_id)
+        );
+        match service_account_of(dataset, other_id) {
+            Some(account) => {
+                warnings.network_once(wider);
+                vec![RulePeer::ServiceAccount {
+                    namespace,
+                    account: account.to_string(),
+                    covering: selector,
+                }]
+            }
+            None => {
+                warnings.network_once(wider.clone());
+                warnings.cilium_once(wider);
+                vec![RulePeer::Pods {
+                    namespace,
+                    selector,
+                }]
+            }
+        }
+    }
+
+    /// The peer of a row with an address: its alias's block (nodes, the world, or a block);
+    /// without an alias, the DNS name the review allows, which only Cilium can say (added to
+    /// `peers` here, with a warning for NetworkPolicy).
+    fn address_peers(
+        &self,
+        row: &Row<'_>,
+        id: AddressId,
+        peers: &mut DirectionRules,
+        warnings: &mut Warnings,
+    ) -> Vec<RulePeer> {
+        let (dataset, decisions) = (self.dataset, self.decisions);
+        let communication = row.communication;
+        let address = &dataset.addresses[id];
+        // Included rows with an address have an alias, or a name allowed (see
+        // `can_include`).
+        let Some(alias) = decisions.alias_of(&address.ip) else {
+            if let Some(name) = decisions.allowed_name(dataset, id) {
+                warnings.network.push(format!(
+                    "{} {} not allowed: a NetworkPolicy cannot name {} by its DNS name \
+                     {name}; map the address to an alias, or write CiliumNetworkPolicies",
+                    row.direction.as_str(),
+                    dataset.describe(communication),
+                    address.ip
+                ));
+                if communication.port != 0 {
+                    peers.allow(
+                        RulePeer::Fqdn(name.to_string()),
+                        Some((communication.protocol, communication.port)),
+                    );
+                }
+            }
+            return Vec::new();
+        };
+        let block = alias_block(dataset, decisions, alias, warnings);
+        if address.class == AddressClass::Internal {
+            warnings.cilium_once(format!(
+                "{} lies inside the cluster (alias {}): Cilium does not apply CIDR rules to \
+                 the endpoints it manages, so if it is a pod, its communications stay denied; \
+                 load an inventory that names it",
+                address.ip, alias.name
+            ));
+        }
+        vec![match address.class {
+            AddressClass::Node => RulePeer::Nodes(block),
+            _ if alias.cidr.prefix_len() == 0 && !holds_other_aliases(decisions, alias) => {
+                RulePeer::World(block)
+            }
+            _ => RulePeer::Block(block),
+        }]
+    }
+}
+
+/// An included row of an entity's review: the entity, the direction, the communication.
+struct Row<'d> {
+    entity: EntityId,
+    direction: Direction,
+    communication: &'d Communication,
 }
 
 /// The entity's selector without labels the API server would reject (only hand-made data

@@ -17,7 +17,7 @@ use crate::engine::model::labels::{LabelSelector, Labels};
 use crate::engine::model::network_policy::IpBlock;
 use crate::engine::model::Direction;
 use crate::engine::model::Protocol;
-use crate::engine::policy::build::MANAGED_BY;
+use crate::engine::policy::names::MANAGED_BY;
 use crate::engine::policy::rules::{
     by_port_set, written_as, DirectionRules, PolicyRules, PortKey, RulePeer,
 };

@@ -7,7 +7,7 @@
 use crate::engine::dataset::{Dataset, Peer};
 use crate::engine::model::{CommunicationId, EntityId};
 use crate::engine::policy::build::GeneratedPolicy;
-use crate::engine::policy::PolicyKind;
+use crate::engine::policy::kind::PolicyKind;
 use crate::engine::verify::replay::Report;
 
 /// One included communication the policies deny.

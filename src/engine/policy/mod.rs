@@ -1,17 +1,18 @@
 //! Step 4: policies from the dataset and the review's decisions. `build` is the generator,
 //! which works out each entity's kind-neutral `rules`; `network` writes them as a
-//! NetworkPolicy and `cilium` as a CiliumNetworkPolicy; `names` gives the DNS-1123 names,
-//! `highlight` the YAML's colours, `pipeline` the one call from a request to verified
-//! policies that every shell makes, `view` what the Generated Policy tab shows, `denied` the
-//! included communications the policies would still deny; this module
-//! picks the entities a command or a view asks for and writes the YAML of either kind. The
-//! document types are `model::network_policy` and `model::cilium_policy`; YAML is written by
-//! `engine::yaml`.
+//! NetworkPolicy and `cilium` as a CiliumNetworkPolicy (`kind` says which); `names` gives the
+//! DNS-1123 names and the label flowpol marks its policies with, `highlight` the YAML's
+//! colours, `pipeline` the one call from a request to verified policies that every shell
+//! makes, `view` what the Generated Policy tab shows, `denied` the included communications
+//! the policies would still deny; this module picks the entities a command or a view asks for
+//! and writes the YAML of either kind. The document types are `model::network_policy` and
+//! `model::cilium_policy`; YAML is written by `engine::yaml`.
 
 pub mod build;
 pub mod cilium;
 pub mod denied;
 pub mod highlight;
+pub mod kind;
 pub mod names;
 pub mod network;
 pub mod pipeline;
@@ -23,6 +24,7 @@ use crate::engine::decisions::Decisions;
 use crate::engine::model::cilium_policy::CiliumNetworkPolicy;
 use crate::engine::model::{EntityId, TimeWindow};
 use crate::engine::policy::build::{GeneratedPolicy, PolicyGenerator};
+pub use crate::engine::policy::kind::PolicyKind;
 use crate::engine::scope::SubjectKind;
 use crate::engine::verify::evaluate::AnyPolicy;
 use crate::engine::yaml;
@@ -163,42 +165,6 @@ pub fn placed_cilium<'a>(
             )
         })
         .collect()
-}
-
-/// The kind of policy written: Kubernetes' NetworkPolicy or Cilium's CiliumNetworkPolicy.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PolicyKind {
-    #[default]
-    Kubernetes,
-    Cilium,
-}
-
-impl PolicyKind {
-    /// `kubernetes` or `cilium`, as the command line and the decisions file write it.
-    pub fn parse(text: &str) -> Result<PolicyKind, String> {
-        match text {
-            "kubernetes" => Ok(PolicyKind::Kubernetes),
-            "cilium" => Ok(PolicyKind::Cilium),
-            other => Err(format!("{other}: expected kubernetes or cilium")),
-        }
-    }
-
-    /// The word file names use for one document of this kind, and for several.
-    pub fn file_words(self) -> (&'static str, &'static str) {
-        match self {
-            PolicyKind::Kubernetes => ("networkpolicy", "networkpolicies"),
-            PolicyKind::Cilium => ("ciliumnetworkpolicy", "ciliumnetworkpolicies"),
-        }
-    }
-
-    /// The document kind, as in the YAML's `kind`.
-    pub fn document_kind(self) -> &'static str {
-        match self {
-            PolicyKind::Kubernetes => "NetworkPolicy",
-            PolicyKind::Cilium => "CiliumNetworkPolicy",
-        }
-    }
 }
 
 impl GeneratedPolicy {

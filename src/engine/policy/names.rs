@@ -1,10 +1,13 @@
 //! Names Kubernetes accepts: a NetworkPolicy's name is a DNS-1123 subdomain (lower-case
 //! letters, digits, `-` and `.`, starting and ending with a letter or digit, at most 253
 //! characters). Names taken from the cluster are valid already; anything else is folded into
-//! that alphabet.
+//! that alphabet. Also the label that marks a policy as flowpol's.
 
 use crate::engine::model::Owner;
-use crate::engine::policy::PolicyKind;
+use crate::engine::policy::kind::PolicyKind;
+
+/// The label flowpol puts on the policies it writes.
+pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "flowpol");
 
 /// The longest DNS-1123 subdomain.
 const MAX_SUBDOMAIN: usize = 253;

@@ -9,7 +9,7 @@ use crate::engine::model::network_policy::{
     EgressRule, IngressRule, NetworkPolicy, PolicyPeer, PolicyPort, PortValue,
 };
 use crate::engine::model::Direction;
-use crate::engine::policy::build::MANAGED_BY;
+use crate::engine::policy::names::MANAGED_BY;
 use crate::engine::policy::rules::{
     by_port_set, written_as, DirectionRules, PolicyRules, PortKey, RulePeer,
 };

@@ -2,10 +2,12 @@
 //! observed communications to communications between them, with ports after DNAT.
 //!
 //! - [`owners`]: which workload a pod belongs to.
+//! - `merge`: observed communications merged into communications between peers.
 //! - [`canonical`]: the dataset in one order whatever the order of files and lines.
 
 pub mod canonical;
 pub mod infer;
+mod merge;
 pub mod owners;
 pub mod reach;
 
@@ -14,21 +16,17 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use ipnet::IpNet;
 
-use crate::engine::dataset::{
-    Address, Communication, Dataset, Entity, Peer, SelectorSource, ServiceInfo,
-};
+use crate::engine::dataset::{Address, Dataset, Entity, Peer, SelectorSource, ServiceInfo};
 use crate::engine::ingest::flows::aggregate::Flows;
-use crate::engine::ingest::flows::endpoints::CommunicationKey;
-use crate::engine::ingest::flows::endpoints::EndpointId;
-use crate::engine::ingest::flows::endpoints::ObservedEndpoint;
+use crate::engine::ingest::flows::endpoints::{CommunicationKey, ObservedEndpoint};
 use crate::engine::ingest::formats::inventory::{is_api_server_service, Inventory, Pod, Service};
 use crate::engine::model::labels::{common_labels, selects, stable_labels, Labels};
-use crate::engine::model::observed::ObservedCommunication;
 use crate::engine::model::ports::TargetPort;
 use crate::engine::model::{
     AddressClass, AddressId, ClusterRanges, EntityId, EntityKind, Owner, Protocol,
 };
 
+use merge::Merger;
 use owners::{owner_from_hubble, owner_from_inventory, owner_from_name, pod_labels_from_hubble};
 
 /// What an observed endpoint turned out to be.
@@ -39,6 +37,16 @@ enum Side {
     Health,
     /// Only labels are known: resolved once every entity's labels are.
     ByLabels,
+}
+
+impl Side {
+    /// The peer it resolved to, if it is one.
+    fn peer(self) -> Option<Peer> {
+        match self {
+            Side::Peer(peer) => Some(peer),
+            Side::Health | Side::ByLabels => None,
+        }
+    }
 }
 
 /// What is being built while resolving.
@@ -458,40 +466,6 @@ fn target_port(service: &Service, port: u16, protocol: Protocol, pod: &Pod) -> O
 /// How many distinct pod label sets an entity keeps.
 const MAX_LABEL_SETS: usize = 32;
 
-/// A communication's identity after resolution: client, server, protocol, port.
-type MergedKey = (Peer, Peer, Protocol, u16);
-
-/// A connection addressed to a ClusterIP: its key, its client, and the backends (with their
-/// target ports) it may have reached.
-type ViaService<'a> = (
-    &'a CommunicationKey,
-    &'a ObservedCommunication,
-    Peer,
-    Vec<(Peer, u16)>,
-);
-
-/// A client endpoint, the server it reached, protocol and port.
-type ArrivalKey = (u32, Peer, Protocol, u16);
-
-/// Adds an observation to the communication `key`, creating it if needed.
-fn add_observed(
-    merged: &mut BTreeMap<MergedKey, Communication>,
-    key: MergedKey,
-    observed: &ObservedCommunication,
-) {
-    let (client, server, protocol, port) = key;
-    merged
-        .entry(key)
-        .and_modify(|c| c.observed.merge(observed))
-        .or_insert_with(|| Communication {
-            client,
-            server,
-            protocol,
-            port,
-            observed: observed.clone(),
-        });
-}
-
 /// Resolves aggregated flows against the inventory. `extra_ranges` are cluster CIDRs the user
 /// entered (pod or Service ranges) when the inventory does not give them.
 pub fn resolve(flows: &Flows, inventory: &Inventory, extra_ranges: &[IpNet]) -> Dataset {
@@ -502,127 +476,98 @@ pub fn resolve(flows: &Flows, inventory: &Inventory, extra_ranges: &[IpNet]) -> 
         .collect();
     let spans_clusters = clusters.len() > 1;
     let mut resolver = Resolver::new(inventory, extra_ranges, spans_clusters);
-    // Every inventory pod is an entity's pod, seen in flows or not. An inventory names no
-    // cluster: with several, its pods are the entities of the cluster whose flows show them.
-    if !spans_clusters {
-        for pod in &inventory.pods {
-            resolver.inventory_pod(None, pod);
-        }
-    }
-    resolver.inferred = infer::inferred_owners(endpoints, spans_clusters, |namespace, pod| {
-        resolver.pods_by_name.contains_key(&(namespace, pod))
-    });
-    let mut sides: Vec<Side> = endpoints.iter().map(|e| resolver.side(e)).collect();
-    resolver.settle_selectors();
-    for (index, endpoint) in endpoints.iter().enumerate() {
-        if sides[index] == Side::ByLabels {
-            sides[index] = Side::Peer(resolver.peer_by_labels(endpoint));
-        }
-    }
-    let peer_of = |endpoint: EndpointId| match sides[endpoint as usize] {
-        Side::Peer(peer) => Some(peer),
-        Side::Health | Side::ByLabels => None,
-    };
-    let mut merged: BTreeMap<MergedKey, Communication> = BTreeMap::new();
-    // Connections addressed to a ClusterIP (seen before DNAT), for after the direct ones.
-    let mut via_service: Vec<ViaService> = Vec::new();
-    // Connections each client endpoint made to each server after DNAT (or directly).
-    let mut arrived_from: HashMap<ArrivalKey, u64> = HashMap::new();
+    let sides = resolver.sides(endpoints);
+    let mut merger = Merger::default();
     let mut health_checks = 0;
     for (key, observed) in &flows.communications {
-        if sides[key.client as usize] == Side::Health || sides[key.server as usize] == Side::Health
-        {
+        let (client, server) = (sides[key.client as usize], sides[key.server as usize]);
+        if client == Side::Health || server == Side::Health {
             health_checks += 1;
             continue;
         }
-        let Some(client) = peer_of(key.client) else {
+        let Side::Peer(client) = client else {
             continue;
         };
-        let server_endpoint = &endpoints[key.server as usize];
-        let mut servers: Vec<(Peer, u16)> = Vec::new();
-        if let Some(&service) = resolver.services_by_ip.get(server_endpoint.ip.as_str()) {
-            if is_api_server_service(&service.metadata.namespace, &service.metadata.name) {
-                let port = service
-                    .ports
-                    .iter()
-                    .find(|p| p.port == key.port && p.protocol == key.protocol)
-                    .and_then(|p| match p.target {
-                        TargetPort::Number(port) => Some(port),
-                        TargetPort::Name(_) => None,
-                    })
-                    .unwrap_or(key.port);
-                servers.push((Peer::ApiServer, port));
-            }
-            // Hubble names no cluster for a ClusterIP (a world address): the Service is the
-            // client's cluster's.
-            let cluster = server_endpoint
-                .cluster
-                .clone()
-                .or_else(|| endpoints[key.client as usize].cluster.clone());
-            for (entity, pod) in resolver.backends(cluster.as_deref(), service) {
-                if let Some(port) = target_port(service, key.port, key.protocol, pod) {
-                    if !servers.contains(&(Peer::Entity(entity), port)) {
-                        servers.push((Peer::Entity(entity), port));
-                    }
-                }
-            }
-        }
-        if !servers.is_empty() {
-            via_service.push((key, observed, client, servers));
-            continue;
-        }
-        if let Some(server) = peer_of(key.server) {
-            add_observed(
-                &mut merged,
-                (client, server, key.protocol, key.port),
-                observed,
-            );
-            *arrived_from
-                .entry((key.client, server, key.protocol, key.port))
-                .or_default() += observed.connections();
-        }
-    }
-    // What arrived directly, before the ClusterIP observations are added (so their order
-    // does not matter).
-    let direct: BTreeSet<MergedKey> = merged.keys().copied().collect();
-    for (key, observed, client, servers) in via_service {
-        let targets: Vec<MergedKey> = servers
-            .into_iter()
-            .map(|(server, port)| (client, server, key.protocol, port))
-            .collect();
-        // With several backends, a connection seen after DNAT is counted where it arrived;
-        // the ClusterIP observation only adds its names there. When the same client endpoint
-        // has fewer connections seen after DNAT than before (a node not captured), the rest
-        // may have reached any backend not seen: those get the ClusterIP observation, an
-        // upper bound, so no policy misses them.
-        let several = targets.len() > 1;
-        let arrived: u64 = targets
-            .iter()
-            .filter_map(|&(_, server, protocol, port)| {
-                arrived_from.get(&(key.client, server, protocol, port))
-            })
-            .sum();
-        // Packets of connections already open say nothing of how many: they arrived when the
-        // communication is seen after DNAT at any backend.
-        let all_arrived = several
-            && if observed.connections() > 0 {
-                arrived >= observed.connections()
-            } else {
-                targets.iter().any(|target| direct.contains(target))
-            };
-        for target in targets {
-            match merged.get_mut(&target) {
-                Some(existing) if several && direct.contains(&target) => {
-                    existing.observed.merge_names(observed)
-                }
-                _ if all_arrived => {}
-                _ => add_observed(&mut merged, target, observed),
-            }
-        }
+        let service_targets = resolver.service_targets(endpoints, key);
+        merger.observe((key, observed), client, server.peer(), service_targets);
     }
     let mut dataset = resolver.dataset;
     dataset.health_checks = health_checks;
-    for communication in merged.values() {
+    dataset.communications = merger.finish();
+    name_addresses(&mut dataset, &flows.dns_names);
+    dataset.clusters = endpoints.iter().filter_map(|e| e.cluster.clone()).collect();
+    dataset.services = services(inventory, &dataset);
+    canonical::canonical(dataset)
+}
+
+impl Resolver<'_> {
+    /// What each observed endpoint is. Every inventory pod is an entity's pod, seen in flows
+    /// or not (an inventory names no cluster: with several, its pods are the entities of the
+    /// cluster whose flows show them); endpoints known only by labels are resolved last.
+    fn sides(&mut self, endpoints: &[ObservedEndpoint]) -> Vec<Side> {
+        if !self.spans_clusters {
+            for pod in &self.inventory.pods {
+                self.inventory_pod(None, pod);
+            }
+        }
+        self.inferred = infer::inferred_owners(endpoints, self.spans_clusters, |namespace, pod| {
+            self.pods_by_name.contains_key(&(namespace, pod))
+        });
+        let mut sides: Vec<Side> = endpoints.iter().map(|e| self.side(e)).collect();
+        self.settle_selectors();
+        for (index, endpoint) in endpoints.iter().enumerate() {
+            if sides[index] == Side::ByLabels {
+                sides[index] = Side::Peer(self.peer_by_labels(endpoint));
+            }
+        }
+        sides
+    }
+
+    /// The backends (with their target ports) a connection to `server`'s address on `key`'s
+    /// port reaches when that address is a Service's ClusterIP; the API server for the
+    /// `kubernetes` Service. Empty for any other address.
+    fn service_targets(
+        &mut self,
+        endpoints: &[ObservedEndpoint],
+        key: &CommunicationKey,
+    ) -> Vec<(Peer, u16)> {
+        let server_endpoint = &endpoints[key.server as usize];
+        let mut servers: Vec<(Peer, u16)> = Vec::new();
+        let Some(&service) = self.services_by_ip.get(server_endpoint.ip.as_str()) else {
+            return servers;
+        };
+        if is_api_server_service(&service.metadata.namespace, &service.metadata.name) {
+            let port = service
+                .ports
+                .iter()
+                .find(|p| p.port == key.port && p.protocol == key.protocol)
+                .and_then(|p| match p.target {
+                    TargetPort::Number(port) => Some(port),
+                    TargetPort::Name(_) => None,
+                })
+                .unwrap_or(key.port);
+            servers.push((Peer::ApiServer, port));
+        }
+        // Hubble names no cluster for a ClusterIP (a world address): the Service is the
+        // client's cluster's.
+        let cluster = server_endpoint
+            .cluster
+            .clone()
+            .or_else(|| endpoints[key.client as usize].cluster.clone());
+        for (entity, pod) in self.backends(cluster.as_deref(), service) {
+            if let Some(port) = target_port(service, key.port, key.protocol, pod) {
+                if !servers.contains(&(Peer::Entity(entity), port)) {
+                    servers.push((Peer::Entity(entity), port));
+                }
+            }
+        }
+        servers
+    }
+}
+
+/// Each address's DNS names: those the flows to it carried and those DNS answers gave it.
+fn name_addresses(dataset: &mut Dataset, dns_names: &BTreeMap<String, BTreeSet<String>>) {
+    for communication in &dataset.communications {
         if let Peer::Address(id) = communication.server {
             dataset.addresses[id.index()]
                 .names
@@ -630,13 +575,15 @@ pub fn resolve(flows: &Flows, inventory: &Inventory, extra_ranges: &[IpNet]) -> 
         }
     }
     for address in &mut dataset.addresses {
-        if let Some(names) = flows.dns_names.get(&address.ip) {
+        if let Some(names) = dns_names.get(&address.ip) {
             address.names.extend(names.iter().cloned());
         }
     }
-    dataset.communications = merged.into_values().collect();
-    dataset.clusters = endpoints.iter().filter_map(|e| e.cluster.clone()).collect();
-    dataset.services = inventory
+}
+
+/// The inventory's Services, each with the entities of its namespace its selector picks.
+fn services(inventory: &Inventory, dataset: &Dataset) -> Vec<ServiceInfo> {
+    let mut services: Vec<ServiceInfo> = inventory
         .services
         .iter()
         .map(|service| ServiceInfo {
@@ -648,7 +595,7 @@ pub fn resolve(flows: &Flows, inventory: &Inventory, extra_ranges: &[IpNet]) -> 
             backends: Vec::new(),
         })
         .collect();
-    for info in &mut dataset.services {
+    for info in &mut services {
         let Some(selector) = &info.selector else {
             continue;
         };
@@ -663,5 +610,5 @@ pub fn resolve(flows: &Flows, inventory: &Inventory, extra_ranges: &[IpNet]) -> 
             })
             .collect();
     }
-    canonical::canonical(dataset)
+    services
 }

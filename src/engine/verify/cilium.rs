@@ -34,7 +34,7 @@ use crate::engine::model::cilium_policy::{
 };
 use crate::engine::model::labels::{LabelSelector, Labels, SelectorRequirement};
 use crate::engine::model::{Direction, Protocol};
-use crate::engine::verify::evaluate::{contains, Endpoint};
+use crate::engine::verify::endpoint::{contains, Endpoint};
 
 const NAMESPACE_KEY: &str = "io.kubernetes.pod.namespace";
 const CLUSTER_KEY: &str = "io.cilium.k8s.policy.cluster";

@@ -15,57 +15,12 @@
 use std::borrow::Borrow;
 use std::net::IpAddr;
 
-use ipnet::IpNet;
-
 use crate::engine::model::cilium_policy::CiliumNetworkPolicy;
-use crate::engine::model::labels::Labels;
 use crate::engine::model::network_policy::{NetworkPolicy, PolicyPeer, PolicyPort, PortValue};
-use crate::engine::model::ports::ContainerPort;
 use crate::engine::model::{Direction, Protocol};
 use crate::engine::verify::cilium;
-
-/// One end of a connection, as policies see it.
-#[derive(Clone, Copy, Debug)]
-pub enum Endpoint<'a> {
-    Pod {
-        namespace: &'a str,
-        labels: &'a Labels,
-        /// The namespace's labels (with `kubernetes.io/metadata.name`).
-        namespace_labels: &'a Labels,
-        /// The container ports, for named ports.
-        ports: &'a [ContainerPort],
-        /// Its cluster, when the data names clusters.
-        cluster: Option<&'a str>,
-        /// The service account its pods run as, when it is one.
-        service_account: Option<&'a str>,
-        /// Its pods' addresses (for the reading in which an `ipBlock` matches them).
-        addresses: &'a [Option<IpAddr>],
-        /// Whether it is seen from another cluster's policies: a NetworkPolicy can then name
-        /// it only by its addresses (Cilium's Cluster Mesh by its cluster label).
-        remote: bool,
-    },
-    /// An address outside the pod network (or not known to be a pod).
-    Address(Option<IpAddr>),
-    /// Such an address, seen with DNS names (Cilium's `toFQDNs` match them).
-    Named(Option<IpAddr>, &'a std::collections::BTreeSet<String>),
-    /// A node's address (kubelet probes, host-network pods).
-    Node(Option<IpAddr>),
-    /// The API server, at one of its addresses.
-    ApiServer(Option<IpAddr>),
-}
-
-impl Endpoint<'_> {
-    /// The address, for an end that is not a pod.
-    pub fn address(&self) -> Option<Option<IpAddr>> {
-        match self {
-            Endpoint::Pod { .. } => None,
-            Endpoint::Address(ip)
-            | Endpoint::Named(ip, _)
-            | Endpoint::Node(ip)
-            | Endpoint::ApiServer(ip) => Some(*ip),
-        }
-    }
-}
+use crate::engine::verify::endpoint::contains;
+pub use crate::engine::verify::endpoint::Endpoint;
 
 /// A policy of either kind.
 #[derive(Clone, Copy, Debug)]
@@ -319,12 +274,6 @@ fn peer_matches(
             namespace_ok && pod_selector.as_ref().is_none_or(|s| s.matches(labels))
         }
     }
-}
-
-pub(crate) fn contains(cidr: &str, ip: &IpAddr) -> bool {
-    cidr.trim()
-        .parse::<IpNet>()
-        .is_ok_and(|net| net.contains(ip))
 }
 
 /// Whether any of `ports` (all when absent or empty) matches; named ports are looked up in

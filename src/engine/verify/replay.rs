@@ -12,7 +12,8 @@ use crate::engine::model::labels::{Labels, NAMESPACE_NAME_LABEL};
 use crate::engine::model::network_policy::NetworkPolicy;
 use crate::engine::model::{CommunicationId, Direction, EntityId, Protocol, TimeWindow};
 use crate::engine::units::thousands;
-use crate::engine::verify::evaluate::{evaluate_any, AnyPolicy, Endpoint, SideVerdict, Verdict};
+use crate::engine::verify::endpoint::Endpoint;
+use crate::engine::verify::evaluate::{evaluate_any, AnyPolicy, SideVerdict, Verdict};
 
 /// The outcome for one communication.
 #[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
