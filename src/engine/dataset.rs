@@ -4,6 +4,7 @@
 //! build on it.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
 use std::ops::Index;
 
 use crate::engine::model::keys::API_SERVER;
@@ -42,7 +43,7 @@ pub struct Entity {
     /// Addresses of the pods seen (for a peer in another cluster, which NetworkPolicy can
     /// name only by address).
     #[serde(default)]
-    pub addresses: BTreeSet<String>,
+    pub addresses: BTreeSet<IpAddr>,
     /// Labels every pod of the entity carries.
     pub labels: Labels,
     /// The distinct label sets of its pods (at most 32), to tell whether another
@@ -65,7 +66,7 @@ pub struct Entity {
 /// An address no pod explains: a node, or an address inside or outside the cluster.
 #[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Address {
-    pub ip: String,
+    pub ip: IpAddr,
     pub class: AddressClass,
     /// The node's name, for a node's address when it is known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -92,7 +93,7 @@ pub enum Peer {
 pub struct ServiceInfo {
     pub namespace: String,
     pub name: String,
-    pub cluster_ips: Vec<String>,
+    pub cluster_ips: Vec<IpAddr>,
     pub selector: Option<Labels>,
     pub ports: Vec<ServicePort>,
     pub backends: Vec<EntityId>,
@@ -150,7 +151,7 @@ pub struct Dataset {
     /// The API server's addresses (Cilium's `kube-apiserver` identity, the `kubernetes`
     /// Service's endpoints).
     #[serde(default)]
-    pub api_server: BTreeSet<String>,
+    pub api_server: BTreeSet<IpAddr>,
     /// Communications of Cilium's own health checks, counted and left out.
     #[serde(default)]
     pub health_checks: u64,
@@ -258,7 +259,7 @@ impl Dataset {
     pub fn peer_key(&self, peer: Peer) -> PeerKey {
         match peer {
             Peer::Entity(id) => PeerKey::Workload(self.owner_key(id)),
-            Peer::Address(id) => PeerKey::Address(self.addresses[id].ip.clone()),
+            Peer::Address(id) => PeerKey::Address(self.addresses[id].ip),
             Peer::ApiServer => PeerKey::ApiServer,
         }
     }
@@ -299,7 +300,7 @@ impl Dataset {
                     None => entity.owner.to_string(),
                 }
             }
-            Peer::Address(id) => self.addresses[id].ip.clone(),
+            Peer::Address(id) => self.addresses[id].ip.to_string(),
             Peer::ApiServer => API_SERVER.to_string(),
         }
     }

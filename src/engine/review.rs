@@ -6,6 +6,8 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
+use ipnet::IpNet;
+
 use crate::engine::dataset::{Communication, Dataset, Peer};
 use crate::engine::decisions::{Decisions, GeneralRule, RowReason};
 use crate::engine::model::time::start_of_minute;
@@ -93,12 +95,12 @@ impl<'a> AddressClassifier<'a> {
 
     pub fn class(&self, address: AddressId) -> ReviewClass {
         let address = &self.dataset.addresses[address];
-        if self.decisions.alias_of(&address.ip).is_some() {
+        if self.decisions.alias_of(address.ip).is_some() {
             return ReviewClass::Aliased;
         }
         ReviewClass::of(
             self.ranges
-                .classify(&address.ip, address.reserved.iter().map(String::as_str)),
+                .classify(address.ip, address.reserved.iter().map(String::as_str)),
         )
     }
 }
@@ -112,7 +114,7 @@ pub struct ReviewRow {
     /// `Kind/namespace/name`, the alias's name, or the IP (the `data-peer` hook).
     pub peer_label: String,
     /// For an address: its IP and class.
-    pub address: Option<(String, ReviewClass)>,
+    pub address: Option<(IpAddr, ReviewClass)>,
     /// For a node's address: the node's name, when known.
     pub node: Option<String>,
     /// Whether its connections were all open before the capture began (no start seen).
@@ -157,10 +159,10 @@ pub fn review_rows(
             let (peer_label, address, mut names) = match other {
                 Peer::Entity(_) | Peer::ApiServer => (dataset.peer_label(other), None, Vec::new()),
                 Peer::Address(id) => {
-                    let ip = dataset.addresses[id].ip.clone();
+                    let ip = dataset.addresses[id].ip;
                     let label = decisions
-                        .alias_of(&ip)
-                        .map_or_else(|| ip.clone(), |alias| alias.name.clone());
+                        .alias_of(ip)
+                        .map_or_else(|| ip.to_string(), |alias| alias.name.clone());
                     let names = dataset.addresses[id].names.iter().cloned().collect();
                     (label, Some((ip, classifier.class(id))), names)
                 }
@@ -256,7 +258,7 @@ fn seen_within(c: &Communication, window: TimeWindow) -> (Option<i64>, Option<i6
 /// An unresolved address among a direction's rows.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnresolvedAddress {
-    pub ip: String,
+    pub ip: IpAddr,
     pub class: ReviewClass,
     /// A node's name, when the address is a node's and its name is known.
     pub node: Option<String>,
@@ -272,16 +274,16 @@ pub struct UnresolvedAddress {
 
 /// The unresolved addresses of `rows`, by IP.
 pub fn unresolved_addresses(rows: &[ReviewRow], decisions: &Decisions) -> Vec<UnresolvedAddress> {
-    let mut by_ip: BTreeMap<&str, UnresolvedAddress> = BTreeMap::new();
+    let mut by_ip: BTreeMap<IpAddr, UnresolvedAddress> = BTreeMap::new();
     for row in rows {
         let Some((ip, class)) = &row.address else {
             continue;
         };
-        let entry = by_ip.entry(ip).or_insert_with(|| UnresolvedAddress {
-            ip: ip.clone(),
+        let entry = by_ip.entry(*ip).or_insert_with(|| UnresolvedAddress {
+            ip: *ip,
             class: *class,
             node: row.node.clone(),
-            alias: decisions.alias_of(ip).map(|a| a.name.clone()),
+            alias: decisions.alias_of(*ip).map(|a| a.name.clone()),
             names: Vec::new(),
             ports: Vec::new(),
             connections: 0,
@@ -384,8 +386,8 @@ pub struct AddressGroup {
     /// What the addresses share: a CIDR, a class, a DNS name.
     pub label: String,
     /// The CIDR that holds them all, when the group is a prefix (one alias can map it).
-    pub cidr: Option<String>,
-    pub addresses: Vec<String>,
+    pub cidr: Option<IpNet>,
+    pub addresses: Vec<IpAddr>,
     /// Their DNS names, to suggest an alias name.
     pub names: Vec<String>,
     /// Every port any of them used (`TCP/443`, ...).
@@ -399,12 +401,9 @@ pub struct AddressGroup {
 }
 
 /// The prefix of `ip` of `v4` bits (IPv4) or `v6` bits (IPv6), as a CIDR.
-fn prefix_of(ip: &str, v4: u8, v6: u8) -> Option<String> {
-    let ip: IpAddr = ip.parse().ok()?;
+fn prefix_of(ip: IpAddr, v4: u8, v6: u8) -> IpNet {
     let length = if ip.is_ipv4() { v4 } else { v6 };
-    ipnet::IpNet::new(ip, length)
-        .ok()
-        .map(|net| net.trunc().to_string())
+    IpNet::new(ip, length).map_or(IpNet::from(ip), |net| net.trunc())
 }
 
 /// The unresolved `addresses` in groups by `grouping`, largest first (by connections, then
@@ -416,7 +415,7 @@ pub fn group_addresses(
     let mut groups: BTreeMap<String, AddressGroup> = BTreeMap::new();
     for address in addresses {
         let (label, cidr) = match grouping {
-            AddressGrouping::Each => (address.ip.clone(), None),
+            AddressGrouping::Each => (address.ip.to_string(), None),
             AddressGrouping::Class => (address.class.label().to_string(), None),
             AddressGrouping::Narrow | AddressGrouping::Wide => {
                 let (v4, v6) = if grouping == AddressGrouping::Narrow {
@@ -424,10 +423,8 @@ pub fn group_addresses(
                 } else {
                     (16, 48)
                 };
-                match prefix_of(&address.ip, v4, v6) {
-                    Some(cidr) => (cidr.clone(), Some(cidr)),
-                    None => (address.ip.clone(), None),
-                }
+                let cidr = prefix_of(address.ip, v4, v6);
+                (cidr.to_string(), Some(cidr))
             }
             AddressGrouping::DnsName => (
                 address
@@ -449,7 +446,7 @@ pub fn group_addresses(
             rows: 0,
             aliased: 0,
         });
-        group.addresses.push(address.ip.clone());
+        group.addresses.push(address.ip);
         group.names.extend(address.names.iter().cloned());
         group.ports.extend(address.ports.iter().cloned());
         group.connections += address.connections;

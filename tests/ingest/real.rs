@@ -45,14 +45,18 @@ fn bookinfo_capture_holds_exactly_these_communications() {
             "Pod/kube-system/otelcol-hubble-collector-fwc6m -> 172.19.0.3 TCP/4244 (already open when the capture began)",
         ]
     );
-    let addresses: Vec<(&str, AddressClass, Option<&str>)> = dataset
+    let addresses: Vec<(String, AddressClass, Option<&str>)> = dataset
         .addresses
         .iter()
-        .map(|a| (a.ip.as_str(), a.class, a.node.as_deref()))
+        .map(|a| (a.ip.to_string(), a.class, a.node.as_deref()))
         .collect();
     assert_eq!(
         addresses,
-        [("172.19.0.3", AddressClass::Node, Some("kind-control-plane"))],
+        [(
+            "172.19.0.3".to_string(),
+            AddressClass::Node,
+            Some("kind-control-plane")
+        )],
         "the node, named; no proxy or health address"
     );
     assert_eq!(

@@ -203,7 +203,7 @@ fn addresses(dataset: &Dataset) -> Vec<(String, AddressClass, Option<String>)> {
     let mut all: Vec<_> = dataset
         .addresses
         .iter()
-        .map(|a| (a.ip.clone(), a.class, a.node.clone()))
+        .map(|a| (a.ip.to_string(), a.class, a.node.clone()))
         .collect();
     all.sort();
     all
@@ -213,7 +213,7 @@ fn class_of(dataset: &Dataset, ip: &str) -> Option<AddressClass> {
     dataset
         .addresses
         .iter()
-        .find(|a| a.ip == ip)
+        .find(|a| a.ip.to_string() == ip)
         .map(|a| a.class)
 }
 
@@ -310,7 +310,7 @@ fn host_and_remote_node_exported_without_labels_are_still_nodes() {
             .filter(|a| a.class == AddressClass::Node)
         {
             assert_eq!(
-                class_of(&dataset, &address.ip),
+                class_of(&dataset, &address.ip.to_string()),
                 Some(AddressClass::Node),
                 "{name}: {}",
                 address.ip
@@ -326,7 +326,7 @@ fn host_and_remote_node_exported_without_labels_are_still_nodes() {
     let host = http
         .addresses
         .iter()
-        .find(|a| a.ip == "10.128.0.5")
+        .find(|a| a.ip.to_string() == "10.128.0.5")
         .unwrap();
     assert_eq!(
         (host.class, host.node.as_deref()),

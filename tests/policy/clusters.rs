@@ -92,7 +92,11 @@ fn load(files: &[PathBuf]) -> Dataset {
 /// A probe end: `Kind/namespace/name` or an IP.
 fn probe_end(dataset: &Dataset, text: &str) -> ProbeEnd {
     if let Ok(ip) = text.parse() {
-        return match dataset.addresses.iter().position(|a| a.ip == text) {
+        return match dataset
+            .addresses
+            .iter()
+            .position(|a| a.ip.to_string() == text)
+        {
             Some(id) => ProbeEnd::Peer(Peer::Address(AddressId::new(id))),
             None => ProbeEnd::Ip(ip),
         };

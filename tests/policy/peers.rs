@@ -27,7 +27,7 @@ fn load(lines: &[String]) -> Dataset {
             .dataset
             .entities
             .iter()
-            .all(|e| !e.addresses.contains("")),
+            .all(|e| e.addresses.iter().all(|ip| !ip.is_unspecified())),
         "a pod named without its address has no address"
     );
     loaded.dataset

@@ -162,7 +162,7 @@ fn world_dataset(
         .collect();
     for index in 0..addresses {
         dataset.addresses.push(Address {
-            ip: format!("203.0.113.{}", index + 1),
+            ip: std::net::IpAddr::from([203, 0, 113, index as u8 + 1]),
             class: AddressClass::External,
             node: None,
             names: BTreeSet::new(),
@@ -207,7 +207,7 @@ fn world_decisions(
     for (index, address) in dataset.addresses.iter().enumerate() {
         if aliased[index] {
             decisions
-                .add_alias(&format!("alias-{index}"), &address.ip)
+                .add_alias(&format!("alias-{index}"), &address.ip.to_string())
                 .unwrap();
         }
     }

@@ -101,7 +101,7 @@ impl Decisions {
             if dataset.across_clusters(a, b) {
                 let covered = |id: crate::engine::model::EntityId| {
                     let addresses = &dataset.entities[id].addresses;
-                    !addresses.is_empty() && addresses.iter().all(|ip| self.alias_of(ip).is_some())
+                    !addresses.is_empty() && addresses.iter().all(|ip| self.alias_of(*ip).is_some())
                 };
                 return covered(a) && covered(b);
             }
@@ -110,7 +110,7 @@ impl Decisions {
             Peer::Entity(_) => true,
             Peer::ApiServer => !dataset.api_server.is_empty(),
             Peer::Address(id) => {
-                self.alias_of(&dataset.addresses[id].ip).is_some()
+                self.alias_of(dataset.addresses[id].ip).is_some()
                     || is_server && self.allowed_name(dataset, id).is_some()
             }
         };
@@ -197,7 +197,7 @@ impl Decisions {
         match communication.server {
             Peer::Address(id)
                 if direction == Direction::Egress
-                    && self.alias_of(&dataset.addresses[id].ip).is_none() =>
+                    && self.alias_of(dataset.addresses[id].ip).is_none() =>
             {
                 self.allowed_name(dataset, id).map(|_| RowReason::ByName)
             }

@@ -115,8 +115,7 @@ pub struct UnreadableEntries {
 
 impl Decisions {
     /// The alias covering `ip`, the most specific one when several do.
-    pub fn alias_of(&self, ip: &str) -> Option<&Alias> {
-        let ip = ip.parse::<IpAddr>().ok()?;
+    pub fn alias_of(&self, ip: IpAddr) -> Option<&Alias> {
         self.aliases
             .iter()
             .filter(|a| a.cidr.contains(&ip))
@@ -148,12 +147,12 @@ impl Decisions {
         let mut mapped = 0;
         for address in &dataset.addresses {
             if address.class != crate::engine::model::AddressClass::Node
-                || self.alias_of(&address.ip).is_some()
+                || self.alias_of(address.ip).is_some()
             {
                 continue;
             }
             let name = address.node.as_deref().unwrap_or("nodes");
-            if self.add_alias(name, &address.ip).is_ok() {
+            if self.add_alias(name, &address.ip.to_string()).is_ok() {
                 mapped += 1;
             }
         }

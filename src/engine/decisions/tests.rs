@@ -97,7 +97,7 @@ fn dataset() -> Dataset {
             entity("kube-system", "coredns", &[("k8s-app", "kube-dns")]),
         ],
         addresses: vec![Address {
-            ip: "203.0.113.7".into(),
+            ip: "203.0.113.7".parse().unwrap(),
             class: AddressClass::External,
             node: None,
             names: Default::default(),
@@ -120,15 +120,18 @@ fn dataset() -> Dataset {
 
 #[test]
 fn an_alias_form_suggests_and_warns() {
-    let ip = vec!["203.0.113.10".to_string()];
+    let ip = vec!["203.0.113.10".parse().unwrap()];
     assert_eq!(cidr_warning("203.0.113.0/24", &ip), None);
     assert_eq!(
         cidr_warning("198.51.100.0/24", &ip).as_deref(),
         Some("198.51.100.0/24 does not contain 203.0.113.10: this alias would not apply to it.")
     );
     assert_eq!(cidr_warning("not a cidr", &ip), None);
-    assert_eq!(host_cidr("2001:db8::1"), "2001:db8::1/128");
-    assert_eq!(host_cidr("203.0.113.10"), "203.0.113.10/32");
+    assert_eq!(host_cidr("2001:db8::1".parse().unwrap()), "2001:db8::1/128");
+    assert_eq!(
+        host_cidr("203.0.113.10".parse().unwrap()),
+        "203.0.113.10/32"
+    );
     assert_eq!(
         alias_name_from(&["api.stripe.com.".into()]),
         "api.stripe.com"
@@ -174,7 +177,7 @@ fn a_row_says_what_decides_it_when_its_own_decision_does_not() {
 fn mapping_nodes_names_each_node_and_keeps_the_users_aliases() {
     let mut data = dataset();
     let node = |ip: &str, name: Option<&str>| Address {
-        ip: ip.into(),
+        ip: ip.parse().unwrap(),
         class: AddressClass::Node,
         node: name.map(str::to_string),
         names: Default::default(),
@@ -254,14 +257,34 @@ fn aliases_validate_cover_ranges_and_make_rows_includable() {
     ));
     decisions.add_alias("docs", "203.0.113.0/24").unwrap();
     decisions.add_alias("stripe", "203.0.113.7").unwrap();
-    assert_eq!(decisions.alias_of("203.0.113.7").unwrap().name, "stripe");
-    assert_eq!(decisions.alias_of("203.0.113.8").unwrap().name, "docs");
-    assert!(decisions.alias_of("198.51.100.1").is_none());
+    assert_eq!(
+        decisions
+            .alias_of("203.0.113.7".parse().unwrap())
+            .unwrap()
+            .name,
+        "stripe"
+    );
+    assert_eq!(
+        decisions
+            .alias_of("203.0.113.8".parse().unwrap())
+            .unwrap()
+            .name,
+        "docs"
+    );
+    assert!(decisions
+        .alias_of("198.51.100.1".parse().unwrap())
+        .is_none());
     assert!(decisions.is_included(&data, &data.communications[2]));
     decisions.add_alias("renamed", "203.0.113.7/32").unwrap();
     assert_eq!(decisions.aliases.len(), 2, "same CIDR replaces");
     decisions.remove_alias(&parse_cidr("203.0.113.7").unwrap());
-    assert_eq!(decisions.alias_of("203.0.113.7").unwrap().name, "docs");
+    assert_eq!(
+        decisions
+            .alias_of("203.0.113.7".parse().unwrap())
+            .unwrap()
+            .name,
+        "docs"
+    );
     assert_eq!(
         parse_cidr("10.1.2.3/8").unwrap().to_string(),
         "10.0.0.0/8",

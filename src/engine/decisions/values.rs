@@ -34,8 +34,8 @@ impl fmt::Display for AliasError {
 }
 
 /// The CIDR an alias of one address starts with: the address alone.
-pub fn host_cidr(ip: &str) -> String {
-    format!("{ip}/{}", if ip.contains(':') { 128 } else { 32 })
+pub fn host_cidr(ip: IpAddr) -> String {
+    IpNet::from(ip).to_string()
 }
 
 /// An alias name from the first of an address's DNS names (`api.stripe.com.` gives
@@ -49,12 +49,12 @@ pub fn alias_name_from(names: &[String]) -> String {
 
 /// Why an alias of `cidr` would not do for `addresses` (it holds not all of them), if it
 /// would not; nothing for a text that is no CIDR (saving says why).
-pub fn cidr_warning(cidr: &str, addresses: &[String]) -> Option<String> {
+pub fn cidr_warning(cidr: &str, addresses: &[IpAddr]) -> Option<String> {
     let net = parse_cidr(cidr).ok()?;
-    let outside: Vec<&str> = addresses
+    let outside: Vec<String> = addresses
         .iter()
-        .filter(|ip| ip.parse::<IpAddr>().is_ok_and(|ip| !net.contains(&ip)))
-        .map(String::as_str)
+        .filter(|ip| !net.contains(*ip))
+        .map(IpAddr::to_string)
         .collect();
     (!outside.is_empty()).then(|| {
         format!(

@@ -132,7 +132,7 @@ impl<'a> Describer<'a> {
     /// The API server's node, with the addresses it was seen at.
     fn api_server_node(&self) -> NodeText {
         let dataset = self.dataset;
-        let addresses: Vec<&str> = dataset.api_server.iter().map(String::as_str).collect();
+        let addresses: Vec<String> = dataset.api_server.iter().map(ToString::to_string).collect();
         NodeText {
             key: dataset.peer_label(Peer::ApiServer),
             role: NodeRole::Peer,
@@ -140,9 +140,8 @@ impl<'a> Describer<'a> {
             title: "kube-apiserver".into(),
             subtitle: addresses
                 .first()
-                .copied()
-                .unwrap_or("address unknown")
-                .into(),
+                .cloned()
+                .unwrap_or_else(|| "address unknown".into()),
             services: vec!["default/kubernetes".into()],
             details: vec![
                 ("Kind".into(), "Kubernetes API server".into()),
@@ -157,7 +156,7 @@ impl<'a> Describer<'a> {
     /// class, node and DNS names.
     fn address_node(&self, id: AddressId) -> NodeText {
         let address = &self.dataset.addresses[id];
-        if let Some(alias) = self.decisions.alias_of(&address.ip) {
+        if let Some(alias) = self.decisions.alias_of(address.ip) {
             return alias_node(alias);
         }
         let names: Vec<&str> = address.names.iter().map(String::as_str).collect();
@@ -175,7 +174,7 @@ impl<'a> Describer<'a> {
         };
         let mut details: Vec<Detail> = vec![
             ("Kind".into(), kind.into()),
-            ("Address".into(), address.ip.clone()),
+            ("Address".into(), address.ip.to_string()),
             ("Class".into(), class.label().into()),
         ];
         if let Some(node) = &address.node {
@@ -185,10 +184,10 @@ impl<'a> Describer<'a> {
             details.push(("Names".into(), names.join(", ")));
         }
         NodeText {
-            key: address.ip.clone(),
+            key: address.ip.to_string(),
             role: NodeRole::Unresolved,
             kind: kind.into(),
-            title: address.ip.clone(),
+            title: address.ip.to_string(),
             subtitle,
             services: Vec::new(),
             details,

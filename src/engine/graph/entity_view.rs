@@ -105,7 +105,10 @@ fn subject_node(dataset: &Dataset, describer: &Describer<'_>, subject: Subject) 
                     ("Kind".into(), "Service".into()),
                     ("Name".into(), service.name.clone()),
                     ("Namespace".into(), service.namespace.clone()),
-                    ("Cluster IPs".into(), service.cluster_ips.join(", ")),
+                    (
+                        "Cluster IPs".into(),
+                        crate::engine::model::address::joined(&service.cluster_ips),
+                    ),
                     ("Backends".into(), backends.join(", ")),
                 ],
                 peer: None,

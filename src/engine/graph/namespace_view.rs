@@ -199,7 +199,7 @@ impl<'a> Builder<'a> {
                 });
                 let node = &mut self.nodes[index].text;
                 node.details
-                    .push(("Address".into(), self.dataset.addresses[id].ip.clone()));
+                    .push(("Address".into(), self.dataset.addresses[id].ip.to_string()));
                 index
             }
         }

@@ -56,25 +56,21 @@ impl ClusterRanges {
         }
     }
 
-    /// Adds a node's address (ignored when it does not parse).
-    pub fn add_node(&mut self, address: &str) {
-        if let Ok(ip) = address.trim().parse::<IpAddr>() {
-            self.nodes.push(ip);
-            self.addresses.push(ip);
-        }
+    /// Adds a node's address.
+    pub fn add_node(&mut self, ip: IpAddr) {
+        self.nodes.push(ip);
+        self.addresses.push(ip);
     }
 
-    /// Adds a single address (ignored when it does not parse).
-    pub fn add_address(&mut self, address: &str) {
-        if let Ok(ip) = address.trim().parse::<IpAddr>() {
-            self.addresses.push(ip);
-        }
+    /// Adds a single address.
+    pub fn add_address(&mut self, ip: IpAddr) {
+        self.addresses.push(ip);
     }
 
     /// Classifies `address`, given the reserved identities Cilium gave it.
     pub fn classify<'a>(
         &self,
-        address: &str,
+        ip: IpAddr,
         reserved: impl IntoIterator<Item = &'a str>,
     ) -> AddressClass {
         let reserved: Vec<&str> = reserved.into_iter().collect();
@@ -90,9 +86,6 @@ impl ClusterRanges {
         {
             return AddressClass::Internal;
         }
-        let Ok(ip) = address.parse::<IpAddr>() else {
-            return AddressClass::Unknown;
-        };
         if self.nodes.contains(&ip) {
             return AddressClass::Node;
         }
@@ -110,6 +103,22 @@ impl ClusterRanges {
             AddressClass::External
         }
     }
+}
+
+/// An address as text (`10.0.0.1`, `fd00::1`), parsed once where it enters flowpol: an
+/// IPv4-mapped IPv6 address (`::ffff:10.0.0.1`) is the IPv4 address it maps, so one host has
+/// one address whichever way a source printed it.
+pub fn parse_ip(text: &str) -> Option<IpAddr> {
+    text.trim()
+        .parse::<IpAddr>()
+        .ok()
+        .map(|ip| ip.to_canonical())
+}
+
+/// Addresses as a reader sees them: `10.0.0.1, 10.0.0.2`.
+pub fn joined<'a>(ips: impl IntoIterator<Item = &'a IpAddr>) -> String {
+    let texts: Vec<String> = ips.into_iter().map(IpAddr::to_string).collect();
+    texts.join(", ")
 }
 
 /// Addresses that are not routed on the internet: RFC 1918, shared (CGNAT), link-local,
@@ -134,16 +143,34 @@ fn is_private(ip: IpAddr) -> bool {
 mod tests {
     use super::*;
 
+    fn ip(text: &str) -> IpAddr {
+        parse_ip(text).unwrap()
+    }
+
+    #[test]
+    fn an_ipv4_mapped_address_is_the_ipv4_address() {
+        assert_eq!(ip("::ffff:10.0.0.1"), ip("10.0.0.1"));
+        assert_eq!(ip(" fd00::1 ").to_string(), "fd00::1");
+        assert_eq!(parse_ip("not-an-ip"), None);
+        assert!(
+            ip("10.0.0.9") < ip("10.0.0.10"),
+            "ordered as numbers, not as text"
+        );
+    }
+
     #[test]
     fn reserved_identities_of_the_cluster_are_internal() {
         let ranges = ClusterRanges::default();
-        assert_eq!(ranges.classify("172.19.0.3", ["host"]), AddressClass::Node);
         assert_eq!(
-            ranges.classify("172.19.0.4", ["remote-node"]),
+            ranges.classify(ip("172.19.0.3"), ["host"]),
             AddressClass::Node
         );
         assert_eq!(
-            ranges.classify("10.0.0.1", ["kube-apiserver"]),
+            ranges.classify(ip("172.19.0.4"), ["remote-node"]),
+            AddressClass::Node
+        );
+        assert_eq!(
+            ranges.classify(ip("10.0.0.1"), ["kube-apiserver"]),
             AddressClass::Internal
         );
     }
@@ -152,34 +179,39 @@ mod tests {
     fn private_addresses_are_unknown_until_the_ranges_are_known() {
         let mut ranges = ClusterRanges::default();
         assert_eq!(
-            ranges.classify("10.244.2.250", ["world"]),
+            ranges.classify(ip("10.244.2.250"), ["world"]),
             AddressClass::Unknown
         );
         assert_eq!(
-            ranges.classify("203.0.113.10", ["world"]),
+            ranges.classify(ip("203.0.113.10"), ["world"]),
             AddressClass::External
         );
         ranges.add_range("10.244.0.0/16");
         assert_eq!(
-            ranges.classify("10.244.2.250", ["world"]),
+            ranges.classify(ip("10.244.2.250"), ["world"]),
             AddressClass::Internal
         );
         assert_eq!(
-            ranges.classify("10.9.0.1", ["world"]),
+            ranges.classify(ip("10.9.0.1"), ["world"]),
             AddressClass::External
         );
-        ranges.add_address("172.20.0.11");
-        assert_eq!(ranges.classify("172.20.0.11", []), AddressClass::Internal);
-        ranges.add_node("172.20.0.12");
-        assert_eq!(ranges.classify("172.20.0.12", []), AddressClass::Node);
+        ranges.add_address(ip("172.20.0.11"));
+        assert_eq!(
+            ranges.classify(ip("172.20.0.11"), []),
+            AddressClass::Internal
+        );
+        ranges.add_node(ip("172.20.0.12"));
+        assert_eq!(ranges.classify(ip("172.20.0.12"), []), AddressClass::Node);
     }
 
     #[test]
     fn ipv6_and_garbage() {
         let ranges = ClusterRanges::default();
-        assert_eq!(ranges.classify("fd00::1", []), AddressClass::Unknown);
-        assert_eq!(ranges.classify("2001:db8::1", []), AddressClass::External);
-        assert_eq!(ranges.classify("not-an-ip", []), AddressClass::Unknown);
-        assert_eq!(ranges.classify("100.64.1.1", []), AddressClass::Unknown);
+        assert_eq!(ranges.classify(ip("fd00::1"), []), AddressClass::Unknown);
+        assert_eq!(
+            ranges.classify(ip("2001:db8::1"), []),
+            AddressClass::External
+        );
+        assert_eq!(ranges.classify(ip("100.64.1.1"), []), AddressClass::Unknown);
     }
 }

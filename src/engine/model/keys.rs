@@ -10,8 +10,10 @@
 //! decisions file round-trips byte for byte.
 
 use std::fmt;
+use std::net::IpAddr;
 use std::str::FromStr;
 
+use super::address::parse_ip;
 use super::protocol::Protocol;
 use super::workload::{EntityKind, Owner};
 
@@ -95,8 +97,8 @@ impl FromStr for OwnerKey {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PeerKey {
     Workload(OwnerKey),
-    /// The IP address as the flows printed it.
-    Address(String),
+    /// An IP address (written as Rust and Go print it: `10.0.0.1`, `2001:db8::1`).
+    Address(IpAddr),
     /// The Kubernetes API server, whichever of its addresses: `kube-apiserver`.
     ApiServer,
 }
@@ -108,7 +110,7 @@ impl fmt::Display for PeerKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             PeerKey::Workload(key) => key.fmt(f),
-            PeerKey::Address(ip) => f.write_str(ip),
+            PeerKey::Address(ip) => ip.fmt(f),
             PeerKey::ApiServer => f.write_str(API_SERVER),
         }
     }
@@ -123,10 +125,11 @@ impl FromStr for PeerKey {
             Ok(PeerKey::ApiServer)
         } else if text.contains('/') {
             text.parse().map(PeerKey::Workload)
-        } else if text.is_empty() || text.contains(char::is_whitespace) {
-            Err(KeyError(format!("`{text}` is not an address")))
         } else {
-            Ok(PeerKey::Address(text.to_string()))
+            parse_ip(text)
+                .filter(|ip| ip.to_string() == text)
+                .map(PeerKey::Address)
+                .ok_or_else(|| KeyError(format!("`{text}` is not an address")))
         }
     }
 }

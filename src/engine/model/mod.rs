@@ -29,7 +29,7 @@ pub mod protocol;
 pub mod time;
 pub mod workload;
 
-pub use address::{AddressClass, ClusterRanges};
+pub use address::{parse_ip, AddressClass, ClusterRanges};
 pub use direction::Direction;
 pub use ids::{AddressId, CommunicationId, EntityId, ServiceId};
 pub use keys::{OwnerKey, PeerKey, RowKey};

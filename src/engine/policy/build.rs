@@ -12,7 +12,7 @@ use ipnet::IpNet;
 
 use crate::engine::dataset::{Communication, Dataset, Peer};
 use crate::engine::decisions::{
-    is_dns_server, Alias, Decisions, GeneralRule, DNS_LABEL, DNS_NAMESPACE,
+    host_cidr, is_dns_server, Alias, Decisions, GeneralRule, DNS_LABEL, DNS_NAMESPACE,
 };
 use crate::engine::model::address::AddressClass;
 use crate::engine::model::cilium_policy::{CiliumNetworkPolicy, CILIUM_SERVICE_ACCOUNT_LABEL};
@@ -402,7 +402,7 @@ impl<'a> PolicyGenerator<'a> {
         let address = &dataset.addresses[id];
         // Included rows with an address have an alias, or a name allowed (see
         // `can_include`).
-        let Some(alias) = decisions.alias_of(&address.ip) else {
+        let Some(alias) = decisions.alias_of(address.ip) else {
             if let Some(name) = decisions.allowed_name(dataset, id) {
                 warnings.network.push(format!(
                     "{} {} not allowed: a NetworkPolicy cannot name {} by its DNS name \
@@ -516,8 +516,12 @@ fn alias_block(
         .iter()
         .map(|a| &a.ip)
         .chain(entity_addresses)
-        .filter(|ip| decisions.alias_of(ip).is_some_and(|x| x.cidr == alias.cidr))
-        .filter_map(|ip| ip.parse().ok())
+        .filter(|ip| {
+            decisions
+                .alias_of(**ip)
+                .is_some_and(|x| x.cidr == alias.cidr)
+        })
+        .copied()
         .collect();
     let names_an_address_in = |range: &IpNet| named.iter().any(|ip| range.contains(ip));
     let mut except: Vec<IpNet> = decisions
@@ -575,7 +579,7 @@ fn remote_blocks(
     let addresses = &dataset.entities[remote].addresses;
     let mut aliases: Vec<&Alias> = Vec::new();
     for ip in addresses {
-        let alias = decisions.alias_of(ip)?;
+        let alias = decisions.alias_of(*ip)?;
         if !aliases.iter().any(|a| a.cidr == alias.cidr) {
             aliases.push(alias);
         }
@@ -615,7 +619,7 @@ fn api_server_blocks(dataset: &Dataset, warnings: &mut Warnings) -> Vec<IpBlock>
             dataset
                 .api_server
                 .iter()
-                .map(|ip| host_cidr(ip))
+                .map(|&ip| host_cidr(ip))
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
@@ -623,19 +627,11 @@ fn api_server_blocks(dataset: &Dataset, warnings: &mut Warnings) -> Vec<IpBlock>
     dataset
         .api_server
         .iter()
-        .map(|ip| IpBlock {
+        .map(|&ip| IpBlock {
             cidr: host_cidr(ip),
             except: Vec::new(),
         })
         .collect()
-}
-
-/// `ip/32` (or `/128`).
-fn host_cidr(ip: &str) -> String {
-    match ip.parse::<std::net::IpAddr>() {
-        Ok(ip) => IpNet::from(ip).to_string(),
-        Err(_) => ip.to_string(),
-    }
 }
 
 /// A warning when egress is restricted and allows no DNS: the pods may fail to resolve

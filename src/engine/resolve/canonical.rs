@@ -44,7 +44,7 @@ pub fn canonical(mut dataset: Dataset) -> Dataset {
             e.owner.name.clone(),
         )
     });
-    let (mut address_order, _) = renumbering(&dataset.addresses, |a| (a.ip.clone(), a.class));
+    let (mut address_order, _) = renumbering(&dataset.addresses, |a| (a.ip, a.class));
     address_order.retain(|&old| used.contains(&AddressId::new(old)));
     let mut address_ids: Vec<Option<AddressId>> = vec![None; dataset.addresses.len()];
     for (new, &old) in address_order.iter().enumerate() {

@@ -169,7 +169,7 @@ mod tests {
 
     fn pod(namespace: &str, name: &str, labels: &[&str], nodes: &[&str]) -> ObservedEndpoint {
         ObservedEndpoint {
-            ip: String::new(),
+            ip: None,
             cluster: None,
             namespace: Some(namespace.to_string()),
             pod_name: Some(name.to_string()),

@@ -13,6 +13,7 @@ pub mod reach;
 
 use crate::engine::model::cilium_policy::CILIUM_SERVICE_ACCOUNT_LABEL;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::net::IpAddr;
 
 use ipnet::IpNet;
 
@@ -53,8 +54,8 @@ impl Side {
 struct Resolver<'i> {
     inventory: &'i Inventory,
     pods_by_name: HashMap<(&'i str, &'i str), &'i Pod>,
-    pods_by_ip: HashMap<&'i str, &'i Pod>,
-    services_by_ip: HashMap<&'i str, &'i Service>,
+    pods_by_ip: HashMap<IpAddr, &'i Pod>,
+    services_by_ip: HashMap<IpAddr, &'i Service>,
     dataset: Dataset,
     /// Entities by cluster (when the data spans several) and owner.
     entity_ids: HashMap<(Option<String>, Owner), EntityId>,
@@ -62,9 +63,9 @@ struct Resolver<'i> {
     spans_clusters: bool,
     /// Labels of each observed pod, by entity, to find the common ones.
     pod_labels: BTreeMap<EntityId, BTreeMap<String, Labels>>,
-    address_ids: HashMap<String, AddressId>,
+    address_ids: HashMap<IpAddr, AddressId>,
     /// Node names by address, from the inventory.
-    node_names: HashMap<&'i str, &'i str>,
+    node_names: HashMap<IpAddr, &'i str>,
     /// Entities seen with each Cilium security identity.
     identities: HashMap<u32, BTreeSet<EntityId>>,
     /// Owners the flows imply for pods no inventory or `workloads[]` names (see [`infer`]).
@@ -81,21 +82,21 @@ impl<'i> Resolver<'i> {
         for node in &inventory.nodes {
             node.pod_cidrs.iter().for_each(|c| ranges.add_range(c));
             for address in &node.addresses {
-                ranges.add_node(address);
-                node_names.insert(address.as_str(), node.name.as_str());
+                ranges.add_node(*address);
+                node_names.insert(*address, node.name.as_str());
             }
         }
         for service in &inventory.services {
             service
                 .cluster_ips
                 .iter()
-                .for_each(|ip| ranges.add_address(ip));
+                .for_each(|ip| ranges.add_address(*ip));
         }
         ranges.ranges.extend(extra_ranges.iter().copied());
         let mut pods_by_ip = HashMap::new();
         for pod in inventory.pods.iter().filter(|p| !p.host_network) {
             for ip in &pod.ips {
-                pods_by_ip.insert(ip.as_str(), pod);
+                pods_by_ip.insert(*ip, pod);
             }
         }
         Resolver {
@@ -109,7 +110,7 @@ impl<'i> Resolver<'i> {
             services_by_ip: inventory
                 .services
                 .iter()
-                .flat_map(|s| s.cluster_ips.iter().map(move |ip| (ip.as_str(), s)))
+                .flat_map(|s| s.cluster_ips.iter().map(move |ip| (*ip, s)))
                 .collect(),
             dataset: Dataset {
                 ranges,
@@ -212,19 +213,19 @@ impl<'i> Resolver<'i> {
 
     /// The address of `endpoint`. An address printed several ways (a node is `host` on its
     /// own events and `remote-node` on others') gathers every way, whatever the order.
-    fn address(&mut self, endpoint: &ObservedEndpoint) -> Peer {
-        let id = match self.address_ids.get(&endpoint.ip) {
+    fn address(&mut self, ip: IpAddr, endpoint: &ObservedEndpoint) -> Peer {
+        let id = match self.address_ids.get(&ip) {
             Some(&id) => id,
             None => {
                 let id = AddressId::new(self.dataset.addresses.len());
                 self.dataset.addresses.push(Address {
-                    ip: endpoint.ip.clone(),
+                    ip,
                     class: AddressClass::Unknown,
                     node: None,
                     names: BTreeSet::new(),
                     reserved: Vec::new(),
                 });
-                self.address_ids.insert(endpoint.ip.clone(), id);
+                self.address_ids.insert(ip, id);
                 id
             }
         };
@@ -238,13 +239,12 @@ impl<'i> Resolver<'i> {
         address.class = self
             .dataset
             .ranges
-            .classify(&address.ip, address.reserved.iter().map(String::as_str));
+            .classify(address.ip, address.reserved.iter().map(String::as_str));
         if address.class == AddressClass::Node {
-            let named = endpoint.node.clone().or_else(|| {
-                self.node_names
-                    .get(endpoint.ip.as_str())
-                    .map(|name| name.to_string())
-            });
+            let named = endpoint
+                .node
+                .clone()
+                .or_else(|| self.node_names.get(&ip).map(|name| name.to_string()));
             address.node = match (address.node.take(), named) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
@@ -298,23 +298,25 @@ impl<'i> Resolver<'i> {
                 .service_accounts
                 .extend(account);
             // flowpol JSON may name a pod without its address.
-            if !endpoint.ip.is_empty() {
-                self.dataset.entities[id.index()]
-                    .addresses
-                    .insert(endpoint.ip.clone());
-            }
+            self.dataset.entities[id.index()]
+                .addresses
+                .extend(endpoint.ip);
             return Side::Peer(Peer::Entity(id));
         }
-        if let Some(&pod) = self.pods_by_ip.get(endpoint.ip.as_str()) {
+        // Every endpoint without a pod has an address (the formats refuse one without either).
+        let Some(ip) = endpoint.ip else {
+            return Side::ByLabels;
+        };
+        if let Some(&pod) = self.pods_by_ip.get(&ip) {
             return Side::Peer(Peer::Entity(self.inventory_pod(cluster, pod)));
         }
         if endpoint.reserved().any(|r| r == "health") {
             return Side::Health;
         }
         let api_server = endpoint.reserved().any(|r| r == "kube-apiserver")
-            || self.inventory.api_server_addresses.contains(&endpoint.ip);
+            || self.inventory.api_server_addresses.contains(&ip);
         if api_server {
-            self.dataset.api_server.insert(endpoint.ip.clone());
+            self.dataset.api_server.insert(ip);
             return Side::Peer(Peer::ApiServer);
         }
         // Labels or a workload's identity (an export that drops labels keeps the identity)
@@ -325,7 +327,7 @@ impl<'i> Resolver<'i> {
         {
             return Side::ByLabels;
         }
-        Side::Peer(self.address(endpoint))
+        Side::Peer(self.address(ip, endpoint))
     }
 
     /// Remembers that pods of `entity` carry Cilium security identity `identity`.
@@ -368,7 +370,9 @@ impl<'i> Resolver<'i> {
             .collect();
         match candidates[..] {
             [only] => Peer::Entity(only),
-            _ => self.address(endpoint),
+            // Endpoints without a pod always have an address (the formats refuse one without
+            // either); the unspecified address stands in should one ever come.
+            _ => self.address(endpoint.ip.unwrap_or(IpAddr::from([0, 0, 0, 0])), endpoint),
         }
     }
 
@@ -533,7 +537,10 @@ impl Resolver<'_> {
     ) -> Vec<(Peer, u16)> {
         let server_endpoint = &endpoints[key.server as usize];
         let mut servers: Vec<(Peer, u16)> = Vec::new();
-        let Some(&service) = self.services_by_ip.get(server_endpoint.ip.as_str()) else {
+        let Some(&service) = server_endpoint
+            .ip
+            .and_then(|ip| self.services_by_ip.get(&ip))
+        else {
             return servers;
         };
         if is_api_server_service(&service.metadata.namespace, &service.metadata.name) {
@@ -566,7 +573,7 @@ impl Resolver<'_> {
 }
 
 /// Each address's DNS names: those the flows to it carried and those DNS answers gave it.
-fn name_addresses(dataset: &mut Dataset, dns_names: &BTreeMap<String, BTreeSet<String>>) {
+fn name_addresses(dataset: &mut Dataset, dns_names: &BTreeMap<IpAddr, BTreeSet<String>>) {
     for communication in &dataset.communications {
         if let Peer::Address(id) = communication.server {
             dataset.addresses[id.index()]

@@ -185,7 +185,7 @@ impl<'p> PolicyView<'p> {
             dataset.entities[entity]
                 .addresses
                 .iter()
-                .map(|ip| ip.parse().ok())
+                .map(|&ip| Some(ip))
                 .collect()
         })
     }
@@ -250,7 +250,7 @@ impl<'p> PolicyView<'p> {
             }
             Peer::Address(id) => {
                 let address = &dataset.addresses[id];
-                let ip = address.ip.parse().ok();
+                let ip = Some(address.ip);
                 vec![match address.class {
                     AddressClass::Node => Endpoint::Node(ip),
                     _ if !address.names.is_empty() => Endpoint::Named(ip, &address.names),
@@ -261,7 +261,7 @@ impl<'p> PolicyView<'p> {
             Peer::ApiServer => dataset
                 .api_server
                 .iter()
-                .map(|ip| Endpoint::ApiServer(ip.parse().ok()))
+                .map(|&ip| Endpoint::ApiServer(Some(ip)))
                 .collect(),
         }
     }
@@ -491,7 +491,7 @@ pub fn probe_placed(
         _ => {
             let endpoints = |end: ProbeEnd| match end {
                 ProbeEnd::Peer(peer) => view.endpoints(dataset, peer, false),
-                ProbeEnd::Ip(ip) if dataset.api_server.iter().any(|a| a.parse() == Ok(ip)) => {
+                ProbeEnd::Ip(ip) if dataset.api_server.contains(&ip) => {
                     vec![Endpoint::ApiServer(Some(ip))]
                 }
                 ProbeEnd::Ip(ip) if dataset.ranges.nodes.contains(&ip) => {

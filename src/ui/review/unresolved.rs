@@ -206,7 +206,7 @@ fn AliasList() -> impl IntoView {
                         r.dataset
                             .addresses
                             .iter()
-                            .filter(|a| d.alias_of(&a.ip).is_some_and(|x| x.cidr == alias.cidr))
+                            .filter(|a| d.alias_of(a.ip).is_some_and(|x| x.cidr == alias.cidr))
                             .count()
                     });
                     let (name, cidr) = (alias.name.clone(), alias.cidr);

@@ -10,11 +10,13 @@
 //! direction its event does not tell is kept until every file is read (`undecided`).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
 
 use rustc_hash::FxHashMap;
 use std::hash::{Hash, Hasher};
 
 use crate::engine::model::observed::{ObservedCommunication, VantageId};
+use crate::engine::model::parse_ip;
 use crate::engine::model::time::minute_of;
 
 use crate::engine::ingest::flows::connection::{Role, Undecided};
@@ -63,7 +65,7 @@ pub struct FlowAggregate {
     undecided: UndecidedPackets,
     evidence: FxHashMap<u64, RecordedEvidence>,
     /// DNS answers seen in L7 records: address → names.
-    pub dns_names: BTreeMap<String, BTreeSet<String>>,
+    pub dns_names: BTreeMap<IpAddr, BTreeSet<String>>,
 }
 
 /// What the flows of all files hold once read: the endpoints as the flows described them, the
@@ -74,7 +76,7 @@ pub struct Flows {
     pub vantages: Vec<Vantage>,
     pub communications: Vec<(CommunicationKey, ObservedCommunication)>,
     /// DNS answers seen in L7 records: address → names.
-    pub dns_names: BTreeMap<String, BTreeSet<String>>,
+    pub dns_names: BTreeMap<IpAddr, BTreeSet<String>>,
 }
 
 /// How many DNS names are kept per address.
@@ -410,8 +412,8 @@ impl FlowAggregate {
     /// Records the names a DNS answer gave to addresses.
     pub fn add_dns_answer(&mut self, query: &str, addresses: &[std::borrow::Cow<'_, str>]) {
         let name = query.trim_end_matches('.');
-        for address in addresses {
-            let names = self.dns_names.entry(address.to_string()).or_default();
+        for address in addresses.iter().filter_map(|text| parse_ip(text)) {
+            let names = self.dns_names.entry(address).or_default();
             if names.len() < MAX_NAMES_PER_ADDRESS {
                 names.insert(name.to_string());
             }

@@ -3,10 +3,11 @@
 //! bytes every time, so it is parsed only on first sight.
 
 use std::hash::{Hash, Hasher};
+use std::net::IpAddr;
 
 use rustc_hash::FxHashMap;
 
-use crate::engine::model::Protocol;
+use crate::engine::model::{parse_ip, Protocol};
 
 use crate::engine::ingest::formats::hubble::{EndpointInfo, FlowError};
 
@@ -25,7 +26,8 @@ pub struct CommunicationKey {
 /// An endpoint as Hubble described it, before any resolution.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ObservedEndpoint {
-    pub ip: String,
+    /// Its address; none for a pod or workload named without one (flowpol's format).
+    pub ip: Option<IpAddr>,
     pub cluster: Option<String>,
     pub namespace: Option<String>,
     pub pod_name: Option<String>,
@@ -49,7 +51,7 @@ impl ObservedEndpoint {
         let mut labels: Vec<String> = info.labels.iter().map(|l| l.to_string()).collect();
         labels.sort();
         ObservedEndpoint {
-            ip: info.ip.to_string(),
+            ip: parse_ip(&info.ip),
             cluster: info.cluster.as_deref().map(str::to_string),
             namespace: info.namespace.as_deref().map(str::to_string),
             pod_name: info.pod_name.as_deref().map(str::to_string),
@@ -85,7 +87,7 @@ impl ObservedEndpoint {
 }
 
 /// An interned endpoint with the exact JSON it was printed as.
-type RawEndpoint = (EndpointId, Option<Vec<u8>>);
+type RawEndpoint = (EndpointId, Box<str>, Option<Vec<u8>>);
 
 /// Interned endpoints: each distinct endpoint is stored once.
 #[derive(Debug, Default)]
@@ -109,7 +111,7 @@ fn hash_info(info: &EndpointInfo<'_>) -> u64 {
 }
 
 fn same(endpoint: &ObservedEndpoint, info: &EndpointInfo<'_>) -> bool {
-    endpoint.ip == info.ip
+    endpoint.ip == parse_ip(&info.ip)
         && endpoint.identity == info.identity
         && endpoint.pod_name.as_deref() == info.pod_name.as_deref()
         && endpoint.namespace.as_deref() == info.namespace.as_deref()
@@ -145,9 +147,9 @@ impl ObservedEndpoints {
         raw.hash(&mut hasher);
         let hash = hasher.finish();
         if let Some(candidates) = self.by_raw.get(&hash) {
-            for &(id, ref stored_raw) in candidates {
-                if self.endpoints[id as usize].ip == ip && stored_raw.as_deref() == raw {
-                    return Ok(id);
+            for (id, stored_ip, stored_raw) in candidates {
+                if **stored_ip == *ip && stored_raw.as_deref() == raw {
+                    return Ok(*id);
                 }
             }
         }
@@ -156,7 +158,7 @@ impl ObservedEndpoints {
         self.by_raw
             .entry(hash)
             .or_default()
-            .push((id, raw.map(<[u8]>::to_vec)));
+            .push((id, ip.into(), raw.map(<[u8]>::to_vec)));
         Ok(id)
     }
 

@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use crate::engine::model::parse_ip;
 use crate::engine::model::time::parse_time;
 use crate::engine::model::Protocol;
 
@@ -100,6 +101,9 @@ fn endpoint<'a>(
         return Err(format!(
             "field `{side}.namespace`: required with `pod` or `workload`"
         ));
+    }
+    if let Some(ip) = wire.ip.as_deref().filter(|ip| parse_ip(ip).is_none()) {
+        return Err(format!("field `{side}.ip`: `{ip}` is not an IP address"));
     }
     let mut labels: Vec<Cow<'a, str>> = wire
         .labels
@@ -247,6 +251,10 @@ mod tests {
             (
                 r#"{"src":{"pod":"alpha"},"dst":{"ip":"b"},"port":80}"#,
                 "field `src.namespace`",
+            ),
+            (
+                r#"{"src":{"ip":"10.0.0.1"},"dst":{"ip":"10.0.0.256"},"port":80}"#,
+                "field `dst.ip`: `10.0.0.256` is not an IP address",
             ),
         ] {
             let error = parse_record(bad.as_bytes()).unwrap_err();

@@ -3,12 +3,14 @@
 //! `v1 List` (or a single object), keeps the fields flowpol uses, and reports items it cannot
 //! read by their index and field, keeping every other item.
 
+use std::net::IpAddr;
+
 use serde::Deserialize;
 
 use crate::engine::model::labels::{LabelSelector, Labels};
 use crate::engine::model::network_policy::NetworkPolicy;
 use crate::engine::model::ports::{ContainerPort, ServicePort, TargetPort};
-use crate::engine::model::{ControllerKind, Protocol};
+use crate::engine::model::{parse_ip, ControllerKind, Protocol};
 
 /// A reference from an object to its controller.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -45,7 +47,7 @@ pub struct Pod {
     pub metadata: Metadata,
     pub node_name: Option<String>,
     pub host_network: bool,
-    pub ips: Vec<String>,
+    pub ips: Vec<IpAddr>,
     pub ports: Vec<ContainerPort>,
     /// `spec.serviceAccountName`.
     pub service_account: Option<String>,
@@ -57,7 +59,7 @@ pub struct Service {
     pub metadata: Metadata,
     /// `None` when the Service has no selector (its endpoints are managed by hand).
     pub selector: Option<Labels>,
-    pub cluster_ips: Vec<String>,
+    pub cluster_ips: Vec<IpAddr>,
     pub ports: Vec<ServicePort>,
 }
 
@@ -76,7 +78,7 @@ pub struct Controller {
 pub struct Node {
     pub name: String,
     pub pod_cidrs: Vec<String>,
-    pub addresses: Vec<String>,
+    pub addresses: Vec<IpAddr>,
 }
 
 /// A namespace.
@@ -100,7 +102,7 @@ pub struct Inventory {
     pub cilium_policies: Vec<crate::engine::model::cilium_policy::CiliumNetworkPolicy>,
     /// The API server's addresses: the endpoints of Service `default/kubernetes` (an
     /// `Endpoints` or `EndpointSlice` object, when the inventory holds one).
-    pub api_server_addresses: Vec<String>,
+    pub api_server_addresses: Vec<IpAddr>,
 }
 
 /// The namespace and name of the Service in front of the API server.
@@ -375,8 +377,8 @@ impl Inventory {
                 let wire: WireEndpoints = serde_json::from_value(item).map_err(read)?;
                 if is_api_server_service(&wire.metadata.namespace, &wire.metadata.name) {
                     let addresses = wire.subsets.into_iter().flat_map(|s| s.addresses);
-                    self.api_server_addresses
-                        .extend(addresses.map(|a| a.ip).filter(|ip| !ip.is_empty()));
+                    let texts = addresses.map(|a| a.ip);
+                    self.api_server_addresses.extend(self::addresses(texts));
                 }
             }
             "EndpointSlice" => {
@@ -388,8 +390,8 @@ impl Inventory {
                     .map(String::as_str)
                     .unwrap_or_default();
                 if is_api_server_service(&wire.metadata.namespace, service) {
-                    let addresses = wire.endpoints.into_iter().flat_map(|e| e.addresses);
-                    self.api_server_addresses.extend(addresses);
+                    let texts = wire.endpoints.into_iter().flat_map(|e| e.addresses);
+                    self.api_server_addresses.extend(addresses(texts));
                 }
             }
             "NetworkPolicy" => {
@@ -445,6 +447,15 @@ impl Inventory {
     }
 }
 
+/// The addresses among `texts`: an empty one, `None` (a headless Service's ClusterIP) or any
+/// other text that is not an address names no address.
+fn addresses(texts: impl IntoIterator<Item = String>) -> Vec<IpAddr> {
+    texts
+        .into_iter()
+        .filter_map(|text| parse_ip(&text))
+        .collect()
+}
+
 /// A Node's pod CIDRs and addresses.
 fn node(wire: WireNode) -> Node {
     let mut pod_cidrs = wire.spec.pod_cidrs;
@@ -459,18 +470,18 @@ fn node(wire: WireNode) -> Node {
             .addresses
             .into_iter()
             .filter(|a| a.kind.ends_with("IP"))
-            .map(|a| a.address)
+            .filter_map(|a| parse_ip(&a.address))
             .collect(),
     }
 }
 
 /// A Pod's addresses, container ports, node and service account.
 fn pod(wire: WirePod) -> Result<Pod, String> {
-    let mut ips: Vec<String> = wire.status.pod_ips.into_iter().map(|i| i.ip).collect();
-    if ips.is_empty() {
-        ips.extend(wire.status.pod_ip);
+    let mut texts: Vec<String> = wire.status.pod_ips.into_iter().map(|i| i.ip).collect();
+    if texts.is_empty() {
+        texts.extend(wire.status.pod_ip);
     }
-    ips.retain(|ip| !ip.is_empty());
+    let ips = addresses(texts);
     let mut ports = Vec::new();
     for container in wire.spec.containers {
         for port in container.ports {
@@ -498,7 +509,7 @@ fn service(wire: WireService) -> Result<Service, String> {
     if cluster_ips.is_empty() {
         cluster_ips.extend(wire.spec.cluster_ip);
     }
-    cluster_ips.retain(|ip| !ip.is_empty() && ip != "None");
+    let cluster_ips = addresses(cluster_ips);
     let mut ports = Vec::new();
     for port in wire.spec.ports {
         let target = target_port(port.port, port.target_port)?;
@@ -539,6 +550,10 @@ fn target_port(port: u16, target_port: Option<serde_json::Value>) -> Result<Targ
 mod tests {
     use super::*;
     use crate::engine::demo::{inventory_json, DemoCluster};
+
+    fn ip(text: &str) -> IpAddr {
+        parse_ip(text).unwrap()
+    }
 
     /// An inventory's CiliumNetworkPolicy that cannot be read is named by the inventory, and
     /// the message names the field.
@@ -607,7 +622,10 @@ mod tests {
                 {"kind":"EndpointSlice","metadata":{"name":"kubernetes","namespace":"default","labels":{"kubernetes.io/service-name":"kubernetes"}},"endpoints":[{"addresses":["172.20.0.3"]}]}
             ]}"#)
             .unwrap();
-        assert_eq!(inventory.api_server_addresses, ["172.20.0.2", "172.20.0.3"]);
+        assert_eq!(
+            inventory.api_server_addresses,
+            [ip("172.20.0.2"), ip("172.20.0.3")]
+        );
     }
 
     #[test]
@@ -616,7 +634,7 @@ mod tests {
         inventory
             .add_document(br#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a","namespace":"x"},"status":{"podIP":"10.0.0.5"}}"#)
             .unwrap();
-        assert_eq!(inventory.pods[0].ips, vec!["10.0.0.5"]);
+        assert_eq!(inventory.pods[0].ips, vec![ip("10.0.0.5")]);
     }
 
     #[test]
