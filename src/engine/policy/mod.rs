@@ -14,6 +14,7 @@ pub mod highlight;
 pub mod names;
 pub mod network;
 pub mod rules;
+pub mod selection_notes;
 pub mod view;
 
 use crate::engine::dataset::Dataset;
