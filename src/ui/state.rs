@@ -11,8 +11,8 @@ use crate::engine::model::TimeWindow;
 use crate::engine::review::map_request::MapRequest;
 use crate::engine::scope::{Scope, Subject};
 
-use super::browser::file_reading::PendingFile;
-use super::browser::worker_client::IngestJob;
+use super::browser::ingest_job::IngestJob;
+use super::browser::pending_file::PendingFile;
 
 /// Where a loaded file came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
