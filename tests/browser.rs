@@ -3,7 +3,8 @@
 //! Policy tab and a review table over ingested fixtures.
 #![cfg(target_arch = "wasm32")]
 
-use flowpol::ui::browser::file_reading::{load_files, PendingFile};
+use flowpol::ui::browser::file_reading::load_files;
+use flowpol::ui::browser::pending_file::PendingFile;
 use flowpol::ui::state::{AppState, FileOrigin};
 use flowpol::ui::App;
 use leptos::prelude::*;

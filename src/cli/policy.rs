@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use ipnet::IpNet;
 
-use crate::cli::{cidr, load_paths};
+use crate::cli::outcome::Outcome;
+use crate::cli::reading::{cidr, load_paths};
 use crate::engine::dataset::Dataset;
 use crate::engine::decisions::{parse_allowed_name, Decisions};
 use crate::engine::ingest::formats::policies::read_policies;
@@ -201,7 +202,7 @@ fn read_text(path: &Path) -> Result<String, String> {
 }
 
 /// `flowpol generate`: one NetworkPolicy per selected workload, as multi-document YAML.
-pub fn generate(args: &GenerateArgs) -> Result<super::Outcome, String> {
+pub fn generate(args: &GenerateArgs) -> Result<Outcome, String> {
     let decisions = decisions(args)?;
     let window = window(&args.since, &args.until)?;
     let entity = match (&args.kind, &args.name) {
@@ -250,9 +251,9 @@ pub fn generate(args: &GenerateArgs) -> Result<super::Outcome, String> {
     );
     write_output(args.output.as_deref(), &yaml)?;
     Ok(if run.denied.is_empty() || args.allow_denied {
-        super::Outcome::Done
+        Outcome::Done
     } else {
-        super::Outcome::DeniesIncluded(format!(
+        Outcome::DeniesIncluded(format!(
             "the policies written would deny {} the review included (listed above as DENIED); \
              applied, that is an outage: include what they need, or pass --allow-denied",
             match run.denied.len() {
@@ -281,7 +282,7 @@ fn write_output(output: Option<&Path>, yaml: &str) -> Result<(), String> {
 
 /// `flowpol verify`: replays every observed connection through the given policies; fails
 /// when one would be denied, listing them.
-pub fn verify(args: &VerifyArgs) -> Result<super::Outcome, String> {
+pub fn verify(args: &VerifyArgs) -> Result<Outcome, String> {
     let window = window(&args.since, &args.until)?;
     let (mut policies, mut cilium) = (Vec::new(), Vec::new());
     for path in &args.policies {
@@ -320,9 +321,9 @@ pub fn verify(args: &VerifyArgs) -> Result<super::Outcome, String> {
         }
     );
     Ok(if denied == 0 {
-        super::Outcome::Done
+        Outcome::Done
     } else {
-        super::Outcome::Denied(format!("{denied} observed communications would be denied"))
+        Outcome::Denied(format!("{denied} observed communications would be denied"))
     })
 }
 

@@ -1,6 +1,13 @@
 //! Step 2 as data: the rows of the Ingress and Egress tabs of what the scope names, under the
 //! review's decisions and time span; the unresolved addresses among them with their classes;
 //! text filtering and sorting; and a fingerprint of the loaded data to keep decisions under.
+//! What the page says and decides around them: [`wording`], [`unresolved_list`], the alias
+//! dialog's [`map_request`], and what a new load does to the decisions ([`restore`]).
+
+pub mod map_request;
+pub mod restore;
+pub mod unresolved_list;
+pub mod wording;
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};

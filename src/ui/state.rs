@@ -8,10 +8,11 @@ use crate::engine::decisions::Decisions;
 use crate::engine::ingest::formats::detect::InputFormat;
 use crate::engine::load::LoadResult;
 use crate::engine::model::TimeWindow;
+use crate::engine::review::map_request::MapRequest;
 use crate::engine::scope::{Scope, Subject};
 
-use super::browser::file_reading::PendingFile;
-use super::browser::worker_client::IngestJob;
+use super::browser::ingest_job::IngestJob;
+use super::browser::pending_file::PendingFile;
 
 /// Where a loaded file came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,27 +36,6 @@ pub struct LoadedFile {
     pub origin: FileOrigin,
     /// Its content's key: a file loaded twice is not added twice.
     pub key: u64,
-}
-
-/// A request to map addresses to an alias (or to edit one): what the alias dialog opens with.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MapRequest {
-    /// The dialog's title.
-    pub title: String,
-    /// A sentence on what the alias will mean, when it needs one ("from anywhere").
-    pub explanation: Option<String>,
-    /// The addresses it is for (its CIDR is checked against them).
-    pub addresses: Vec<String>,
-    /// One alias of the address alone per address, all under one name (no CIDR to choose);
-    /// else one alias of the CIDR.
-    pub per_address: bool,
-    /// Their DNS names, to suggest a name.
-    pub names: Vec<String>,
-    /// The name and CIDR to start with, when not the suggested ones.
-    pub name: Option<String>,
-    pub cidr: Option<String>,
-    /// The alias being edited (removed when the new one is saved).
-    pub replacing: Option<ipnet::IpNet>,
 }
 
 /// The main views.

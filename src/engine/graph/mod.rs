@@ -16,8 +16,11 @@ pub mod entity_view;
 pub mod geometry;
 pub mod layered;
 pub mod namespace_view;
+pub mod pan_zoom;
 pub mod scene;
 pub mod style;
+pub mod svg_text;
+pub mod topology_tab;
 
 pub use entity_view::entity_view;
 pub use namespace_view::{namespace_job, namespace_view, namespaces, NamespaceJob, NamespaceScope};

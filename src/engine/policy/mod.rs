@@ -17,6 +17,7 @@ pub mod names;
 pub mod network;
 pub mod pipeline;
 pub mod rules;
+pub mod selection_notes;
 pub mod view;
 
 use crate::engine::dataset::Dataset;

@@ -1,5 +1,5 @@
-//! Reading what the user gives us: the head of a dropped or picked file, and the bundled demo
-//! files fetched from the app's own origin.
+//! Reading what the user gives us: the head of a dropped or picked file (its format, and
+//! whether it is loaded already), and the bundled demo files fetched from the app's own origin.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -7,33 +7,8 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::engine::ingest::formats::detect::{detect_format, InputFormat, SNIFF_BYTES};
 
+use super::pending_file::PendingFile;
 use crate::ui::state::{AppState, FileOrigin, LoadedFile};
-
-/// A file to describe: its name and its bytes, not yet read.
-pub struct PendingFile {
-    pub name: String,
-    pub blob: web_sys::Blob,
-}
-
-impl From<web_sys::File> for PendingFile {
-    fn from(file: web_sys::File) -> Self {
-        PendingFile {
-            name: file.name(),
-            blob: file.into(),
-        }
-    }
-}
-
-/// The files of a `FileList` (from a file input or a drop).
-pub fn files_of(list: Option<web_sys::FileList>) -> Vec<PendingFile> {
-    let Some(list) = list else {
-        return Vec::new();
-    };
-    (0..list.length())
-        .filter_map(|i| list.get(i))
-        .map(PendingFile::from)
-        .collect()
-}
 
 /// How a file is told from the others: its size and a hash of its first and last bytes (the
 /// same content loaded twice is one file, whatever its name); empty files by their name (each

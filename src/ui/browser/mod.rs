@@ -5,7 +5,9 @@
 
 pub mod download;
 pub mod file_reading;
+pub mod ingest_job;
 pub mod offline;
+pub mod pending_file;
 pub mod storage;
 pub mod worker_client;
 pub mod worker_protocol;

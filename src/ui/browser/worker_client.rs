@@ -15,6 +15,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 
+use super::ingest_job::IngestJob;
 use super::worker_protocol::{FromWorker, StartRequest, NEXT_PIECE};
 use crate::engine::decisions::Decisions;
 use crate::engine::load::pieces::Assembly;
@@ -29,19 +30,6 @@ const REVIEW_WAITS_FROM: usize = 5_000;
 
 /// Where Trunk puts the worker's loader, relative to the page.
 const WORKER_URL: &str = "./worker_loader.js";
-
-/// A running ingest: the worker and the callbacks that must live as long as it.
-pub struct IngestJob {
-    worker: Worker,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
-}
-
-impl Drop for IngestJob {
-    fn drop(&mut self) {
-        self.worker.terminate();
-    }
-}
 
 /// A worker started ahead of need, whether it said it is ready, and whether it failed to
 /// start (its code could not be loaded, say).
@@ -357,9 +345,5 @@ fn spawn(state: AppState, names: Vec<String>) -> Result<IngestJob, String> {
     if ready {
         send_files(&worker, state, &names);
     }
-    Ok(IngestJob {
-        worker,
-        _on_message: on_message,
-        _on_error: on_error,
-    })
+    Ok(IngestJob::new(worker, on_message, on_error))
 }

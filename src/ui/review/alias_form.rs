@@ -9,8 +9,75 @@ use leptos::html::{Dialog, Input};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::engine::decisions::{alias_name_from, cidr_warning, host_cidr};
-use crate::ui::state::{AppState, MapRequest};
+use crate::engine::review::map_request::MapRequest;
+use crate::ui::state::AppState;
+
+/// The element that has the focus now, to give it back.
+fn focused_element() -> Option<web_sys::HtmlElement> {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element())
+        .and_then(|e| e.dyn_into().ok())
+}
+
+/// Gives the focus back where it was, once the rows are redrawn; when that is gone (the row's
+/// "Map IP…" left with the alias), to the toggle of the row now named after `alias`.
+async fn give_focus_back(opener: Option<web_sys::HtmlElement>, alias: String) {
+    gloo_timers::future::TimeoutFuture::new(0).await;
+    if let Some(element) = opener.filter(|e| e.is_connected()) {
+        let _ = element.focus();
+        return;
+    }
+    let alias = alias.replace('"', "\\\"");
+    let toggle = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| {
+            d.query_selector(&format!(
+                "[data-testid=\"comm-row\"][data-peer=\"{alias}\"] [data-testid=\"include-toggle\"]"
+            ))
+            .ok()
+            .flatten()
+        })
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(toggle) = toggle {
+        let _ = toggle.focus();
+    }
+}
+
+/// The name field, and the CIDR field unless each address gets an alias of its own.
+#[component]
+fn AliasFields(
+    name: RwSignal<String>,
+    cidr: RwSignal<String>,
+    several: bool,
+    name_field: NodeRef<Input>,
+) -> impl IntoView {
+    view! {
+        <label>
+            <span class="fp-scope__label">"Alias name"</span>
+            <input
+                type="text"
+                node_ref=name_field
+                data-testid="alias-name"
+                required=true
+                placeholder="e.g. payments-api"
+                prop:value=move || name.get()
+                on:input=move |ev| name.set(event_target_value(&ev))
+            />
+        </label>
+        {(!several).then(|| view! {
+            <label>
+                <span class="fp-scope__label">"CIDR"</span>
+                <input
+                    type="text"
+                    data-testid="alias-cidr"
+                    prop:value=move || cidr.get()
+                    on:input=move |ev| cidr.set(event_target_value(&ev))
+                />
+            </label>
+        })}
+    }
+}
 
 /// The dialog of `request`; `on_done` closes it.
 #[component]
@@ -18,28 +85,12 @@ pub fn AliasDialog(request: MapRequest, on_done: Callback<()>) -> impl IntoView 
     let state = expect_context::<AppState>();
     let dialog: NodeRef<Dialog> = NodeRef::new();
     let name_field: NodeRef<Input> = NodeRef::new();
-    let several = request.per_address;
-    let name = RwSignal::new(
-        request
-            .name
-            .clone()
-            .unwrap_or_else(|| alias_name_from(&request.names)),
-    );
-    let cidr = RwSignal::new(request.cidr.clone().unwrap_or_else(|| {
-        request
-            .addresses
-            .first()
-            .map(|ip| host_cidr(ip))
-            .unwrap_or_default()
-    }));
+    let name = RwSignal::new(request.initial_name());
+    let cidr = RwSignal::new(request.initial_cidr());
     let error = RwSignal::new(None::<String>);
     // Where the focus was, to give it back.
-    let opener: StoredValue<Option<web_sys::HtmlElement>, LocalStorage> = StoredValue::new_local(
-        web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.active_element())
-            .and_then(|e| e.dyn_into().ok()),
-    );
+    let opener: StoredValue<Option<web_sys::HtmlElement>, LocalStorage> =
+        StoredValue::new_local(focused_element());
     Effect::new(move |_| {
         if let Some(dialog) = dialog.get() {
             if !dialog.open() {
@@ -50,71 +101,27 @@ pub fn AliasDialog(request: MapRequest, on_done: Callback<()>) -> impl IntoView 
             }
         }
     });
-    // Closing gives the focus back where it was, once the rows are redrawn; when that is
-    // gone (the row's "Map IP…" left with the alias), to the toggle of the row now named
-    // after the alias.
     let close = move || {
         if let Some(dialog) = dialog.get_untracked() {
             dialog.close();
         }
         on_done.run(());
-        let opener = opener.get_value();
-        let alias = name.get_untracked().replace('"', "\\\"");
-        leptos::task::spawn_local(async move {
-            gloo_timers::future::TimeoutFuture::new(0).await;
-            if let Some(element) = opener.filter(|e| e.is_connected()) {
-                let _ = element.focus();
-                return;
-            }
-            let toggle = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| {
-                    d.query_selector(&format!(
-                        "[data-testid=\"comm-row\"][data-peer=\"{alias}\"] [data-testid=\"include-toggle\"]"
-                    ))
-                    .ok()
-                    .flatten()
-                })
-                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-            if let Some(toggle) = toggle {
-                let _ = toggle.focus();
-            }
-        });
+        leptos::task::spawn_local(give_focus_back(opener.get_value(), name.get_untracked()));
     };
-    let addresses = request.addresses.clone();
-    let replacing = request.replacing;
+    let for_saving = request.clone();
     let save = move || {
-        let name = name.get_untracked();
         let mut result = Ok(());
         state.decisions.update(|d| {
-            if let Some(old) = replacing {
-                d.remove_alias(&old);
-            }
-            if several {
-                // One alias per address, all under one name.
-                for ip in &addresses {
-                    if let Err(e) = d.add_alias(&name, &host_cidr(ip)) {
-                        result = Err(e);
-                    }
-                }
-            } else {
-                result = d.add_alias(&name, &cidr.get_untracked());
-            }
+            result = for_saving.apply(d, &name.get_untracked(), &cidr.get_untracked());
         });
         match result {
             Ok(()) => close(),
             Err(e) => error.set(Some(e.to_string())),
         }
     };
-    let for_addresses = request.addresses.clone();
-    let warn = move || {
-        cidr.with(|c| cidr_warning(c, &for_addresses))
-            .filter(|_| !several)
-    };
-    let title = request.title.clone();
-    let label = title.clone();
-    let listed = several.then(|| request.addresses.join(", "));
-    let explanation = request.explanation.clone();
+    let for_warning = request.clone();
+    let warn = move || cidr.with(|c| for_warning.warning(c));
+    let (title, label) = (request.title.clone(), request.title.clone());
     view! {
         <dialog
             class="fp-dialog"
@@ -134,31 +141,9 @@ pub fn AliasDialog(request: MapRequest, on_done: Callback<()>) -> impl IntoView 
                 }
             >
                 <h2 class="fp-dialog__title">{title}</h2>
-                {explanation.map(|text| view! { <p class="fp-dialog__text">{text}</p> })}
-                {listed.map(|text| view! { <p class="fp-dialog__text" data-testid="alias-addresses">{text}</p> })}
-                <label>
-                    <span class="fp-scope__label">"Alias name"</span>
-                    <input
-                        type="text"
-                        node_ref=name_field
-                        data-testid="alias-name"
-                        required=true
-                        placeholder="e.g. payments-api"
-                        prop:value=move || name.get()
-                        on:input=move |ev| name.set(event_target_value(&ev))
-                    />
-                </label>
-                {(!several).then(|| view! {
-                    <label>
-                        <span class="fp-scope__label">"CIDR"</span>
-                        <input
-                            type="text"
-                            data-testid="alias-cidr"
-                            prop:value=move || cidr.get()
-                            on:input=move |ev| cidr.set(event_target_value(&ev))
-                        />
-                    </label>
-                })}
+                {request.explanation.clone().map(|text| view! { <p class="fp-dialog__text">{text}</p> })}
+                {request.listed().map(|text| view! { <p class="fp-dialog__text" data-testid="alias-addresses">{text}</p> })}
+                <AliasFields name=name cidr=cidr several=request.per_address name_field=name_field />
                 {move || warn().map(|text| view! { <p class="fp-alias__warning" data-testid="alias-warning" role="status">{text}</p> })}
                 <div class="fp-dialog__actions">
                     <button type="submit" class="fp-button fp-button--primary" data-testid="alias-save">"Save alias"</button>

@@ -9,6 +9,8 @@ use wasm_bindgen::JsCast;
 use crate::engine::decisions::Decisions;
 use crate::engine::ingest::scan::records::MAX_DOCUMENT_BYTES;
 use crate::engine::review::fingerprint;
+use crate::engine::review::restore::{on_new_data, OnNewData, RESTORED};
+use crate::engine::review::wording::decision_count;
 use crate::ui::browser::download::download_text;
 use crate::ui::browser::storage::{load_decisions, save_decisions};
 use crate::ui::state::AppState;
@@ -56,23 +58,22 @@ fn import(state: AppState, message: RwSignal<Option<(bool, String)>>, ev: leptos
     });
 }
 
-/// Restores, stores, exports and imports the decisions.
-#[component]
-pub fn ReviewBar() -> impl IntoView {
-    let state = expect_context::<AppState>();
+/// Keeps the decisions in the browser: a new dataset's stored decisions replace them (see
+/// [`on_new_data`]), else the current ones carry over (they are keyed by names, not indices)
+/// and are stored under the new data at once; every change is stored. `not_kept` says why the
+/// browser keeps nothing, when it does not (the review works all the same).
+fn keep_decisions(
+    state: AppState,
+    message: RwSignal<Option<(bool, String)>>,
+    not_kept: RwSignal<Option<String>>,
+) {
     let data_key = StoredValue::new(None::<String>);
-    let message = RwSignal::new(None::<(bool, String)>);
-    // Why the browser keeps no decisions, when it does not (the review works all the same).
-    let not_kept = RwSignal::new(None::<String>);
     let store = move |key: &str, decisions: &Decisions| {
         let failure = save_decisions(key, decisions).err();
         if not_kept.get_untracked() != failure {
             not_kept.set(failure);
         }
     };
-    // A new dataset: its stored decisions, unless decisions were imported or made before any
-    // data was loaded; else the current ones carry over (they are keyed by names, not
-    // indices) and are stored under the new data at once.
     Effect::new(move |_| {
         let Some(result) = state.result.get() else {
             // Cleared: the next data is new data, and nothing is stored for no data.
@@ -90,22 +91,20 @@ pub fn ReviewBar() -> impl IntoView {
             return;
         }
         data_key.set_value(Some(key.clone()));
-        let made_before_data = before.is_none()
-            && state
-                .decisions
-                .with_untracked(|d| *d != Decisions::default());
-        match load_decisions(&key) {
-            Some(restored) if !made_before_data && restored.count() == 0 => {
-                state.decisions.set(restored);
+        let choice = state
+            .decisions
+            .with_untracked(|d| on_new_data(load_decisions(&key), d, before.is_none()));
+        match choice {
+            OnNewData::Restore {
+                decisions,
+                announced,
+            } => {
+                if announced {
+                    message.set(Some((true, RESTORED.into())));
+                }
+                state.decisions.set(decisions);
             }
-            Some(restored) if !made_before_data => {
-                message.set(Some((
-                    true,
-                    "Decisions of an earlier review of this data restored.".into(),
-                )));
-                state.decisions.set(restored);
-            }
-            _ => state.decisions.with_untracked(|d| store(&key, d)),
+            OnNewData::Keep => state.decisions.with_untracked(|d| store(&key, d)),
         }
     });
     Effect::new(move |_| {
@@ -115,6 +114,15 @@ pub fn ReviewBar() -> impl IntoView {
             store(&key, &decisions);
         }
     });
+}
+
+/// Restores, stores, exports and imports the decisions.
+#[component]
+pub fn ReviewBar() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let message = RwSignal::new(None::<(bool, String)>);
+    let not_kept = RwSignal::new(None::<String>);
+    keep_decisions(state, message, not_kept);
     let on_export = move |_| {
         let json = state.decisions.with_untracked(Decisions::to_json);
         if let Err(e) = download_text("flowpol-decisions.json", &json, "application/json") {
@@ -125,10 +133,7 @@ pub fn ReviewBar() -> impl IntoView {
     view! {
         <section class="fp-reviewbar" aria-label="Review decisions">
             <span class="fp-reviewbar__count" data-testid="decision-count">
-                {move || match state.decisions.with(Decisions::count) {
-                    1 => "1 decision".to_string(),
-                    n => format!("{n} decisions"),
-                }}
+                {move || decision_count(state.decisions.with(Decisions::count))}
             </span>
             <button
                 type="button"

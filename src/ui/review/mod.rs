@@ -4,10 +4,14 @@
 //! from `engine::review`; these components render them and turn clicks into decision
 //! operations.
 
+mod address_rows;
 mod alias_form;
+mod alias_list;
 mod allowed_names;
 mod cluster_ranges;
+mod controls;
 pub mod decisions_bar;
+mod notes;
 mod row;
 mod rule;
 mod table;
@@ -18,17 +22,16 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use crate::engine::dataset::SelectorSource;
-use crate::engine::graph::describe::labels_text;
 use crate::engine::load::LoadResult;
 use crate::engine::model::Direction;
-use crate::engine::resolve::reach::selection_notes;
-use crate::engine::review::{changeable_labels, review_rows, shown_order, SortKey};
+use crate::engine::review::wording::review_counts;
+use crate::engine::review::{review_rows, shown_order, ReviewRow, SortKey};
 use crate::engine::scope::Subject;
-use crate::engine::units::thousands;
 
 use super::state::AppState;
 use alias_form::PendingAliasDialog;
+use controls::{BulkButtons, FilterField};
+use notes::SelectionNotes;
 use row::RowState;
 use rule::GeneralRuleChooser;
 use table::RowsTable;
@@ -51,6 +54,25 @@ fn empty_view(direction: Direction) -> impl IntoView {
             <p class="fp-empty__text">"None was observed in the loaded flows and the time span."</p>
         </div>
     }
+}
+
+/// Includes (`on`) or excludes the rows `shown` (positions in `rows`).
+fn set_all_shown(state: AppState, rows: Memo<Vec<ReviewRow>>, shown: Memo<Vec<usize>>, on: bool) {
+    let Some(result) = state.result.get_untracked() else {
+        return;
+    };
+    let shown_ids: Vec<_> = shown.with_untracked(|order| {
+        rows.with_untracked(|rows| order.iter().map(|&i| rows[i].communication).collect())
+    });
+    state.decisions.update(|d| {
+        d.set_all_included(
+            &result.dataset,
+            shown_ids
+                .iter()
+                .map(|&id| &result.dataset.communications[id]),
+            on,
+        );
+    });
 }
 
 /// The review of one direction of the subject in scope.
@@ -87,105 +109,21 @@ pub fn CommunicationList(
                 .collect::<HashMap<_, _>>()
         })
     });
-    let set_all = move |on: bool| {
-        let Some(result) = state.result.get_untracked() else {
-            return;
-        };
-        let shown_ids: Vec<_> = shown.with_untracked(|order| {
-            rows.with_untracked(|rows| order.iter().map(|&i| rows[i].communication).collect())
-        });
-        state.decisions.update(|d| {
-            d.set_all_included(
-                &result.dataset,
-                shown_ids
-                    .iter()
-                    .map(|&id| &result.dataset.communications[id]),
-                on,
-            );
-        });
-    };
+    let set_all = Callback::new(move |on: bool| set_all_shown(state, rows, shown, on));
     let empty = Memo::new(move |_| rows.with(Vec::is_empty));
     let counts = move || {
         if !ready() {
             return String::new();
         }
-        rows.with(|rows| {
-            let included = rows.iter().filter(|r| r.allowed).count();
-            format!(
-                "{} included · {} excluded · {} shown",
-                thousands(included as u64),
-                thousands((rows.len() - included) as u64),
-                thousands(shown.with(Vec::len) as u64)
-            )
-        })
+        rows.with(|rows| review_counts(rows, shown.with(Vec::len)))
     };
-    // Without an inventory for the subject, its selector is what the flows showed.
-    let inferred: Vec<(String, Vec<String>)> = subject
-        .entities(&result.dataset)
-        .into_iter()
-        .filter(|&id| result.dataset.entities[id].selector_source == SelectorSource::ObservedPods)
-        .map(|id| {
-            (
-                labels_text(&result.dataset.entities[id].selector),
-                changeable_labels(&result.dataset, id),
-            )
-        })
-        .collect();
-    let inventory_note = (!inferred.is_empty()).then(|| {
-        let (selector, changeable) = inferred[0].clone();
-        let risky = if changeable.is_empty() {
-            String::new()
-        } else {
-            format!(
-                " Labels that may change at the next rollout or injection: {}.",
-                changeable.join(", ")
-            )
-        };
-        view! {
-            <p class="fp-review__note" data-testid="inventory-note" role="note">
-                {format!(
-                    "No inventory for this workload: its pods are selected by the labels the flows show ({selector}).{risky} Add a kubectl get pods,replicasets,deployments,statefulsets,daemonsets,jobs,cronjobs,services,namespaces,nodes -A -o json snapshot for its exact selector."
-                )}
-            </p>
-        }
-    });
-    // Flows alone: a kind inferred, a selector wider than the workload.
-    let selection_notes: Vec<String> = subject
-        .entities(&result.dataset)
-        .into_iter()
-        .flat_map(|id| selection_notes(&result.dataset, id))
-        .collect();
-    let selection_notes = (!selection_notes.is_empty()).then(|| {
-        let notes = selection_notes
-            .into_iter()
-            .map(|note| view! { <li>{note}</li> })
-            .collect_view();
-        view! {
-            <ul class="fp-review__note fp-review__selection" data-testid="selection-notes" role="note">
-                {notes}
-            </ul>
-        }
-    });
     view! {
         <div class="fp-review">
-            {inventory_note}
-            {selection_notes}
+            <SelectionNotes result=result.clone() subject=subject />
             <div class="fp-review__bar">
                 <GeneralRuleChooser direction=direction subject=subject result=result.clone() />
-                <label class="fp-review__filter">
-                    <span class="fp-scope__label">"Filter"</span>
-                    <input
-                        type="search"
-                        data-testid=format!("comm-filter-{}", direction.key())
-                        placeholder="peer, port, DNS name…"
-                        prop:value=move || filter.get()
-                        on:input=move |ev| filter.set(event_target_value(&ev))
-                    />
-                </label>
-                <div class="fp-review__bulk">
-                    <button type="button" class="fp-button" data-testid="include-all-shown" on:click=move |_| set_all(true)>"Include all shown"</button>
-                    <button type="button" class="fp-button" data-testid="exclude-all-shown" on:click=move |_| set_all(false)>"Exclude all shown"</button>
-                </div>
+                <FilterField direction=direction filter=filter />
+                <BulkButtons set_all=set_all />
                 <p class="fp-review__counts" data-testid="comm-counts" role="status">{counts}</p>
             </div>
             {move || if !ready() {

@@ -4,6 +4,8 @@
 //! decisions is looked up by communication, so a decision updates rows in place (and keeps the
 //! keyboard focus where it was).
 
+use std::net::IpAddr;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -11,9 +13,11 @@ use leptos::prelude::*;
 
 use crate::engine::decisions::RowReason;
 use crate::engine::model::CommunicationId;
+use crate::engine::review::map_request::MapRequest;
+use crate::engine::review::wording::{name_to_allow, row_detail};
 use crate::engine::review::ReviewRow;
 use crate::engine::units::{thousands, utc_time};
-use crate::ui::state::{AppState, MapRequest};
+use crate::ui::state::AppState;
 
 /// What an already-open row's marker says on hover.
 const ALREADY_OPEN_HINT: &str = "Already open when the capture began: packets of its \
@@ -39,18 +43,9 @@ pub struct RowState {
 
 impl RowState {
     pub fn of(row: &ReviewRow) -> RowState {
-        let class = |class: crate::engine::review::ReviewClass| match &row.node {
-            Some(node) => format!("{} {node}", class.label()),
-            None => class.label().to_string(),
-        };
-        let detail = match &row.address {
-            Some((ip, c)) if ip != &row.peer_label => format!("{ip} · {}", class(*c)),
-            Some((_, c)) => class(*c),
-            None => String::new(),
-        };
         RowState {
             peer_label: row.peer_label.clone(),
-            detail,
+            detail: row_detail(row),
             row_included: row.row_included,
             includable: row.includable,
             allowed: row.allowed,
@@ -70,17 +65,12 @@ pub type DeniedRows = Memo<Arc<HashMap<CommunicationId, String>>>;
 /// The mark's words (the reason follows, in its title and for screen readers).
 const DENIED_MARK: &str = "✗ denied by the policy";
 
-/// One communication.
+/// The row's include toggle: disabled when the row cannot be included or something else
+/// decides it (then its title says what).
 #[component]
-pub fn Row(row: ReviewRow, states: RowStates, denied: DeniedRows) -> impl IntoView {
+fn IncludeToggle(row: ReviewRow, current: Memo<RowState>, label: Signal<String>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let communication = row.communication;
-    let initial = RowState::of(&row);
-    let current = Memo::new(move |_| {
-        states
-            .with(|s| s.get(&communication).cloned())
-            .unwrap_or_else(|| initial.clone())
-    });
     let on_toggle = move |ev: leptos::ev::Event| {
         let on = event_target_checked(&ev);
         let Some(result) = state.result.get_untracked() else {
@@ -94,6 +84,100 @@ pub fn Row(row: ReviewRow, states: RowStates, denied: DeniedRows) -> impl IntoVi
             );
         });
     };
+    view! {
+        <td class="fp-comms__toggle">
+            <input
+                type="checkbox"
+                data-testid="include-toggle"
+                aria-label=move || format!("Include {} {}/{}", label.get(), row.protocol, row.port)
+                title=move || current.with(|c| c.reason.map_or("Include in the policy", |(_, text)| text))
+                prop:checked=move || current.with(|c| c.allowed)
+                disabled=move || current.with(|c| !c.includable || !c.decides)
+                on:change=on_toggle
+            />
+        </td>
+    }
+}
+
+/// What a row needing an alias offers: "Map IP…", and on egress with a DNS name seen, "Allow
+/// by name".
+#[component]
+fn AliasActions(row: ReviewRow, current: Memo<RowState>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    // Rows needing an alias are a peer address's: the unspecified address never shows.
+    let ip = row.address.map_or(IpAddr::from([0, 0, 0, 0]), |(ip, _)| ip);
+    let request = MapRequest::one(ip, &row.names);
+    let by_name = name_to_allow(&row);
+    let needs_alias = move || current.with(|c| c.needs_alias);
+    view! {
+        {move || needs_alias().then(|| {
+            let request = request.clone();
+            view! {
+                <button
+                    type="button"
+                    class="fp-button fp-button--small"
+                    data-testid="row-map-ip"
+                    on:click=move |_| state.mapping.set(Some(request.clone()))
+                >
+                    "Map IP…"
+                </button>
+            }
+        })}
+        {move || by_name.clone().filter(|_| needs_alias()).map(|name| {
+            view! {
+                <button
+                    type="button"
+                    class="fp-button fp-button--small"
+                    data-testid="row-allow-name"
+                    title=format!("Allow every address seen as {name}, on the ports used (CiliumNetworkPolicy: toFQDNs)")
+                    on:click=move |_| state.decisions.update(|d| {
+                        d.allowed_names.insert(name.clone());
+                    })
+                >
+                    "Allow by name"
+                </button>
+            }
+        })}
+    }
+}
+
+/// The peer's cell: the denied mark when the policy denies the included row, the peer, its
+/// detail, what decides it, and what it offers when it needs an alias.
+#[component]
+fn PeerCell(
+    row: ReviewRow,
+    current: Memo<RowState>,
+    denial: Memo<Option<String>>,
+    label: Signal<String>,
+) -> impl IntoView {
+    view! {
+        <td class="fp-comms__peer">
+            {move || denial.get().map(|reason| view! {
+                <span class="fp-comms__denied" data-testid="row-denied" title=format!("Included, but the generated policy denies it: {reason}")>
+                    {DENIED_MARK}
+                    <span class="fp-visually-hidden">{format!(": {reason}. ")}</span>
+                </span>
+            })}
+            {label}
+            <span class="fp-comms__detail">{move || current.with(|c| c.detail.clone())}</span>
+            {move || current.with(|c| c.reason).map(|(badge, text)| view! {
+                <span class="fp-comms__reason" data-testid="row-reason" title=text aria-label=text>{badge}</span>
+            })}
+            <AliasActions row=row current=current />
+        </td>
+    }
+}
+
+/// One communication.
+#[component]
+pub fn Row(row: ReviewRow, states: RowStates, denied: DeniedRows) -> impl IntoView {
+    let communication = row.communication;
+    let initial = RowState::of(&row);
+    let current = Memo::new(move |_| {
+        states
+            .with(|s| s.get(&communication).cloned())
+            .unwrap_or_else(|| initial.clone())
+    });
     // Why the policy denies it, while the review includes it.
     let denial = Memo::new(move |_| {
         current
@@ -101,15 +185,7 @@ pub fn Row(row: ReviewRow, states: RowStates, denied: DeniedRows) -> impl IntoVi
             .then(|| denied.with(|d| d.get(&communication).cloned()))
             .flatten()
     });
-    let label = move || current.with(|c| c.peer_label.clone());
-    let address_ip = row
-        .address
-        .as_ref()
-        .map(|(ip, _)| ip.clone())
-        .unwrap_or_default();
-    let names = row.names.clone();
-    let egress = row.direction == crate::engine::model::Direction::Egress;
-    let dns_names = row.names.clone();
+    let label = Signal::derive(move || current.with(|c| c.peer_label.clone()));
     view! {
         <tr
             data-testid="comm-row"
@@ -122,69 +198,8 @@ pub fn Row(row: ReviewRow, states: RowStates, denied: DeniedRows) -> impl IntoVi
             class:fp-comms__row--excluded=move || current.with(|c| !c.allowed)
             class:fp-comms__row--denied=move || denial.with(Option::is_some)
         >
-            <td class="fp-comms__toggle">
-                <input
-                    type="checkbox"
-                    data-testid="include-toggle"
-                    aria-label=move || format!("Include {} {}/{}", label(), row.protocol, row.port)
-                    title=move || current.with(|c| c.reason.map_or("Include in the policy", |(_, text)| text))
-                    prop:checked=move || current.with(|c| c.allowed)
-                    disabled=move || current.with(|c| !c.includable || !c.decides)
-                    on:change=on_toggle
-                />
-            </td>
-            <td class="fp-comms__peer">
-                {move || denial.get().map(|reason| view! {
-                    <span class="fp-comms__denied" data-testid="row-denied" title=format!("Included, but the generated policy denies it: {reason}")>
-                        {DENIED_MARK}
-                        <span class="fp-visually-hidden">{format!(": {reason}. ")}</span>
-                    </span>
-                })}
-                {label}
-                <span class="fp-comms__detail">{move || current.with(|c| c.detail.clone())}</span>
-                {move || current.with(|c| c.reason).map(|(badge, text)| view! {
-                    <span class="fp-comms__reason" data-testid="row-reason" title=text aria-label=text>{badge}</span>
-                })}
-                {move || current.with(|c| c.needs_alias).then(|| {
-                    let ip = address_ip.clone();
-                    let names = names.clone();
-                    view! {
-                        <button
-                            type="button"
-                            class="fp-button fp-button--small"
-                            data-testid="row-map-ip"
-                            on:click=move |_| state.mapping.set(Some(MapRequest {
-                                title: format!("Map {ip} to an alias"),
-                                explanation: None,
-                                addresses: vec![ip.clone()],
-                                per_address: false,
-                                names: names.clone(),
-                                name: None,
-                                cidr: None,
-                                replacing: None,
-                            }))
-                        >
-                            "Map IP…"
-                        </button>
-                    }
-                })}
-                {move || (current.with(|c| c.needs_alias) && egress && !dns_names.is_empty()).then(|| {
-                    let name = dns_names[0].trim_end_matches('.').to_ascii_lowercase();
-                    view! {
-                        <button
-                            type="button"
-                            class="fp-button fp-button--small"
-                            data-testid="row-allow-name"
-                            title=format!("Allow every address seen as {name}, on the ports used (CiliumNetworkPolicy: toFQDNs)")
-                            on:click=move |_| state.decisions.update(|d| {
-                                d.allowed_names.insert(name.clone());
-                            })
-                        >
-                            "Allow by name"
-                        </button>
-                    }
-                })}
-            </td>
+            <IncludeToggle row=row.clone() current=current label=label />
+            <PeerCell row=row.clone() current=current denial=denial label=label />
             <td>{row.port}</td>
             <td>{row.protocol.to_string()}</td>
             <td class="fp-comms__count">

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::ScopeField;
+use super::field::ScopeField;
 use crate::engine::scope::{Scope, SubjectOption};
 use crate::engine::units::thousands;
 use crate::ui::state::AppState;

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::ScopeField;
+use super::field::ScopeField;
 use crate::engine::scope::{Scope, SubjectKind};
 use crate::ui::state::AppState;
 

@@ -4,6 +4,7 @@
 //! turns each choice into the scope's own narrowing operation; every view follows it.
 
 mod entity;
+mod field;
 mod fields;
 mod span;
 
@@ -13,17 +14,6 @@ use super::state::AppState;
 use entity::{EntityField, SearchField};
 use fields::{ClusterField, KindField, NamespaceField};
 use span::SpanFields;
-
-/// One labelled control of the scope bar.
-#[component]
-fn ScopeField(label: &'static str, children: Children) -> impl IntoView {
-    view! {
-        <label class="fp-scope__field">
-            <span class="fp-scope__label">{label}</span>
-            {children()}
-        </label>
-    }
-}
 
 /// The scope bar.
 #[component]

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::ScopeField;
+use super::field::ScopeField;
 use crate::engine::scope::{time_range, PRESETS};
 use crate::engine::units::{datetime_local, parse_datetime_local};
 use crate::ui::state::AppState;

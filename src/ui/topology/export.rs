@@ -6,7 +6,7 @@ use wasm_bindgen::JsCast;
 
 use crate::ui::browser::download::download_text;
 
-use super::TopoView;
+use super::topo_view::TopoView;
 
 /// The styles an exported picture carries: the tokens (light, and dark where the viewer
 /// prefers it) and the drawing's rules, the same files the page uses.
@@ -88,9 +88,5 @@ fn svg_text() -> Result<String, String> {
 
 /// Offers the picture of `view` for download; says why when it cannot.
 pub fn export(view: TopoView) -> Result<(), String> {
-    let name = match view {
-        TopoView::Entity => "flowpol-topology-entity.svg",
-        TopoView::Namespace => "flowpol-topology-namespace.svg",
-    };
-    svg_text().and_then(|text| download_text(name, &text, "image/svg+xml"))
+    svg_text().and_then(|text| download_text(view.file_name(), &text, "image/svg+xml"))
 }

@@ -4,7 +4,8 @@ use leptos::prelude::*;
 
 use crate::engine::graph::NodeRole;
 
-use super::canvas::{denied_mark, role_class};
+use super::edge::denied_mark;
+use super::node::role_class;
 
 /// The legend, under the picture.
 #[component]
