@@ -1,6 +1,6 @@
 //! The architecture, checked on the source: the engine's modules form a one-way street in
-//! the order the README states (each uses only those before it), no two files import each
-//! other, and every source file opens with a `//!` doc saying what it is for.
+//! the order docs/architecture.md states (each uses only those before it), no two files import
+//! each other, and every source file opens with a `//!` doc saying what it is for.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -81,7 +81,7 @@ fn the_engine_is_a_one_way_street() {
         let position = LAYERS
             .iter()
             .position(|l| *l == top)
-            .unwrap_or_else(|| panic!("{top} is not in the README's order of modules"));
+            .unwrap_or_else(|| panic!("{top} is not in docs/architecture.md's order of modules"));
         seen_layers.insert(top.clone());
         for import in engine_imports(&fs::read_to_string(&file).unwrap()) {
             if import == top {
@@ -99,11 +99,11 @@ fn the_engine_is_a_one_way_street() {
         }
     }
     assert_eq!(seen_layers.len(), LAYERS.len(), "every layer exists");
-    let readme =
-        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let map =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/architecture.md"));
     assert!(
-        readme.contains(&LAYERS.join(" → ")),
-        "the README states the order: {}",
+        map.unwrap().contains(&LAYERS.join(" → ")),
+        "docs/architecture.md states the order: {}",
         LAYERS.join(" → ")
     );
 }
@@ -148,6 +148,30 @@ fn ingest_rooms_read_one_way() {
         }
     }
     assert_eq!(seen.len(), INGEST_ROOMS.len(), "every room exists");
+}
+
+#[test]
+fn the_module_map_lists_every_source_file() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let map = fs::read_to_string(root.join("docs/architecture.md")).unwrap();
+    let listed: BTreeSet<String> = map
+        .lines()
+        .filter_map(|line| line.strip_prefix("| `src/"))
+        .filter_map(|rest| rest.split_once('`'))
+        .map(|(path, _)| format!("src/{path}"))
+        .filter(|path| path.ends_with(".rs"))
+        .collect();
+    let files: BTreeSet<String> = sources(&root.join("src"))
+        .into_iter()
+        .filter(|f| !is_test_module(f))
+        .map(|f| f.strip_prefix(root).unwrap().to_string_lossy().into_owned())
+        .collect();
+    let unlisted: Vec<_> = files.difference(&listed).collect();
+    let gone: Vec<_> = listed.difference(&files).collect();
+    assert!(
+        unlisted.is_empty() && gone.is_empty(),
+        "docs/architecture.md's module table: missing {unlisted:?}, no longer there {gone:?}"
+    );
 }
 
 #[test]

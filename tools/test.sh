@@ -70,7 +70,7 @@ check "tools/cilium/validate.py rejects a broken CiliumNetworkPolicy" \
   bash -c '! tools/.venv/bin/python tools/cilium/validate.py tests/fixtures/cilium/invalid.yaml >/dev/null'
 # The fuzz targets (fuzz/, cargo-fuzz on nightly), built once, then each run briefly from a
 # copy of its seeds (tests/fixtures/fuzz/TARGET/seeds/): a crash, a hang over 10 s or more
-# than 512 MB fails. The long runs are in the README ("Fuzzing").
+# than 512 MB fails. The long runs are in docs/tests.md ("Fuzzing").
 check "fuzz targets build" cargo +nightly fuzz build --fuzz-dir fuzz --sanitizer none
 fuzz_smoke() {
   local target=$1 corpus status

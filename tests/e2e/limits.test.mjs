@@ -2,7 +2,8 @@
 // that is one 500 MB line, 1,000 files at once, and a capture of a million distinct pods. Each
 // ends in success or a clear message, never a crashed or frozen tab: a timer in the page
 // records the longest the main thread went without answering (its stall) from the drop to the
-// review, which must stay under 200 ms. The figures are printed, and kept in the README.
+// review, which must stay under 200 ms. The figures are printed, and kept in
+// docs/hostile-input.md.
 //
 // Run: node --test tests/e2e/   (after `trunk build --release`)
 

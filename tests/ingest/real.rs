@@ -83,7 +83,7 @@ fn a_capture_of_dns_records_alone_shows_who_asks_whom() {
 }
 
 /// Inspektor Gadget's `advise network-policy` trace events, converted to flowpol's flow format
-/// by the jq one-liner in the README (the converted file is committed beside the original).
+/// by the jq one-liner in docs/formats.md (the converted file is committed beside the original).
 #[test]
 fn inspektor_gadget_events_through_the_flowpol_format() {
     let converted =

@@ -4,7 +4,7 @@
 -- tools/clickhouse/aggregate, which runs this file unchanged in chDB).
 --
 -- The connection rules are the engine's (src/engine/ingest/connection.rs, undecided.rs,
--- tally.rs); the README's "When one machine is not enough" says where the counts can differ.
+-- tally.rs); docs/scale-out.md ("Where the counts can differ") says where they can differ.
 -- The table is read once: the later steps work on per-path aggregates, small next to the lines.
 SELECT record
 FROM

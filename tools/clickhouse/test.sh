@@ -5,7 +5,7 @@
 # writes the same policies, byte for byte, from the aggregate as from the raw Hubble lines, and
 # `flowpol inspect` lists the same communications with the same connection counts. On the real capture in tests/fixtures/real/ (traffic
 # through a node-local proxy), the policies are the same and the communications too; counts
-# may be higher in the aggregate, as the README says ("When one machine is not enough").
+# may be higher in the aggregate, as docs/scale-out.md says ("Where the counts can differ").
 # Uses $FLOWPOL_CLI (default target/debug/flowpol); builds nothing.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../env.sh"

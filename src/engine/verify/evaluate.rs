@@ -6,7 +6,7 @@
 //! both; an empty selector matches everything; an absent list (`from`, `to`, `ports`)
 //! matches everything. A connection needs egress allowed at the client AND ingress at the
 //! server. Pods are matched by labels only: `ipBlock` matches addresses outside the pod
-//! network, as Cilium treats it (Calico also matches pod addresses; see the README).
+//! network, as Cilium treats it (Calico also matches pod addresses; see docs/policies.md).
 //!
 //! The same evaluation takes CiliumNetworkPolicies (`verify::cilium`), alone or mixed with
 //! NetworkPolicies, as Cilium enforces both: an endpoint is isolated in a direction when any
