@@ -9,6 +9,7 @@
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$FLOWPOL_ROOT"
+setup_began=$(date +%s)
 bash tools/setup.sh test || { echo "all: 0 passed, 1 failed"; exit 1; }
 
 started=$(date +%s)
@@ -19,16 +20,26 @@ trap 'rm -f "$log"' EXIT
 
 # check NAME COMMAND...: one pass or one failure.
 check() {
-  local name=$1; shift
+  local name=$1 began; shift
   echo "== $name"
+  began=$(date +%s)
   if "$@"; then passed=$((passed + 1)); echo "ok: $name"
   else failed=$((failed + 1)); echo "FAILED: $name"; fi
+  layer_time "$name" "$began"
+}
+
+# layer_time NAME START: one line of the timing table printed at the end.
+timings=""
+layer_time "setup (tools/setup.sh test: what is missing installed)" "$setup_began"
+layer_time() {
+  timings+="$(printf '%6d s  %s' "$(( $(date +%s) - $2 ))" "$1")"$'\n'
 }
 
 # tests NAME PARSER COMMAND...: counts the tests the command's runner reports.
 tests() {
-  local name=$1 parser=$2; shift 2
+  local name=$1 parser=$2 began; shift 2
   echo "== $name"
+  began=$(date +%s)
   "$@" 2>&1 | tee "$log"
   local status=${PIPESTATUS[0]} p f
   read -r p f < <("$parser" "$log")
@@ -36,6 +47,7 @@ tests() {
   if [ "$status" -eq 0 ] && [ "$p" -eq 0 ]; then echo "FAILED: $name ran no test"; f=1; fi
   passed=$((passed + p)); failed=$((failed + f))
   echo "$name: $p passed, $f failed"
+  layer_time "$name" "$began"
 }
 
 cargo_counts() {
@@ -118,6 +130,8 @@ for m in map(json.loads, sys.stdin):
 check "a year ahead (faketime +365d): tools/clickhouse/test.sh, native tests of dates and the CLI" a_year_ahead
 tests "end-to-end tests (Playwright)" tap_counts node --test --test-reporter=tap tests/e2e/
 
+echo "time per layer:"
+printf '%s' "$timings"
 echo "took $(( $(date +%s) - started )) s"
 echo "all: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
