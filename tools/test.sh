@@ -30,10 +30,10 @@ check() {
 
 # layer_time NAME START: one line of the timing table printed at the end.
 timings=""
-layer_time "setup (tools/setup.sh test: what is missing installed)" "$setup_began"
 layer_time() {
   timings+="$(printf '%6d s  %s' "$(( $(date +%s) - $2 ))" "$1")"$'\n'
 }
+layer_time "setup (tools/setup.sh test: what is missing installed)" "$setup_began"
 
 # tests NAME PARSER COMMAND...: counts the tests the command's runner reports.
 tests() {
