@@ -230,8 +230,8 @@ pub fn generate(args: &GenerateArgs) -> Result<Outcome, String> {
     for warning in run.unmatched_decisions(&dataset) {
         eprintln!("flowpol: warning: {warning}");
     }
-    print_warnings(run.warnings.iter());
-    let yaml = run.yaml?;
+    print_warnings(run.warnings());
+    let yaml = run.yaml()?;
     if yaml.is_empty() {
         return Err("no policy could be written (see the warnings)".to_string());
     }

@@ -108,10 +108,8 @@ pub struct PolicyRun {
     /// The workloads chosen, in namespace, kind and name order.
     pub entities: Vec<EntityId>,
     pub generated: Vec<GeneratedPolicy>,
-    /// The YAML of every policy of the requested kind, or why it could not be written.
-    pub yaml: Result<String, String>,
-    /// Every policy's warnings for the requested kind, in order.
-    pub warnings: Vec<String>,
+    /// The kind of policy asked for.
+    pub kind: PolicyKind,
     /// How many policy documents were placed and replayed.
     pub policy_count: usize,
     /// Every communication of the workloads the policies select, replayed through them.
@@ -146,11 +144,7 @@ pub fn run(dataset: &Dataset, request: &PolicyRequest<'_>) -> Result<PolicyRun, 
     let kind = request.options.kind;
     let (report, policy_count) = verify(dataset, &decisions, &generated, window, request.options);
     Ok(PolicyRun {
-        yaml: policies_yaml_as(&generated, kind),
-        warnings: generated
-            .iter()
-            .flat_map(|g| g.warnings_of(kind).iter().cloned())
-            .collect(),
+        kind,
         denied: denied_inclusions(dataset, &generated, kind, &report),
         decisions,
         entities,
@@ -191,6 +185,17 @@ pub fn verify(
 }
 
 impl PolicyRun {
+    /// The YAML of every policy of the requested kind, or why it could not be written
+    /// (written when asked: the review's marks need only the verification).
+    pub fn yaml(&self) -> Result<String, String> {
+        policies_yaml_as(&self.generated, self.kind)
+    }
+
+    /// Every policy's warnings for the requested kind, in order.
+    pub fn warnings(&self) -> impl Iterator<Item = &String> {
+        self.generated.iter().flat_map(|g| g.warnings_of(self.kind))
+    }
+
     /// The decisions applied that name nothing in the data (a typo, or another capture), to
     /// warn about: excluded rows, then general rules, each sorted.
     pub fn unmatched_decisions(&self, dataset: &Dataset) -> Vec<String> {
@@ -286,8 +291,8 @@ mod tests {
         .unwrap();
         assert_eq!(page.entities, cli.entities);
         assert!(!page.entities.is_empty());
-        assert_eq!(page.yaml, cli.yaml);
-        assert!(page.yaml.as_ref().unwrap().contains("namespace: shop"));
+        assert_eq!(page.yaml(), cli.yaml());
+        assert!(page.yaml().unwrap().contains("namespace: shop"));
         assert_eq!(page.report.summary(), cli.report.summary());
         assert!(page.denied.is_empty(), "{:?}", page.denied);
     }

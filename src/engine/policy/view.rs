@@ -159,14 +159,14 @@ pub fn policy_output(
     };
     let reads_network_policies = kind == PolicyKind::Kubernetes
         || existing.iter().any(|p| !matches!(p, AnyPolicy::Cilium(_)));
-    let (yaml, mut warnings) = match run.yaml {
+    let (yaml, mut warnings) = match run.yaml() {
         Ok(yaml) => (yaml, Vec::new()),
         Err(error) => (
             String::new(),
             vec![format!("The YAML could not be written: {error}")],
         ),
     };
-    warnings.extend(run.warnings);
+    warnings.extend(run.warnings().cloned());
     PolicyOutput {
         yaml,
         file_name: target_file_name(dataset, target, kind),
