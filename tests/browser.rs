@@ -364,6 +364,82 @@ async fn review_rows_toggle_decisions() {
     container.remove();
 }
 
+/// A large new load is drawn in stages, a task each (`Reveal`): the entity list waits for
+/// the summary, the review's rows for the list, and the table for the rows; each stage shows
+/// what it adds, and the table says it is preparing until the last.
+#[wasm_bindgen_test]
+async fn a_large_load_is_drawn_in_stages() {
+    use flowpol::engine::ingest::session::Ingest;
+    use flowpol::engine::model::{Direction, EntityKind};
+    use flowpol::engine::scope::Subject;
+    use flowpol::ui::review::CommunicationList;
+    use flowpol::ui::scope::ScopeBar;
+    use flowpol::ui::state::Reveal;
+    let mut ingest = Ingest::new();
+    ingest.add_file(
+        "flows.jsonl",
+        include_bytes!("fixtures/clusters/cross-namespace/flows.jsonl"),
+    );
+    ingest.add_file(
+        "inventory.json",
+        include_bytes!("fixtures/clusters/cross-namespace/inventory.json"),
+    );
+    let result = std::sync::Arc::new(flowpol::engine::load::load(ingest.finish(), &[]));
+    let server = result
+        .dataset
+        .find_entity(EntityKind::Deployment, "web", "sessions")
+        .unwrap();
+    let state = AppState::new();
+    state.reveal.set(Reveal::Summary);
+    state.result.set(Some(result.clone()));
+    state
+        .scope
+        .update(|s| s.subject = Some(Subject::Entity(server)));
+    let container: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&container).unwrap();
+    leptos::mount::mount_to(container.clone(), move || {
+        provide_context(state);
+        view! {
+            <ScopeBar />
+            <CommunicationList result=result.clone() subject=Subject::Entity(server) direction=Direction::Ingress />
+        }
+    })
+    .forget();
+    let options = || {
+        find(&container, "scope-entity")
+            .query_selector_all("option")
+            .unwrap()
+            .length()
+    };
+    let present = |test_id: &str| {
+        container
+            .query_selector(&format!("[data-testid=\"{test_id}\"]"))
+            .unwrap()
+            .is_some()
+    };
+    until("the table preparing", || present("comm-preparing")).await;
+    assert_eq!(options(), 1, "the entity list waits for the summary");
+    let empty_choice = find(&container, "scope-entity").text_content().unwrap();
+    assert!(
+        empty_choice.contains("Choose an entity"),
+        "a list not drawn yet is not an empty scope: {empty_choice}"
+    );
+    state.reveal.set(Reveal::Lists);
+    until("the entity list", || options() > 1).await;
+    assert!(present("comm-preparing") && !present("comm-row"));
+    state.reveal.set(Reveal::Rows);
+    // A task later, every effect of the change has run (they run as microtasks).
+    gloo_timers::future::TimeoutFuture::new(0).await;
+    assert!(
+        present("comm-preparing") && !present("comm-row"),
+        "the rows are worked out before the table shows them"
+    );
+    state.reveal.set(Reveal::Everything);
+    until("the rows", || present("comm-row")).await;
+    assert!(!present("comm-preparing"));
+    container.remove();
+}
+
 /// The browser build walks JSON with wasm's SIMD, sixteen bytes at a time: every member of
 /// objects whose strings hide brackets, quotes and escapes at every offset of a block is found
 /// whole, and the real capture reads exactly as natively (its line count and starts).

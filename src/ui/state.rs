@@ -97,6 +97,31 @@ pub struct LoadProgress {
 }
 
 /// Everything the views share, provided as context by the app.
+/// The stages in which a large new load is drawn, one task each, so that no task holds the
+/// page long (50,000 pods: a few tenths of a second in one go).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Reveal {
+    /// The summary and the scope's fields.
+    Summary,
+    /// Also the entity list and the notes above the review.
+    Lists,
+    /// Also the review's rows, worked out (the table still says it is preparing them).
+    Rows,
+    /// Also the review's table, counts and unresolved addresses.
+    Everything,
+}
+
+impl Reveal {
+    /// The stage after this one.
+    pub fn next(self) -> Reveal {
+        match self {
+            Reveal::Summary => Reveal::Lists,
+            Reveal::Lists => Reveal::Rows,
+            Reveal::Rows | Reveal::Everything => Reveal::Everything,
+        }
+    }
+}
+
 #[derive(Clone, Copy)]
 pub struct AppState {
     pub files: RwSignal<Vec<LoadedFile>>,
@@ -117,9 +142,10 @@ pub struct AppState {
     /// The fingerprint of the last finished load's data (the review's decisions are stored
     /// under it), computed by the worker: set with `result`.
     pub fingerprint: StoredValue<Option<String>>,
-    /// Whether the review waits for a large new load's summary and scope to show (for a
-    /// frame) before it works out its rows: set with `result` (see `worker_client`).
-    pub review_waits: RwSignal<bool>,
+    /// How much of a large new load is drawn so far: its summary first, then the entity list
+    /// and notes, then the review's rows, then its table, a task each (see
+    /// `worker_client::show_result`); `Reveal::Everything` at once for small loads.
+    pub reveal: RwSignal<Reveal>,
     /// The review's decisions (the engine's plain type).
     pub decisions: RwSignal<Decisions>,
     /// The kind of policy the Generated Policy tab writes.
@@ -168,7 +194,7 @@ impl AppState {
             sources: StoredValue::new_local(Vec::new()),
             job: StoredValue::new_local(None),
             fingerprint: StoredValue::new(None),
-            review_waits: RwSignal::new(false),
+            reveal: RwSignal::new(Reveal::Everything),
             next_id: StoredValue::new(0),
         }
     }
@@ -191,6 +217,13 @@ impl AppState {
     /// What the scope names.
     pub fn subject(&self) -> Option<Subject> {
         self.scope.with(|scope| scope.subject)
+    }
+
+    /// Whether a new load is drawn up to `stage`: a memo, so that what reads it is worked
+    /// out again when that stage comes or goes, not at every other stage.
+    pub fn revealed(&self, stage: Reveal) -> Memo<bool> {
+        let reveal = self.reveal;
+        Memo::new(move |_| reveal.get() >= stage)
     }
 
     /// The time span in scope.

@@ -28,7 +28,7 @@ use crate::engine::review::wording::review_counts;
 use crate::engine::review::{review_rows, shown_order, ReviewRow, SortKey};
 use crate::engine::scope::Subject;
 
-use super::state::AppState;
+use super::state::{AppState, Reveal};
 use alias_form::PendingAliasDialog;
 use controls::{BulkButtons, FilterField};
 use notes::SelectionNotes;
@@ -86,10 +86,17 @@ pub fn CommunicationList(
     let filter = RwSignal::new(String::new());
     let sort = RwSignal::new((SortKey::Peer, false));
     let dataset = result.clone();
-    // A large new load's rows wait for its summary to show (see `AppState::review_waits`).
-    let ready = move || !state.review_waits.get();
+    let notes_of = result.clone();
+    // A large new load's rows wait for its summary and lists to show, and its table for its
+    // rows (see `Reveal`).
+    let (rows_ready, table_ready, notes_ready) = (
+        state.revealed(Reveal::Rows),
+        state.revealed(Reveal::Everything),
+        state.revealed(Reveal::Lists),
+    );
+    let ready = move || table_ready.get();
     let rows = Memo::new(move |_| {
-        if !ready() {
+        if !rows_ready.get() {
             return Vec::new();
         }
         let window = state.window();
@@ -97,12 +104,20 @@ pub fn CommunicationList(
             .decisions
             .with(|d| review_rows(&dataset.dataset, d, subject, direction, window))
     });
+    // The rows are worked out in their own task, before the table reads them.
+    Effect::new(move |_| rows.track());
     let shown = Memo::new(move |_| {
+        if !ready() {
+            return Vec::new();
+        }
         let text = filter.get();
         let (key, descending) = sort.get();
         rows.with(|rows| shown_order(rows, &text, key, descending))
     });
     let states = Memo::new(move |_| {
+        if !ready() {
+            return HashMap::new();
+        }
         rows.with(|rows| {
             rows.iter()
                 .map(|row| (row.communication, RowState::of(row)))
@@ -119,7 +134,7 @@ pub fn CommunicationList(
     };
     view! {
         <div class="fp-review">
-            <SelectionNotes result=result.clone() subject=subject />
+            {move || notes_ready.get().then(|| view! { <SelectionNotes result=notes_of.clone() subject=subject /> })}
             <div class="fp-review__bar">
                 <GeneralRuleChooser direction=direction subject=subject result=result.clone() />
                 <FilterField direction=direction filter=filter />

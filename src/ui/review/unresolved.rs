@@ -23,7 +23,7 @@ use crate::engine::review::{
     group_addresses, unresolved_addresses, AddressGroup, AddressGrouping, ReviewClass, ReviewRow,
     UnresolvedAddress,
 };
-use crate::ui::state::AppState;
+use crate::ui::state::{AppState, Reveal};
 
 /// The checkboxes that show or hide each class.
 #[component]
@@ -214,7 +214,12 @@ pub fn UnresolvedList(rows: Memo<Vec<ReviewRow>>, direction: Direction) -> impl 
     let state = expect_context::<AppState>();
     let shown_classes = RwSignal::new(ReviewClass::ALL.to_vec());
     let selected: RwSignal<Vec<IpAddr>> = RwSignal::new(Vec::new());
+    // A large new load's unresolved addresses come with its table (see `Reveal`).
+    let ready = state.revealed(Reveal::Everything);
     let addresses = Memo::new(move |_| {
+        if !ready.get() {
+            return Vec::new();
+        }
         rows.with(|rows| state.decisions.with(|d| unresolved_addresses(rows, d)))
     });
     // One by one up to a few hundred addresses, else by /24 unless the user chose.

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::field::ScopeField;
 use crate::engine::scope::{Scope, SubjectOption};
 use crate::engine::units::thousands;
-use crate::ui::state::AppState;
+use crate::ui::state::{AppState, Reveal};
 
 /// Most options the entity list holds at once.
 const LISTED: usize = 1_000;
@@ -40,6 +40,7 @@ pub fn EntityField(search: RwSignal<String>) -> impl IntoView {
             .scope
             .with(|s| (s.cluster.clone(), s.namespace.clone(), s.kind))
     });
+    let list_ready = state.revealed(Reveal::Lists);
     let all_options: Memo<Vec<SubjectOption>> = Memo::new(move |_| {
         let (cluster, namespace, kind) = narrowing.get();
         let scope = Scope {
@@ -48,6 +49,10 @@ pub fn EntityField(search: RwSignal<String>) -> impl IntoView {
             kind,
             ..Scope::default()
         };
+        // A large new load's list comes a task after its summary (see `Reveal`).
+        if !list_ready.get() {
+            return Vec::new();
+        }
         state.result.with(|result| {
             result
                 .as_ref()
@@ -101,7 +106,7 @@ pub fn EntityField(search: RwSignal<String>) -> impl IntoView {
                 prop:value=move || selected.get()
             >
                 <option value="">
-                    {move || if state.result.with(Option::is_some) && all_options.with(Vec::is_empty) {
+                    {move || if state.result.with(Option::is_some) && list_ready.get() && all_options.with(Vec::is_empty) {
                         let kind = narrowing.with(|(_, _, kind)| kind.label());
                         format!("No {kind} in this scope")
                     } else {
