@@ -186,7 +186,7 @@ fn ip_block_with_except_matches_addresses_not_pods() {
         evaluate(
             &policy,
             &client.endpoint(),
-            &Endpoint::Address(Some(ip.parse().unwrap())),
+            &Endpoint::Address(ip.parse().unwrap()),
             Protocol::Tcp,
             443,
         )
@@ -355,8 +355,8 @@ fn ip_blocks_match_pods_only_in_calicos_reading() {
         "{HEADER}metadata: {{name: p, namespace: x}}\nspec:\n  podSelector: {{matchLabels: {{app: b}}}}\n  ingress:\n  - from: [{{ipBlock: {{cidr: 10.244.0.0/16, except: [10.244.9.0/24]}}}}]\n"
     ));
     let (a, b) = (pod("x", &[("app", "a")]), pod("x", &[("app", "b")]));
-    let inside = ["10.244.1.5".parse().ok()];
-    let excepted = ["10.244.9.5".parse().ok()];
+    let inside = ["10.244.1.5".parse().unwrap()];
+    let excepted = ["10.244.9.5".parse().unwrap()];
     let client = |addresses| Endpoint::Pod {
         namespace: &a.namespace,
         labels: &a.labels,

@@ -65,8 +65,8 @@ fn verdict(
     evaluate_any(&any, client, server, protocol, port)
 }
 
-fn ip(text: &str) -> Option<IpAddr> {
-    Some(text.parse().unwrap())
+fn ip(text: &str) -> IpAddr {
+    text.parse().unwrap()
 }
 
 #[test]
@@ -187,9 +187,9 @@ fn entities_and_cidr_sets() {
             .egress
             .allows()
     };
-    assert!(to(Endpoint::ApiServer(ip("172.20.0.2")), 6443));
+    assert!(to(Endpoint::ApiServer(Some(ip("172.20.0.2"))), 6443));
     assert!(
-        !to(Endpoint::ApiServer(ip("172.20.0.2")), 443),
+        !to(Endpoint::ApiServer(Some(ip("172.20.0.2"))), 443),
         "CIDR rules do not match the API server"
     );
     assert!(to(Endpoint::Address(ip("203.0.113.9")), 443));

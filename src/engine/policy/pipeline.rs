@@ -10,6 +10,8 @@
 //! the policies placed on the workloads they select (those of a wider selector too) and every
 //! communication of those workloads replayed, and the included ones they deny listed.
 
+use std::borrow::Cow;
+
 use crate::engine::dataset::Dataset;
 use crate::engine::decisions::Decisions;
 use crate::engine::model::{EntityId, ServiceId, TimeWindow};
@@ -102,9 +104,9 @@ pub struct PolicyRequest<'a> {
 
 /// What came out: the policies, their text, and their verification.
 #[derive(Debug)]
-pub struct PolicyRun {
-    /// The decisions applied (the request's, with nodes mapped when asked).
-    pub decisions: Decisions,
+pub struct PolicyRun<'a> {
+    /// The decisions applied: the request's, copied only to map nodes when asked.
+    pub decisions: Cow<'a, Decisions>,
     /// The workloads chosen, in namespace, kind and name order.
     pub entities: Vec<EntityId>,
     pub generated: Vec<GeneratedPolicy>,
@@ -121,7 +123,7 @@ pub struct PolicyRun {
 /// Runs `request` over `dataset`: an error only for the command line's workloads, when its
 /// selection names none or its time span holds no connection (the page offers only what the
 /// data holds, and shows a span's empty policies).
-pub fn run(dataset: &Dataset, request: &PolicyRequest<'_>) -> Result<PolicyRun, String> {
+pub fn run<'a>(dataset: &Dataset, request: &PolicyRequest<'a>) -> Result<PolicyRun<'a>, String> {
     let window = request.window;
     let from_command_line = matches!(request.workloads, Workloads::Selection(_));
     if from_command_line
@@ -132,9 +134,9 @@ pub fn run(dataset: &Dataset, request: &PolicyRequest<'_>) -> Result<PolicyRun, 
             "no connection in the time span given by --since/--until (times are UTC)".to_string(),
         );
     }
-    let mut decisions = request.decisions.clone();
+    let mut decisions = Cow::Borrowed(request.decisions);
     if request.map_nodes {
-        decisions.map_nodes(dataset);
+        decisions.to_mut().map_nodes(dataset);
     }
     let entities = match &request.workloads {
         Workloads::Target(target) => target_entities(dataset, target),
@@ -184,7 +186,7 @@ pub fn verify(
     (report, policies.len())
 }
 
-impl PolicyRun {
+impl PolicyRun<'_> {
     /// The YAML of every policy of the requested kind, or why it could not be written
     /// (written when asked: the review's marks need only the verification).
     pub fn yaml(&self) -> Result<String, String> {

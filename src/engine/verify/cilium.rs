@@ -277,7 +277,7 @@ fn selector_matches(selector: &LabelSelector, policy_namespace: &str, pod: &Endp
 }
 
 fn entity_matches(entity: &str, peer: &Endpoint<'_>) -> bool {
-    let family = |v4: bool| matches!(peer, Endpoint::Address(Some(ip)) | Endpoint::Named(Some(ip), _) if ip.is_ipv4() == v4);
+    let family = |v4: bool| matches!(peer, Endpoint::Address(ip) | Endpoint::Named(ip, _) if ip.is_ipv4() == v4);
     match entity {
         "world-ipv4" => return family(true),
         "world-ipv6" => return family(false),
@@ -297,7 +297,7 @@ fn entity_matches(entity: &str, peer: &Endpoint<'_>) -> bool {
 }
 
 fn cidr_matches(rule: &CidrRule, peer: &Endpoint<'_>) -> bool {
-    let (Endpoint::Address(Some(ip)) | Endpoint::Named(Some(ip), _)) = peer else {
+    let (Endpoint::Address(ip) | Endpoint::Named(ip, _)) = peer else {
         return false;
     };
     contains(&rule.cidr, ip) && !rule.except.iter().any(|e| contains(e, ip))

@@ -25,30 +25,29 @@ pub enum Endpoint<'a> {
         /// The service account its pods run as, when it is one.
         service_account: Option<&'a str>,
         /// Its pods' addresses (for the reading in which an `ipBlock` matches them).
-        addresses: &'a [Option<IpAddr>],
+        addresses: &'a [IpAddr],
         /// Whether it is seen from another cluster's policies: a NetworkPolicy can then name
         /// it only by its addresses (Cilium's Cluster Mesh by its cluster label).
         remote: bool,
     },
     /// An address outside the pod network (or not known to be a pod).
-    Address(Option<IpAddr>),
+    Address(IpAddr),
     /// Such an address, seen with DNS names (Cilium's `toFQDNs` match them).
-    Named(Option<IpAddr>, &'a std::collections::BTreeSet<String>),
+    Named(IpAddr, &'a std::collections::BTreeSet<String>),
     /// A node's address (kubelet probes, host-network pods).
-    Node(Option<IpAddr>),
-    /// The API server, at one of its addresses.
+    Node(IpAddr),
+    /// The API server, at one of its addresses (`None` when no address of it is known).
     ApiServer(Option<IpAddr>),
 }
 
 impl Endpoint<'_> {
-    /// The address, for an end that is not a pod.
-    pub fn address(&self) -> Option<Option<IpAddr>> {
+    /// The address, for an end that is not a pod (and not the API server at no known
+    /// address).
+    pub fn address(&self) -> Option<IpAddr> {
         match self {
             Endpoint::Pod { .. } => None,
-            Endpoint::Address(ip)
-            | Endpoint::Named(ip, _)
-            | Endpoint::Node(ip)
-            | Endpoint::ApiServer(ip) => Some(*ip),
+            Endpoint::Address(ip) | Endpoint::Named(ip, _) | Endpoint::Node(ip) => Some(*ip),
+            Endpoint::ApiServer(ip) => *ip,
         }
     }
 }

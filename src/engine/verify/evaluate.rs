@@ -240,10 +240,8 @@ fn peer_matches(
     pod_blocks: bool,
 ) -> bool {
     if let Some(block) = &peer.ip_block {
-        let in_block = |ip: &Option<IpAddr>| {
-            ip.is_some_and(|ip| {
-                contains(&block.cidr, &ip) && !block.except.iter().any(|e| contains(e, &ip))
-            })
+        let in_block = |ip: &IpAddr| {
+            contains(&block.cidr, ip) && !block.except.iter().any(|e| contains(e, ip))
         };
         return match target {
             Endpoint::Pod {

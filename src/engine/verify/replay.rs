@@ -94,7 +94,7 @@ struct PolicyView<'p> {
     /// use: a replay of one workload's rows needs a few).
     pod_labels: Vec<std::cell::OnceCell<Vec<Labels>>>,
     /// Per entity, its pods' addresses, for policies of another cluster (made on first use).
-    addresses: Vec<std::cell::OnceCell<Vec<Option<std::net::IpAddr>>>>,
+    addresses: Vec<std::cell::OnceCell<Vec<std::net::IpAddr>>>,
 }
 
 /// The label keys any selector of `policies` reads.
@@ -180,14 +180,9 @@ impl<'p> PolicyView<'p> {
     }
 
     /// `entity`'s pods' addresses.
-    fn addresses(&self, dataset: &Dataset, entity: EntityId) -> &[Option<std::net::IpAddr>] {
-        self.addresses[entity.index()].get_or_init(|| {
-            dataset.entities[entity]
-                .addresses
-                .iter()
-                .map(|&ip| Some(ip))
-                .collect()
-        })
+    fn addresses(&self, dataset: &Dataset, entity: EntityId) -> &[std::net::IpAddr] {
+        self.addresses[entity.index()]
+            .get_or_init(|| dataset.entities[entity].addresses.iter().copied().collect())
     }
 
     /// The label sets of `entity`'s pods that the policies tell apart.
@@ -250,7 +245,7 @@ impl<'p> PolicyView<'p> {
             }
             Peer::Address(id) => {
                 let address = &dataset.addresses[id];
-                let ip = Some(address.ip);
+                let ip = address.ip;
                 vec![match address.class {
                     AddressClass::Node => Endpoint::Node(ip),
                     _ if !address.names.is_empty() => Endpoint::Named(ip, &address.names),
@@ -495,9 +490,9 @@ pub fn probe_placed(
                     vec![Endpoint::ApiServer(Some(ip))]
                 }
                 ProbeEnd::Ip(ip) if dataset.ranges.nodes.contains(&ip) => {
-                    vec![Endpoint::Node(Some(ip))]
+                    vec![Endpoint::Node(ip)]
                 }
-                ProbeEnd::Ip(ip) => vec![Endpoint::Address(Some(ip))],
+                ProbeEnd::Ip(ip) => vec![Endpoint::Address(ip)],
             };
             let cluster_peer = |end: ProbeEnd| match end {
                 ProbeEnd::Peer(peer) => peer,

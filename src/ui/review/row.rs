@@ -99,13 +99,11 @@ fn IncludeToggle(row: ReviewRow, current: Memo<RowState>, label: Signal<String>)
     }
 }
 
-/// What a row needing an alias offers: "Map IP…", and on egress with a DNS name seen, "Allow
+/// What the row of peer address `ip`, when it needs an alias, offers: "Map IP…", and on egress with a DNS name seen, "Allow
 /// by name".
 #[component]
-fn AliasActions(row: ReviewRow, current: Memo<RowState>) -> impl IntoView {
+fn AliasActions(ip: IpAddr, row: ReviewRow, current: Memo<RowState>) -> impl IntoView {
     let state = expect_context::<AppState>();
-    // Rows needing an alias are a peer address's: the unspecified address never shows.
-    let ip = row.address.map_or(IpAddr::from([0, 0, 0, 0]), |(ip, _)| ip);
     let request = MapRequest::one(ip, &row.names);
     let by_name = name_to_allow(&row);
     let needs_alias = move || current.with(|c| c.needs_alias);
@@ -163,7 +161,8 @@ fn PeerCell(
             {move || current.with(|c| c.reason).map(|(badge, text)| view! {
                 <span class="fp-comms__reason" data-testid="row-reason" title=text aria-label=text>{badge}</span>
             })}
-            <AliasActions row=row current=current />
+            // Only a peer address's row can need an alias.
+            {row.address.map(|(ip, _)| view! { <AliasActions ip=ip row=row current=current /> })}
         </td>
     }
 }
