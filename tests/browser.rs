@@ -293,12 +293,14 @@ async fn policy_view_renders_the_yaml_as_text_and_follows_the_dns_option() {
     view.remove();
 }
 
-#[wasm_bindgen_test]
-async fn review_rows_toggle_decisions() {
+/// The cross-namespace cluster's flows and inventory loaded, and its `web/sessions`
+/// Deployment, the server the review tests look at.
+fn cross_namespace_sessions() -> (
+    std::sync::Arc<flowpol::engine::load::LoadResult>,
+    flowpol::engine::model::EntityId,
+) {
     use flowpol::engine::ingest::session::Ingest;
-    use flowpol::engine::model::{Direction, EntityKind};
-    use flowpol::engine::scope::Subject;
-    use flowpol::ui::review::CommunicationList;
+    use flowpol::engine::model::EntityKind;
     let mut ingest = Ingest::new();
     ingest.add_file(
         "flows.jsonl",
@@ -313,6 +315,15 @@ async fn review_rows_toggle_decisions() {
         .dataset
         .find_entity(EntityKind::Deployment, "web", "sessions")
         .unwrap();
+    (result, server)
+}
+
+#[wasm_bindgen_test]
+async fn review_rows_toggle_decisions() {
+    use flowpol::engine::model::Direction;
+    use flowpol::engine::scope::Subject;
+    use flowpol::ui::review::CommunicationList;
+    let (result, server) = cross_namespace_sessions();
     let state = AppState::new();
     state.result.set(Some(result.clone()));
     let container: HtmlElement = document().create_element("div").unwrap().unchecked_into();
@@ -369,26 +380,12 @@ async fn review_rows_toggle_decisions() {
 /// what it adds, and the table says it is preparing until the last.
 #[wasm_bindgen_test]
 async fn a_large_load_is_drawn_in_stages() {
-    use flowpol::engine::ingest::session::Ingest;
-    use flowpol::engine::model::{Direction, EntityKind};
+    use flowpol::engine::model::Direction;
     use flowpol::engine::scope::Subject;
     use flowpol::ui::review::CommunicationList;
     use flowpol::ui::scope::ScopeBar;
     use flowpol::ui::state::Reveal;
-    let mut ingest = Ingest::new();
-    ingest.add_file(
-        "flows.jsonl",
-        include_bytes!("fixtures/clusters/cross-namespace/flows.jsonl"),
-    );
-    ingest.add_file(
-        "inventory.json",
-        include_bytes!("fixtures/clusters/cross-namespace/inventory.json"),
-    );
-    let result = std::sync::Arc::new(flowpol::engine::load::load(ingest.finish(), &[]));
-    let server = result
-        .dataset
-        .find_entity(EntityKind::Deployment, "web", "sessions")
-        .unwrap();
+    let (result, server) = cross_namespace_sessions();
     let state = AppState::new();
     state.reveal.set(Reveal::Summary);
     state.result.set(Some(result.clone()));

@@ -1,6 +1,9 @@
 //! The native command-line tool: argument parsing and file I/O over the engine. `policy`
-//! holds `generate` and `verify`; `inspect` and `demo` are here.
+//! holds `generate` and `verify`, `diff` (with `diff_report`) `diff`; `inspect` and `demo` are
+//! here.
 
+mod diff;
+mod diff_report;
 mod outcome;
 mod policy;
 mod reading;
@@ -53,6 +56,11 @@ pub enum Command {
     /// denied. Exit status: 0 all allowed, 1 one would be denied, 2 an error (an unreadable
     /// file or policy document, a bad argument).
     Verify(policy::VerifyArgs),
+    /// Compare the policies running today (--current) with a proposal (--proposed) over the
+    /// observed communications: which would break (allowed now, denied after), which would
+    /// open, and why; and which policies are added, removed or changed. Exit status: 0 nothing
+    /// would break, 1 something would, 2 an error.
+    Diff(diff::DiffArgs),
     /// Write the demo dataset: a Hubble flow log and the matching kubectl inventory.
     Demo {
         /// Number of Hubble lines to write.
@@ -111,6 +119,7 @@ fn execute(command: Command) -> Result<Outcome, String> {
         } => done(inspect(&files, &cluster_ranges)),
         Command::Generate(args) => policy::generate(&args),
         Command::Verify(args) => policy::verify(&args),
+        Command::Diff(args) => diff::diff(&args),
         Command::Demo {
             flows,
             out,

@@ -115,11 +115,11 @@ pub struct VerifyArgs {
 }
 
 /// The data, and the policies of both kinds the input files held.
-type Loaded = (Dataset, Vec<NetworkPolicy>, Vec<CiliumNetworkPolicy>);
+pub(super) type Loaded = (Dataset, Vec<NetworkPolicy>, Vec<CiliumNetworkPolicy>);
 
 /// Reads the inputs into a dataset and the policies among them; skipped lines are warned
 /// about, an unreadable file is an error.
-fn load(
+pub(super) fn load(
     inventories: &[PathBuf],
     flow_files: &[PathBuf],
     cluster_ranges: &[IpNet],
@@ -143,7 +143,7 @@ fn load(
     Ok((result.dataset, result.policies, result.cilium_policies))
 }
 
-fn window(since: &Option<String>, until: &Option<String>) -> Result<TimeWindow, String> {
+pub(super) fn window(since: &Option<String>, until: &Option<String>) -> Result<TimeWindow, String> {
     let parse = |flag: &str, value: &Option<String>| -> Result<Option<i64>, String> {
         value
             .as_deref()
@@ -184,6 +184,23 @@ fn decisions(args: &GenerateArgs) -> Result<Decisions, String> {
         decisions.allowed_names.insert(name);
     }
     Ok(decisions)
+}
+
+/// The NetworkPolicies and CiliumNetworkPolicies of `paths` (YAML or JSON, several documents
+/// or a List each); what the evaluator cannot read is warned about.
+pub(super) fn read_policy_files(
+    paths: &[PathBuf],
+) -> Result<(Vec<NetworkPolicy>, Vec<CiliumNetworkPolicy>), String> {
+    let (mut policies, mut cilium) = (Vec::new(), Vec::new());
+    for path in paths {
+        let read = read_policies(&path.display().to_string(), &read_text(path)?)?;
+        for note in read.notes {
+            eprintln!("flowpol: warning: {note}");
+        }
+        policies.extend(read.policies);
+        cilium.extend(read.cilium);
+    }
+    Ok((policies, cilium))
 }
 
 /// A policy or decisions file, read whole: refused beyond [`MAX_DOCUMENT_BYTES`].
@@ -284,15 +301,7 @@ fn write_output(output: Option<&Path>, yaml: &str) -> Result<(), String> {
 /// when one would be denied, listing them.
 pub fn verify(args: &VerifyArgs) -> Result<Outcome, String> {
     let window = window(&args.since, &args.until)?;
-    let (mut policies, mut cilium) = (Vec::new(), Vec::new());
-    for path in &args.policies {
-        let read = read_policies(&path.display().to_string(), &read_text(path)?)?;
-        for note in read.notes {
-            eprintln!("flowpol: warning: {note}");
-        }
-        policies.extend(read.policies);
-        cilium.extend(read.cilium);
-    }
+    let (mut policies, mut cilium) = read_policy_files(&args.policies)?;
     let (dataset, among_inputs, cilium_among_inputs) =
         load(&args.inventories, &args.flow_files, &args.cluster_ranges)?;
     policies.extend(among_inputs);

@@ -1,12 +1,13 @@
 //! flowpol on the command line, as people and pipelines run it: help, the demo generator and
 //! errors (`commands`); `generate` and `verify` on the shipped demo data (`policy`); real
-//! captures (`capture`); many input files, each run with a deadline (`files`); memory bounded
+//! captures (`capture`); `diff` (`diff`); many input files, each run with a deadline (`files`); memory bounded
 //! under `prlimit` whatever the input (`limits`). (`flowpol generate`'s exact output is
 //! `tests/golden_policies.rs`.)
 #![cfg(not(target_arch = "wasm32"))]
 
 mod capture;
 mod commands;
+mod diff;
 mod files;
 mod limits;
 mod policy;

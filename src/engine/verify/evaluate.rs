@@ -54,7 +54,7 @@ impl<'a> AnyPolicy<'a> {
     }
 
     /// Whether the policy selects `pod` and restricts `direction` for it.
-    fn isolates(self, pod: &Endpoint<'_>, direction: Direction) -> bool {
+    pub(crate) fn isolates(self, pod: &Endpoint<'_>, direction: Direction) -> bool {
         match self {
             AnyPolicy::Kubernetes(policy) | AnyPolicy::KubernetesPodBlocks(policy) => {
                 let Endpoint::Pod {

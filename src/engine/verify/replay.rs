@@ -447,6 +447,22 @@ fn replay(
     Report { rows }
 }
 
+/// The positions in `policies` of those that select `peer`'s pods and restrict `direction`
+/// for them: the policies that deny a connection there when none of them allows it.
+pub fn isolating(
+    dataset: &Dataset,
+    policies: &[AnyPolicy<'_>],
+    peer: Peer,
+    direction: Direction,
+) -> Vec<usize> {
+    let placed: Vec<Placed<'_>> = policies.iter().map(|&p| (None, p)).collect();
+    let view = PolicyView::of(dataset, &placed);
+    let ends = view.endpoints(dataset, peer, false);
+    (0..policies.len())
+        .filter(|&i| ends.iter().any(|end| policies[i].isolates(end, direction)))
+        .collect()
+}
+
 /// One end of a probe: something in the dataset, or any address.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProbeEnd {
