@@ -1,12 +1,13 @@
 //! The native command-line tool: argument parsing and file I/O over the engine. `policy`
-//! holds `generate` and `verify`, `diff` (with `diff_report`) `diff`; `inspect` and `demo` are
-//! here.
+//! holds `generate` and `verify` (`tree_writer` writes `generate --out-dir`'s files), `diff`
+//! (with `diff_report`) `diff`; `inspect` and `demo` are here.
 
 mod diff;
 mod diff_report;
 mod outcome;
 mod policy;
 mod reading;
+mod tree_writer;
 
 pub use outcome::Outcome;
 pub use reading::{cidr, load_paths};

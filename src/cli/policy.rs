@@ -9,6 +9,7 @@ use ipnet::IpNet;
 
 use crate::cli::outcome::Outcome;
 use crate::cli::reading::{cidr, load_paths};
+use crate::cli::tree_writer::write_tree;
 use crate::engine::dataset::Dataset;
 use crate::engine::decisions::{parse_allowed_name, Decisions};
 use crate::engine::ingest::formats::policies::read_policies;
@@ -17,7 +18,8 @@ use crate::engine::model::cilium_policy::CiliumNetworkPolicy;
 use crate::engine::model::network_policy::NetworkPolicy;
 use crate::engine::model::time::parse_time;
 use crate::engine::model::TimeWindow;
-use crate::engine::policy::pipeline::{run, PolicyOptions, PolicyRequest, Workloads};
+use crate::engine::policy::pipeline::{run, PolicyOptions, PolicyRequest, PolicyRun, Workloads};
+use crate::engine::policy::tree::gitops_tree;
 use crate::engine::policy::{PolicyKind, Selection};
 use crate::engine::scope::SubjectKind;
 use crate::engine::verify::evaluate::AnyPolicy;
@@ -73,6 +75,12 @@ pub struct GenerateArgs {
     /// Write the YAML here instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Write a tree for GitOps instead: DIR/<namespace>/<kind>-<name>.yaml, one policy each,
+    /// with a kustomization.yaml per namespace and one at the top (`kubectl apply -k DIR`).
+    /// Run again, it rewrites what changed and removes the files of policies that are gone;
+    /// files it did not write are left alone.
+    #[arg(long = "out-dir", value_name = "DIR", conflicts_with = "output")]
+    pub out_dir: Option<PathBuf>,
     /// The kind of policy: `kubernetes` (NetworkPolicy, networking.k8s.io/v1) or `cilium`
     /// (CiliumNetworkPolicy, cilium.io/v2), from the same review.
     #[arg(long, value_name = "KIND", default_value = "kubernetes", value_parser = PolicyKind::parse)]
@@ -161,6 +169,29 @@ pub(super) fn window(since: &Option<String>, until: &Option<String>) -> Result<T
         }
     }
     Ok(TimeWindow::between(since, until))
+}
+
+/// `--out-dir`: the policies as a GitOps tree under `dir`, and what changed there.
+fn write_gitops_tree(dir: &Path, run: &PolicyRun<'_>) -> Result<(), String> {
+    let tree = gitops_tree(&run.generated, run.kind)?;
+    for left_out in &tree.left_out {
+        eprintln!("flowpol: warning: {left_out}");
+    }
+    let done = write_tree(dir, &tree)?;
+    for path in &done.removed {
+        eprintln!(
+            "flowpol: removed {} (no longer in the tree)",
+            dir.join(path).display()
+        );
+    }
+    eprintln!(
+        "flowpol: {}: {} files written, {} unchanged, {} removed",
+        dir.display(),
+        done.written.len(),
+        done.unchanged,
+        done.removed.len()
+    );
+    Ok(())
 }
 
 /// The decisions of `generate`: the exported file if given, plus the flags.
@@ -266,7 +297,10 @@ pub fn generate(args: &GenerateArgs) -> Result<Outcome, String> {
         },
         run.report.summary()
     );
-    write_output(args.output.as_deref(), &yaml)?;
+    match &args.out_dir {
+        Some(dir) => write_gitops_tree(dir, &run)?,
+        None => write_output(args.output.as_deref(), &yaml)?,
+    }
     Ok(if run.denied.is_empty() || args.allow_denied {
         Outcome::Done
     } else {

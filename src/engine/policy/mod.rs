@@ -4,7 +4,7 @@
 //! DNS-1123 names and the label flowpol marks its policies with, `highlight` the YAML's
 //! colours, `pipeline` the one call from a request to verified policies that every shell
 //! makes, `view` what the Generated Policy tab shows, `denied` the included communications
-//! the policies would still deny; this module picks the entities a command or a view asks for
+//! the policies would still deny, `tree` the files of a GitOps tree; this module picks the entities a command or a view asks for
 //! and writes the YAML of either kind. The document types are `model::network_policy` and
 //! `model::cilium_policy`; YAML is written by `engine::yaml`.
 
@@ -18,6 +18,7 @@ pub mod network;
 pub mod pipeline;
 pub mod rules;
 pub mod selection_notes;
+pub mod tree;
 pub mod view;
 
 use crate::engine::dataset::Dataset;
@@ -210,7 +211,7 @@ pub fn policies_yaml(generated: &[GeneratedPolicy]) -> Result<String, String> {
 }
 
 /// The warnings of `generated` that say a selector picks more than its workload's pods.
-fn wider_comments(generated: &GeneratedPolicy, kind: PolicyKind) -> Vec<&str> {
+pub(crate) fn wider_comments(generated: &GeneratedPolicy, kind: PolicyKind) -> Vec<&str> {
     generated
         .warnings_of(kind)
         .iter()
@@ -235,7 +236,7 @@ fn comment_text(text: &str) -> String {
 
 /// Documents (with the cluster each is for and comments to put above it) as one
 /// multi-document text; `None`s are skipped.
-fn documents_yaml<T: serde::Serialize>(
+pub(crate) fn documents_yaml<T: serde::Serialize>(
     documents: &[(Option<&str>, Vec<&str>, Option<T>)],
 ) -> Result<String, String> {
     let plain = documents
