@@ -30,11 +30,12 @@ pub enum DiffFormat {
 #[derive(Args, Debug)]
 pub struct DiffArgs {
     /// The policies that run today (`kubectl get networkpolicies,ciliumnetworkpolicies -A -o
-    /// yaml`, a List, several documents); repeat for several files; none: no policies.
+    /// yaml`, a List, several documents, or a folder such as `generate --out-dir`'s); repeat
+    /// for several; none: no policies.
     #[arg(long = "current", value_name = "FILE")]
     pub current: Vec<PathBuf>,
-    /// The policies that would replace them (flowpol's output, a GitOps folder's files, a hand
-    /// edit); repeat for several files; none: no policies.
+    /// The policies that would replace them (flowpol's output, a GitOps folder, a hand edit);
+    /// repeat for several; none: no policies.
     #[arg(long = "proposed", value_name = "FILE")]
     pub proposed: Vec<PathBuf>,
     /// kubectl inventories.

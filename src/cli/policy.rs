@@ -98,7 +98,7 @@ pub struct GenerateArgs {
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
     /// NetworkPolicies and CiliumNetworkPolicies to check (YAML or JSON; several documents or
-    /// a List per file); repeat the flag for several files.
+    /// a List per file; a folder: every such file under it); repeat the flag for several.
     #[arg(long = "policies", value_name = "FILE", required = true)]
     pub policies: Vec<PathBuf>,
     /// kubectl inventories.
@@ -218,12 +218,21 @@ fn decisions(args: &GenerateArgs) -> Result<Decisions, String> {
 }
 
 /// The NetworkPolicies and CiliumNetworkPolicies of `paths` (YAML or JSON, several documents
-/// or a List each); what the evaluator cannot read is warned about.
+/// or a List each; a folder: every `.yaml`, `.yml` and `.json` file under it, in path order,
+/// but its `kustomization.yaml`s); what the evaluator cannot read is warned about.
 pub(super) fn read_policy_files(
     paths: &[PathBuf],
 ) -> Result<(Vec<NetworkPolicy>, Vec<CiliumNetworkPolicy>), String> {
     let (mut policies, mut cilium) = (Vec::new(), Vec::new());
+    let mut files = Vec::new();
     for path in paths {
+        if path.is_dir() {
+            files.extend(policy_files_under(path)?);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    for path in &files {
         let read = read_policies(&path.display().to_string(), &read_text(path)?)?;
         for note in read.notes {
             eprintln!("flowpol: warning: {note}");
@@ -232,6 +241,32 @@ pub(super) fn read_policy_files(
         cilium.extend(read.cilium);
     }
     Ok((policies, cilium))
+}
+
+/// The policy files under the folder `dir` (a GitOps tree), in path order; symbolic links
+/// are not followed.
+fn policy_files_under(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        let cannot = |e: std::io::Error| format!("cannot read {}: {e}", folder.display());
+        for entry in fs::read_dir(&folder).map_err(cannot)? {
+            let entry = entry.map_err(cannot)?;
+            let kind = entry.file_type().map_err(cannot)?;
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().to_lowercase();
+            if kind.is_dir() {
+                pending.push(path);
+            } else if kind.is_file()
+                && [".yaml", ".yml", ".json"].iter().any(|e| name.ends_with(e))
+                && !name.starts_with("kustomization.")
+            {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
 }
 
 /// A policy or decisions file, read whole: refused beyond [`MAX_DOCUMENT_BYTES`].

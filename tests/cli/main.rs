@@ -1,6 +1,6 @@
 //! flowpol on the command line, as people and pipelines run it: help, the demo generator and
 //! errors (`commands`); `generate` and `verify` on the shipped demo data (`policy`); real
-//! captures (`capture`); `diff` (`diff`); `generate --out-dir` (`out_dir`); many input files, each run with a deadline (`files`); memory bounded
+//! captures (`capture`); `diff` (`diff`); `generate --out-dir` (`out_dir`); the README's pull request gate (`gate`); many input files, each run with a deadline (`files`); memory bounded
 //! under `prlimit` whatever the input (`limits`). (`flowpol generate`'s exact output is
 //! `tests/golden_policies.rs`.)
 #![cfg(not(target_arch = "wasm32"))]
@@ -9,6 +9,7 @@ mod capture;
 mod commands;
 mod diff;
 mod files;
+mod gate;
 mod limits;
 mod out_dir;
 mod policy;
