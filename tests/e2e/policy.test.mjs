@@ -166,6 +166,41 @@ test("the cluster's own policies, dropped as YAML, are replayed against the obse
   assert.doesNotMatch(text, /prometheus -> Deployment\/shop\/frontend/, 'the scrape policy allows it');
   // The generated policies are verified on their own, unaffected.
   await expect(byTestId(page, 'verify-summary')).toHaveText(/Verified/);
+  // Compare with the cluster: the generated policies applied over the two loaded ones, the
+  // same verdicts as flowpol diff --current CLUSTER --proposed CLUSTER --proposed GENERATED.
+  const compare = byTestId(page, 'cluster-compare');
+  await expect(byTestId(page, 'compare-summary')).toContainText(
+    "Applied over the cluster's 2 loaded policies, the generated ones would break",
+  );
+  await expect(compare).toContainText('3 policies added, 0 replaced.');
+  const listed = async (testId) => (await byTestId(page, testId).allTextContents())
+    .map((item) => item.split(': ')[0].replace(/ (x\d+|\(.*\))$/, ''))
+    .sort();
+  const [pageBreaks, pageOpens] = [await listed('compare-break'), await listed('compare-open')];
+  assert.ok(pageOpens.includes('Deployment/shop/frontend -> Deployment/shop/catalog TCP/3550'), pageOpens.join('\n'));
+  const demo = path.join(dist, 'public', 'demo');
+  const inputs = [path.join(demo, 'flows.jsonl'), path.join(demo, 'inventory.json')];
+  const generated = path.join(dir, 'generated.yaml');
+  await writeFile(
+    generated,
+    execFileSync(cli(), ['generate', '--namespace', 'shop', ...inputs], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
+  );
+  const run = (args) => {
+    try {
+      return execFileSync(cli(), args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch (e) {
+      assert.equal(e.status, 1, 'diff exits 1 when something would break');
+      return e.stdout;
+    }
+  };
+  const report = JSON.parse(run(['diff', '--format', 'json', '--current', existing, '--proposed', existing, '--proposed', generated, ...inputs]));
+  const cliRows = (change) => report.communications
+    .filter((c) => c.change === change)
+    .map((c) => `${c.client} -> ${c.server} ${c.protocol}/${c.port}`)
+    .sort();
+  assert.deepEqual(pageBreaks, cliRows('would-break'));
+  assert.deepEqual(pageOpens, cliRows('would-open'));
+  assert.deepEqual(report.policies.added.length, 3);
   await page.screenshot({ path: path.join(artifacts, 'policy-existing.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await context.close();

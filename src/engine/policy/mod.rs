@@ -3,13 +3,15 @@
 //! NetworkPolicy and `cilium` as a CiliumNetworkPolicy (`kind` says which); `names` gives the
 //! DNS-1123 names and the label flowpol marks its policies with, `highlight` the YAML's
 //! colours, `pipeline` the one call from a request to verified policies that every shell
-//! makes, `view` what the Generated Policy tab shows, `denied` the included communications
+//! makes, `view` what the Generated Policy tab shows (`compare` its comparison with the
+//! cluster's policies), `denied` the included communications
 //! the policies would still deny, `tree` the files of a GitOps tree; this module picks the entities a command or a view asks for
 //! and writes the YAML of either kind. The document types are `model::network_policy` and
 //! `model::cilium_policy`; YAML is written by `engine::yaml`.
 
 pub mod build;
 pub mod cilium;
+pub mod compare;
 pub mod denied;
 pub mod highlight;
 pub mod kind;

@@ -8,6 +8,7 @@ use crate::engine::dataset::{Dataset, Peer};
 use crate::engine::decisions::Decisions;
 use crate::engine::model::{CommunicationId, EntityId, TimeWindow};
 use crate::engine::policy::build::{GeneratedPolicy, PolicyGenerator};
+use crate::engine::policy::compare::{cluster_comparison, ClusterComparison};
 use crate::engine::policy::denied::{denied_inclusions, DeniedInclusion};
 use crate::engine::policy::names::{bundle_file_name, dns1123_subdomain, policy_file_name};
 use crate::engine::policy::pipeline::{run, verify, PolicyRequest, Workloads};
@@ -71,6 +72,9 @@ pub struct PolicyOutput {
     /// The communications the review includes that the generated policies deny (none when
     /// the policies do what the review says).
     pub denied: Vec<DeniedCommunication>,
+    /// What applying the generated policies over the cluster's loaded ones would change,
+    /// when any were loaded.
+    pub comparison: Option<ClusterComparison>,
 }
 
 impl PolicyOutput {
@@ -167,6 +171,8 @@ pub fn policy_output(
         ),
     };
     warnings.extend(run.warnings().cloned());
+    let comparison = (!existing.is_empty())
+        .then(|| cluster_comparison(dataset, &existing, &run, options, window));
     PolicyOutput {
         yaml,
         file_name: target_file_name(dataset, target, kind),
@@ -179,6 +185,7 @@ pub fn policy_output(
             .then(|| ipblock_reading(options.ipblock_matches_pods).to_string()),
         existing: (!existing.is_empty())
             .then(|| existing_verdict(dataset, &existing, &run.entities, window)),
+        comparison,
     }
 }
 

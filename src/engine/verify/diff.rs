@@ -122,13 +122,34 @@ impl PolicyDiff {
     }
 }
 
+/// The set a cluster holds after `policies` are applied in order (`kubectl apply`): a policy
+/// replaces an earlier one of the same kind, namespace and name, in its place.
+pub fn as_applied<'a>(policies: &[AnyPolicy<'a>]) -> Vec<AnyPolicy<'a>> {
+    let mut position: BTreeMap<PolicyName, usize> = BTreeMap::new();
+    let mut set: Vec<AnyPolicy<'a>> = Vec::new();
+    for &policy in policies {
+        match position.entry(PolicyName::of(policy)) {
+            std::collections::btree_map::Entry::Occupied(at) => set[*at.get()] = policy,
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                slot.insert(set.len());
+                set.push(policy);
+            }
+        }
+    }
+    set
+}
+
 /// Compares `proposed` with `current` over the communications of `dataset` seen in `window`.
+/// Each set is taken as the cluster would hold it ([`as_applied`]): with the same kind,
+/// namespace and name, a later document replaces an earlier one, so that `current` followed by
+/// a proposal is the cluster after the proposal is applied over it.
 pub fn diff(
     dataset: &Dataset,
     current: &[AnyPolicy<'_>],
     proposed: &[AnyPolicy<'_>],
     window: TimeWindow,
 ) -> PolicyDiff {
+    let (current, proposed) = (&as_applied(current)[..], &as_applied(proposed)[..]);
     let before = verify_existing_any(dataset, current, None, window);
     let after = verify_existing_any(dataset, proposed, None, window);
     let communications = before

@@ -1,12 +1,14 @@
 //! The Generated Policy tab: the YAML of the entity in scope (or, with no entity chosen, of
 //! every entity of the namespace in scope), highlighted, as NetworkPolicies or
 //! CiliumNetworkPolicies; Copy, Download, Download the namespace bundle; the DNS option; a
-//! banner listing the included communications the policies deny; the verification summary and
-//! what the policy cannot express. Everything is computed by the engine (`policy::view`);
+//! banner listing the included communications the policies deny; the verification summary,
+//! what the cluster's loaded policies deny and what applying the generated ones over them
+//! would change; what the policy cannot express. Everything is computed by the engine (`policy::view`);
 //! these files only render.
 
 mod actions;
 mod checks;
+mod compare;
 mod yaml_view;
 
 use leptos::prelude::*;
@@ -17,6 +19,7 @@ use crate::engine::verify::evaluate::AnyPolicy;
 use super::state::AppState;
 use actions::{DnsOption, KindOption, PolicyActions};
 use checks::{DeniedBanner, ExistingSummary, VerifySummary, Warnings};
+use compare::ClusterCompare;
 use yaml_view::YamlView;
 
 /// The policy of the entity in scope, or the bundle of the namespace in scope.
@@ -60,6 +63,7 @@ pub fn PolicyView() -> impl IntoView {
             <DeniedBanner output=output />
             <VerifySummary output=output />
             <ExistingSummary output=output />
+            <ClusterCompare output=output />
             {move || download_error.get().map(|e| view! { <p class="fp-policy__error" role="alert">{e}</p> })}
             <Warnings output=output />
             <YamlView yaml=yaml />

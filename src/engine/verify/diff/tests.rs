@@ -176,3 +176,22 @@ fn policy_names_carry_their_kind_and_a_clusterwide_one_no_namespace() {
     };
     assert_eq!(name.to_string(), "NetworkPolicy/shop/db");
 }
+
+#[test]
+fn a_later_document_of_the_same_name_replaces_the_earlier_as_kubectl_apply_does() {
+    let dataset = demo();
+    let (policies, _) = generated(&dataset);
+    // Applied over themselves with one edited: only the edit differs from today.
+    let mut edited = policies[0].clone();
+    edited.spec.ingress = Some(Vec::new());
+    edited.spec.policy_types = vec!["Ingress".to_string()];
+    let mut over = any(&policies);
+    over.push(AnyPolicy::Kubernetes(&edited));
+    assert_eq!(as_applied(&over).len(), policies.len());
+    assert!(matches!(as_applied(&over)[0], AnyPolicy::Kubernetes(p) if std::ptr::eq(p, &edited)));
+    let report = diff(&dataset, &any(&policies), &over, TimeWindow::ALL);
+    assert_eq!(report.policies.changed.len(), 1);
+    assert!(report.policies.added.is_empty() && report.policies.removed.is_empty());
+    let name = PolicyName::of(AnyPolicy::Kubernetes(&edited)).to_string();
+    assert_eq!(report.policies.changed[0].name.to_string(), name);
+}
