@@ -343,3 +343,41 @@ test("the ipBlock reading: Cilium's by default, Calico's a switch away, and the 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('the GitOps tree: the .zip download holds, file for file and byte for byte, what flowpol generate --out-dir writes', async () => {
+  const { page, context, errors } = await openApp();
+  await loadScoped(page, null, 'shop');
+  const dir = await mkdtemp(path.join(tmpdir(), 'flowpol-e2e-tree-'));
+  const [file] = await Promise.all([page.waitForEvent('download'), byTestId(page, 'download-tree').click()]);
+  assert.equal(file.suggestedFilename(), 'networkpolicies-tree.zip');
+  const zip = path.join(dir, 'tree.zip');
+  await file.saveAs(zip);
+  // The archive's files, read by Python's zipfile (a reader flowpol shares nothing with).
+  const fromPage = JSON.parse(execFileSync('python3', ['-c', [
+    'import json, sys, zipfile',
+    'z = zipfile.ZipFile(sys.argv[1])',
+    'print(json.dumps({i.filename: z.read(i).decode() for i in z.infolist()}))',
+  ].join('\n'), zip], { encoding: 'utf8' }));
+  const demo = path.join(dist, 'public', 'demo');
+  const out = path.join(dir, 'cli');
+  execFileSync(cli(), ['generate', '--out-dir', out, path.join(demo, 'flows.jsonl'), path.join(demo, 'inventory.json')], { stdio: 'ignore' });
+  const fromCli = JSON.parse(execFileSync('python3', ['-c', [
+    'import json, os, sys',
+    'root = sys.argv[1]',
+    'files = {}',
+    'for d, _, names in os.walk(root):',
+    '    for n in names:',
+    '        p = os.path.join(d, n)',
+    '        files[os.path.relpath(p, root)] = open(p).read()',
+    'print(json.dumps(files))',
+  ].join('\n'), out], { encoding: 'utf8' }));
+  assert.ok(Object.keys(fromPage).length > 10, Object.keys(fromPage).join());
+  assert.ok('shop/kustomization.yaml' in fromPage && 'kustomization.yaml' in fromPage);
+  assert.deepEqual(Object.keys(fromPage).sort(), Object.keys(fromCli).sort());
+  for (const name of Object.keys(fromCli)) {
+    assert.ok(fromPage[name] === fromCli[name], `${name} differs from flowpol generate --out-dir`);
+  }
+  await rm(dir, { recursive: true, force: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -5,6 +5,8 @@
 //! `<cluster>/` (a root of its own: one cluster's policies are not another's). Every file
 //! starts with [`MARKER`], which is how a later run tells its own files from the user's.
 //!
+//! [`tree_zip`] packs the same files as one `.zip`, the page's download of the tree.
+//!
 //! Names from the data become folder names only when they are DNS-1123 labels (as Kubernetes
 //! requires of namespaces); a policy whose namespace or cluster is not is left out and said
 //! so, never written outside the tree.
@@ -159,6 +161,27 @@ pub fn gitops_tree(generated: &[GeneratedPolicy], kind: PolicyKind) -> Result<Tr
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Tree { files, left_out })
+}
+
+/// The tree as one `.zip` archive (stored, with the fixed date zip files default to, so the
+/// same tree gives the same bytes on any day), its paths at the archive's root.
+pub fn tree_zip(tree: &Tree) -> Result<Vec<u8>, String> {
+    use std::io::Write;
+    let mut archive = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .unix_permissions(0o644);
+    let failed = |e: &dyn std::fmt::Display| format!("the .zip could not be written: {e}");
+    for file in &tree.files {
+        archive
+            .start_file(file.path.as_str(), options)
+            .map_err(|e| failed(&e))?;
+        archive
+            .write_all(file.text.as_bytes())
+            .map_err(|e| failed(&e))?;
+    }
+    let bytes = archive.finish().map_err(|e| failed(&e))?;
+    Ok(bytes.into_inner())
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use crate::engine::policy::denied::{denied_inclusions, DeniedInclusion};
 use crate::engine::policy::names::{bundle_file_name, dns1123_subdomain, policy_file_name};
 use crate::engine::policy::pipeline::{run, verify, PolicyRequest, Workloads};
 pub use crate::engine::policy::pipeline::{target_entities, PolicyOptions, PolicyTarget};
+use crate::engine::policy::tree::{gitops_tree, tree_zip};
 use crate::engine::policy::PolicyKind;
 use crate::engine::units::thousands;
 use crate::engine::verify::evaluate::AnyPolicy;
@@ -206,6 +207,25 @@ fn page_request<'a>(
 }
 
 /// The file a download of `target`'s policies gets.
+/// The tab's "Download the GitOps tree": every workload's policy of the kind chosen, as the
+/// `.zip` of `flowpol generate --out-dir`'s tree (the same files, byte for byte, for the same
+/// inputs and decisions); its file name and bytes.
+pub fn gitops_zip(
+    dataset: &Dataset,
+    decisions: &Decisions,
+    window: TimeWindow,
+    options: PolicyOptions,
+) -> Result<(String, Vec<u8>), String> {
+    let target = PolicyTarget::Namespace(None);
+    let run = run(dataset, &page_request(decisions, &target, window, options))?;
+    let tree = gitops_tree(&run.generated, run.kind)?;
+    let name = match run.kind {
+        PolicyKind::Kubernetes => "networkpolicies-tree.zip",
+        PolicyKind::Cilium => "ciliumnetworkpolicies-tree.zip",
+    };
+    Ok((name.to_string(), tree_zip(&tree)?))
+}
+
 fn target_file_name(dataset: &Dataset, target: &PolicyTarget, kind: PolicyKind) -> String {
     let plural = kind.file_words().1;
     match target {

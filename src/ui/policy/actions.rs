@@ -1,12 +1,13 @@
-//! The Generated Policy tab's bar: the DNS option, Copy, Download, and Download the namespace
-//! bundle (written only when asked for, so a decision costs one entity's policy).
+//! The Generated Policy tab's bar: the DNS option, Copy, Download, Download the namespace
+//! bundle, and Download the GitOps tree as a `.zip` (both written only when asked for, so a
+//! decision costs one entity's policy).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::engine::policy::view::{policy_output, PolicyOutput, PolicyTarget};
+use crate::engine::policy::view::{gitops_zip, policy_output, PolicyOutput, PolicyTarget};
 use crate::engine::policy::PolicyKind;
-use crate::ui::browser::download::{copy_text, download_text};
+use crate::ui::browser::download::{copy_text, download_bytes, download_text};
 use crate::ui::state::AppState;
 
 /// The media type of downloaded policies.
@@ -117,6 +118,24 @@ pub fn PolicyActions(
         });
         error.set(download_text(&written.file_name, &written.yaml, YAML).err());
     };
+    let on_tree = move |_| {
+        let Some(result) = state.result.get_untracked() else {
+            return;
+        };
+        let written = state.decisions.with_untracked(|decisions| {
+            gitops_zip(
+                &result.dataset,
+                decisions,
+                state.window_untracked(),
+                state.policy_options_untracked(),
+            )
+        });
+        error.set(
+            written
+                .and_then(|(name, bytes)| download_bytes(&name, &bytes, "application/zip"))
+                .err(),
+        );
+    };
     let bundle_label = move || {
         state.result.with(|r| {
             r.as_ref()
@@ -138,6 +157,15 @@ pub fn PolicyActions(
             </button>
             <button type="button" class="fp-button" data-testid="download-bundle" on:click=on_bundle>
                 {bundle_label}
+            </button>
+            <button
+                type="button"
+                class="fp-button"
+                data-testid="download-tree"
+                title="Every workload's policy, a file each, with kustomization.yaml files: the tree of flowpol generate --out-dir, for kubectl apply -k, Argo CD or Flux"
+                on:click=on_tree
+            >
+                "Download the GitOps tree (.zip)"
             </button>
         </div>
     }

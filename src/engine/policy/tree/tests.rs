@@ -203,3 +203,21 @@ fn two_clusters_have_a_tree_each_and_no_common_root() {
         .any(|f| f.path == "west/kustomization.yaml"));
     assert!(!tree.files.iter().any(|f| f.path == "kustomization.yaml"));
 }
+
+#[test]
+fn the_zip_holds_the_tree_file_for_file_and_the_same_bytes_on_any_day() {
+    use std::io::Read;
+    let dataset = demo();
+    let tree = gitops_tree(&generated(&dataset), PolicyKind::Kubernetes).unwrap();
+    let bytes = tree_zip(&tree).unwrap();
+    assert_eq!(bytes, tree_zip(&tree).unwrap(), "no clock in the archive");
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
+    assert_eq!(archive.len(), tree.files.len());
+    for (index, file) in tree.files.iter().enumerate() {
+        let mut entry = archive.by_index(index).unwrap();
+        assert_eq!(entry.name().unwrap(), file.path.as_str());
+        let mut text = String::new();
+        entry.read_to_string(&mut text).unwrap();
+        assert_eq!(text, file.text, "{}", file.path);
+    }
+}
