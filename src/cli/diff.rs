@@ -5,12 +5,10 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use ipnet::IpNet;
 
 use crate::cli::diff_report::{json, markdown, text};
 use crate::cli::outcome::Outcome;
-use crate::cli::policy::{load, read_policy_files, window};
-use crate::cli::reading::cidr;
+use crate::cli::policy::{load, read_policy_files, window, ReplayArgs};
 use crate::engine::verify::diff::diff as compare;
 use crate::engine::verify::evaluate::AnyPolicy;
 
@@ -38,22 +36,8 @@ pub struct DiffArgs {
     /// repeat for several; none: no policies.
     #[arg(long = "proposed", value_name = "FILE")]
     pub proposed: Vec<PathBuf>,
-    /// kubectl inventories.
-    #[arg(long = "inventory", value_name = "FILE")]
-    pub inventories: Vec<PathBuf>,
-    /// Only connections from this time on (RFC 3339).
-    #[arg(long, value_name = "RFC3339")]
-    pub since: Option<String>,
-    /// Only connections up to this time (RFC 3339).
-    #[arg(long, value_name = "RFC3339")]
-    pub until: Option<String>,
-    /// Cluster CIDRs when no inventory gives them.
-    #[arg(long = "cluster-range", value_name = "CIDR", value_parser = cidr)]
-    pub cluster_ranges: Vec<IpNet>,
-    /// Read NetworkPolicies as Calico enforces them: an ipBlock also matches the pods whose
-    /// own addresses it holds (by default, as Cilium: never).
-    #[arg(long)]
-    pub ipblock_matches_pods: bool,
+    #[command(flatten)]
+    pub replay: ReplayArgs,
     /// How to write the report.
     #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
     pub format: DiffFormat,
@@ -64,11 +48,15 @@ pub struct DiffArgs {
 
 /// `flowpol diff`: exit status 0 when nothing would break, 1 when something would.
 pub fn diff(args: &DiffArgs) -> Result<Outcome, String> {
-    let window = window(&args.since, &args.until)?;
+    let replay = &args.replay;
+    let window = window(&replay.since, &replay.until)?;
     let current = read_policy_files(&args.current)?;
     let proposed = read_policy_files(&args.proposed)?;
-    let (dataset, among_inputs, cilium_among_inputs) =
-        load(&args.inventories, &args.flow_files, &args.cluster_ranges)?;
+    let (dataset, among_inputs, cilium_among_inputs) = load(
+        &replay.inventories,
+        &args.flow_files,
+        &replay.cluster_ranges,
+    )?;
     let unused = among_inputs.len() + cilium_among_inputs.len();
     if unused > 0 {
         eprintln!(
@@ -78,14 +66,14 @@ pub fn diff(args: &DiffArgs) -> Result<Outcome, String> {
     }
     let mut current = AnyPolicy::both(&current.0, &current.1);
     let mut proposed = AnyPolicy::both(&proposed.0, &proposed.1);
-    if args.ipblock_matches_pods {
+    if replay.ipblock_matches_pods {
         for policy in current.iter_mut().chain(proposed.iter_mut()) {
             *policy = policy.with_pod_blocks();
         }
     }
     eprintln!(
         "flowpol: {}",
-        crate::engine::policy::view::ipblock_reading(args.ipblock_matches_pods)
+        crate::engine::policy::view::ipblock_reading(replay.ipblock_matches_pods)
     );
     let report = compare(&dataset, &current, &proposed, window);
     print!(

@@ -120,9 +120,7 @@ struct JsonReport {
 /// The JSON report: every observed communication, the unchanged ones too.
 pub fn json(dataset: &Dataset, report: &PolicyDiff) -> Result<String, String> {
     let (would_break, would_open) = report.counts();
-    let names = |list: &[crate::engine::verify::diff::PolicyName]| {
-        list.iter().map(ToString::to_string).collect()
-    };
+    let [added, removed, changed] = report.policies.names();
     let document = JsonReport {
         summary: JsonSummary {
             communications: report.communications.len(),
@@ -148,14 +146,9 @@ pub fn json(dataset: &Dataset, report: &PolicyDiff) -> Result<String, String> {
             })
             .collect(),
         policies: JsonPolicies {
-            added: names(&report.policies.added),
-            removed: names(&report.policies.removed),
-            changed: report
-                .policies
-                .changed
-                .iter()
-                .map(|c| c.name.to_string())
-                .collect(),
+            added,
+            removed,
+            changed,
         },
     };
     serde_json::to_string_pretty(&document)

@@ -94,13 +94,10 @@ pub struct GenerateArgs {
     pub flow_files: Vec<PathBuf>,
 }
 
-/// The options of `flowpol verify`.
+/// What `verify` and `diff` replay the observed communications from: the inventories, the time
+/// span, the cluster's ranges, and how NetworkPolicies' ipBlocks are read.
 #[derive(Args, Debug)]
-pub struct VerifyArgs {
-    /// NetworkPolicies and CiliumNetworkPolicies to check (YAML or JSON; several documents or
-    /// a List per file; a folder: every such file under it); repeat the flag for several.
-    #[arg(long = "policies", value_name = "FILE", required = true)]
-    pub policies: Vec<PathBuf>,
+pub struct ReplayArgs {
     /// kubectl inventories.
     #[arg(long = "inventory", value_name = "FILE")]
     pub inventories: Vec<PathBuf>,
@@ -117,6 +114,17 @@ pub struct VerifyArgs {
     /// own addresses it holds (by default, as Cilium: never).
     #[arg(long)]
     pub ipblock_matches_pods: bool,
+}
+
+/// The options of `flowpol verify`.
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// NetworkPolicies and CiliumNetworkPolicies to check (YAML or JSON; several documents or
+    /// a List per file; a folder: every such file under it); repeat the flag for several.
+    #[arg(long = "policies", value_name = "FILE", required = true)]
+    pub policies: Vec<PathBuf>,
+    #[command(flatten)]
+    pub replay: ReplayArgs,
     /// Flow logs, plain or gzip-compressed.
     #[arg(value_name = "FLOW_FILE", required = true)]
     pub flow_files: Vec<PathBuf>,
@@ -369,20 +377,24 @@ fn write_output(output: Option<&Path>, yaml: &str) -> Result<(), String> {
 /// `flowpol verify`: replays every observed connection through the given policies; fails
 /// when one would be denied, listing them.
 pub fn verify(args: &VerifyArgs) -> Result<Outcome, String> {
-    let window = window(&args.since, &args.until)?;
+    let replay = &args.replay;
+    let window = window(&replay.since, &replay.until)?;
     let (mut policies, mut cilium) = read_policy_files(&args.policies)?;
-    let (dataset, among_inputs, cilium_among_inputs) =
-        load(&args.inventories, &args.flow_files, &args.cluster_ranges)?;
+    let (dataset, among_inputs, cilium_among_inputs) = load(
+        &replay.inventories,
+        &args.flow_files,
+        &replay.cluster_ranges,
+    )?;
     policies.extend(among_inputs);
     cilium.extend(cilium_among_inputs);
     let mut both = AnyPolicy::both(&policies, &cilium);
-    if args.ipblock_matches_pods {
+    if replay.ipblock_matches_pods {
         both = both.into_iter().map(AnyPolicy::with_pod_blocks).collect();
     }
     if !policies.is_empty() {
         eprintln!(
             "flowpol: {}",
-            crate::engine::policy::view::ipblock_reading(args.ipblock_matches_pods)
+            crate::engine::policy::view::ipblock_reading(replay.ipblock_matches_pods)
         );
     }
     let report = verify_existing_any(&dataset, &both, None, window);

@@ -93,6 +93,23 @@ pub fn load_files(files: &[(&str, &[u8])], extra_ranges: &[IpNet]) -> LoadResult
     load(ingest.finish(), extra_ranges)
 }
 
+/// The shipped demo data (`public/demo/`: the capture and its inventory), loaded as the
+/// page's demo button loads it, for the engine's tests.
+#[cfg(test)]
+pub(crate) fn shipped_demo() -> crate::engine::dataset::Dataset {
+    let files: [(&str, &[u8]); 2] = [
+        (
+            "flows.jsonl",
+            include_bytes!("../../../public/demo/flows.jsonl"),
+        ),
+        (
+            "inventory.json",
+            include_bytes!("../../../public/demo/inventory.json"),
+        ),
+    ];
+    load_files(&files, &[]).dataset
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

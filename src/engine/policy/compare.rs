@@ -120,22 +120,13 @@ fn compared(dataset: &Dataset, report: &PolicyDiff) -> ClusterComparison {
             .collect()
     };
     let (breaks, opens) = (rows(Change::WouldBreak), rows(Change::WouldOpen));
+    let [added, _, changed] = report.policies.names();
     ClusterComparison {
         unchanged: report.communications.len() - breaks.len() - opens.len(),
         breaks,
         opens,
-        added: report
-            .policies
-            .added
-            .iter()
-            .map(ToString::to_string)
-            .collect(),
-        changed: report
-            .policies
-            .changed
-            .iter()
-            .map(|c| c.name.to_string())
-            .collect(),
+        added,
+        changed,
     }
 }
 
@@ -143,7 +134,7 @@ fn compared(dataset: &Dataset, report: &PolicyDiff) -> ClusterComparison {
 mod tests {
     use super::*;
     use crate::engine::decisions::Decisions;
-    use crate::engine::load::load_files;
+    use crate::engine::load::shipped_demo;
     use crate::engine::model::network_policy::NetworkPolicy;
     use crate::engine::policy::pipeline::{run, PolicyRequest, PolicyTarget, Workloads};
     use crate::engine::yaml::from_yaml;
@@ -154,17 +145,7 @@ mod tests {
 
     #[test]
     fn flowpols_policies_over_a_default_deny_open_what_the_review_includes_and_break_nothing() {
-        let files: [(&str, &[u8]); 2] = [
-            (
-                "flows.jsonl",
-                include_bytes!("../../../public/demo/flows.jsonl"),
-            ),
-            (
-                "inventory.json",
-                include_bytes!("../../../public/demo/inventory.json"),
-            ),
-        ];
-        let dataset = load_files(&files, &[]).dataset;
+        let dataset = shipped_demo();
         let cluster: Vec<NetworkPolicy> = from_yaml(CLUSTER).unwrap();
         let decisions = Decisions::default();
         let request = PolicyRequest {

@@ -244,21 +244,7 @@ fn sorted(texts: impl Iterator<Item = String>) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::load::load_files;
-
-    fn demo() -> Dataset {
-        let files: [(&str, &[u8]); 2] = [
-            (
-                "flows.jsonl",
-                include_bytes!("../../../public/demo/flows.jsonl"),
-            ),
-            (
-                "inventory.json",
-                include_bytes!("../../../public/demo/inventory.json"),
-            ),
-        ];
-        load_files(&files, &[]).dataset
-    }
+    use crate::engine::load::shipped_demo as demo;
 
     fn request(decisions: &Decisions, workloads: Workloads) -> PolicyRequest<'_> {
         PolicyRequest {

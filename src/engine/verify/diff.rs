@@ -97,6 +97,19 @@ pub struct PolicyChanges {
     pub changed: Vec<ChangedPolicy>,
 }
 
+impl PolicyChanges {
+    /// The names of the added, removed and changed policies (`Kind/namespace/name`).
+    pub fn names(&self) -> [Vec<String>; 3] {
+        let names =
+            |list: &mut dyn Iterator<Item = &PolicyName>| list.map(ToString::to_string).collect();
+        [
+            names(&mut self.added.iter()),
+            names(&mut self.removed.iter()),
+            names(&mut self.changed.iter().map(|c| &c.name)),
+        ]
+    }
+}
+
 /// The whole comparison.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PolicyDiff {

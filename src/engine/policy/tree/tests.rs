@@ -5,24 +5,14 @@ use std::collections::BTreeSet;
 use super::*;
 use crate::engine::dataset::Dataset;
 use crate::engine::decisions::Decisions;
-use crate::engine::load::load_files;
+use crate::engine::load::shipped_demo;
 use crate::engine::model::network_policy::NetworkPolicy;
 use crate::engine::model::TimeWindow;
 use crate::engine::policy::generate_policies;
 use crate::engine::yaml::from_yaml;
 
 fn demo() -> Dataset {
-    let files: [(&str, &[u8]); 2] = [
-        (
-            "flows.jsonl",
-            include_bytes!("../../../../public/demo/flows.jsonl"),
-        ),
-        (
-            "inventory.json",
-            include_bytes!("../../../../public/demo/inventory.json"),
-        ),
-    ];
-    load_files(&files, &[]).dataset
+    shipped_demo()
 }
 
 fn generated(dataset: &Dataset) -> Vec<GeneratedPolicy> {

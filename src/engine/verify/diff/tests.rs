@@ -5,22 +5,12 @@ use std::collections::BTreeSet;
 
 use super::*;
 use crate::engine::decisions::Decisions;
-use crate::engine::load::load_files;
+use crate::engine::load::shipped_demo;
 use crate::engine::model::network_policy::NetworkPolicy;
 use crate::engine::policy::pipeline::{run, PolicyOptions, PolicyRequest, PolicyTarget, Workloads};
 
 fn demo() -> Dataset {
-    let files: [(&str, &[u8]); 2] = [
-        (
-            "flows.jsonl",
-            include_bytes!("../../../../public/demo/flows.jsonl"),
-        ),
-        (
-            "inventory.json",
-            include_bytes!("../../../../public/demo/inventory.json"),
-        ),
-    ];
-    load_files(&files, &[]).dataset
+    shipped_demo()
 }
 
 /// flowpol's NetworkPolicies for every workload of the demo, with the default decisions, and
