@@ -381,3 +381,41 @@ test('the GitOps tree: the .zip download holds, file for file and byte for byte,
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('with the cluster policies loaded, the topology marks the edges the generated policies would break', async () => {
+  const { page, context, errors } = await openApp();
+  const dir = await mkdtemp(path.join(tmpdir(), 'flowpol-e2e-breaks-'));
+  const existing = path.join(dir, 'cluster.yaml');
+  // Only the data namespace has a policy: payments' pods are selected by none today.
+  await writeFile(existing, [
+    'apiVersion: networking.k8s.io/v1',
+    'kind: NetworkPolicy',
+    'metadata: {name: default-deny, namespace: data}',
+    'spec: {podSelector: {}, policyTypes: [Ingress]}',
+    '',
+  ].join('\n'));
+  await byTestId(page, 'demo-button').click();
+  await byTestId(page, 'dataset-summary').waitFor();
+  await byTestId(page, 'scope-namespace').selectOption('payments');
+  await byTestId(page, 'scope-kind').selectOption('Deployment');
+  const value = await byTestId(page, 'scope-entity').locator('option', { hasText: 'payments/checkout (' }).getAttribute('value');
+  await byTestId(page, 'scope-entity').selectOption(value);
+  await byTestId(page, 'tab-topology').click();
+  await byTestId(page, 'topology-svg').waitFor();
+  const breaking = page.locator('[data-testid="topo-edge"][data-would-break="true"]');
+  await expect(page.locator('[data-testid="topo-edge"]').first()).toBeVisible();
+  await expect(breaking).toHaveCount(0);
+  await byTestId(page, 'file-input').setInputFiles(existing);
+  await expect(byTestId(page, 'load-status')).toContainText('3 files loaded');
+  // The checkout's mail to an address the review excludes: allowed today, denied by its
+  // generated policy once applied.
+  const mail = breaking.and(page.locator('[data-port="587"]'));
+  await expect(mail).toHaveCount(1);
+  await expect(mail).toHaveAttribute('aria-label', /would break: egress of the client: proposed, NetworkPolicy\/payments\/checkout-deployment selects it and does not allow it; today, no policy selects it/);
+  await expect(mail).toHaveClass(/fp-topo__edge--breaks/);
+  await expect(byTestId(page, 'topo-legend')).toContainText('would break');
+  await page.screenshot({ path: path.join(artifacts, 'topology-would-break.png'), fullPage: true });
+  await rm(dir, { recursive: true, force: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -86,5 +86,29 @@ pub fn edge_state(
     EdgeState {
         included: edge_allowed(dataset, decisions, edge),
         denied,
+        would_break: None,
     }
+}
+
+/// `state` with why some of `edge`'s communications would break (`breaking`: each such
+/// communication with why, from `policy::compare`), when some would.
+pub fn with_breaks(
+    mut state: EdgeState,
+    edge: &EdgePath,
+    breaking: &BTreeMap<CommunicationId, String>,
+) -> EdgeState {
+    let reasons: Vec<&String> = edge
+        .communications
+        .iter()
+        .filter_map(|id| breaking.get(id))
+        .collect();
+    state.would_break = match (reasons.first(), edge.communications.len()) {
+        (None, _) => None,
+        (Some(reason), 1) => Some((*reason).clone()),
+        (Some(reason), rows) => Some(format!(
+            "{} of its {rows} rows; the first: {reason}",
+            reasons.len()
+        )),
+    };
+    state
 }

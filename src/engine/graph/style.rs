@@ -38,7 +38,14 @@ pub struct EdgeState {
     pub included: bool,
     /// Why the generated policy denies communications of it that the review includes.
     pub denied: Option<String>,
+    /// Why some of its communications, allowed by the cluster's loaded policies today, would
+    /// be denied once the generated ones are applied over them (`policy::compare`).
+    pub would_break: Option<String>,
 }
+
+/// The words an edge that would break is explained with, before the reason.
+pub const WOULD_BREAK_WORDS: &str =
+    "allowed by the cluster's policies today, denied once the generated ones are applied";
 
 /// The words an edge the policy denies is explained with, before the reason.
 pub const DENIED_WORDS: &str = "included, but the generated policy denies it";
@@ -48,6 +55,7 @@ impl EdgeState {
     pub const INCLUDED: EdgeState = EdgeState {
         included: true,
         denied: None,
+        would_break: None,
     };
 
     /// Its `data-state` hook: `included`, `excluded`, or `denied` (included, but denied).
@@ -90,10 +98,14 @@ impl EdgeState {
 
     /// What it is, in words (its accessible name ends with it).
     pub fn spoken(&self) -> String {
-        match &self.denied {
+        let state = match &self.denied {
             Some(reason) => format!("{DENIED_WORDS}: {reason}"),
             None if self.included => "in the policy".to_string(),
             None => "not in the policy".to_string(),
+        };
+        match &self.would_break {
+            Some(reason) => format!("{state}; would break: {reason}"),
+            None => state,
         }
     }
 
@@ -111,6 +123,12 @@ impl EdgeState {
         if let Some(reason) = &self.denied {
             details.push(("Denied".to_string(), format!("{DENIED_WORDS}: {reason}")));
         }
+        if let Some(reason) = &self.would_break {
+            details.push((
+                "Would break".to_string(),
+                format!("{WOULD_BREAK_WORDS}: {reason}"),
+            ));
+        }
         details
     }
 }
@@ -124,10 +142,12 @@ mod tests {
         let excluded = EdgeState {
             included: false,
             denied: None,
+            would_break: None,
         };
         let denied = EdgeState {
             included: true,
             denied: Some("no ingress rule of NetworkPolicy a/b allows it".into()),
+            would_break: None,
         };
         let states = [&EdgeState::INCLUDED, &excluded, &denied];
         let keys: Vec<&str> = states.iter().map(|s| s.key()).collect();
@@ -192,5 +212,26 @@ mod tests {
             ..denied.clone()
         };
         assert_eq!(mixed.key(), "denied");
+    }
+
+    #[test]
+    fn an_edge_that_would_break_says_so_in_its_tooltip_and_its_name() {
+        let breaking = EdgeState {
+            would_break: Some(
+                "ingress of the server: proposed, NetworkPolicy/a/b selects it".into(),
+            ),
+            ..EdgeState::INCLUDED
+        };
+        assert_eq!(breaking.key(), "included", "its review state is unchanged");
+        assert!(breaking
+            .spoken()
+            .starts_with("in the policy; would break: ingress of the server"));
+        let details = breaking.details();
+        assert_eq!(details.last().unwrap().0, "Would break");
+        assert!(details.last().unwrap().1.contains("NetworkPolicy/a/b"));
+        assert!(EdgeState::INCLUDED
+            .details()
+            .iter()
+            .all(|(what, _)| what != "Would break"));
     }
 }

@@ -3,11 +3,16 @@
 //! replaced, every other kept) would do to the observed communications. It is exactly
 //! `flowpol diff --current CLUSTER --proposed CLUSTER --proposed GENERATED` (`verify::diff`).
 
+use std::collections::BTreeMap;
+
 use crate::engine::dataset::Dataset;
+use crate::engine::decisions::Decisions;
 use crate::engine::model::{CommunicationId, TimeWindow};
 use crate::engine::policy::cilium_documents;
 use crate::engine::policy::kind::PolicyKind;
-use crate::engine::policy::pipeline::{PolicyOptions, PolicyRun};
+use crate::engine::policy::pipeline::{
+    run, PolicyOptions, PolicyRequest, PolicyRun, PolicyTarget, Workloads,
+};
 use crate::engine::verify::diff::{diff, Change, CommunicationDiff, PolicyDiff};
 use crate::engine::verify::evaluate::AnyPolicy;
 
@@ -99,6 +104,36 @@ pub fn cluster_comparison(
     compared(dataset, &diff(dataset, &current, &proposed, window))
 }
 
+/// The communications that would break once the policies of `target` are applied over
+/// `cluster`, each with why (the topology's edges show them); none without cluster policies.
+pub fn would_break(
+    dataset: &Dataset,
+    decisions: &Decisions,
+    cluster: &[AnyPolicy<'_>],
+    target: &PolicyTarget,
+    window: TimeWindow,
+    options: PolicyOptions,
+) -> BTreeMap<CommunicationId, String> {
+    if cluster.is_empty() {
+        return BTreeMap::new();
+    }
+    let request = PolicyRequest {
+        decisions,
+        workloads: Workloads::Target(target.clone()),
+        window,
+        options,
+        map_nodes: false,
+    };
+    let Ok(run) = run(dataset, &request) else {
+        return BTreeMap::new();
+    };
+    cluster_comparison(dataset, cluster, &run, options, window)
+        .breaks
+        .into_iter()
+        .map(|row| (row.communication, row.why))
+        .collect()
+}
+
 /// `policy` with its ipBlocks read as `options` says.
 fn read(policy: AnyPolicy<'_>, options: PolicyOptions) -> AnyPolicy<'_> {
     if options.ipblock_matches_pods {
@@ -136,7 +171,6 @@ mod tests {
     use crate::engine::decisions::Decisions;
     use crate::engine::load::shipped_demo;
     use crate::engine::model::network_policy::NetworkPolicy;
-    use crate::engine::policy::pipeline::{run, PolicyRequest, PolicyTarget, Workloads};
     use crate::engine::yaml::from_yaml;
 
     const CLUSTER: &str = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n\
@@ -186,5 +220,53 @@ mod tests {
                 comparison.unchanged
             )
         );
+    }
+
+    #[test]
+    fn what_the_review_excludes_breaks_where_no_cluster_policy_selected_the_pods() {
+        let dataset = shipped_demo();
+        let allow_all: Vec<NetworkPolicy> = from_yaml(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n\
+             metadata: {name: allow-all, namespace: shop}\n\
+             spec: {podSelector: {}, policyTypes: [Ingress, Egress], ingress: [{}], egress: [{}]}\n\
+             ---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n\
+             metadata: {name: default-deny, namespace: data}\n\
+             spec: {podSelector: {}, policyTypes: [Ingress]}\n",
+        )
+        .unwrap();
+        let cluster: Vec<AnyPolicy<'_>> = allow_all.iter().map(AnyPolicy::Kubernetes).collect();
+        let decisions = Decisions::default();
+        // Policies add up: over shop's allow-all, shop's generated policies break nothing;
+        // payments' pods, which no cluster policy selects, lose what the review excludes.
+        let target = PolicyTarget::Namespace(None);
+        let breaking = would_break(
+            &dataset,
+            &decisions,
+            &cluster,
+            &target,
+            TimeWindow::ALL,
+            PolicyOptions::default(),
+        );
+        assert!(!breaking.is_empty());
+        for (id, why) in &breaking {
+            let communication = &dataset.communications[*id];
+            let described = dataset.describe(communication);
+            assert!(
+                !decisions.is_included(&dataset, communication),
+                "{described}"
+            );
+            assert!(why.contains("today, no policy selects it"), "{why}");
+            // No shop policy selects a pod without allowing it: shop keeps its allow-all.
+            assert!(!why.contains("NetworkPolicy/shop/"), "{described}: {why}");
+        }
+        assert!(would_break(
+            &dataset,
+            &decisions,
+            &[],
+            &target,
+            TimeWindow::ALL,
+            PolicyOptions::default()
+        )
+        .is_empty());
     }
 }

@@ -1,6 +1,6 @@
 //! One drawn edge: a wide invisible line to click, the visible line with its arrow, its port
 //! label, and a crossed circle halfway when the generated policy denies what the review
-//! includes. Clicking it, or Enter and Space, includes or excludes its rows.
+//! includes; dotted and thick when it would break under the cluster's loaded policies. Clicking it, or Enter and Space, includes or excludes its rows.
 
 use leptos::prelude::*;
 
@@ -68,13 +68,18 @@ pub fn edge_view(
     let middle = edge.midpoint();
     view! {
         <g
-            class=move || format!("fp-topo__edge {}", current.with(|c| c.class()))
+            class=move || current.with(|c| {
+                let breaks = if c.would_break.is_some() { " fp-topo__edge--breaks" } else { "" };
+                format!("fp-topo__edge {}{breaks}", c.class())
+            })
             data-testid="topo-edge"
             data-from=edge.from.clone()
             data-to=edge.to.clone()
             data-port=edge.port.to_string()
             data-protocol=edge.protocol.to_string()
             data-state=move || current.with(|c| c.key())
+            // Allowed by the cluster's policies today, denied once the generated ones are applied.
+            data-would-break=move || current.with(|c| c.would_break.is_some().then_some("true"))
             tabindex="0"
             role="button"
             // Its state in words too, not only in colour and dashes.

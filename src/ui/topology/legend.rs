@@ -10,6 +10,7 @@ use super::node::role_class;
 /// The legend, under the picture.
 #[component]
 pub fn Legend() -> impl IntoView {
+    let state = expect_context::<crate::ui::state::AppState>();
     let node = |role: NodeRole, text: &'static str| {
         view! {
             <li class="fp-topo__legend-item">
@@ -53,6 +54,9 @@ pub fn Legend() -> impl IntoView {
             {edge("", "in the policy (click to exclude)")}
             {edge("fp-topo__edge--excluded", "not in the policy (click to include)")}
             {denied}
+            {move || state.result.with(|r| r.as_ref().is_some_and(|r| !(r.policies.is_empty() && r.cilium_policies.is_empty()))).then(|| {
+                edge("fp-topo__edge--breaks", "would break: the cluster's loaded policies allow it today, not once the generated ones are applied")
+            })}
         </ul>
     }
 }

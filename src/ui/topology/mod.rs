@@ -11,7 +11,9 @@
 //! generated policies deny (the verifier's finding, `policy::view::denied_communications`) is
 //! drawn in a state of its own, worked out after each decision an entity's policy at a time
 //! ([`denied`]), in slices like the layout ([`slices`]), so a click repaints first and the page
-//! keeps answering.
+//! keeps answering. With the cluster's policies loaded, an edge whose communications applying
+//! the generated policies over them would break is drawn thick and dotted
+//! (`policy::compare::would_break`).
 
 mod canvas;
 mod denied;
@@ -26,12 +28,18 @@ mod toolbar;
 mod tooltip;
 mod topo_view;
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
 use crate::engine::graph::pan_zoom::Transform;
-use crate::engine::graph::{edge_state, EdgeState};
+use crate::engine::graph::{edge_state, with_breaks, EdgeState};
+use crate::engine::model::CommunicationId;
+use crate::engine::policy::compare::would_break;
 use crate::engine::policy::view::PolicyTarget;
 use crate::engine::scope::Subject;
+use crate::engine::verify::evaluate::AnyPolicy;
 use crate::ui::state::AppState;
 
 use canvas::Canvas;
@@ -64,6 +72,25 @@ pub fn TopologyView() -> impl IntoView {
         _ => PolicyTarget::Namespace(namespace_drawn(&state).namespace),
     });
     let denied = denied_by_policies(state, target);
+    // With the cluster's policies loaded: what applying the generated ones over them breaks.
+    let breaking: Memo<Arc<BTreeMap<CommunicationId, String>>> = Memo::new(move |_| {
+        let Some(result) = state.result.get() else {
+            return Arc::default();
+        };
+        let cluster = AnyPolicy::both(&result.policies, &result.cilium_policies);
+        let target = target.get();
+        let (window, options) = (state.window(), state.policy_options());
+        state.decisions.with(|decisions| {
+            Arc::new(would_break(
+                &result.dataset,
+                decisions,
+                &cluster,
+                &target,
+                window,
+                options,
+            ))
+        })
+    });
     // Each edge's state: whether its communications are let through (follows every
     // decision at once), and whether the policies deny what the review includes.
     let states: Memo<Vec<EdgeState>> = Memo::new(move |_| {
@@ -73,12 +100,16 @@ pub fn TopologyView() -> impl IntoView {
         scene.with(|scene| {
             state.decisions.with(|decisions| {
                 denied.with(|denied| {
-                    scene.as_ref().map_or_else(Vec::new, |scene| {
-                        scene
-                            .edges
-                            .iter()
-                            .map(|edge| edge_state(&result.dataset, decisions, edge, denied))
-                            .collect()
+                    breaking.with(|breaking| {
+                        scene.as_ref().map_or_else(Vec::new, |scene| {
+                            scene
+                                .edges
+                                .iter()
+                                .map(|edge| edge_state(&result.dataset, decisions, edge, denied))
+                                .zip(scene.edges.iter())
+                                .map(|(state, edge)| with_breaks(state, edge, breaking))
+                                .collect()
+                        })
                     })
                 })
             })
