@@ -74,7 +74,8 @@ pub fn text(dataset: &Dataset, report: &PolicyDiff) -> String {
     for changed in &policies.changed {
         out.push_str(&format!(
             "changed {}\n{}",
-            changed.name, changed.unified_diff
+            changed.name,
+            changed.unified_diff()
         ));
     }
     out.push_str(&summary(report));
@@ -261,7 +262,7 @@ pub fn markdown(dataset: &Dataset, report: &PolicyDiff) -> String {
             out.push_str(&format!(
                 "\n<details><summary>changed: {}</summary>\n\n{}\n</details>\n",
                 escape(&changed.name.to_string()),
-                fenced("diff", &changed.unified_diff)
+                fenced("diff", &changed.unified_diff())
             ));
         }
     }

@@ -81,12 +81,25 @@ impl fmt::Display for PolicyName {
     }
 }
 
-/// A policy in both sets whose document differs.
+/// A policy in both sets whose document differs: its two documents as flowpol writes YAML.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChangedPolicy {
     pub name: PolicyName,
-    /// The unified diff of the two documents as YAML (`---` current, `+++` proposed).
-    pub unified_diff: String,
+    pub current: String,
+    pub proposed: String,
+}
+
+impl ChangedPolicy {
+    /// The unified diff of the two documents (`---` current, `+++` proposed), three lines of
+    /// context: made when a report prints it, not with every comparison.
+    pub fn unified_diff(&self) -> String {
+        let name = self.name.to_string();
+        similar::TextDiff::from_lines(&self.current, &self.proposed)
+            .unified_diff()
+            .context_radius(3)
+            .header(&format!("current {name}"), &format!("proposed {name}"))
+            .to_string()
+    }
 }
 
 /// How the sets of policies differ, each list in kind, namespace and name order.
@@ -282,8 +295,9 @@ fn policy_changes(current: &[AnyPolicy<'_>], proposed: &[AnyPolicy<'_>]) -> Poli
         match before.get(name) {
             None => changes.added.push(name.clone()),
             Some(was) if was != text => changes.changed.push(ChangedPolicy {
-                unified_diff: unified_diff(&name.to_string(), was, text),
                 name: name.clone(),
+                current: was.clone(),
+                proposed: text.clone(),
             }),
             Some(_) => {}
         }
@@ -306,15 +320,6 @@ fn document_yaml(policy: AnyPolicy<'_>) -> String {
         AnyPolicy::Cilium(p) => crate::engine::yaml::to_yaml(std::slice::from_ref(p)),
     };
     written.unwrap_or_else(|e| format!("# the policy could not be written: {e}\n"))
-}
-
-/// `before` and `after` as a unified diff with three lines of context.
-fn unified_diff(name: &str, before: &str, after: &str) -> String {
-    similar::TextDiff::from_lines(before, after)
-        .unified_diff()
-        .context_radius(3)
-        .header(&format!("current {name}"), &format!("proposed {name}"))
-        .to_string()
 }
 
 #[cfg(test)]
