@@ -8,10 +8,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The engine's top-level modules, each allowed to use only those before it.
-const LAYERS: [&str; 14] = [
+const LAYERS: [&str; 15] = [
     "model",
     "yaml",
     "units",
+    "l7",
     "ingest",
     "dataset",
     "resolve",

@@ -1,6 +1,7 @@
 //! The policies a pipeline gets, byte for byte: `flowpol generate` on the shipped demo data
 //! (with and without its inventory) and on every real capture in `tests/fixtures/real/` and `tests/fixtures/flowpol/`, as
-//! NetworkPolicies and as CiliumNetworkPolicies, compared with reviewed snapshot files in
+//! NetworkPolicies and as CiliumNetworkPolicies (with L7 rules too, where the flows carry L7
+//! records: `*.cilium-l7.txt`), compared with reviewed snapshot files in
 //! `tests/fixtures/golden/` (standard output, then standard error and the exit status).
 //! A refactor that changes no behaviour leaves every file as it is.
 #![cfg(not(target_arch = "wasm32"))]
@@ -30,13 +31,29 @@ fn generate(args: &[&str]) -> String {
     )
 }
 
-/// Every run's snapshot problems, for both policy kinds.
+/// Whether a run reads a file with L7 records (its last argument is the flow file).
+fn has_l7_records(args: &[String]) -> bool {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    args.last()
+        .and_then(|file| std::fs::read_to_string(root.join(file)).ok())
+        .is_some_and(|text| text.contains("\"l7\":"))
+}
+
+/// Every run's snapshot problems, for both policy kinds, and with L7 rules for the runs whose
+/// flows carry L7 records.
 fn check_runs(runs: &[(String, Vec<String>)]) {
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/golden");
     let mut problems = Vec::new();
     for (name, args) in runs {
-        for format in ["kubernetes", "cilium"] {
-            let mut with_format: Vec<&str> = vec!["--format", format];
+        let mut formats = vec!["kubernetes", "cilium"];
+        if has_l7_records(args) {
+            formats.push("cilium-l7");
+        }
+        for format in formats {
+            let mut with_format: Vec<&str> = match format {
+                "cilium-l7" => vec!["--format", "cilium", "--l7"],
+                _ => vec!["--format", format],
+            };
             with_format.extend(args.iter().map(String::as_str));
             let actual = generate(&with_format);
             problems.extend(snapshot::check(

@@ -21,7 +21,11 @@ use clap::{Parser, Subcommand};
 use ipnet::IpNet;
 
 use crate::engine::demo::{self, DemoCluster, FlowLines, FlowOptions};
+use crate::engine::l7::{request_patterns, L7Options};
 use crate::engine::resolve::reach::Reach;
+
+/// How many request patterns `inspect` lists per communication.
+const L7_PATTERNS_LISTED: usize = 8;
 
 /// flowpol turns observed Kubernetes network flows (Hubble logs) into least-privilege
 /// NetworkPolicies. The same engine runs in the browser app.
@@ -231,6 +235,23 @@ fn inspect(files: &[PathBuf], cluster_ranges: &[IpNet]) -> Result<(), String> {
     .map_err(write_error)?;
     for communication in &dataset.communications {
         writeln!(out, "  {}", dataset.describe(communication)).map_err(write_error)?;
+        let requests = &communication.observed.l7;
+        let patterns = request_patterns(requests, L7Options::default());
+        for pattern in patterns.iter().take(L7_PATTERNS_LISTED) {
+            writeln!(out, "    L7 {} x{}", pattern.describe(), pattern.count).map_err(write_error)?;
+        }
+        if patterns.len() > L7_PATTERNS_LISTED {
+            writeln!(out, "    L7 … {} more patterns", patterns.len() - L7_PATTERNS_LISTED)
+                .map_err(write_error)?;
+        }
+        if requests.overflow + requests.unreadable > 0 {
+            writeln!(
+                out,
+                "    L7 {} requests past the limit, {} unreadable",
+                requests.overflow, requests.unreadable
+            )
+            .map_err(write_error)?;
+        }
     }
     // What flows alone made of the pods, and where no selector is exact.
     let mut reach = Reach::default();

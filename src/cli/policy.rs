@@ -11,6 +11,7 @@ use crate::cli::outcome::Outcome;
 use crate::cli::reading::{cidr, load_paths};
 use crate::cli::tree_writer::write_tree;
 use crate::engine::dataset::Dataset;
+use crate::engine::l7::L7Options;
 use crate::engine::decisions::{parse_allowed_name, Decisions};
 use crate::engine::ingest::formats::policies::read_policies;
 use crate::engine::ingest::scan::records::MAX_DOCUMENT_BYTES;
@@ -85,6 +86,17 @@ pub struct GenerateArgs {
     /// (CiliumNetworkPolicy, cilium.io/v2), from the same review.
     #[arg(long, value_name = "KIND", default_value = "kubernetes", value_parser = PolicyKind::parse)]
     pub format: PolicyKind,
+    /// Write L7 rules (CiliumNetworkPolicy `toPorts[].rules`: HTTP method and path, DNS names,
+    /// Kafka API key and topic) for the requests Hubble saw, and check every one of them:
+    /// `patterns` (the default) groups id-like path segments into `[^/]+`, `exact` writes
+    /// every path and name as seen. Needs --format cilium.
+    #[arg(long, value_name = "MODE", num_args = 0..=1, require_equals = true,
+          default_missing_value = "patterns", value_parser = ["patterns", "exact"])]
+    pub l7: Option<String>,
+    /// With --l7 patterns: more than this many distinct values of a path segment under one
+    /// prefix (or of names under one parent domain) become one wildcard.
+    #[arg(long, value_name = "N", default_value_t = crate::engine::l7::DEFAULT_THRESHOLD)]
+    pub l7_threshold: usize,
     /// Exit 0 even when the policies' own verification finds a communication the review
     /// included denied (they are still listed); without it, that is exit status 3.
     #[arg(long)]
@@ -314,6 +326,7 @@ pub fn generate(args: &GenerateArgs) -> Result<Outcome, String> {
         options: PolicyOptions {
             kind: args.format,
             ipblock_matches_pods: false,
+            l7: l7_options(args)?,
         },
         map_nodes: args.map_nodes,
     };
@@ -322,6 +335,9 @@ pub fn generate(args: &GenerateArgs) -> Result<Outcome, String> {
         eprintln!("flowpol: warning: {warning}");
     }
     print_warnings(run.warnings());
+    if let Some(note) = run.unused_l7_evidence(&dataset) {
+        eprintln!("flowpol: warning: {note}");
+    }
     let yaml = run.yaml()?;
     if yaml.is_empty() {
         return Err("no policy could be written (see the warnings)".to_string());
@@ -329,8 +345,17 @@ pub fn generate(args: &GenerateArgs) -> Result<Outcome, String> {
     for inclusion in &run.denied {
         eprintln!("flowpol: DENIED {}", inclusion.line());
     }
+    let requests = run.requests.as_ref();
+    for denied in requests.iter().flat_map(|r| r.included_denied()) {
+        eprintln!(
+            "flowpol: DENIED request {} on {}",
+            denied.request,
+            dataset.describe(&dataset.communications[denied.communication])
+        );
+    }
+    let requests_denied = requests.map_or(0, |r| r.included_denied().count());
     eprintln!(
-        "flowpol: {} {}; verified: {}",
+        "flowpol: {} {}; verified: {}{}",
         run.policy_count,
         match (args.format, run.policy_count) {
             (PolicyKind::Kubernetes, 1) => "policy",
@@ -338,14 +363,20 @@ pub fn generate(args: &GenerateArgs) -> Result<Outcome, String> {
             (PolicyKind::Cilium, 1) => "CiliumNetworkPolicy",
             (PolicyKind::Cilium, _) => "CiliumNetworkPolicies",
         },
-        run.report.summary()
+        run.report.summary(),
+        requests.map(|r| format!("; {}", r.summary())).unwrap_or_default()
     );
     match &args.out_dir {
         Some(dir) => write_gitops_tree(dir, &run)?,
         None => write_output(args.output.as_deref(), &yaml)?,
     }
-    Ok(if run.denied.is_empty() || args.allow_denied {
+    Ok(if (run.denied.is_empty() && requests_denied == 0) || args.allow_denied {
         Outcome::Done
+    } else if run.denied.is_empty() {
+        Outcome::DeniesIncluded(format!(
+            "the L7 rules written would deny {requests_denied} request(s) seen on included \
+             communications (listed above as DENIED request): applied, that is an outage"
+        ))
     } else {
         Outcome::DeniesIncluded(format!(
             "the policies written would deny {} the review included (listed above as DENIED); \
@@ -356,6 +387,28 @@ pub fn generate(args: &GenerateArgs) -> Result<Outcome, String> {
             }
         ))
     })
+}
+
+/// The L7 options of `generate`, or why they cannot be used.
+fn l7_options(args: &GenerateArgs) -> Result<Option<L7Options>, String> {
+    let Some(mode) = &args.l7 else {
+        return Ok(None);
+    };
+    if args.format != PolicyKind::Cilium {
+        return Err(
+            "--l7 writes L7 rules (HTTP paths, DNS names, Kafka topics), which only a \
+             CiliumNetworkPolicy can hold (toPorts[].rules); a NetworkPolicy allows ports only: \
+             add --format cilium"
+                .to_string(),
+        );
+    }
+    if args.l7_threshold == 0 {
+        return Err("--l7-threshold must be at least 1".to_string());
+    }
+    Ok(Some(L7Options {
+        exact: mode == "exact",
+        threshold: args.l7_threshold,
+    }))
 }
 
 /// Writes `yaml` to `output`, else to standard output.

@@ -3,7 +3,8 @@
 //! (`cli`) are thin layers over it.
 //!
 //! The modules form a one-way street, each using only those listed before it:
-//! [`model`] (the vocabulary) → [`yaml`], [`units`] → [`ingest`] (bytes to records) →
+//! [`model`] (the vocabulary) → [`yaml`], [`units`] → [`l7`] (requests to rule patterns) →
+//! [`ingest`] (bytes to records) →
 //! [`dataset`] → [`resolve`] (records to a dataset) → [`load`] (the pipeline) →
 //! [`decisions`] → [`scope`] → [`review`] → [`graph`] (the topology) → [`verify`] →
 //! [`policy`]; [`demo`] generates data from the model alone.
@@ -16,6 +17,7 @@ pub mod decisions;
 pub mod demo;
 pub mod graph;
 pub mod ingest;
+pub mod l7;
 pub mod load;
 pub mod model;
 pub mod policy;

@@ -413,8 +413,10 @@ fn a_decisions_file_of_the_first_release_still_gives_its_policies() {
         text(&output.stderr),
         "flowpol: warning: The kube-apiserver is allowed as ipBlock 172.20.0.2/32: some CNIs \
          do not apply ipBlock to the API server's traffic and need their own construct \
-         (Cilium: toEntities kube-apiserver)\nflowpol: 13 policies; verified: all 35 included \
-         communications allowed, all 37 excluded denied\n"
+         (Cilium: toEntities kube-apiserver)\nflowpol: warning: L7 evidence unused: 7 included \
+         communications carry 7 distinct L7 requests (DNS); a NetworkPolicy allows them by \
+         port only (--format cilium --l7 writes rules for the requests seen)\nflowpol: 13 \
+         policies; verified: all 35 included communications allowed, all 37 excluded denied\n"
     );
 }
 

@@ -22,6 +22,9 @@ struct WireDecisions {
     allow_dns: bool,
     #[serde(skip_serializing_if = "BTreeSet::is_empty")]
     allow_names: BTreeSet<String>,
+    /// Request patterns excluded, by row.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    excluded_requests: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl From<WireDecisions> for Decisions {
@@ -44,6 +47,16 @@ impl From<WireDecisions> for Decisions {
                 }
                 Err(_) => {
                     decisions.unreadable.excluded.insert(text);
+                }
+            }
+        }
+        for (text, keys) in wire.excluded_requests {
+            match text.parse::<RowKey>() {
+                Ok(key) => {
+                    decisions.excluded_requests.insert(key, keys);
+                }
+                Err(_) => {
+                    decisions.unreadable.excluded_requests.insert(text, keys);
                 }
             }
         }
@@ -72,7 +85,15 @@ impl From<Decisions> for WireDecisions {
             .map(|(key, rules)| (key.to_string(), rules))
             .collect();
         general.extend(decisions.unreadable.general);
+        let mut excluded_requests: BTreeMap<String, BTreeSet<String>> = decisions
+            .excluded_requests
+            .into_iter()
+            .filter(|(_, keys)| !keys.is_empty())
+            .map(|(key, keys)| (key.to_string(), keys))
+            .collect();
+        excluded_requests.extend(decisions.unreadable.excluded_requests);
         WireDecisions {
+            excluded_requests,
             excluded,
             general,
             aliases: decisions.aliases,

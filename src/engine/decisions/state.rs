@@ -101,6 +101,9 @@ pub struct Decisions {
     /// allowed by name: egress to an address seen with such a name is included without an
     /// alias, and a CiliumNetworkPolicy names it in `toFQDNs`.
     pub allowed_names: BTreeSet<String>,
+    /// Request patterns the user excluded, by row (keys as `l7::RequestPattern::key`): the
+    /// row's L7 rules leave out the requests they stand for.
+    pub excluded_requests: BTreeMap<RowKey, BTreeSet<String>>,
     /// Entries of an imported file that name no row or workload flowpol writes (a typo, another
     /// tool's kind): they decide nothing, are warned about, and are written back unchanged.
     pub unreadable: UnreadableEntries,
@@ -111,6 +114,7 @@ pub struct Decisions {
 pub struct UnreadableEntries {
     pub excluded: BTreeSet<String>,
     pub general: BTreeMap<String, BTreeMap<Direction, GeneralRule>>,
+    pub excluded_requests: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl Decisions {
@@ -171,15 +175,17 @@ impl Decisions {
             PeerKey::Workload(key) => PeerKey::Workload(carry(key)),
             other => other.clone(),
         };
+        let carry_row = |row: &RowKey| RowKey {
+            client: carry_peer(&row.client),
+            server: carry_peer(&row.server),
+            ..row.clone()
+        };
         Decisions {
-            excluded: self
-                .excluded
+            excluded: self.excluded.iter().map(carry_row).collect(),
+            excluded_requests: self
+                .excluded_requests
                 .iter()
-                .map(|row| RowKey {
-                    client: carry_peer(&row.client),
-                    server: carry_peer(&row.server),
-                    ..row.clone()
-                })
+                .map(|(row, keys)| (carry_row(row), keys.clone()))
                 .collect(),
             general: self
                 .general
@@ -187,6 +193,23 @@ impl Decisions {
                 .map(|(key, rules)| (carry(key), rules.clone()))
                 .collect(),
             ..self.clone()
+        }
+    }
+
+    /// Excludes (or includes again) the request pattern `key` of the row `row`.
+    pub fn set_request_included(&mut self, row: &RowKey, key: &str, included: bool) {
+        if included {
+            if let Some(keys) = self.excluded_requests.get_mut(row) {
+                keys.remove(key);
+                if keys.is_empty() {
+                    self.excluded_requests.remove(row);
+                }
+            }
+        } else {
+            self.excluded_requests
+                .entry(row.clone())
+                .or_default()
+                .insert(key.to_string());
         }
     }
 

@@ -121,43 +121,4 @@ pub fn parse_allowed_name(text: &str) -> Result<String, String> {
     }
 }
 
-/// Whether the DNS name `name` matches `allowed`: a name, equal but for case and a final dot,
-/// or a pattern whose `*` stands for any run of characters within one label (Cilium's
-/// `matchPattern`; `*` alone matches every name).
-pub fn name_matches(allowed: &str, name: &str) -> bool {
-    let normal = |text: &str| text.trim_end_matches('.').to_ascii_lowercase();
-    let (allowed, name) = (normal(allowed), normal(name));
-    if allowed == "*" {
-        return true;
-    }
-    let (patterns, labels): (Vec<&str>, Vec<&str>) =
-        (allowed.split('.').collect(), name.split('.').collect());
-    patterns.len() == labels.len()
-        && patterns
-            .iter()
-            .zip(&labels)
-            .all(|(pattern, label)| label_matches(pattern.as_bytes(), label.as_bytes()))
-}
-
-/// Whether one DNS label matches a pattern label whose `*` stands for any run of characters:
-/// the greedy two-pointer glob match, linear in practice whatever the stars.
-fn label_matches(pattern: &[u8], text: &[u8]) -> bool {
-    let (mut p, mut t) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
-        if p < pattern.len() && pattern[p] != b'*' && pattern[p] == text[t] {
-            p += 1;
-            t += 1;
-        } else if p < pattern.len() && pattern[p] == b'*' {
-            star = Some((p, t));
-            p += 1;
-        } else if let Some((star_p, star_t)) = star {
-            p = star_p + 1;
-            t = star_t + 1;
-            star = Some((star_p, star_t + 1));
-        } else {
-            return false;
-        }
-    }
-    pattern[p..].iter().all(|&c| c == b'*')
-}
+pub use crate::engine::l7::matching::name_matches;

@@ -1,12 +1,13 @@
 //! One demo connection as Hubble observes it: the request at the client's node and again at
 //! the server's node, sometimes a tunnel (`TO_OVERLAY`) event with neither `is_reply` nor
 //! `traffic_direction`, sometimes a policy-verdict event, the SYN+ACK replies marked
-//! `is_reply`, and data packets that are not new connections; a DNS lookup's L7 events; the
+//! `is_reply`, and data packets that are not new connections (an HTTP request's L7 record in
+//! place of one, when the server speaks HTTP); a DNS lookup's L7 events; the
 //! data packets of a connection opened before the capture.
 
 use super::cluster::Protocol;
 use super::event::{Event, Point, Side};
-use super::hubble_wire::{Dns, Endpoint, ServiceRef, TcpFlags, L7};
+use super::hubble_wire::{Dns, Endpoint, Http, ServiceRef, TcpFlags, L7};
 
 /// A data packet's flags (ACK, PSH).
 const DATA: TcpFlags = TcpFlags {
@@ -34,6 +35,9 @@ pub(super) struct Connection<'a> {
     pub(super) pre_dnat: Option<(&'a str, u16, &'a Endpoint)>,
     pub(super) service: Option<ServiceRef<'a>>,
     pub(super) destination_names: &'a [&'a str],
+    /// The HTTP request (method and path) the client sends, when the server speaks HTTP:
+    /// seen by Cilium's proxy as an L7 record in place of a data packet.
+    pub(super) http: Option<(&'static str, String)>,
 }
 
 impl<'a> Connection<'a> {
@@ -54,6 +58,7 @@ impl<'a> Connection<'a> {
             pre_dnat: None,
             service: None,
             destination_names: &[],
+            http: None,
         }
     }
 
@@ -97,10 +102,34 @@ impl<'a> Connection<'a> {
             if let Some(node) = self.client.node {
                 let mut data = self.request(node).at(Point::Stack, "EGRESS", false);
                 data.flags = DATA;
-                events.push(data);
+                events.push(match &self.http {
+                    Some((method, path)) => self.http_request(node, method, path),
+                    None => data,
+                });
             }
         }
         events
+    }
+
+    /// The L7 record of an HTTP request on this connection, as the client's proxy prints it.
+    fn http_request(&self, node: usize, method: &'static str, path: &str) -> Event<'a> {
+        let mut request = Event::trace(self.client, self.server, self.forward(), node)
+            .of_type(129, None);
+        request.direction = Some("EGRESS");
+        request.is_reply = Some(false);
+        request.service = self.service;
+        let url = format!("http://{}:{}{path}", self.server.ip, self.port);
+        request.summary = Some(format!("HTTP/1.1 {method} {url}"));
+        request.l7 = Some(L7 {
+            kind: "REQUEST",
+            dns: None,
+            http: Some(Http {
+                method,
+                url,
+                protocol: "HTTP/1.1",
+            }),
+        });
+        request
     }
 
     /// The request leaving the client (seen before DNAT when it went to a Service's
@@ -201,14 +230,15 @@ impl<'a> Connection<'a> {
         request.summary = Some(format!("DNS Query {query} A"));
         request.l7 = Some(L7 {
             kind: "REQUEST",
-            dns: Dns {
+            dns: Some(Dns {
                 query,
                 ips: Vec::new(),
                 ttl: None,
                 observation_source: "proxy",
                 qtypes: ["A"],
                 rrtypes: &[],
-            },
+            }),
+            http: None,
         });
         let mut response =
             Event::trace(self.server, self.client, backward, node).of_type(129, None);
@@ -217,14 +247,15 @@ impl<'a> Connection<'a> {
         response.summary = Some(format!("DNS Answer TTL: 30 (Proxy {query} A)"));
         response.l7 = Some(L7 {
             kind: "RESPONSE",
-            dns: Dns {
+            dns: Some(Dns {
                 query,
                 rrtypes: if answer.is_empty() { &[] } else { &["A"] },
                 ips: answer,
                 ttl: Some(30),
                 observation_source: "proxy",
                 qtypes: ["A"],
-            },
+            }),
+            http: None,
         });
         vec![request, response]
     }

@@ -163,12 +163,23 @@ pub struct ServiceRef<'a> {
     pub namespace: &'a str,
 }
 
-/// `flow.l7` for DNS.
+/// `flow.l7`: a DNS lookup or an HTTP request.
 #[derive(Serialize)]
 pub struct L7<'a> {
     #[serde(rename = "type")]
     pub kind: &'static str,
-    pub dns: Dns<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dns: Option<Dns<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http: Option<Http>,
+}
+
+/// `flow.l7.http`.
+#[derive(Serialize)]
+pub struct Http {
+    pub method: &'static str,
+    pub url: String,
+    pub protocol: &'static str,
 }
 
 /// `flow.l7.dns`.

@@ -6,7 +6,7 @@ use super::connection::Connection;
 use super::context::Context;
 use super::event::{Event, Side};
 use super::hubble_wire::Endpoint;
-use super::traffic::Template;
+use super::traffic::{http_request, Template};
 use super::truth::{EmittedCommunication, EmittedPeer};
 use crate::engine::model::AddressClass;
 
@@ -155,6 +155,11 @@ impl<'a> Sampler<'a, '_> {
         );
         connection.pre_dnat = via_cluster_ip.map(|(ip, port)| (ip, port, &context.world));
         connection.service = context.service_ref(server);
+        let names = (
+            context.cluster.workloads[client].name,
+            context.cluster.workloads[server].name,
+        );
+        connection.http = http_request(names, port, self.source_port);
         let truth = between_workloads((client, server), protocol, port);
         Self::new_connection(connection.events(rng), truth)
     }

@@ -76,6 +76,33 @@ const INTERNAL_EDGES: &[(&str, &str, u16, f64)] = &[
     ("debug-shell", "cart", 7070, 0.5),
 ];
 
+/// The HTTP request a connection from `client` to `server` on `port` carries, picked from
+/// its client port (no random draw, so the rest of the demo stays as it is): the catalog's
+/// products by id, carts by UUID, checkouts, metrics scrapes, and a debug shell's odd call.
+pub fn http_request(
+    (client, server): (&str, &str),
+    port: u16,
+    source_port: u16,
+) -> Option<(&'static str, String)> {
+    let id = u32::from(source_port);
+    let cart = format!("{:08x}-7c1e-4b3a-9d2f-{:012x}", id.wrapping_mul(2_654_435_761), id);
+    Some(match (client, server, port) {
+        ("frontend", "catalog", 3550) => match id % 10 {
+            0 => ("GET", "/products".to_string()),
+            1 => ("GET", "/health".to_string()),
+            _ => ("GET", format!("/products/{}", id % 400)),
+        },
+        ("frontend" | "checkout", "cart", 7070) => match id % 3 {
+            0 => ("POST", format!("/cart/{cart}/items")),
+            _ => ("GET", format!("/cart/{cart}")),
+        },
+        ("debug-shell", "cart", 7070) => ("DELETE", format!("/cart/{cart}")),
+        ("frontend", "checkout", 5050) => ("POST", "/checkout".to_string()),
+        ("prometheus", _, 9090) => ("GET", "/metrics".to_string()),
+        _ => return None,
+    })
+}
+
 /// Egress to the internet: client, DNS name, addresses it resolves to, port, weight.
 pub const EXTERNAL_EDGES: &[(&str, &str, &[&str], u16, f64)] = &[
     (

@@ -129,12 +129,62 @@ pub struct CiliumPort {
     pub protocol: String,
 }
 
-/// The L7 rules flowpol writes: DNS names the proxy lets through (the visibility `toFQDNs`
-/// needs).
+/// `rules`: the requests Cilium's proxy lets through on the entry's ports, of one kind. Empty
+/// lists restrict nothing.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
 #[serde(default)]
 pub struct L7Rules {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub http: Vec<HttpRule>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub kafka: Vec<KafkaRule>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub dns: Vec<FqdnSelector>,
+    /// Rule kinds the evaluator does not read (`l7proto`, `l7`): such rules admit nothing.
+    #[serde(flatten, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub unread: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl L7Rules {
+    /// Whether the rules restrict nothing (no list holds a rule).
+    pub fn is_empty(&self) -> bool {
+        self.http.is_empty() && self.kafka.is_empty() && self.dns.is_empty() && self.unread.is_empty()
+    }
+}
+
+/// An HTTP rule: a method and a path, each an extended POSIX regex matched against all of the
+/// request's (absent: any).
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+#[serde(default)]
+pub struct HttpRule {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Host and headers (read from the cluster's policies; flowpol writes none): a rule with
+    /// them is taken to admit nothing, as flowpol does not see them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub headers: Option<Vec<String>>,
+    #[serde(rename = "headerMatches", skip_serializing_if = "Option::is_none")]
+    pub header_matches: Option<serde_json::Value>,
+}
+
+/// A Kafka rule: an API key (or a role) and a topic (absent: any).
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(default, rename_all = "camelCase")]
+pub struct KafkaRule {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_version: Option<String>,
+    #[serde(rename = "clientID", skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
 }
 
 impl CiliumNetworkPolicy {

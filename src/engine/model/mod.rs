@@ -12,6 +12,7 @@
 //! - [`ports`]: container ports and Service ports.
 //! - [`address`]: address classes and the cluster's ranges.
 //! - [`time`]: times in nanoseconds, minutes, time windows.
+//! - [`l7`]: the HTTP, DNS and Kafka requests an L7 proxy saw on a communication.
 //! - [`observed`]: what was observed of a communication: connections per vantage and minute.
 //! - [`network_policy`]: the NetworkPolicy document (`networking.k8s.io/v1`).
 //! - [`cilium_policy`]: the CiliumNetworkPolicy document (`cilium.io/v2`).
@@ -21,6 +22,7 @@ pub mod cilium_policy;
 pub mod direction;
 pub mod ids;
 pub mod keys;
+pub mod l7;
 pub mod labels;
 pub mod network_policy;
 pub mod observed;

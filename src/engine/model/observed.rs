@@ -1,6 +1,6 @@
 //! What was observed of one communication: connection starts per vantage point and minute,
 //! the minutes in which packets of connections opened before the capture went by, first and
-//! last seen, dropped starts, DNS names and Services.
+//! last seen, dropped starts, DNS names, Services and the L7 requests seen.
 //!
 //! **Connections, not events.** The same connection is seen at several vantage points (the
 //! client's node and the server's node, each at several observation points). Each vantage
@@ -8,6 +8,8 @@
 //! among its vantages, evaluated over any time span from per-minute counts.
 
 use std::collections::{BTreeMap, BTreeSet};
+
+use crate::engine::model::l7::ObservedRequests;
 
 /// An index into the table of vantage points of a load.
 pub type VantageId = u32;
@@ -55,6 +57,9 @@ pub struct ObservedCommunication {
     pub server_names: BTreeSet<String>,
     /// `(namespace, name)` of the Services the connection was addressed through.
     pub services: BTreeSet<(String, String)>,
+    /// The requests an L7 proxy saw on it (HTTP, DNS, Kafka).
+    #[serde(default, skip_serializing_if = "ObservedRequests::is_empty")]
+    pub l7: ObservedRequests,
 }
 
 impl ObservedCommunication {
@@ -155,6 +160,7 @@ impl ObservedCommunication {
     pub fn merge_names(&mut self, other: &ObservedCommunication) {
         self.server_names.extend(other.server_names.iter().cloned());
         self.services.extend(other.services.iter().cloned());
+        self.l7.merge(&other.l7);
     }
 
     /// Folds `other` (the same communication seen under another key) into this one.

@@ -21,7 +21,9 @@ use crate::engine::model::labels::Labels;
 use crate::engine::model::network_policy::{IpBlock, NetworkPolicy};
 use crate::engine::model::{AddressId, Direction, EntityId, OwnerKey, Protocol, TimeWindow};
 use crate::engine::policy::names::{is_valid_label, policy_name};
-use crate::engine::policy::rules::{DirectionRules, PolicyRules, RulePeer};
+use crate::engine::l7::{self, Allowance, L7Options};
+use crate::engine::policy::l7_rules::L7Allowed;
+use crate::engine::policy::rules::{DirectionRules, PolicyRules, PortAllowances, RulePeer};
 use crate::engine::policy::{cilium, network};
 use crate::engine::resolve::reach::{Reach, SelectorKey};
 
@@ -106,7 +108,10 @@ type PeerSelectors = BTreeMap<EntityId, (Labels, Option<String>)>;
 
 /// What every entity a selector picks needs, by direction: the rules of a policy that
 /// selects them all.
-type ClassRules = HashMap<SelectorKey, (DirectionRules, DirectionRules)>;
+type ClassRules = HashMap<SelectorKey, (Rules, Rules)>;
+
+/// One direction's rules and what their L7 rules let through.
+type Rules = (DirectionRules, PortAllowances);
 
 /// Writes the policies of one review: the data, the decisions and the time window they share,
 /// and each peer's selector, worked out once for all policies.
@@ -118,6 +123,8 @@ pub struct PolicyGenerator<'a> {
     /// What each selector picks, worked out once per selector.
     reach: Reach,
     class_rules: ClassRules,
+    /// How L7 rules are written, when they are (`generate --l7`).
+    l7: Option<L7Options>,
 }
 
 impl<'a> PolicyGenerator<'a> {
@@ -129,7 +136,14 @@ impl<'a> PolicyGenerator<'a> {
             peer_selectors: PeerSelectors::new(),
             reach: Reach::default(),
             class_rules: ClassRules::new(),
+            l7: None,
         }
+    }
+
+    /// Writes L7 rules for the requests seen, generalised as `l7` says (`None`: none).
+    pub fn with_l7(mut self, l7: Option<L7Options>) -> Self {
+        self.l7 = l7;
+        self
     }
 
     /// The policy of `entity`. When no labels pick exactly its pods, availability comes
@@ -173,22 +187,22 @@ impl<'a> PolicyGenerator<'a> {
         // Worked out once per selector (the same for every workload it picks).
         if overreach.is_some() {
             if !self.class_rules.contains_key(&class) {
-                let mut union = (DirectionRules::none(), DirectionRules::none());
+                let none = || (DirectionRules::none(), PortAllowances::default());
+                let mut union = (none(), none());
                 for &member in selects.iter() {
                     let mut theirs = Warnings::default();
-                    union
-                        .0
-                        .absorb(self.direction_rules(member, Direction::Ingress, &mut theirs));
-                    union
-                        .1
-                        .absorb(self.direction_rules(member, Direction::Egress, &mut theirs));
+                    let member_in = self.direction_rules(member, Direction::Ingress, &mut theirs);
+                    absorb(&mut union.0, member_in);
+                    let member_out = self.direction_rules(member, Direction::Egress, &mut theirs);
+                    absorb(&mut union.1, member_out);
                 }
                 self.class_rules.insert(class.clone(), union);
             }
             let (theirs_in, theirs_out) = &self.class_rules[&class];
-            ingress.absorb(theirs_in.clone());
-            egress.absorb(theirs_out.clone());
+            absorb(&mut ingress, theirs_in.clone());
+            absorb(&mut egress, theirs_out.clone());
         }
+        let ((ingress, ingress_l7), (egress, egress_l7)) = (ingress, egress);
         let rules = PolicyRules {
             namespace: own.owner.namespace.clone(),
             name: policy_name(&own.owner),
@@ -198,6 +212,8 @@ impl<'a> PolicyGenerator<'a> {
             dns_selector: dns_selector(dataset),
             ingress,
             egress,
+            ingress_l7,
+            egress_l7,
         };
         GeneratedPolicy {
             entity,
@@ -229,17 +245,20 @@ impl<'a> PolicyGenerator<'a> {
         entity: EntityId,
         direction: Direction,
         warnings: &mut Warnings,
-    ) -> DirectionRules {
+    ) -> Rules {
         let dataset = self.dataset;
         let rule = self
             .decisions
             .general_rule(&dataset.owner_key(entity), direction);
         let mut peers = DirectionRules::none();
+        let mut l7 = PortAllowances::default();
         match rule {
-            GeneralRule::BlockAll => return peers,
-            GeneralRule::AllowAll => return DirectionRules::All,
+            GeneralRule::BlockAll => return (peers, l7),
+            GeneralRule::AllowAll => return (DirectionRules::All, l7),
             GeneralRule::AllowNamespace => peers.allow(RulePeer::OwnNamespace, None),
-            GeneralRule::PerRow => self.row_peers(entity, direction, &mut peers, warnings),
+            GeneralRule::PerRow => {
+                self.row_peers(entity, direction, (&mut peers, &mut l7), warnings)
+            }
         }
         let restricted = peers.peers().is_some_and(|p| !p.is_empty());
         if direction == Direction::Egress && self.decisions.allow_dns {
@@ -249,7 +268,39 @@ impl<'a> PolicyGenerator<'a> {
                 warnings.both(warning);
             }
         }
-        peers
+        (peers, l7)
+    }
+
+    /// What the L7 rules of one included communication let through, with a warning when
+    /// its evidence cannot be written.
+    fn l7_allowed(&self, row: &Row<'_>, options: L7Options, warnings: &mut Warnings) -> L7Allowed {
+        let (dataset, communication) = (self.dataset, row.communication);
+        let excluded = self
+            .decisions
+            .excluded_requests
+            .get(&dataset.row_key(communication));
+        match l7::allowance(&communication.observed.l7, excluded, options) {
+            Allowance::NoEvidence => L7Allowed::Any,
+            Allowance::Rules(rules) => L7Allowed::Only(rules),
+            Allowance::PortRule(why) => {
+                warnings.cilium.push(format!(
+                    "{} {}: no L7 rule written, the port allows every request: {why}",
+                    row.direction.as_str(),
+                    dataset.describe(communication)
+                ));
+                L7Allowed::Any
+            }
+            Allowance::Nothing => {
+                warnings.cilium.push(format!(
+                    "{} {}: every request pattern is excluded, yet the communication is \
+                     included: its port stays allowed for every request (exclude the row to \
+                     deny it)",
+                    row.direction.as_str(),
+                    dataset.describe(communication)
+                ));
+                L7Allowed::Any
+            }
+        }
     }
 
     /// The peers of the included communications of `entity` in `direction`, each with the
@@ -258,7 +309,7 @@ impl<'a> PolicyGenerator<'a> {
         &mut self,
         entity: EntityId,
         direction: Direction,
-        peers: &mut DirectionRules,
+        (peers, l7): (&mut DirectionRules, &mut PortAllowances),
         warnings: &mut Warnings,
     ) {
         let (dataset, decisions) = (self.dataset, self.decisions);
@@ -301,8 +352,15 @@ impl<'a> PolicyGenerator<'a> {
             if communication.port == 0 {
                 continue;
             }
+            let port = (communication.protocol, communication.port);
+            if let Some(options) = self.l7 {
+                let allowed = self.l7_allowed(&row, options, warnings);
+                for peer in &rule_peers {
+                    l7.note((peer.clone(), port), allowed.clone());
+                }
+            }
             for peer in rule_peers {
-                peers.allow(peer, Some((communication.protocol, communication.port)));
+                peers.allow(peer, Some(port));
             }
         }
     }
@@ -437,6 +495,18 @@ impl<'a> PolicyGenerator<'a> {
             _ => RulePeer::Block(block),
         }]
     }
+}
+
+/// Adds `other` (a direction's rules and L7 allowances) to `mine`.
+fn absorb(mine: &mut Rules, other: Rules) {
+    let (other_rules, other_l7) = other;
+    let mine_rules = &mine.0;
+    mine.1.absorb(
+        |key| mine_rules.allows(key),
+        other_l7,
+        |key| other_rules.allows(key),
+    );
+    mine.0.absorb(other_rules);
 }
 
 /// An included row of an entity's review: the entity, the direction, the communication.

@@ -18,8 +18,10 @@ use crate::engine::model::network_policy::IpBlock;
 use crate::engine::model::Direction;
 use crate::engine::model::Protocol;
 use crate::engine::policy::names::MANAGED_BY;
+use crate::engine::l7::PatternRule;
+use crate::engine::policy::l7_rules::{l7_rules, L7Allowed};
 use crate::engine::policy::rules::{
-    by_port_set, written_as, DirectionRules, PolicyRules, PortKey, RulePeer,
+    by_port_set, written_as, DirectionRules, PolicyRules, PortAllowances, PortKey, RulePeer,
 };
 
 /// The most ports Cilium's CRD takes in one `toPorts` entry.
@@ -63,15 +65,68 @@ pub fn cilium_policy(rules: &PolicyRules) -> CiliumNetworkPolicy {
         labels,
         LabelSelector::of_labels(rules.cilium_selector.as_ref().unwrap_or(&rules.selector)),
     );
-    policy.spec.ingress = Some(direction(rules, &rules.ingress, Direction::Ingress));
-    policy.spec.egress = Some(direction(rules, &rules.egress, Direction::Egress));
+    policy.spec.ingress = Some(direction(
+        rules,
+        (&rules.ingress, &rules.ingress_l7),
+        Direction::Ingress,
+    ));
+    policy.spec.egress = Some(direction(
+        rules,
+        (&rules.egress, &rules.egress_l7),
+        Direction::Egress,
+    ));
     policy
+}
+
+/// Per Cilium peer and port, the L7 rules that restrict it: a port some review peer written
+/// as that Cilium peer allows without L7 rules lets every request through, and is left out.
+fn restricted_ports(
+    policy: &PolicyRules,
+    peers: &BTreeMap<RulePeer, Option<BTreeSet<PortKey>>>,
+    l7: &PortAllowances,
+) -> BTreeMap<(CiliumPeer, PortKey), BTreeSet<PatternRule>> {
+    if l7.0.is_empty() {
+        return BTreeMap::new();
+    }
+    let mut allowed: BTreeMap<(CiliumPeer, PortKey), L7Allowed> = BTreeMap::new();
+    let mut every_port: BTreeSet<CiliumPeer> = BTreeSet::new();
+    for (peer, ports) in peers {
+        for written in cilium_peers(&policy.namespace, policy.cluster.as_deref(), peer) {
+            let Some(ports) = ports else {
+                every_port.insert(written);
+                continue;
+            };
+            for &port in ports {
+                let this = l7.0.get(&(peer.clone(), port)).cloned().unwrap_or(L7Allowed::Any);
+                let merged = match allowed.remove(&(written.clone(), port)) {
+                    None => this,
+                    Some(L7Allowed::Only(mut mine)) => match this {
+                        L7Allowed::Only(theirs) => {
+                            mine.extend(theirs);
+                            L7Allowed::Only(mine)
+                        }
+                        L7Allowed::Any => L7Allowed::Any,
+                    },
+                    Some(L7Allowed::Any) => L7Allowed::Any,
+                };
+                allowed.insert((written.clone(), port), merged);
+            }
+        }
+    }
+    allowed
+        .into_iter()
+        .filter(|((peer, _), _)| !every_port.contains(peer))
+        .filter_map(|(key, allowed)| match allowed {
+            L7Allowed::Only(rules) if !rules.is_empty() => Some((key, rules)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The rules of one direction.
 fn direction(
     policy: &PolicyRules,
-    rules: &DirectionRules,
+    (rules, l7): (&DirectionRules, &PortAllowances),
     direction: Direction,
 ) -> Vec<CiliumRule> {
     let Some(peers) = rules.peers() else {
@@ -88,6 +143,16 @@ fn direction(
     if written.is_empty() {
         return vec![CiliumRule::default()];
     }
+    let mut restricted = restricted_ports(policy, peers, l7);
+    // A port with L7 rules gets a rule of its own: it leaves the peer's port set.
+    for (peer, port) in restricted.keys() {
+        if let Some(Some(ports)) = written.get_mut(peer) {
+            ports.remove(port);
+            if ports.is_empty() {
+                written.remove(peer);
+            }
+        }
+    }
     let mut out = Vec::new();
     // Names are matched on the answers Cilium's DNS proxy sees: the DNS pods get a rule of
     // their own that sends lookups through it.
@@ -102,15 +167,40 @@ fn direction(
             },
         );
         // Its lookups go through the DNS rule; any other port it was reached on stays.
+        let mut lookups: Option<BTreeSet<PatternRule>> = Some(BTreeSet::new());
         for peer in &dns {
+            let was_restricted = [Protocol::Udp, Protocol::Tcp]
+                .map(|protocol| restricted.remove(&(peer.clone(), (protocol, 53))));
             if let Some(Some(ports)) = written.get_mut(peer) {
+                // A port 53 allowed with no L7 rule: every name.
+                if ports.iter().any(|&(_, port)| port == 53) {
+                    lookups = None;
+                }
                 ports.retain(|&(_, port)| port != 53);
                 if ports.is_empty() {
                     written.remove(peer);
                 }
             }
+            if let Some(names) = &mut lookups {
+                if was_restricted.iter().all(Option::is_none) {
+                    lookups = None;
+                } else {
+                    names.extend(was_restricted.into_iter().flatten().flatten());
+                }
+            }
         }
-        out.push(dns_rule(dns));
+        let fqdns = written.keys().filter_map(|peer| match peer {
+            CiliumPeer::Fqdn(selector) => Some(selector.clone()),
+            _ => None,
+        });
+        let names = lookups.map(|names| {
+            let mut selectors = l7_rules(&names).dns;
+            selectors.extend(fqdns);
+            selectors.sort();
+            selectors.dedup();
+            selectors
+        });
+        out.push(dns_rule(dns, names));
     }
     for (ports, peers) in by_port_set(written) {
         let mut by_kind: BTreeMap<PeerKind, Vec<CiliumPeer>> = BTreeMap::new();
@@ -120,6 +210,22 @@ fn direction(
         for (kind, peers) in by_kind {
             out.push(rule(direction, kind, peers, ports.as_ref()));
         }
+    }
+    // Peers on one port with the same L7 rules share a rule, one kind of peer per rule.
+    let mut by_rules: BTreeMap<(PortKey, BTreeSet<PatternRule>, PeerKind), Vec<CiliumPeer>> =
+        BTreeMap::new();
+    for ((peer, port), rules) in restricted {
+        by_rules
+            .entry((port, rules, peer.kind()))
+            .or_default()
+            .push(peer);
+    }
+    for ((port, rules, kind), peers) in by_rules {
+        let mut written = rule(direction, kind, peers, Some(&BTreeSet::from([port])));
+        if let Some(entry) = written.to_ports.as_mut().and_then(|p| p.first_mut()) {
+            entry.rules = Some(l7_rules(&rules));
+        }
+        out.push(written);
     }
     out
 }
@@ -186,8 +292,9 @@ fn rule(
 }
 
 /// Egress to the cluster DNS pods on UDP and TCP 53, every lookup through Cilium's DNS proxy
-/// (`matchPattern: "*"`), so that `toFQDNs` learns the addresses of the names allowed.
-fn dns_rule(dns: Vec<CiliumPeer>) -> CiliumRule {
+/// (`matchPattern: "*"`, or only `names` when L7 rules restrict them), so that `toFQDNs`
+/// learns the addresses of the names allowed.
+fn dns_rule(dns: Vec<CiliumPeer>, names: Option<Vec<FqdnSelector>>) -> CiliumRule {
     let port = |protocol: Protocol| CiliumPort {
         port: "53".to_string(),
         end_port: None,
@@ -205,10 +312,13 @@ fn dns_rule(dns: Vec<CiliumPeer>) -> CiliumRule {
         to_ports: Some(vec![PortRule {
             ports: vec![port(Protocol::Tcp), port(Protocol::Udp)],
             rules: Some(L7Rules {
-                dns: vec![FqdnSelector {
-                    match_name: None,
-                    match_pattern: Some("*".to_string()),
-                }],
+                dns: names.unwrap_or_else(|| {
+                    vec![FqdnSelector {
+                        match_name: None,
+                        match_pattern: Some("*".to_string()),
+                    }]
+                }),
+                ..L7Rules::default()
             }),
         }]),
         ..CiliumRule::default()
@@ -303,6 +413,8 @@ mod tests {
             dns_selector: Labels::from([("k8s-app".to_string(), "kube-dns".to_string())]),
             ingress: DirectionRules::none(),
             egress,
+            ingress_l7: Default::default(),
+            egress_l7: Default::default(),
         }
     }
 

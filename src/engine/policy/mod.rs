@@ -15,6 +15,7 @@ pub mod compare;
 pub mod denied;
 pub mod highlight;
 pub mod kind;
+pub mod l7_rules;
 pub mod names;
 pub mod network;
 pub mod pipeline;
@@ -122,7 +123,18 @@ pub fn generate_policies(
     entities: &[EntityId],
     window: TimeWindow,
 ) -> Vec<GeneratedPolicy> {
-    let mut generator = PolicyGenerator::new(dataset, decisions, window);
+    generate_policies_with(dataset, decisions, entities, window, None)
+}
+
+/// [`generate_policies`] with L7 rules for the requests seen, generalised as `l7` says.
+pub fn generate_policies_with(
+    dataset: &Dataset,
+    decisions: &Decisions,
+    entities: &[EntityId],
+    window: TimeWindow,
+    l7: Option<crate::engine::l7::L7Options>,
+) -> Vec<GeneratedPolicy> {
+    let mut generator = PolicyGenerator::new(dataset, decisions, window).with_l7(l7);
     entities
         .iter()
         .map(|&entity| generator.policy(entity))

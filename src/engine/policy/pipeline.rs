@@ -12,15 +12,17 @@
 
 use std::borrow::Cow;
 
-use crate::engine::dataset::Dataset;
+use crate::engine::dataset::{Dataset, Peer};
 use crate::engine::decisions::Decisions;
 use crate::engine::model::{EntityId, ServiceId, TimeWindow};
 use crate::engine::policy::build::GeneratedPolicy;
 use crate::engine::policy::denied::{denied_inclusions, selected_entities, DeniedInclusion};
+use crate::engine::l7::L7Options;
 use crate::engine::policy::{
-    cilium_documents, generate_policies, placed, placed_cilium, policies_yaml_as, select_entities,
-    sort_by_owner, PolicyKind, Selection,
+    cilium_documents, generate_policies_with, placed, placed_cilium, policies_yaml_as,
+    select_entities, sort_by_owner, PolicyKind, Selection,
 };
+use crate::engine::verify::requests::{verify_requests, RequestReport};
 use crate::engine::scope::{Scope, Subject};
 use crate::engine::verify::replay::{verify_placed, Report};
 
@@ -82,6 +84,9 @@ pub struct PolicyOptions {
     pub kind: PolicyKind,
     /// Read NetworkPolicies as Calico does: an `ipBlock` also matches pods' own addresses.
     pub ipblock_matches_pods: bool,
+    /// Write L7 rules for the requests seen, generalised so (CiliumNetworkPolicy only), and
+    /// replay every request through them.
+    pub l7: Option<L7Options>,
 }
 
 /// The workloads to write policies for: as the page names them, or as the command line does.
@@ -118,6 +123,8 @@ pub struct PolicyRun<'a> {
     pub report: Report,
     /// The included communications the policies deny.
     pub denied: Vec<DeniedInclusion>,
+    /// Every request seen replayed through the L7 rules, when they are written.
+    pub requests: Option<RequestReport>,
 }
 
 /// Runs `request` over `dataset`: an error only for the command line's workloads, when its
@@ -142,10 +149,18 @@ pub fn run<'a>(dataset: &Dataset, request: &PolicyRequest<'a>) -> Result<PolicyR
         Workloads::Target(target) => target_entities(dataset, target),
         Workloads::Selection(selection) => select_entities(dataset, selection)?,
     };
-    let generated = generate_policies(dataset, &decisions, &entities, window);
+    let l7 = request.options.l7.filter(|_| request.options.kind == PolicyKind::Cilium);
+    let generated = generate_policies_with(dataset, &decisions, &entities, window, l7);
     let kind = request.options.kind;
     let (report, policy_count) = verify(dataset, &decisions, &generated, window, request.options);
+    let requests = l7.map(|options| {
+        let documents = cilium_documents(&generated);
+        let placed = placed_cilium(dataset, &documents);
+        let selected = selected_entities(&generated);
+        verify_requests(dataset, &decisions, &placed, &selected, window, options)
+    });
     Ok(PolicyRun {
+        requests,
         kind,
         denied: denied_inclusions(dataset, &generated, kind, &report),
         decisions,
@@ -196,6 +211,54 @@ impl PolicyRun<'_> {
     /// Every policy's warnings for the requested kind, in order.
     pub fn warnings(&self) -> impl Iterator<Item = &String> {
         self.generated.iter().flat_map(|g| g.warnings_of(self.kind))
+    }
+
+    /// What L7 evidence the policies leave unused, in one line: the included communications
+    /// of the chosen workloads on which requests were seen, when the policies are not
+    /// CiliumNetworkPolicies with L7 rules (`None` when there are none, or they are used).
+    pub fn unused_l7_evidence(&self, dataset: &Dataset) -> Option<String> {
+        if self.requests.is_some() {
+            return None;
+        }
+        let chosen: std::collections::BTreeSet<EntityId> = self.entities.iter().copied().collect();
+        let mut communications = 0usize;
+        let mut requests = 0usize;
+        let mut kinds = std::collections::BTreeSet::new();
+        for communication in &dataset.communications {
+            let evidence = &communication.observed.l7;
+            let touches = |peer| matches!(peer, Peer::Entity(id) if chosen.contains(&id));
+            if evidence.requests.is_empty()
+                || !(touches(communication.client) || touches(communication.server))
+                || !self.decisions.is_included(dataset, communication)
+            {
+                continue;
+            }
+            communications += 1;
+            requests += evidence.requests.len();
+            kinds.extend(evidence.kinds());
+        }
+        if communications == 0 {
+            return None;
+        }
+        let kinds: Vec<&str> = kinds.into_iter().collect();
+        let evidence = format!(
+            "{communications} included communication{} carr{} {requests} distinct L7 request{} \
+             ({})",
+            if communications == 1 { "" } else { "s" },
+            if communications == 1 { "ies" } else { "y" },
+            if requests == 1 { "" } else { "s" },
+            kinds.join(", ")
+        );
+        Some(match self.kind {
+            PolicyKind::Kubernetes => format!(
+                "L7 evidence unused: {evidence}; a NetworkPolicy allows them by port only \
+                 (--format cilium --l7 writes rules for the requests seen)"
+            ),
+            PolicyKind::Cilium => format!(
+                "L7 evidence unused: {evidence}; the policies allow them by port only (--l7 \
+                 writes rules for the requests seen)"
+            ),
+        })
     }
 
     /// The decisions applied that name nothing in the data (a typo, or another capture), to

@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::engine::model::network_policy::IpBlock;
+use crate::engine::policy::l7_rules::L7Allowances;
 use crate::engine::model::{Labels, Protocol};
 
 /// A port a peer used.
@@ -79,7 +80,13 @@ pub struct PolicyRules {
     pub dns_selector: Labels,
     pub ingress: DirectionRules,
     pub egress: DirectionRules,
+    /// What L7 rules let through, per direction (empty unless L7 rules are asked for).
+    pub ingress_l7: PortAllowances,
+    pub egress_l7: PortAllowances,
 }
+
+/// What L7 rules let through, per peer and port.
+pub type PortAllowances = L7Allowances<(RulePeer, PortKey)>;
 
 impl DirectionRules {
     /// Nothing allowed.
@@ -120,6 +127,16 @@ impl DirectionRules {
                     }
                 }
             }
+        }
+    }
+
+    /// Whether it allows `peer` on `port`.
+    pub fn allows(&self, (peer, port): &(RulePeer, PortKey)) -> bool {
+        match self.peers() {
+            None => true,
+            Some(peers) => peers
+                .get(peer)
+                .is_some_and(|ports| ports.as_ref().is_none_or(|p| p.contains(port))),
         }
     }
 

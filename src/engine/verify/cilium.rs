@@ -24,14 +24,22 @@
 //! - `toFQDNs` match an address by the DNS names it was seen with (`destination_names`, DNS
 //!   answers): a name, or a pattern whose `*` stays within one label.
 //!
-//! Not read: deny rules (`ingressDeny`, `egressDeny`), `enableDefaultDeny`, L7 rules (they
-//! narrow what a port allows to requests flowpol does not see), `toServices`, `toGroups`,
-//! `icmps`, node selectors; a policy using them is read for the rest.
+//! - L7 rules (`toPorts[].rules`) decide requests, when a request is asked about: a port
+//!   entry with rules admits only the requests one of them admits (HTTP method and path
+//!   regexes matched against the whole method and path, DNS names as `toFQDNs` reads them,
+//!   Kafka API keys, roles and topics); an entry without rules admits every request. A
+//!   connection (no request) is admitted on the port either way, as the proxy admits it.
+//!   Rules naming hosts or headers, and L7 kinds flowpol does not see, admit no request.
+//!
+//! Not read: `toServices`, `toGroups`, `icmps`, node selectors; a policy using them is read
+//! for the rest.
 
-use crate::engine::decisions::name_matches;
+use crate::engine::l7::matching::{full_match, name_matches, sent_path};
 use crate::engine::model::cilium_policy::{
-    CidrRule, CiliumNetworkPolicy, CiliumRule, FqdnSelector, PortRule, CILIUM_SERVICE_ACCOUNT_LABEL,
+    CidrRule, CiliumNetworkPolicy, CiliumRule, FqdnSelector, L7Rules, PortRule,
+    CILIUM_SERVICE_ACCOUNT_LABEL,
 };
+use crate::engine::model::l7::L7Request;
 use crate::engine::model::labels::{LabelSelector, Labels, SelectorRequirement};
 use crate::engine::model::{Direction, Protocol};
 use crate::engine::verify::endpoint::{contains, Endpoint};
@@ -96,7 +104,7 @@ pub fn denies(
         Direction::Egress => (&policy.spec.egress_deny, client, server),
     };
     selects(policy, own)
-        && any_rule_names(policy, rules, direction, (peer, server), (protocol, port))
+        && any_rule_names(policy, rules, direction, (peer, server), (protocol, port), None)
 }
 
 /// Whether one of `rules` (of `policy`, in `direction`) names `peer` on the server's
@@ -107,26 +115,35 @@ fn any_rule_names(
     direction: Direction,
     (peer, server): (&Endpoint<'_>, &Endpoint<'_>),
     (protocol, port): (Protocol, u16),
+    request: Option<&L7Request>,
 ) -> bool {
     rules.iter().flatten().any(|rule| {
         rule_names_peer(rule, direction, &policy.metadata.namespace, peer)
-            && ports_match(rule.to_ports.as_deref(), server, protocol, port)
+            && ports_match(rule.to_ports.as_deref(), server, protocol, port, request)
     })
 }
 
-/// Whether a rule of `policy` in `direction` lets `client` reach `server`.
+/// Whether a rule of `policy` in `direction` lets `client` reach `server` (and make
+/// `request` there, when one is given).
 pub fn allows(
     policy: &CiliumNetworkPolicy,
     direction: Direction,
     (client, server): (&Endpoint<'_>, &Endpoint<'_>),
-    protocol: Protocol,
-    port: u16,
+    (protocol, port): (Protocol, u16),
+    request: Option<&L7Request>,
 ) -> bool {
     let (rules, peer) = match direction {
         Direction::Ingress => (&policy.spec.ingress, client),
         Direction::Egress => (&policy.spec.egress, server),
     };
-    any_rule_names(policy, rules, direction, (peer, server), (protocol, port))
+    any_rule_names(
+        policy,
+        rules,
+        direction,
+        (peer, server),
+        (protocol, port),
+        request,
+    )
 }
 
 /// Whether the rule's peer lists name `peer`.
@@ -303,25 +320,92 @@ fn cidr_matches(rule: &CidrRule, peer: &Endpoint<'_>) -> bool {
     contains(&rule.cidr, ip) && !rule.except.iter().any(|e| contains(e, ip))
 }
 
-/// Whether any of `rules`' ports (all when absent or empty) matches.
+/// Whether any of `rules`' ports (all when absent or empty) matches, and its L7 rules admit
+/// `request` when one is given.
 fn ports_match(
     rules: Option<&[PortRule]>,
     server: &Endpoint<'_>,
     protocol: Protocol,
     port: u16,
+    request: Option<&L7Request>,
 ) -> bool {
     let Some(rules) = rules.filter(|r| !r.is_empty()) else {
         return true;
     };
     rules.iter().any(|rule| {
-        rule.ports.is_empty()
+        let port_ok = rule.ports.is_empty()
             || rule.ports.iter().any(|p| {
                 let protocol_ok = p.protocol.is_empty()
                     || p.protocol.eq_ignore_ascii_case("ANY")
                     || Protocol::from_k8s(&p.protocol) == Some(protocol);
                 protocol_ok && port_matches(&p.port, p.end_port, server, protocol, port)
-            })
+            });
+        let request_ok = match (request, &rule.rules) {
+            (Some(request), Some(l7)) if !l7.is_empty() => l7_admits(l7, request),
+            _ => true,
+        };
+        port_ok && request_ok
     })
+}
+
+/// The Kafka API keys a role stands for (Cilium's `role: produce` and `role: consume`).
+fn role_api_keys(role: &str) -> &'static [&'static str] {
+    match role.to_ascii_lowercase().as_str() {
+        "produce" => &["produce", "metadata", "apiversions"],
+        "consume" => &[
+            "fetch",
+            "offsets",
+            "metadata",
+            "offsetcommit",
+            "offsetfetch",
+            "findcoordinator",
+            "joingroup",
+            "heartbeat",
+            "leavegroup",
+            "syncgroup",
+            "apiversions",
+        ],
+        _ => &[],
+    }
+}
+
+/// Whether one of a port entry's L7 rules admits `request`.
+fn l7_admits(rules: &L7Rules, request: &L7Request) -> bool {
+    if !rules.unread.is_empty() {
+        return false;
+    }
+    match request {
+        L7Request::Http(http) => rules.http.iter().any(|rule| {
+            rule.host.is_none()
+                && rule.headers.is_none()
+                && rule.header_matches.is_none()
+                && rule
+                    .method
+                    .as_deref()
+                    .is_none_or(|m| m.is_empty() || full_match(m, &http.method))
+                && rule
+                    .path
+                    .as_deref()
+                    .is_none_or(|p| p.is_empty() || full_match(p, &sent_path(http)))
+        }),
+        L7Request::Dns(name) => rules.dns.iter().any(|selector| {
+            selector
+                .match_name
+                .as_deref()
+                .or(selector.match_pattern.as_deref())
+                .is_some_and(|allowed| name_matches(allowed, name))
+        }),
+        L7Request::Kafka(kafka) => rules.kafka.iter().any(|rule| {
+            let key_ok = match (&rule.api_key, &rule.role) {
+                (Some(key), _) => key.eq_ignore_ascii_case(&kafka.api_key),
+                (None, Some(role)) => role_api_keys(role).contains(&kafka.api_key.as_str()),
+                (None, None) => true,
+            };
+            key_ok
+                && rule.client_id.is_none()
+                && rule.topic.as_deref().is_none_or(|t| t.is_empty() || *t == kafka.topic)
+        }),
+    }
 }
 
 fn port_matches(

@@ -16,6 +16,7 @@ use std::borrow::Borrow;
 use std::net::IpAddr;
 
 use crate::engine::model::cilium_policy::CiliumNetworkPolicy;
+use crate::engine::model::l7::L7Request;
 use crate::engine::model::network_policy::{NetworkPolicy, PolicyPeer, PolicyPort, PortValue};
 use crate::engine::model::{Direction, Protocol};
 use crate::engine::verify::cilium;
@@ -80,14 +81,20 @@ impl<'a> AnyPolicy<'a> {
         self,
         direction: Direction,
         (client, server): (&Endpoint<'_>, &Endpoint<'_>),
-        protocol: Protocol,
-        port: u16,
+        (protocol, port): (Protocol, u16),
+        request: Option<&L7Request>,
     ) -> bool {
         let (policy, pod_blocks) = match self {
             AnyPolicy::Kubernetes(policy) => (policy, false),
             AnyPolicy::KubernetesPodBlocks(policy) => (policy, true),
             AnyPolicy::Cilium(policy) => {
-                return cilium::allows(policy, direction, (client, server), protocol, port)
+                return cilium::allows(
+                    policy,
+                    direction,
+                    (client, server),
+                    (protocol, port),
+                    request,
+                )
             }
         };
         let namespace = &policy.metadata.namespace;
@@ -157,6 +164,19 @@ pub fn evaluate_any(
     protocol: Protocol,
     port: u16,
 ) -> Verdict {
+    evaluate_request(policies, client, server, (protocol, port), None)
+}
+
+/// [`evaluate_any`] for one request made on the connection (`None`: the connection itself):
+/// a NetworkPolicy admits every request on a port it allows, a CiliumNetworkPolicy's L7 rules
+/// only those they name.
+pub fn evaluate_request(
+    policies: &[AnyPolicy<'_>],
+    client: &Endpoint<'_>,
+    server: &Endpoint<'_>,
+    (protocol, port): (Protocol, u16),
+    request: Option<&L7Request>,
+) -> Verdict {
     let ends = (client, server);
     let verdict = |direction: Direction, own: &Endpoint<'_>| {
         // A Cilium deny rule overrides every allow.
@@ -168,7 +188,7 @@ pub fn evaluate_any(
             return SideVerdict::Denied;
         }
         side(policies, own, direction, |policy| {
-            policy.allows(direction, ends, protocol, port)
+            policy.allows(direction, ends, (protocol, port), request)
         })
     };
     Verdict {

@@ -13,7 +13,10 @@ use crate::engine::model::network_policy::NetworkPolicy;
 use crate::engine::model::{CommunicationId, Direction, EntityId, Protocol, TimeWindow};
 use crate::engine::units::thousands;
 use crate::engine::verify::endpoint::Endpoint;
-use crate::engine::verify::evaluate::{evaluate_any, AnyPolicy, SideVerdict, Verdict};
+use crate::engine::model::l7::L7Request;
+use crate::engine::verify::evaluate::{
+    evaluate_any, evaluate_request, AnyPolicy, SideVerdict, Verdict,
+};
 
 /// The outcome for one communication.
 #[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -86,7 +89,7 @@ impl Report {
 /// `kubernetes.io/metadata.name` label Kubernetes adds), and each entity's distinct pod label
 /// sets, reduced to the label keys the policies' selectors read (a rollout's or a canary's
 /// pods differ in labels; a policy may select some of them and not the others).
-struct PolicyView<'p> {
+pub(crate) struct PolicyView<'p> {
     namespaces: BTreeMap<String, Labels>,
     /// The label keys the policies' selectors read.
     keys: BTreeSet<&'p str>,
@@ -157,7 +160,7 @@ fn selector_keys<'p>(policies: &[Placed<'p>]) -> BTreeSet<&'p str> {
 }
 
 impl<'p> PolicyView<'p> {
-    fn of(dataset: &Dataset, policies: &[Placed<'p>]) -> PolicyView<'p> {
+    pub(crate) fn of(dataset: &Dataset, policies: &[Placed<'p>]) -> PolicyView<'p> {
         let mut namespaces = dataset.namespaces.clone();
         for entity in &dataset.entities {
             namespaces
@@ -269,9 +272,21 @@ impl<'p> PolicyView<'p> {
         &self,
         dataset: &Dataset,
         policies: &[Placed<'_>],
-        (client, server): (Peer, Peer),
+        ends: (Peer, Peer),
         protocol: Protocol,
         port: u16,
+    ) -> Verdict {
+        self.evaluate_request(dataset, policies, ends, (protocol, port), None)
+    }
+
+    /// [`PolicyView::evaluate`] for one request made on the connection.
+    pub(crate) fn evaluate_request(
+        &self,
+        dataset: &Dataset,
+        policies: &[Placed<'_>],
+        (client, server): (Peer, Peer),
+        (protocol, port): (Protocol, u16),
+        request: Option<&L7Request>,
     ) -> Verdict {
         let across = match (client, server) {
             (Peer::Entity(a), Peer::Entity(b)) => dataset.across_clusters(a, b),
@@ -286,7 +301,7 @@ impl<'p> PolicyView<'p> {
         let egress = first_denial(clients.iter().flat_map(|from| {
             servers
                 .iter()
-                .map(|to| evaluate_any(&egress_policies, from, to, protocol, port).egress)
+                .map(|to| evaluate_request(&egress_policies, from, to, (protocol, port), request).egress)
         }));
         let (clients, servers) = (
             self.endpoints(dataset, client, across),
@@ -295,7 +310,7 @@ impl<'p> PolicyView<'p> {
         let ingress = first_denial(clients.iter().flat_map(|from| {
             servers
                 .iter()
-                .map(|to| evaluate_any(&ingress_policies, from, to, protocol, port).ingress)
+                .map(|to| evaluate_request(&ingress_policies, from, to, (protocol, port), request).ingress)
         }));
         Verdict { egress, ingress }
     }
@@ -344,7 +359,7 @@ pub fn communications_in_scope(
 
 /// Whether the review lets `communication` through, given that only the entities of `scope`
 /// get policies.
-fn review_allows(
+pub(crate) fn review_allows(
     dataset: &Dataset,
     decisions: &Decisions,
     scope: &BTreeSet<EntityId>,

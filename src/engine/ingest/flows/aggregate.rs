@@ -15,6 +15,7 @@ use std::net::IpAddr;
 use rustc_hash::FxHashMap;
 use std::hash::{Hash, Hasher};
 
+use crate::engine::model::l7::L7Request;
 use crate::engine::model::observed::{ObservedCommunication, VantageId};
 use crate::engine::model::parse_ip;
 use crate::engine::model::time::minute_of;
@@ -202,6 +203,9 @@ impl FlowAggregate {
         let Some((_, source_port, destination_port)) = event.transport.ports() else {
             return Ok(());
         };
+        if let (Some(request), Role::Ongoing) = (&event.l7_request, role) {
+            self.add_request(event, request.as_ref())?;
+        }
         match role {
             Role::Start => {
                 self.undecided
@@ -227,6 +231,26 @@ impl FlowAggregate {
                 self.add_undecided(event, kind, (source_port, destination_port), file)?
             }
             Role::Skipped(_) => {}
+        }
+        Ok(())
+    }
+
+    /// Records the request of an L7 record (`None`: one that cannot be read) on its
+    /// communication.
+    fn add_request(
+        &mut self,
+        event: &FlowEvent<'_>,
+        request: Option<&L7Request>,
+    ) -> Result<(), FlowError> {
+        let key = self.key(event)?;
+        let requests = &mut self.communications.entry(key).or_default().observed.l7;
+        match request {
+            Some(request) => requests.record(
+                request.clone(),
+                event.direction.as_deref() != Some("INGRESS"),
+                event.nanos(),
+            ),
+            None => requests.unreadable += 1,
         }
         Ok(())
     }

@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use crate::engine::ingest::scan::json_scan::ScanError;
 use crate::engine::model::time::parse_time;
+use crate::engine::model::l7::L7Request;
 use crate::engine::model::Protocol;
 
 use super::wire::WireEndpoint;
@@ -144,6 +145,9 @@ pub struct FlowEvent<'a> {
     pub destination_service: Option<(Cow<'a, str>, Cow<'a, str>)>,
     /// A DNS answer: the query and the addresses it resolved to.
     pub dns: Option<(Cow<'a, str>, Vec<Cow<'a, str>>)>,
+    /// The request of an L7 record (HTTP, DNS query, Kafka): `Some(None)` when the record
+    /// holds one that cannot be read (an HTTP record without a path).
+    pub l7_request: Option<Option<L7Request>>,
 }
 
 /// Why a line is not a flow.

@@ -9,6 +9,8 @@ use crate::engine::ingest::scan::json_scan::{finish, scan_object, skip_value, sk
 use crate::engine::model::Protocol;
 
 use super::event::{parse_value, EventKind, FlowError, FlowEvent, TcpFlags, Transport, Verdict};
+use crate::engine::model::l7::L7Request;
+
 use super::wire::{Plain, WireEventType, WireIp, WireL4, WireL7, WirePorts, WireService};
 
 fn transport(l4: Option<WireL4>) -> Transport {
@@ -166,14 +168,24 @@ pub fn parse_flow(line: &[u8]) -> Result<FlowEvent<'_>, FlowError> {
     let l7: Option<WireL7<'_>> = optional("l7", flow.l7)?;
     let flow_type: Option<Cow<'_, str>> = optional("Type", flow.flow_type)?;
     let is_l7 = flow_type.as_deref() == Some("L7") || l7.is_some();
-    let (l7_type, dns) = match l7 {
-        Some(l7) => (
-            l7.kind,
-            l7.dns
-                .filter(|dns| !dns.query.is_empty())
-                .map(|dns| (dns.query, dns.ips)),
-        ),
-        None => (None, None),
+    let (l7_type, dns, l7_request) = match l7 {
+        Some(l7) => {
+            let request = if let Some(http) = &l7.http {
+                Some(L7Request::http(&http.method, &http.url))
+            } else if let Some(kafka) = &l7.kafka {
+                Some(L7Request::kafka(&kafka.api_key, &kafka.topic))
+            } else {
+                l7.dns.as_ref().map(|dns| L7Request::dns(&dns.query))
+            };
+            (
+                l7.kind,
+                l7.dns
+                    .filter(|dns| !dns.query.is_empty())
+                    .map(|dns| (dns.query, dns.ips)),
+                request,
+            )
+        }
+        None => (None, None, None),
     };
     let envelope_node = envelope.as_ref().and_then(|e| e.node_name);
     let envelope_time = envelope.as_ref().and_then(|e| e.time);
@@ -212,5 +224,6 @@ pub fn parse_flow(line: &[u8]) -> Result<FlowEvent<'_>, FlowError> {
             .filter(|s| !s.name.is_empty())
             .map(|s| (s.namespace, s.name)),
         dns,
+        l7_request,
     })
 }

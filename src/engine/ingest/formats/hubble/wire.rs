@@ -103,6 +103,28 @@ pub(super) struct WireL7<'a> {
     pub(super) kind: Option<Cow<'a, str>>,
     #[serde(borrow)]
     pub(super) dns: Option<WireDns<'a>>,
+    #[serde(borrow)]
+    pub(super) http: Option<WireHttp<'a>>,
+    #[serde(borrow)]
+    pub(super) kafka: Option<WireKafka<'a>>,
+}
+
+#[derive(Deserialize, Default, Debug, PartialEq)]
+#[serde(default)]
+pub(super) struct WireHttp<'a> {
+    #[serde(borrow)]
+    pub(super) method: Cow<'a, str>,
+    #[serde(borrow)]
+    pub(super) url: Cow<'a, str>,
+}
+
+#[derive(Deserialize, Default, Debug, PartialEq)]
+#[serde(default)]
+pub(super) struct WireKafka<'a> {
+    #[serde(borrow)]
+    pub(super) api_key: Cow<'a, str>,
+    #[serde(borrow)]
+    pub(super) topic: Cow<'a, str>,
 }
 
 #[derive(Deserialize, Default, Debug, PartialEq)]
