@@ -238,11 +238,16 @@ fn inspect(files: &[PathBuf], cluster_ranges: &[IpNet]) -> Result<(), String> {
         let requests = &communication.observed.l7;
         let patterns = request_patterns(requests, L7Options::default());
         for pattern in patterns.iter().take(L7_PATTERNS_LISTED) {
-            writeln!(out, "    L7 {} x{}", pattern.describe(), pattern.count).map_err(write_error)?;
+            writeln!(out, "    L7 {} x{}", pattern.describe(), pattern.count)
+                .map_err(write_error)?;
         }
         if patterns.len() > L7_PATTERNS_LISTED {
-            writeln!(out, "    L7 … {} more patterns", patterns.len() - L7_PATTERNS_LISTED)
-                .map_err(write_error)?;
+            writeln!(
+                out,
+                "    L7 … {} more patterns",
+                patterns.len() - L7_PATTERNS_LISTED
+            )
+            .map_err(write_error)?;
         }
         if requests.overflow + requests.unreadable > 0 {
             writeln!(

@@ -11,10 +11,10 @@ use crate::cli::outcome::Outcome;
 use crate::cli::reading::{cidr, load_paths};
 use crate::cli::tree_writer::write_tree;
 use crate::engine::dataset::Dataset;
-use crate::engine::l7::L7Options;
 use crate::engine::decisions::{parse_allowed_name, Decisions};
 use crate::engine::ingest::formats::policies::read_policies;
 use crate::engine::ingest::scan::records::MAX_DOCUMENT_BYTES;
+use crate::engine::l7::L7Options;
 use crate::engine::model::cilium_policy::CiliumNetworkPolicy;
 use crate::engine::model::network_policy::NetworkPolicy;
 use crate::engine::model::time::parse_time;
@@ -364,29 +364,33 @@ pub fn generate(args: &GenerateArgs) -> Result<Outcome, String> {
             (PolicyKind::Cilium, _) => "CiliumNetworkPolicies",
         },
         run.report.summary(),
-        requests.map(|r| format!("; {}", r.summary())).unwrap_or_default()
+        requests
+            .map(|r| format!("; {}", r.summary()))
+            .unwrap_or_default()
     );
     match &args.out_dir {
         Some(dir) => write_gitops_tree(dir, &run)?,
         None => write_output(args.output.as_deref(), &yaml)?,
     }
-    Ok(if (run.denied.is_empty() && requests_denied == 0) || args.allow_denied {
-        Outcome::Done
-    } else if run.denied.is_empty() {
-        Outcome::DeniesIncluded(format!(
-            "the L7 rules written would deny {requests_denied} request(s) seen on included \
+    Ok(
+        if (run.denied.is_empty() && requests_denied == 0) || args.allow_denied {
+            Outcome::Done
+        } else if run.denied.is_empty() {
+            Outcome::DeniesIncluded(format!(
+                "the L7 rules written would deny {requests_denied} request(s) seen on included \
              communications (listed above as DENIED request): applied, that is an outage"
-        ))
-    } else {
-        Outcome::DeniesIncluded(format!(
-            "the policies written would deny {} the review included (listed above as DENIED); \
+            ))
+        } else {
+            Outcome::DeniesIncluded(format!(
+                "the policies written would deny {} the review included (listed above as DENIED); \
              applied, that is an outage: include what they need, or pass --allow-denied",
-            match run.denied.len() {
-                1 => "1 communication".to_string(),
-                n => format!("{n} communications"),
-            }
-        ))
-    })
+                match run.denied.len() {
+                    1 => "1 communication".to_string(),
+                    n => format!("{n} communications"),
+                }
+            ))
+        },
+    )
 }
 
 /// The L7 options of `generate`, or why they cannot be used.

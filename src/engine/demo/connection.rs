@@ -113,8 +113,8 @@ impl<'a> Connection<'a> {
 
     /// The L7 record of an HTTP request on this connection, as the client's proxy prints it.
     fn http_request(&self, node: usize, method: &'static str, path: &str) -> Event<'a> {
-        let mut request = Event::trace(self.client, self.server, self.forward(), node)
-            .of_type(129, None);
+        let mut request =
+            Event::trace(self.client, self.server, self.forward(), node).of_type(129, None);
         request.direction = Some("EGRESS");
         request.is_reply = Some(false);
         request.service = self.service;

@@ -85,7 +85,11 @@ pub fn http_request(
     source_port: u16,
 ) -> Option<(&'static str, String)> {
     let id = u32::from(source_port);
-    let cart = format!("{:08x}-7c1e-4b3a-9d2f-{:012x}", id.wrapping_mul(2_654_435_761), id);
+    let cart = format!(
+        "{:08x}-7c1e-4b3a-9d2f-{:012x}",
+        id.wrapping_mul(2_654_435_761),
+        id
+    );
     Some(match (client, server, port) {
         ("frontend", "catalog", 3550) => match id % 10 {
             0 => ("GET", "/products".to_string()),

@@ -257,7 +257,13 @@ mod tests {
     fn shapes(requests: &[(HttpRequest, RequestSeen)], threshold: Option<usize>) -> Vec<String> {
         path_patterns(requests.iter().map(|(r, s)| (r, s)), threshold)
             .iter()
-            .map(|p| format!("{} {}", p.methods.iter().cloned().collect::<Vec<_>>().join(","), p.shape()))
+            .map(|p| {
+                format!(
+                    "{} {}",
+                    p.methods.iter().cloned().collect::<Vec<_>>().join(","),
+                    p.shape()
+                )
+            })
             .collect()
     }
 
@@ -269,17 +275,27 @@ mod tests {
         paths.extend((0..3).map(|n| ("POST".to_string(), format!("/details/{n}/reviews"))));
         paths.push(("GET".into(), "/health".into()));
         paths.push(("GET".into(), "/".into()));
-        let borrowed: Vec<(&str, &str)> =
-            paths.iter().map(|(m, p)| (m.as_str(), p.as_str())).collect();
+        let borrowed: Vec<(&str, &str)> = paths
+            .iter()
+            .map(|(m, p)| (m.as_str(), p.as_str()))
+            .collect();
         let requests = requests(&borrowed);
         assert_eq!(
             shapes(&requests, Some(20)),
-            ["GET /", "GET /details/{id}", "POST /details/{id}/reviews", "GET /health"]
+            [
+                "GET /",
+                "GET /details/{id}",
+                "POST /details/{id}/reviews",
+                "GET /health"
+            ]
         );
         let patterns = path_patterns(requests.iter().map(|(r, s)| (r, s)), Some(20));
         assert_eq!(patterns[1].regex(), "^/details/[^/]+$");
         assert_eq!(patterns[1].paths, 450);
-        assert_eq!(patterns[1].examples, ["/details/0", "/details/1", "/details/10"]);
+        assert_eq!(
+            patterns[1].examples,
+            ["/details/0", "/details/1", "/details/10"]
+        );
         assert_eq!(patterns[0].regex(), "^/$");
         assert_eq!(shapes(&requests, None).len(), 455, "exact: one per path");
     }
@@ -287,17 +303,33 @@ mod tests {
     #[test]
     fn many_plain_values_under_one_prefix_become_one_segment() {
         let names: Vec<(String, String)> = (0..25)
-            .map(|n| ("GET".to_string(), format!("/products/item-{}", (b'a' + n) as char)))
+            .map(|n| {
+                (
+                    "GET".to_string(),
+                    format!("/products/item-{}", (b'a' + n) as char),
+                )
+            })
             .collect();
-        let borrowed: Vec<(&str, &str)> =
-            names.iter().map(|(m, p)| (m.as_str(), p.as_str())).collect();
-        assert_eq!(shapes(&requests(&borrowed), Some(20)), ["GET /products/{id}"]);
+        let borrowed: Vec<(&str, &str)> = names
+            .iter()
+            .map(|(m, p)| (m.as_str(), p.as_str()))
+            .collect();
+        assert_eq!(
+            shapes(&requests(&borrowed), Some(20)),
+            ["GET /products/{id}"]
+        );
         assert_eq!(shapes(&requests(&borrowed[..20]), Some(20)).len(), 20);
     }
 
     #[test]
     fn ids_and_escapes() {
-        for id in ["0", "42", "0b4f7c1e-9a2d-4c3b-8e5f-1a2b3c4d5e6f", "9f86d081884c7d65", "eyJhbGciOiJIUzI1NiJ9abc"] {
+        for id in [
+            "0",
+            "42",
+            "0b4f7c1e-9a2d-4c3b-8e5f-1a2b3c4d5e6f",
+            "9f86d081884c7d65",
+            "eyJhbGciOiJIUzI1NiJ9abc",
+        ] {
             assert!(is_id_like(id), "{id}");
         }
         for word in ["reviews", "v1", "health", "deadbeef", "api", ""] {

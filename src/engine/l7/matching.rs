@@ -28,7 +28,9 @@ pub fn full_match(pattern: &str, text: &str) -> bool {
             let anchored = regex_lite::Regex::new(&format!("^(?:{pattern})$")).ok();
             cache.insert(pattern.to_string(), anchored);
         }
-        cache[pattern].as_ref().is_some_and(|regex| regex.is_match(text))
+        cache[pattern]
+            .as_ref()
+            .is_some_and(|regex| regex.is_match(text))
     })
 }
 
@@ -116,7 +118,10 @@ mod tests {
         assert!(!full_match("details", "/details"), "anchored at the start");
         assert!(full_match("^/a(\\?.*)?$", "/a?x=1"));
         assert!(!full_match("(", "("), "an invalid regex matches nothing");
-        assert!(name_matches("*.svc.cluster.local", "Zipkin.svc.cluster.local."));
+        assert!(name_matches(
+            "*.svc.cluster.local",
+            "Zipkin.svc.cluster.local."
+        ));
         assert!(!name_matches("*.cluster.local", "a.svc.cluster.local"));
         assert!(name_matches("*", "anything.at.all"));
     }

@@ -167,7 +167,9 @@ pub fn allowance(
     // A pattern of what is kept may still admit an excluded request: then exactly.
     let leaks = requests.requests.keys().any(|request| {
         !kept.requests.contains_key(request)
-            && rules.iter().any(|rule| matching::rule_admits(rule, request))
+            && rules
+                .iter()
+                .any(|rule| matching::rule_admits(rule, request))
     });
     if leaks {
         let exact = L7Options {

@@ -10,7 +10,10 @@ use crate::engine::model::l7::RequestSeen;
 
 /// The selectors of `names` (each with how it was seen), in name order; `threshold` `None`:
 /// every name exactly.
-pub fn name_patterns(names: &[(&str, &RequestSeen)], threshold: Option<usize>) -> Vec<RequestPattern> {
+pub fn name_patterns(
+    names: &[(&str, &RequestSeen)],
+    threshold: Option<usize>,
+) -> Vec<RequestPattern> {
     let mut by_parent: BTreeMap<&str, Vec<(&str, &RequestSeen)>> = BTreeMap::new();
     for &(name, seen) in names {
         let parent = name.split_once('.').map_or("", |(_, parent)| parent);
@@ -23,7 +26,11 @@ pub fn name_patterns(names: &[(&str, &RequestSeen)], threshold: Option<usize>) -
             let key = format!("*.{parent}");
             out.push(pattern(key, true, &names));
         } else {
-            out.extend(names.iter().map(|&one| pattern(one.0.to_string(), false, &[one])));
+            out.extend(
+                names
+                    .iter()
+                    .map(|&one| pattern(one.0.to_string(), false, &[one])),
+            );
         }
     }
     out.sort_by(|a, b| a.key.cmp(&b.key));
@@ -40,7 +47,11 @@ fn pattern(key: String, wildcard: bool, names: &[(&str, &RequestSeen)]) -> Reque
         count: names.iter().map(|(_, s)| s.count()).sum(),
         first_seen: names.iter().filter_map(|(_, s)| s.first_seen).min(),
         last_seen: names.iter().filter_map(|(_, s)| s.last_seen).max(),
-        examples: names.iter().take(EXAMPLES).map(|(n, _)| n.to_string()).collect(),
+        examples: names
+            .iter()
+            .take(EXAMPLES)
+            .map(|(n, _)| n.to_string())
+            .collect(),
         requests: names.len(),
     }
 }
@@ -56,7 +67,8 @@ mod tests {
             ..RequestSeen::default()
         };
         let names: Vec<String> = (0..5).map(|n| format!("shard{n}.db.example.com")).collect();
-        let mut listed: Vec<(&str, &RequestSeen)> = names.iter().map(|n| (n.as_str(), &seen)).collect();
+        let mut listed: Vec<(&str, &RequestSeen)> =
+            names.iter().map(|n| (n.as_str(), &seen)).collect();
         listed.push(("api.example.com", &seen));
         let keys = |threshold| {
             name_patterns(&listed, threshold)

@@ -67,11 +67,14 @@ impl RequestPattern {
     pub fn describe(&self) -> String {
         match &self.rule {
             PatternRule::Http { methods, .. } => {
-                format!("{} {}", methods.iter().cloned().collect::<Vec<_>>().join(", "), self.key)
+                format!(
+                    "{} {}",
+                    methods.iter().cloned().collect::<Vec<_>>().join(", "),
+                    self.key
+                )
             }
             PatternRule::Dns { .. } => format!("DNS {}", self.key),
             PatternRule::Kafka { .. } => format!("Kafka {}", self.key),
         }
     }
-
 }

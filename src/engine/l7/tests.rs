@@ -46,14 +46,20 @@ fn an_excluded_pattern_is_denied_and_never_comes_back_through_a_wider_one() {
     assert!(!admitted(&without, &get("/items/7")), "{without:?}");
     assert!(admitted(&without, &get("/items/8")));
     let everything = BTreeSet::from(["/items/{id}".to_string(), "/health".to_string()]);
-    assert_eq!(allowance(&seen, Some(&everything), L7Options::default()), Allowance::Nothing);
+    assert_eq!(
+        allowance(&seen, Some(&everything), L7Options::default()),
+        Allowance::Nothing
+    );
 }
 
 #[test]
 fn evidence_rules_cannot_hold_whole_falls_back_to_the_port() {
     let mut mixed = observed(&[get("/a")]);
     mixed.record(L7Request::Dns("x.example.com".into()), true, None);
-    assert!(matches!(allowance(&mixed, None, L7Options::default()), Allowance::PortRule(_)));
+    assert!(matches!(
+        allowance(&mixed, None, L7Options::default()),
+        Allowance::PortRule(_)
+    ));
     let mut unreadable = observed(&[get("/a")]);
     unreadable.unreadable = 1;
     assert!(matches!(
@@ -79,6 +85,12 @@ fn patterns_say_what_they_stand_for() {
     assert_eq!(patterns[0].describe(), "GET, POST /details/{id}");
     assert_eq!(patterns[0].count, 4);
     assert_eq!(patterns[0].requests, 3);
-    let exact = request_patterns(&observed(&requests), L7Options { exact: true, ..L7Options::default() });
+    let exact = request_patterns(
+        &observed(&requests),
+        L7Options {
+            exact: true,
+            ..L7Options::default()
+        },
+    );
     assert_eq!(exact.len(), 3);
 }

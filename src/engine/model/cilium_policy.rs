@@ -148,7 +148,10 @@ pub struct L7Rules {
 impl L7Rules {
     /// Whether the rules restrict nothing (no list holds a rule).
     pub fn is_empty(&self) -> bool {
-        self.http.is_empty() && self.kafka.is_empty() && self.dns.is_empty() && self.unread.is_empty()
+        self.http.is_empty()
+            && self.kafka.is_empty()
+            && self.dns.is_empty()
+            && self.unread.is_empty()
     }
 }
 

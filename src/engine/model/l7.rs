@@ -244,7 +244,9 @@ mod pairs {
         V: Deserialize<'de>,
         D: Deserializer<'de>,
     {
-        Ok(Vec::<(K, V)>::deserialize(deserializer)?.into_iter().collect())
+        Ok(Vec::<(K, V)>::deserialize(deserializer)?
+            .into_iter()
+            .collect())
     }
 }
 
@@ -271,10 +273,16 @@ mod tests {
         else {
             panic!("a path")
         };
-        assert_eq!((with_query.method.as_str(), with_query.path.as_str()), ("GET", "/api/items"));
+        assert_eq!(
+            (with_query.method.as_str(), with_query.path.as_str()),
+            ("GET", "/api/items")
+        );
         assert!(with_query.query);
         assert_eq!(L7Request::http("GET", "http://svc"), Some(http("GET", "/")));
-        assert_eq!(L7Request::http("GET", "/health"), Some(http("GET", "/health")));
+        assert_eq!(
+            L7Request::http("GET", "/health"),
+            Some(http("GET", "/health"))
+        );
         assert_eq!(L7Request::http("GET", ""), None);
         assert_eq!(L7Request::http("GET", "details"), None);
         assert_eq!(L7Request::http("GET", "/a b"), None);
@@ -282,7 +290,9 @@ mod tests {
         assert_eq!(L7Request::http("G ET", "/a"), None);
         assert_eq!(
             L7Request::dns("Zipkin.Istio-System.svc.cluster.local."),
-            Some(L7Request::Dns("zipkin.istio-system.svc.cluster.local".into()))
+            Some(L7Request::Dns(
+                "zipkin.istio-system.svc.cluster.local".into()
+            ))
         );
         assert_eq!(L7Request::dns("."), None);
         assert_eq!(L7Request::kafka("", "t"), None);
@@ -295,7 +305,10 @@ mod tests {
         seen.record(http("GET", "/a"), false, Some(3));
         seen.record(http("GET", "/a"), true, Some(9));
         let a = &seen.requests[&http("GET", "/a")];
-        assert_eq!((a.count(), a.first_seen, a.last_seen), (2, Some(3), Some(9)));
+        assert_eq!(
+            (a.count(), a.first_seen, a.last_seen),
+            (2, Some(3), Some(9))
+        );
         assert!(seen.complete());
         for n in 0..MAX_REQUESTS + 3 {
             seen.record(http("GET", &format!("/x/{n}")), true, None);

@@ -14,15 +14,15 @@ use crate::engine::dataset::{Communication, Dataset, Peer};
 use crate::engine::decisions::{
     host_cidr, is_dns_server, Alias, Decisions, GeneralRule, DNS_LABEL, DNS_NAMESPACE,
 };
+use crate::engine::l7::{self, Allowance, L7Options};
 use crate::engine::model::address::AddressClass;
 use crate::engine::model::cilium_policy::{CiliumNetworkPolicy, CILIUM_SERVICE_ACCOUNT_LABEL};
 use crate::engine::model::keys::API_SERVER;
 use crate::engine::model::labels::Labels;
 use crate::engine::model::network_policy::{IpBlock, NetworkPolicy};
 use crate::engine::model::{AddressId, Direction, EntityId, OwnerKey, Protocol, TimeWindow};
-use crate::engine::policy::names::{is_valid_label, policy_name};
-use crate::engine::l7::{self, Allowance, L7Options};
 use crate::engine::policy::l7_rules::L7Allowed;
+use crate::engine::policy::names::{is_valid_label, policy_name};
 use crate::engine::policy::rules::{DirectionRules, PolicyRules, PortAllowances, RulePeer};
 use crate::engine::policy::{cilium, network};
 use crate::engine::resolve::reach::{Reach, SelectorKey};

@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::engine::decisions::DNS_NAMESPACE;
+use crate::engine::l7::PatternRule;
 use crate::engine::model::cilium_policy::{
     CidrRule, CiliumNetworkPolicy, CiliumPort, CiliumRule, FqdnSelector, L7Rules, PortRule,
     CILIUM_CLUSTER_LABEL, CILIUM_NAMESPACE_LABEL, CILIUM_SERVICE_ACCOUNT_LABEL,
@@ -17,9 +18,8 @@ use crate::engine::model::labels::{LabelSelector, Labels};
 use crate::engine::model::network_policy::IpBlock;
 use crate::engine::model::Direction;
 use crate::engine::model::Protocol;
-use crate::engine::policy::names::MANAGED_BY;
-use crate::engine::l7::PatternRule;
 use crate::engine::policy::l7_rules::{l7_rules, L7Allowed};
+use crate::engine::policy::names::MANAGED_BY;
 use crate::engine::policy::rules::{
     by_port_set, written_as, DirectionRules, PolicyRules, PortAllowances, PortKey, RulePeer,
 };
@@ -97,7 +97,10 @@ fn restricted_ports(
                 continue;
             };
             for &port in ports {
-                let this = l7.0.get(&(peer.clone(), port)).cloned().unwrap_or(L7Allowed::Any);
+                let this =
+                    l7.0.get(&(peer.clone(), port))
+                        .cloned()
+                        .unwrap_or(L7Allowed::Any);
                 let merged = match allowed.remove(&(written.clone(), port)) {
                     None => this,
                     Some(L7Allowed::Only(mut mine)) => match this {

@@ -154,8 +154,14 @@ mod tests {
     fn allowances_add_up_and_any_wins() {
         let port = (Protocol::Tcp, 80);
         let mut allowances = L7Allowances::default();
-        allowances.note((pods("a"), port), L7Allowed::Only(BTreeSet::from([http("^/a$")])));
-        allowances.note((pods("a"), port), L7Allowed::Only(BTreeSet::from([http("^/b$")])));
+        allowances.note(
+            (pods("a"), port),
+            L7Allowed::Only(BTreeSet::from([http("^/a$")])),
+        );
+        allowances.note(
+            (pods("a"), port),
+            L7Allowed::Only(BTreeSet::from([http("^/b$")])),
+        );
         assert_eq!(
             allowances.0[&(pods("a"), port)],
             L7Allowed::Only(BTreeSet::from([http("^/a$"), http("^/b$")]))
@@ -167,18 +173,27 @@ mod tests {
                 wildcard: false,
             }])),
         );
-        assert_eq!(allowances.0[&(pods("a"), port)], L7Allowed::Any, "kinds mixed");
+        assert_eq!(
+            allowances.0[&(pods("a"), port)],
+            L7Allowed::Any,
+            "kinds mixed"
+        );
         // Absorbing a direction that allows the port with no entry: every request.
         let mut mine = DirectionRules::none();
         mine.allow(pods("b"), Some(port));
         let mut own = L7Allowances::default();
-        own.note((pods("b"), port), L7Allowed::Only(BTreeSet::from([http("^/a$")])));
+        own.note(
+            (pods("b"), port),
+            L7Allowed::Only(BTreeSet::from([http("^/a$")])),
+        );
         let mut theirs = DirectionRules::none();
         theirs.allow(pods("b"), Some(port));
         let allows = |rules: &DirectionRules| {
             let peers = rules.peers().unwrap().clone();
             move |(peer, port): &(RulePeer, _)| {
-                peers.get(peer).is_some_and(|p| p.as_ref().is_none_or(|p| p.contains(port)))
+                peers
+                    .get(peer)
+                    .is_some_and(|p| p.as_ref().is_none_or(|p| p.contains(port)))
             }
         };
         own.absorb(allows(&mine), L7Allowances::default(), allows(&theirs));

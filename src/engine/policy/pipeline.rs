@@ -14,17 +14,17 @@ use std::borrow::Cow;
 
 use crate::engine::dataset::{Dataset, Peer};
 use crate::engine::decisions::Decisions;
+use crate::engine::l7::L7Options;
 use crate::engine::model::{EntityId, ServiceId, TimeWindow};
 use crate::engine::policy::build::GeneratedPolicy;
 use crate::engine::policy::denied::{denied_inclusions, selected_entities, DeniedInclusion};
-use crate::engine::l7::L7Options;
 use crate::engine::policy::{
     cilium_documents, generate_policies_with, placed, placed_cilium, policies_yaml_as,
     select_entities, sort_by_owner, PolicyKind, Selection,
 };
-use crate::engine::verify::requests::{verify_requests, RequestReport};
 use crate::engine::scope::{Scope, Subject};
 use crate::engine::verify::replay::{verify_placed, Report};
+use crate::engine::verify::requests::{verify_requests, RequestReport};
 
 /// Which policies the page shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -149,7 +149,10 @@ pub fn run<'a>(dataset: &Dataset, request: &PolicyRequest<'a>) -> Result<PolicyR
         Workloads::Target(target) => target_entities(dataset, target),
         Workloads::Selection(selection) => select_entities(dataset, selection)?,
     };
-    let l7 = request.options.l7.filter(|_| request.options.kind == PolicyKind::Cilium);
+    let l7 = request
+        .options
+        .l7
+        .filter(|_| request.options.kind == PolicyKind::Cilium);
     let generated = generate_policies_with(dataset, &decisions, &entities, window, l7);
     let kind = request.options.kind;
     let (report, policy_count) = verify(dataset, &decisions, &generated, window, request.options);

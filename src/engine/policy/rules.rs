@@ -7,8 +7,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::engine::model::network_policy::IpBlock;
-use crate::engine::policy::l7_rules::L7Allowances;
 use crate::engine::model::{Labels, Protocol};
+use crate::engine::policy::l7_rules::L7Allowances;
 
 /// A port a peer used.
 pub type PortKey = (Protocol, u16);

@@ -12,7 +12,7 @@ pub const RESTORED: &str = "Decisions of an earlier review of this data restored
 pub enum OnNewData {
     /// The stored decisions replace the review's; `announced` when they decide something.
     Restore {
-        decisions: Decisions,
+        decisions: Box<Decisions>,
         announced: bool,
     },
     /// The review's decisions stay, and are stored under the new data.
@@ -26,7 +26,7 @@ pub fn on_new_data(stored: Option<Decisions>, current: &Decisions, first_data: b
     match stored {
         Some(decisions) if !made_before_data => OnNewData::Restore {
             announced: decisions.count() > 0,
-            decisions,
+            decisions: Box::new(decisions),
         },
         _ => OnNewData::Keep,
     }
@@ -48,7 +48,7 @@ mod tests {
         assert_eq!(
             restored,
             OnNewData::Restore {
-                decisions: some(),
+                decisions: Box::new(some()),
                 announced: true
             }
         );
@@ -56,7 +56,7 @@ mod tests {
         assert_eq!(
             empty,
             OnNewData::Restore {
-                decisions: Decisions::default(),
+                decisions: Box::default(),
                 announced: false
             },
             "data shown before: its decisions give way to the new data's"

@@ -104,7 +104,14 @@ pub fn denies(
         Direction::Egress => (&policy.spec.egress_deny, client, server),
     };
     selects(policy, own)
-        && any_rule_names(policy, rules, direction, (peer, server), (protocol, port), None)
+        && any_rule_names(
+            policy,
+            rules,
+            direction,
+            (peer, server),
+            (protocol, port),
+            None,
+        )
 }
 
 /// Whether one of `rules` (of `policy`, in `direction`) names `peer` on the server's
@@ -403,7 +410,10 @@ fn l7_admits(rules: &L7Rules, request: &L7Request) -> bool {
             };
             key_ok
                 && rule.client_id.is_none()
-                && rule.topic.as_deref().is_none_or(|t| t.is_empty() || *t == kafka.topic)
+                && rule
+                    .topic
+                    .as_deref()
+                    .is_none_or(|t| t.is_empty() || *t == kafka.topic)
         }),
     }
 }

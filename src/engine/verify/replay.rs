@@ -7,13 +7,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::engine::dataset::{Communication, Dataset, Peer};
 use crate::engine::decisions::Decisions;
 use crate::engine::model::address::AddressClass;
+use crate::engine::model::l7::L7Request;
 use crate::engine::model::labels::LabelSelector;
 use crate::engine::model::labels::{Labels, NAMESPACE_NAME_LABEL};
 use crate::engine::model::network_policy::NetworkPolicy;
 use crate::engine::model::{CommunicationId, Direction, EntityId, Protocol, TimeWindow};
 use crate::engine::units::thousands;
 use crate::engine::verify::endpoint::Endpoint;
-use crate::engine::model::l7::L7Request;
 use crate::engine::verify::evaluate::{
     evaluate_any, evaluate_request, AnyPolicy, SideVerdict, Verdict,
 };
@@ -299,18 +299,18 @@ impl<'p> PolicyView<'p> {
             self.endpoints(dataset, server, across),
         );
         let egress = first_denial(clients.iter().flat_map(|from| {
-            servers
-                .iter()
-                .map(|to| evaluate_request(&egress_policies, from, to, (protocol, port), request).egress)
+            servers.iter().map(|to| {
+                evaluate_request(&egress_policies, from, to, (protocol, port), request).egress
+            })
         }));
         let (clients, servers) = (
             self.endpoints(dataset, client, across),
             self.endpoints(dataset, server, false),
         );
         let ingress = first_denial(clients.iter().flat_map(|from| {
-            servers
-                .iter()
-                .map(|to| evaluate_request(&ingress_policies, from, to, (protocol, port), request).ingress)
+            servers.iter().map(|to| {
+                evaluate_request(&ingress_policies, from, to, (protocol, port), request).ingress
+            })
         }));
         Verdict { egress, ingress }
     }

@@ -48,7 +48,7 @@ fn import(state: AppState, message: RwSignal<Option<(bool, String)>>, ev: leptos
                     true,
                     format!("Decisions imported from {}.", file.name()),
                 )));
-                state.decisions.set(decisions);
+                state.decisions.set(*decisions);
             }
             Err(e) => message.set(Some((
                 false,

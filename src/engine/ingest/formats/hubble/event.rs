@@ -7,8 +7,8 @@ use std::borrow::Cow;
 use serde::Deserialize;
 
 use crate::engine::ingest::scan::json_scan::ScanError;
-use crate::engine::model::time::parse_time;
 use crate::engine::model::l7::L7Request;
+use crate::engine::model::time::parse_time;
 use crate::engine::model::Protocol;
 
 use super::wire::WireEndpoint;
