@@ -5,6 +5,7 @@
 //! dialog's [`map_request`], and what a new load does to the decisions ([`restore`]).
 
 pub mod map_request;
+pub mod requests;
 pub mod restore;
 pub mod unresolved_list;
 pub mod wording;

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::engine::decisions::Decisions;
 use crate::engine::ingest::formats::detect::InputFormat;
+use crate::engine::l7::L7Options;
 use crate::engine::load::LoadResult;
 use crate::engine::model::TimeWindow;
 use crate::engine::review::map_request::MapRequest;
@@ -152,6 +153,8 @@ pub struct AppState {
     pub policy_kind: RwSignal<crate::engine::policy::PolicyKind>,
     /// Whether NetworkPolicies' ipBlocks are read as matching pods' own addresses (Calico).
     pub ipblock_matches_pods: RwSignal<bool>,
+    /// Whether CiliumNetworkPolicies carry L7 rules for the requests seen.
+    pub l7_rules: RwSignal<bool>,
     /// Every file loaded so far (a new file re-reads them all with it).
     pub sources: StoredValue<Vec<PendingFile>, LocalStorage>,
     /// The running ingest worker.
@@ -165,6 +168,7 @@ impl AppState {
         crate::engine::policy::view::PolicyOptions {
             kind: self.policy_kind.get(),
             ipblock_matches_pods: self.ipblock_matches_pods.get(),
+            l7: self.l7_rules.get().then(L7Options::default),
         }
     }
 
@@ -173,6 +177,7 @@ impl AppState {
         crate::engine::policy::view::PolicyOptions {
             kind: self.policy_kind.get_untracked(),
             ipblock_matches_pods: self.ipblock_matches_pods.get_untracked(),
+            l7: self.l7_rules.get_untracked().then(L7Options::default),
         }
     }
 
@@ -191,6 +196,7 @@ impl AppState {
             decisions: RwSignal::new(Decisions::default()),
             policy_kind: RwSignal::new(crate::engine::policy::PolicyKind::Kubernetes),
             ipblock_matches_pods: RwSignal::new(false),
+            l7_rules: RwSignal::new(false),
             sources: StoredValue::new_local(Vec::new()),
             job: StoredValue::new_local(None),
             fingerprint: StoredValue::new(None),

@@ -172,6 +172,9 @@ pub fn policy_output(
         ),
     };
     warnings.extend(run.warnings().cloned());
+    warnings.extend(run.unused_l7_evidence(dataset));
+    let requests = run.requests.as_ref();
+    let requests_verified = requests.is_none_or(|r| r.included_denied().next().is_none());
     let comparison = (!existing.is_empty())
         .then(|| cluster_comparison(dataset, &existing, &run, options, window));
     PolicyOutput {
@@ -180,8 +183,11 @@ pub fn policy_output(
         policy_count: run.policy_count,
         denied: described(dataset, run.denied),
         warnings,
-        verification: run.report.summary(),
-        verified: run.report.all_agree(),
+        verification: match requests {
+            Some(requests) => format!("{}; {}", run.report.summary(), requests.summary()),
+            None => run.report.summary(),
+        },
+        verified: run.report.all_agree() && requests_verified,
         reading: reads_network_policies
             .then(|| ipblock_reading(options.ipblock_matches_pods).to_string()),
         existing: (!existing.is_empty())

@@ -48,7 +48,7 @@ fn import(state: AppState, message: RwSignal<Option<(bool, String)>>, ev: leptos
                     true,
                     format!("Decisions imported from {}.", file.name()),
                 )));
-                state.decisions.set(*decisions);
+                state.decisions.set(decisions);
             }
             Err(e) => message.set(Some((
                 false,
@@ -102,7 +102,7 @@ fn keep_decisions(
                 if announced {
                     message.set(Some((true, RESTORED.into())));
                 }
-                state.decisions.set(decisions);
+                state.decisions.set(*decisions);
             }
             OnNewData::Keep => state.decisions.with_untracked(|d| store(&key, d)),
         }

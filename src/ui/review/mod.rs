@@ -12,6 +12,7 @@ mod cluster_ranges;
 mod controls;
 pub mod decisions_bar;
 mod notes;
+mod requests;
 mod row;
 mod rule;
 mod table;

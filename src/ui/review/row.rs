@@ -1,5 +1,6 @@
 //! One row of the Ingress or Egress table: peer, port, protocol, connections in the time span,
-//! first and last seen, DNS names, and its include toggle; and, when the review includes it
+//! first and last seen, DNS names, and its include toggle, its requests by pattern when an L7
+//! proxy saw them; and, when the review includes it
 //! but the generated policy denies it, a mark that says so and why. What changes with the
 //! decisions is looked up by communication, so a decision updates rows in place (and keeps the
 //! keyboard focus where it was).
@@ -18,6 +19,8 @@ use crate::engine::review::wording::{name_to_allow, row_detail};
 use crate::engine::review::ReviewRow;
 use crate::engine::units::{thousands, utc_time};
 use crate::ui::state::AppState;
+
+use super::requests::RequestPatterns;
 
 /// What an already-open row's marker says on hover.
 const ALREADY_OPEN_HINT: &str = "Already open when the capture began: packets of its \
@@ -162,7 +165,8 @@ fn PeerCell(
                 <span class="fp-comms__reason" data-testid="row-reason" title=text aria-label=text>{badge}</span>
             })}
             // Only a peer address's row can need an alias.
-            {row.address.map(|(ip, _)| view! { <AliasActions ip=ip row=row current=current /> })}
+            {row.address.map(|(ip, _)| view! { <AliasActions ip=ip row=row.clone() current=current /> })}
+            <RequestPatterns communication=row.communication />
         </td>
     }
 }

@@ -6,10 +6,14 @@ use leptos::prelude::*;
 
 use crate::engine::graph::svg_text::{cross_path, edge_name, edge_title, label_anchor, points};
 use crate::engine::graph::{EdgePath, EdgeState};
+use crate::engine::review::requests::requests_summary;
 use crate::ui::state::AppState;
 
 use super::item::{hover_at, pressed};
 use super::tooltip::Hover;
+
+/// How many request patterns an edge's tooltip names.
+const TOOLTIP_PATTERNS: usize = 3;
 
 /// The denied mark: a filled circle crossed out, centred at (`x`, `y`) (the denied edges'
 /// marker and the legend draw it).
@@ -49,8 +53,16 @@ pub fn edge_view(
     };
     let toggle_on_key = toggle.clone();
     let (details, title) = (edge.details(), edge_title(edge));
+    let drawn = edge.communications.clone();
     let show = move |event: &web_sys::Event, pointer: Option<(i32, i32)>| {
         let mut lines = details.clone();
+        // The requests seen on it, most frequent patterns first.
+        let requests = state.result.with_untracked(|result| {
+            result
+                .as_ref()
+                .and_then(|r| requests_summary(&r.dataset, &drawn, TOOLTIP_PATTERNS))
+        });
+        lines.extend(requests.map(|text| ("Requests".to_string(), text)));
         lines.extend(current.with_untracked(EdgeState::details));
         let (x, y) = hover_at(event, pointer);
         hover.set(Some(Hover {
