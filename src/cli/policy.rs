@@ -97,6 +97,11 @@ pub struct GenerateArgs {
     /// prefix (or of names under one parent domain) become one wildcard.
     #[arg(long, value_name = "N", default_value_t = crate::engine::l7::DEFAULT_THRESHOLD)]
     pub l7_threshold: usize,
+    /// With --l7: write Kafka rules (API key and topic) too. Cilium 1.20 removed Kafka-aware
+    /// policies (deprecated since 1.18): only for clusters on Cilium 1.19 or earlier; without
+    /// it, Kafka traffic keeps its port rule.
+    #[arg(long)]
+    pub l7_kafka: bool,
     /// Exit 0 even when the policies' own verification finds a communication the review
     /// included denied (they are still listed); without it, that is exit status 3.
     #[arg(long)]
@@ -412,6 +417,7 @@ fn l7_options(args: &GenerateArgs) -> Result<Option<L7Options>, String> {
     Ok(Some(L7Options {
         exact: mode == "exact",
         threshold: args.l7_threshold,
+        kafka: args.l7_kafka,
     }))
 }
 

@@ -298,9 +298,12 @@ fn l7_policies(name: &str, capture: &str, options: L7Options) -> (String, Vec<Va
     );
     let yaml = run.yaml().unwrap();
     let documents: Vec<Value> = from_yaml(&yaml).unwrap();
-    let dir = Path::new(MANIFEST).join("target/generated-cilium-policies");
-    fs::create_dir_all(&dir).unwrap();
-    fs::write(dir.join(format!("l7-{name}.yaml")), &yaml).unwrap();
+    // Kafka rules are for Cilium 1.19 and earlier: the vendored CRD (1.20) has none.
+    if !options.kafka {
+        let dir = Path::new(MANIFEST).join("target/generated-cilium-policies");
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join(format!("l7-{name}.yaml")), &yaml).unwrap();
+    }
     (yaml, documents)
 }
 
@@ -450,9 +453,6 @@ fn unseen(seen: &BTreeSet<Seen>) -> Vec<Seen> {
         Request::Dns("evil.example.net".into()),
         Request::Dns("shard1.cache.example.org".into()),
         Request::Dns("a.b.cache.example.com".into()),
-        Request::Kafka(9092, "produce".into(), "payments".into()),
-        Request::Kafka(9092, "fetch".into(), "invoices".into()),
-        Request::Kafka(9092, "deletetopics".into(), "invoices".into()),
     ];
     requests
         .into_iter()
@@ -537,6 +537,39 @@ fn exact_mode_writes_every_path_and_name_seen_and_nothing_else() {
     );
 }
 
+/// Kafka rules only when asked (Cilium 1.20 removed them): by default the broker's port
+/// stays a port rule, and every topic passes; with `kafka`, only the API keys and topics
+/// seen.
+#[test]
+fn kafka_rules_are_written_for_older_cilium_only() {
+    let capture = generated_family();
+    let seen = requests_in(&capture);
+    let kafka_probes = [
+        Request::Kafka(9092, "produce".into(), "payments".into()),
+        Request::Kafka(9092, "fetch".into(), "invoices".into()),
+        Request::Kafka(9092, "deletetopics".into(), "invoices".into()),
+    ];
+    let (today, documents) = l7_policies("generated-family", &capture, L7Options::default());
+    assert!(!today.contains("kafka:"), "{today}");
+    for probe in kafka_probes.clone() {
+        let probe = like(&seen, 9092, probe).unwrap();
+        assert!(admitted(&documents, &probe), "the port rule lets {probe:?} through");
+    }
+    let older = L7Options {
+        kafka: true,
+        ..L7Options::default()
+    };
+    let (yaml, documents) = l7_policies("generated-family-kafka", &capture, older);
+    assert!(yaml.contains("apiKey: produce"), "{yaml}");
+    for one in &seen {
+        assert!(admitted(&documents, one), "{one:?}:\n{yaml}");
+    }
+    for probe in kafka_probes {
+        let probe = like(&seen, 9092, probe).unwrap();
+        assert!(!admitted(&documents, &probe), "{probe:?}:\n{yaml}");
+    }
+}
+
 /// A lower threshold turns a handful of plain values into one wildcard.
 #[test]
 fn the_threshold_decides_when_plain_values_become_a_wildcard() {
@@ -555,8 +588,8 @@ fn the_threshold_decides_when_plain_values_become_a_wildcard() {
         })
         .collect();
     let options = |threshold| L7Options {
-        exact: false,
         threshold,
+        ..L7Options::default()
     };
     let (wide, _) = l7_policies("colours-threshold-3", &capture, options(3));
     assert!(wide.contains("path: ^/colours/[^/]+$"), "{wide}");

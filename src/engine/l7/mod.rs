@@ -116,6 +116,13 @@ pub fn allowance(
             kinds.join(", ")
         ));
     }
+    if kinds == ["Kafka"] && !options.kafka {
+        return Allowance::PortRule(
+            "Cilium 1.20 removed Kafka-aware policies (rules.kafka); --l7-kafka writes them for \
+             Cilium 1.19 and earlier"
+                .to_string(),
+        );
+    }
     let excluded_rules: Vec<PatternRule> = match excluded {
         Some(keys) if !keys.is_empty() => {
             // Excluded patterns as written in either mode: a key names the same requests

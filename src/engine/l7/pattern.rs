@@ -12,6 +12,9 @@ pub struct L7Options {
     /// Under one prefix (or one parent domain), more than this many distinct values become
     /// one wildcard.
     pub threshold: usize,
+    /// Write Kafka rules (`rules.kafka`), which Cilium 1.20 removed (deprecated since 1.18):
+    /// for clusters on Cilium 1.19 or earlier. Without it, Kafka evidence keeps its port rule.
+    pub kafka: bool,
 }
 
 /// The default threshold: more than 20 distinct segments under one prefix are ids.
@@ -22,6 +25,7 @@ impl Default for L7Options {
         L7Options {
             exact: false,
             threshold: DEFAULT_THRESHOLD,
+            kafka: false,
         }
     }
 }

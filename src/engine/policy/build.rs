@@ -14,7 +14,7 @@ use crate::engine::dataset::{Communication, Dataset, Peer};
 use crate::engine::decisions::{
     host_cidr, is_dns_server, Alias, Decisions, GeneralRule, DNS_LABEL, DNS_NAMESPACE,
 };
-use crate::engine::l7::{self, Allowance, L7Options};
+use crate::engine::l7::{self, Allowance, L7Options, PatternRule};
 use crate::engine::model::address::AddressClass;
 use crate::engine::model::cilium_policy::{CiliumNetworkPolicy, CILIUM_SERVICE_ACCOUNT_LABEL};
 use crate::engine::model::keys::API_SERVER;
@@ -281,6 +281,14 @@ impl<'a> PolicyGenerator<'a> {
             .get(&dataset.row_key(communication));
         match l7::allowance(&communication.observed.l7, excluded, options) {
             Allowance::NoEvidence => L7Allowed::Any,
+            // Cilium takes DNS rules on egress only: the DNS server's ingress allows the port,
+            // the client's egress restricts the names.
+            Allowance::Rules(rules)
+                if row.direction == Direction::Ingress
+                    && rules.iter().all(|r| matches!(r, PatternRule::Dns { .. })) =>
+            {
+                L7Allowed::Any
+            }
             Allowance::Rules(rules) => L7Allowed::Only(rules),
             Allowance::PortRule(why) => {
                 warnings.cilium.push(format!(
