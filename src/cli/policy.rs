@@ -24,7 +24,8 @@ use crate::engine::policy::tree::gitops_tree;
 use crate::engine::policy::{PolicyKind, Selection};
 use crate::engine::scope::SubjectKind;
 use crate::engine::verify::evaluate::AnyPolicy;
-use crate::engine::verify::replay::{verify_existing_any, Report};
+use crate::engine::verify::replay::{verify_existing_any, Placed, Report};
+use crate::engine::verify::requests::verify_existing_requests;
 
 /// The options of `flowpol generate`.
 #[derive(Args, Debug)]
@@ -473,8 +474,42 @@ pub fn verify(args: &VerifyArgs) -> Result<Outcome, String> {
             format!("{denied} would be DENIED")
         }
     );
-    Ok(if denied == 0 {
+    // The requests seen, through the L7 rules of CiliumNetworkPolicies (when any has some).
+    let placed: Vec<Placed<'_>> = both.iter().map(|&p| (None, p)).collect();
+    let has_l7_rules = cilium.iter().any(|p| {
+        [&p.spec.ingress, &p.spec.egress]
+            .into_iter()
+            .flatten()
+            .flatten()
+            .flat_map(|rule| rule.to_ports.iter().flatten())
+            .any(|entry| entry.rules.as_ref().is_some_and(|r| !r.is_empty()))
+    });
+    let requests = has_l7_rules.then(|| verify_existing_requests(&dataset, &placed, window));
+    let requests_denied = requests.as_ref().map_or(0, |r| r.included_denied().count());
+    if let Some(requests) = &requests {
+        for row in requests.included_denied() {
+            println!(
+                "DENIED request {} on {}",
+                row.request,
+                dataset.describe(&dataset.communications[row.communication])
+            );
+        }
+        println!(
+            "{} observed requests (L7): {}",
+            requests.rows.len(),
+            if requests_denied == 0 {
+                "all allowed".to_string()
+            } else {
+                format!("{requests_denied} would be DENIED")
+            }
+        );
+    }
+    Ok(if denied == 0 && requests_denied == 0 {
         Outcome::Done
+    } else if denied == 0 {
+        Outcome::Denied(format!(
+            "{requests_denied} observed requests would be denied"
+        ))
     } else {
         Outcome::Denied(format!("{denied} observed communications would be denied"))
     })

@@ -224,6 +224,22 @@ fn errors_name_what_is_wrong_and_fail() {
             "cannot open missing.jsonl",
         ),
         (vec!["generate", "README.md"], "flowpol understands"),
+        (
+            vec!["generate", "--l7", DEMO_FLOWS],
+            "which only a CiliumNetworkPolicy can hold",
+        ),
+        (
+            vec![
+                "generate",
+                "--format",
+                "cilium",
+                "--l7",
+                "--l7-threshold",
+                "0",
+                DEMO_FLOWS,
+            ],
+            "--l7-threshold must be at least 1",
+        ),
     ] {
         let output = flowpol(&args);
         assert_eq!(output.status.code(), Some(2), "an error exits 2: {args:?}");
@@ -619,5 +635,56 @@ fn verify_reads_ip_blocks_as_cilium_or_as_calico() {
         text(&calico.stderr).contains("ipBlock read as Calico enforces it"),
         "{}",
         text(&calico.stderr)
+    );
+}
+
+/// `--l7`: rules for the requests seen, ids grouped, every request replayed; a pattern the
+/// decisions exclude is left out and checked denied; `--l7=exact` lists every path.
+#[test]
+fn l7_rules_come_from_the_requests_seen_and_decisions_exclude_patterns() {
+    let l7 = |extra: &[&str]| {
+        let mut args = vec![
+            "generate",
+            "--format",
+            "cilium",
+            "--inventory",
+            DEMO_INVENTORY,
+        ];
+        args.extend_from_slice(extra);
+        args.push(DEMO_FLOWS);
+        let output = flowpol(&args);
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+        (text(&output.stdout), text(&output.stderr))
+    };
+    let (yaml, stderr) = l7(&["--l7"]);
+    assert!(yaml.contains("path: ^/products/[^/]+$"), "{yaml}");
+    assert!(yaml.contains("path: ^/health$"), "{yaml}");
+    assert!(
+        yaml.contains("matchName: cart.shop.svc.cluster.local"),
+        "{yaml}"
+    );
+    assert!(
+        stderr.contains("L7: all 54 requests seen allowed"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("L7 evidence unused"), "{stderr}");
+    let (_, without) = l7(&[]);
+    assert!(without.contains("L7 evidence unused"), "{without}");
+    let (exact, _) = l7(&["--l7=exact"]);
+    assert!(exact.contains("path: ^/products/109$"), "{exact}");
+    assert!(!exact.contains("[^/]+"), "{exact}");
+    let dir = tempfile::tempdir().unwrap();
+    let decisions = dir.path().join("decisions.json");
+    std::fs::write(
+        &decisions,
+        r#"{"excluded_requests": {"Deployment/shop/frontend -> Deployment/shop/catalog TCP/3550": ["/health"]}}"#,
+    )
+    .unwrap();
+    let (yaml, stderr) = l7(&["--l7", "--decisions", decisions.to_str().unwrap()]);
+    assert!(!yaml.contains("path: ^/health$"), "{yaml}");
+    assert!(yaml.contains("path: ^/products/[^/]+$"), "{yaml}");
+    assert!(
+        stderr.contains("L7: all 53 requests seen allowed, the 1 excluded denied"),
+        "{stderr}"
     );
 }

@@ -553,7 +553,10 @@ fn kafka_rules_are_written_for_older_cilium_only() {
     assert!(!today.contains("kafka:"), "{today}");
     for probe in kafka_probes.clone() {
         let probe = like(&seen, 9092, probe).unwrap();
-        assert!(admitted(&documents, &probe), "the port rule lets {probe:?} through");
+        assert!(
+            admitted(&documents, &probe),
+            "the port rule lets {probe:?} through"
+        );
     }
     let older = L7Options {
         kafka: true,

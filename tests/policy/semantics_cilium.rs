@@ -426,3 +426,125 @@ fn the_cluster_entity_is_this_cluster_only() {
     )
     .allowed());
 }
+
+/// Whether the policies let `client` make `request` to `server` on TCP `port`.
+fn request_allowed(
+    policies: &[CiliumNetworkPolicy],
+    (client, server): (&Endpoint<'_>, &Endpoint<'_>),
+    port: u16,
+    request: &flowpol::engine::model::l7::L7Request,
+) -> bool {
+    let any: Vec<AnyPolicy<'_>> = policies.iter().map(AnyPolicy::Cilium).collect();
+    flowpol::engine::verify::evaluate::evaluate_request(
+        &any,
+        client,
+        server,
+        (Protocol::Tcp, port),
+        Some(request),
+    )
+    .allowed()
+}
+
+/// L7 rules (docs.cilium.io, "Layer 7 Examples"): an HTTP rule's method and path are regexes
+/// matched against all of the request's; a port entry with rules admits only what one admits,
+/// one without every request; DNS names as `toFQDNs` reads them; Kafka roles stand for their
+/// API keys; a rule naming headers is not something flowpol can check, so it admits nothing.
+#[test]
+fn l7_rules_admit_only_the_requests_they_name() {
+    use flowpol::engine::model::l7::L7Request;
+    let (web, api) = (
+        pod("shop", &[("app", "web")]),
+        pod("shop", &[("app", "api")]),
+    );
+    let ends = (&web.endpoint(), &api.endpoint());
+    let policies = cilium(
+        "metadata: {name: p, namespace: shop}\nspec:\n  endpointSelector: {matchLabels: {app: api}}\n  ingress:\n  - fromEndpoints: [{matchLabels: {app: web}}]\n    toPorts:\n    - ports: [{port: \"80\", protocol: TCP}]\n      rules:\n        http:\n        - {method: GET, path: \"/public/.*\"}\n        - {method: \"PUT|POST\", path: \"/items\"}\n        - {path: \"/open\"}\n        - {method: GET, path: \"/secret\", headers: [\"X-Token: 1\"]}\n    - ports: [{port: \"81\", protocol: TCP}]\n",
+    );
+    let http = |method: &str, url: &str| L7Request::http(method, url).unwrap();
+    let allowed = |port, request: L7Request| request_allowed(&policies, ends, port, &request);
+    assert!(allowed(80, http("GET", "/public/a/b")));
+    assert!(
+        !allowed(80, http("POST", "/public/a")),
+        "the method is matched"
+    );
+    assert!(
+        !allowed(80, http("GET", "/publicity")),
+        "the path is matched whole"
+    );
+    assert!(
+        !allowed(80, http("GET", "/x/public/a")),
+        "anchored at the start"
+    );
+    assert!(allowed(80, http("PUT", "/items")) && allowed(80, http("POST", "/items")));
+    assert!(!allowed(80, http("PUT", "/items/1")), "anchored at the end");
+    assert!(
+        !allowed(80, http("GET", "/items?page=2")),
+        "the query is part of the path"
+    );
+    assert!(allowed(80, http("DELETE", "/open")), "no method: any");
+    assert!(
+        !allowed(80, http("GET", "/secret")),
+        "headers are not seen: admits none"
+    );
+    assert!(
+        allowed(81, http("DELETE", "/anything")),
+        "no rules on the port: every request"
+    );
+    // A connection (no request) is admitted on the port either way.
+    assert!(verdict(&policies, ends.0, ends.1, Protocol::Tcp, 80).allowed());
+    let dns = cilium(
+        "metadata: {name: d, namespace: shop}\nspec:\n  endpointSelector: {matchLabels: {app: web}}\n  egress:\n  - toEndpoints: [{matchLabels: {app: api}}]\n    toPorts:\n    - ports: [{port: \"80\", protocol: TCP}]\n      rules:\n        dns: [{matchName: Api.Example.com.}, {matchPattern: \"*.svc.cluster.local\"}]\n",
+    );
+    let name = |n: &str| L7Request::dns(n).unwrap();
+    assert!(request_allowed(&dns, ends, 80, &name("api.example.com")));
+    assert!(request_allowed(
+        &dns,
+        ends,
+        80,
+        &name("cart.svc.cluster.local.")
+    ));
+    assert!(!request_allowed(
+        &dns,
+        ends,
+        80,
+        &name("a.cart.svc.cluster.local")
+    ));
+    assert!(
+        !request_allowed(&dns, ends, 80, &http("GET", "/")),
+        "an HTTP request: no DNS rule names it"
+    );
+    let kafka = cilium(
+        "metadata: {name: k, namespace: shop}\nspec:\n  endpointSelector: {matchLabels: {app: api}}\n  ingress:\n  - toPorts:\n    - ports: [{port: \"80\", protocol: TCP}]\n      rules:\n        kafka: [{role: produce, topic: orders}, {apiKey: fetch}]\n",
+    );
+    let topic = |key: &str, t: &str| L7Request::kafka(key, t).unwrap();
+    assert!(request_allowed(
+        &kafka,
+        ends,
+        80,
+        &topic("produce", "orders")
+    ));
+    assert!(request_allowed(
+        &kafka,
+        ends,
+        80,
+        &topic("metadata", "orders")
+    ));
+    assert!(!request_allowed(
+        &kafka,
+        ends,
+        80,
+        &topic("produce", "payments")
+    ));
+    assert!(request_allowed(
+        &kafka,
+        ends,
+        80,
+        &topic("fetch", "anything")
+    ));
+    assert!(!request_allowed(
+        &kafka,
+        ends,
+        80,
+        &topic("deletetopics", "orders")
+    ));
+}

@@ -248,5 +248,16 @@ impl Decisions {
             + self.cluster_ranges.len()
             + usize::from(self.allow_dns)
             + self.allowed_names.len()
+            + self
+                .excluded_requests
+                .values()
+                .map(BTreeSet::len)
+                .sum::<usize>()
+            + self
+                .unreadable
+                .excluded_requests
+                .values()
+                .map(BTreeSet::len)
+                .sum::<usize>()
     }
 }

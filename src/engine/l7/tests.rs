@@ -94,3 +94,76 @@ fn patterns_say_what_they_stand_for() {
     );
     assert_eq!(exact.len(), 3);
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A path segment: any printable text without `/`, `?`, `#` or spaces, ids and regex
+    /// characters among them.
+    fn segment() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[0-9]{1,4}",
+            "[a-z]{1,6}",
+            "[a-f0-9]{8,12}",
+            "[!-~&&[^/?#]]{1,8}",
+        ]
+    }
+
+    fn request() -> impl Strategy<Value = L7Request> {
+        (
+            prop::sample::select(vec!["GET", "POST", "PUT", "DELETE"]),
+            prop::collection::vec(segment(), 0..4),
+            any::<bool>(),
+        )
+            .prop_map(|(method, segments, query)| {
+                L7Request::Http(HttpRequest {
+                    method: method.to_string(),
+                    path: format!("/{}", segments.join("/")),
+                    query,
+                })
+            })
+    }
+
+    proptest! {
+        /// Reading a URL never panics, and a path read starts with `/` and holds no query,
+        /// fragment or space.
+        #[test]
+        fn any_url_reads_as_a_clean_path_or_nothing(method in ".{0,8}", url in ".{0,40}") {
+            if let Some(L7Request::Http(http)) = L7Request::http(&method, &url) {
+                prop_assert!(http.path.starts_with('/'));
+                prop_assert!(!http.path.contains(['?', '#', ' ']));
+                prop_assert!(!http.method.is_empty());
+            }
+        }
+
+        /// Whatever the paths and the mode, every request seen is admitted by the rules of
+        /// its communication (availability), and in exact mode nothing else with another
+        /// method or path is.
+        #[test]
+        fn every_request_seen_is_admitted_and_exact_mode_admits_nothing_else(
+            requests in prop::collection::vec(request(), 1..40),
+            threshold in 1usize..6,
+            probe in request(),
+        ) {
+            let seen = observed(&requests);
+            for exact in [false, true] {
+                let options = L7Options { exact, threshold, ..L7Options::default() };
+                let allowance = allowance(&seen, None, options);
+                for request in &requests {
+                    prop_assert!(admitted(&allowance, request), "{request} denied: {allowance:?}");
+                }
+                if exact && !seen.requests.contains_key(&probe) {
+                    let L7Request::Http(http) = &probe else { unreachable!() };
+                    // The query string is not part of the request's path: a method and path
+                    // seen, with or without a query, is the same request.
+                    let same_path = seen.requests.keys().any(|r| matches!(r,
+                        L7Request::Http(h) if h.method == http.method && h.path == http.path));
+                    if !same_path {
+                        prop_assert!(!admitted(&allowance, &probe), "{probe} admitted: {allowance:?}");
+                    }
+                }
+            }
+        }
+    }
+}

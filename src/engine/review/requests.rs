@@ -96,14 +96,19 @@ mod tests {
         let catalog = dataset
             .communications_with_ids()
             .find(|(_, c)| {
-                dataset.describe(c).starts_with("Deployment/shop/frontend -> Deployment/shop/catalog TCP/3550")
+                dataset
+                    .describe(c)
+                    .starts_with("Deployment/shop/frontend -> Deployment/shop/catalog TCP/3550")
             })
             .map(|(id, _)| id)
             .expect("frontend calls catalog");
         let mut decisions = Decisions::default();
         let rows = pattern_rows(&dataset, &decisions, catalog, L7Options::default());
         let texts: Vec<&str> = rows.iter().map(|r| r.text.as_str()).collect();
-        assert_eq!(texts, ["GET /health", "GET /products", "GET /products/{id}"]);
+        assert_eq!(
+            texts,
+            ["GET /health", "GET /products", "GET /products/{id}"]
+        );
         assert!(rows.iter().all(|r| r.included));
         let key = dataset.row_key(&dataset.communications[catalog]);
         decisions.set_request_included(&key, "/health", false);

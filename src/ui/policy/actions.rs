@@ -41,11 +41,11 @@ pub fn KindOption() -> impl IntoView {
                 " Check NetworkPolicies as Calico enforces them (an ipBlock also matches pods' own addresses)"
             </label>
             {move || (state.policy_kind.get() == PolicyKind::Cilium).then(|| view! {
-                <label class="fp-policy__dns" title="HTTP methods and paths (ids grouped as [^/]+), DNS names and Kafka topics seen by Cilium's proxy; requests never seen are denied.">
+                <label class="fp-policy__dns" title="HTTP methods and paths (ids grouped as [^/]+) and DNS names seen by Cilium's proxy; requests never seen are denied.">
                     <input type="checkbox" data-testid="l7-toggle"
                         prop:checked=move || state.l7_rules.get()
                         on:change=move |ev| state.l7_rules.set(event_target_checked(&ev)) />
-                    " L7 rules: allow only the HTTP requests, DNS names and Kafka topics seen (as flowpol generate --l7)"
+                    " L7 rules: allow only the HTTP requests and DNS names seen (as flowpol generate --l7)"
                 </label>
             })}
             {move || (state.policy_kind.get() == PolicyKind::Cilium).then(|| view! {

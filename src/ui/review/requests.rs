@@ -19,7 +19,12 @@ pub fn RequestPatterns(communication: CommunicationId) -> impl IntoView {
     let rows = Memo::new(move |_| {
         let result = state.result.get()?;
         let rows = state.decisions.with(|decisions| {
-            pattern_rows(&result.dataset, decisions, communication, L7Options::default())
+            pattern_rows(
+                &result.dataset,
+                decisions,
+                communication,
+                L7Options::default(),
+            )
         });
         (!rows.is_empty()).then_some(rows)
     });
@@ -50,8 +55,11 @@ pub fn RequestPatterns(communication: CommunicationId) -> impl IntoView {
                                 (Some(first), Some(last)) => format!(", {} – {}", utc_time(first), utc_time(last)),
                                 _ => String::new(),
                             };
+                            // A fixed path is its own example: none shown.
                             let examples = if row.requests > row.examples.len() {
                                 format!("e.g. {} … ({} distinct)", row.examples.join(", "), row.requests)
+                            } else if row.examples == [row.key.clone()] {
+                                String::new()
                             } else {
                                 row.examples.join(", ")
                             };

@@ -18,8 +18,15 @@ pub struct ExistingPolicies {
 }
 
 /// Parts of a CiliumNetworkPolicy the evaluator does not read.
-const CILIUM_UNREAD: [&str; 10] = [
-    "rules",
+const CILIUM_UNREAD: [&str; 14] = [
+    // L7 rules are read (`rules.http`, `rules.dns`, `rules.kafka`), but for these: a rule
+    // naming headers admits no request, a generic L7 rule none, and TLS or SNI settings are
+    // not seen in flows.
+    "headers",
+    "headerMatches",
+    "l7proto",
+    "serverNames",
+    "terminatingTLS",
     "authentication",
     "toServices",
     "toNodes",
