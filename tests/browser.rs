@@ -375,6 +375,76 @@ async fn review_rows_toggle_decisions() {
     container.remove();
 }
 
+/// A row with L7 evidence lists its requests by pattern, hostile text as text, and a
+/// pattern's toggle excludes it in the decisions (by row and pattern key).
+#[wasm_bindgen_test]
+async fn a_rows_request_patterns_toggle_in_the_decisions() {
+    use flowpol::engine::ingest::session::Ingest;
+    use flowpol::engine::model::{Direction, EntityKind};
+    use flowpol::engine::scope::Subject;
+    use flowpol::ui::review::CommunicationList;
+    let record = |id: u32, path: &str| {
+        format!(
+            r#"{{"flow":{{"time":"2025-03-01T10:00:00Z","IP":{{"source":"10.0.1.5","destination":"10.0.2.7"}},"l4":{{"TCP":{{"source_port":40000,"destination_port":80}}}},"source":{{"namespace":"shop","labels":["k8s:app=web"],"pod_name":"web-5d8f7b9c6d-bcdfg"}},"destination":{{"namespace":"shop","labels":["k8s:app=api"],"pod_name":"api-5d8f7b9c6d-bcdfg"}},"Type":"L7","l7":{{"type":"REQUEST","http":{{"method":"GET","url":"http://10.0.2.7/{path}{id}"}}}},"event_type":{{"type":129}},"traffic_direction":"EGRESS","is_reply":false}}}}"#
+        )
+    };
+    let mut lines: String = (0..30).map(|id| record(id, "orders/") + "\n").collect();
+    lines.push_str(&(record(0, "<i>x") + "\n"));
+    let mut ingest = Ingest::new();
+    ingest.add_file("l7.jsonl", lines.as_bytes());
+    let result = std::sync::Arc::new(flowpol::engine::load::load(ingest.finish(), &[]));
+    let web = result
+        .dataset
+        .find_entity(EntityKind::Deployment, "shop", "web")
+        .unwrap();
+    let state = AppState::new();
+    state.result.set(Some(result.clone()));
+    let container: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&container).unwrap();
+    leptos::mount::mount_to(container.clone(), move || {
+        provide_context(state);
+        view! { <CommunicationList result=result.clone() subject=Subject::Entity(web) direction=Direction::Egress /> }
+    })
+    .forget();
+    let pattern = |key: &str| {
+        container
+            .query_selector(&format!("[data-testid=\"l7-pattern\"][data-key=\"{key}\"]"))
+            .ok()
+            .flatten()
+    };
+    until("the request patterns", || pattern("/orders/{id}").is_some()).await;
+    let summary = find(&container, "l7-patterns").text_content().unwrap();
+    assert!(summary.starts_with("2 request patterns"), "{summary}");
+    assert!(
+        container.query_selector("i").unwrap().is_none(),
+        "a path is text, never markup"
+    );
+    assert!(find(&container, "l7-patterns")
+        .text_content()
+        .unwrap()
+        .contains("GET /<i>x0"));
+    let toggle: web_sys::HtmlInputElement = pattern("/orders/{id}")
+        .unwrap()
+        .query_selector("[data-testid=\"l7-pattern-toggle\"]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    toggle.click();
+    until("the pattern excluded", || {
+        pattern("/orders/{id}")
+            .and_then(|p| p.get_attribute("data-included"))
+            .as_deref()
+            == Some("false")
+    })
+    .await;
+    let excluded = state
+        .decisions
+        .with_untracked(|d| d.excluded_requests.clone());
+    assert_eq!(excluded.len(), 1);
+    assert!(excluded.values().next().unwrap().contains("/orders/{id}"));
+    container.remove();
+}
+
 /// A large new load is drawn in stages, a task each (`Reveal`): the entity list waits for
 /// the summary, the review's rows for the list, and the table for the rows; each stage shows
 /// what it adds, and the table says it is preparing until the last.

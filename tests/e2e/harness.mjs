@@ -119,6 +119,16 @@ export async function openApp(colorScheme = 'light', { beforeLoad } = {}) {
 
 export const byTestId = (page, id) => page.locator(`[data-testid="${id}"]`);
 
+/** Loads the demo and scopes to the Deployment `shop/<name>` (frontend by default). */
+export async function demoDeployment(page, name = 'frontend') {
+  await byTestId(page, 'demo-button').click();
+  await byTestId(page, 'dataset-summary').waitFor();
+  await byTestId(page, 'scope-namespace').selectOption('shop');
+  await byTestId(page, 'scope-kind').selectOption('Deployment');
+  const value = await byTestId(page, 'scope-entity').locator('option', { hasText: `shop/${name} (` }).getAttribute('value');
+  await byTestId(page, 'scope-entity').selectOption(value);
+}
+
 const axeSource = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 /** axe-core's violations on the page as it is (run through the debugger protocol, which the

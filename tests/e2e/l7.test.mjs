@@ -12,19 +12,14 @@ import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { dist, artifacts, cli, openApp, byTestId, expect } from './harness.mjs';
+import { dist, artifacts, cli, openApp, byTestId, demoDeployment, expect } from './harness.mjs';
 
 const row = (page, direction, peer, port) =>
   page.locator(`[data-testid="comm-row"][data-direction="${direction}"][data-peer="${peer}"][data-port="${port}"]`);
 
 test('requests by pattern, an excluded pattern, L7 rules verified per request, equal to flowpol generate --l7', async () => {
   const { page, context, errors } = await openApp();
-  await byTestId(page, 'demo-button').click();
-  await byTestId(page, 'dataset-summary').waitFor();
-  await byTestId(page, 'scope-namespace').selectOption('shop');
-  await byTestId(page, 'scope-kind').selectOption('Deployment');
-  const value = await byTestId(page, 'scope-entity').locator('option', { hasText: 'shop/frontend (' }).getAttribute('value');
-  await byTestId(page, 'scope-entity').selectOption(value);
+  await demoDeployment(page);
   await byTestId(page, 'tab-egress').click();
 
   // The catalog row: three patterns, the ids grouped.

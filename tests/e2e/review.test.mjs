@@ -10,19 +10,14 @@ import path from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
-import { root, artifacts, cli, openApp, byTestId, expect } from './harness.mjs';
+import { root, artifacts, cli, openApp, byTestId, demoDeployment, expect } from './harness.mjs';
 
 const row = (page, direction, peer) =>
   page.locator(`[data-testid="comm-row"][data-direction="${direction}"][data-peer="${peer}"]`);
 
 /** Loads the demo and scopes to Deployment shop/frontend. */
 async function frontend(page) {
-  await byTestId(page, 'demo-button').click();
-  await byTestId(page, 'dataset-summary').waitFor();
-  await byTestId(page, 'scope-namespace').selectOption('shop');
-  await byTestId(page, 'scope-kind').selectOption('Deployment');
-  const value = await byTestId(page, 'scope-entity').locator('option', { hasText: 'shop/frontend (' }).getAttribute('value');
-  await byTestId(page, 'scope-entity').selectOption(value);
+  await demoDeployment(page);
   await byTestId(page, 'tab-ingress').click();
 }
 

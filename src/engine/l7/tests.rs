@@ -95,6 +95,7 @@ fn patterns_say_what_they_stand_for() {
     assert_eq!(exact.len(), 3);
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 mod properties {
     use super::*;
     use proptest::prelude::*;
@@ -126,6 +127,7 @@ mod properties {
     }
 
     proptest! {
+        #![proptest_config(crate::regressions::beside_the_source(Default::default()))]
         /// Reading a URL never panics, and a path read starts with `/` and holds no query,
         /// fragment or space.
         #[test]
