@@ -18,8 +18,9 @@ trap 'rm -rf "$work"' EXIT
 failed=0
 
 # The communications `flowpol inspect` lists, sorted.
+# (Without their L7 request patterns: flowpol's flow records carry connections, not requests.)
 communications() {
-  "$flowpol" inspect "$@" 2>/dev/null | grep '^  ' | grep -v '^  skipped \|^  error: ' | sort
+  "$flowpol" inspect "$@" 2>/dev/null | grep '^  ' | grep -v '^  skipped \|^  error: \|^    L7 ' | sort
 }
 
 # compare NAME RAW_DIR: aggregates RAW_DIR/flows.jsonl, then compares policies and counts.
