@@ -5,10 +5,22 @@
 #   build, wasm-bindgen tests in headless Chromium, the ClickHouse query in chDB against the
 #   CLI, the same and the native tests of dates again a year ahead (faketime), Playwright
 #   end-to-end tests against dist/.
-# Ends with one line: `all: N passed, M failed`, and exits non-zero when anything failed.
+# Every layer runs whatever failed before it (`cargo test --no-fail-fast`), each within a time
+# limit that names the layer when it runs over (FLOWPOL_LAYER_LIMIT seconds, 1,800 by default;
+# a few have their own). Snapshots are never rewritten here: UPDATE_SNAPSHOTS is cleared unless
+# `--update-snapshots` is given on purpose (then the reviewed files are rewritten and the diffs
+# printed, to be read). Ends with a table (layer, passed, failed, seconds) and one line:
+# `all: N passed, M failed`, and exits non-zero when anything failed.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$FLOWPOL_ROOT"
+unset UPDATE_SNAPSHOTS
+for argument in "$@"; do
+  case "$argument" in
+    --update-snapshots) export UPDATE_SNAPSHOTS=1; echo "rewriting snapshots (--update-snapshots): read the diffs" ;;
+    *) echo "tools/test.sh: unknown option $argument (only --update-snapshots)"; exit 2 ;;
+  esac
+done
 setup_began=$(date +%s)
 bash tools/setup.sh test || { echo "all: 0 passed, 1 failed"; exit 1; }
 
@@ -18,36 +30,53 @@ failed=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-# check NAME COMMAND...: one pass or one failure.
-check() {
-  local name=$1 began; shift
-  echo "== $name"
-  began=$(date +%s)
-  if "$@"; then passed=$((passed + 1)); echo "ok: $name"
-  else failed=$((failed + 1)); echo "FAILED: $name"; fi
-  layer_time "$name" "$began"
+# limited COMMAND...: the command (a function of this file too) within the layer's time limit
+# (LIMIT seconds when set for the call, else FLOWPOL_LAYER_LIMIT, else 1,800); exit status 124
+# when it ran over.
+limited() {
+  timeout --kill-after=30 "${LIMIT:-${FLOWPOL_LAYER_LIMIT:-1800}}" bash -c '"$@"' limited "$@"
 }
 
-# layer_time NAME START: one line of the timing table printed at the end.
-timings=""
-layer_time() {
-  timings+="$(printf '%6d s  %s' "$(( $(date +%s) - $2 ))" "$1")"$'\n'
+# over_time NAME STATUS: says so when a layer was stopped by its time limit.
+over_time() {
+  if [ "$2" -eq 124 ] || [ "$2" -eq 137 ]; then
+    echo "TIMED OUT: $1 ran over ${LIMIT:-${FLOWPOL_LAYER_LIMIT:-1800}} s and was stopped"
+  fi
 }
-layer_time "setup (tools/setup.sh test: what is missing installed)" "$setup_began"
+
+# check NAME COMMAND...: one pass or one failure.
+check() {
+  local name=$1 began status; shift
+  echo "== $name"
+  began=$(date +%s)
+  limited "$@"
+  status=$?
+  over_time "$name" "$status"
+  if [ "$status" -eq 0 ]; then passed=$((passed + 1)); echo "ok: $name"; layer_row "$name" 1 0 "$began"
+  else failed=$((failed + 1)); echo "FAILED: $name"; layer_row "$name" 0 1 "$began"; fi
+}
+
+# layer_row NAME PASSED FAILED START: one row of the table printed at the end.
+table=""
+layer_row() {
+  table+="$(printf '%-78.78s %7d %7d %8d' "$1" "$2" "$3" "$(( $(date +%s) - $4 ))")"$'\n'
+}
+layer_row "setup (tools/setup.sh test: what is missing installed)" 1 0 "$setup_began"
 
 # tests NAME PARSER COMMAND...: counts the tests the command's runner reports.
 tests() {
   local name=$1 parser=$2 began; shift 2
   echo "== $name"
   began=$(date +%s)
-  "$@" 2>&1 | tee "$log"
+  limited "$@" 2>&1 | tee "$log"
   local status=${PIPESTATUS[0]} p f
+  over_time "$name" "$status"
   read -r p f < <("$parser" "$log")
   if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi  # a build error counts as a failure
   if [ "$status" -eq 0 ] && [ "$p" -eq 0 ]; then echo "FAILED: $name ran no test"; f=1; fi
   passed=$((passed + p)); failed=$((failed + f))
   echo "$name: $p passed, $f failed"
-  layer_time "$name" "$began"
+  layer_row "$name" "$p" "$f" "$began"
 }
 
 cargo_counts() {
@@ -68,7 +97,7 @@ check "clippy (host)" cargo clippy --all-targets --locked -- -D warnings
 check "clippy (wasm32)" cargo clippy --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
 # Written anew by the native tests: no stale policy passes.
 rm -rf target/generated-policies target/generated-cilium-policies
-tests "native tests" cargo_counts cargo test --locked
+tests "native tests" cargo_counts cargo test --locked --no-fail-fast
 # The policies those tests wrote (*.yaml, each with a *.json twin of the intended values): read
 # back exactly by PyYAML (YAML 1.1, as kubectl), accepted by kubernetes-validate --strict and by
 # the API server's NetworkPolicy value rules.
@@ -87,21 +116,22 @@ check "fuzz targets build" cargo +nightly fuzz build --fuzz-dir fuzz --sanitizer
 fuzz_smoke() {
   local target=$1 corpus status
   corpus=$(mktemp -d)
-  cp tests/fixtures/fuzz/"$target"/seeds/* "$corpus"/
+  cp tests/fixtures/fuzz/"$target"/seeds/* "$corpus"/ || return 1
   cargo +nightly fuzz run --fuzz-dir fuzz --sanitizer none "$target" "$corpus" -- \
     -runs=50000 -max_total_time=20 -max_len=4096 -rss_limit_mb=512 -timeout=10
   status=$?
   rm -rf "$corpus"
   return $status
 }
+export -f fuzz_smoke
 for target in hubble_line flowpol_json inventory policies records session decisions; do
-  check "fuzz smoke: $target" fuzz_smoke "$target"
+  LIMIT=300 check "fuzz smoke: $target" fuzz_smoke "$target"
 done
 check "trunk build --release" trunk build --release
 for wasm in dist/*.wasm; do
   [ -f "$wasm" ] && echo "wasm size: $(stat -c %s "$wasm") bytes raw, $(gzip -9 -c "$wasm" | wc -c) bytes gzip ($wasm)"
 done
-tests "browser tests (wasm-bindgen-test)" cargo_counts cargo test --locked --target wasm32-unknown-unknown
+tests "browser tests (wasm-bindgen-test)" cargo_counts cargo test --locked --no-fail-fast --target wasm32-unknown-unknown
 # The CLI the end-to-end tests run, built here so no stale binary is tested.
 check "cargo build --bin flowpol" cargo build --locked --bin flowpol
 export FLOWPOL_CLI="$FLOWPOL_ROOT/target/debug/flowpol"
@@ -127,11 +157,12 @@ for m in map(json.loads, sys.stdin):
     faketime -f '+365d' "$binary" -q || return 1
   done <<< "$binaries"
 }
+export -f a_year_ahead
 check "a year ahead (faketime +365d): tools/clickhouse/test.sh, native tests of dates and the CLI" a_year_ahead
 tests "end-to-end tests (Playwright)" tap_counts node --test --test-reporter=tap tests/e2e/
 
-echo "time per layer:"
-printf '%s' "$timings"
+printf '%-78s %7s %7s %8s\n' "layer" "passed" "failed" "seconds"
+printf '%s' "$table"
 echo "took $(( $(date +%s) - started )) s"
 echo "all: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,6 +1,7 @@
 // End-to-end accessibility tests: axe-core finds no violation in the states ux.test.mjs does
 // not check (the empty page and each tab's empty state, each tab loaded, the topology's two
-// views, the Generated Policy tab; the alias dialog is checked there), in light and dark; the
+// views, the Generated Policy tab; the alias dialog is checked there), in light and dark, and
+// on every tab of every entity (and Service) of the demo and the hostile capture; the
 // keyboard alone goes through the four steps (load, review, topology, policy); colour is never
 // the only signal; `prefers-reduced-motion` stops every transition and animation. Screenshots
 // in tests/e2e/artifacts/a11y-*.png.
@@ -194,4 +195,56 @@ test('prefers-reduced-motion: no transition, animation or smooth scrolling anywh
   assert.deepEqual(await moving(), []);
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+// Every entity of the demo and of the hostile capture, on every tab: axe-core finds nothing
+// (an empty policy's YAML, a row's request patterns opened, a hostile name, each as its own
+// state).
+test('axe-core on every tab of every entity, the demo and the hostile capture', async () => {
+  const hostile = path.resolve(artifacts, '../../fixtures/hostile');
+  const captures = {
+    demo: null,
+    hostile: [path.join(hostile, 'hostile-flows.jsonl'), path.join(hostile, 'hostile-inventory.json')],
+  };
+  const found = {};
+  for (const [name, files] of Object.entries(captures)) {
+    const { page, context, errors } = await openApp();
+    await page.setViewportSize({ width: 1440, height: 900 });
+    if (files) {
+      await byTestId(page, 'file-input').setInputFiles(files);
+    } else {
+      await byTestId(page, 'demo-button').click();
+    }
+    await byTestId(page, 'dataset-summary').waitFor();
+    // Every namespace; every type of entity (Services too), and every entity of each.
+    await byTestId(page, 'scope-namespace').selectOption('');
+    const kinds = await byTestId(page, 'scope-kind').locator('option').evaluateAll((o) => o.map((x) => x.value));
+    let seen = 0;
+    for (const kind of kinds) {
+      await byTestId(page, 'scope-kind').selectOption(kind);
+      const entities = await byTestId(page, 'scope-entity')
+        .locator('option:not([disabled])')
+        .evaluateAll((options) => options.map((o) => o.value).filter((v) => v !== ''));
+      for (const entity of entities) {
+        seen += 1;
+        await byTestId(page, 'scope-entity').selectOption(entity);
+        for (const tab of TABS) {
+          await byTestId(page, tab).click();
+          await expect(byTestId(page, tab)).toHaveAttribute('aria-selected', 'true');
+          if (tab === 'tab-egress' || tab === 'tab-ingress') {
+            // Open every row's request patterns, so that they are checked too.
+            for (const summary of await page.locator('[data-testid="l7-patterns"]:not([open]) > summary').all()) {
+              await summary.click();
+            }
+          }
+          const violations = await axeViolations(page);
+          if (violations.length) found[`${name}, ${kind} ${entity}, ${tab}`] = violations;
+        }
+      }
+    }
+    assert.ok(seen > 10, `${name}: ${seen} entities walked`);
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+  assert.deepEqual(found, {}, JSON.stringify(found, null, 1).slice(0, 4000));
 });

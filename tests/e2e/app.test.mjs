@@ -238,8 +238,8 @@ test('the Content-Security-Policy blocks any connection to another origin', asyn
     return attempts;
   }, elsewhere);
   assert.deepEqual(outcome, { fetch: 'blocked', image: 'blocked', websocket: 'blocked' });
-  // Give anything that slipped through time to arrive, then check nothing did.
-  await page.waitForTimeout(300);
+  // Let anything that slipped through arrive (the network idle), then check nothing did.
+  await page.waitForLoadState('networkidle');
   assert.deepEqual(hits, [], 'a request reached the other origin');
   const violations = await page.evaluate(() => window.__cspViolations);
   for (const directive of ['connect-src', 'img-src']) {

@@ -63,7 +63,8 @@ async function finish(page, what, started) {
   // A large review's rows are worked out a task after the summary shows: wait for them, let
   // the page settle, then take the longest stall.
   await expect(byTestId(page, 'comm-preparing')).toHaveCount(0, { timeout: 60_000 });
-  await page.waitForTimeout(500);
+  // Two frames drawn after the last stage: the page has settled.
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
   const { stall, bytes } = await page.evaluate(() => {
     clearInterval(window.__probe);
     return { stall: window.__stall, bytes: window.__droppedBytes };

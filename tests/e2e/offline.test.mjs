@@ -170,7 +170,6 @@ test('a new release waits while files are loaded, and takes over on the next vis
   // The page checks for a new release (as a browser does on each visit): it installs and waits.
   await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()).update());
   await page.waitForFunction(async () => (await navigator.serviceWorker.getRegistration()).waiting !== null);
-  await page.waitForTimeout(500);
   // The loaded files are still there, from the old release, whose cache is kept for it.
   await expect(byTestId(page, 'dataset-summary')).toBeVisible();
   const keys = await page.evaluate(() => caches.keys());

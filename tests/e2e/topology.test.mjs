@@ -179,3 +179,28 @@ test('screenshots of both views, light and dark', async () => {
     await context.close();
   }
 });
+
+// The tooltip never leaves the canvas: every node and edge of the namespace view, focused by
+// keyboard, at a narrow and a wide window.
+test('every tooltip lies inside the canvas, whichever box or edge it describes', async () => {
+  const { page, context, errors } = await openApp();
+  await demoTopology(page);
+  await byTestId(page, 'topo-view-namespace').click();
+  await expect(byTestId(page, 'topo-view-namespace')).toHaveAttribute('aria-pressed', 'true');
+  const tooltip = byTestId(page, 'topo-tooltip');
+  for (const width of [900, 1440]) {
+    await page.setViewportSize({ width, height: 800 });
+    const items = await page.locator('[data-testid="topo-node"], [data-testid="topo-edge"]').all();
+    assert.ok(items.length > 10, `${items.length} items`);
+    for (const item of items) {
+      await item.focus();
+      await expect(tooltip).toBeVisible();
+      const [tip, frame] = await Promise.all([tooltip.boundingBox(), page.locator('.fp-topo').boundingBox()]);
+      const inside = tip.x >= frame.x - 1 && tip.y >= frame.y - 1
+        && tip.x + tip.width <= frame.x + frame.width + 1 && tip.y + tip.height <= frame.y + frame.height + 1;
+      assert.ok(inside, `${await item.getAttribute('aria-label')}: ${JSON.stringify({ tip, frame })}`);
+    }
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -385,8 +385,14 @@ fn an_address_allowed_by_name_is_denied_by_networkpolicies_and_said_why() {
         first.heading(),
         "Deployment/payments/payment-gateway -> 203.0.113.10 (api.stripe.com) TCP/443"
     );
+    // The communication named is the one the name allowed: the gateway's egress to the
+    // address seen as api.stripe.com on 443.
     let communication = &dataset.communications[first.communication];
-    assert!(decisions.is_included(&dataset, communication));
+    assert_eq!(
+        dataset.describe(communication),
+        "Deployment/payments/payment-gateway -> 203.0.113.10 TCP/443 x".to_string()
+            + &communication.observed.connections().to_string()
+    );
     // What the rows and edges mark is the banner's list; the namespace's and every
     // namespace's bundle deny the same two.
     for target in [

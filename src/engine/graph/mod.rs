@@ -20,6 +20,7 @@ pub mod pan_zoom;
 pub mod scene;
 pub mod style;
 pub mod svg_text;
+pub mod tooltip;
 pub mod topology_tab;
 
 pub use entity_view::entity_view;

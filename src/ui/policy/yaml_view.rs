@@ -49,12 +49,13 @@ fn highlighted_line(line: &str) -> impl IntoView {
     view! { <span class="fp-yaml__line">{spans}"\n"</span> }
 }
 
-/// The YAML of `yaml`.
+/// The YAML of `yaml`: a scrollable region a keyboard can reach, named for screen readers
+/// (a `<pre>` alone has no role that takes a name: axe's `aria-prohibited-attr`).
 #[component]
 pub fn YamlView(#[prop(into)] yaml: Signal<String>) -> impl IntoView {
     let long = Memo::new(move |_| yaml.with(|y| y.lines().count() > HIGHLIGHTED_LINES));
     view! {
-        <pre class="fp-yaml" data-testid="policy-yaml" tabindex="0" aria-label="NetworkPolicy YAML">
+        <pre class="fp-yaml" data-testid="policy-yaml" tabindex="0" role="region" aria-label="Policy YAML">
             {move || if long.get() {
                 view! { <code>{move || yaml.get()}</code> }.into_any()
             } else {

@@ -64,12 +64,13 @@ pub fn edge_view(
         });
         lines.extend(requests.map(|text| ("Requests".to_string(), text)));
         lines.extend(current.with_untracked(EdgeState::details));
-        let (x, y) = hover_at(event, pointer);
+        let ((x, y), canvas) = hover_at(event, pointer);
         hover.set(Some(Hover {
             title: title.clone(),
             details: lines,
             x,
             y,
+            canvas,
         }));
     };
     let show_on_focus = show.clone();

@@ -4,8 +4,8 @@
 use wasm_bindgen::JsCast;
 
 /// Where a tooltip goes for the element an event came from: under the pointer, or under the
-/// element's middle when focused by keyboard.
-pub fn hover_at(event: &web_sys::Event, pointer: Option<(i32, i32)>) -> (f64, f64) {
+/// element's middle when focused by keyboard; and the canvas's size, which it must stay in.
+pub fn hover_at(event: &web_sys::Event, pointer: Option<(i32, i32)>) -> ((f64, f64), (f64, f64)) {
     let target = event
         .current_target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
@@ -13,10 +13,11 @@ pub fn hover_at(event: &web_sys::Event, pointer: Option<(i32, i32)>) -> (f64, f6
         .as_ref()
         .and_then(|t| t.closest(".fp-topo").ok().flatten());
     let Some(container) = container else {
-        return (0.0, 0.0);
+        return ((0.0, 0.0), (0.0, 0.0));
     };
     let frame = container.get_bounding_client_rect();
-    match (pointer, target) {
+    let canvas = (frame.width(), frame.height());
+    let point = match (pointer, target) {
         (Some((x, y)), _) => (f64::from(x) - frame.left(), f64::from(y) - frame.top()),
         (None, Some(target)) => {
             let rect = target.get_bounding_client_rect();
@@ -26,7 +27,8 @@ pub fn hover_at(event: &web_sys::Event, pointer: Option<(i32, i32)>) -> (f64, f6
             )
         }
         (None, None) => (0.0, 0.0),
-    }
+    };
+    (point, canvas)
 }
 
 /// Whether a key press presses the focused item (Enter or Space); its default is prevented

@@ -71,12 +71,13 @@ pub fn node_view(
     let activate_on_key = activate.clone();
     let (title, details) = node_tooltip(node);
     let show = move |event: &web_sys::Event, pointer: Option<(i32, i32)>| {
-        let (x, y) = hover_at(event, pointer);
+        let ((x, y), canvas) = hover_at(event, pointer);
         hover.set(Some(Hover {
             title: title.clone(),
             details: details.clone(),
             x,
             y,
+            canvas,
         }));
     };
     let show_on_focus = show.clone();

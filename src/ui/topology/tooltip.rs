@@ -1,8 +1,10 @@
-//! The details of the node or edge under the pointer or the keyboard focus.
+//! The details of the node or edge under the pointer or the keyboard focus, placed inside the
+//! canvas (`graph::tooltip`).
 
 use leptos::prelude::*;
 
 use crate::engine::graph::scene::Detail;
+use crate::engine::graph::tooltip::place_tooltip;
 
 /// What the tooltip shows, and where (in the topology's own coordinates).
 #[derive(Clone, Debug, PartialEq)]
@@ -11,6 +13,8 @@ pub struct Hover {
     pub details: Vec<Detail>,
     pub x: f64,
     pub y: f64,
+    /// The canvas's width and height: the tooltip stays inside.
+    pub canvas: (f64, f64),
 }
 
 /// The tooltip: nothing when nothing is hovered or focused.
@@ -30,13 +34,19 @@ pub fn Tooltip(hover: RwSignal<Option<Hover>>) -> impl IntoView {
                     }
                 })
                 .collect_view();
+            let place = place_tooltip((hover.x, hover.y), hover.canvas);
+            let px = |value: Option<f64>| value.map(|v| format!("{v:.0}px"));
             view! {
                 <div
                     class="fp-topo__tooltip"
                     data-testid="topo-tooltip"
                     role="tooltip"
-                    style:left=format!("{:.0}px", hover.x + 12.0)
-                    style:top=format!("{:.0}px", hover.y + 12.0)
+                    style:left=px(place.left)
+                    style:right=px(place.right)
+                    style:top=px(place.top)
+                    style:bottom=px(place.bottom)
+                    style:max-width=format!("{:.0}px", place.max_width)
+                    style:max-height=format!("{:.0}px", place.max_height)
                 >
                     <p class="fp-topo__tip-title">{hover.title}</p>
                     <dl>{rows}</dl>
