@@ -26,7 +26,7 @@ pub fn Problems(result: std::sync::Arc<LoadResult>) -> impl IntoView {
                 }}
                 {(count > listed).then(|| format!(" (the first {listed} are listed)"))}
             </summary>
-            <ul>{items}</ul>
+            <ul tabindex="0" aria-label="Problems">{items}</ul>
         </details>
     }
 }

@@ -34,7 +34,7 @@ pub fn DeniedBanner(output: Memo<PolicyOutput>) -> impl IntoView {
                     <p class="fp-policy__denied-text">
                         "Applied as written, they would block these communications; the rows and the topology mark them too."
                     </p>
-                    <ul>{items}</ul>
+                    <ul tabindex="0" aria-label="Denied communications">{items}</ul>
                 </div>
             })
         })
@@ -83,7 +83,7 @@ pub fn ExistingSummary(output: Memo<PolicyOutput>) -> impl IntoView {
                     data-testid="existing-policies-summary"
                 >
                     <p>{format!("The cluster's {} loaded {}: {}.", existing.policies, existing.kinds, existing.summary)}</p>
-                    <ul>{denied}</ul>
+                    <ul tabindex="0" aria-label="Communications they would deny">{denied}</ul>
                 </div>
             }
         })
@@ -103,7 +103,9 @@ pub fn Warnings(output: Memo<PolicyOutput>) -> impl IntoView {
             view! {
                 <div class="fp-policy__warnings" data-testid="policy-warnings" role="note">
                     <h3 class="fp-policy__warnings-title">"What this policy cannot express, or may break"</h3>
-                    <ul>{items}</ul>
+                    // It scrolls when long: a keyboard reaches it (axe's
+                    // scrollable-region-focusable).
+                    <ul tabindex="0" aria-label="Warnings">{items}</ul>
                 </div>
             }
         })

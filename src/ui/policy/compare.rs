@@ -35,7 +35,7 @@ fn changed_list(
     view! {
         <details class="fp-policy__compare-list" open=open>
             <summary>{format!("{title} ({count})")}</summary>
-            <ul>{items}</ul>
+            <ul tabindex="0" aria-label=title.to_string()>{items}</ul>
             {(more > 0).then(|| view! { <p>{format!("… and {more} more")}</p> })}
         </details>
     }
