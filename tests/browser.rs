@@ -318,21 +318,31 @@ fn cross_namespace_sessions() -> (
     (result, server)
 }
 
-#[wasm_bindgen_test]
-async fn review_rows_toggle_decisions() {
-    use flowpol::engine::model::Direction;
-    use flowpol::engine::scope::Subject;
+/// Mounts the review's rows of `subject` in `direction` alone, over a state holding `result`.
+fn mount_review(
+    result: std::sync::Arc<flowpol::engine::load::LoadResult>,
+    subject: flowpol::engine::scope::Subject,
+    direction: flowpol::engine::model::Direction,
+) -> (HtmlElement, AppState) {
     use flowpol::ui::review::CommunicationList;
-    let (result, server) = cross_namespace_sessions();
     let state = AppState::new();
     state.result.set(Some(result.clone()));
     let container: HtmlElement = document().create_element("div").unwrap().unchecked_into();
     document().body().unwrap().append_child(&container).unwrap();
     leptos::mount::mount_to(container.clone(), move || {
         provide_context(state);
-        view! { <CommunicationList result=result.clone() subject=Subject::Entity(server) direction=Direction::Ingress /> }
+        view! { <CommunicationList result=result.clone() subject=subject direction=direction /> }
     })
     .forget();
+    (container, state)
+}
+
+#[wasm_bindgen_test]
+async fn review_rows_toggle_decisions() {
+    use flowpol::engine::model::Direction;
+    use flowpol::engine::scope::Subject;
+    let (result, server) = cross_namespace_sessions();
+    let (container, state) = mount_review(result, Subject::Entity(server), Direction::Ingress);
     until("frontend's row", || {
         container
             .query_selector("[data-testid=\"comm-row\"][data-peer=\"Deployment/web/frontend\"]")
@@ -382,7 +392,6 @@ async fn a_rows_request_patterns_toggle_in_the_decisions() {
     use flowpol::engine::ingest::session::Ingest;
     use flowpol::engine::model::{Direction, EntityKind};
     use flowpol::engine::scope::Subject;
-    use flowpol::ui::review::CommunicationList;
     let record = |id: u32, path: &str| {
         format!(
             r#"{{"flow":{{"time":"2025-03-01T10:00:00Z","IP":{{"source":"10.0.1.5","destination":"10.0.2.7"}},"l4":{{"TCP":{{"source_port":40000,"destination_port":80}}}},"source":{{"namespace":"shop","labels":["k8s:app=web"],"pod_name":"web-5d8f7b9c6d-bcdfg"}},"destination":{{"namespace":"shop","labels":["k8s:app=api"],"pod_name":"api-5d8f7b9c6d-bcdfg"}},"Type":"L7","l7":{{"type":"REQUEST","http":{{"method":"GET","url":"http://10.0.2.7/{path}{id}"}}}},"event_type":{{"type":129}},"traffic_direction":"EGRESS","is_reply":false}}}}"#
@@ -397,15 +406,7 @@ async fn a_rows_request_patterns_toggle_in_the_decisions() {
         .dataset
         .find_entity(EntityKind::Deployment, "shop", "web")
         .unwrap();
-    let state = AppState::new();
-    state.result.set(Some(result.clone()));
-    let container: HtmlElement = document().create_element("div").unwrap().unchecked_into();
-    document().body().unwrap().append_child(&container).unwrap();
-    leptos::mount::mount_to(container.clone(), move || {
-        provide_context(state);
-        view! { <CommunicationList result=result.clone() subject=Subject::Entity(web) direction=Direction::Egress /> }
-    })
-    .forget();
+    let (container, state) = mount_review(result, Subject::Entity(web), Direction::Egress);
     let pattern = |key: &str| {
         container
             .query_selector(&format!("[data-testid=\"l7-pattern\"][data-key=\"{key}\"]"))

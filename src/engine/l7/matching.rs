@@ -7,7 +7,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use crate::engine::l7::pattern::{PatternRule, RequestPattern};
+use crate::engine::l7::pattern::PatternRule;
 use crate::engine::model::l7::{HttpRequest, L7Request};
 
 /// How many compiled regexes are kept before the cache starts again.
@@ -41,13 +41,6 @@ pub fn sent_path(request: &HttpRequest) -> String {
         format!("{}?q", request.path)
     } else {
         request.path.clone()
-    }
-}
-
-impl RequestPattern {
-    /// Whether the pattern's rule admits `request`.
-    pub fn admits(&self, request: &L7Request) -> bool {
-        rule_admits(&self.rule, request)
     }
 }
 

@@ -123,24 +123,8 @@ pub fn allowance(
                 .to_string(),
         );
     }
-    let excluded_rules: Vec<PatternRule> = match excluded {
-        Some(keys) if !keys.is_empty() => {
-            // Excluded patterns as written in either mode: a key names the same requests
-            // whatever the mode was when it was excluded.
-            let mut rules = Vec::new();
-            for exact in [false, true] {
-                let options = L7Options { exact, ..options };
-                rules.extend(
-                    request_patterns(requests, options)
-                        .into_iter()
-                        .filter(|p| keys.contains(&p.key))
-                        .map(|p| p.rule),
-                );
-            }
-            rules
-        }
-        _ => Vec::new(),
-    };
+    let excluded_rules =
+        excluded.map_or_else(Vec::new, |keys| excluded_rules(requests, keys, options));
     if excluded_rules.is_empty() {
         return Allowance::Rules(
             request_patterns(requests, options)
@@ -193,17 +177,23 @@ pub fn allowance(
     Allowance::Rules(rules)
 }
 
-/// Whether the review wants `request` of a communication allowed: not admitted by one of its
-/// excluded patterns (`excluded` holds keys; `patterns` are the communication's, in both
-/// modes).
-pub fn request_excluded(
-    request: &L7Request,
-    patterns: &[RequestPattern],
-    excluded: &BTreeSet<String>,
-) -> bool {
-    patterns
-        .iter()
-        .any(|p| excluded.contains(&p.key) && matching::rule_admits(&p.rule, request))
+/// The rules of a communication's patterns whose keys `keys` holds (the review's exclusions),
+/// as written in either mode: a key names the same requests whatever the mode was when it was
+/// excluded. A request one of them admits is excluded.
+pub fn excluded_rules(
+    requests: &ObservedRequests,
+    keys: &BTreeSet<String>,
+    options: L7Options,
+) -> Vec<PatternRule> {
+    if keys.is_empty() {
+        return Vec::new();
+    }
+    [false, true]
+        .into_iter()
+        .flat_map(|exact| request_patterns(requests, L7Options { exact, ..options }))
+        .filter(|p| keys.contains(&p.key))
+        .map(|p| p.rule)
+        .collect()
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 /// How requests are generalised into rules.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct L7Options {
     /// Every path and name exactly as seen, one rule each.
     pub exact: bool,

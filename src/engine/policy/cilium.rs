@@ -103,14 +103,7 @@ fn restricted_ports(
                         .unwrap_or(L7Allowed::Any);
                 let merged = match allowed.remove(&(written.clone(), port)) {
                     None => this,
-                    Some(L7Allowed::Only(mut mine)) => match this {
-                        L7Allowed::Only(theirs) => {
-                            mine.extend(theirs);
-                            L7Allowed::Only(mine)
-                        }
-                        L7Allowed::Any => L7Allowed::Any,
-                    },
-                    Some(L7Allowed::Any) => L7Allowed::Any,
+                    Some(mine) => mine.union(this),
                 };
                 allowed.insert((written.clone(), port), merged);
             }

@@ -20,7 +20,7 @@ pub enum L7Allowed {
 
 impl L7Allowed {
     /// Both: rules of one kind add up; anything else allows every request.
-    fn union(self, other: L7Allowed) -> L7Allowed {
+    pub fn union(self, other: L7Allowed) -> L7Allowed {
         match (self, other) {
             (L7Allowed::Only(mut a), L7Allowed::Only(b)) => {
                 a.extend(b);

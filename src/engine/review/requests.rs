@@ -4,23 +4,15 @@
 
 use crate::engine::dataset::Dataset;
 use crate::engine::decisions::Decisions;
-use crate::engine::l7::{request_patterns, L7Options};
+use crate::engine::l7::{request_patterns, L7Options, RequestPattern};
 use crate::engine::model::CommunicationId;
 
-/// One pattern of a row's requests.
+/// One pattern of a row's requests, and whether the review includes its requests.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PatternRow {
-    /// What decisions name it by (`/products/{id}`).
-    pub key: String,
+    pub pattern: RequestPattern,
     /// The pattern in one line: `GET, POST /products/{id}`.
     pub text: String,
-    pub count: u64,
-    pub first_seen: Option<i64>,
-    pub last_seen: Option<i64>,
-    pub examples: Vec<String>,
-    /// How many distinct requests it stands for.
-    pub requests: usize,
-    /// Whether the review includes its requests.
     pub included: bool,
 }
 
@@ -46,12 +38,7 @@ pub fn pattern_rows(
         .map(|pattern| PatternRow {
             included: excluded.is_none_or(|keys| !keys.contains(&pattern.key)),
             text: pattern.describe(),
-            key: pattern.key,
-            count: pattern.count,
-            first_seen: pattern.first_seen,
-            last_seen: pattern.last_seen,
-            examples: pattern.examples,
-            requests: pattern.requests,
+            pattern,
         })
         .collect()
 }

@@ -6,7 +6,8 @@ use std::collections::BTreeSet;
 
 use crate::engine::dataset::{Communication, Dataset};
 use crate::engine::decisions::Decisions;
-use crate::engine::l7::{request_excluded, request_patterns, L7Options};
+use crate::engine::l7::matching::rule_admits;
+use crate::engine::l7::{excluded_rules, L7Options};
 use crate::engine::model::l7::{L7Request, ObservedRequests};
 use crate::engine::model::{CommunicationId, EntityId, TimeWindow};
 use crate::engine::units::thousands;
@@ -84,19 +85,12 @@ pub fn verify_requests(
         let excluded = decisions
             .excluded_requests
             .get(&dataset.row_key(communication));
-        let patterns: Vec<_> = match excluded {
-            Some(_) => [false, true]
-                .into_iter()
-                .flat_map(|exact| request_patterns(requests, L7Options { exact, ..options }))
-                .collect(),
-            None => Vec::new(),
-        };
+        let excluded_rules =
+            excluded.map_or_else(Vec::new, |keys| excluded_rules(requests, keys, options));
         requests
             .requests
             .keys()
-            .map(|request| {
-                wanted && excluded.is_none_or(|keys| !request_excluded(request, &patterns, keys))
-            })
+            .map(|request| wanted && !excluded_rules.iter().any(|r| rule_admits(r, request)))
             .collect()
     })
 }

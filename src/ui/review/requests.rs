@@ -41,7 +41,7 @@ pub fn RequestPatterns(communication: CommunicationId) -> impl IntoView {
                     <summary>{summary}</summary>
                     <ul class="fp-l7__list">
                         {rows.into_iter().map(|row| {
-                            let key = row.key.clone();
+                            let key = row.pattern.key.clone();
                             let toggle = move |ev: leptos::ev::Event| {
                                 let on = event_target_checked(&ev);
                                 let Some(result) = state.result.get_untracked() else {
@@ -51,23 +51,23 @@ pub fn RequestPatterns(communication: CommunicationId) -> impl IntoView {
                                 let row_key = dataset.row_key(&dataset.communications[communication]);
                                 state.decisions.update(|d| d.set_request_included(&row_key, &key, on));
                             };
-                            let seen = match (row.first_seen, row.last_seen) {
+                            let seen = match (row.pattern.first_seen, row.pattern.last_seen) {
                                 (Some(first), Some(last)) => format!(", {} – {}", utc_time(first), utc_time(last)),
                                 _ => String::new(),
                             };
                             // A fixed path is its own example: none shown.
-                            let examples = if row.requests > row.examples.len() {
-                                format!("e.g. {} … ({} distinct)", row.examples.join(", "), row.requests)
-                            } else if row.examples == [row.key.clone()] {
+                            let examples = if row.pattern.requests > row.pattern.examples.len() {
+                                format!("e.g. {} … ({} distinct)", row.pattern.examples.join(", "), row.pattern.requests)
+                            } else if row.pattern.examples == [row.pattern.key.clone()] {
                                 String::new()
                             } else {
-                                row.examples.join(", ")
+                                row.pattern.examples.join(", ")
                             };
                             view! {
                                 <li
                                     class="fp-l7__pattern"
                                     data-testid="l7-pattern"
-                                    data-key=row.key.clone()
+                                    data-key=row.pattern.key.clone()
                                     data-included=row.included.to_string()
                                 >
                                     <label>
@@ -81,7 +81,7 @@ pub fn RequestPatterns(communication: CommunicationId) -> impl IntoView {
                                         " "
                                         <code>{row.text.clone()}</code>
                                     </label>
-                                    <span class="fp-l7__seen">{format!(" ×{}{seen}", row.count)}</span>
+                                    <span class="fp-l7__seen">{format!(" ×{}{seen}", row.pattern.count)}</span>
                                     <span class="fp-l7__examples">{examples}</span>
                                 </li>
                             }
