@@ -175,8 +175,17 @@ test('a new release waits while files are loaded, and takes over on the next vis
   const keys = await page.evaluate(() => caches.keys());
   assert.ok(keys.includes(`flowpol ${SUB_PATH} ${first.version}`), JSON.stringify(keys));
   await page.close();
-  // The old release's last page is gone: the new worker takes over.
-  await new Promise((resolve) => setTimeout(resolve, 1000));
+  // The old release's last page is gone: the new worker takes over. Watched from a page of
+  // the same origin outside the worker's scope (not a client it waits for): until nothing waits.
+  const watcher = await context.newPage();
+  const outside = new URL('/watch.html', served.url).href;
+  await watcher.route(outside, (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>watch</title>' }));
+  await watcher.goto(outside);
+  await watcher.waitForFunction(async (scope) => {
+    const registration = await navigator.serviceWorker.getRegistration(scope);
+    return registration.waiting === null && registration.active?.state === 'activated';
+  }, served.url, { timeout: 30_000 });
+  await watcher.close();
   // The next visit: the new release.
   const again = await context.newPage();
   again.on('pageerror', (error) => errors.push(String(error)));

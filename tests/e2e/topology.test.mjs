@@ -12,7 +12,7 @@ import path from 'node:path';
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
-import { artifacts, openApp, byTestId, expect } from './harness.mjs';
+import { artifacts, root, openApp, byTestId, expect } from './harness.mjs';
 
 const edge = (page, from, to, port) =>
   page.locator(`[data-testid="topo-edge"][data-from="${from}"][data-to="${to}"][data-port="${port}"]`);
@@ -203,4 +203,74 @@ test('every tooltip lies inside the canvas, whichever box or edge it describes',
   }
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+/** The drawn boxes of the picture in its own units: every label with text and every node box. */
+const drawnBoxes = (page) => page.evaluate(() => {
+  const box = (element, what) => {
+    const b = element.getBBox();
+    return { what, x: b.x, y: b.y, right: b.x + b.width, bottom: b.y + b.height };
+  };
+  const labels = [...document.querySelectorAll('[data-testid="topo-edge"] .fp-topo__edge-label')]
+    .filter((text) => text.textContent.trim() !== '')
+    .map((text) => box(text, `label ${text.textContent} of ${text.closest('g').getAttribute('aria-label')}`));
+  const nodes = [...document.querySelectorAll('[data-testid="topo-node"]')]
+    .map((node) => box(node.querySelector('rect'), `box ${node.getAttribute('data-entity')}`));
+  return { labels, nodes };
+});
+
+/** Pairs of a label and a label or box it covers (by more than half a pixel each way). */
+function covered({ labels, nodes }) {
+  const overlap = (a, b) => Math.min(a.right, b.right) - Math.max(a.x, b.x) > 0.5
+    && Math.min(a.bottom, b.bottom) - Math.max(a.y, b.y) > 0.5;
+  const found = [];
+  labels.forEach((label, i) => {
+    for (const other of [...labels.slice(i + 1), ...nodes]) {
+      if (overlap(label, other)) found.push(`${label.what} over ${other.what}`);
+    }
+  });
+  return found;
+}
+
+test('in the browser no edge label covers another label or a box, in either view', async () => {
+  const { page, context, errors } = await openApp();
+  await demoTopology(page);
+  const seen = [];
+  const check = async (what) => {
+    await byTestId(page, 'topology-svg').waitFor();
+    const drawn = await drawnBoxes(page);
+    seen.push(drawn.labels.length);
+    assert.deepEqual(covered(drawn), [], what);
+  };
+  await check('demo, every namespace');
+  for (const namespace of ['shop', 'payments', 'data']) {
+    await byTestId(page, 'scope-namespace').selectOption(namespace);
+    await byTestId(page, 'topo-view-namespace').click();
+    await expect(node(page, `namespace/${namespace}`)).toHaveCount(0);
+    await check(`demo, namespace ${namespace}`);
+  }
+  await chooseFrontend(page);
+  await byTestId(page, 'topo-view-entity').click();
+  await expect(node(page, 'Deployment/shop/frontend')).toHaveAttribute('data-role', 'selected');
+  await check('demo, the entity view of shop/frontend');
+  assert.deepEqual(errors, []);
+  await context.close();
+  // The hostile capture's namespace view, where labels once stacked (TCP/8443 over UDP/53).
+  const hostile = await openApp();
+  await byTestId(hostile.page, 'file-input').setInputFiles([
+    path.join(root, 'tests/fixtures/hostile/hostile-flows.jsonl'),
+    path.join(root, 'tests/fixtures/hostile/hostile-inventory.json'),
+  ]);
+  await byTestId(hostile.page, 'dataset-summary').waitFor();
+  await byTestId(hostile.page, 'tab-topology').click();
+  await byTestId(hostile.page, 'scope-namespace').selectOption('shop');
+  await byTestId(hostile.page, 'topo-view-namespace').click();
+  await byTestId(hostile.page, 'topology-svg').waitFor();
+  const drawn = await drawnBoxes(hostile.page);
+  seen.push(drawn.labels.length);
+  assert.deepEqual(covered(drawn), [], 'hostile, namespace shop');
+  await hostile.page.screenshot({ path: path.join(artifacts, 'topology-hostile-labels.png') });
+  assert.deepEqual(hostile.errors, []);
+  await hostile.context.close();
+  assert.ok(seen.every((count) => count > 0), JSON.stringify(seen));
 });

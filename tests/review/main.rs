@@ -7,5 +7,7 @@ mod rows;
 mod topology;
 
 // Shared with other test binaries (tests/support/).
+#[path = "../support/regressions.rs"]
+mod regressions;
 #[path = "../support/demo.rs"]
 mod support_demo;

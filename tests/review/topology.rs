@@ -52,8 +52,24 @@ fn assert_clean(scene: &Scene, what: &str) {
         through.is_empty(),
         "{what}: edges through boxes: {through:?}"
     );
+    let labels = scene.overlapping_labels();
+    assert!(
+        labels.is_empty(),
+        "{what}: labels over labels or boxes: {labels:?}"
+    );
     for edge in &scene.edges {
         assert!(edge.points.len() >= 2, "{what}: {edge:?}");
+        if let Some(label) = edge.label_rect() {
+            assert!(
+                label.x >= -0.01
+                    && label.y >= -0.01
+                    && label.right() <= scene.width + 0.01
+                    && label.bottom() <= scene.height + 0.01,
+                "{what}: the label of {} -> {} outside the picture",
+                edge.from,
+                edge.to
+            );
+        }
         let (from, to) = (scene.node(&edge.from), scene.node(&edge.to));
         assert!(
             from.is_some() && to.is_some(),
@@ -682,4 +698,64 @@ fn an_included_edge_the_policy_denies_is_drawn_as_denied_with_why() {
             && reason.contains("; the first: egress at the client: a NetworkPolicy cannot"),
         "{reason}"
     );
+}
+
+/// Every view of `dataset`: the namespace view of each namespace and the entity view of each
+/// workload and Service, each checked by [`assert_clean`].
+fn assert_every_view_clean(dataset: &Dataset, what: &str) {
+    let decisions = Decisions::default();
+    for scope in namespaces(dataset) {
+        let scene = namespace_view(dataset, &decisions, &scope, TimeWindow::ALL);
+        assert_clean(&scene, &format!("{what}: namespace {:?}", scope.namespace));
+    }
+    for subject in subjects(dataset) {
+        let scene = entity_view(dataset, &decisions, subject, TimeWindow::ALL);
+        assert_clean(&scene, &format!("{what}: {subject:?}"));
+    }
+}
+
+#[test]
+fn every_view_of_the_real_and_hostile_captures_is_clean() {
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+    let mut captures: Vec<std::path::PathBuf> = std::fs::read_dir(format!("{fixtures}/real"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .collect();
+    captures.sort();
+    for path in &captures {
+        let bytes = std::fs::read(path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let dataset = load_files(&[(name.as_str(), &bytes[..])], &[]).dataset;
+        assert_every_view_clean(&dataset, &name);
+    }
+    let flows = std::fs::read(format!("{fixtures}/hostile/hostile-flows.jsonl")).unwrap();
+    let inventory = std::fs::read(format!("{fixtures}/hostile/hostile-inventory.json")).unwrap();
+    let dataset = load_files(
+        &[
+            ("hostile-flows.jsonl", &flows[..]),
+            ("hostile-inventory.json", &inventory[..]),
+        ],
+        &[],
+    )
+    .dataset;
+    assert_every_view_clean(&dataset, "hostile");
+}
+
+proptest::proptest! {
+    #![proptest_config(crate::regressions::beside_the_source(
+        proptest::prelude::ProptestConfig::with_cases(48)
+    ))]
+
+    /// Any namespace, in both views: no box over another, no edge through a box it does not
+    /// end at, no label over another label or a box, everything inside the picture.
+    #[test]
+    fn any_namespace_is_drawn_clean_in_both_views(
+        workloads in 2usize..36,
+        communications in 1usize..90,
+        seed in proptest::prelude::any::<u64>(),
+    ) {
+        let dataset = bench(workloads, communications, seed);
+        assert_every_view_clean(&dataset, &format!("{workloads}/{communications}/{seed}"));
+    }
 }

@@ -283,11 +283,7 @@ impl NamespaceJob {
                 let points: Vec<Point> = route.iter().map(|p| Point::new(p.x + dx, p.y)).collect();
                 let label_at = label_point(&points);
                 let label = if k == 0 {
-                    group
-                        .iter()
-                        .map(|&e| format!("{}/{}", self.edges[e].protocol, self.edges[e].port))
-                        .collect::<Vec<_>>()
-                        .join(" ")
+                    pair_label(group.iter().map(|&e| &self.edges[e]))
                 } else {
                     String::new()
                 };
@@ -573,6 +569,24 @@ fn counted(count: usize, noun: &str) -> String {
 }
 
 /// Where an edge's label goes: beside its longest segment's middle.
+/// The most ports a pair's label names; past them it says how many more (each edge's tooltip
+/// names its own).
+const LABEL_PORTS: usize = 3;
+
+/// The label of the edges between two boxes: their ports (`TCP/8080 UDP/53`), the first
+/// [`LABEL_PORTS`] and `+N` for the others.
+fn pair_label<'e>(edges: impl ExactSizeIterator<Item = &'e GraphEdge>) -> String {
+    let more = edges.len().saturating_sub(LABEL_PORTS);
+    let mut words: Vec<String> = edges
+        .take(LABEL_PORTS)
+        .map(|edge| format!("{}/{}", edge.protocol, edge.port))
+        .collect();
+    if more > 0 {
+        words.push(format!("+{more}"));
+    }
+    words.join(" ")
+}
+
 fn label_point(points: &[Point]) -> Point {
     let longest = points
         .windows(2)
@@ -583,4 +597,34 @@ fn label_point(points: &[Point]) -> Point {
         .map(|s| Point::new((s[0].x + s[1].x) / 2.0, (s[0].y + s[1].y) / 2.0))
         .unwrap_or(Point::new(0.0, 0.0));
     Point::new(longest.x + 6.0, longest.y)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{pair_label, GraphEdge};
+    use crate::engine::model::Protocol;
+
+    fn edge(protocol: Protocol, port: u16) -> GraphEdge {
+        GraphEdge {
+            from: 0,
+            to: 1,
+            protocol,
+            port,
+            communications: Vec::new(),
+            connections: 1,
+            first_seen: None,
+            last_seen: None,
+            already_open: false,
+        }
+    }
+
+    #[test]
+    fn a_pairs_label_names_three_ports_and_counts_the_others() {
+        let edges: Vec<GraphEdge> = (0..22).map(|i| edge(Protocol::Tcp, 9000 + i)).collect();
+        assert_eq!(pair_label(edges.iter()), "TCP/9000 TCP/9001 TCP/9002 +19");
+        assert_eq!(pair_label(edges[..3].iter()), "TCP/9000 TCP/9001 TCP/9002");
+        let mixed = [edge(Protocol::Tcp, 8443), edge(Protocol::Udp, 53)];
+        assert_eq!(pair_label(mixed.iter()), "TCP/8443 UDP/53");
+        assert_eq!(pair_label([].iter()), "");
+    }
 }

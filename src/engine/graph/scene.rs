@@ -92,8 +92,8 @@ pub struct EdgePath {
     pub already_open: bool,
     /// From the client's box to the server's, through the points between.
     pub points: Vec<Point>,
-    /// The text drawn beside it: its `TCP/8080`, or every port between its two boxes on the
-    /// first of their edges (the others draw none).
+    /// The text drawn beside it: its `TCP/8080`, or the ports between its two boxes on the
+    /// first of their edges (the first three and `+N` for the others; the others draw none).
     pub label: String,
     /// Where the label goes (its start, or its end for a label left of its edge).
     pub label_at: Point,
@@ -176,43 +176,94 @@ pub fn label_width(chars: usize) -> f64 {
     chars as f64 * 6.7 + 4.0
 }
 
-/// A label's height.
-pub const LABEL_HEIGHT: f64 = 12.0;
+/// A label's height, from the ascent to the descent of the 11 px monospace it is drawn in (a
+/// line of labels, when they are stacked).
+pub const LABEL_HEIGHT: f64 = 14.0;
+/// How far above the baseline (`label_at`) a label's ascent reaches.
+const LABEL_ASCENT: f64 = 11.0;
+
+impl EdgePath {
+    /// The box its label takes where it is drawn (none when it draws no label): right of
+    /// `label_at`, or left of it for an egress edge of the entity view (drawn `text-anchor:
+    /// end`), from the text's ascent to its descent.
+    pub fn label_rect(&self) -> Option<Rect> {
+        self.label_rect_at(self.label_at)
+    }
+
+    fn label_rect_at(&self, at: Point) -> Option<Rect> {
+        if self.label.is_empty() {
+            return None;
+        }
+        // Room for the `✗ ` a denied edge's label begins with: the place does not depend on
+        // the decisions.
+        let width = label_width(self.label.chars().count() + 2);
+        let left = if self.direction == Some(Direction::Egress) {
+            at.x - width
+        } else {
+            at.x
+        };
+        Some(Rect::new(left, at.y - LABEL_ASCENT, width, LABEL_HEIGHT))
+    }
+}
+
+/// How far (in lines) [`Scene::spread_labels`] looks up and down for a free place near an
+/// edge before it looks further.
+const NEAR_LINES: usize = 8;
 
 impl Scene {
-    /// Moves labels that would cover another label or a box down (or up) a line at a time,
-    /// a few lines at most, in drawing order: deterministic.
+    /// Moves labels that would cover another label or a box down (or up) a line at a time, in
+    /// drawing order (deterministic): first within a few lines of the edge, then further down
+    /// until the label is free. The picture grows to hold its labels.
     pub fn spread_labels(&mut self) {
         let mut taken: Vec<Rect> = self.nodes.iter().map(|n| n.rect).collect();
-        for edge in &mut self.edges {
-            if edge.label.is_empty() {
-                continue;
-            }
-            let width = label_width(edge.label.chars().count());
-            let at = |p: Point| {
-                let left = if edge.direction == Some(Direction::Egress) {
-                    p.x - width
-                } else {
-                    p.x
-                };
-                Rect::new(left, p.y - LABEL_HEIGHT + 2.0, width, LABEL_HEIGHT)
-            };
+        let (mut right, mut bottom) = (self.width, self.height);
+        for edge in self.edges.iter_mut().filter(|e| !e.label.is_empty()) {
             let start = edge.label_at;
-            let candidates = (0..8).flat_map(|step| {
+            let free = |dy: f64| {
+                let rect = edge.label_rect_at(Point::new(start.x, start.y + dy))?;
+                (rect.y >= 0.0 && !taken.iter().any(|r| r.overlaps(&rect))).then_some(dy)
+            };
+            let near = (0..NEAR_LINES).flat_map(|step| {
                 let dy = step as f64 * LABEL_HEIGHT;
                 [dy, -dy]
             });
-            let mut chosen = start;
-            for dy in candidates {
-                let point = Point::new(start.x, start.y + dy);
-                if !taken.iter().any(|r| r.overlaps(&at(point))) {
-                    chosen = point;
-                    break;
+            let further = (NEAR_LINES..).map(|step| step as f64 * LABEL_HEIGHT);
+            // The search ends: below every box and label there is room.
+            let Some(dy) = near.chain(further).find_map(free) else {
+                continue;
+            };
+            edge.label_at = Point::new(start.x, start.y + dy);
+            if let Some(rect) = edge.label_rect() {
+                right = right.max(rect.right());
+                bottom = bottom.max(rect.bottom());
+                taken.push(rect);
+            }
+        }
+        self.width = right;
+        self.height = bottom;
+    }
+
+    /// Labels drawn over another label or over a node box (none, in a good picture): the
+    /// edges' `from -> to port` and what they cover.
+    pub fn overlapping_labels(&self) -> Vec<(String, String)> {
+        let name = |e: &EdgePath| format!("{} -> {} {}", e.from, e.to, e.port_label());
+        let labels: Vec<(&EdgePath, Rect)> = self
+            .edges
+            .iter()
+            .filter_map(|e| Some((e, e.label_rect()?)))
+            .collect();
+        let mut found = Vec::new();
+        for (i, (edge, rect)) in labels.iter().enumerate() {
+            for (other, other_rect) in &labels[i + 1..] {
+                if rect.overlaps(other_rect) {
+                    found.push((name(edge), format!("the label of {}", name(other))));
                 }
             }
-            edge.label_at = chosen;
-            taken.push(at(chosen));
+            for node in self.nodes.iter().filter(|n| n.rect.overlaps(rect)) {
+                found.push((name(edge), format!("the box of {}", node.key)));
+            }
         }
+        found
     }
 
     /// The node whose key is `key` (the first, when a peer is drawn on both sides).
