@@ -22,7 +22,7 @@ use ipnet::IpNet;
 
 use crate::engine::demo::{self, DemoCluster, FlowLines, FlowOptions};
 use crate::engine::l7::{request_patterns, L7Options};
-use crate::engine::resolve::reach::Reach;
+use crate::engine::resolve::reach::{host_network_note, Reach};
 
 /// How many request patterns `inspect` lists per communication.
 const L7_PATTERNS_LISTED: usize = 8;
@@ -41,8 +41,9 @@ pub struct Cli {
 pub enum Command {
     /// Read flow logs and inventories and print what they hold: each file's format and counts,
     /// the problems found, every communication with its connection count, the workloads whose
-    /// kind was inferred from the flows (`inferred:`), and those no selector picks exactly,
-    /// with what their selector also admits (`wider:`).
+    /// kind was inferred from the flows (`inferred:`), those no selector picks exactly,
+    /// with what their selector also admits (`wider:`), and those whose pods run in their
+    /// node's network, which get no policy (`host network:`).
     Inspect {
         /// Cluster CIDRs (pod or Service ranges) when no inventory gives them.
         #[arg(long = "cluster-range", value_name = "CIDR", value_parser = cidr)]
@@ -277,7 +278,10 @@ fn inspect(files: &[PathBuf], cluster_ranges: &[IpNet]) -> Result<(), String> {
             )
             .map_err(write_error)?;
         }
-        if let Some(overreach) = reach.overreach(dataset, id, &entity.selector) {
+        if entity.host_network {
+            let note = host_network_note(dataset, id, "NetworkPolicy or CiliumNetworkPolicy");
+            writeln!(out, "host network: {note}").map_err(write_error)?;
+        } else if let Some(overreach) = reach.overreach(dataset, id, &entity.selector) {
             writeln!(out, "wider: {}: {overreach}", dataset.owner_key(id)).map_err(write_error)?;
         }
     }

@@ -61,6 +61,12 @@ pub struct Entity {
     /// labels) rather than read from the inventory or Hubble's `workloads[]`.
     #[serde(default)]
     pub kind_inferred: bool,
+    /// Whether its pods run in their node's network (`hostNetwork: true` on every inventory
+    /// pod of it): no policy applies to them, no selector picks their traffic, and their
+    /// addresses are their nodes'. flowpol writes no policy for it, and communications
+    /// with it are written as its nodes' addresses.
+    #[serde(default)]
+    pub host_network: bool,
 }
 
 /// An address no pod explains: a node, or an address inside or outside the cluster.

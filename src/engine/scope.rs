@@ -63,10 +63,11 @@ impl SubjectKind {
         SubjectKind::all()
             .find(|kind| kind.label().eq_ignore_ascii_case(text))
             .ok_or_else(|| {
-                format!(
-                    "unknown kind {text}: use service, deployment, statefulset, daemonset, \
-                     cronjob, job or pod"
-                )
+                let mut kinds: Vec<String> = SubjectKind::all()
+                    .map(|kind| kind.label().to_ascii_lowercase())
+                    .collect();
+                let last = kinds.pop().unwrap_or_default();
+                format!("unknown kind {text}: use {} or {last}", kinds.join(", "))
             })
     }
 }

@@ -309,6 +309,36 @@ fn inspect_lists_inferred_kinds_and_wider_selectors() {
     );
 }
 
+/// `inspect` names the workloads whose pods run in their node's network, which get no policy,
+/// and an Argo Rollout as such.
+#[test]
+fn inspect_lists_host_network_workloads_and_rollouts() {
+    let clusters = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/clusters/");
+    let dir = format!("{clusters}host-network-service/");
+    let output = flowpol(&[
+        "inspect",
+        &format!("{dir}flows.jsonl"),
+        &format!("{dir}inventory.json"),
+    ]);
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains("\nhost network: DaemonSet/monitoring/node-exporter runs with hostNetwork: true: no NetworkPolicy or CiliumNetworkPolicy applies to its pods, so none is written for it; their traffic is their node's, written as their nodes' addresses (172.18.0.2, 172.18.0.3)\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("\n  Deployment/shop/web -> 172.18.0.3 TCP/443 x1\n"),
+        "{stdout}"
+    );
+    let dir = format!("{clusters}argo-rollout/");
+    let output = flowpol(&["inspect", &format!("{dir}flows.jsonl")]);
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains("\n  Deployment/shop/frontend -> Rollout/shop/checkout TCP/8080 x4\n"),
+        "{stdout}"
+    );
+}
+
 /// A communication the review includes that a NetworkPolicy cannot express (an address
 /// allowed by its DNS name): `generate` lists it as DENIED with why and exits 3; with
 /// `--allow-denied` it exits 0; as CiliumNetworkPolicies (`toFQDNs`) nothing is denied.

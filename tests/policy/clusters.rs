@@ -674,3 +674,149 @@ fn peer_labels_are_peer_keys_as_text() {
         }
     }
 }
+
+/// An Argo Rollout from the flows alone: Hubble's `workloads[]` names the ReplicaSet (its pods
+/// have no `pod-template-hash`), or older Cilium names nothing; the pods'
+/// `rollouts-pod-template-hash` makes it `Rollout/shop/checkout` either way (inferred without
+/// `workloads[]`), whose selector leaves that label out, and every probe still holds.
+#[test]
+fn a_rollout_from_the_flows_alone() {
+    let dir = Path::new(MANIFEST).join("tests/fixtures/clusters/argo-rollout");
+    let flows = fs::read_to_string(dir.join("flows.jsonl")).unwrap();
+    let expected = fs::read_to_string(dir.join("expected.txt")).unwrap();
+    let without_workloads: String = flows
+        .lines()
+        .map(|line| {
+            let mut record: serde_json::Value = serde_json::from_str(line).unwrap();
+            for side in ["source", "destination"] {
+                if let Some(endpoint) = record["flow"][side].as_object_mut() {
+                    endpoint.remove("workloads");
+                }
+            }
+            format!("{record}\n")
+        })
+        .collect();
+    assert!(!without_workloads.contains("workloads"));
+    for (name, text, inferred) in [
+        ("argo-rollout (flows alone)", &flows, false),
+        (
+            "argo-rollout (flows alone, no workloads[])",
+            &without_workloads,
+            true,
+        ),
+    ] {
+        let mut ingest = Ingest::new();
+        ingest.add_file("flows.jsonl", text.as_bytes());
+        let dataset = load::load(ingest.finish(), &[]).dataset;
+        let rollout = dataset
+            .find_owner(&"Rollout/shop/checkout".parse().unwrap())
+            .unwrap_or_else(|| panic!("{name}: {:#?}", dataset.entities));
+        let entity = &dataset.entities[rollout];
+        assert_eq!(entity.pods.len(), 3, "{name}: stable and canary pods");
+        assert_eq!(entity.kind_inferred, inferred, "{name}");
+        assert_eq!(
+            entity.selector,
+            [("app".to_string(), "checkout".to_string())].into(),
+            "{name}"
+        );
+        let outcome = generate_and_check(name, &dataset, &Args::default(), &expected);
+        assert!(
+            outcome.problems.is_empty(),
+            "{:#?}\n{}",
+            outcome.problems,
+            outcome.yaml
+        );
+    }
+}
+
+/// Records of another tool (flowpol's format) naming the host-network ingress controller:
+/// by its pod, its traffic is its node's address; by its workload alone, with no address, the
+/// rule is an ipBlock of its pods' (nodes') addresses, never a podSelector, and the verifier,
+/// which sees a host-network workload as its nodes, agrees; a hand-written policy that names
+/// the controller by a podSelector is caught denying the connection.
+#[test]
+fn records_naming_a_host_network_pod_are_its_nodes() {
+    use flowpol::engine::model::network_policy::NetworkPolicy;
+    use flowpol::engine::verify::replay::verify_existing;
+    let dir = Path::new(MANIFEST).join("tests/fixtures/clusters/host-network-service");
+    let inventory = fs::read(dir.join("inventory.json")).unwrap();
+    let load_records = |records: &str| {
+        let mut ingest = Ingest::new();
+        ingest.add_file("flows.flowpol.jsonl", records.as_bytes());
+        ingest.add_file("inventory.json", &inventory);
+        let result = load::load(ingest.finish(), &[]);
+        assert_eq!(result.problem_count, 0, "{:?}", result.diagnostics);
+        result.dataset
+    };
+    let by_pod = load_records(
+        r#"{"src": {"namespace": "shop", "pod": "web-7b6c9d8f5c-h2k4n"}, "dst": {"namespace": "ingress-nginx", "pod": "ingress-nginx-controller-6d9f7c8b5b-x2k9p"}, "port": 443}
+{"src": {"namespace": "ingress-nginx", "pod": "ingress-nginx-controller-6d9f7c8b5b-x2k9p"}, "dst": {"namespace": "shop", "pod": "web-7b6c9d8f5c-h2k4n"}, "port": 8080}
+"#,
+    );
+    let mut described: Vec<String> = by_pod
+        .communications
+        .iter()
+        .map(|c| by_pod.describe(c))
+        .collect();
+    described.sort();
+    assert_eq!(
+        described,
+        [
+            "172.18.0.3 -> Deployment/shop/web TCP/8080 x1",
+            "Deployment/shop/web -> 172.18.0.3 TCP/443 x1"
+        ]
+    );
+
+    let by_workload = load_records(
+        r#"{"src": {"namespace": "shop", "workload": "Deployment/web"}, "dst": {"namespace": "ingress-nginx", "workload": "Deployment/ingress-nginx-controller"}, "port": 443}
+"#,
+    );
+    let controller = by_workload
+        .find_owner(
+            &"Deployment/ingress-nginx/ingress-nginx-controller"
+                .parse()
+                .unwrap(),
+        )
+        .unwrap();
+    assert!(by_workload.entities[controller].host_network);
+    let expected = "communication Deployment/shop/web -> Deployment/ingress-nginx/ingress-nginx-controller TCP/443 x1\n\
+                    allow Deployment/shop/web -> 172.18.0.3 TCP/443\n\
+                    deny Deployment/shop/web -> 172.18.0.3 TCP/80\n";
+    let outcome = generate_and_check(
+        "host-network workload named by a record",
+        &by_workload,
+        &Args::default(),
+        expected,
+    );
+    assert!(
+        outcome.problems.is_empty(),
+        "{:#?}\n{}",
+        outcome.problems,
+        outcome.yaml
+    );
+    assert!(
+        outcome.yaml.contains("cidr: 172.18.0.3/32"),
+        "{}",
+        outcome.yaml
+    );
+    assert!(!outcome.yaml.contains("ingress-nginx"), "{}", outcome.yaml);
+
+    // A policy naming the controller by its labels matches nothing at the node's address.
+    let by_labels: Vec<NetworkPolicy> = from_yaml(
+        "apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Egress]
+  egress:
+  - to:
+    - namespaceSelector: {}
+      podSelector: {matchLabels: {app.kubernetes.io/name: ingress-nginx}}
+    ports: [{protocol: TCP, port: 443}]
+",
+    )
+    .unwrap();
+    let report = verify_existing(&by_workload, &by_labels, None, TimeWindow::ALL);
+    assert_eq!(report.included_denied().count(), 1, "{}", report.summary());
+}

@@ -473,6 +473,7 @@ fn dataset(world: &World) -> Dataset {
                 .collect(),
             service_accounts: BTreeSet::new(),
             kind_inferred: false,
+            host_network: false,
         });
     }
     for (name, team) in NAMESPACES {

@@ -84,6 +84,7 @@ fn entity(
     Entity {
         service_accounts: Default::default(),
         kind_inferred: false,
+        host_network: false,
         owner: Owner {
             kind: EntityKind::ALL[kind % EntityKind::ALL.len()],
             namespace: format!("n{namespace}"),

@@ -80,6 +80,7 @@ fn dataset() -> Dataset {
             labels,
             ports: Vec::new(),
             kind_inferred: false,
+            host_network: false,
         }
     };
     let communication = |client, server, protocol, port| Communication {
@@ -384,7 +385,7 @@ fn keys_that_name_nothing_flowpol_writes_are_kept_and_decide_nothing() {
     "Deployment/shop/web": {
       "Egress": "block-all"
     },
-    "Rollout/shop/web": {
+    "ReplicaSet/shop/web": {
       "Ingress": "allow-all"
     }
   },
@@ -402,7 +403,7 @@ fn keys_that_name_nothing_flowpol_writes_are_kept_and_decide_nothing() {
         GeneralRule::PerRow
     );
     assert_eq!(
-        decisions.unreadable.general["Rollout/shop/web"][&Direction::Ingress],
+        decisions.unreadable.general["ReplicaSet/shop/web"][&Direction::Ingress],
         GeneralRule::AllowAll
     );
 }

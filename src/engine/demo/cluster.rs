@@ -544,7 +544,8 @@ impl DemoCluster {
                     plan.push((name, PodOwner::Job(job_index), labels, finished));
                 }
             }
-            EntityKind::Pod => {
+            // The demo runs no Argo Rollouts: a Rollout's spec would be planned as a bare pod.
+            EntityKind::Pod | EntityKind::Rollout => {
                 plan.push((spec.name.to_string(), PodOwner::None, Vec::new(), false));
             }
         }

@@ -104,7 +104,8 @@ fn workload_object(cluster: &DemoCluster, index: usize) -> Option<Value> {
                 "template": pod_template(spec, &[])}}},
             "status": {"lastScheduleTime": cron_time(FIRST_CRON_MINUTE + 40)}
         }),
-        EntityKind::Job | EntityKind::Pod => return None,
+        // The demo runs no Argo Rollouts.
+        EntityKind::Job | EntityKind::Pod | EntityKind::Rollout => return None,
     };
     Some(object)
 }

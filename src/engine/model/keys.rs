@@ -211,7 +211,7 @@ mod tests {
             "Deployment/a/app -> 10.0.0.1 TCP/080",
             "Deployment/a/app -> 10.0.0.1 TCP/70000",
             "Deployment/a/app 10.0.0.1 TCP/80",
-            "Rollout/a/app -> 10.0.0.1 TCP/80",
+            "ReplicaSet/a/app -> 10.0.0.1 TCP/80",
             "Deployment/a/app ->  TCP/80",
         ] {
             assert!(text.parse::<RowKey>().is_err(), "{text}");

@@ -77,6 +77,7 @@ pub fn is_volatile_label(key: &str) -> bool {
     matches!(
         key,
         "pod-template-hash"
+            | "rollouts-pod-template-hash"
             | "controller-revision-hash"
             | "pod-template-generation"
             | "statefulset.kubernetes.io/pod-name"
@@ -156,6 +157,8 @@ mod tests {
         let pod = labels(&[("app", "web"), ("pod-template-hash", "abc"), ("v", "1")]);
         assert_eq!(stable_labels(&pod), labels(&[("app", "web"), ("v", "1")]));
         assert!(is_volatile_label("batch.kubernetes.io/job-name"));
+        // Argo Rollouts' own: a new one at every revision, the canary's differs.
+        assert!(is_volatile_label("rollouts-pod-template-hash"));
         let other = labels(&[("app", "web"), ("v", "2")]);
         assert_eq!(
             common_labels([&pod, &other].into_iter()),

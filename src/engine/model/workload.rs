@@ -9,6 +9,9 @@ use std::fmt;
 )]
 pub enum EntityKind {
     Deployment,
+    /// An Argo Rollouts `Rollout` (`argoproj.io`): a Deployment's stand-in whose ReplicaSets
+    /// (a stable and a canary one during a rollout) it owns.
+    Rollout,
     StatefulSet,
     DaemonSet,
     CronJob,
@@ -19,8 +22,9 @@ pub enum EntityKind {
 
 impl EntityKind {
     /// Every kind, in the scope bar's order.
-    pub const ALL: [EntityKind; 6] = [
+    pub const ALL: [EntityKind; 7] = [
         EntityKind::Deployment,
+        EntityKind::Rollout,
         EntityKind::DaemonSet,
         EntityKind::StatefulSet,
         EntityKind::CronJob,
@@ -32,6 +36,7 @@ impl EntityKind {
     pub fn as_str(self) -> &'static str {
         match self {
             EntityKind::Deployment => "Deployment",
+            EntityKind::Rollout => "Rollout",
             EntityKind::StatefulSet => "StatefulSet",
             EntityKind::DaemonSet => "DaemonSet",
             EntityKind::CronJob => "CronJob",
@@ -66,6 +71,8 @@ impl fmt::Display for EntityKind {
 pub enum ControllerKind {
     ReplicaSet,
     Deployment,
+    /// Argo Rollouts' `Rollout` (`argoproj.io/v1alpha1`), read only with that API group.
+    Rollout,
     StatefulSet,
     DaemonSet,
     Job,
@@ -73,9 +80,10 @@ pub enum ControllerKind {
 }
 
 impl ControllerKind {
-    pub const ALL: [ControllerKind; 6] = [
+    pub const ALL: [ControllerKind; 7] = [
         ControllerKind::ReplicaSet,
         ControllerKind::Deployment,
+        ControllerKind::Rollout,
         ControllerKind::StatefulSet,
         ControllerKind::DaemonSet,
         ControllerKind::Job,
@@ -87,6 +95,7 @@ impl ControllerKind {
         match self {
             ControllerKind::ReplicaSet => "ReplicaSet",
             ControllerKind::Deployment => "Deployment",
+            ControllerKind::Rollout => "Rollout",
             ControllerKind::StatefulSet => "StatefulSet",
             ControllerKind::DaemonSet => "DaemonSet",
             ControllerKind::Job => "Job",
@@ -99,12 +108,22 @@ impl ControllerKind {
         ControllerKind::ALL.into_iter().find(|k| k.as_str() == text)
     }
 
+    /// The kind of an object or owner reference of `api_version` (`apps/v1`,
+    /// `argoproj.io/v1alpha1`; empty when a hand-written inventory leaves it out): a `Rollout`
+    /// only of Argo Rollouts' API group, every other kind of any.
+    pub fn parse_with_api(text: &str, api_version: &str) -> Option<ControllerKind> {
+        let kind = ControllerKind::parse(text)?;
+        let argo = api_version.is_empty() || api_version.starts_with("argoproj.io/");
+        (kind != ControllerKind::Rollout || argo).then_some(kind)
+    }
+
     /// The entity a controller of this kind is, when it is one itself (a ReplicaSet is not: its
     /// pods belong to its Deployment, or to themselves).
     pub fn entity_kind(self) -> Option<EntityKind> {
         match self {
             ControllerKind::ReplicaSet => None,
             ControllerKind::Deployment => Some(EntityKind::Deployment),
+            ControllerKind::Rollout => Some(EntityKind::Rollout),
             ControllerKind::StatefulSet => Some(EntityKind::StatefulSet),
             ControllerKind::DaemonSet => Some(EntityKind::DaemonSet),
             ControllerKind::Job => Some(EntityKind::Job),
@@ -165,7 +184,22 @@ mod tests {
             ControllerKind::parse("ReplicaSet"),
             Some(ControllerKind::ReplicaSet)
         );
-        assert_eq!(ControllerKind::parse("Rollout"), None);
+        assert_eq!(
+            ControllerKind::parse_with_api("Rollout", "argoproj.io/v1alpha1"),
+            Some(ControllerKind::Rollout)
+        );
+        assert_eq!(
+            ControllerKind::parse_with_api("Rollout", "example.com/v1"),
+            None
+        );
+        assert_eq!(
+            ControllerKind::Rollout.entity_kind(),
+            Some(EntityKind::Rollout)
+        );
+        assert_eq!(
+            EntityKind::parse_exact("Rollout"),
+            Some(EntityKind::Rollout)
+        );
         assert_eq!(ControllerKind::ReplicaSet.entity_kind(), None);
         assert_eq!(
             Owner::new(EntityKind::Job, "data", "migrate").to_string(),

@@ -25,7 +25,7 @@ use crate::engine::policy::l7_rules::L7Allowed;
 use crate::engine::policy::names::{is_valid_label, policy_name};
 use crate::engine::policy::rules::{DirectionRules, PolicyRules, PortAllowances, RulePeer};
 use crate::engine::policy::{cilium, network};
-use crate::engine::resolve::reach::{Reach, SelectorKey};
+use crate::engine::resolve::reach::{host_network_note, Reach, SelectorKey};
 
 /// The policy of one entity, or why there is none, with what it cannot express.
 #[derive(Clone, Debug, PartialEq)]
@@ -155,6 +155,23 @@ impl<'a> PolicyGenerator<'a> {
         let dataset = self.dataset;
         let mut warnings = Warnings::default();
         let own = &dataset.entities[entity];
+        if own.host_network {
+            // No policy applies to pods in their node's network: a document selecting them
+            // would do nothing, and say something false.
+            return GeneratedPolicy {
+                entity,
+                cluster: dataset.owner_key(entity).cluster,
+                policy: None,
+                warnings: vec![host_network_note(dataset, entity, "NetworkPolicy")],
+                rules: None,
+                cilium_warnings: vec![format!(
+                    "{}; only a host policy (a CiliumClusterwideNetworkPolicy with a \
+                     nodeSelector) governs a node, and flowpol writes none",
+                    host_network_note(dataset, entity, "CiliumNetworkPolicy")
+                )],
+                selects: Vec::new().into(),
+            };
+        }
         let own_selector = usable_selector(dataset, entity, &mut warnings);
         let (class, selects) = self.reach.class(dataset, entity, &own_selector);
         let mut cilium_selector = None;
@@ -347,6 +364,9 @@ impl<'a> PolicyGenerator<'a> {
                 communication,
             };
             let rule_peers = match other_side {
+                Peer::Entity(other) if dataset.entities[other].host_network => {
+                    host_network_peers(dataset, other)
+                }
                 Peer::Entity(other) if dataset.across_clusters(entity, other) => {
                     self.remote_peers(&row, other, warnings)
                 }
@@ -503,6 +523,23 @@ impl<'a> PolicyGenerator<'a> {
             _ => RulePeer::Block(block),
         }]
     }
+}
+
+/// The peer of a row naming a host-network workload (only a record naming its pods or
+/// workload without their address does; resolution writes their traffic as their nodes'
+/// addresses): no selector picks its traffic, which comes from and goes to its nodes, so each
+/// of its addresses as a node's.
+fn host_network_peers(dataset: &Dataset, other: EntityId) -> Vec<RulePeer> {
+    dataset.entities[other]
+        .addresses
+        .iter()
+        .map(|&ip| {
+            RulePeer::Nodes(IpBlock {
+                cidr: host_cidr(ip),
+                except: Vec::new(),
+            })
+        })
+        .collect()
 }
 
 /// Adds `other` (a direction's rules and L7 allowances) to `mine`.

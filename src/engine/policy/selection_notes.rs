@@ -4,6 +4,7 @@
 
 use crate::engine::dataset::{Dataset, SelectorSource};
 use crate::engine::graph::describe::labels_text;
+use crate::engine::model::EntityKind;
 use crate::engine::resolve::reach::selection_notes;
 use crate::engine::review::changeable_labels;
 use crate::engine::scope::Subject;
@@ -25,8 +26,13 @@ pub fn inventory_note(dataset: &Dataset, subject: Subject) -> Option<String> {
             changeable.join(", ")
         )
     };
+    // Argo Rollouts' objects are a custom resource, listed only when asked for.
+    let rollouts = match dataset.entities[id].owner.kind {
+        EntityKind::Rollout => ",rollouts.argoproj.io",
+        _ => "",
+    };
     Some(format!(
-        "No inventory for this workload: its pods are selected by the labels the flows show ({selector}).{risky} Add a kubectl get pods,replicasets,deployments,statefulsets,daemonsets,jobs,cronjobs,services,namespaces,nodes -A -o json snapshot for its exact selector."
+        "No inventory for this workload: its pods are selected by the labels the flows show ({selector}).{risky} Add a kubectl get pods,replicasets,deployments,statefulsets,daemonsets,jobs,cronjobs,services,namespaces,nodes{rollouts} -A -o json snapshot for its exact selector."
     ))
 }
 

@@ -82,12 +82,12 @@ pub fn inferred_owners(
         if known(namespace, pod) {
             continue;
         }
+        let labels = pod_labels_from_hubble(endpoint.k8s_labels());
         let named_by_hubble = endpoint
             .workload
             .as_ref()
-            .and_then(|(kind, name)| owner_from_hubble(namespace, kind, name))
+            .and_then(|(kind, name)| owner_from_hubble(namespace, kind, name, &labels))
             .is_some();
-        let labels = pod_labels_from_hubble(endpoint.k8s_labels());
         if named_by_hubble || owner_from_name(namespace, pod, &labels).kind != EntityKind::Pod {
             continue;
         }

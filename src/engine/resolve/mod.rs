@@ -73,6 +73,12 @@ struct Resolver<'i> {
     /// Entities some record names by their kind (the inventory, Hubble's `workloads[]`): their
     /// kind is not inferred, whatever other records say.
     kind_named: BTreeSet<EntityId>,
+    /// Entities with an inventory pod that runs in its node's network (`hostNetwork: true`),
+    /// and those with a pod that does not (another inventory pod, or one a record with a
+    /// Cilium identity names: Cilium never names a host-network pod): an entity is
+    /// host-network when all its pods are.
+    host_network_pods: BTreeSet<EntityId>,
+    pod_network_pods: BTreeSet<EntityId>,
 }
 
 impl<'i> Resolver<'i> {
@@ -94,7 +100,18 @@ impl<'i> Resolver<'i> {
         }
         ranges.ranges.extend(extra_ranges.iter().copied());
         let mut pods_by_ip = HashMap::new();
-        for pod in inventory.pods.iter().filter(|p| !p.host_network) {
+        for pod in &inventory.pods {
+            if pod.host_network {
+                // Its address is its node's (status.podIP is status.hostIP), even when the
+                // inventory lists no Node objects.
+                for ip in &pod.ips {
+                    ranges.add_node(*ip);
+                    if let Some(node) = &pod.node_name {
+                        node_names.entry(*ip).or_insert(node.as_str());
+                    }
+                }
+                continue;
+            }
             for ip in &pod.ips {
                 pods_by_ip.insert(*ip, pod);
             }
@@ -131,6 +148,8 @@ impl<'i> Resolver<'i> {
             identities: HashMap::new(),
             inferred: BTreeMap::new(),
             kind_named: BTreeSet::new(),
+            host_network_pods: BTreeSet::new(),
+            pod_network_pods: BTreeSet::new(),
         }
     }
 
@@ -159,6 +178,7 @@ impl<'i> Resolver<'i> {
                     ports: Vec::new(),
                     service_accounts: BTreeSet::new(),
                     kind_inferred: false,
+                    host_network: false,
                 });
                 self.entity_ids.insert(key, id);
                 id
@@ -191,11 +211,21 @@ impl<'i> Resolver<'i> {
             .or_insert(labels);
     }
 
+    /// Whether every pod of `entity` known so far runs in its node's network.
+    fn is_host_network(&self, entity: EntityId) -> bool {
+        self.host_network_pods.contains(&entity) && !self.pod_network_pods.contains(&entity)
+    }
+
     /// Registers an inventory pod as part of its entity.
     fn inventory_pod(&mut self, cluster: Option<&str>, pod: &'i Pod) -> EntityId {
         let owner = owner_from_inventory(self.inventory, &pod.metadata);
         let id = self.entity(cluster, owner);
         self.kind_named.insert(id);
+        if pod.host_network {
+            self.host_network_pods.insert(id);
+        } else {
+            self.pod_network_pods.insert(id);
+        }
         self.note_pod(id, &pod.metadata.name, pod.metadata.labels.clone());
         let entity = &mut self.dataset.entities[id.index()];
         entity.addresses.extend(pod.ips.iter().cloned());
@@ -214,6 +244,13 @@ impl<'i> Resolver<'i> {
     /// The address of `endpoint`. An address printed several ways (a node is `host` on its
     /// own events and `remote-node` on others') gathers every way, whatever the order.
     fn address(&mut self, ip: IpAddr, endpoint: &ObservedEndpoint) -> Peer {
+        let reserved: Vec<&str> = endpoint.reserved().collect();
+        self.address_as(ip, &reserved, endpoint.node.as_deref())
+    }
+
+    /// The address `ip`, printed with Cilium's `reserved` identities, seen at `node` (for a
+    /// node's address, the node it is when no inventory names it).
+    fn address_as(&mut self, ip: IpAddr, reserved: &[&str], node: Option<&str>) -> Peer {
         let id = match self.address_ids.get(&ip) {
             Some(&id) => id,
             None => {
@@ -230,7 +267,7 @@ impl<'i> Resolver<'i> {
             }
         };
         let address = &mut self.dataset.addresses[id.index()];
-        for reserved in endpoint.reserved() {
+        for &reserved in reserved {
             if !address.reserved.iter().any(|r| r == reserved) {
                 address.reserved.push(reserved.to_string());
                 address.reserved.sort();
@@ -241,10 +278,9 @@ impl<'i> Resolver<'i> {
             .ranges
             .classify(address.ip, address.reserved.iter().map(String::as_str));
         if address.class == AddressClass::Node {
-            let named = endpoint
-                .node
-                .clone()
-                .or_else(|| self.node_names.get(&ip).map(|name| name.to_string()));
+            let named = node
+                .or_else(|| self.node_names.get(&ip).copied())
+                .map(str::to_string);
             address.node = match (address.node.take(), named) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
@@ -263,13 +299,26 @@ impl<'i> Resolver<'i> {
             if let Some(&inventory_pod) = self.pods_by_name.get(&(namespace.as_str(), pod.as_str()))
             {
                 let id = self.inventory_pod(cluster, inventory_pod);
+                if inventory_pod.host_network {
+                    // A record naming a host-network pod (not Hubble's, which prints the
+                    // node): its traffic is its node's.
+                    let ip = endpoint.ip.or_else(|| inventory_pod.ips.first().copied());
+                    if let Some(ip) = ip {
+                        let reserved: Vec<&str> = endpoint.reserved().collect();
+                        let node = inventory_pod
+                            .node_name
+                            .as_deref()
+                            .or(endpoint.node.as_deref());
+                        return Side::Peer(self.address_as(ip, &reserved, node));
+                    }
+                }
                 self.note_identity(endpoint.identity, id);
                 return Side::Peer(Peer::Entity(id));
             }
             let named = endpoint
                 .workload
                 .as_ref()
-                .and_then(|(kind, name)| owner_from_hubble(namespace, kind, name));
+                .and_then(|(kind, name)| owner_from_hubble(namespace, kind, name, &hubble_labels));
             let kind_inferred = named.is_none();
             let owner = named
                 .or_else(|| {
@@ -283,6 +332,14 @@ impl<'i> Resolver<'i> {
                 .unwrap_or_else(|| owner_from_name(namespace, pod, &hubble_labels));
             let inferred = kind_inferred && owner.kind != EntityKind::Pod;
             let id = self.entity(cluster, owner);
+            if endpoint.identity >= 256 {
+                // A Cilium endpoint's identity: a pod of the pod network.
+                self.pod_network_pods.insert(id);
+            } else if let Some(ip) = endpoint.ip.filter(|_| self.is_host_network(id)) {
+                // Another tool's record naming a host-network workload at an address: the
+                // node's.
+                return Side::Peer(self.address(ip, endpoint));
+            }
             if inferred {
                 self.dataset.entities[id.index()].kind_inferred = true;
             } else {
@@ -308,7 +365,11 @@ impl<'i> Resolver<'i> {
             return Side::ByLabels;
         };
         if let Some(&pod) = self.pods_by_ip.get(&ip) {
-            return Side::Peer(Peer::Entity(self.inventory_pod(cluster, pod)));
+            // An address is reused when its pod goes: a record whose labels are another pod's
+            // was made before the inventory's pod had it, and its labels decide.
+            if describes(endpoint, pod) {
+                return Side::Peer(Peer::Entity(self.inventory_pod(cluster, pod)));
+            }
         }
         if endpoint.reserved().any(|r| r == "health") {
             return Side::Health;
@@ -392,7 +453,10 @@ impl<'i> Resolver<'i> {
             });
             let (selector, source) = match (owner.kind, controller) {
                 (
-                    EntityKind::Deployment | EntityKind::StatefulSet | EntityKind::DaemonSet,
+                    EntityKind::Deployment
+                    | EntityKind::Rollout
+                    | EntityKind::StatefulSet
+                    | EntityKind::DaemonSet,
                     Some(controller),
                 ) if controller.selector.as_ref().is_some_and(|s| {
                     s.match_expressions.is_empty() && !s.match_labels.is_empty()
@@ -419,8 +483,10 @@ impl<'i> Resolver<'i> {
             label_sets.sort();
             label_sets.dedup();
             label_sets.truncate(MAX_LABEL_SETS);
+            let host_network = self.is_host_network(id);
             let entity = &mut self.dataset.entities[id.index()];
             entity.kind_inferred &= !self.kind_named.contains(&id);
+            entity.host_network = host_network;
             entity.label_sets = label_sets;
             entity.labels = common;
             entity.selector = selector;
@@ -428,12 +494,15 @@ impl<'i> Resolver<'i> {
         }
     }
 
-    /// The entities behind a Service, and each backend's port for a Service port.
+    /// The peers behind a Service reached at its ClusterIP `via`, each with its pod (whose
+    /// ports a Service port targets): the pod's entity, or for a host-network pod its node's
+    /// address (of `via`'s family, when the node has one), which the connection reaches.
     fn backends(
         &mut self,
         cluster: Option<&str>,
         service: &'i Service,
-    ) -> Vec<(EntityId, &'i Pod)> {
+        via: Option<IpAddr>,
+    ) -> Vec<(Peer, &'i Pod)> {
         let Some(selector) = &service.selector else {
             return Vec::new();
         };
@@ -444,11 +513,39 @@ impl<'i> Resolver<'i> {
                 && !selector.is_empty()
                 && selects(selector, &pod.metadata.labels)
             {
-                backends.push((self.inventory_pod(cluster, pod), pod));
+                let entity = self.inventory_pod(cluster, pod);
+                let same_family =
+                    |ip: &&IpAddr| via.is_none_or(|via| via.is_ipv4() == ip.is_ipv4());
+                let node_address = match pod.host_network {
+                    true => pod.ips.iter().find(same_family).or(pod.ips.first()),
+                    false => None,
+                };
+                let peer = match node_address {
+                    Some(&ip) => self.address_as(ip, &[], pod.node_name.as_deref()),
+                    None => Peer::Entity(entity),
+                };
+                backends.push((peer, pod));
             }
         }
         backends
     }
+}
+
+/// Whether a record naming no pod can be inventory `pod`, the pod that has its address now:
+/// its namespace and the Kubernetes labels it prints (a Cilium identity's labels, which are
+/// some of the pod's) are the pod's. A record that prints none (an address alone, a reserved
+/// identity) says nothing against it.
+fn describes(endpoint: &ObservedEndpoint, pod: &Pod) -> bool {
+    let namespace = endpoint.namespace.as_deref().or_else(|| {
+        endpoint
+            .k8s_labels()
+            .find(|(key, _)| *key == "io.kubernetes.pod.namespace")
+            .map(|(_, namespace)| namespace)
+    });
+    namespace.is_none_or(|namespace| namespace == pod.metadata.namespace)
+        && pod_labels_from_hubble(endpoint.k8s_labels())
+            .iter()
+            .all(|(key, value)| pod.metadata.labels.get(key) == Some(value))
 }
 
 /// The container port a Service port reaches on `pod`.
@@ -561,10 +658,10 @@ impl Resolver<'_> {
             .cluster
             .clone()
             .or_else(|| endpoints[key.client as usize].cluster.clone());
-        for (entity, pod) in self.backends(cluster.as_deref(), service) {
+        for (peer, pod) in self.backends(cluster.as_deref(), service, server_endpoint.ip) {
             if let Some(port) = target_port(service, key.port, key.protocol, pod) {
-                if !servers.contains(&(Peer::Entity(entity), port)) {
-                    servers.push((Peer::Entity(entity), port));
+                if !servers.contains(&(peer, port)) {
+                    servers.push((peer, port));
                 }
             }
         }
@@ -618,4 +715,65 @@ fn services(inventory: &Inventory, dataset: &Dataset) -> Vec<ServiceInfo> {
             .collect();
     }
     services
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::ingest::formats::inventory::Metadata;
+    use crate::engine::model::labels::labels_of;
+
+    fn endpoint(namespace: Option<&str>, labels: &[&str]) -> ObservedEndpoint {
+        ObservedEndpoint {
+            ip: Some("10.244.1.50".parse().unwrap()),
+            cluster: None,
+            namespace: namespace.map(str::to_string),
+            pod_name: None,
+            workload: None,
+            labels: labels.iter().map(|l| l.to_string()).collect(),
+            identity: 30010,
+            node: None,
+            pod_nodes: Vec::new(),
+        }
+    }
+
+    /// The pod that has 10.244.1.50 now: shop/catalog.
+    fn catalog() -> Pod {
+        Pod {
+            metadata: Metadata {
+                name: "catalog-5c8b7d6f9b-r7t3v".into(),
+                namespace: "shop".into(),
+                labels: labels_of(&[("app", "catalog"), ("pod-template-hash", "5c8b7d6f9b")]),
+                owner_references: Vec::new(),
+            },
+            ..Pod::default()
+        }
+    }
+
+    #[test]
+    fn a_record_describes_the_pod_at_its_address_unless_its_labels_are_another_pods() {
+        let pod = catalog();
+        let cilium = |app: &str, namespace: &str| {
+            [
+                format!("k8s:app={app}"),
+                "k8s:io.cilium.k8s.policy.cluster=default".to_string(),
+                format!("k8s:io.kubernetes.pod.namespace={namespace}"),
+            ]
+        };
+        let labels = cilium("catalog", "shop");
+        let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
+        assert!(describes(&endpoint(None, &labels), &pod));
+        assert!(describes(&endpoint(Some("shop"), &labels), &pod));
+        // The address's earlier pod, of another workload or another namespace.
+        let orders = cilium("orders", "shop");
+        let orders: Vec<&str> = orders.iter().map(String::as_str).collect();
+        assert!(!describes(&endpoint(None, &orders), &pod));
+        let elsewhere = cilium("catalog", "staging");
+        let elsewhere: Vec<&str> = elsewhere.iter().map(String::as_str).collect();
+        assert!(!describes(&endpoint(None, &elsewhere), &pod));
+        assert!(!describes(&endpoint(Some("staging"), &[]), &pod));
+        // An address alone, or a reserved identity, says nothing against the pod.
+        assert!(describes(&endpoint(None, &[]), &pod));
+        assert!(describes(&endpoint(None, &["reserved:world"]), &pod));
+    }
 }

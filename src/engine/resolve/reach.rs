@@ -32,6 +32,7 @@ impl Reach {
     /// order, `entity` itself among them: an empty selector picks every pod of the
     /// namespace; otherwise an entity is picked when one of its pods' label sets matches (an
     /// entity whose labels no record showed cannot be told either way, and is not listed).
+    /// Workloads in their node's network are never picked: no policy applies to their pods.
     pub fn picked(
         &mut self,
         dataset: &Dataset,
@@ -61,7 +62,10 @@ impl Reach {
                     .entity_ids()
                     .filter(|&id| {
                         let other = &dataset.entities[id];
-                        !dataset.across_clusters(id, entity)
+                        // Policies never apply to host-network pods, and no selector picks
+                        // their traffic (it is their node's).
+                        !other.host_network
+                            && !dataset.across_clusters(id, entity)
                             && other.owner.namespace == own.owner.namespace
                             && (selector.is_empty()
                                 || other.label_sets.iter().any(|pod| matcher.matches(pod)))
@@ -136,6 +140,34 @@ impl Reach {
     }
 }
 
+/// Why a host-network workload gets no policy of `kind` ("NetworkPolicy",
+/// "CiliumNetworkPolicy"): "Deployment/x/y runs with hostNetwork: true: no NetworkPolicy
+/// applies to its pods, so none is written for it; their traffic is their node's, written as
+/// the node's address (172.18.0.3)" (five addresses named at most, the rest counted).
+pub fn host_network_note(dataset: &Dataset, entity: EntityId, kind: &str) -> String {
+    let own = &dataset.entities[entity];
+    let count = own.addresses.len();
+    let mut named: Vec<String> = own
+        .addresses
+        .iter()
+        .take(NAMED)
+        .map(ToString::to_string)
+        .collect();
+    if count > NAMED {
+        named.push(format!("and {} more", count - NAMED));
+    }
+    let addresses = match count {
+        0 => "their node's address".to_string(),
+        1 => format!("the node's address ({})", named.join(", ")),
+        _ => format!("their nodes' addresses ({})", named.join(", ")),
+    };
+    format!(
+        "{} runs with hostNetwork: true: no {kind} applies to its pods, so none is written for \
+         it; their traffic is their node's, written as {addresses}",
+        dataset.owner_key(entity),
+    )
+}
+
 /// [`Reach::overreach`], for one question.
 pub fn overreach(dataset: &Dataset, entity: EntityId, selector: &Labels) -> Option<String> {
     Reach::default().overreach(dataset, entity, selector)
@@ -146,6 +178,14 @@ pub fn overreach(dataset: &Dataset, entity: EntityId, selector: &Labels) -> Opti
 pub fn selection_notes(dataset: &Dataset, entity: EntityId) -> Vec<String> {
     let own = &dataset.entities[entity];
     let mut notes = Vec::new();
+    if own.host_network {
+        notes.push(host_network_note(
+            dataset,
+            entity,
+            "NetworkPolicy or CiliumNetworkPolicy",
+        ));
+        return notes;
+    }
     if own.kind_inferred {
         let pods = own.pods.len();
         let why = match own.owner.kind {
@@ -156,6 +196,11 @@ pub fn selection_notes(dataset: &Dataset, entity: EntityId) -> Vec<String> {
                 format!("its {pods} pods share an ordinal name and their labels")
             }
             EntityKind::Deployment => "its pods' names carry a ReplicaSet's hash".to_string(),
+            EntityKind::Rollout => {
+                "its pods carry Argo Rollouts' rollouts-pod-template-hash label, their names \
+                 their ReplicaSet's hash"
+                    .to_string()
+            }
             EntityKind::CronJob => "its pods' names carry a CronJob run's time".to_string(),
             _ => "its pods' names and labels say so".to_string(),
         };
@@ -208,6 +253,7 @@ mod tests {
             ports: Vec::new(),
             service_accounts: Default::default(),
             kind_inferred: false,
+            host_network: false,
         }
     }
 
@@ -260,6 +306,31 @@ mod tests {
         assert!(
             notes[1].contains("also picks the pods of Deployment/shop/stable"),
             "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn no_selector_picks_a_host_network_workload() {
+        let mut dataset = Dataset {
+            entities: vec![
+                entity("ingress", "controller", &[&[("app", "nginx")]]),
+                entity("ingress", "unlabelled", &[]),
+                entity("ingress", "web", &[&[("app", "nginx")]]),
+            ],
+            ..Dataset::default()
+        };
+        let (controller, unlabelled, web) = (EntityId::new(0), EntityId::new(1), EntityId::new(2));
+        dataset.entities[0].host_network = true;
+        dataset.entities[0].addresses = ["172.18.0.3".parse().unwrap()].into();
+        assert_eq!(also_admits(&dataset, unlabelled, &Labels::new()), [web]);
+        assert!(overreach(&dataset, web, &labels_of(&[("app", "nginx")])).is_none());
+        assert_eq!(
+            selection_notes(&dataset, controller),
+            [
+                "Deployment/ingress/controller runs with hostNetwork: true: no NetworkPolicy or \
+              CiliumNetworkPolicy applies to its pods, so none is written for it; their traffic \
+              is their node's, written as the node's address (172.18.0.3)"
+            ]
         );
     }
 }

@@ -214,8 +214,9 @@ impl<'p> PolicyView<'p> {
     }
 
     /// How policies see `peer`: its pods (one per label set policies tell apart; seen from
-    /// another cluster's policies when `remote`), a node's address or another address; the API
-    /// server is each of its addresses.
+    /// another cluster's policies when `remote`; a host-network workload's are its nodes'
+    /// addresses), a node's address or another address; the API server is each of its
+    /// addresses.
     fn endpoints<'a>(
         &'a self,
         dataset: &'a Dataset,
@@ -223,6 +224,19 @@ impl<'p> PolicyView<'p> {
         remote: bool,
     ) -> Vec<Endpoint<'a>> {
         match peer {
+            // Pods in their node's network are their node to every policy: no selector picks
+            // them, no policy isolates them, an ipBlock (or Cilium's node entities) of the
+            // node's address names them.
+            Peer::Entity(id)
+                if dataset.entities[id].host_network
+                    && !dataset.entities[id].addresses.is_empty() =>
+            {
+                dataset.entities[id]
+                    .addresses
+                    .iter()
+                    .map(|&ip| Endpoint::Node(ip))
+                    .collect()
+            }
             Peer::Entity(id) => {
                 let entity = &dataset.entities[id];
                 let namespace_labels = self

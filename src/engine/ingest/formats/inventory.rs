@@ -16,6 +16,9 @@ use crate::engine::model::{parse_ip, ControllerKind, Protocol};
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(default)]
 pub struct OwnerReference {
+    /// `apps/v1`, `argoproj.io/v1alpha1`, ... (empty when left out).
+    #[serde(rename = "apiVersion")]
+    pub api_version: String,
     pub kind: String,
     pub name: String,
     pub controller: Option<bool>,
@@ -63,7 +66,8 @@ pub struct Service {
     pub ports: Vec<ServicePort>,
 }
 
-/// A controller: ReplicaSet, Deployment, StatefulSet, DaemonSet, Job or CronJob.
+/// A controller: ReplicaSet, Deployment, Argo Rollouts' Rollout, StatefulSet, DaemonSet, Job
+/// or CronJob.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Controller {
     pub kind: ControllerKind,
@@ -408,7 +412,8 @@ impl Inventory {
             }
             other => {
                 // Other kinds (ConfigMaps, Endpoints, ...) carry nothing flowpol uses.
-                if let Some(kind) = ControllerKind::parse(other) {
+                let api_version = item["apiVersion"].as_str().unwrap_or_default();
+                if let Some(kind) = ControllerKind::parse_with_api(other, api_version) {
                     self.add_controller(kind, item)?;
                 }
             }
