@@ -407,3 +407,115 @@ fn keys_that_name_nothing_flowpol_writes_are_kept_and_decide_nothing() {
         GeneralRule::AllowAll
     );
 }
+
+#[test]
+fn every_reason_has_its_badge_and_its_words() {
+    let rule = RowReason::Rule;
+    let table = [
+        (
+            RowReason::DnsOption,
+            "DNS option",
+            "allowed by the DNS option",
+        ),
+        (
+            rule(GeneralRule::AllowAll),
+            "rule: allow all",
+            "allowed by the general rule (allow all)",
+        ),
+        (
+            rule(GeneralRule::AllowNamespace),
+            "rule: namespace",
+            "allowed by the general rule (its namespace)",
+        ),
+        (
+            rule(GeneralRule::BlockAll),
+            "rule: block all",
+            "blocked by the general rule (block all)",
+        ),
+        (
+            RowReason::NeedsAlias,
+            "needs an alias",
+            "excluded until its address is mapped to an alias",
+        ),
+    ];
+    for (reason, badge, text) in table {
+        assert_eq!(reason.badge(), badge);
+        assert_eq!(reason.text(true), text);
+    }
+    assert_eq!(RowReason::ByName.badge(), "by name");
+    assert!(RowReason::ByName.text(true).contains("toFQDNs"));
+    assert_eq!(
+        rule(GeneralRule::AllowNamespace).text(false),
+        "blocked by the general rule (its namespace only)"
+    );
+}
+
+#[test]
+fn only_kube_dns_in_kube_system_is_the_cluster_dns() {
+    let mut data = dataset();
+    assert!(is_dns_server(&data, entity_peer(3)));
+    assert!(!is_dns_server(&data, entity_peer(1)));
+    // The label in another namespace, or kube-system without the label: not the DNS.
+    data.entities[3].owner.namespace = "shop".into();
+    assert!(!is_dns_server(&data, entity_peer(3)));
+    data.entities[3].owner.namespace = DNS_NAMESPACE.into();
+    data.entities[3].labels.remove(DNS_LABEL.0);
+    assert!(!is_dns_server(&data, entity_peer(3)));
+    assert!(!is_dns_server(&data, Peer::Address(AddressId::new(0))));
+    assert!(!is_dns_server(&data, Peer::ApiServer));
+}
+
+#[test]
+fn workloads_of_two_clusters_need_aliases_covering_both() {
+    let mut data = dataset();
+    data.clusters = ["east".to_string(), "west".to_string()].into();
+    data.entities[0].cluster = Some("east".into());
+    data.entities[1].cluster = Some("west".into());
+    data.entities[0].addresses = ["10.1.0.5".parse().unwrap()].into();
+    data.entities[1].addresses = ["10.2.0.9".parse().unwrap()].into();
+    let across = data.communications[0].clone();
+    let mut decisions = Decisions::default();
+    assert!(!decisions.can_include(&data, &across), "no alias yet");
+    decisions.add_alias("east-web", "10.1.0.0/16").unwrap();
+    assert!(!decisions.can_include(&data, &across), "one side covered");
+    decisions.add_alias("west-api", "10.2.0.0/16").unwrap();
+    assert!(decisions.can_include(&data, &across));
+    // A workload whose addresses nobody saw cannot be covered.
+    data.entities[1].addresses.clear();
+    assert!(!decisions.can_include(&data, &across));
+}
+
+#[test]
+fn an_address_allowed_by_name_says_so_on_the_clients_side_only() {
+    let mut data = dataset();
+    data.addresses[0].names = ["api.stripe.com".to_string()].into();
+    let external = data.communications[2].clone();
+    let mut decisions = Decisions::default();
+    decisions.allowed_names.insert("*.stripe.com".into());
+    assert_eq!(
+        decisions.side_reason(&data, &external, Direction::Egress),
+        Some(RowReason::ByName)
+    );
+    assert_eq!(
+        decisions.side_reason(&data, &external, Direction::Ingress),
+        None
+    );
+    // A row to an entity is never "by name".
+    assert_eq!(
+        decisions.side_reason(&data, &data.communications[0], Direction::Egress),
+        None
+    );
+    // Once an alias covers the address, the alias decides, not the name.
+    decisions.add_alias("stripe", "203.0.113.0/24").unwrap();
+    assert_eq!(
+        decisions.side_reason(&data, &external, Direction::Egress),
+        None
+    );
+    // An address no allowed name matches, and no alias: it needs one.
+    decisions.remove_alias(&"203.0.113.0/24".parse().unwrap());
+    decisions.allowed_names.clear();
+    assert_eq!(
+        decisions.side_reason(&data, &external, Direction::Egress),
+        Some(RowReason::NeedsAlias)
+    );
+}
