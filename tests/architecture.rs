@@ -8,13 +8,14 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The engine's top-level modules, each allowed to use only those before it.
-const LAYERS: [&str; 15] = [
+const LAYERS: [&str; 16] = [
     "model",
     "yaml",
     "units",
     "l7",
     "ingest",
     "dataset",
+    "coverage",
     "resolve",
     "load",
     "decisions",

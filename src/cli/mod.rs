@@ -20,9 +20,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use ipnet::IpNet;
 
+use crate::engine::coverage::Coverage;
 use crate::engine::demo::{self, DemoCluster, FlowLines, FlowOptions};
 use crate::engine::l7::{request_patterns, L7Options};
 use crate::engine::resolve::reach::{host_network_note, Reach};
+use crate::engine::units::utc_time;
 
 /// How many request patterns `inspect` lists per communication.
 const L7_PATTERNS_LISTED: usize = 8;
@@ -284,6 +286,22 @@ fn inspect(files: &[PathBuf], cluster_ranges: &[IpNet]) -> Result<(), String> {
         } else if let Some(overreach) = reach.overreach(dataset, id, &entity.selector) {
             writeln!(out, "wider: {}: {overreach}", dataset.owner_key(id)).map_err(write_error)?;
         }
+    }
+    // Is the capture long enough?
+    let coverage = Coverage::of(dataset);
+    if let Some(curve) = &coverage.curve {
+        writeln!(
+            out,
+            "discovery: new communications per tenth of the capture ({} to {}): {}",
+            utc_time(curve.start),
+            utc_time(curve.end),
+            curve.numbers()
+        )
+        .map_err(write_error)?;
+    }
+    writeln!(out, "estimate: {}", coverage.estimate_line()).map_err(write_error)?;
+    for warning in coverage.warnings(dataset) {
+        writeln!(out, "warning: {warning}").map_err(write_error)?;
     }
     let bytes: u64 = result.files.iter().map(|f| f.decoded_bytes).sum();
     eprintln!(

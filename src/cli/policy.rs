@@ -10,6 +10,7 @@ use ipnet::IpNet;
 use crate::cli::outcome::Outcome;
 use crate::cli::reading::{cidr, load_paths};
 use crate::cli::tree_writer::write_tree;
+use crate::engine::coverage::Coverage;
 use crate::engine::dataset::Dataset;
 use crate::engine::decisions::{parse_allowed_name, Decisions};
 use crate::engine::ingest::formats::policies::read_policies;
@@ -342,6 +343,14 @@ pub fn generate(args: &GenerateArgs) -> Result<Outcome, String> {
     }
     print_warnings(run.warnings());
     if let Some(note) = run.unused_l7_evidence(&dataset) {
+        eprintln!("flowpol: warning: {note}");
+    }
+    let coverage = Coverage::of(&dataset);
+    for note in coverage
+        .keep_capturing()
+        .into_iter()
+        .chain(coverage.podless_warning())
+    {
         eprintln!("flowpol: warning: {note}");
     }
     let yaml = run.yaml()?;

@@ -161,6 +161,10 @@ pub struct Dataset {
     /// Communications of Cilium's own health checks, counted and left out.
     #[serde(default)]
     pub health_checks: u64,
+    /// Controllers the inventory holds with no pod (a CronJob that did not fire, replicas at
+    /// zero): nothing of theirs is in the capture.
+    #[serde(default)]
+    pub podless: Vec<Owner>,
 }
 
 /// Lets a table be indexed by its own id type (and only by it, besides a plain position).

@@ -5,13 +5,14 @@
 //! The modules form a one-way street, each using only those listed before it:
 //! [`model`] (the vocabulary) → [`yaml`], [`units`] → [`l7`] (requests to rule patterns) →
 //! [`ingest`] (bytes to records) →
-//! [`dataset`] → [`resolve`] (records to a dataset) → [`load`] (the pipeline) →
+//! [`dataset`] → [`coverage`] (is the capture long enough) → [`resolve`] (records to a dataset) → [`load`] (the pipeline) →
 //! [`decisions`] → [`scope`] → [`review`] → [`graph`] (the topology) → [`verify`] →
 //! [`policy`]; [`demo`] generates data from the model alone.
 
 // No unwrap or expect outside tests: input is data, and bad data is reported, never a panic.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod coverage;
 pub mod dataset;
 pub mod decisions;
 pub mod demo;

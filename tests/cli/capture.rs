@@ -215,3 +215,141 @@ fn a_cluster_range_that_is_no_range_is_refused() {
     let fine = flowpol(&["inspect", "--cluster-range", "10.2.0.0/16", TWO_CLUSTERS]);
     assert!(fine.status.success(), "{}", text(&fine.stderr));
 }
+
+#[test]
+fn inspect_says_how_the_capture_found_its_communications() {
+    // The real capture's six communications: three in the first tenth of its second, the
+    // others in the fourth, fifth and seventh; two were one connection, none two.
+    let stdout = text(&flowpol(&["inspect", CAPTURE]).stdout);
+    assert!(
+        stdout.contains(
+            "discovery: new communications per tenth of the capture (2021-11-10 10:40:56 to \
+             2021-11-10 10:40:57): 3 0 0 1 1 0 1 0 0 0\n"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "estimate: 6 communications seen, 2 in one connection and 0 in two; Chao1: about 1 \
+             unseen\n"
+        ),
+        "{stdout}"
+    );
+    // Nothing new in its last tenth: no warning.
+    assert!(!stdout.contains("Keep capturing"), "{stdout}");
+}
+
+/// A flowpol flow record: `count` connections from `client` to `server` on TCP/8080 at
+/// minute `minute` of 2026-11-20 09:00.
+fn record(client: &str, server: &str, minute: u32, count: u32) -> String {
+    let end = |name: &str| {
+        format!(
+            r#"{{"namespace":"shop","workload":"Deployment/{name}","labels":{{"app":"{name}"}}}}"#
+        )
+    };
+    format!(
+        r#"{{"src":{},"dst":{},"port":8080,"protocol":"TCP","count":{count},"time":"2026-11-20T09:{minute:02}:00Z"}}"#,
+        end(client),
+        end(server)
+    )
+}
+
+#[test]
+fn a_capture_still_finding_communications_at_its_end_is_told_to_go_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let capture = dir.path().join("flows.jsonl");
+    let lines = [
+        record("web", "api", 0, 12),
+        record("web", "cart", 10, 1),
+        record("cart", "db", 30, 1),
+        record("api", "db", 40, 2),
+        record("api", "cache", 55, 1),
+        record("web", "search", 59, 1),
+    ];
+    std::fs::write(&capture, lines.join("\n")).unwrap();
+    let capture = capture.to_str().unwrap();
+    let inspect = text(&flowpol(&["inspect", capture]).stdout);
+    assert!(
+        inspect.contains(
+            "discovery: new communications per tenth of the capture (2026-11-20 09:00:00 to \
+             2026-11-20 09:59:00): 1 1 0 0 0 1 1 0 0 2\n"
+        ),
+        "{inspect}"
+    );
+    // Four seen once, one twice, 18 connections: 17/18 · 4·3 / (2·2) = 2.83.
+    assert!(
+        inspect.contains(
+            "estimate: 6 communications seen, 4 in one connection and 1 in two; Chao1: about 3 \
+             unseen\n"
+        ),
+        "{inspect}"
+    );
+    let generated = flowpol(&["generate", capture]);
+    assert!(generated.status.success());
+    let stderr = text(&generated.stderr);
+    assert!(
+        stderr.contains(
+            "flowpol: warning: Keep capturing: the last tenth of the capture (2026-11-20 \
+             09:53:06 to 2026-11-20 09:59:00) still found 2 new communications, and about 3 more \
+             are likely unseen"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn workloads_with_no_traffic_and_controllers_with_no_pod_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let capture = dir.path().join("flows.jsonl");
+    std::fs::write(&capture, record("web", "api", 0, 3)).unwrap();
+    // The inventory's idle pod (shop/standby) and a CronJob that did not fire.
+    let inventory = dir.path().join("inventory.json");
+    let pod = |name: &str, app: &str, ip: &str| {
+        format!(
+            r#"{{"apiVersion":"v1","kind":"Pod","metadata":{{"name":"{name}","namespace":"shop","labels":{{"app":"{app}"}}}},"status":{{"podIP":"{ip}"}}}}"#
+        )
+    };
+    let items = [
+        pod("standby", "standby", "10.0.0.9"),
+        r#"{"apiVersion":"batch/v1","kind":"CronJob","metadata":{"name":"report","namespace":"shop"}}"#.to_string(),
+    ];
+    std::fs::write(
+        &inventory,
+        format!(
+            r#"{{"apiVersion":"v1","kind":"List","items":[{}]}}"#,
+            items.join(",")
+        ),
+    )
+    .unwrap();
+    let files = [capture.to_str().unwrap(), inventory.to_str().unwrap()];
+    let inspect = text(&flowpol(&["inspect", files[0], files[1]]).stdout);
+    assert!(
+        inspect.contains(
+            "warning: 1 workload had no traffic in the capture, so its policy denies \
+             everything, written without evidence: Pod/shop/standby\n"
+        ),
+        "{inspect}"
+    );
+    assert!(
+        inspect.contains(
+            "warning: 1 controller is in the inventory with no pod (a CronJob that did not \
+             fire, replicas at zero), so nothing of its traffic is in the capture and no policy \
+             is written: CronJob/shop/report\n"
+        ),
+        "{inspect}"
+    );
+    let generated = flowpol(&["generate", files[0], files[1]]);
+    let stderr = text(&generated.stderr);
+    assert!(generated.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(
+            "flowpol: warning: Pod/shop/standby had no traffic in the capture: its policy, \
+             which denies everything, is written without evidence"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("no policy is written: CronJob/shop/report"),
+        "{stderr}"
+    );
+}

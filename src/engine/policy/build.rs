@@ -5,11 +5,12 @@
 //! CiliumNetworkPolicy is written from the same rules on demand (`cilium`). What a policy
 //! cannot express is said in warnings, per kind, never papered over.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use ipnet::IpNet;
 
+use crate::engine::coverage::silent_entities;
 use crate::engine::dataset::{Communication, Dataset, Peer};
 use crate::engine::decisions::{
     host_cidr, is_dns_server, Alias, Decisions, GeneralRule, DNS_LABEL, DNS_NAMESPACE,
@@ -125,6 +126,8 @@ pub struct PolicyGenerator<'a> {
     class_rules: ClassRules,
     /// How L7 rules are written, when they are (`generate --l7`).
     l7: Option<L7Options>,
+    /// Workloads with no traffic in the capture: their policies are written without evidence.
+    silent: BTreeSet<EntityId>,
 }
 
 impl<'a> PolicyGenerator<'a> {
@@ -137,6 +140,7 @@ impl<'a> PolicyGenerator<'a> {
             reach: Reach::default(),
             class_rules: ClassRules::new(),
             l7: None,
+            silent: silent_entities(dataset).into_iter().collect(),
         }
     }
 
@@ -171,6 +175,14 @@ impl<'a> PolicyGenerator<'a> {
                 )],
                 selects: Vec::new().into(),
             };
+        }
+        if self.silent.contains(&entity) {
+            warnings.both(format!(
+                "{} had no traffic in the capture: its policy, which denies everything, is \
+                 written without evidence (a CronJob that did not run, a standby, a path used \
+                 monthly would be cut off); capture longer, or leave it out",
+                dataset.owner_key(entity)
+            ));
         }
         let own_selector = usable_selector(dataset, entity, &mut warnings);
         let (class, selects) = self.reach.class(dataset, entity, &own_selector);

@@ -9,6 +9,7 @@ pub mod canonical;
 pub mod infer;
 mod merge;
 pub mod owners;
+pub mod podless;
 pub mod reach;
 
 use crate::engine::model::cilium_policy::CILIUM_SERVICE_ACCOUNT_LABEL;
@@ -598,6 +599,7 @@ pub fn resolve(flows: &Flows, inventory: &Inventory, extra_ranges: &[IpNet]) -> 
     name_addresses(&mut dataset, &flows.dns_names);
     dataset.clusters = endpoints.iter().filter_map(|e| e.cluster.clone()).collect();
     dataset.services = services(inventory, &dataset);
+    dataset.podless = podless::podless_controllers(inventory, &dataset);
     canonical::canonical(dataset)
 }
 
