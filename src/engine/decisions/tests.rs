@@ -519,3 +519,21 @@ fn an_address_allowed_by_name_says_so_on_the_clients_side_only() {
         Some(RowReason::NeedsAlias)
     );
 }
+
+#[test]
+fn excluded_request_patterns_round_trip_and_an_empty_set_is_not_written() {
+    let data = dataset();
+    let row = data.row_key(&data.communications[0]);
+    let mut decisions = Decisions::default();
+    decisions.set_request_included(&row, "GET /admin", false);
+    let json = decisions.to_json();
+    assert!(json.contains("GET /admin"), "{json}");
+    assert_eq!(Decisions::from_json(&json).unwrap(), decisions);
+    // Including it again leaves nothing behind.
+    decisions.set_request_included(&row, "GET /admin", true);
+    assert!(decisions.excluded_requests.is_empty());
+    // A row whose set is empty (as a caller may leave it) writes nothing.
+    decisions.excluded_requests.insert(row, BTreeSet::new());
+    let json = decisions.to_json();
+    assert!(!json.contains("GET /admin") && !json.contains("shop"), "{json}");
+}
