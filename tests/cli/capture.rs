@@ -216,24 +216,23 @@ fn a_cluster_range_that_is_no_range_is_refused() {
     assert!(fine.status.success(), "{}", text(&fine.stderr));
 }
 
+/// Checks `inspect`'s discovery line (its span and counts) and estimate line.
+fn assert_coverage(stdout: &str, discovery: &str, estimate: &str) {
+    let discovery = format!("discovery: new communications per tenth of the capture {discovery}\n");
+    assert!(stdout.contains(&discovery), "{discovery} in {stdout}");
+    let estimate = format!("estimate: {estimate}\n");
+    assert!(stdout.contains(&estimate), "{estimate} in {stdout}");
+}
+
 #[test]
 fn inspect_says_how_the_capture_found_its_communications() {
     // The real capture's six communications: three in the first tenth of its second, the
     // others in the fourth, fifth and seventh; two were one connection, none two.
     let stdout = text(&flowpol(&["inspect", CAPTURE]).stdout);
-    assert!(
-        stdout.contains(
-            "discovery: new communications per tenth of the capture (2021-11-10 10:40:56 to \
-             2021-11-10 10:40:57): 3 0 0 1 1 0 1 0 0 0\n"
-        ),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains(
-            "estimate: 6 communications seen, 2 in one connection and 0 in two; Chao1: about 1 \
-             unseen\n"
-        ),
-        "{stdout}"
+    assert_coverage(
+        &stdout,
+        "(2021-11-10 10:40:56 to 2021-11-10 10:40:57): 3 0 0 1 1 0 1 0 0 0",
+        "6 communications seen, 2 in one connection and 0 in two; Chao1: about 1 unseen",
     );
     // Nothing new in its last tenth: no warning.
     assert!(!stdout.contains("Keep capturing"), "{stdout}");
@@ -269,20 +268,11 @@ fn a_capture_still_finding_communications_at_its_end_is_told_to_go_on() {
     std::fs::write(&capture, lines.join("\n")).unwrap();
     let capture = capture.to_str().unwrap();
     let inspect = text(&flowpol(&["inspect", capture]).stdout);
-    assert!(
-        inspect.contains(
-            "discovery: new communications per tenth of the capture (2026-11-20 09:00:00 to \
-             2026-11-20 09:59:00): 1 1 0 0 0 1 1 0 0 2\n"
-        ),
-        "{inspect}"
-    );
     // Four seen once, one twice, 18 connections: 17/18 · 4·3 / (2·2) = 2.83.
-    assert!(
-        inspect.contains(
-            "estimate: 6 communications seen, 4 in one connection and 1 in two; Chao1: about 3 \
-             unseen\n"
-        ),
-        "{inspect}"
+    assert_coverage(
+        &inspect,
+        "(2026-11-20 09:00:00 to 2026-11-20 09:59:00): 1 1 0 0 0 1 1 0 0 2",
+        "6 communications seen, 4 in one connection and 1 in two; Chao1: about 3 unseen",
     );
     let generated = flowpol(&["generate", capture]);
     assert!(generated.status.success());

@@ -535,5 +535,22 @@ fn excluded_request_patterns_round_trip_and_an_empty_set_is_not_written() {
     // A row whose set is empty (as a caller may leave it) writes nothing.
     decisions.excluded_requests.insert(row, BTreeSet::new());
     let json = decisions.to_json();
-    assert!(!json.contains("GET /admin") && !json.contains("shop"), "{json}");
+    assert!(
+        !json.contains("GET /admin") && !json.contains("shop"),
+        "{json}"
+    );
+}
+
+#[test]
+fn a_general_rule_reads_back_from_its_form_value() {
+    let values = GeneralRule::ALL.map(GeneralRule::as_str);
+    assert_eq!(
+        values,
+        ["per-row", "block-all", "allow-namespace", "allow-all"]
+    );
+    for rule in GeneralRule::ALL {
+        assert_eq!(GeneralRule::parse(rule.as_str()), Some(rule));
+    }
+    assert_eq!(GeneralRule::parse("allow-everything"), None);
+    assert_eq!(GeneralRule::parse(""), None);
 }

@@ -9,6 +9,7 @@ use crate::engine::units::human_bytes;
 use crate::ui::browser::worker_client::remove_file;
 use crate::ui::state::{AppState, FileOrigin, LoadedFile};
 
+use super::coverage::CaptureCoverage;
 use super::problems::Problems;
 use super::progress::Progress;
 
@@ -152,6 +153,7 @@ pub fn LoadStatus() -> impl IntoView {
                 let problems = (result.problem_count > 0).then(|| view! { <Problems result=result.clone() /> });
                 view! {
                     <p class="fp-status__dataset" data-testid="dataset-summary">{result.summary()}</p>
+                    <CaptureCoverage result=result.clone() />
                     {problems}
                 }
             })}
