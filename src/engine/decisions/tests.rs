@@ -553,4 +553,23 @@ fn a_general_rule_reads_back_from_its_form_value() {
     }
     assert_eq!(GeneralRule::parse("allow-everything"), None);
     assert_eq!(GeneralRule::parse(""), None);
+    assert_eq!(GeneralRule::AllowNamespace.to_string(), "allow-namespace");
+}
+
+#[test]
+fn each_general_rule_explains_itself_for_each_direction() {
+    let mut seen = BTreeSet::new();
+    for rule in GeneralRule::ALL {
+        for direction in Direction::BOTH {
+            let words = rule.explanation(direction);
+            assert!(words.ends_with('.'), "{rule} {direction:?}: {words}");
+            seen.insert(words);
+        }
+    }
+    // Per row reads the same both ways; every other rule says which way it goes.
+    assert_eq!(seen.len(), 7);
+    assert_eq!(
+        GeneralRule::BlockAll.explanation(Direction::Egress),
+        "This entity may connect nowhere, DNS included (Egress listed with no rule)."
+    );
 }
