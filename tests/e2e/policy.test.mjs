@@ -419,3 +419,34 @@ test('with the cluster policies loaded, the topology marks the edges the generat
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a workload in its node\'s network gets no policy, and its clients reach its node', async () => {
+  const { page, context, errors } = await openApp();
+  const dir = path.join(root, 'tests/fixtures/clusters/host-network-service');
+  const files = [path.join(dir, 'flows.jsonl'), path.join(dir, 'inventory.json')];
+  await loadScoped(page, files, 'monitoring', 'DaemonSet', 'monitoring/node-exporter');
+  await expect(byTestId(page, 'policy-warnings')).toContainText(
+    'DaemonSet/monitoring/node-exporter runs with hostNetwork: true: no NetworkPolicy applies to its pods, so none is written for it',
+  );
+  await expect(byTestId(page, 'policy-yaml')).toHaveText('');
+  await expect(page.locator('.fp-policy__title')).toHaveText('No policy written');
+  await expect(byTestId(page, 'copy-policy')).toHaveCount(0);
+  await expect(byTestId(page, 'download-policy')).toHaveCount(0);
+  await page.screenshot({ path: path.join(artifacts, 'policy-host-network.png'), fullPage: true });
+  // Its client, through the Service the host-network controller backs: the node's address.
+  await byTestId(page, 'scope-namespace').selectOption('shop');
+  await byTestId(page, 'scope-kind').selectOption('Deployment');
+  const web = await byTestId(page, 'scope-entity').locator('option', { hasText: 'shop/web (' }).getAttribute('value');
+  await byTestId(page, 'scope-entity').selectOption(web);
+  // Never a podSelector of the controller's pods, which would match nothing at the node.
+  await expect(byTestId(page, 'policy-yaml')).not.toContainText('ingress-nginx');
+  // Its row to the node's address, once the nodes are mapped (as --map-nodes does).
+  await byTestId(page, 'tab-egress').click();
+  await byTestId(page, 'map-all-nodes').click();
+  await byTestId(page, 'tab-policy').click();
+  await expect(byTestId(page, 'policy-yaml')).toContainText('cidr: 172.18.0.3/32');
+  await expect(byTestId(page, 'download-policy')).toHaveCount(1);
+  await expect(byTestId(page, 'verify-summary')).toContainText('Verified');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -10,7 +10,8 @@ use flowpol::engine::model::network_policy::NetworkPolicy;
 use flowpol::engine::model::{EntityId, EntityKind, TimeWindow};
 use flowpol::engine::policy::view::PolicyOptions;
 use flowpol::engine::policy::view::{
-    denied_communications, denied_in, policy_output, target_entities, DeniedJob, PolicyTarget,
+    denied_communications, denied_in, policy_output, target_entities, DeniedJob, PolicyOutput,
+    PolicyTarget,
 };
 use flowpol::engine::policy::PolicyKind;
 
@@ -129,6 +130,12 @@ fn each_target_gets_its_file_heading_and_download_label() {
     assert_eq!(output.file_name, "frontend-networkpolicy.yaml");
     assert_eq!(entity.heading(&output), "frontend-networkpolicy.yaml");
     assert_eq!(output.policy_count, 1);
+    // An entity no policy is written for (one in its node's network) names no file.
+    let nothing = PolicyOutput {
+        policy_count: 0,
+        ..output.clone()
+    };
+    assert_eq!(entity.heading(&nothing), "No policy written");
     assert!(
         output.yaml.contains("name: frontend-deployment"),
         "{}",

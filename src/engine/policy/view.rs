@@ -23,6 +23,10 @@ impl PolicyTarget {
     /// The tab's heading: the file of one entity's policy, or how many policies a bundle holds.
     pub fn heading(&self, output: &PolicyOutput) -> String {
         match self {
+            // No policy is written (a workload in its node's network): no file to name.
+            PolicyTarget::Entity(_) | PolicyTarget::Service(_) if output.policy_count == 0 => {
+                "No policy written".to_string()
+            }
             PolicyTarget::Entity(_) | PolicyTarget::Service(_) => output.file_name.clone(),
             PolicyTarget::Namespace(Some(namespace)) => {
                 format!("{} policies of namespace {namespace}", output.policy_count)

@@ -153,16 +153,20 @@ pub fn PolicyActions(
     };
     view! {
         <div class="fp-policy__actions">
-            <button type="button" class="fp-button" data-testid="copy-policy" on:click=on_copy>
-                {move || match copied.get() {
-                    Some(true) => "Copied",
-                    Some(false) => "Copy failed: select the text",
-                    None => "Copy",
-                }}
-            </button>
-            <button type="button" class="fp-button" data-testid="download-policy" on:click=on_download>
-                {move || format!("Download {}", output.with(|o| o.file_name.clone()))}
-            </button>
+            // Nothing to copy or download when no policy is written for the scope (a workload
+            // in its node's network: the warnings say why).
+            {move || output.with(|o| !o.yaml.is_empty()).then(|| view! {
+                <button type="button" class="fp-button" data-testid="copy-policy" on:click=on_copy>
+                    {move || match copied.get() {
+                        Some(true) => "Copied",
+                        Some(false) => "Copy failed: select the text",
+                        None => "Copy",
+                    }}
+                </button>
+                <button type="button" class="fp-button" data-testid="download-policy" on:click=on_download>
+                    {move || format!("Download {}", output.with(|o| o.file_name.clone()))}
+                </button>
+            })}
             <button type="button" class="fp-button" data-testid="download-bundle" on:click=on_bundle>
                 {bundle_label}
             </button>
