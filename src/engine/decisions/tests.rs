@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use super::*;
 use crate::engine::dataset::{Communication, Dataset, Peer};
-use crate::engine::model::{Direction, OwnerKey, Protocol};
+use crate::engine::model::{Direction, OwnerKey, PeerKey, Protocol, RowKey};
 
 #[test]
 fn allowed_names_are_kept_in_one_spelling() {
@@ -571,5 +571,65 @@ fn each_general_rule_explains_itself_for_each_direction() {
     assert_eq!(
         GeneralRule::BlockAll.explanation(Direction::Egress),
         "This entity may connect nowhere, DNS included (Egress listed with no rule)."
+    );
+}
+
+#[test]
+fn every_kind_of_decision_counts_once_readable_or_not() {
+    let text = r#"{
+  "excluded_requests": {
+    "Deployment/shop/web -> Deployment/shop/api TCP/80": ["GET /admin", "POST /orders"],
+    "deployment/shop/web -> Deployment/shop/api TCP/80": ["GET /x"]
+  },
+  "excluded": ["deployment/shop/web -> Deployment/shop/api TCP/80"],
+  "general": {},
+  "aliases": [],
+  "cluster_ranges": [],
+  "allow_dns": false,
+  "allow_names": ["api.stripe.com"]
+}"#;
+    let decisions = Decisions::from_json(text).unwrap();
+    assert_eq!(decisions.unreadable.excluded_requests.len(), 1);
+    // Two patterns, one unreadable pattern, one unreadable row, one name.
+    assert_eq!(decisions.count(), 5);
+}
+
+#[test]
+fn decisions_follow_their_workloads_when_a_second_cluster_is_loaded() {
+    let mut old = dataset();
+    old.clusters = ["east".to_string()].into();
+    let mut new = old.clone();
+    new.clusters.insert("west".to_string());
+    let row = old.row_key(&old.communications[0]);
+    let web = OwnerKey::of(&old.entities[0].owner);
+    let mut decisions = Decisions::default();
+    decisions.excluded.insert(row.clone());
+    decisions.set_request_included(&row, "GET /admin", false);
+    decisions.set_general_rule(&web, Direction::Egress, GeneralRule::AllowNamespace);
+    let carried = decisions.carry_over(&old, &new);
+    let east = |peer: &PeerKey| match peer {
+        PeerKey::Workload(key) => PeerKey::Workload(OwnerKey {
+            cluster: Some("east".into()),
+            owner: key.owner.clone(),
+        }),
+        other => other.clone(),
+    };
+    let moved = RowKey {
+        client: east(&row.client),
+        server: east(&row.server),
+        ..row.clone()
+    };
+    assert_ne!(moved, row);
+    assert_eq!(carried.excluded, [moved.clone()].into());
+    assert_eq!(
+        carried.excluded_requests,
+        [(moved, ["GET /admin".to_string()].into())].into()
+    );
+    let PeerKey::Workload(east_web) = east(&PeerKey::Workload(web)) else {
+        unreachable!()
+    };
+    assert_eq!(
+        carried.general_rule(&east_web, Direction::Egress),
+        GeneralRule::AllowNamespace
     );
 }
