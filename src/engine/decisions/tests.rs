@@ -582,7 +582,10 @@ fn every_kind_of_decision_counts_once_readable_or_not() {
     "deployment/shop/web -> Deployment/shop/api TCP/80": ["GET /x"]
   },
   "excluded": ["deployment/shop/web -> Deployment/shop/api TCP/80"],
-  "general": {},
+  "general": {
+    "Deployment/shop/web": { "Egress": "block-all" },
+    "ReplicaSet/shop/web": { "Ingress": "allow-all", "Egress": "block-all" }
+  },
   "aliases": [],
   "cluster_ranges": [],
   "allow_dns": false,
@@ -590,8 +593,9 @@ fn every_kind_of_decision_counts_once_readable_or_not() {
 }"#;
     let decisions = Decisions::from_json(text).unwrap();
     assert_eq!(decisions.unreadable.excluded_requests.len(), 1);
-    // Two patterns, one unreadable pattern, one unreadable row, one name.
-    assert_eq!(decisions.count(), 5);
+    // Two patterns, one unreadable pattern, one unreadable row, one rule, two unreadable
+    // rules, one name.
+    assert_eq!(decisions.count(), 8);
 }
 
 #[test]
@@ -631,5 +635,24 @@ fn decisions_follow_their_workloads_when_a_second_cluster_is_loaded() {
     assert_eq!(
         carried.general_rule(&east_web, Direction::Egress),
         GeneralRule::AllowNamespace
+    );
+}
+
+#[test]
+fn an_alias_that_cannot_be_added_says_why() {
+    let mut decisions = Decisions::default();
+    assert_eq!(
+        decisions
+            .add_alias("", "203.0.113.0/24")
+            .unwrap_err()
+            .to_string(),
+        "the alias needs a name"
+    );
+    assert_eq!(
+        decisions
+            .add_alias("stripe", "203.0.113.0/33")
+            .unwrap_err()
+            .to_string(),
+        "`203.0.113.0/33` is not an address or a CIDR (e.g. 203.0.113.10/32 or 2001:db8::/64)"
     );
 }
