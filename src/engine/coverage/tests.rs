@@ -82,7 +82,7 @@ fn the_curve_counts_first_sightings_per_tenth_of_the_capture() {
     assert_eq!(curve.last(), 2);
     assert_eq!(curve.part_length(), 10 * MINUTE);
     assert_eq!((curve.start, curve.end), (0, 100 * MINUTE));
-    // A capture of one instant: everything in the last tenth... of nothing: the first.
+    // A capture of one instant has no length: everything counts in its first tenth.
     let instant = dataset(vec![communication(0, 1, 7, 1), communication(1, 2, 7, 1)]);
     assert_eq!(DiscoveryCurve::of(&instant).unwrap().new[0], 2);
     // No time at all: no curve.
