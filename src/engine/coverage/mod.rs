@@ -22,7 +22,7 @@ use crate::engine::units::{thousands, utc_time};
 pub const PARTS: usize = 10;
 
 /// Communications first seen in each tenth of the capture.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DiscoveryCurve {
     /// The capture's first and last event (nanoseconds since the Unix epoch).
     pub start: i64,
@@ -74,7 +74,7 @@ fn part_of(time: i64, start: i64, end: i64) -> usize {
 }
 
 /// Chao1's estimate of the communications there are, seen and unseen.
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Richness {
     /// Communications seen.
     pub observed: usize,
@@ -121,7 +121,7 @@ pub fn chao1_unseen(once: u64, twice: u64, connections: u64) -> f64 {
 }
 
 /// What flowpol can say about the capture's length.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Coverage {
     pub curve: Option<DiscoveryCurve>,
     pub richness: Richness,
@@ -186,9 +186,7 @@ impl Coverage {
         warnings.extend(self.podless_warning());
         warnings
     }
-}
 
-impl Coverage {
     /// The controllers with no pod, as one warning (none when there are none).
     pub fn podless_warning(&self) -> Option<String> {
         if self.podless.is_empty() {
